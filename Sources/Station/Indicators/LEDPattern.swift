@@ -1,0 +1,50 @@
+/// How an LED shows a state, as a pure function of time so that patterns run on any clock
+/// (a manual clock in tests, the service's clock on the station).
+public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
+    case off
+    case steady
+    /// 1 Hz, 50 % duty: "working on something" (uploading a backlog).
+    case slowBlink = "slow-blink"
+    /// 5 Hz, 50 % duty: "look at me" (a fault).
+    case fastBlink = "fast-blink"
+    /// Two 100 ms flashes every second: an impact is latched and waits for acknowledgement.
+    case doubleFlash = "double-flash"
+    /// A 60 ms blip every 2 s: alive and idle, without lighting up a room at night.
+    case heartbeat
+
+    /// Whether the LED is lit at time `t` (any monotonic timeline; only the phase matters).
+    public func isOn(at t: Duration) -> Bool {
+        let ms = t.milliseconds
+        switch self {
+        case .off: return false
+        case .steady: return true
+        case .slowBlink: return ms.positiveModulo(1000) < 500
+        case .fastBlink: return ms.positiveModulo(200) < 100
+        case .doubleFlash:
+            let phase = ms.positiveModulo(1000)
+            return phase < 100 || (200..<300).contains(phase)
+        case .heartbeat: return ms.positiveModulo(2000) < 60
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded towards minus infinity.
+    public var milliseconds: Int64 {
+        let (s, atto) = components
+        return s * 1000 + atto / 1_000_000_000_000_000
+    }
+
+    /// Seconds as a floating-point number.
+    public var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) * 1e-18
+    }
+}
+
+extension Int64 {
+    fileprivate func positiveModulo(_ m: Int64) -> Int64 {
+        let r = self % m
+        return r < 0 ? r + m : r
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import HAL
+import Logging
+import ServiceLifecycle
+
+/// A `Service` whose work is a blocking loop on a dedicated thread. Graceful shutdown (SIGTERM,
+/// SIGINT) and cancellation both stop the loop through its `StopSignal`.
+public struct ThreadService: Service {
+    public let name: String
+    private let body: @Sendable (StopSignal) -> Void
+
+    public init(name: String, body: @escaping @Sendable (StopSignal) -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    public func run() async throws {
+        let signal = StopSignal()
+        await withGracefulShutdownHandler {
+            await DedicatedThread.run(name: name, signal: signal, body)
+        } onGracefulShutdown: {
+            signal.stop()
+        }
+    }
+}
+
+extension Indicators {
+    /// The indicator loop: a lamp test, then patterns every `tick` until stopped, then all off.
+    /// `now` is the clock the patterns run on.
+    public func service(tick: Duration = .milliseconds(20), lampTest: Duration = .milliseconds(400),
+                        now: @escaping @Sendable () -> Duration) -> ThreadService {
+        nonisolated(unsafe) let indicators = self  // owned by the thread from here on
+        return ThreadService(name: "indicators") { signal in
+            indicators.setAll(true)
+            if !signal.wait(for: lampTest) {
+                indicators.setAll(false)
+                while !signal.wait(for: tick) {
+                    indicators.render(at: now())
+                }
+            }
+            indicators.setAll(false)
+        }
+    }
+}
+
+/// Reads the button line on a dedicated thread, debounces in software where the kernel does not,
+/// and turns presses into actions: short = toggle streaming, long = acknowledge a latched impact.
+public struct ButtonService {
+    public let line: any InputLine
+    public let debounce: Duration
+    public let longPress: Duration
+    public let state: StationState
+    /// The clock the line's event timestamps are on (CLOCK_MONOTONIC for libgpiod).
+    public let now: @Sendable () -> Duration
+    public let logger: Logger
+
+    public init(line: any InputLine, debounce: Duration, longPress: Duration, state: StationState,
+                now: @escaping @Sendable () -> Duration, logger: Logger) {
+        self.line = line
+        self.debounce = debounce
+        self.longPress = longPress
+        self.state = state
+        self.now = now
+        self.logger = logger
+    }
+
+    /// What a classified press does to the station.
+    public static func act(on output: PressClassifier.Output, state: StationState) -> ButtonRecord {
+        let result: String
+        switch output.press {
+        case .short:
+            result = state.toggleStreaming(cause: "button") ? "streaming on" : "streaming off"
+        case .long:
+            result = state.acknowledgeImpact(cause: "button") ? "impact acknowledged" : "nothing to acknowledge"
+        }
+        return ButtonRecord(time: Date(), press: output.press, heldMs: Int(output.held.milliseconds), result: result)
+    }
+
+    public func service() -> ThreadService {
+        nonisolated(unsafe) let line = self.line
+        let (debounce, longPress, state, now, logger) = (debounce, longPress, state, now, logger)
+        return ThreadService(name: "button") { signal in
+            // With kernel debounce the edges are already clean; keep a minimal software filter.
+            var classifier = PressClassifier(
+                debounce: line.hasKernelDebounce ? .zero : debounce, longPress: longPress)
+            var failing = false
+            while !signal.isStopped {
+                var outputs: [PressClassifier.Output] = []
+                do {
+                    let events = try line.waitForEvents(timeout: .milliseconds(10))
+                    if failing {
+                        failing = false
+                        state.clearFault("button")
+                    }
+                    for e in events {
+                        outputs += classifier.edge(active: e.kind == .rising, at: e.timestamp)
+                    }
+                } catch {
+                    if !failing {
+                        failing = true
+                        state.raiseFault("button", "\(error)")
+                    }
+                    if signal.wait(for: .seconds(1)) { break }
+                }
+                outputs += classifier.advance(to: now())
+                for o in outputs {
+                    state.record(.button(ButtonService.act(on: o, state: state)))
+                }
+            }
+            _ = logger
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Something the station noticed or did, as it is logged, shown on the console and (later) stored.
+public enum StationEvent: Sendable, Equatable {
+    case weather(WeatherSample)
+    case motion(MotionSummary)
+    case impact(ImpactNotice)
+    case button(ButtonRecord)
+    case streaming(on: Bool, cause: String)
+    case impactAcknowledged(cause: String)
+    case fault(component: String, message: String)
+    case faultCleared(component: String)
+    case note(String)
+}
+
+public struct WeatherSample: Sendable, Equatable {
+    public var time: Date
+    public var sensor: String
+    public var temperatureC: Double
+    public var humidityPercent: Double?
+    public var pressurePa: Double
+
+    public init(time: Date, sensor: String, temperatureC: Double, humidityPercent: Double?, pressurePa: Double) {
+        self.time = time
+        self.sensor = sensor
+        self.temperatureC = temperatureC
+        self.humidityPercent = humidityPercent
+        self.pressurePa = pressurePa
+    }
+}
+
+/// One second of acceleration, summarised (gravity included in the magnitudes).
+public struct MotionSummary: Sendable, Equatable {
+    public var time: Date
+    public var sampleCount: Int
+    public var minG: Double
+    public var maxG: Double
+    public var meanG: Double
+    public var rmsG: Double
+    public var meanX: Double
+    public var meanY: Double
+    public var meanZ: Double
+    public var saturatedCount: Int
+    /// Samples the chip dropped before they could be read (FIFO overrun), when the driver knows.
+    public var lastX: Double
+    public var lastY: Double
+    public var lastZ: Double
+
+    public init(time: Date, sampleCount: Int, minG: Double, maxG: Double, meanG: Double, rmsG: Double,
+                meanX: Double, meanY: Double, meanZ: Double, saturatedCount: Int,
+                lastX: Double, lastY: Double, lastZ: Double) {
+        self.time = time
+        self.sampleCount = sampleCount
+        self.minG = minG
+        self.maxG = maxG
+        self.meanG = meanG
+        self.rmsG = rmsG
+        self.meanX = meanX
+        self.meanY = meanY
+        self.meanZ = meanZ
+        self.saturatedCount = saturatedCount
+        self.lastX = lastX
+        self.lastY = lastY
+        self.lastZ = lastZ
+    }
+}
+
+public struct ImpactNotice: Sendable, Equatable {
+    public var time: Date
+    public var peakG: Double
+    public var severe: Bool
+    public var saturated: Bool
+
+    public init(time: Date, peakG: Double, severe: Bool, saturated: Bool) {
+        self.time = time
+        self.peakG = peakG
+        self.severe = severe
+        self.saturated = saturated
+    }
+}
+
+public struct ButtonRecord: Sendable, Equatable {
+    public var time: Date
+    public var press: PressClassifier.Press
+    public var heldMs: Int
+    /// What the press did: "streaming on", "streaming off", "impact acknowledged", "nothing to acknowledge".
+    public var result: String
+
+    public init(time: Date, press: PressClassifier.Press, heldMs: Int, result: String) {
+        self.time = time
+        self.press = press
+        self.heldMs = heldMs
+        self.result = result
+    }
+}
+
+extension StationEvent {
+    /// One plain line for logs and non-terminal output.
+    public var logLine: String {
+        switch self {
+        case .weather(let w):
+            var s = "weather \(w.sensor): \(fmt(w.temperatureC, 2)) °C"
+            if let h = w.humidityPercent { s += ", \(fmt(h, 1)) %RH" }
+            return s + ", \(fmt(w.pressurePa / 100, 2)) hPa"
+        case .motion(let m):
+            return "motion: \(m.sampleCount) samples/s, |a| mean \(fmt(m.meanG, 3)) g, min \(fmt(m.minG, 3)) g, "
+                + "max \(fmt(m.maxG, 3)) g, rms \(fmt(m.rmsG, 3)) g"
+                + (m.saturatedCount > 0 ? ", \(m.saturatedCount) saturated" : "")
+        case .impact(let i):
+            return "IMPACT\(i.severe ? " (severe)" : ""): peak \(fmt(i.peakG, 2)) g"
+                + (i.saturated ? " (sensor saturated: the true peak is higher)" : "")
+        case .button(let b):
+            return "button: \(b.press.rawValue) press (\(b.heldMs) ms) → \(b.result)"
+        case .streaming(let on, let cause):
+            return "streaming \(on ? "started" : "stopped") (\(cause))"
+        case .impactAcknowledged(let cause):
+            return "impact acknowledged (\(cause))"
+        case .fault(let c, let m):
+            return "FAULT \(c): \(m)"
+        case .faultCleared(let c):
+            return "\(c) recovered"
+        case .note(let s):
+            return s
+        }
+    }
+}
+
+func fmt(_ v: Double, _ decimals: Int) -> String {
+    String(format: "%.\(decimals)f", v)
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Synchronization
+
+/// The station's live state, shared by the samplers, the button, the indicators and the console.
+/// Only `Sendable` values go in or out; a mutex keeps it usable from the sampler threads without
+/// hopping onto the cooperative pool.
+public final class StationState: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        public var indication = StationIndication()
+        public var lastWeather: WeatherSample?
+        public var lastMotion: MotionSummary?
+        public var lastImpact: ImpactNotice?
+        public var impactCount = 0
+        public var faultMessages: [String: String] = [:]
+        /// Recent events, newest last, for the console.
+        public var recent: [TimedEvent] = []
+        public var ledLevels: [LEDRole: Bool] = [:]
+    }
+
+    public struct TimedEvent: Sendable, Equatable {
+        public var time: Date
+        public var event: StationEvent
+    }
+
+    private let state = Mutex(Snapshot())
+    private let recentLimit: Int
+    private let sinks: Mutex<[@Sendable (Date, StationEvent) -> Void]>
+
+    public init(recentLimit: Int = 12) {
+        self.recentLimit = recentLimit
+        self.sinks = Mutex([])
+    }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+    public var indication: StationIndication { state.withLock { $0.indication } }
+
+    /// Adds a listener that sees every event (the logger, later the recorder).
+    public func addSink(_ sink: @escaping @Sendable (Date, StationEvent) -> Void) {
+        sinks.withLock { $0.append(sink) }
+    }
+
+    /// Records an event: updates the state it implies and tells the sinks.
+    public func record(_ event: StationEvent, at time: Date = Date()) {
+        state.withLock { s in
+            switch event {
+            case .weather(let w): s.lastWeather = w
+            case .motion(let m): s.lastMotion = m
+            case .impact(let i):
+                s.lastImpact = i
+                s.impactCount += 1
+                s.indication.impactLatched = true
+            case .streaming(let on, _): s.indication.streaming = on
+            case .impactAcknowledged: s.indication.impactLatched = false
+            case .fault(let c, let m):
+                s.indication.faults.insert(c)
+                s.faultMessages[c] = m
+            case .faultCleared(let c):
+                s.indication.faults.remove(c)
+                s.faultMessages[c] = nil
+            case .button, .note: break
+            }
+            if case .motion = event {} else {
+                s.recent.append(TimedEvent(time: time, event: event))
+                if s.recent.count > recentLimit { s.recent.removeFirst(s.recent.count - recentLimit) }
+            }
+        }
+        for sink in sinks.withLock({ $0 }) { sink(time, event) }
+    }
+
+    /// Starts or stops streaming; returns the new state.
+    @discardableResult
+    public func setStreaming(_ on: Bool, cause: String) -> Bool {
+        let changed = state.withLock { s in
+            defer { s.indication.streaming = on }
+            return s.indication.streaming != on
+        }
+        if changed { record(.streaming(on: on, cause: cause)) }
+        return on
+    }
+
+    public func toggleStreaming(cause: String) -> Bool {
+        let on = !state.withLock { $0.indication.streaming }
+        return setStreaming(on, cause: cause)
+    }
+
+    /// Clears a latched impact; returns false when there was nothing to acknowledge.
+    public func acknowledgeImpact(cause: String) -> Bool {
+        let was = state.withLock { s in
+            defer { s.indication.impactLatched = false }
+            return s.indication.impactLatched
+        }
+        if was { record(.impactAcknowledged(cause: cause)) }
+        return was
+    }
+
+    /// Raises a fault once (repeats of the same message are not re-logged).
+    public func raiseFault(_ component: String, _ message: String) {
+        let isNew = state.withLock { $0.faultMessages[component] != message }
+        if isNew { record(.fault(component: component, message: message)) }
+    }
+
+    public func clearFault(_ component: String) {
+        let had = state.withLock { $0.faultMessages[component] != nil }
+        if had { record(.faultCleared(component: component)) }
+    }
+
+    func setLEDLevels(_ levels: [LEDRole: Bool]) {
+        state.withLock { $0.ledLevels = levels }
+    }
+}
