@@ -1,0 +1,117 @@
+import HAL
+
+/// ADI ADXL345 (±2...16 g) and ADXL375 (±200 g) accelerometers over I2C, full resolution,
+/// polled or with the 32-entry FIFO in stream mode.
+public final class ADXL345: Accelerometer {
+    public let model: ChipModel
+    public let rangeG: Double
+    /// The exact ODR of the selected rate code (e.g. 3.125 for "3.13").
+    public let odrHz: Double
+    public let usesFIFO: Bool
+    public let settings: Settings
+    /// How many reads found the FIFO full (32 entries or more): samples were probably dropped
+    /// because reads came too slowly. For the service to count and report.
+    public private(set) var fifoFullCount = 0
+
+    private let io: RegisterIO
+    private let gPerLSB: Double
+    private let minCode: Int32
+    private let maxCode: Int32
+    private let period: Duration
+    private var lastSampleTime: Duration?
+
+    /// Checks DEVID and configures the chip (standby while configuring, measure last).
+    /// - Parameter model: `.adxl345` or `.adxl375`; they share DEVID 0xE5, so the caller says which.
+    public init(device: any I2CDevice, model: ChipModel = .adxl345, settings: Settings = .init()) throws(DriverError) {
+        let io = RegisterIO(device: device)
+        self.io = io
+        self.model = model
+        self.settings = settings
+        guard model == .adxl345 || model == .adxl375 else {
+            throw io.error(.invalidSetting("model \(model.rawValue) for the ADXL345 driver", allowed: "adxl345, adxl375"))
+        }
+        let rangeCode: UInt8
+        if model == .adxl375 {
+            guard settings.rangeG == 200 else {
+                throw io.error(.invalidSetting("range ±\(settings.rangeG) g on ADXL375", allowed: "200 (fixed)"))
+            }
+            rangeCode = 0b11  // bits 1:0 must be 11 on the ADXL375
+        } else {
+            guard let code = Self.rangeCode(settings.rangeG) else {
+                throw io.error(.invalidSetting("range ±\(settings.rangeG) g", allowed: "2, 4, 8, 16"))
+            }
+            rangeCode = code
+        }
+        guard let rate = ADXL345Rate.code(for: settings.odrHz) else {
+            let allowed = ADXL345Rate.printed.map { "\($0)" }.joined(separator: ", ")
+            throw io.error(.invalidSetting("output data rate \(settings.odrHz) Hz", allowed: allowed))
+        }
+        if settings.fifo, !(1...31).contains(settings.watermark) {
+            throw io.error(.invalidSetting("FIFO watermark \(settings.watermark)", allowed: "1...31"))
+        }
+        rangeG = settings.rangeG
+        odrHz = ADXL345Rate.exact(code: rate)
+        usesFIFO = settings.fifo
+        gPerLSB = Self.scale(model: model)
+        let bits = Self.codeBits(model: model, rangeG: settings.rangeG)
+        minCode = -(1 << (bits - 1))
+        maxCode = (1 << (bits - 1)) - 1
+        period = .nanoseconds(Int64((1e9 / odrHz).rounded()))
+
+        let id = try io.read(ADXL345Register.devID)
+        guard id == ADXL345Register.devIDValue else {
+            throw io.error(.wrongChip(expected: [ADXL345Register.devIDValue], found: id), register: ADXL345Register.devID)
+        }
+        // Standby first: configuration registers are written while not measuring.
+        try io.write(ADXL345Register.powerCtl, 0x00)
+        // Normal (not low) power: LOW_POWER adds noise.
+        try io.write(ADXL345Register.bwRate, rate)
+        // Full resolution (256 LSB/g at every range), right-justified, I2C, no self-test.
+        try io.write(ADXL345Register.dataFormat, ADXL345Register.fullRes | rangeCode)
+        // Bypass first: it empties the FIFO of anything a previous run left.
+        try io.write(ADXL345Register.fifoCtl, ADXL345Register.fifoBypass)
+        if settings.fifo {
+            // Stream mode: the FIFO keeps the newest 32 samples; watermark in bits 4:0.
+            try io.write(ADXL345Register.fifoCtl, ADXL345Register.fifoStream | UInt8(settings.watermark))
+        }
+        // Measure last, once everything is configured.
+        try io.write(ADXL345Register.powerCtl, ADXL345Register.measure)
+    }
+
+    public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {
+        var raws: [[UInt8]] = []
+        if usesFIFO {
+            let status = try io.read(ADXL345Register.fifoStatus)
+            let entries = min(Int(status & ADXL345Register.entriesMask), ADXL345Register.maxEntries)
+            if entries >= 32 { fifoFullCount += 1 }
+            // One 6-byte burst per entry: each multiple-byte read of DATAX0...DATAZ1 pops exactly
+            // one FIFO entry, so the entries cannot be read in one longer block. (The datasheet's
+            // ≥ 5 µs between the end of one data read and the next is far less than an I2C
+            // transaction's own overhead.)
+            for _ in 0..<entries {
+                raws.append(try io.readBlock(ADXL345Register.dataX0, count: ADXL345Register.dataLength))
+            }
+        } else {
+            let source = try io.read(ADXL345Register.intSource)
+            if source & ADXL345Register.dataReady != 0 {
+                raws.append(try io.readBlock(ADXL345Register.dataX0, count: ADXL345Register.dataLength))
+            }
+        }
+        let times = sampleTimes(count: raws.count, now: now, period: period, previous: lastSampleTime)
+        if let last = times.last { lastSampleTime = last }
+        return zip(times, raws).map { convert($1, time: $0) }
+    }
+
+    /// DATAX0...DATAZ1 (little-endian two's complement) → sample in g, with saturation.
+    func convert(_ d: [UInt8], time: Duration) -> AccelerationSample {
+        let x = Self.raw(d, 0), y = Self.raw(d, 2), z = Self.raw(d, 4)
+        return AccelerationSample(
+            time: time, x: Double(x) * gPerLSB, y: Double(y) * gPerLSB, z: Double(z) * gPerLSB,
+            saturated: [x, y, z].contains { $0 >= maxCode - 1 || $0 <= minCode + 1 })
+    }
+
+    static func raw(_ d: [UInt8], _ i: Int) -> Int32 {
+        guard i + 1 < d.count else { return 0 }
+        return Int32(Int16(bitPattern: UInt16(d[i]) | UInt16(d[i + 1]) << 8))
+    }
+}
