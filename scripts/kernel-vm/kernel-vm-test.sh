@@ -1,0 +1,137 @@
+#!/bin/bash
+# Boot Debian's real kernel under QEMU (TCG) and run TESTDIR/vm-test.sh inside it, with i2c-dev,
+# i2c-stub (+ out-of-tree i2c-stub-rdwr) and out-of-tree gpio-sim available, and the host's root
+# file system mounted read-only at /host (proc, sys, dev, tmp mounted inside it) so the guest can
+# `chroot /host` and run the host's dynamically linked programs (a Swift debug build).
+# No kernel package is installed on the host: the .debs are downloaded and unpacked into WORKDIR,
+# which is reused: each step is skipped when its output already exists.
+#
+# usage: kernel-vm-test.sh TESTDIR
+#   KERNEL_VM_WORKDIR  where downloads and builds live (default: <repo>/.kernel-vm)
+#   KERNEL_VM_MEM      guest memory in MB (default 768; a Swift debug binary + runtime needs >256)
+#   KERNEL_VM_TIMEOUT  seconds before the VM is killed (default 600)
+# Exit code: that of TESTDIR/vm-test.sh inside the guest; 125 if none came back (boot failure,
+# timeout, kernel panic).
+set -euo pipefail
+HERE=$(dirname "$(realpath "$0")")
+REPO=$(realpath "$HERE/../..")
+[ $# -eq 1 ] || { echo "usage: $0 TESTDIR" >&2; exit 2; }
+T=$(realpath "$1")
+W=$(realpath -m "${KERNEL_VM_WORKDIR:-$REPO/.kernel-vm}")
+MEM=${KERNEL_VM_MEM:-768}
+VM_TIMEOUT=${KERNEL_VM_TIMEOUT:-600}
+mkdir -p "$W"; cd "$W"
+ts() { echo "[$(date +%T)] kernel-vm: $*"; }
+
+# --- host tools (apt only when something is missing: dpkg -s is instant, apt-get is not)
+PKGS="qemu-system-x86 busybox-static gcc make libc6-dev kmod cpio xz-utils libelf1"
+missing=""
+for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  ts "apt: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $missing >/dev/null; }
+fi
+
+# --- kernel version: the ABI Debian's linux-image-amd64 points at (e.g. 6.1.0-56-amd64). Pinned in
+# WORKDIR once resolved so a later apt index update does not silently trigger a 214 MB re-download;
+# delete WORKDIR/kver to move to a newer kernel.
+if [ -s kver ]; then KVER=$(cat kver); else
+  KVER=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{sub("linux-image-","",$2); print $2; exit}')
+  if [ -z "$KVER" ]; then apt-get update -qq >/dev/null
+    KVER=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{sub("linux-image-","",$2); print $2; exit}'); fi
+  [ -n "$KVER" ] || { echo "kernel-vm: cannot resolve linux-image-amd64's kernel version" >&2; exit 125; }
+  echo "$KVER" > kver
+fi
+KSER=$(echo "$KVER" | cut -d. -f1,2)              # 6.1
+KABI=${KVER%-amd64}                                # 6.1.0-56
+ts "kernel $KVER (workdir $W)"
+
+# --- download (skipped when all five .debs are present)
+mkdir -p debs root src mod; chmod 777 debs
+need_dl=0
+for p in linux-image-$KVER linux-headers-$KVER linux-headers-$KABI-common linux-kbuild-$KSER linux-source-$KSER; do
+  ls debs/"${p}"_*.deb >/dev/null 2>&1 || need_dl=1
+done
+if [ $need_dl = 1 ]; then
+  ts "apt: download kernel .debs (~214 MB)"
+  (cd debs && apt-get download -q linux-image-$KVER linux-headers-$KVER linux-headers-$KABI-common \
+      linux-kbuild-$KSER linux-source-$KSER >/dev/null 2>&1) || {
+    apt-get update -qq >/dev/null
+    (cd debs && apt-get download -q linux-image-$KVER linux-headers-$KVER linux-headers-$KABI-common \
+        linux-kbuild-$KSER linux-source-$KSER >/dev/null); }
+fi
+
+# --- unpack (skipped when the stamp exists)
+H=$W/root/usr/src/linux-headers-$KVER
+if [ ! -e "root/.unpacked-$KVER" ]; then
+  ts "unpack"
+  for d in debs/linux-image-*.deb debs/linux-headers-*.deb debs/linux-kbuild-*.deb; do dpkg-deb -x "$d" root; done
+  # the headers' Makefile includes the -common tree by absolute path; point it into WORKDIR
+  sed -i "s#^include /usr/src/#include $W/root/usr/src/#" "$H/Makefile"
+  depmod -b "$W/root" "$KVER"
+  dpkg-deb --fsys-tarfile debs/linux-source-*.deb | tar -xO ./usr/src/linux-source-$KSER.tar.xz \
+    | tar -xJ -C src --strip-components=1 --wildcards '*/drivers/gpio/gpio-sim.c' '*/drivers/gpio/gpiolib.h' \
+        '*/kernel/irq/irq_sim.c' '*/drivers/i2c/i2c-stub.c' '*/Documentation/admin-guide/gpio/gpio-sim.rst'
+  touch "root/.unpacked-$KVER"
+fi
+
+# --- out-of-tree modules (skipped when both .ko exist)
+if [ ! -e mod/gpio-sim.ko ] || [ ! -e mod/i2c-stub-rdwr.ko ]; then
+  ts "build out-of-tree modules"
+  cp src/drivers/gpio/gpio-sim.c mod/gpio-sim-main.c; cp src/drivers/gpio/gpiolib.h src/kernel/irq/irq_sim.c mod/
+  # irq_to_desc() is not exported to modules; generic_handle_irq() does the same dispatch
+  sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' mod/irq_sim.c
+  python3 "$HERE/mkrdwr.py" src/drivers/i2c/i2c-stub.c mod/i2c-stub-rdwr.c
+  printf 'obj-m += gpio-sim.o i2c-stub-rdwr.o\ngpio-sim-y := gpio-sim-main.o irq_sim.o\n' > mod/Kbuild
+  make -s -C "$H" M="$W/mod" CONFIG_DEBUG_INFO_BTF_MODULES= modules
+fi
+
+# --- initramfs (rebuilt each run: a few seconds, and it keeps /init in step with this script)
+ts "initramfs"
+R=$W/initramfs; rm -rf "$R"; mkdir -p "$R"/{bin,dev,proc,sys,tmp,host,mnt/share} "$R/lib/modules/$KVER/extra"
+cp /bin/busybox "$R/bin/"; for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
+for m in i2c-dev i2c-stub configfs 9p 9pnet_virtio virtio_pci; do
+  modprobe -d "$W/root" -S "$KVER" --show-depends $m | awk '$1=="insmod"{print $2}'
+done | sort -u | while read -r f; do rel=${f#$W/root}; mkdir -p "$R$(dirname "$rel")"; cp "$f" "$R$rel"; done
+find "$R/lib/modules" -name '*.ko.xz' -exec xz -d {} \;
+cp mod/gpio-sim.ko mod/i2c-stub-rdwr.ko "$R/lib/modules/$KVER/extra/"
+cp "$W/root/lib/modules/$KVER"/modules.{builtin,order} "$R/lib/modules/$KVER/"
+depmod -b "$R" "$KVER" 2>/dev/null
+cat > "$R/init" <<'EOI'
+#!/bin/sh
+export PATH=/bin
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+modprobe configfs && mount -t configfs none /sys/kernel/config
+modprobe virtio_pci; modprobe 9pnet_virtio; modprobe 9p
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 hostshare /mnt/share
+# The host's root, read-only. Its /proc, /sys, /dev, /tmp directories are mount points here: the
+# guest's own kernel file systems go over them, so a chrooted host program sees the guest's
+# devices (/dev/i2c-N, /dev/gpiochipN) and sysfs. The test share appears at /host/tmp/share.
+if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro hostroot /host 2>/dev/null; then
+  mount -t proc proc /host/proc; mount -t sysfs sysfs /host/sys; mount -t devtmpfs devtmpfs /host/dev
+  mount -t configfs none /host/sys/kernel/config 2>/dev/null
+  mount -t tmpfs tmpfs /host/tmp; mount -t tmpfs tmpfs /host/run
+  mkdir -p /host/tmp/share && mount --bind /mnt/share /host/tmp/share
+fi
+rc=99; [ -x /mnt/share/vm-test.sh ] && { /mnt/share/vm-test.sh; rc=$?; }
+echo "VM-EXIT-CODE=$rc"
+poweroff -f
+EOI
+chmod +x "$R/init"; (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1 > "$W/initramfs.cpio.gz")
+
+ts "boot VM (TCG, ${MEM} MB)"
+set +e
+timeout "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp 1 -nographic -no-reboot -net none \
+  -kernel "$W/root/boot/vmlinuz-$KVER" -initrd "$W/initramfs.cpio.gz" \
+  -append "console=ttyS0 panic=-1 quiet" \
+  -virtfs local,path="$T",mount_tag=hostshare,security_model=none \
+  -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+  </dev/null 2>&1 | tr -d '\r' | tee "$W/vm.log"
+qrc=${PIPESTATUS[0]}
+set -e
+ts "done (qemu exit $qrc)"
+rc=$(sed -n 's/.*VM-EXIT-CODE=\([0-9]*\).*/\1/p' "$W/vm.log" | tail -1)
+[ -n "$rc" ] || echo "kernel-vm: no exit code came back from the guest (qemu exit $qrc; 124 = timeout)" >&2
+exit "${rc:-125}"
