@@ -1,0 +1,122 @@
+import Drivers
+import HAL
+import Logging
+import ServiceLifecycle
+
+/// The station's parts for one configuration on one set of hardware: the services to run (in
+/// start order; the group stops them in reverse, so the LEDs go dark last) and what the console
+/// needs to label them.
+public struct StationComponents {
+    public let services: [any Service]
+    public let weatherLabel: String?
+    public let accelerometerLabel: String?
+    public let ledRoles: [LEDRole]
+
+    /// Requests the GPIO lines now, so a wrong chip or line name stops the start with a clear error
+    /// instead of surfacing later.
+    /// - Parameters:
+    ///   - gpio: nil when the configuration has no LEDs and no button.
+    ///   - now: the monotonic clock of samples and GPIO edge timestamps.
+    public init(configuration c: StationConfiguration, bus: any I2CBus, gpio: (any GPIOChip)?,
+                now: @escaping @Sendable () -> Duration, state: StationState, logger: Logger) throws(GPIOError) {
+        var services: [any Service] = []
+        var roles: [LEDRole] = []
+        if let gpio {
+            var leds: [Indicators.LED] = []
+            for led in c.gpio.leds {
+                let line = try gpio.requestOutput(OutputLineRequest(
+                    line: led.line, consumer: "sensorstation-\(led.role.rawValue)", activeLow: led.activeLow))
+                let role = LEDRole(led.role)
+                leds.append(.init(role: role, line: line))
+                roles.append(role)
+            }
+            if !leds.isEmpty {
+                let indicators = Indicators(leds: leds, state: state, logger: logger)
+                services.append(indicators.service(now: now))
+            }
+            if let b = c.gpio.button {
+                let line = try gpio.requestInput(InputLineRequest(
+                    line: b.line, consumer: "sensorstation-button", activeLow: b.activeLow, bias: b.bias,
+                    debounce: b.debounce))
+                services.append(ButtonService(line: line, debounce: b.debounce, longPress: b.longPress, state: state,
+                                              now: now, logger: logger).service())
+            }
+        }
+
+        let w = c.weather
+        if let model = w.sensor.chipModel {
+            weatherLabel = "\(model.rawValue)@\(hex(w.address))"
+            services.append(WeatherSampler(
+                address: w.address, settings: w.driverSettings, interval: w.interval,
+                temperatureOffsetC: w.temperatureOffsetC
+            ).service(bus: bus, state: state))
+        } else {
+            weatherLabel = nil
+        }
+
+        let a = c.accelerometer
+        if let model = a.sensor.chipModel {
+            accelerometerLabel = "\(model.rawValue)@\(hex(a.address)) ±\(a.rangeG) g \(formatHz(a.odrHz))"
+            let i = c.impact
+            services.append(MotionSampler(
+                model: model, address: a.address, rangeG: Double(a.rangeG), odrHz: a.odrHz, fifo: a.fifo,
+                offsetG: (a.calibration.offsetG.x, a.calibration.offsetG.y, a.calibration.offsetG.z),
+                scale: (a.calibration.scale.x, a.calibration.scale.y, a.calibration.scale.z),
+                thresholds: .init(impactG: i.thresholdG, severeG: i.severeG, rearmG: i.rearmG, refractory: i.refractory)
+            ).service(bus: bus, state: state, now: now))
+        } else {
+            accelerometerLabel = nil
+        }
+        self.services = services
+        self.ledRoles = roles
+    }
+}
+
+func formatHz(_ hz: Double) -> String {
+    hz == hz.rounded() ? "\(Int(hz)) Hz" : "\(hz) Hz"
+}
+
+extension LEDRole {
+    init(_ role: StationConfiguration.LEDRole) {
+        switch role {
+        case .status: self = .status
+        case .impact: self = .impact
+        case .streaming: self = .streaming
+        case .fault: self = .fault
+        case .upload: self = .upload
+        }
+    }
+}
+
+extension StationConfiguration.WeatherSensorKind {
+    public var chipModel: ChipModel? {
+        switch self {
+        case .bme280: .bme280
+        case .bmp280: .bmp280
+        case .none: nil
+        }
+    }
+}
+
+extension StationConfiguration.AccelerometerKind {
+    public var chipModel: ChipModel? { ChipModel(rawValue: rawValue) }
+}
+
+extension StationConfiguration.WeatherSettings {
+    /// The driver settings: forced mode (one measurement per interval, the chip sleeps between).
+    public var driverSettings: BME280.Settings {
+        func osr(_ n: Int) -> BME280.Oversampling {
+            BME280.Oversampling.allCases.first { $0.factor == n } ?? .x1
+        }
+        let filter: BME280.IIRFilter = switch iirFilter {
+        case 2: .coefficient2
+        case 4: .coefficient4
+        case 8: .coefficient8
+        case 16: .coefficient16
+        default: .off
+        }
+        return BME280.Settings(
+            temperatureOversampling: osr(oversampling.temperature), pressureOversampling: osr(oversampling.pressure),
+            humidityOversampling: osr(oversampling.humidity), iirFilter: filter, mode: .forced)
+    }
+}
