@@ -2,13 +2,17 @@ import Drivers
 import HAL
 import Testing
 
-/// Runs `body` and returns the DriverError it threw (nil if it returned).
-func driverError<T>(_ body: () throws(DriverError) -> T) -> DriverError? {
+/// Runs `body` and returns the DriverError it threw (nil if it returned). Any other error type
+/// is a test failure: the drivers throw only DriverError.
+func driverError<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) -> DriverError? {
     do {
         _ = try body()
         return nil
-    } catch {
+    } catch let error as DriverError {
         return error
+    } catch {
+        Issue.record("unexpected error type: \(error)", sourceLocation: sourceLocation)
+        return nil
     }
 }
 
