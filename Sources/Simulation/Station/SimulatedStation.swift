@@ -1,0 +1,60 @@
+import HAL
+
+/// The whole simulated hardware of a station: an I2C bus with the chip models, a GPIO chip named
+/// like a Raspberry Pi's, one clock, one scenario and a live impact injector.
+///
+/// The executable hands `bus` and `gpio` to the service instead of the Linux adapters; tests and
+/// the demo reach the models through `chips`, `environmentalSensor` and `accelerometer`.
+public final class SimulatedStation: Sendable {
+    public let clock: any SimulationClock
+    public let scenario: Scenario
+    public let injector: ImpactInjector
+    public let bus: SimulatedI2CBus
+    public let gpio: SimulatedGPIOChip
+    /// The models by address.
+    public let chips: [I2CAddress: any SimulatedI2CChip]
+
+    /// - Parameters:
+    ///   - clock: a `ManualSimulationClock` in tests, a `RealtimeSimulationClock` in the demo.
+    ///   - chips: which models at which addresses (default: BME280 at 0x76, ADXL345 at 0x53).
+    ///   - busPath: the bus's name in messages.
+    ///   - logCapacity: transactions the bus keeps for inspection (0: none).
+    public init(
+        clock: any SimulationClock, scenario: Scenario = .demo(),
+        chips: [SimulatedChipPlacement] = SimulatedChipPlacement.standard,
+        busPath: String = "sim:i2c-1", logCapacity: Int = 0
+    ) {
+        self.clock = clock
+        self.scenario = scenario
+        let injector = ImpactInjector(clock: clock)
+        self.injector = injector
+        let bus = SimulatedI2CBus(path: busPath, clock: clock, logCapacity: logCapacity)
+        var models: [I2CAddress: any SimulatedI2CChip] = [:]
+        for placement in chips {
+            let model = placement.kind.makeModel(clock: clock, scenario: scenario, injector: injector)
+            bus.attach(model, at: placement.address)
+            models[placement.address] = model
+        }
+        self.bus = bus
+        self.chips = models
+        self.gpio = SimulatedGPIOChip.raspberryPi(clock: clock)
+    }
+
+    /// The first BME280/BMP280 model, by address.
+    public var environmentalSensor: SimulatedBME280? {
+        chips.sorted { $0.key < $1.key }.lazy.compactMap { $0.value as? SimulatedBME280 }.first
+    }
+
+    /// The first ADXL345/ADXL375 model, by address.
+    public var accelerometer: SimulatedADXL345? {
+        chips.sorted { $0.key < $1.key }.lazy.compactMap { $0.value as? SimulatedADXL345 }.first
+    }
+
+    /// Adds an impact now (the demo's key): see `ImpactInjector.inject`.
+    @discardableResult
+    public func injectImpact(
+        peakG: Double = 7, duration: Duration = .milliseconds(15), direction: Vector3 = Vector3(1, 0, 0)
+    ) -> ScheduledPulse {
+        injector.inject(peakG: peakG, duration: duration, direction: direction)
+    }
+}
