@@ -1,0 +1,65 @@
+import HAL
+
+/// ST H3LIS331DL (±100/200/400 g) and LIS331HH (±6/12/24 g), polled: neither has a FIFO. They
+/// share WHO_AM_I 0x32, so the caller names the part (`model`).
+public final class LIS331: Accelerometer {
+    public struct Settings: Sendable, Equatable {
+        /// H3LIS331DL: 100, 200, 400; LIS331HH: 6, 12, 24.
+        public var rangeG: Double
+        /// 50, 100, 400 or 1000 Hz.
+        public var odrHz: Double
+        public init(rangeG: Double, odrHz: Double = 400) {
+            self.rangeG = rangeG
+            self.odrHz = odrHz
+        }
+    }
+
+    public let model: ChipModel
+    public let rangeG: Double
+    public let odrHz: Double
+    public let usesFIFO = false
+
+    private let io: RegisterIO
+    private let gPerDigit: Double
+    private let period: Duration
+    private var lastSampleTime: Duration?
+
+    /// - Parameter model: `.h3lis331dl` or `.lis331hh`.
+    public init(device: any I2CDevice, model: ChipModel = .h3lis331dl, settings: Settings = .init(rangeG: 400)) throws(DriverError) {
+        let io = RegisterIO(device: device)
+        self.io = io
+        self.model = model
+        guard model == .h3lis331dl || model == .lis331hh else {
+            throw io.error(.invalidSetting("model \(model.rawValue) for the LIS331 driver", allowed: "h3lis331dl, lis331hh"))
+        }
+        let ranges = LIS331Register.ranges(model)
+        guard let range = ranges.first(where: { $0.g == settings.rangeG }) else {
+            throw io.error(.invalidSetting("range ±\(settings.rangeG) g on \(model.displayName)", allowed: ranges.map { "\($0.g)" }.joined(separator: ", ")))
+        }
+        guard let odr = LIS331Register.odr.first(where: { $0.hz == settings.odrHz }) else {
+            throw io.error(.invalidSetting("output data rate \(settings.odrHz) Hz", allowed: "50, 100, 400, 1000"))
+        }
+        rangeG = range.g
+        odrHz = odr.hz
+        gPerDigit = range.gPerDigit
+        period = .nanoseconds(Int64((1e9 / odr.hz).rounded()))
+
+        let id = try io.read(LIS331Register.whoAmI)
+        guard id == LIS331Register.whoAmIValue else {
+            throw io.error(.wrongChip(expected: [LIS331Register.whoAmIValue], found: id), register: LIS331Register.whoAmI)
+        }
+        try io.write(LIS331Register.ctrlReg1, 0x00)  // power down while configuring
+        // BDU: high and low bytes always from the same sample; little-endian.
+        try io.write(LIS331Register.ctrlReg4, LIS331Register.bdu | range.code << LIS331Register.fsShift)
+        // Last: normal mode, data rate, axes on.
+        try io.write(LIS331Register.ctrlReg1, LIS331Register.normalMode | odr.code << 3 | LIS331Register.axesEnabled)
+    }
+
+    public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {
+        guard try io.read(LIS331Register.status) & LIS331Register.zyxDataAvailable != 0 else { return [] }
+        let d = try io.readBlock(LIS331Register.outXL | LIS331Register.autoIncrement, count: 6)
+        let time = sampleTimes(count: 1, now: now, period: period, previous: lastSampleTime)[0]
+        lastSampleTime = time
+        return [STAccel.sample(d, bits: 12, gPerDigit: gPerDigit, rangeG: rangeG, time: time)]
+    }
+}
