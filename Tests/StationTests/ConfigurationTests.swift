@@ -339,6 +339,21 @@ import Testing
         Bad(name: "environment override breaking a cross-field rule", yaml: "impact:\n  threshold_g: 5\n",
             environment: ["SENSORSTATION_IMPACT_SEVERE_G": "4"],
             expected: ["environment SENSORSTATION_IMPACT_SEVERE_G: impact.severe_g: expected a value above impact.threshold_g (5), got 4"]),
+        Bad(name: "duplicate keys in a list item and a section", yaml: "gpio:\n  leds:\n    - role: status\n      line: GPIO17\n      role: fault\nlogging:\n  level: info\nlogging: {}\n",
+            expected: [
+                "config.yaml:5:7: gpio.leds[0].role: duplicate key 'role' (first at line 3); each key may appear once in a mapping",
+                "config.yaml:8:1: logging: duplicate key 'logging' (first at line 6); each key may appear once in a mapping",
+            ]),
+        Bad(name: "environment override into a section that is not a mapping", yaml: "impact: 5\n",
+            environment: ["SENSORSTATION_IMPACT_THRESHOLD_G": "5"],
+            expected: [
+                "config.yaml:1:9: impact: expected a mapping with keys threshold_g, sustain_ms, severe_g, rearm_g, refractory_ms, pre_ms, post_ms, got 5",
+                "environment SENSORSTATION_IMPACT_THRESHOLD_G: impact.threshold_g: cannot override: the file does not hold a mapping on the way to this key",
+            ]),
+        Bad(name: "merge keys are not supported", yaml: "impact: &i { threshold_g: 5 }\nlogging:\n  <<: *i\n",
+            expected: ["config.yaml:3:3: logging.<<: merge keys (<<) are not supported; write the keys out"]),
+        Bad(name: "two documents", yaml: "hardware: linux\n---\nhardware: simulated\n",
+            expected: ["config.yaml:2:1: the file holds more than one YAML document (a second '---'); put all settings in one"]),
     ]
 
     @Test(arguments: bad)

@@ -270,6 +270,9 @@ public enum ConfigurationLoader {
             column = mark.column
             message = "YAML syntax error: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
+            if problem.contains("another document") {
+                message = "the file holds more than one YAML document (a second '---'); put all settings in one"
+            }
         case YamlError.reader(let problem, let offset, _, _):
             message = "the text cannot be read as YAML: \(problem)"
             if let offset {

@@ -59,6 +59,9 @@ final class ConfigurationReader {
     }
 
     private func unknownKeyMessage(_ key: String, allowed: [String], schemaPath: [String]?) -> String {
+        if key == "<<" {
+            return "merge keys (<<) are not supported; write the keys out"
+        }
         if let near = closestMatch(to: key, in: allowed) {
             return "unknown key '\(key)'; did you mean '\(near)'?"
         }

@@ -113,9 +113,9 @@ extension ConfigNode {
         switch kind {
         case .mapping(let e): entries = e
         case .null: entries = []
-        // `button: none` and friends: an override inside turns it back into a mapping.
-        case .scalar: entries = []
-        case .sequence: return false
+        // `button: none` (and `s3: none`): an override inside turns it back into a mapping.
+        case .scalar(let text, _) where text == "none" && !path.isEmpty: entries = []
+        case .scalar, .sequence: return false
         }
         let rest = path.dropFirst()
         if let i = entries.firstIndex(where: { $0.key == key }) {
