@@ -1,0 +1,144 @@
+import Drivers
+import HAL
+import Testing
+
+/// LIS3DH, H3LIS331DL/LIS331HH and MPU-6050: byte-exact init, conversion, data-ready polling.
+@Suite("ST and InvenSense accelerometers")
+struct OtherAccelerometerTests {
+    // Register addresses re-declared from the datasheets.
+    static let whoAmI: UInt8 = 0x0F, ctrlReg1: UInt8 = 0x20, ctrlReg4: UInt8 = 0x23, status: UInt8 = 0x27
+    static let outXLAutoIncrement: UInt8 = 0xA8  // 0x28 | 0x80
+    static let mpuPwrMgmt1: UInt8 = 0x6B, mpuWhoAmI: UInt8 = 0x75, mpuSmplrtDiv: UInt8 = 0x19
+    static let mpuConfig: UInt8 = 0x1A, mpuAccelConfig: UInt8 = 0x1C, mpuIntEnable: UInt8 = 0x38
+    static let mpuIntStatus: UInt8 = 0x3A, mpuAccelXOutH: UInt8 = 0x3B
+
+    /// Left-justified little-endian bytes of 12-bit values.
+    static func st12(_ x: Int16, _ y: Int16, _ z: Int16) -> [UInt8] {
+        [x, y, z].flatMap { v -> [UInt8] in
+            let u = UInt16(bitPattern: v << 4)
+            return [UInt8(u & 0xFF), UInt8(u >> 8)]
+        }
+    }
+
+    @Test("LIS3DH: init writes, BDU + HR, 0xA8 auto-increment burst, 1 mg/digit at ±2 g")
+    func lis3dh() throws {
+        let dev = ScriptedI2CDevice(address: 0x18, [
+            .read(Self.whoAmI, 0x33),
+            .write(Self.ctrlReg1, 0x00),  // power down while configuring
+            .write(Self.ctrlReg4, 0x88),  // BDU, FS ±2 g (00), HR
+            .write(Self.ctrlReg1, 0x57),  // ODR 100 Hz (0101), LPen 0, XYZ on
+            .read(Self.status, 0x00),  // nothing new
+            .read(Self.status, 0x08),  // ZYXDA
+            .block(Self.outXLAutoIncrement, Self.st12(1000, -1000, 2047)),
+        ])
+        let a = try LIS3DH(device: dev, settings: .init(rangeG: 2, odrHz: 100))
+        #expect(try a.read(now: .seconds(1)).isEmpty)
+        let s = try #require(try a.read(now: .seconds(2)).first)
+        dev.assertDone()
+        #expect(abs(s.x - 1.0) < 1e-12)
+        #expect(abs(s.y + 1.0) < 1e-12)
+        #expect(s.saturated)  // z at the 12-bit limit
+        #expect(s.time == .seconds(2))
+    }
+
+    @Test("LIS3DH ±16 g is 12 mg/digit (not 8)")
+    func lis3dh16g() throws {
+        let dev = FakeRegisterDevice(address: 0x19)
+        dev[Self.whoAmI] = 0x33
+        let a = try LIS3DH(device: dev, settings: .init(rangeG: 16, odrHz: 1344))
+        #expect(dev.writes.map(\.value) == [0x00, 0xB8, 0x97])
+        dev[Self.status] = 0x08
+        dev.load(Self.st12(100, 0, 0), at: 0xA8)  // the fake has no auto-increment flag: data at 0xA8
+        let s = try #require(try a.read(now: .seconds(1)).first)
+        #expect(abs(s.x - 1.2) < 1e-12)
+        #expect(!s.saturated)
+    }
+
+    @Test("H3LIS331DL: ±400 g at 195 mg/digit; LIS331HH: ±6 g at 3 mg/digit", arguments: [
+        (ChipModel.h3lis331dl, 400.0, UInt8(0xB0), 0.195),
+        (.h3lis331dl, 100, 0x80, 0.049),
+        (.lis331hh, 6, 0x80, 0.003),
+        (.lis331hh, 24, 0xB0, 0.012),
+    ])
+    func lis331(model: ChipModel, range: Double, ctrl4: UInt8, gPerDigit: Double) throws {
+        let dev = ScriptedI2CDevice(address: 0x19, [
+            .read(Self.whoAmI, 0x32),
+            .write(Self.ctrlReg1, 0x00),
+            .write(Self.ctrlReg4, ctrl4),  // BDU + FS
+            .write(Self.ctrlReg1, 0x3F),  // PM normal (001), DR 1000 Hz (11), XYZ on: 001_11_111
+            .read(Self.status, 0x0F),
+            .block(Self.outXLAutoIncrement, Self.st12(100, -2048, 0)),
+        ])
+        let a = try LIS331(device: dev, model: model, settings: .init(rangeG: range, odrHz: 1000))
+        let s = try #require(try a.read(now: .seconds(1)).first)
+        dev.assertDone()
+        #expect(abs(s.x - 100 * gPerDigit) < 1e-9)
+        #expect(abs(s.y + 2048 * gPerDigit) < 1e-9)
+        #expect(s.saturated)
+        #expect(a.model == model)
+    }
+
+    @Test("LIS331: the other part's ranges are refused")
+    func lis331Invalid() {
+        let dev = FakeRegisterDevice(address: 0x19)
+        dev[Self.whoAmI] = 0x32
+        #expect(driverError { try LIS331(device: dev, model: .h3lis331dl, settings: .init(rangeG: 24)) } != nil)
+        #expect(driverError { try LIS331(device: dev, model: .lis331hh, settings: .init(rangeG: 6, odrHz: 200)) } != nil)
+        #expect(driverError { try LIS331(device: dev, model: .lis3dh, settings: .init(rangeG: 6)) } != nil)
+        #expect(dev.writes.isEmpty)
+    }
+
+    @Test("MPU-6050: reset, wake, 1 kHz / (1 + div), ACCEL_CONFIG, big-endian data")
+    func mpu6050() throws {
+        let dev = ScriptedI2CDevice(address: 0x68, [
+            .read(Self.mpuWhoAmI, 0x68),
+            .write(Self.mpuPwrMgmt1, 0x80),  // DEVICE_RESET
+            .write(Self.mpuPwrMgmt1, 0x01),  // wake, PLL X gyro clock
+            .write(Self.mpuConfig, 0x01),  // DLPF 184 Hz → 1 kHz
+            .write(Self.mpuSmplrtDiv, 3),  // 1000 / (1 + 3) = 250 Hz
+            .write(Self.mpuAccelConfig, 0x18),  // AFS_SEL 3: ±16 g
+            .write(Self.mpuIntEnable, 0x01),  // DATA_RDY_EN
+            .read(Self.mpuIntStatus, 0x01),
+            .block(Self.mpuAccelXOutH, [0x08, 0x00, 0xF8, 0x00, 0x7F, 0xFF]),  // 2048, -2048, 32767
+        ])
+        let sleeper = SleepRecorder()
+        let a = try MPU6050(device: dev, settings: .init(rangeG: 16, odrHz: 250), sleep: sleeper.sleep)
+        #expect(sleeper.sleeps == [.milliseconds(100)])
+        let s = try #require(try a.read(now: .seconds(1)).first)
+        dev.assertDone()
+        #expect(s.x == 1.0)
+        #expect(s.y == -1.0)
+        #expect(s.saturated)
+        #expect(a.odrHz == 250)
+    }
+
+    @Test("MPU-6050: wrong ID and invalid rates", arguments: [0.0, 3.0, 300.0, 2000.0])
+    func mpuInvalid(odr: Double) {
+        let dev = FakeRegisterDevice(address: 0x68)
+        dev[Self.mpuWhoAmI] = 0x68
+        let e = driverError { try MPU6050(device: dev, settings: .init(odrHz: odr), sleep: { _ in }) }
+        if case .invalidSetting? = e?.kind {} else { Issue.record("expected invalidSetting, got \(String(describing: e))") }
+        dev[Self.mpuWhoAmI] = 0x70  // MPU-6500
+        let w = driverError { try MPU6050(device: dev, sleep: { _ in }) }
+        #expect(w?.description == "/dev/i2c-1 address 0x68 register 0x75: expected chip ID 0x68 (MPU-6050), found 0x70")
+    }
+
+    @Test("random bytes never trap")
+    func randomNeverTraps() throws {
+        var rng = SplitMix64(seed: 331)
+        let st = FakeRegisterDevice(address: 0x19)
+        st[Self.whoAmI] = 0x32
+        let h3 = try LIS331(device: st)
+        let mpuDev = FakeRegisterDevice(address: 0x68)
+        mpuDev[Self.mpuWhoAmI] = 0x68
+        let mpu = try MPU6050(device: mpuDev, sleep: { _ in })
+        for i in 0..<2000 {
+            for r in 0x27...0x2D { st.registers[r] = UInt8.random(in: 0...255, using: &rng) }
+            for r in 0x3A...0x40 { mpuDev.registers[r] = UInt8.random(in: 0...255, using: &rng) }
+            st.registers[0xA8...0xAD] = st.registers[0x28...0x2D]
+            for s in try h3.read(now: .milliseconds(i)) + mpu.read(now: .milliseconds(i)) {
+                #expect(s.magnitude.isFinite)
+            }
+        }
+    }
+}
