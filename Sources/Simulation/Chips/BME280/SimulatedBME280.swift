@@ -177,6 +177,7 @@ public final class SimulatedBME280: SimulatedI2CChip {
                 let period = length + standby.simNanoseconds
                 let cycle = Int((elapsed - length) / period)
                 guard cycle != lastCycle else { return }
+                measurementCount += cycle - lastCycle - 1  // cycles completed unread, overwritten
                 lastCycle = cycle
                 measure(at: start + .nanoseconds(Int64(cycle) * period + length), c)
             }
