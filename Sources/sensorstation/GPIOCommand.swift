@@ -282,12 +282,6 @@ private func writeStandardError(_ text: String) {
     }
 }
 
-private func monotonicNow() -> Duration {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec))
-}
-
 private func sleepSeconds(_ seconds: Double) {
     var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
     var remaining = timespec()

@@ -242,11 +242,9 @@ extension ConfigurationLoader {
             }
         }
 
-        // The button: absent, null or `none` = no button.
-        guard let node = s.node("button") else {
-            c.gpio.button = nil
-            return
-        }
+        // The button: absent = the default button (a station has one, like its LEDs);
+        // null or `none` = no button.
+        guard let node = s.node("button") else { return }
         let buttonKeys = ConfigurationSchema.keys(at: ["gpio", "button"])
         switch node.kind {
         case .null:

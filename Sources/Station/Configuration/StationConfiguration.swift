@@ -355,7 +355,7 @@ extension StationConfiguration {
         public var chip: String
         /// In file order; no two share a line or a role.
         public var leds: [LED]
-        /// `nil` when there is no button: `button: none`, or no `button` key (the default).
+        /// `nil` when there is no button (`button: none`); without a `button` key, the default button on GPIO23.
         public var button: Button?
 
         public static let defaultLEDs: [LED] = [
@@ -364,7 +364,7 @@ extension StationConfiguration {
             LED(role: .streaming, line: .name("GPIO22")),
         ]
 
-        public init(chip: String = "gpiochip0", leds: [LED] = GPIOSettings.defaultLEDs, button: Button? = nil) {
+        public init(chip: String = "gpiochip0", leds: [LED] = GPIOSettings.defaultLEDs, button: Button? = Button()) {
             self.chip = chip
             self.leds = leds
             self.button = button

@@ -50,9 +50,14 @@ public struct LineLogHandler: LogHandler {
         return "\(timestamp(date)) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(line)"
     }
 
-    /// `2026-11-23T07:00:01.123Z`
+    /// `2026-11-23T07:00:01.123Z` (UTC, milliseconds).
     public static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().timeSeparator(.colon).time(includingFractionalSeconds: true)
-            .dateSeparator(.dash).timeZoneSeparator(.omitted))
+        let t = date.timeIntervalSince1970
+        var seconds = time_t(t.rounded(.down))
+        let ms = Int((t - t.rounded(.down)) * 1000)
+        var tm = tm()
+        gmtime_r(&seconds, &tm)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+                      Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), ms)
     }
 }

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import HAL
+import Station
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check a configuration file, or show the configuration in effect.",
+        subcommands: [Check.self, Show.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a configuration file; report every problem with its line.",
+            discussion: "Exit status: 0 valid, 78 invalid (each problem on stderr as FILE:LINE:COLUMN: key: message).")
+
+        @Argument(help: ArgumentHelp("The file to check.", valueName: "file"))
+        var file: String
+
+        func run() throws {
+            do {
+                let c = try ConfigurationLoader.load(path: file, environment: ProcessInfo.processInfo.environment)
+                print("\(file): OK")
+                print(summary(c))
+            } catch {
+                printError("\(file): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"):\n\(error)")
+                throw ExitCode(ExitCodes.config)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say which configuration is in effect and summarise it.")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() throws {
+            let (c, source) = try options.load()
+            print("configuration: \(source)")
+            print(summary(c))
+        }
+    }
+}
+
+/// A short human summary of what a configuration will do.
+func summary(_ c: StationConfiguration) -> String {
+    func number(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+    func seconds(_ d: Duration) -> String { "\(number(d.seconds)) s" }
+    var lines: [String] = []
+    lines.append("  station     \(c.station.thingName) (serial \(c.station.serialNumber))")
+    lines.append("  hardware    \(c.hardware.rawValue)" + (c.hardware == .linux ? ", I2C bus \(c.i2c.bus)" : ""))
+    let w = c.weather
+    lines.append("  weather     " + (w.sensor == .none ? "none"
+        : "\(w.sensor.rawValue) at \(hex(w.address)), every \(seconds(w.interval))"))
+    let a = c.accelerometer
+    lines.append("  motion      " + (a.sensor == .none ? "none"
+        : "\(a.sensor.rawValue) at \(hex(a.address)), ±\(a.rangeG) g, \(number(a.odrHz)) Hz" + (a.fifo ? ", FIFO" : "")))
+    let i = c.impact
+    lines.append("  impact      ≥ \(number(i.thresholdG)) g" + (i.sustain > .zero ? " for \(seconds(i.sustain))" : "")
+        + ", severe ≥ \(number(i.severeG)) g")
+    var gpio = c.gpio.leds.map { "\($0.role.rawValue) LED on \($0.line)" }
+    if let b = c.gpio.button { gpio.append("button on \(b.line)") }
+    lines.append("  gpio        \(c.gpio.chip): " + (gpio.isEmpty ? "nothing" : gpio.joined(separator: ", ")))
+    lines.append("  storage     \(c.storage.path)")
+    lines.append("  upload      " + (c.upload.enabled ? "on" : "off"))
+    return lines.joined(separator: "\n")
+}

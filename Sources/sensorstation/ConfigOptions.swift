@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Station
+
+/// `--config FILE` and the search order every command shares:
+/// `--config`, then `$SENSORSTATION_CONFIG`, then `/etc/sensorstation/config.yaml`, then the
+/// built-in defaults (the simulated station on a developer machine).
+struct ConfigOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Configuration file.",
+        discussion: "Default: $SENSORSTATION_CONFIG, then /etc/sensorstation/config.yaml, then built-in defaults.",
+        valueName: "file"))
+    var config: String?
+
+    /// Loads and validates the configuration. On problems, prints each one to stderr and exits
+    /// with EX_CONFIG (78), so scripts can tell a bad configuration from a failed run.
+    func load() throws -> (configuration: StationConfiguration, source: String) {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            if let path = ConfigurationLoader.configurationPath(
+                explicitPath: config, environment: environment, fileExists: { FileManager.default.fileExists(atPath: $0) })
+            {
+                return (try ConfigurationLoader.load(path: path, environment: environment), path)
+            }
+            // Built-in defaults still honour SENSORSTATION_* overrides.
+            return (try ConfigurationLoader.defaults(environment: environment), "built-in defaults")
+        } catch {
+            printError("configuration error\(error.problems.count == 1 ? "" : "s"):\n\(error)")
+            throw ExitCode(ExitCodes.config)
+        }
+    }
+}
+
+/// Exit codes scripts can trust (BSD sysexits where one fits).
+enum ExitCodes {
+    static let failure: Int32 = 1
+    /// Bad command-line usage (swift-argument-parser's own choice for validation errors).
+    static let usage: Int32 = 64
+    /// Input data was wrong (a trace file, a register image).
+    static let dataError: Int32 = 65
+    /// A device, bus or service is not there.
+    static let unavailable: Int32 = 69
+    static let ioError: Int32 = 74
+    /// The configuration is invalid.
+    static let config: Int32 = 78
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("sensorstation: " + message + "\n").utf8))
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HAL
+import LinuxHAL
+import Simulation
+import Station
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one place that chooses real hardware (LinuxHAL) or the simulated station.
+struct Hardware {
+    var description: String
+    var bus: any I2CBus
+    /// nil when the configuration has no LEDs and no button.
+    var gpio: (any GPIOChip)?
+    /// The monotonic timeline of samples and GPIO edge timestamps.
+    var now: @Sendable () -> Duration
+    /// Keys that act on the simulated station; nil on real hardware.
+    var simulation: SimulationControls?
+
+    static func open(_ c: StationConfiguration) throws(HardwareError) -> Hardware {
+        switch c.hardware {
+        case .simulated: return try simulated(c)
+        case .linux: return try linux(c)
+        }
+    }
+
+    /// Real hardware: `/dev/i2c-N` through libi2c, `/dev/gpiochipN` through libgpiod.
+    static func linux(_ c: StationConfiguration) throws(HardwareError) -> Hardware {
+        let bus = try linuxBus(c.i2c.bus)
+        var gpio: (any GPIOChip)?
+        if !c.gpio.leds.isEmpty || c.gpio.button != nil {
+            do { gpio = try LinuxGPIOChip.open(c.gpio.chip) } catch {
+                throw HardwareError("GPIO chip \(c.gpio.chip) (gpio.chip): \(error.message)")
+            }
+        }
+        let chip = gpio.map { " and \($0.path) (\($0.label))" } ?? ""
+        return Hardware(description: "\(bus.path)\(chip)", bus: bus, gpio: gpio, now: monotonicNow, simulation: nil)
+    }
+
+    /// Opens a Linux I2C bus and checks that it can be used, so a missing bus or a permission
+    /// problem is one clear message rather than a fault per sensor.
+    static func linuxBus(_ selector: String) throws(HardwareError) -> LinuxI2CBus {
+        let bus = LinuxI2CBus(path: selector)
+        do {
+            _ = try bus.device(at: 0x03)
+        } catch where [.busNotFound, .permissionDenied, .unsupported].contains(error.kind) {
+            throw HardwareError("\(bus.path): \(error.explanation)")
+        } catch {
+            // Opening succeeded far enough; per-address errors are the sensors' business.
+        }
+        return bus
+    }
+}
+
+struct HardwareError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// What the keys of the live view do on the simulated station.
+struct SimulationControls: Sendable {
+    /// Holds the button down for the given time (blocks the caller), then releases it.
+    var pressButton: @Sendable (Duration) -> Void
+    var injectImpact: @Sendable () -> Void
+}
+
+/// CLOCK_MONOTONIC: the clock of libgpiod's edge event timestamps.
+@Sendable func monotonicNow() -> Duration {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec))
+}

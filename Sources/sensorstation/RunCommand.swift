@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import HAL
+import Logging
+import ServiceLifecycle
+import Station
+import Synchronization
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the station: sample the sensors, drive the LEDs, read the button.",
+        discussion: """
+            On a terminal it shows a live view; otherwise (under systemd, in a pipe) it prints one \
+            plain log line per event, with syslog priority prefixes when journald is listening.
+            SIGTERM and SIGINT stop it cleanly (LEDs off, lines released) with exit status 0.
+            With --simulated (or `hardware: simulated` in the configuration) the sensors, LEDs and \
+            button are simulated: keys act as the button and inject impacts.
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Use the simulated station (sensors, LEDs, button) whatever the configuration says.")
+    var simulated = false
+
+    @Flag(help: "Print plain log lines even on a terminal (no live view).")
+    var plain = false
+
+    @Option(help: ArgumentHelp("Stop by itself after this many seconds (for demos and tests).", valueName: "seconds"))
+    var duration: Double?
+
+    func validate() throws {
+        if let duration, !(duration > 0 && duration.isFinite) {
+            throw ValidationError("--duration must be a positive number of seconds, got \(duration)")
+        }
+    }
+
+    func run() async throws {
+        var (config, source) = try options.load()
+        if simulated { config.hardware = .simulated }
+        let live = Terminal.stdoutIsTTY && !plain
+        let journald = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil && !Terminal.stdoutIsTTY
+        let state = StationState()
+        let style = Style(enabled: Terminal.useColor)
+
+        // Log lines: to stdout in plain mode, into the live view's event list otherwise.
+        let level = Logger.Level(rawValue: config.logging.level.rawValue) ?? .info
+        let writeLine: @Sendable (String) -> Void = { line in Terminal.write(line + "\n") }
+        let logger: Logger
+        if live {
+            logger = Logger(label: "sensorstation") { label in
+                LineLogHandler(label: label, level: level, journald: false) { line in
+                    state.record(.note(line.split(separator: " ", maxSplits: 1).last.map(String.init) ?? line))
+                }
+            }
+        } else {
+            logger = Logger(label: "sensorstation") { label in
+                LineLogHandler(label: label, level: level, journald: journald, write: writeLine)
+            }
+            state.addSink(PlainEventPrinter(journald: journald, write: writeLine).sink)
+        }
+
+        let hardware: Hardware
+        do {
+            hardware = try Hardware.open(config)
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitCodes.unavailable)
+        }
+        logger.info("sensorstation starting: configuration \(source), \(hardware.description), station \(config.station.thingName)")
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let components: StationComponents
+        do {
+            components = try StationComponents(configuration: config, bus: hardware.bus, gpio: hardware.gpio,
+                                               now: hardware.now, state: state, logger: logger)
+        } catch {
+            printError("\(error) (gpio in \(source))")
+            throw ExitCode(ExitCodes.unavailable)
+        }
+        services += components.services.map { .init(service: $0) }
+
+        if live {
+            let info = Dashboard.Info(
+                title: "\(config.station.thingName) (\(config.station.serialNumber))",
+                hardware: hardware.description,
+                weatherSensor: components.weatherLabel, accelerometer: components.accelerometerLabel,
+                ledRoles: components.ledRoles,
+                keys: hardware.simulation != nil
+                    ? [("space", "button"), ("l", "long press"), ("i", "inject impact"), ("q", "quit")]
+                    : [("q", "quit")])
+            services.append(.init(service: DashboardService(dashboard: Dashboard(info: info, style: style), state: state)))
+        }
+        if Terminal.stdinIsTTY && Terminal.stdoutIsTTY {
+            services.append(.init(
+                service: KeyboardService(controls: hardware.simulation, longPress: config.gpio.button?.longPress ?? .seconds(2)),
+                successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if let duration {
+            services.append(.init(service: TimerService(duration: .milliseconds(Int64(duration * 1000))),
+                                  successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+            logger: Logger(label: "lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })))
+        do {
+            try await group.run()
+        } catch {
+            if live { Terminal.write(Dashboard.leave) }
+            printError("stopped on an error: \(error)")
+            throw ExitCode(ExitCodes.failure)
+        }
+        if live { Terminal.write(Dashboard.leave) }
+        let s = state.snapshot
+        logger.info("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s"), LEDs off")
+        if live {
+            print("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s") recorded; LEDs off.")
+        }
+    }
+}
+
+/// Prints station events as plain log lines (not a terminal: pipes, files, journald).
+struct PlainEventPrinter: Sendable {
+    let journald: Bool
+    let write: @Sendable (String) -> Void
+    /// Motion summaries arrive every second; a line every `motionEvery` keeps the log readable.
+    var motionEvery = 10
+    private let motionCount = Counter()
+
+    init(journald: Bool, write: @escaping @Sendable (String) -> Void) {
+        self.journald = journald
+        self.write = write
+    }
+
+    var sink: @Sendable (Date, StationEvent) -> Void {
+        { [self] date, event in
+            let level: Logger.Level
+            switch event {
+            case .motion:
+                if motionCount.next() % motionEvery != 0 { return }
+                level = .info
+            case .fault: level = .warning
+            case .impact: level = .notice
+            default: level = .info
+            }
+            write(LineLogHandler.format(level: level, message: event.logLine, label: "station", metadata: [:],
+                                        journald: journald, date: date))
+        }
+    }
+}
+
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int { value.withLock { v in defer { v += 1 }; return v } }
+}
+
+/// Stops the group after a fixed time (`run --duration`).
+struct TimerService: Service {
+    let duration: Duration
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    }
+}
+
+/// Redraws the live view a few times a second until shutdown.
+struct DashboardService: Service {
+    let dashboard: Dashboard
+    let state: StationState
+
+    func run() async throws {
+        var d = dashboard
+        Terminal.write(Dashboard.enter)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            Terminal.write(d.frame(state.snapshot, width: Terminal.width))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+        }
+    }
+}

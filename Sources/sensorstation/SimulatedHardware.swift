@@ -1,0 +1,63 @@
+import HAL
+import Simulation
+import Station
+
+/// The simulated station for a configuration: the configured weather sensor and accelerometer
+/// (where a model exists) at their configured addresses, the configured scenario on real time,
+/// and a GPIO chip named like a Raspberry Pi's.
+struct SimulatedHardwareFactory {
+    static func make(_ c: StationConfiguration) -> (station: SimulatedStation, missing: [String]) {
+        var placements: [SimulatedChipPlacement] = []
+        var missing: [String] = []
+        if c.weather.sensor != .none {
+            if let kind = SimulatedChipKind(rawValue: c.weather.sensor.rawValue) {
+                placements.append(.init(kind, at: c.weather.address))
+            } else {
+                missing.append(c.weather.sensor.rawValue)
+            }
+        }
+        if c.accelerometer.sensor != .none {
+            if let kind = SimulatedChipKind(rawValue: c.accelerometer.sensor.rawValue) {
+                placements.append(.init(kind, at: c.accelerometer.address))
+            } else {
+                missing.append(c.accelerometer.sensor.rawValue)
+            }
+        }
+        let scenario: Scenario = switch c.simulation.scenario {
+        case .demo: .demo(seed: c.simulation.seed)
+        case .quiet: .quiet(seed: c.simulation.seed, noiseG: 0.005)
+        }
+        let station = SimulatedStation(clock: RealtimeSimulationClock(), scenario: scenario, chips: placements)
+        return (station, missing)
+    }
+}
+
+extension Hardware {
+    /// The simulated station: chip models on a simulated bus, driven by the configured scenario on
+    /// real time, and a simulated GPIO chip with Raspberry Pi line names whose button the keys press.
+    static func simulated(_ c: StationConfiguration) throws(HardwareError) -> Hardware {
+        let (station, missing) = SimulatedHardwareFactory.make(c)
+        var description = "simulated hardware (\(c.simulation.scenario.rawValue) scenario, seed \(c.simulation.seed))"
+        if !missing.isEmpty {
+            description += "; no model of \(missing.joined(separator: ", ")) yet, so nothing answers there"
+        }
+        let gpio = station.gpio
+        let buttonOffset: Int? = c.gpio.button.flatMap { b in
+            switch b.line {
+            case .name(let n): gpio.offset(named: n)
+            case .offset(let o): o
+            }
+        }
+        let clock = station.clock
+        let controls = SimulationControls(
+            pressButton: { hold in
+                guard let buttonOffset else { return }
+                gpio.press(offset: buttonOffset)
+                StopSignal().wait(for: hold)
+                gpio.release(offset: buttonOffset)
+            },
+            injectImpact: { station.injectImpact(peakG: 7) })
+        return Hardware(description: description, bus: station.bus, gpio: gpio, now: { clock.now },
+                        simulation: controls)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+/// The command-line tool as a user meets it: help, argument mistakes and exit codes, probe and the
+/// simulated station run without a terminal, stopped by its timer and by signals.
+@Suite("sensorstation CLI", .serialized)
+struct CLITests {
+    @Test func helpListsTheCommandTree() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        for command in ["run", "probe", "gpio", "config"] {
+            #expect(r.stdout.contains("  \(command)"), "help should list \(command)")
+        }
+    }
+
+    @Test(arguments: [["run"], ["probe"], ["config"], ["config", "check"], ["config", "show"], ["gpio"],
+                      ["gpio", "watch"]])
+    func everyCommandHasHelp(_ path: [String]) throws {
+        let r = try CLI.run(path + ["--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("USAGE: sensorstation \(path.joined(separator: " "))"))
+    }
+
+    struct UsageCase: Sendable, CustomTestStringConvertible {
+        var arguments: [String]
+        var message: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    @Test(arguments: [
+        UsageCase(arguments: ["frobnicate"], message: "Unexpected argument 'frobnicate'"),
+        UsageCase(arguments: ["run", "--duration", "soon"], message: "The value 'soon' is invalid for '--duration"),
+        UsageCase(arguments: ["run", "--duration", "-3"], message: "--duration must be a positive number of seconds"),
+        UsageCase(arguments: ["run", "--bogus"], message: "Unknown option '--bogus'"),
+        UsageCase(arguments: ["config", "check"], message: "Missing expected argument '<file>'"),
+        UsageCase(arguments: ["probe", "--bus"], message: "Missing value for '--bus"),
+    ])
+    func argumentMistakesExitWithUsage(_ c: UsageCase) throws {
+        let r = try CLI.run(c.arguments)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains(c.message), "stderr was: \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func configCheckReportsEveryProblemWithItsLine() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("bad.yaml")
+        try """
+            impact:
+              threshold_g: 12
+              severe_g: 9
+            storage:
+              pathh: /tmp/x.db
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["config", "check", file.path])
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("\(file.path):5:3: storage.pathh"))
+        #expect(r.stderr.contains("did you mean 'path'"))
+        #expect(r.stderr.contains("impact.threshold_g"))
+    }
+
+    @Test func configCheckAcceptsTheExamples() throws {
+        for example in ["raspberry-pi.yaml", "simulation.yaml"] {
+            let r = try CLI.run(["config", "check", "examples/\(example)"], cwd: packageRoot)
+            #expect(r.status == 0, "\(example): \(r.stderr)")
+            #expect(r.stdout.contains("OK"))
+        }
+    }
+
+    @Test func configCheckOfAMissingFileNamesIt() throws {
+        let r = try CLI.run(["config", "check", "/nonexistent/station.yaml"])
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("/nonexistent/station.yaml"))
+    }
+
+    @Test func aBadConfigurationStopsRunBeforeAnythingStarts() throws {
+        let r = try CLI.run(["run", "--simulated"], environment: ["SENSORSTATION_IMPACT_THRESHOLD_G": "lots"])
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("SENSORSTATION_IMPACT_THRESHOLD_G"))
+    }
+
+    @Test func probeOfAMissingBusSaysSo() throws {
+        let r = try CLI.run(["probe", "--bus", "/dev/i2c-77"])
+        #expect(r.status == 69)
+        #expect(r.stderr.contains("/dev/i2c-77: the bus does not exist"))
+    }
+
+    @Test func probeFindsTheSimulatedChips() throws {
+        let r = try CLI.run(["probe", "--simulated", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        let found = Dictionary(uniqueKeysWithValues: objects.map { ($0["address"] as? String ?? "", $0["chip"] as? String ?? "") })
+        #expect(found == ["0x53": "adxl345", "0x76": "bme280"])
+        #expect(objects.allSatisfy { ($0["bus"] as? String)?.isEmpty == false })
+    }
+
+    @Test func probeTableIsReadable() throws {
+        let r = try CLI.run(["probe", "--simulated"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("2 devices answer"))
+        #expect(r.stdout.contains("0x76") && r.stdout.contains("bme280") && r.stdout.contains("0x60 @ 0xd0"))
+    }
+
+    @Test func simulatedRunPrintsPlainLinesAndStopsByItself() throws {
+        let dir = try CLI.temporaryDirectory()
+        let r = try CLI.run(["run", "--simulated", "--duration", "2.5"], environment: ["HOME": dir.path], timeout: 30)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let out = r.stdout
+        #expect(out.contains("sensorstation starting"))
+        #expect(out.contains("weather bme280:"), "stdout: \(out)")
+        #expect(out.contains("sensorstation stopped"))
+        #expect(!out.contains("\u{1B}["), "no escape codes when stdout is not a terminal")
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func signalsStopTheStationCleanly(_ sig: Int32) throws {
+        let dir = try CLI.temporaryDirectory()
+        let (p, out, err) = try CLI.start(["run", "--simulated"], environment: ["HOME": dir.path])
+        // Wait for the first weather reading (taken at start), then signal.
+        let started = Date()
+        var seen = Data()
+        while Date().timeIntervalSince(started) < 20 {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+            if String(decoding: seen, as: UTF8.self).contains("weather bme280:") { break }
+        }
+        #expect(String(decoding: seen, as: UTF8.self).contains("weather bme280:"))
+        let signalled = Date()
+        kill(p.processIdentifier, sig)
+        let r = CLI.finish(p, out, err, timeout: 10)
+        #expect(r.reason == .exit)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(Date().timeIntervalSince(signalled) < 5, "must stop within 5 s")
+        #expect((String(decoding: seen, as: UTF8.self) + r.stdout).contains("sensorstation stopped"))
+    }
+}
+
+/// The package root, for paths like examples/.
+let packageRoot: URL = {
+    var url = URL(fileURLWithPath: #filePath)
+    while url.path != "/" {
+        url.deleteLastPathComponent()
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+    }
+    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+}()
