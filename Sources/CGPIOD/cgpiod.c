@@ -36,7 +36,9 @@ int cgpiod_list_chip_paths(char *buf, unsigned long buflen) {
     struct dirent *e;
     while ((e = readdir(d)) && n < MAX) {
         if (chip_number(e->d_name) < 0) continue;
-        snprintf(paths[n++], CGPIOD_NAME_MAX, "/dev/%s", e->d_name);
+        // chip_number() accepted only "gpiochip<digits>", so the name is short; the precision
+        // just bounds it for the compiler.
+        snprintf(paths[n++], CGPIOD_NAME_MAX, "/dev/%.58s", e->d_name);
     }
     closedir(d);
     qsort(paths, n, CGPIOD_NAME_MAX, cmp_paths);
@@ -205,8 +207,9 @@ void cgpiod_request_release(cgpiod_request *r) {
 
 #else
 /* ======================================================================= libgpiod 2.x
- * Written against the libgpiod 2.1 API documentation; not compiled on the Debian 12 development
- * machines (they have 1.6). Build it on trixie before relying on it. */
+ * Debian 12 ships only 1.6, so Swift builds here take the branch above. This one is compiled and
+ * run by the kernel tier (scripts/kernel-tests: Tests/Kernel/cgpiod-test.c, statically linked
+ * against libgpiod 2.x sources) on a gpio-sim chip, next to the v1 build of the same test. */
 
 struct cgpiod_request {
     struct gpiod_line_request *req;

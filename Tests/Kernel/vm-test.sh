@@ -134,6 +134,18 @@ if modprobe gpio-sim && mkdir $C && mkdir $C/bank0 && echo 8 >$C/bank0/num_lines
   LABEL=$(sed -n "s/.*available: $CH \[\([^]]*\)\].*/\1/p" $T/e3.out)
   [ -n "$LABEL" ] && ss gpio lines --chip "$LABEL" >/dev/null 2>&1 && pass "gpio lines --chip '$LABEL' (by label)" || fail "chip by label '$LABEL'"
 
+  # the CGPIOD shim itself, built against libgpiod 1.6 and 2.x (static C, outside the chroot)
+  for v in v1 v2; do
+    if [ -x /mnt/share/cgpiod-test-$v ]; then
+      /mnt/share/cgpiod-test-$v /dev/$CH $SIM >$T/cg.out 2>&1; rc=$?
+      grep -E '^(PASS|FAIL):' $T/cg.out; grep -vE '^(PASS|FAIL):' $T/cg.out | show
+      passes=$((passes + $(grep -c '^PASS:' $T/cg.out))); fails=$((fails + $(grep -c '^FAIL:' $T/cg.out)))
+      [ $rc = 0 ] || [ "$(grep -c '^FAIL:' $T/cg.out)" != 0 ] || fail "cgpiod-test-$v exit $rc"
+    else
+      echo "SKIP: cgpiod $v shim test (not built)"
+    fi
+  done
+
   echo 0 >$C/live; for i in 0 1 2 3 4 5 6 7; do rmdir $C/bank0/line$i; done; rmdir $C/bank0 $C
 else
   fail "gpio-sim setup"
