@@ -30,7 +30,7 @@ struct CLITests {
     @Test(arguments: [
         UsageCase(arguments: ["frobnicate"], message: "Unexpected argument 'frobnicate'"),
         UsageCase(arguments: ["run", "--duration", "soon"], message: "The value 'soon' is invalid for '--duration"),
-        UsageCase(arguments: ["run", "--duration", "-3"], message: "--duration must be a positive number of seconds"),
+        UsageCase(arguments: ["run", "--duration", "0"], message: "--duration must be a positive number of seconds"),
         UsageCase(arguments: ["run", "--bogus"], message: "Unknown option '--bogus'"),
         UsageCase(arguments: ["config", "check"], message: "Missing expected argument '<file>'"),
         UsageCase(arguments: ["probe", "--bus"], message: "Missing value for '--bus"),

@@ -53,7 +53,8 @@ import Testing
         #expect(c.gpio.chip == "gpiochip0")
         #expect(c.gpio.leds.map(\.role) == [.status, .impact, .streaming])
         #expect(c.gpio.leds.map(\.line) == [.name("GPIO17"), .name("GPIO27"), .name("GPIO22")])
-        #expect(c.gpio.button == nil)
+        #expect(c.gpio.button == C.Button(line: .name("GPIO23"), bias: .pullUp, activeLow: true,
+                                          debounce: .milliseconds(20), longPress: .seconds(2)))
         #expect(c.storage.path == "/home/pi/.local/state/sensorstation/station.db")
         #expect(c.storage.commitInterval == .seconds(1))
         #expect(c.storage.retentionDays == 30)
