@@ -96,6 +96,9 @@ extension I2CErrorKind {
         case EOPNOTSUPP: self = .unsupported  // adapter cannot do this transfer type
         case EBUSY where phase == .setAddress: self = .busy  // a kernel driver owns the address
         case ENOENT where phase == .open, ENODEV where phase == .open: self = .busNotFound
+        // ENODEV from a transfer: the address is not there. The kernel's i2c-stub (and some SMBus
+        // controller drivers) say it this way instead of ENXIO.
+        case ENODEV: self = .noDevice
         default: self = .other
         }
     }

@@ -93,6 +93,7 @@ struct I2CErrnoTests {
         "a transfer errno maps to its kind, with bus, address, register and errno in the error",
         arguments: [
             (ENXIO, I2CErrorKind.noDevice),
+            (ENODEV, .noDevice),  // i2c-stub's answer for an address it does not emulate
             (EREMOTEIO, .noAcknowledge),
             (ETIMEDOUT, .timeout),
             (EAGAIN, .arbitrationLost),
