@@ -1,0 +1,60 @@
+/// One impact as the detector captured it. Times are on the samples' timeline (seconds),
+/// accelerations in g, ΔV in m/s.
+public struct ImpactEvent: Sendable, Equatable {
+    /// When the detector triggered: the first sample at or above the threshold, or with a sustain
+    /// time the sample that completed it, or a sample at or above `severeG`.
+    public var triggerT: Double
+    /// When the magnitude crossed the threshold upwards (linear interpolation between the last
+    /// sample below and the first at or above; that sample's time when there is none before it).
+    public var startT: Double
+    /// When it last crossed the threshold downwards within the event (interpolated the same way;
+    /// the last captured sample if the capture ended above the threshold).
+    public var endT: Double
+    /// The sample with the largest magnitude in the event: its time, |a| and its axes.
+    public var peakT: Double
+    public var peakG: Double
+    public var peakX: Double
+    public var peakY: Double
+    public var peakZ: Double
+    /// Time the magnitude was at or above the threshold (seconds), summed over the event when it
+    /// dips and returns; threshold crossings interpolated linearly; nothing counted across a gap.
+    public var durationAbove: Double
+    public var severity: Severity
+    /// |∫ (a − gravity) dt| over the pulse, from its rise out of rest to its return to rest,
+    /// trapezoid rule, × 9.80665 m/s² per g.
+    public var deltaV: Double
+    /// Head injury criterion over windows of at most 15 ms, on |a| in g (gravity included), over
+    /// the captured waveform.
+    public var hic15: Double
+    /// A sample of the waveform was at the sensor's full scale: `peakG` is then a lower bound.
+    public var saturated: Bool
+    /// The gravity vector estimated before the impact (g, sensor axes).
+    public var gravity: SIMD3<Double>
+    /// Time steps in the waveform that were gaps (see `DetectorSettings.gapMinimum`).
+    public var gapCount: Int
+    /// The raw samples from `preWindow` before `startT` to `postWindow` after `triggerT`.
+    public var waveform: [MotionSample]
+
+    public init(
+        triggerT: Double, startT: Double, endT: Double, peakT: Double, peakG: Double, peakX: Double, peakY: Double,
+        peakZ: Double, durationAbove: Double, severity: Severity, deltaV: Double, hic15: Double, saturated: Bool,
+        gravity: SIMD3<Double>, gapCount: Int, waveform: [MotionSample]
+    ) {
+        self.triggerT = triggerT
+        self.startT = startT
+        self.endT = endT
+        self.peakT = peakT
+        self.peakG = peakG
+        self.peakX = peakX
+        self.peakY = peakY
+        self.peakZ = peakZ
+        self.durationAbove = durationAbove
+        self.severity = severity
+        self.deltaV = deltaV
+        self.hic15 = hic15
+        self.saturated = saturated
+        self.gravity = gravity
+        self.gapCount = gapCount
+        self.waveform = waveform
+    }
+}

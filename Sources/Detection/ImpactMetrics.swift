@@ -1,0 +1,121 @@
+/// The measures of an impact, as pure functions of samples (see docs/impact-detection.md and the
+/// definitions in the project's impact-metrics reference). Accelerations in g, times in seconds.
+///
+/// A "gap" is a time step longer than `gapLimit`: no integral crosses it, because nothing is
+/// known about the acceleration in between.
+public enum ImpactMetrics {
+    /// Standard gravity, m/s² per g (CGPM 1901, the value every accelerometer datasheet uses).
+    public static let standardGravity = 9.80665
+
+    /// The gravity vector from samples taken before an impact: the mean of those at rest, i.e.
+    /// within `restLevelG` of the mean of all of them (so the start of the rise, or a bump in the
+    /// pre window, does not tilt it); the plain mean when none is. nil for no samples.
+    public static func gravity(_ samples: ArraySlice<MotionSample>, restLevelG: Double) -> SIMD3<Double>? {
+        guard !samples.isEmpty else { return nil }
+        var sum = SIMD3<Double>(repeating: 0)
+        for s in samples { sum += s.vector }
+        let mean = sum / Double(samples.count)
+        var restSum = SIMD3<Double>(repeating: 0)
+        var n = 0
+        let r2 = restLevelG * restLevelG
+        for s in samples {
+            let d = s.vector - mean
+            if (d * d).sum() < r2 {
+                restSum += s.vector
+                n += 1
+            }
+        }
+        return n > 0 ? restSum / Double(n) : mean
+    }
+
+    /// |∫ (a − gravity) dt| over the samples, trapezoid rule, in m/s: the change of velocity of the
+    /// sensor. Steps that are gaps are skipped.
+    public static func deltaV(_ samples: ArraySlice<MotionSample>, gravity: SIMD3<Double>, gapLimit: Double) -> Double {
+        guard samples.count > 1 else { return 0 }
+        var v = SIMD3<Double>(repeating: 0)
+        var prev = samples[samples.startIndex]
+        for s in samples.dropFirst() {
+            let dt = s.t - prev.t
+            if dt <= gapLimit {
+                v += ((prev.vector + s.vector) * 0.5 - gravity) * dt
+            }
+            prev = s
+        }
+        return (v * v).sum().squareRoot() * standardGravity
+    }
+
+    /// HIC15: the largest (t2 − t1) · [∫ |a| dt / (t2 − t1)]^2.5 over windows [t1, t2] of at most
+    /// `window` seconds between two samples, |a| in g (gravity included), trapezoid integration.
+    /// A prefix sum of the integral makes it O(n · samples per window). Windows do not span gaps.
+    public static func hic(_ samples: ArraySlice<MotionSample>, gapLimit: Double, window: Double = 0.015) -> Double {
+        let n = samples.count
+        guard n > 1 else { return 0 }
+        var t = [Double](repeating: 0, count: n)
+        var prefix = [Double](repeating: 0, count: n)
+        // segment[i]: index of the first sample of the gap-free run that sample i belongs to.
+        var segment = [Int](repeating: 0, count: n)
+        var previousMagnitude = 0.0
+        for (i, s) in samples.enumerated() {
+            let m = s.magnitude
+            t[i] = s.t
+            if i > 0 {
+                let dt = s.t - t[i - 1]
+                if dt <= gapLimit {
+                    prefix[i] = prefix[i - 1] + (previousMagnitude + m) * 0.5 * dt
+                    segment[i] = segment[i - 1]
+                } else {
+                    prefix[i] = prefix[i - 1]
+                    segment[i] = i
+                }
+            }
+            previousMagnitude = m
+        }
+        var best = 0.0
+        // A small tolerance so a window of exactly 15 ms between samples is not lost to rounding.
+        let limit = window + 1e-12
+        for i in 0..<(n - 1) {
+            var j = i + 1
+            while j < n, segment[j] == segment[i] {
+                let d = t[j] - t[i]
+                if d > limit { break }
+                if d > 0 {
+                    let mean = (prefix[j] - prefix[i]) / d
+                    let h = d * mean * mean * mean.squareRoot()
+                    if h > best { best = h }
+                }
+                j += 1
+            }
+        }
+        return best
+    }
+
+    /// Time during which the linearly interpolated magnitude is at or above `threshold` between
+    /// consecutive samples, skipping gaps.
+    public static func timeAbove(_ samples: ArraySlice<MotionSample>, threshold: Double, gapLimit: Double) -> Double {
+        guard samples.count > 1 else { return 0 }
+        var total = 0.0
+        var prev = samples[samples.startIndex]
+        var pm = prev.magnitude
+        for s in samples.dropFirst() {
+            let m = s.magnitude
+            let dt = s.t - prev.t
+            if dt <= gapLimit {
+                total += aboveFraction(pm, m, threshold) * dt
+            }
+            prev = s
+            pm = m
+        }
+        return total
+    }
+
+    /// The part of a step from magnitude `a` to `b` (linear in between) that is at or above `c`.
+    @inline(__always)
+    static func aboveFraction(_ a: Double, _ b: Double, _ c: Double) -> Double {
+        switch (a >= c, b >= c) {
+        case (true, true): 1
+        case (false, false): 0
+        case (true, false): (a - c) / (a - b)
+        case (false, true): (b - c) / (b - a)
+        }
+    }
+}
