@@ -41,6 +41,8 @@ enum ExitCodes {
     /// A device, bus or service is not there.
     static let unavailable: Int32 = 69
     static let ioError: Int32 = 74
+    /// Permission denied (a socket, a key file).
+    static let noPermission: Int32 = 77
     /// The configuration is invalid.
     static let config: Int32 = 78
 }

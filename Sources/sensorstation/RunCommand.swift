@@ -80,6 +80,20 @@ struct RunCommand: AsyncParsableCommand {
         }
         services += components.services.map { .init(service: $0) }
 
+        // The control socket (stream start/stop, ack) lives next to the database.
+        let control: ControlServer
+        do {
+            let dir = (config.storage.path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+            control = try ControlServer(path: ControlSocket.path(forDatabase: config.storage.path), state: state,
+                                        logger: logger)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(ExitCodes.failure)
+        }
+        services.append(.init(service: control.service()))
+
         if live {
             let info = Dashboard.Info(
                 title: "\(config.station.thingName) (\(config.station.serialNumber))",

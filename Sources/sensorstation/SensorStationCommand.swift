@@ -9,12 +9,12 @@ struct SensorStationCommand: AsyncParsableCommand {
             Start with `sensorstation run --simulated` to see the station without hardware, \
             `sensorstation probe` to check the I2C wiring, and `sensorstation config check FILE` \
             before deploying a configuration.
-            Exit status: 0 success, 1 failure, 64 bad usage, 69 a device or bus is not there, \
-            78 invalid configuration.
+            Exit status: 0 success, 1 failure, 64 bad usage, 69 a device, bus or the service is not there, \
+            77 permission denied, 78 invalid configuration.
             """,
         version: "0.1.0",
         groupedSubcommands: [
-            CommandGroup(name: "Service", subcommands: [RunCommand.self]),
+            CommandGroup(name: "Service", subcommands: [RunCommand.self, StreamCommand.self, AckCommand.self]),
             CommandGroup(name: "Hardware", subcommands: [ProbeCommand.self, GPIOCommand.self]),
             CommandGroup(name: "Configuration", subcommands: [ConfigCommand.self]),
         ])

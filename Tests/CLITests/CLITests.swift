@@ -146,3 +146,69 @@ let packageRoot: URL = {
     }
     return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 }()
+
+@Suite("sensorstation stream and ack", .serialized)
+struct ControlCLITests {
+    @Test func withoutTheServiceTheCommandsSaySo() throws {
+        let dir = try CLI.temporaryDirectory()
+        for args in [["stream", "start"], ["ack"]] {
+            let r = try CLI.run(args, environment: ["HOME": dir.path])
+            #expect(r.status == 69)
+            #expect(r.stderr.contains("the station service is not running"))
+        }
+    }
+
+    @Test func theCommandsDriveTheRunningStation() throws {
+        let dir = try CLI.temporaryDirectory()
+        let env = ["HOME": dir.path]
+        let (p, out, err) = try CLI.start(["run", "--simulated"], environment: env)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // The socket exists once the service is up.
+        let socket = dir.appendingPathComponent(".local/state/sensorstation/control.sock").path
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(50_000) }
+
+        var r = try CLI.run(["stream", "start"], environment: env)
+        #expect(r.status == 0 && r.stdout == "streaming started\n", "\(r.stderr)")
+        r = try CLI.run(["stream", "toggle", "--json"], environment: env)
+        let answer = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(answer?["streaming"] as? Bool == false)
+        r = try CLI.run(["ack"], environment: env)
+        #expect(r.stdout == "no impact to acknowledge\n")
+
+        kill(p.processIdentifier, SIGTERM)
+        let run = CLI.finish(p, out, err)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("streaming started (command from uid"))
+        #expect(run.stdout.contains("streaming stopped (command from uid"))
+        #expect(!FileManager.default.fileExists(atPath: socket), "the socket is removed on exit")
+    }
+
+    /// Needs root to become another user (CI runs as root).
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func otherUsersAreRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        let env = ["HOME": dir.path]
+        let (p, out, err) = try CLI.start(["run", "--simulated"], environment: env)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let socket = dir.appendingPathComponent(".local/state/sensorstation/control.sock").path
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(50_000) }
+        // The binary must be reachable by nobody: run a copy from a world-readable place.
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("sensorstation-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.copyItem(at: CLI.binary, to: copy)
+        chmod(dir.path, 0o755)
+        let q = Process()
+        q.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        q.arguments = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", copy.path, "stream", "start"]
+        q.environment = ["HOME": dir.path, "PATH": "/usr/bin:/bin"]
+        let e = Pipe()
+        q.standardError = e
+        q.standardOutput = Pipe()
+        try q.run()
+        q.waitUntilExit()
+        let stderr = String(decoding: e.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(q.terminationStatus == 77, "stderr: \(stderr)")
+        #expect(stderr.contains("permission denied"))
+        kill(p.processIdentifier, SIGTERM)
+        #expect(CLI.finish(p, out, err).stdout.contains("streaming started") == false)
+    }
+}

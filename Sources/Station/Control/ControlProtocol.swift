@@ -1,0 +1,114 @@
+import Foundation
+
+/// The local control protocol between `sensorstation stream|ack|…` and the running service: one
+/// JSON object per line over a Unix socket, one request and one response per connection.
+public enum ControlRequest: Equatable, Sendable {
+    case stream(StreamAction)
+    case acknowledge
+    case state
+
+    public enum StreamAction: String, Sendable, CaseIterable {
+        case start, stop, toggle
+    }
+
+    /// The most a request may be; anything longer is refused unread.
+    public static let maxLength = 4096
+
+    private struct Wire: Codable {
+        var command: String
+        var action: String?
+    }
+
+    public func encoded() -> Data {
+        let wire: Wire = switch self {
+        case .stream(let a): Wire(command: "stream", action: a.rawValue)
+        case .acknowledge: Wire(command: "ack")
+        case .state: Wire(command: "state")
+        }
+        var data = (try? JSONEncoder().encode(wire)) ?? Data()
+        data.append(0x0A)
+        return data
+    }
+
+    /// Decodes one request line. Untrusted input (any local user who can reach the socket):
+    /// every malformed request is an error with a reason, never a crash.
+    public static func decode(_ bytes: some Collection<UInt8>) throws(ControlProtocolError) -> ControlRequest {
+        guard bytes.count <= maxLength else { throw .init("request longer than \(maxLength) bytes") }
+        var data = Data(bytes)
+        while let last = data.last, last == 0x0A || last == 0x0D { data.removeLast() }
+        guard !data.isEmpty else { throw .init("empty request") }
+        let wire: Wire
+        do { wire = try JSONDecoder().decode(Wire.self, from: data) } catch {
+            throw .init("not a JSON request object with a \"command\" string")
+        }
+        switch wire.command {
+        case "stream":
+            guard let a = wire.action else { throw .init("stream needs an action: start, stop or toggle") }
+            guard let action = StreamAction(rawValue: a) else {
+                throw .init("unknown stream action '\(a.prefix(40))'; expected start, stop or toggle")
+            }
+            return .stream(action)
+        case "ack":
+            return .acknowledge
+        case "state":
+            return .state
+        default:
+            throw .init("unknown command '\(wire.command.prefix(40))'; expected stream, ack or state")
+        }
+    }
+}
+
+public struct ControlResponse: Codable, Equatable, Sendable {
+    public var ok: Bool
+    public var message: String
+    public var streaming: Bool?
+    public var impactLatched: Bool?
+    public var faults: [String: String]?
+
+    public init(ok: Bool, message: String, streaming: Bool? = nil, impactLatched: Bool? = nil,
+                faults: [String: String]? = nil) {
+        self.ok = ok
+        self.message = message
+        self.streaming = streaming
+        self.impactLatched = impactLatched
+        self.faults = faults
+    }
+
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var data = (try? encoder.encode(self)) ?? Data(#"{"ok":false,"message":"encoding failed"}"#.utf8)
+        data.append(0x0A)
+        return data
+    }
+}
+
+public struct ControlProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension ControlRequest {
+    /// What a request does to the station; the response says what happened.
+    public func apply(to state: StationState, cause: String) -> ControlResponse {
+        switch self {
+        case .stream(let action):
+            let before = state.indication.streaming
+            let on: Bool = switch action {
+            case .start: state.setStreaming(true, cause: cause)
+            case .stop: state.setStreaming(false, cause: cause)
+            case .toggle: state.toggleStreaming(cause: cause)
+            }
+            let message = on == before ? "streaming was already \(on ? "on" : "off")" : "streaming \(on ? "started" : "stopped")"
+            return ControlResponse(ok: true, message: message, streaming: on)
+        case .acknowledge:
+            let acknowledged = state.acknowledgeImpact(cause: cause)
+            return ControlResponse(ok: true, message: acknowledged ? "impact acknowledged" : "no impact to acknowledge",
+                                   impactLatched: false)
+        case .state:
+            let s = state.snapshot
+            return ControlResponse(ok: true, message: s.indication.topState.rawValue, streaming: s.indication.streaming,
+                                   impactLatched: s.indication.impactLatched, faults: s.faultMessages)
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The service's end of the control socket: accepts one request per connection on a dedicated
+/// thread and applies it to the station state. Who may connect is decided twice: by the socket
+/// file's mode (0660, the directory's group) and by the peer's credentials (SO_PEERCRED): root,
+/// the service's own user, or a member of the socket's group.
+public final class ControlServer: @unchecked Sendable {
+    public let path: String
+    private let fd: Int32
+    private let state: StationState
+    private let logger: Logger
+
+    /// Binds the socket. A stale socket file (nobody answers) is replaced; a live one means another
+    /// station is running, which is an error.
+    public init(path: String, state: StationState, logger: Logger) throws(ControlSocketError) {
+        self.path = path
+        self.state = state
+        self.logger = logger
+        guard let (addr, len) = ControlSocket.address(path) else {
+            throw ControlSocketError("control socket path \(path) is longer than a Unix socket allows (107 bytes)")
+        }
+        if access(path, F_OK) == 0 {
+            if (try? ControlClient(path: path).send(.state, timeoutMs: 1000)) != nil {
+                throw ControlSocketError("another sensorstation is already running (its control socket \(path) answers)")
+            }
+            unlink(path)
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw ControlSocketError("cannot create the control socket: \(String(cString: strerror(errno)))") }
+        // Created 0660 from the start: no window in which others could connect.
+        let oldMask = umask(0o117)
+        var a = addr
+        let bound = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+        }
+        let bindErrno = errno
+        umask(oldMask)
+        guard bound == 0, listen(fd, 8) == 0 else {
+            close(fd)
+            throw ControlSocketError("cannot listen on \(path): \(String(cString: strerror(bound == 0 ? errno : bindErrno)))")
+        }
+        // The socket takes the directory's group (setgid StateDirectory, or the service's group).
+        var st = stat()
+        if stat((path as NSString).deletingLastPathComponent, &st) == 0 {
+            _ = chown(path, getuid(), st.st_gid)
+        }
+        self.fd = fd
+    }
+
+    deinit {
+        close(fd)
+        unlink(path)
+    }
+
+    public func service() -> ThreadService {
+        ThreadService(name: "control") { [self] signal in
+            while !signal.isStopped {
+                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let r = poll(&pfd, 1, 200)
+                if r <= 0 { continue }
+                let client = accept(fd, nil, nil)
+                if client < 0 { continue }
+                _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+                handle(client)
+                close(client)
+            }
+        }
+    }
+
+    private func handle(_ client: Int32) {
+        guard let peer = PeerCredentials(fd: client) else {
+            _ = ControlSocket.writeAll(client, ControlResponse(ok: false, message: "cannot read peer credentials").encoded())
+            return
+        }
+        guard peer.mayControl(socketPath: path) else {
+            logger.warning("control socket: refused uid \(peer.uid) (not the service user, root, or in the socket's group)")
+            _ = ControlSocket.writeAll(client, ControlResponse(
+                ok: false, message: "permission denied: only the service user and members of the sensorstation group may control the station").encoded())
+            return
+        }
+        guard let line = ControlSocket.readLine(client, limit: ControlRequest.maxLength, timeoutMs: 2000) else { return }
+        let response: ControlResponse
+        do {
+            let request = try ControlRequest.decode(line)
+            response = request.apply(to: state, cause: "command from uid \(peer.uid)")
+        } catch {
+            response = ControlResponse(ok: false, message: "bad request: \(error)")
+        }
+        _ = ControlSocket.writeAll(client, response.encoded())
+    }
+}
+
+/// SO_PEERCRED: who is at the other end of a Unix socket.
+struct PeerCredentials {
+    var pid: pid_t
+    var uid: uid_t
+    var gid: gid_t
+
+    /// `struct ucred` from <sys/socket.h>, which Glibc's Swift overlay hides without _GNU_SOURCE.
+    private struct UCred {
+        var pid: pid_t = 0
+        var uid: uid_t = 0
+        var gid: gid_t = 0
+    }
+
+    init?(fd: Int32) {
+        var cred = UCred()
+        var len = socklen_t(MemoryLayout<UCred>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 else { return nil }
+        pid = cred.pid
+        uid = cred.uid
+        gid = cred.gid
+    }
+
+    /// Root, the service's own user, or a member (primary or supplementary) of the socket's group.
+    func mayControl(socketPath: String) -> Bool {
+        if uid == 0 || uid == getuid() { return true }
+        var st = stat()
+        guard stat(socketPath, &st) == 0 else { return false }
+        if gid == st.st_gid { return true }
+        return supplementaryGroups().contains(st.st_gid)
+    }
+
+    /// The peer's supplementary groups, from /proc/<pid>/status ("Groups: 4 24 27").
+    func supplementaryGroups() -> [gid_t] {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Groups:") }) else { return [] }
+        return line.dropFirst("Groups:".count).split(separator: " ").compactMap { gid_t($0.trimmingCharacters(in: .whitespaces)) }
+    }
+}
+
+public struct ControlSocketError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable { case notRunning, permissionDenied, protocolError, other }
+    public var kind: Kind
+    public var description: String
+    public init(_ description: String, kind: Kind = .other) {
+        self.description = description
+        self.kind = kind
+    }
+}
+
+/// The command's end: connect, send one request, read one response.
+public struct ControlClient {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public func send(_ request: ControlRequest, timeoutMs: Int32 = 5000) throws(ControlSocketError) -> ControlResponse {
+        guard let (addr, len) = ControlSocket.address(path) else {
+            throw ControlSocketError("control socket path \(path) is too long")
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw ControlSocketError("cannot create a socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var a = addr
+        let r = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) } }
+        if r != 0 {
+            let e = errno
+            switch e {
+            case ENOENT, ECONNREFUSED:
+                throw ControlSocketError("the station service is not running (no one listens on \(path))", kind: .notRunning)
+            case EACCES, EPERM:
+                throw ControlSocketError("permission denied on \(path): add yourself to the sensorstation group (sudo usermod -aG sensorstation $USER) and log in again", kind: .permissionDenied)
+            default:
+                throw ControlSocketError("cannot connect to \(path): \(String(cString: strerror(e)))")
+            }
+        }
+        guard ControlSocket.writeAll(fd, request.encoded()) else {
+            throw ControlSocketError("the service closed the connection on \(path)", kind: .protocolError)
+        }
+        guard let line = ControlSocket.readLine(fd, limit: 65536, timeoutMs: timeoutMs), !line.isEmpty else {
+            throw ControlSocketError("no answer from the service on \(path) within \(timeoutMs / 1000) s", kind: .protocolError)
+        }
+        guard let response = try? JSONDecoder().decode(ControlResponse.self, from: Data(line)) else {
+            throw ControlSocketError("unreadable answer from the service on \(path)", kind: .protocolError)
+        }
+        if !response.ok, response.message.hasPrefix("permission denied") {
+            throw ControlSocketError(response.message, kind: .permissionDenied)
+        }
+        return response
+    }
+}
