@@ -1,0 +1,20 @@
+import Foundation
+
+/// `sensorstation-bench NAME [options]`: one benchmark per area; each prints its figures as plain
+/// lines. Build in release: `swift build -c release --product sensorstation-bench`.
+let benchmarks: [(name: String, about: String, run: ([String]) throws -> Void)] = [
+    // Each area registers itself here: ("detector", "…", DetectorBenchmark.run),
+]
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let name = args.first, let bench = benchmarks.first(where: { $0.name == name }) else {
+    FileHandle.standardError.write(Data("usage: sensorstation-bench NAME [options]\n".utf8))
+    for b in benchmarks { FileHandle.standardError.write(Data("  \(b.name)  \(b.about)\n".utf8)) }
+    exit(args.isEmpty ? 0 : 64)
+}
+do {
+    try bench.run(Array(args.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("sensorstation-bench \(name): \(error)\n".utf8))
+    exit(1)
+}
