@@ -123,7 +123,7 @@ public final class LinuxI2CBus: I2CBus {
 
     /// `"1"` and `"i2c-1"` → `"/dev/i2c-1"`; anything else is taken as a path.
     public static func normalise(_ selector: String) -> String {
-        if !selector.isEmpty, selector.allSatisfy(\.isNumber) { return "/dev/i2c-\(selector)" }
+        if !selector.isEmpty, selector.allSatisfy({ $0.isASCII && $0.isNumber }) { return "/dev/i2c-\(selector)" }
         if selector.hasPrefix("i2c-"), !selector.contains("/") { return "/dev/\(selector)" }
         return selector
     }
