@@ -81,6 +81,10 @@ public final class LinuxGPIOChip: GPIOChip {
 
     static func notFoundMessage(for selector: String) -> String {
         let chips = availableChips()
+        let paths = chipPaths()
+        if chips.isEmpty, !paths.isEmpty {
+            return "no GPIO chip matches '\(selector)': \(paths.joined(separator: ", ")) exist but cannot be opened (add the user to group gpio)"
+        }
         if chips.isEmpty {
             return "no GPIO chip matches '\(selector)', and this system has none (no /dev/gpiochip*; on a Pi, check the kernel and that the user is in group gpio)"
         }
