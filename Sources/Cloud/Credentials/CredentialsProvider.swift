@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+
+/// What the provider reads from the world, injectable so tests neither wait nor depend on the
+/// machine's clock.
+public struct CredentialsEnvironment: Sendable {
+    public var now: @Sendable () -> Date
+    public var sleep: @Sendable (Duration) async throws -> Void
+    /// Uniform in [0, 1), for backoff jitter.
+    public var random: @Sendable () -> Double
+    public var isClockSynchronised: @Sendable () -> Bool
+
+    public init(now: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (Duration) async throws -> Void,
+                random: @escaping @Sendable () -> Double, isClockSynchronised: @escaping @Sendable () -> Bool) {
+        self.now = now
+        self.sleep = sleep
+        self.random = random
+        self.isClockSynchronised = isClockSynchronised
+    }
+
+    public static let live = CredentialsEnvironment(
+        now: { Date() },
+        sleep: { try await Task.sleep(for: $0) },
+        random: { Double.random(in: 0..<1) },
+        isClockSynchronised: { ClockSynchronisation.systemClockIsSynchronised() })
+}
+
+/// One successful exchange.
+public struct CredentialsFetch: Sendable, Equatable {
+    public var credentials: AWSCredentials
+    /// The endpoint's `Date` header.
+    public var serverDate: Date?
+    /// Local time when the answer arrived.
+    public var localDate: Date
+    /// Local clock minus server clock (positive: ours is ahead); nil without a `Date` header.
+    /// Resolution 1 s (the header's).
+    public var skew: Duration? {
+        serverDate.map { .milliseconds(Int64((localDate.timeIntervalSince($0) * 1000).rounded())) }
+    }
+}
+
+/// What `sensorstation status` shows about credentials.
+public struct CredentialsStatus: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
+        case notFetched
+        case waitingForClock
+        case fetching
+        case valid
+        case failing
+    }
+    public var state: State = .notFetched
+    public var accessKeyIdPrefix: String?
+    public var expiration: Date?
+    public var lastSkew: Duration?
+    public var lastError: CredentialsError?
+    public var fetches: Int = 0
+    public var failures: Int = 0
+
+    /// One line for a person.
+    public var summary: String {
+        switch state {
+        case .notFetched: return "credentials: not fetched yet"
+        case .waitingForClock: return "credentials: \(CredentialsError.clockNotSynchronised)"
+        case .fetching: return "credentials: fetching"
+        case .valid:
+            return "credentials: \(accessKeyIdPrefix ?? "?") valid until \(expiration.map(AWSDate.iso8601) ?? "?")"
+                + (lastSkew.map { ", clock skew \(Self.format($0))" } ?? "")
+        case .failing: return "credentials: failing: \(lastError.map { "\($0)" } ?? "unknown error")"
+        }
+    }
+
+    static func format(_ d: Duration) -> String {
+        String(format: "%+.1f s", Backoff.seconds(d))
+    }
+}
+
+/// Temporary AWS credentials from the AWS IoT credentials provider, held in memory only and
+/// refreshed `margin` before they expire (margin = min(configured, 20 % of the lifetime)).
+/// Transient failures (429, 5xx, network) are retried with exponential backoff and full jitter;
+/// operator errors (the documented 4xx) are returned at once with a precise message. Nothing is
+/// requested while the system clock is not synchronised: callers wait, and the status says why.
+public actor CredentialsProvider {
+    public let configuration: CredentialsProviderConfiguration
+    let transport: any CredentialsTransport
+    let environment: CredentialsEnvironment
+    let logger: Logger
+    let decoder: CredentialsResponseDecoder
+
+    private var cached: AWSCredentials?
+    private var refreshAt: Date?
+    private var inFlight = false
+    private var waiters: [CheckedContinuation<Result<AWSCredentials, CredentialsError>, Never>] = []
+    public private(set) var status = CredentialsStatus()
+
+    /// The live provider: mutual TLS with the configured files (checked now).
+    public init(configuration: CredentialsProviderConfiguration, environment: CredentialsEnvironment = .live,
+                logger: Logger = Logger(label: "sensorstation.credentials")) throws(CredentialsError) {
+        let missing = configuration.missingKeys
+        guard missing.isEmpty else { throw .configurationIncomplete(missing: missing) }
+        self.init(configuration: configuration, transport: try MutualTLSTransport(configuration: configuration),
+                  environment: environment, logger: logger)
+    }
+
+    public init(configuration: CredentialsProviderConfiguration, transport: any CredentialsTransport,
+                environment: CredentialsEnvironment, logger: Logger = Logger(label: "sensorstation.credentials")) {
+        self.configuration = configuration
+        self.transport = transport
+        self.environment = environment
+        self.logger = logger
+        self.decoder = CredentialsResponseDecoder(endpoint: configuration.endpoint, roleAlias: configuration.roleAlias,
+                                                  thingName: configuration.thingName)
+    }
+
+    /// Valid credentials: the cached ones until their refresh time, else fresh ones. Concurrent
+    /// callers during a refresh share one request.
+    public func credentials() async throws(CredentialsError) -> AWSCredentials {
+        if let cached, let refreshAt, environment.now() < refreshAt { return cached }
+        if inFlight {
+            let result = await withCheckedContinuation { waiters.append($0) }
+            return try result.get()
+        }
+        inFlight = true
+        let result: Result<AWSCredentials, CredentialsError>
+        do throws(CredentialsError) {
+            result = .success(try await fetch().credentials)
+        } catch {
+            result = .failure(error)
+        }
+        inFlight = false
+        let pending = waiters
+        waiters = []
+        for w in pending { w.resume(returning: result) }
+        return try result.get()
+    }
+
+    /// Forces one request (with retries of transient failures), after waiting for the clock.
+    /// `clockWait` bounds that wait (nil: wait until cancelled).
+    public func fetch(clockWait: Duration? = nil) async throws(CredentialsError) -> CredentialsFetch {
+        try await waitForClock(atMost: clockWait)
+        status.state = .fetching
+        var attempt = 0
+        while true {
+            do throws(CredentialsError) {
+                let fetched = try await fetchOnce()
+                let lifetime = fetched.credentials.expiration.map { $0.timeIntervalSince(fetched.localDate) } ?? 0
+                let margin = configuration.margin(lifetime: .milliseconds(Int64(max(lifetime, 0) * 1000)))
+                cached = fetched.credentials
+                refreshAt = fetched.credentials.expiration.map { $0.addingTimeInterval(-Backoff.seconds(margin)) }
+                status.state = .valid
+                status.accessKeyIdPrefix = fetched.credentials.redactedAccessKeyId()
+                status.expiration = fetched.credentials.expiration
+                status.lastSkew = fetched.skew
+                status.lastError = nil
+                status.fetches += 1
+                logger.info("credentials fetched", metadata: [
+                    "access_key_id": "\(fetched.credentials.redactedAccessKeyId())",
+                    "expiration": "\(fetched.credentials.expiration.map(AWSDate.iso8601) ?? "?")",
+                    "skew_s": "\(fetched.skew.map { Backoff.seconds($0) } ?? .nan)",
+                ])
+                return fetched
+            } catch {
+                status.failures += 1
+                status.lastError = error
+                status.state = .failing
+                attempt += 1
+                guard error.isTransient, attempt < configuration.maxAttempts else {
+                    logger.error("\(error)")
+                    throw error
+                }
+                let delay = configuration.backoff.delay(attempt: attempt - 1, random: environment.random())
+                logger.warning("\(error)", metadata: ["attempt": "\(attempt)", "retry_in_s": "\(Backoff.seconds(delay))"])
+                do { try await environment.sleep(delay) } catch { throw CredentialsError.network(
+                    endpoint: configuration.endpoint, reason: "cancelled while waiting to retry") }
+            }
+        }
+    }
+
+    /// One GET, no retry.
+    func fetchOnce() async throws(CredentialsError) -> CredentialsFetch {
+        let answer = try await transport.get(url: configuration.url,
+                                             headers: [HTTPField("x-amzn-iot-thingname", configuration.thingName)],
+                                             timeout: configuration.requestTimeout)
+        let localDate = environment.now()
+        let decoded = try decoder.decode(status: answer.status, headers: answer.headers, body: answer.body).get()
+        return CredentialsFetch(credentials: decoded.credentials, serverDate: decoded.serverDate, localDate: localDate)
+    }
+
+    /// Polls every 5 s until the clock is synchronised; the status says so meanwhile.
+    func waitForClock(atMost limit: Duration?) async throws(CredentialsError) {
+        var waited = Duration.zero
+        var logged = false
+        while !environment.isClockSynchronised() {
+            status.state = .waitingForClock
+            status.lastError = .clockNotSynchronised
+            if !logged { logger.notice("\(CredentialsError.clockNotSynchronised)"); logged = true }
+            if let limit, waited >= limit { throw .clockNotSynchronised }
+            do { try await environment.sleep(.seconds(5)) } catch { throw .clockNotSynchronised }
+            waited += .seconds(5)
+        }
+    }
+
+    /// Drops the cached credentials (e.g. after a service answered ExpiredToken).
+    public func invalidate() {
+        cached = nil
+        refreshAt = nil
+    }
+
+    /// When the cached credentials will be refreshed (nil: none cached).
+    public var nextRefresh: Date? { refreshAt }
+
+    public func shutdown() async {
+        await transport.shutdown()
+    }
+}
