@@ -1,0 +1,63 @@
+import Foundation
+
+/// One impact event as the detector reports it. Storage defines its own type (it must not depend
+/// on `Detection`); the service maps the detector's event onto this.
+public struct ImpactRecord: Sendable, Equatable {
+    /// When |a| first crossed the threshold.
+    public var triggerTime: Date
+    /// First sample of the stored waveform (pre-trigger included).
+    public var startTime: Date
+    /// Last sample of the stored waveform.
+    public var endTime: Date
+    public var peakTime: Date
+    /// Peak vector magnitude, g.
+    public var peakG: Double
+    /// Axis values at the peak, g.
+    public var peakXG: Double
+    public var peakYG: Double
+    public var peakZG: Double
+    /// Time above the threshold, ms.
+    public var durationMs: Double
+    /// "impact" or "severe".
+    public var severity: String
+    /// Velocity change over the event, m/s.
+    public var deltaVMps: Double
+    /// Head Injury Criterion over a 15 ms window (dimensionless).
+    public var hic15: Double
+    /// Any sample at full scale: the true peak may be higher.
+    public var saturated: Bool
+    /// The threshold in force, g.
+    public var thresholdG: Double
+    /// Chip model, e.g. "ADXL375".
+    public var sensor: String
+    /// The bytes `WaveformCodec.encode` produced; opaque to Storage.
+    public var waveform: [UInt8]
+    /// Samples in the waveform.
+    public var waveformCount: Int
+    /// Sample rate of the waveform, Hz.
+    public var waveformRateHz: Double
+
+    public init(triggerTime: Date, startTime: Date, endTime: Date, peakTime: Date, peakG: Double,
+                peakXG: Double, peakYG: Double, peakZG: Double, durationMs: Double, severity: String,
+                deltaVMps: Double, hic15: Double, saturated: Bool, thresholdG: Double, sensor: String,
+                waveform: [UInt8], waveformCount: Int, waveformRateHz: Double) {
+        self.triggerTime = triggerTime
+        self.startTime = startTime
+        self.endTime = endTime
+        self.peakTime = peakTime
+        self.peakG = peakG
+        self.peakXG = peakXG
+        self.peakYG = peakYG
+        self.peakZG = peakZG
+        self.durationMs = durationMs
+        self.severity = severity
+        self.deltaVMps = deltaVMps
+        self.hic15 = hic15
+        self.saturated = saturated
+        self.thresholdG = thresholdG
+        self.sensor = sensor
+        self.waveform = waveform
+        self.waveformCount = waveformCount
+        self.waveformRateHz = waveformRateHz
+    }
+}

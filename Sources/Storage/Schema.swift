@@ -1,0 +1,107 @@
+import GRDB
+
+/// The schema as named migrations. **A migration is never edited once shipped**: a change is a new
+/// migration appended at the end. GRDB records applied identifiers in `grdb_migrations`; a file
+/// holding an identifier this build does not know was written by a newer sensorstation.
+///
+/// Conventions: every table that leaves the device has `id INTEGER PRIMARY KEY AUTOINCREMENT`
+/// (never reused, even after retention deletes the newest row, so upload cursors stay valid and
+/// resends are idempotent); times are Unix epoch microseconds (UTC) in `*_us` INTEGER columns;
+/// accelerations in g, pressures in Pa, temperatures in °C.
+enum Schema {
+    /// Identifiers in order. Appending is the only allowed change.
+    static let identifiers = ["v1-readings-impacts-events", "v2-raw-acceleration"]
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        // Never erase: a schema mismatch on a device is a bug to report, not data to throw away.
+        m.eraseDatabaseOnSchemaChange = false
+
+        m.registerMigration("v1-readings-impacts-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE weather (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time_us INTEGER NOT NULL,
+                    sensor TEXT NOT NULL,
+                    temperature_c REAL NOT NULL,
+                    humidity_percent REAL,
+                    pressure_pa REAL NOT NULL
+                );
+                CREATE INDEX weather_time ON weather(time_us);
+
+                CREATE TABLE motion (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time_us INTEGER NOT NULL,
+                    sample_count INTEGER NOT NULL,
+                    min_g REAL NOT NULL,
+                    max_g REAL NOT NULL,
+                    mean_g REAL NOT NULL,
+                    rms_g REAL NOT NULL,
+                    peak_g REAL NOT NULL,
+                    mean_x_g REAL NOT NULL,
+                    mean_y_g REAL NOT NULL,
+                    mean_z_g REAL NOT NULL,
+                    saturated_count INTEGER NOT NULL
+                );
+                CREATE INDEX motion_time ON motion(time_us);
+
+                CREATE TABLE impacts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time_us INTEGER NOT NULL,          -- trigger: first threshold crossing
+                    start_us INTEGER NOT NULL,
+                    end_us INTEGER NOT NULL,
+                    peak_us INTEGER NOT NULL,
+                    peak_g REAL NOT NULL,
+                    peak_x_g REAL NOT NULL,
+                    peak_y_g REAL NOT NULL,
+                    peak_z_g REAL NOT NULL,
+                    duration_ms REAL NOT NULL,         -- time above threshold
+                    severity TEXT NOT NULL,            -- 'impact' | 'severe'
+                    delta_v_mps REAL NOT NULL,
+                    hic15 REAL NOT NULL,
+                    saturated INTEGER NOT NULL,        -- 0 | 1
+                    threshold_g REAL NOT NULL,
+                    sensor TEXT NOT NULL,
+                    waveform BLOB NOT NULL,            -- WaveformCodec.encode output, opaque here
+                    waveform_count INTEGER NOT NULL,
+                    waveform_rate_hz REAL NOT NULL
+                );
+                CREATE INDEX impacts_time ON impacts(time_us);
+
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time_us INTEGER NOT NULL,
+                    kind TEXT NOT NULL,                -- button, streaming, state, fault, fault_cleared, ack
+                    detail TEXT NOT NULL,
+                    payload TEXT                       -- JSON object or NULL
+                );
+                CREATE INDEX events_time ON events(time_us);
+
+                -- The last id each destination confirmed, per kind. Rows with a larger id are
+                -- the backlog. Only ever moves forward.
+                CREATE TABLE upload_cursors (
+                    destination TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    last_id INTEGER NOT NULL,
+                    updated_us INTEGER NOT NULL,
+                    PRIMARY KEY (destination, kind)
+                ) WITHOUT ROWID;
+                """)
+        }
+
+        m.registerMigration("v2-raw-acceleration") { db in
+            // One row per batch handed to the recorder; `data` is RawSampleCodec's packed form.
+            try db.execute(sql: """
+                CREATE TABLE raw_acceleration (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time_us INTEGER NOT NULL,          -- first sample
+                    end_us INTEGER NOT NULL,           -- last sample
+                    sample_count INTEGER NOT NULL,
+                    data BLOB NOT NULL
+                );
+                CREATE INDEX raw_acceleration_time ON raw_acceleration(time_us);
+                """)
+        }
+        return m
+    }
+}
