@@ -212,3 +212,43 @@ struct ControlCLITests {
         #expect(CLI.finish(p, out, err).stdout.contains("streaming started") == false)
     }
 }
+
+@Suite("sensorstation read")
+struct ReadCLITests {
+    @Test func readsEachConfiguredSensorAsJSON() throws {
+        let r = try CLI.run(["read", "--simulated", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let objects = try r.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
+        #expect(objects.count == 2)
+        let weather = try #require(objects.first { $0["sensor"] as? String == "bme280" })
+        #expect(weather["address"] as? String == "0x76")
+        #expect(weather["bus"] as? String == "sim:i2c-1")
+        // The demo scenario's day: 14–24 °C, about 101 kPa, 40–70 %RH.
+        #expect((14...24).contains(weather["temperature_c"] as? Double ?? -99))
+        #expect((100_000...102_700).contains(weather["pressure_pa"] as? Double ?? 0))
+        #expect((40...70).contains(weather["humidity_percent"] as? Double ?? 0))
+        let motion = try #require(objects.first { $0["sensor"] as? String == "adxl345" })
+        #expect(motion["address"] as? String == "0x53")
+        #expect(motion["range_g"] as? Double == 16)
+        #expect(motion["odr_hz"] as? Double == 3200)
+        #expect(motion["saturated"] as? Bool == false)
+        let x = motion["x_g"] as? Double ?? 0, y = motion["y_g"] as? Double ?? 0, z = motion["z_g"] as? Double ?? 0
+        // At rest: gravity, about 1 g (the demo's noise is 0.01 g; a bump may be under way).
+        #expect(abs((x * x + y * y + z * z).squareRoot() - 1) < 0.1)
+    }
+
+    @Test func aMissingDeviceNamesBusAddressAndRegister() throws {
+        let r = try CLI.run(["read", "--simulated", "--device", "bmp280@0x77"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bmp280@0x77: sim:i2c-1 address 0x77 register 0xd0"))
+        #expect(r.stderr.contains("nothing answers at this address"))
+    }
+
+    @Test func aBadDeviceSpecIsAUsageError() throws {
+        let r = try CLI.run(["read", "--device", "bme999@0x76"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("The value 'bme999@0x76' is invalid for '--device"))
+    }
+}

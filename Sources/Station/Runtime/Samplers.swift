@@ -86,14 +86,8 @@ public struct MotionSampler: Sendable {
 
     /// Opens the driver for the configured chip.
     public func open(bus: any I2CBus) throws -> any Accelerometer {
-        let device = try bus.device(at: address)
-        switch model {
-        case .adxl345, .adxl375:
-            return try ADXL345(device: device, model: model, settings: .init(rangeG: rangeG, odrHz: odrHz, fifo: fifo))
-        case .bme280, .bmp280, .lis3dh, .lis331hh, .h3lis331dl, .mpu6050:
-            throw DriverError(kind: .invalidSetting("accelerometer \(model.rawValue)", allowed: "adxl345, adxl375"),
-                              busPath: bus.path, address: address)
-        }
+        try AccelerometerFactory.open(model: model, device: bus.device(at: address), rangeG: rangeG, odrHz: odrHz,
+                                      fifo: fifo, sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
     }
 
     /// How long to sleep between reads: a quarter of the time the FIFO takes to fill (32 entries),
