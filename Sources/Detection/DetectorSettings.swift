@@ -27,9 +27,8 @@ public struct DetectorSettings: Sendable, Equatable {
     /// (bounds memory: 10 s at 3200 Hz is 32 000 samples, 1.3 MB).
     public var maxCapture: Double
     /// "At rest" for ΔV: |a − gravity| below this, in g. The pulse is integrated from the last
-    /// sample at rest before the impact to the first one after it, so the tails of the pulse below
-    /// this level are not counted (for a half-sine of amplitude A the loss is about (r/A)²/4:
-    /// 0.4 % for A = 4 g).
+    /// sample at rest before the impact to the first one after it, each extended outwards while
+    /// |a − gravity| keeps falling (so the tails below this level count, down to the noise).
     public var restLevelG: Double
     /// A time step longer than max(`gapMinimum`, `gapPeriods` × the running mean sample period) is
     /// a gap: integrals (ΔV, HIC15, time above threshold) do not cross it, and a sustained run

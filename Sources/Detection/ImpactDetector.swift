@@ -198,12 +198,22 @@ public struct ImpactDetector: Sendable {
             let d = w[i].vector - g
             return (d * d).sum() < r2
         }
-        // The pulse: from the last sample at rest before the impact to the first one after it.
+        func deviation(_ i: Int) -> Double {
+            let d = w[i].vector - g
+            return (d * d).sum()
+        }
+        // The pulse: from the last sample at rest before the impact to the first one after it,
+        // each then moved outwards while |a − g| keeps falling, so the tails below the rest level
+        // count too, down to the noise floor.
         var pulseStart = 0
-        if k0 > 0, let i = (0..<k0).last(where: atRest) { pulseStart = i }
+        if k0 > 0, let i = (0..<k0).last(where: atRest) {
+            pulseStart = i
+            while pulseStart > 0, !isGap(pulseStart), deviation(pulseStart - 1) < deviation(pulseStart) { pulseStart -= 1 }
+        }
         var pulseEnd = w.count - 1
         if let i = ((lastAbove + 1)..<w.count).first(where: atRest) {
             pulseEnd = i
+            while pulseEnd + 1 < w.count, !isGap(pulseEnd + 1), deviation(pulseEnd + 1) < deviation(pulseEnd) { pulseEnd += 1 }
         } else if let i = ((lastAbove + 1)..<w.count).first(where: { abs(m[$0] - gMagnitude) < settings.restLevelG }) {
             // At rest in a new orientation (a helmet that ended on its side): |a| back to 1 g.
             pulseEnd = i

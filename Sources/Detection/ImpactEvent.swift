@@ -24,7 +24,8 @@ public struct ImpactEvent: Sendable, Equatable {
     /// trapezoid rule, × 9.80665 m/s² per g.
     public var deltaV: Double
     /// Head injury criterion over windows of at most 15 ms, on |a| in g (gravity included), over
-    /// the captured waveform.
+    /// the captured waveform. Windows run between samples, so it needs data faster than 67 Hz
+    /// (1 kHz or more to mean much); with slower data no window fits and it is 0.
     public var hic15: Double
     /// A sample of the waveform was at the sensor's full scale: `peakG` is then a lower bound.
     public var saturated: Bool
