@@ -4,6 +4,7 @@ import HAL
 import Logging
 import ServiceLifecycle
 import Station
+import Storage
 import Synchronization
 
 struct RunCommand: AsyncParsableCommand {
@@ -70,10 +71,18 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("sensorstation starting: configuration \(source), \(hardware.description), station \(config.station.thingName)")
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+
+        // The log first: the group stops services in reverse order, so it flushes last.
+        let recorder = openRecorder(config, state: state, logger: logger)
+        if let recorder {
+            StorageSink.attach(recorder, to: state)
+            services.append(.init(service: recorder))
+        }
+
         let components: StationComponents
         do {
             components = try StationComponents(configuration: config, bus: hardware.bus, gpio: hardware.gpio,
-                                               now: hardware.now, state: state, logger: logger)
+                                               now: hardware.now, state: state, recorder: recorder, logger: logger)
         } catch {
             printError("\(error) (gpio in \(source))")
             throw ExitCode(ExitCodes.unavailable)
@@ -131,6 +140,30 @@ struct RunCommand: AsyncParsableCommand {
         if live {
             print("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s") recorded; LEDs off.")
         }
+    }
+}
+
+/// Opens the SQLite log for writing. A corrupt file is moved aside (kept) and a fresh one created,
+/// which is a fault to show; a log that cannot be opened at all leaves the station running without
+/// one, with the fault on, rather than dark.
+func openRecorder(_ c: StationConfiguration, state: StationState, logger: Logger) -> Recorder? {
+    do {
+        let (database, report) = try StationDatabase.openForWriting(path: c.storage.path)
+        if let kept = report.movedAside {
+            state.raiseFault("storage", "the database was corrupt: kept as \(kept), started a new one at \(c.storage.path)")
+        }
+        var destinations: [String] = []
+        if c.upload.enabled {
+            if c.upload.s3 != nil { destinations.append("s3") }
+            if c.upload.dynamodb != nil { destinations.append("dynamodb") }
+            if c.upload.kinesis != nil { destinations.append("kinesis") }
+        }
+        let retention = RetentionPolicy(maxAge: .seconds(Int64(c.storage.retentionDays) * 86_400),
+                                        maxBytes: Int64(c.storage.maxSizeMB) << 20, uploadDestinations: destinations)
+        return Recorder(database: database, commitInterval: c.storage.commitInterval, retention: retention, logger: logger)
+    } catch {
+        state.raiseFault("storage", "\(error); running without a log")
+        return nil
     }
 }
 

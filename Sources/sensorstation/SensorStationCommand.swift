@@ -15,6 +15,7 @@ struct SensorStationCommand: AsyncParsableCommand {
         version: "0.1.0",
         groupedSubcommands: [
             CommandGroup(name: "Service", subcommands: [RunCommand.self, StreamCommand.self, AckCommand.self]),
+            CommandGroup(name: "Data", subcommands: [ReplayCommand.self]),
             CommandGroup(name: "Hardware", subcommands: [ProbeCommand.self, ReadCommand.self, GPIOCommand.self]),
             CommandGroup(name: "Configuration", subcommands: [ConfigCommand.self]),
         ])

@@ -1,27 +1,9 @@
 import Foundation
 
-/// Folds acceleration samples into per-second summaries (what the log keeps always) and raises a
-/// first-crossing impact notice when the vector magnitude reaches the threshold.
-///
-/// The full detector of the impact issue (sustain, hysteresis, waveform, ΔV, HIC15) replaces the
-/// notice part; the summaries stay.
+/// Folds acceleration samples into per-second summaries (what the log keeps always): sample count,
+/// min/max/mean magnitude, RMS, per-axis means, saturated count. Impacts are the detector's job
+/// (`Detection.ImpactDetector`).
 public struct MotionAggregator: Sendable {
-    public struct Thresholds: Sendable, Equatable {
-        public var impactG: Double
-        public var severeG: Double
-        public var rearmG: Double
-        public var refractory: Duration
-
-        public init(impactG: Double = 4, severeG: Double = 9, rearmG: Double = 3.5,
-                    refractory: Duration = .seconds(1)) {
-            self.impactG = impactG
-            self.severeG = severeG
-            self.rearmG = rearmG
-            self.refractory = refractory
-        }
-    }
-
-    public let thresholds: Thresholds
     private var windowStart: Duration?
     private var count = 0
     private var minG = Double.infinity
@@ -32,28 +14,16 @@ public struct MotionAggregator: Sendable {
     private var saturated = 0
     private var last = (x: 0.0, y: 0.0, z: 0.0)
 
-    // Impact state: armed until a crossing, then re-armed once below `rearmG` after `refractory`.
-    private var armed = true
-    private var event: (start: Duration, peak: Double, saturated: Bool, severe: Bool)?
-    private var lastAbove: Duration = .zero
+    public init() {}
 
-    public init(thresholds: Thresholds = .init()) {
-        self.thresholds = thresholds
-    }
-
-    public enum Output: Sendable, Equatable {
-        /// A finished second: (the time it started on the sample timeline, its summary fields).
-        case summary(start: Duration, MotionSummary)
-        case impact(at: Duration, peakG: Double, severe: Bool, saturated: Bool)
-    }
-
-    /// Adds one sample (time on the sampler's monotonic timeline, axes in g). `wallClock` turns a
+    /// Adds one sample (time on the sampler's monotonic timeline, axes in g) and returns the
+    /// summary of the second that just ended, if this sample began a new one. `wallClock` turns a
     /// timeline instant into a date for the summary.
     public mutating func add(time t: Duration, x: Double, y: Double, z: Double, saturated sat: Bool,
-                             wallClock: (Duration) -> Date) -> [Output] {
-        var out: [Output] = []
+                             wallClock: (Duration) -> Date) -> MotionSummary? {
+        var out: MotionSummary?
         if let start = windowStart, t - start >= .seconds(1) {
-            if count > 0 { out.append(.summary(start: start, summary(at: wallClock(start)))) }
+            if count > 0 { out = summary(at: wallClock(start)) }
             reset(at: start + .seconds(Int64((t - start).seconds)))
         } else if windowStart == nil {
             reset(at: t)
@@ -69,29 +39,8 @@ public struct MotionAggregator: Sendable {
         sumZ += z
         if sat { saturated += 1 }
         last = (x, y, z)
-
-        if m >= thresholds.impactG {
-            lastAbove = t
-            if armed {
-                armed = false
-                event = (t, m, sat, m >= thresholds.severeG)
-            } else if var e = event {
-                e.peak = max(e.peak, m)
-                e.saturated = e.saturated || sat
-                e.severe = e.severe || m >= thresholds.severeG
-                event = e
-            }
-        } else if !armed, m < thresholds.rearmG, t - lastAbove >= thresholds.refractory {
-            armed = true
-        }
-        // Report the event once the magnitude has fallen back below the threshold, with its peak.
-        if let e = event, m < thresholds.impactG {
-            out.append(.impact(at: e.start, peakG: e.peak, severe: e.severe, saturated: e.saturated))
-            event = nil
-        }
         return out
     }
-
     private mutating func reset(at start: Duration) {
         windowStart = start
         count = 0

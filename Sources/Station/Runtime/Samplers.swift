@@ -1,7 +1,9 @@
+import Detection
 import Drivers
 import Foundation
 import HAL
 import Logging
+import Storage
 
 /// The weather sampler: a BME280/BMP280 read in forced mode every `interval`, on its own thread
 /// (a forced measurement blocks for up to ~110 ms, which must never hold up the accelerometer).
@@ -52,26 +54,26 @@ public struct WeatherSampler: Sendable {
     }
 }
 
-/// The motion sampler: drains the accelerometer (FIFO where the chip has one) at a rate that
-/// keeps the FIFO from overflowing, folds samples into per-second summaries and impact notices.
+/// The motion sampler: drains the accelerometer (FIFO where the chip has one) often enough that
+/// the FIFO never overflows, folds samples into per-second summaries, and runs the impact
+/// detector on every sample. On a trigger the impact LED latches at once; the finished event
+/// (with its waveform) goes to the impact writer, which commits it durably.
 public struct MotionSampler: Sendable {
     public var model: ChipModel
     public var address: I2CAddress
     public var rangeG: Double
     public var odrHz: Double
     public var fifo: Bool
-    public var offsetG: (x: Double, y: Double, z: Double)
-    public var scale: (x: Double, y: Double, z: Double)
-    public var thresholds: MotionAggregator.Thresholds
+    public var offsetG: SIMD3<Double>
+    public var scale: SIMD3<Double>
+    public var detector: DetectorSettings
+    /// Keep raw samples in the log while streaming.
+    public var rawWhileStreaming: Bool
     public var reprobeInterval: Duration
-    /// Log a motion line every this many summaries (plain output stays readable).
-    public var logEvery: Int
 
     public init(model: ChipModel, address: I2CAddress, rangeG: Double, odrHz: Double, fifo: Bool,
-                offsetG: (x: Double, y: Double, z: Double) = (0, 0, 0),
-                scale: (x: Double, y: Double, z: Double) = (1, 1, 1),
-                thresholds: MotionAggregator.Thresholds, reprobeInterval: Duration = .seconds(5),
-                logEvery: Int = 10) {
+                offsetG: SIMD3<Double> = .zero, scale: SIMD3<Double> = .one, detector: DetectorSettings,
+                rawWhileStreaming: Bool = false, reprobeInterval: Duration = .seconds(5)) {
         self.model = model
         self.address = address
         self.rangeG = rangeG
@@ -79,9 +81,9 @@ public struct MotionSampler: Sendable {
         self.fifo = fifo
         self.offsetG = offsetG
         self.scale = scale
-        self.thresholds = thresholds
+        self.detector = detector
+        self.rawWhileStreaming = rawWhileStreaming
         self.reprobeInterval = reprobeInterval
-        self.logEvery = logEvery
     }
 
     /// Opens the driver for the configured chip.
@@ -90,22 +92,30 @@ public struct MotionSampler: Sendable {
                                       fifo: fifo, sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
     }
 
-    /// How long to sleep between reads: a quarter of the time the FIFO takes to fill (32 entries),
-    /// or one sample period when polling, never less than 1 ms.
+    /// How long to sleep between reads: the time 8 samples take when draining a FIFO (a quarter
+    /// of the ADXL345's 32 entries), or one sample period when polling, never less than 1 ms.
     var pollInterval: Duration {
         let samplesPerRead = fifo ? 8.0 : 1.0
         return .microseconds(Int64(max(1000, samplesPerRead / odrHz * 1e6)))
     }
 
-    public func service(bus: any I2CBus, state: StationState, now: @escaping @Sendable () -> Duration) -> ThreadService {
+    /// - Parameters:
+    ///   - impacts: where finished impacts go (the impact writer); finished when the sampler stops.
+    ///   - recorder: the log for summaries and raw samples; nil without storage.
+    public func service(bus: any I2CBus, state: StationState, recorder: Recorder?,
+                        impacts: AsyncStream<ImpactCapture>.Continuation,
+                        now: @escaping @Sendable () -> Duration) -> ThreadService {
         let config = self
         return ThreadService(name: "motion") { signal in
+            defer { impacts.finish() }
             var accel: (any Accelerometer)?
-            var aggregator = MotionAggregator(thresholds: config.thresholds)
+            var aggregator = MotionAggregator()
+            var detector = ImpactDetector(settings: config.detector)
+            var latched = false
             let t0 = now()
             let d0 = Date()
             let wallClock: (Duration) -> Date = { d0.addingTimeInterval(($0 - t0).seconds) }
-            var summaries = 0
+            let wallClockSeconds: (Double) -> Date = { d0.addingTimeInterval($0 - t0.seconds) }
             while !signal.isStopped {
                 do {
                     let a: any Accelerometer
@@ -116,21 +126,39 @@ public struct MotionSampler: Sendable {
                         accel = a
                         state.clearFault("accelerometer")
                     }
-                    for s in try a.read(now: now()) {
-                        let x = (s.x - config.offsetG.x) * config.scale.x
-                        let y = (s.y - config.offsetG.y) * config.scale.y
-                        let z = (s.z - config.offsetG.z) * config.scale.z
-                        for out in aggregator.add(time: s.time, x: x, y: y, z: z, saturated: s.saturated, wallClock: wallClock) {
-                            switch out {
-                            case .summary(_, let m):
-                                summaries += 1
-                                state.record(.motion(m), at: m.time)
-                            case .impact(let at, let peak, let severe, let saturated):
-                                state.record(.impact(ImpactNotice(time: wallClock(at), peakG: peak, severe: severe,
-                                                                  saturated: saturated)))
+                    let samples = try a.read(now: now())
+                    let keepRaw = config.rawWhileStreaming && recorder != nil && state.indication.streaming
+                    var raw: [RawSampleRecord] = []
+                    for s in samples {
+                        let v = (SIMD3(s.x, s.y, s.z) - config.offsetG) * config.scale
+                        if let m = aggregator.add(time: s.time, x: v.x, y: v.y, z: v.z, saturated: s.saturated,
+                                                  wallClock: wallClock) {
+                            state.record(.motion(m), at: m.time)
+                        }
+                        if keepRaw {
+                            raw.append(RawSampleRecord(time: wallClock(s.time), x: v.x, y: v.y, z: v.z, saturated: s.saturated))
+                        }
+                        let events = detector.process(MotionSample(t: s.time.seconds, x: v.x, y: v.y, z: v.z,
+                                                                   saturated: s.saturated))
+                        // Latch the LED at the trigger, before the post-trigger window is captured.
+                        if let trigger = detector.pendingTrigger, !latched {
+                            latched = true
+                            state.record(.impact(ImpactNotice(
+                                time: wallClockSeconds(trigger.t), peakG: trigger.peakG,
+                                severe: trigger.severity == .severe, saturated: s.saturated)))
+                        }
+                        for e in events {
+                            if !latched {
+                                state.record(.impact(ImpactNotice(time: wallClockSeconds(e.triggerT), peakG: e.peakG,
+                                                                  severe: e.severity == .severe, saturated: e.saturated)))
                             }
+                            latched = detector.pendingTrigger != nil
+                            impacts.yield(ImpactCapture(event: e, sensor: config.model.rawValue,
+                                                        thresholdG: config.detector.thresholdG, rateHz: a.odrHz,
+                                                        wallClock: wallClockSeconds))
                         }
                     }
+                    if !raw.isEmpty { recorder?.record(.raw(raw)) }
                 } catch {
                     accel = nil
                     state.raiseFault("accelerometer", "\(error)")
@@ -139,7 +167,11 @@ public struct MotionSampler: Sendable {
                 }
                 if signal.wait(for: config.pollInterval) { break }
             }
-            _ = summaries
+            // Whatever the detector still holds (an event in its post window) is not lost.
+            for e in detector.finish() {
+                impacts.yield(ImpactCapture(event: e, sensor: config.model.rawValue, thresholdG: config.detector.thresholdG,
+                                            rateHz: config.odrHz, wallClock: wallClockSeconds))
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
+import Detection
 import Drivers
 import HAL
 import Logging
 import ServiceLifecycle
+import Storage
 
 /// The station's parts for one configuration on one set of hardware: the services to run (in
 /// start order; the group stops them in reverse, so the LEDs go dark last) and what the console
@@ -17,8 +19,10 @@ public struct StationComponents {
     /// - Parameters:
     ///   - gpio: nil when the configuration has no LEDs and no button.
     ///   - now: the monotonic clock of samples and GPIO edge timestamps.
+    ///   - recorder: the SQLite log; nil runs the station without one (tests, `read`).
     public init(configuration c: StationConfiguration, bus: any I2CBus, gpio: (any GPIOChip)?,
-                now: @escaping @Sendable () -> Duration, state: StationState, logger: Logger) throws(GPIOError) {
+                now: @escaping @Sendable () -> Duration, state: StationState, recorder: Recorder?,
+                logger: Logger) throws(GPIOError) {
         var services: [any Service] = []
         var roles: [LEDRole] = []
         if let gpio {
@@ -57,13 +61,15 @@ public struct StationComponents {
         let a = c.accelerometer
         if let model = a.sensor.chipModel {
             accelerometerLabel = "\(model.rawValue)@\(hex(a.address)) ±\(a.rangeG) g \(formatHz(a.odrHz))"
-            let i = c.impact
+            let (impacts, continuation) = AsyncStream.makeStream(of: ImpactCapture.self)
+            // The writer comes first: the group stops services in reverse order, so the sampler
+            // stops (finishing the stream) before the writer commits what is left and returns.
+            services.append(ImpactWriter(impacts: impacts, recorder: recorder, state: state, logger: logger))
             services.append(MotionSampler(
                 model: model, address: a.address, rangeG: Double(a.rangeG), odrHz: a.odrHz, fifo: a.fifo,
-                offsetG: (a.calibration.offsetG.x, a.calibration.offsetG.y, a.calibration.offsetG.z),
-                scale: (a.calibration.scale.x, a.calibration.scale.y, a.calibration.scale.z),
-                thresholds: .init(impactG: i.thresholdG, severeG: i.severeG, rearmG: i.rearmG, refractory: i.refractory)
-            ).service(bus: bus, state: state, now: now))
+                offsetG: a.calibration.offsetG, scale: a.calibration.scale, detector: c.detectorSettings,
+                rawWhileStreaming: c.storage.rawWhileStreaming
+            ).service(bus: bus, state: state, recorder: recorder, impacts: continuation, now: now))
         } else {
             accelerometerLabel = nil
         }
@@ -85,6 +91,17 @@ extension LEDRole {
         case .fault: self = .fault
         case .upload: self = .upload
         }
+    }
+}
+
+extension StationConfiguration {
+    /// The detector's settings from `impact:` and the accelerometer's rate and range.
+    public var detectorSettings: DetectorSettings {
+        DetectorSettings(
+            thresholdG: impact.thresholdG, sustain: impact.sustain.seconds, severeG: impact.severeG,
+            rearmG: impact.rearmG, refractory: impact.refractory.seconds, preWindow: impact.preWindow.seconds,
+            postWindow: impact.postWindow.seconds, maxRateHz: max(accelerometer.odrHz, 50),
+            fullScaleG: Double(accelerometer.rangeG))
     }
 }
 

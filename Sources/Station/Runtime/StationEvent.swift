@@ -4,7 +4,10 @@ import Foundation
 public enum StationEvent: Sendable, Equatable {
     case weather(WeatherSample)
     case motion(MotionSummary)
+    /// An impact triggered: the LED latches now, before its waveform is complete.
     case impact(ImpactNotice)
+    /// The impact's record is committed durably (the database id when there is a database).
+    case impactRecorded(ImpactSummary)
     case button(ButtonRecord)
     case streaming(on: Bool, cause: String)
     case impactAcknowledged(cause: String)
@@ -107,8 +110,12 @@ extension StationEvent {
                 + "max \(fmt(m.maxG, 3)) g, rms \(fmt(m.rmsG, 3)) g"
                 + (m.saturatedCount > 0 ? ", \(m.saturatedCount) saturated" : "")
         case .impact(let i):
-            return "IMPACT\(i.severe ? " (severe)" : ""): peak \(fmt(i.peakG, 2)) g"
+            return "IMPACT\(i.severe ? " (severe)" : ""): \(fmt(i.peakG, 2)) g at the trigger"
+        case .impactRecorded(let i):
+            return "impact\(i.id.map { " #\($0)" } ?? "") recorded: peak \(fmt(i.peakG, 2)) g"
                 + (i.saturated ? " (sensor saturated: the true peak is higher)" : "")
+                + ", \(i.severity), \(fmt(i.durationMs, 1)) ms above \(fmt(i.thresholdG, 1)) g"
+                + ", delta-V \(fmt(i.deltaVMps, 2)) m/s, HIC15 \(fmt(i.hic15, 1))"
         case .button(let b):
             return "button: \(b.press.rawValue) press (\(b.heldMs) ms) → \(b.result)"
         case .streaming(let on, let cause):

@@ -10,6 +10,7 @@ public final class StationState: Sendable {
         public var lastWeather: WeatherSample?
         public var lastMotion: MotionSummary?
         public var lastImpact: ImpactNotice?
+        public var lastRecordedImpact: ImpactSummary?
         public var impactCount = 0
         public var faultMessages: [String: String] = [:]
         /// Recent events, newest last, for the console.
@@ -49,6 +50,7 @@ public final class StationState: Sendable {
                 s.lastImpact = i
                 s.impactCount += 1
                 s.indication.impactLatched = true
+            case .impactRecorded(let i): s.lastRecordedImpact = i
             case .streaming(let on, _): s.indication.streaming = on
             case .impactAcknowledged: s.indication.impactLatched = false
             case .fault(let c, let m):
