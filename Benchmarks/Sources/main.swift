@@ -4,6 +4,7 @@ import Foundation
 /// lines. Build in release: `swift build -c release --product sensorstation-bench`.
 let benchmarks: [(name: String, about: String, run: ([String]) throws -> Void)] = [
     // Each area registers itself here: ("detector", "…", DetectorBenchmark.run),
+    ("detector", "impact detector samples/s, event cost, trigger latency; waveform codec; trace reader", DetectorBenchmark.run),
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())

@@ -1,0 +1,178 @@
+import ArgumentParser
+import Detection
+import Foundation
+import Station
+
+/// `sensorstation replay FILE`: the impact detector over a recorded trace, so thresholds can be
+/// tuned on real data without the hardware.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Run the impact detector over a recorded acceleration trace and print its events.",
+        discussion: """
+            FILE is a CSV trace with the header t_s,x_g,y_g,z_g (time in seconds, axes in g) and \
+            optionally a fifth column saturated (0/1); `-` reads stdin. The detector uses the \
+            impact settings of the configuration unless --threshold, --sustain-ms, --severe or \
+            --rearm are given.
+            Each event is one JSON object per line on stdout, keys sorted: start_s, end_s, \
+            trigger_s, peak_t_s, peak_g, peak_x_g, peak_y_g, peak_z_g, duration_ms (time above the \
+            threshold), severity ("impact" or "severe"), delta_v_mps, hic15, saturated, gaps. \
+            A summary goes to stderr. A trace without events prints nothing.
+            Exit status: 0 success (with or without events), 64 bad options, 65 a malformed trace \
+            (FILE:LINE: message on stderr), 74 the file cannot be read, 78 invalid configuration.
+            Example: sensorstation replay --threshold 5 --sustain-ms 200 ride.csv | jq .peak_g
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Argument(help: ArgumentHelp("The trace (CSV: t_s,x_g,y_g,z_g[,saturated]), or - for stdin.", valueName: "file"))
+    var file: String
+
+    @Option(help: ArgumentHelp("Trigger threshold on |a| in g (default: impact.threshold_g).", valueName: "g"))
+    var threshold: Double?
+
+    @Option(name: .customLong("sustain-ms"),
+            help: ArgumentHelp("How long |a| must stay at or above the threshold, in ms (default: impact.sustain_ms).",
+                               valueName: "ms"))
+    var sustainMs: Double?
+
+    @Option(help: ArgumentHelp("Severe level in g: triggers at once, whatever the sustain (default: impact.severe_g).",
+                               valueName: "g"))
+    var severe: Double?
+
+    @Option(help: ArgumentHelp("Re-arm level in g: |a| must fall below it between events (default: impact.rearm_g).",
+                               valueName: "g"))
+    var rearm: Double?
+
+    @Option(name: .customLong("range-g"),
+            help: ArgumentHelp("The sensor's full scale in g: a sample with an axis within 1 % of it counts as saturated, for traces without a saturated column.",
+                               valueName: "g"))
+    var rangeG: Double?
+
+    func validate() throws {
+        for (name, value) in [("--threshold", threshold), ("--severe", severe), ("--range-g", rangeG)] {
+            if let value, !(value.isFinite && value > 0) {
+                throw ValidationError("\(name) must be a number of g above 0, got \(value)")
+            }
+        }
+        if let rearm, !(rearm.isFinite && rearm >= 0) {
+            throw ValidationError("--rearm must be zero or more g, got \(rearm)")
+        }
+        if let sustainMs, !(sustainMs.isFinite && (0...60_000).contains(sustainMs)) {
+            throw ValidationError("--sustain-ms must be 0…60000, got \(sustainMs)")
+        }
+    }
+
+    func run() throws {
+        let impact = try options.load().configuration.impact
+        let settings = try detectorSettings(impact)
+
+        let name = file == "-" ? "stdin" : file
+        let reader: TraceReader
+        if file == "-" {
+            reader = TraceReader(fileDescriptor: FileHandle.standardInput.fileDescriptor)
+        } else {
+            do {
+                reader = try TraceReader(path: file)
+            } catch {
+                printError("\(name): \(error.message)")
+                throw ExitCode(ExitCodes.ioError)
+            }
+        }
+
+        var detector = ImpactDetector(settings: settings)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let progress = isatty(STDERR_FILENO) == 1
+        var events = 0
+        func emit(_ found: [ImpactEvent]) throws {
+            for e in found {
+                let line = try encoder.encode(EventLine(e))
+                FileHandle.standardOutput.write(line + Data("\n".utf8))
+                events += 1
+            }
+        }
+        do {
+            while let sample = try reader.next() {
+                try emit(detector.process(sample))
+                if progress, detector.sampleCount % 1_000_000 == 0 {
+                    FileHandle.standardError.write(Data("\rreplayed \(detector.sampleCount) samples, \(events) events…".utf8))
+                }
+            }
+            try emit(detector.finish())
+        } catch let error as TraceError {
+            if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            printError("\(name):\(error.line): \(error.message)")
+            // A read error is not the data's fault; everything else is.
+            throw ExitCode(error.message.hasPrefix("read failed") ? ExitCodes.ioError : ExitCodes.dataError)
+        }
+        let note = detector.droppedCount > 0 ? " (\(detector.droppedCount) samples dropped)" : ""
+        FileHandle.standardError.write(Data(
+            "\(progress ? "\r\u{1B}[K" : "")replayed \(detector.sampleCount) samples, \(events) event\(events == 1 ? "" : "s")\(note)\n".utf8))
+    }
+
+    /// The configured impact settings with the command-line overrides, checked together so a
+    /// threshold that leaves the re-arm or severe level on the wrong side says which option to add.
+    func detectorSettings(_ impact: StationConfiguration.ImpactSettings) throws -> DetectorSettings {
+        var s = DetectorSettings(
+            thresholdG: impact.thresholdG, sustain: impact.sustain.seconds, severeG: impact.severeG,
+            rearmG: impact.rearmG, refractory: impact.refractory.seconds, preWindow: impact.preWindow.seconds,
+            postWindow: impact.postWindow.seconds)
+        s.maxCapture = max(s.maxCapture, s.postWindow)
+        if let threshold { s.thresholdG = threshold }
+        if let sustainMs { s.sustain = sustainMs / 1000 }
+        if let severe { s.severeG = severe }
+        if let rearm { s.rearmG = rearm }
+        s.fullScaleG = rangeG
+        if s.severeG <= s.thresholdG {
+            throw ValidationError(
+                "the severe level (\(s.severeG) g\(severe == nil ? ", impact.severe_g" : "")) must be above the threshold (\(s.thresholdG) g); give --severe above \(s.thresholdG)")
+        }
+        if s.rearmG >= s.thresholdG {
+            throw ValidationError(
+                "the re-arm level (\(s.rearmG) g\(rearm == nil ? ", impact.rearm_g" : "")) must be below the threshold (\(s.thresholdG) g); give --rearm below \(s.thresholdG)")
+        }
+        let problems = s.problems
+        if !problems.isEmpty {
+            throw ValidationError(DetectorSettingsError(problems: problems).description)
+        }
+        return s
+    }
+}
+
+/// One event as a JSON line. Values are rounded to what the data supports: times to 1 µs,
+/// accelerations to 0.1 mg, durations to 1 µs, ΔV to 1 mm/s, HIC to 0.001.
+private struct EventLine: Encodable {
+    var start_s: Double
+    var end_s: Double
+    var trigger_s: Double
+    var peak_t_s: Double
+    var peak_g: Double
+    var peak_x_g: Double
+    var peak_y_g: Double
+    var peak_z_g: Double
+    var duration_ms: Double
+    var severity: String
+    var delta_v_mps: Double
+    var hic15: Double
+    var saturated: Bool
+    var gaps: Int
+
+    init(_ e: ImpactEvent) {
+        func r(_ v: Double, _ places: Double) -> Double { (v * places).rounded() / places }
+        start_s = r(e.startT, 1e6)
+        end_s = r(e.endT, 1e6)
+        trigger_s = r(e.triggerT, 1e6)
+        peak_t_s = r(e.peakT, 1e6)
+        peak_g = r(e.peakG, 1e4)
+        peak_x_g = r(e.peakX, 1e4)
+        peak_y_g = r(e.peakY, 1e4)
+        peak_z_g = r(e.peakZ, 1e4)
+        duration_ms = r(e.durationAbove * 1000, 1e3)
+        severity = e.severity.rawValue
+        delta_v_mps = r(e.deltaV, 1e3)
+        hic15 = r(e.hic15, 1e3)
+        saturated = e.saturated
+        gaps = e.gapCount
+    }
+}
