@@ -32,11 +32,18 @@ public struct ImpactDetector: Sendable {
     private var captureDeadline = 0.0
     private var captureLimit = 0.0
     private var lastWasAbove = false
-    private var peakSoFar = 0.0
+    /// The largest |a|² since the run started.
+    private var peakSquaredSoFar = 0.0
     // Refractory
     private var lastAboveT = -Double.infinity
 
     private let fullScaleLimit: Double
+    // Thresholds squared, to compare with |a|² (see `MotionSample.magnitudeSquared`).
+    private let threshold2: Double
+    private let severe2: Double
+    private let rearm2: Double
+    /// |a|² range that counts as near 1 g for the gravity low-pass: (1 ∓ restLevelG)².
+    private let nearOneG: ClosedRange<Double>
 
     /// Samples accepted so far.
     public private(set) var sampleCount = 0
@@ -53,6 +60,11 @@ public struct ImpactDetector: Sendable {
         ring = SampleRing(capacity: Int(min(wanted, 16_777_216.0)))
         // Within 1 % of full scale counts: a ±16 g part's largest code reads 15.996 g.
         fullScaleLimit = settings.fullScaleG.map { $0 * 0.99 } ?? .infinity
+        threshold2 = settings.thresholdG * settings.thresholdG
+        severe2 = settings.severeG * settings.severeG
+        rearm2 = settings.rearmG * settings.rearmG
+        let low = max(0, 1 - settings.restLevelG), high = 1 + settings.restLevelG
+        nearOneG = (low * low)...(high.isFinite ? high * high : .infinity)
     }
 
     /// An event has triggered and is still capturing its post window: when it triggered, the peak
@@ -60,7 +72,7 @@ public struct ImpactDetector: Sendable {
     /// waveform is complete.
     public var pendingTrigger: (t: Double, peakG: Double, severity: Severity)? {
         guard phase == .capturing else { return nil }
-        return (triggerT, peakSoFar, peakSoFar >= settings.severeG ? .severe : .impact)
+        return (triggerT, peakSquaredSoFar.squareRoot(), peakSquaredSoFar >= severe2 ? .severe : .impact)
     }
 
     /// The longest time step that is not a gap, given the rate seen so far.
@@ -83,8 +95,8 @@ public struct ImpactDetector: Sendable {
         }
         lastT = s.t
         sampleCount += 1
-        let m = s.magnitude
-        let above = m >= settings.thresholdG
+        let m2 = s.magnitudeSquared
+        let above = m2 >= threshold2
 
         var events: [ImpactEvent] = []
         if phase == .capturing {
@@ -94,7 +106,7 @@ public struct ImpactDetector: Sendable {
             }
         }
         ring.push(s)
-        if abs(m - 1) < settings.restLevelG {
+        if nearOneG.contains(m2) {
             if let g = lowPass {
                 // Time constant 1 s: follows a change of orientation, ignores vibration.
                 lowPass = g + (s.vector - g) * min(1, gap ? 1 : dt)
@@ -109,7 +121,7 @@ public struct ImpactDetector: Sendable {
             if above {
                 if runStart == nil { runStart = (s.t, sampleCount) }
                 // 1 ns of slack: a run of exactly `sustain` must not fail on the last bit of a sum.
-                if m >= settings.severeG || s.t - runStart!.t >= settings.sustain - 1e-9 {
+                if m2 >= severe2 || s.t - runStart!.t >= settings.sustain - 1e-9 {
                     trigger(s)
                 }
             } else {
@@ -119,11 +131,11 @@ public struct ImpactDetector: Sendable {
             capture.append(s)
             if above { lastAboveT = s.t }
             lastWasAbove = above
-            if m > peakSoFar { peakSoFar = m }
+            if m2 > peakSquaredSoFar { peakSquaredSoFar = m2 }
         case .refractory:
             if above {
                 lastAboveT = s.t
-            } else if m < settings.rearmG, s.t - lastAboveT >= settings.refractory {
+            } else if m2 < rearm2, s.t - lastAboveT >= settings.refractory {
                 phase = .armed
                 runStart = nil
             }
@@ -147,8 +159,8 @@ public struct ImpactDetector: Sendable {
         runStartIndex = max(0, capture.count - 1 - (sampleCount - run.ordinal))
         let expected = (settings.postWindow + 0.1) / max(period, 1 / max(settings.maxRateHz, 1))
         if expected.isFinite { capture.reserveCapacity(capture.count + Int(min(expected, 1_000_000))) }
-        peakSoFar = 0
-        for c in capture[runStartIndex...] { peakSoFar = max(peakSoFar, c.magnitude) }
+        peakSquaredSoFar = 0
+        for c in capture[runStartIndex...] { peakSquaredSoFar = max(peakSquaredSoFar, c.magnitudeSquared) }
         lastAboveT = s.t
         lastWasAbove = true
         runStart = nil
@@ -169,23 +181,28 @@ public struct ImpactDetector: Sendable {
         gapLimit: Double, fallbackGravity: SIMD3<Double>?
     ) -> ImpactEvent {
         let c = settings.thresholdG
+        let c2 = c * c
         let m = w.map(\.magnitude)
         func isGap(_ i: Int) -> Bool { w[i].t - w[i - 1].t > gapLimit }
+        // The same predicate as the trigger's: |a|² ≥ threshold².
+        func isAbove(_ i: Int) -> Bool { w[i].magnitudeSquared >= c2 }
+        // Where the magnitude crosses the threshold between two samples, as a fraction of the step
+        // (clamped: at the last bit, sqrt and the squared comparison may disagree).
+        func crossing(_ a: Double, _ b: Double) -> Double { a == b ? 0 : min(1, max(0, (c - a) / (b - a))) }
 
         var peak = k0
         var lastAbove = k0
         for i in k0..<w.count {
             if m[i] > m[peak] { peak = i }
-            if m[i] >= c { lastAbove = i }
+            if isAbove(i) { lastAbove = i }
         }
         var startT = w[k0].t
-        if k0 > 0, !isGap(k0), m[k0 - 1] < c, m[k0] >= c {
-            startT = w[k0 - 1].t + (w[k0].t - w[k0 - 1].t) * (c - m[k0 - 1]) / (m[k0] - m[k0 - 1])
+        if k0 > 0, !isGap(k0), !isAbove(k0 - 1), isAbove(k0) {
+            startT = w[k0 - 1].t + (w[k0].t - w[k0 - 1].t) * crossing(m[k0 - 1], m[k0])
         }
         var endT = w[lastAbove].t
-        if lastAbove + 1 < w.count, !isGap(lastAbove + 1), m[lastAbove] >= c {
-            let a = m[lastAbove], b = m[lastAbove + 1]
-            endT = w[lastAbove].t + (w[lastAbove + 1].t - w[lastAbove].t) * (a - c) / (a - b)
+        if lastAbove + 1 < w.count, !isGap(lastAbove + 1), isAbove(lastAbove) {
+            endT = w[lastAbove].t + (w[lastAbove + 1].t - w[lastAbove].t) * crossing(m[lastAbove], m[lastAbove + 1])
         }
         let duration = ImpactMetrics.timeAbove(w[max(0, k0 - 1)...], threshold: c, gapLimit: gapLimit)
 
@@ -226,7 +243,7 @@ public struct ImpactDetector: Sendable {
         let p = w[peak]
         return ImpactEvent(
             triggerT: triggerT, startT: startT, endT: endT, peakT: p.t, peakG: m[peak], peakX: p.x, peakY: p.y,
-            peakZ: p.z, durationAbove: duration, severity: m[peak] >= settings.severeG ? .severe : .impact,
+            peakZ: p.z, durationAbove: duration, severity: p.magnitudeSquared >= settings.severeG * settings.severeG ? .severe : .impact,
             deltaV: deltaV, hic15: hic, saturated: w.contains(where: \.saturated), gravity: gravity, gapCount: gaps,
             waveform: w)
     }

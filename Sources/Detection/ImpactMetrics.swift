@@ -46,34 +46,41 @@ public enum ImpactMetrics {
 
     /// HIC15: the largest (t2 − t1) · [∫ |a| dt / (t2 − t1)]^2.5 over windows [t1, t2] of at most
     /// `window` seconds between two samples, |a| in g (gravity included), trapezoid integration.
-    /// A prefix sum of the integral makes it O(n · samples per window). Windows do not span gaps.
+    /// A prefix sum of the integral makes each window O(1), so all windows are O(n · samples per
+    /// window); windows do not span gaps.
+    ///
+    /// Most of a capture is at rest, so windows are pruned exactly: no window starting at sample i
+    /// can beat `window` · M^2.5, M the largest |a| within `window` after t_i (its mean is at most
+    /// M). The windows around the peak are evaluated first, so that bound rules out nearly all
+    /// others.
     public static func hic(_ samples: ArraySlice<MotionSample>, gapLimit: Double, window: Double = 0.015) -> Double {
         let n = samples.count
         guard n > 1 else { return 0 }
         var t = [Double](repeating: 0, count: n)
+        var m = [Double](repeating: 0, count: n)
         var prefix = [Double](repeating: 0, count: n)
         // segment[i]: index of the first sample of the gap-free run that sample i belongs to.
         var segment = [Int](repeating: 0, count: n)
-        var previousMagnitude = 0.0
+        var peak = 0
         for (i, s) in samples.enumerated() {
-            let m = s.magnitude
             t[i] = s.t
+            m[i] = s.magnitude
+            if m[i] > m[peak] { peak = i }
             if i > 0 {
                 let dt = s.t - t[i - 1]
                 if dt <= gapLimit {
-                    prefix[i] = prefix[i - 1] + (previousMagnitude + m) * 0.5 * dt
+                    prefix[i] = prefix[i - 1] + (m[i - 1] + m[i]) * 0.5 * dt
                     segment[i] = segment[i - 1]
                 } else {
                     prefix[i] = prefix[i - 1]
                     segment[i] = i
                 }
             }
-            previousMagnitude = m
         }
-        var best = 0.0
         // A small tolerance so a window of exactly 15 ms between samples is not lost to rounding.
         let limit = window + 1e-12
-        for i in 0..<(n - 1) {
+        var best = 0.0
+        func windows(from i: Int) {
             var j = i + 1
             while j < n, segment[j] == segment[i] {
                 let d = t[j] - t[i]
@@ -86,6 +93,27 @@ public enum ImpactMetrics {
                 j += 1
             }
         }
+        // The windows that contain the peak first.
+        var first = peak
+        while first > 0, t[peak] - t[first - 1] <= limit { first -= 1 }
+        for i in first...peak { windows(from: i) }
+        // Then every other start whose bound could still beat them; the running maximum of |a|
+        // over [t_i, t_i + window] is kept with a monotonic deque (indices of decreasing |a|).
+        var deque = [Int](repeating: 0, count: n)
+        var head = 0, tail = 0
+        var next = 0
+        for i in 0..<(n - 1) {
+            while next < n, t[next] - t[i] <= limit {
+                while tail > head, m[deque[tail - 1]] <= m[next] { tail -= 1 }
+                deque[tail] = next
+                tail += 1
+                next += 1
+            }
+            while head < tail, deque[head] < i { head += 1 }
+            let maximum = head < tail ? m[deque[head]] : m[i]
+            if i >= first && i <= peak { continue }
+            if limit * maximum * maximum * maximum.squareRoot() > best { windows(from: i) }
+        }
         return best
     }
 
@@ -94,28 +122,31 @@ public enum ImpactMetrics {
     public static func timeAbove(_ samples: ArraySlice<MotionSample>, threshold: Double, gapLimit: Double) -> Double {
         guard samples.count > 1 else { return 0 }
         var total = 0.0
+        let c2 = threshold * threshold
         var prev = samples[samples.startIndex]
-        var pm = prev.magnitude
         for s in samples.dropFirst() {
-            let m = s.magnitude
             let dt = s.t - prev.t
             if dt <= gapLimit {
-                total += aboveFraction(pm, m, threshold) * dt
+                total += aboveFraction(prev, s, threshold, c2) * dt
             }
             prev = s
-            pm = m
         }
         return total
     }
 
-    /// The part of a step from magnitude `a` to `b` (linear in between) that is at or above `c`.
+    /// The part of a step from sample `a` to `b` (|a| linear in between) that is at or above `c`;
+    /// "at or above" is |a|² ≥ c², as for the trigger.
     @inline(__always)
-    static func aboveFraction(_ a: Double, _ b: Double, _ c: Double) -> Double {
-        switch (a >= c, b >= c) {
-        case (true, true): 1
-        case (false, false): 0
-        case (true, false): (a - c) / (a - b)
-        case (false, true): (b - c) / (b - a)
+    static func aboveFraction(_ a: MotionSample, _ b: MotionSample, _ c: Double, _ c2: Double) -> Double {
+        switch (a.magnitudeSquared >= c2, b.magnitudeSquared >= c2) {
+        case (true, true): return 1
+        case (false, false): return 0
+        case (true, false):
+            let ma = a.magnitude, mb = b.magnitude
+            return ma == mb ? 0 : min(1, max(0, (ma - c) / (ma - mb)))
+        case (false, true):
+            let ma = a.magnitude, mb = b.magnitude
+            return ma == mb ? 0 : min(1, max(0, (mb - c) / (mb - ma)))
         }
     }
 }

@@ -19,7 +19,11 @@ public struct MotionSample: Sendable, Equatable {
     }
 
     /// The vector magnitude |a| = sqrt(x² + y² + z²) in g, gravity included.
-    @inlinable public var magnitude: Double { (x * x + y * y + z * z).squareRoot() }
+    @inlinable public var magnitude: Double { magnitudeSquared.squareRoot() }
+
+    /// x² + y² + z² in g². The detector compares this with squared thresholds: no square root per
+    /// sample, and "at or above the threshold" means exactly the same everywhere.
+    @inlinable public var magnitudeSquared: Double { x * x + y * y + z * z }
 
     /// The axes as a vector, in g.
     @inlinable public var vector: SIMD3<Double> { SIMD3(x, y, z) }

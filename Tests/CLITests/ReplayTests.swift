@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// `sensorstation replay` as a user runs it: a recorded trace in, one JSON line per impact out,
+/// the configuration's settings or the options, and clear errors with line numbers.
+@Suite("sensorstation replay", .serialized)
+struct ReplayTests {
+    static let g0 = 9.80665
+
+    /// A trace at 3200 Hz: 1 g on z, plus a half-sine of `amplitude` g and `duration` s along x
+    /// starting at 1 s; axes clipped at `clip` with the saturated column when given.
+    static func trace(amplitude: Double, duration: Double = 0.010, seconds: Double = 3, clip: Double? = nil,
+                      saturatedColumn: Bool = false) -> String {
+        var lines = [saturatedColumn ? "t_s,x_g,y_g,z_g,saturated" : "t_s,x_g,y_g,z_g"]
+        for k in 0..<Int(seconds * 3200) {
+            let t = Double(k) / 3200
+            var x = t >= 1 && t < 1 + duration ? amplitude * sin(Double.pi * (t - 1) / duration) : 0
+            var saturated = false
+            if let clip, x > clip { x = clip; saturated = true }
+            var line = "\(t),\(x),0,1"
+            if saturatedColumn { line += saturated ? ",1" : ",0" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func write(_ text: String, name: String = "trace.csv") throws -> URL {
+        let url = try CLI.temporaryDirectory().appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// A configuration with the defaults of the impact issue, so a machine's /etc file cannot
+    /// change the outcome.
+    static func config(threshold: Double = 4, severe: Double = 9, sustainMs: Int = 0) throws -> URL {
+        try write("""
+            impact:
+              threshold_g: \(threshold)
+              severe_g: \(severe)
+              sustain_ms: \(sustainMs)
+            """, name: "config.yaml")
+    }
+
+    static func events(_ stdout: String) throws -> [[String: Any]] {
+        try stdout.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test func printsOneJSONLinePerImpactWithItsMeasures() throws {
+        let file = try Self.write(Self.trace(amplitude: 10))
+        let r = try CLI.run(["replay", "--config", Self.config().path, file.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let events = try Self.events(r.stdout)
+        try #require(events.count == 1)
+        let e = events[0]
+        for key in ["start_s", "end_s", "peak_g", "duration_ms", "severity", "delta_v_mps", "hic15", "saturated"] {
+            #expect(e[key] != nil, "missing \(key)")
+        }
+        // |a| = sqrt(1 + (10 sin)²): peak sqrt(101) at 1.005 s (a sample falls on it), above 4 g
+        // while 10 sin ≥ sqrt(15).
+        #expect(abs((e["peak_g"] as? Double ?? 0) - 101.0.squareRoot()) < 1e-3)
+        #expect(abs((e["peak_t_s"] as? Double ?? 0) - 1.005) < 1e-6)
+        #expect(e["severity"] as? String == "severe")
+        #expect(e["saturated"] as? Bool == false)
+        let phase = asin(15.0.squareRoot() / 10) / Double.pi * 0.010
+        #expect(abs((e["duration_ms"] as? Double ?? 0) - (0.010 - 2 * phase) * 1000) < 0.05)
+        #expect(abs((e["start_s"] as? Double ?? 0) - (1 + phase)) < 5e-5)
+        let deltaV = 2 * 10 * Self.g0 * 0.010 / Double.pi
+        #expect(abs((e["delta_v_mps"] as? Double ?? 0) - deltaV) / deltaV < 0.01)
+        #expect((e["hic15"] as? Double ?? 0) > 0)
+        #expect(r.stderr.contains("replayed 9600 samples, 1 event"))
+        // Keys in a stable (sorted) order, so lines can be compared and diffed.
+        let line = r.stdout.split(separator: "\n")[0]
+        #expect(line.hasPrefix("{\"delta_v_mps\":"))
+    }
+
+    @Test func theConfigurationDecidesUnlessOptionsOverride() throws {
+        let file = try Self.write(Self.trace(amplitude: 6))
+        // 6 g across gravity peaks at 6.08 g: an impact at the default 4 g…
+        let byDefault = try CLI.run(["replay", "--config", Self.config().path, file.path])
+        #expect(try Self.events(byDefault.stdout).count == 1)
+        // …none with an 8 g threshold in the configuration: nothing on stdout, exit 0.
+        let strict = try Self.config(threshold: 8, severe: 12)
+        let none = try CLI.run(["replay", "--config", strict.path, file.path])
+        #expect(none.status == 0)
+        #expect(none.stdout.isEmpty)
+        #expect(none.stderr.contains("replayed 9600 samples, 0 events"))
+        // …and one again when --threshold brings it back down.
+        let back = try CLI.run(["replay", "--config", strict.path, "--threshold", "5", file.path])
+        #expect(try Self.events(back.stdout).count == 1)
+        // A 10 ms pulse cannot hold for 50 ms.
+        let sustained = try CLI.run(["replay", "--config", Self.config().path, "--sustain-ms", "50", file.path])
+        #expect(sustained.status == 0)
+        #expect(sustained.stdout.isEmpty)
+        // --severe moves the severity boundary.
+        let severe = try CLI.run(["replay", "--config", Self.config().path, "--severe", "6", file.path])
+        #expect(try Self.events(severe.stdout).first?["severity"] as? String == "severe")
+    }
+
+    @Test func aThresholdAboveTheSevereLevelSaysWhichOptionToAdd() throws {
+        let file = try Self.write(Self.trace(amplitude: 6))
+        let r = try CLI.run(["replay", "--config", Self.config().path, "--threshold", "12", file.path])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("give --severe above 12"))
+        let ok = try CLI.run(["replay", "--config", Self.config().path, "--threshold", "12", "--severe", "20", file.path])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.isEmpty)
+    }
+
+    @Test func saturationFromTheColumnOrTheRange() throws {
+        let flagged = try Self.write(Self.trace(amplitude: 30, clip: 16, saturatedColumn: true))
+        let a = try CLI.run(["replay", "--config", Self.config().path, flagged.path])
+        #expect(try Self.events(a.stdout).first?["saturated"] as? Bool == true)
+        let plain = try Self.write(Self.trace(amplitude: 30, clip: 16))
+        let b = try CLI.run(["replay", "--config", Self.config().path, plain.path])
+        #expect(try Self.events(b.stdout).first?["saturated"] as? Bool == false)
+        let c = try CLI.run(["replay", "--config", Self.config().path, "--range-g", "16", plain.path])
+        #expect(try Self.events(c.stdout).first?["saturated"] as? Bool == true)
+    }
+
+    @Test func aMalformedLineGivesFileLineAndExit65() throws {
+        var text = Self.trace(amplitude: 10, seconds: 0.01)
+        text += "0.02,abc,0,1\n"
+        let file = try Self.write(text)
+        let r = try CLI.run(["replay", "--config", Self.config().path, file.path])
+        #expect(r.status == 65)
+        // Header + 32 samples, so the bad line is line 34.
+        #expect(r.stderr.contains("\(file.path):34: x_g is not a number: \"abc\""), "stderr: \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func timeGoingBackwardsIsMalformed() throws {
+        let file = try Self.write("t_s,x_g,y_g,z_g\n0.5,0,0,1\n0.4,0,0,1\n")
+        let r = try CLI.run(["replay", "--config", Self.config().path, file.path])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("\(file.path):3: time goes backwards"))
+    }
+
+    @Test func closedStdinIsAnEmptyTraceNotAHang() throws {
+        let r = try CLI.run(["replay", "--config", Self.config().path, "-"], timeout: 20)
+        #expect(r.reason == .exit)
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("stdin:1: the trace is empty"))
+    }
+
+    @Test func aMissingFileIsAnIOError() throws {
+        let r = try CLI.run(["replay", "--config", Self.config().path, "/nonexistent/trace.csv"])
+        #expect(r.status == 74)
+        #expect(r.stderr.contains("/nonexistent/trace.csv: cannot open: No such file or directory"))
+    }
+
+    @Test func helpExplainsTheFormatAndExitCodes() throws {
+        let r = try CLI.run(["replay", "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("USAGE: sensorstation replay"))
+        #expect(r.stdout.contains("t_s,x_g,y_g,z_g"))
+        #expect(r.stdout.contains("--sustain-ms"))
+    }
+}
