@@ -8,7 +8,9 @@ let package = Package(
     name: "SensorStation",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "sensorstation", targets: ["sensorstation"])
+        .executable(name: "sensorstation", targets: ["sensorstation"]),
+        // Libraries for the fuzz package (Fuzz/), which builds them with -sanitize=fuzzer.
+        .library(name: "SensorStationCore", targets: ["HAL", "Drivers", "Detection", "Storage", "Cloud", "Station"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -56,8 +56,11 @@ struct ControlProtocolTests {
         let path = dir.appendingPathComponent("control.sock").path
         let state = StationState()
         let server = try ControlServer(path: path, state: state, logger: .init(label: "test"))
-        let runner = Task { try await server.service().run() }
-        defer { runner.cancel() }
+        // A thread of its own: the test must not depend on the cooperative pool being free.
+        let signal = StopSignal()
+        let thread = Thread { server.serve(until: signal) }
+        thread.start()
+        defer { signal.stop() }
         // The socket is listening from init on; the request waits in the backlog if need be.
         let response = try ControlClient(path: path).send(.stream(.start))
         #expect(response == ControlResponse(ok: true, message: "streaming started", streaming: true))

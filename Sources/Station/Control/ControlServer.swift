@@ -58,17 +58,20 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     public func service() -> ThreadService {
-        ThreadService(name: "control") { [self] signal in
-            while !signal.isStopped {
-                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                let r = poll(&pfd, 1, 200)
-                if r <= 0 { continue }
-                let client = accept(fd, nil, nil)
-                if client < 0 { continue }
-                _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-                handle(client)
-                close(client)
-            }
+        ThreadService(name: "control") { [self] signal in serve(until: signal) }
+    }
+
+    /// Accepts and answers requests until `signal` stops; blocks the calling thread.
+    public func serve(until signal: StopSignal) {
+        while !signal.isStopped {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let r = poll(&pfd, 1, 200)
+            if r <= 0 { continue }
+            let client = accept(fd, nil, nil)
+            if client < 0 { continue }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            handle(client)
+            close(client)
         }
     }
 
