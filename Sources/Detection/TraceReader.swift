@@ -17,6 +17,8 @@ import Darwin
 public final class TraceReader {
     public static let header = ["t_s", "x_g", "y_g", "z_g"]
     static let maxLineLength = 4096
+    /// Longest numeric field handed to strtod (a Float64 never needs more than ~30 characters).
+    static let maxFieldLength = 64
 
     private enum Source {
         case descriptor(Int32, closeWhenDone: Bool)
@@ -24,7 +26,11 @@ public final class TraceReader {
     }
 
     private var source: Source
-    private var buffer: [UInt8]
+    /// Unconsumed input is buffer[start..<end]; capacity chunkSize + maxLineLength + 2.
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    /// NUL-terminated copy of one field for strtod.
+    private let field: UnsafeMutablePointer<CChar>
     private var start = 0
     private var end = 0
     private var eof = false
@@ -38,135 +44,186 @@ public final class TraceReader {
     private var lastT = -Double.infinity
 
     /// Reads from an open descriptor (e.g. 0 for stdin); the caller keeps ownership of it.
-    public init(fileDescriptor: Int32, chunkSize: Int = 1 << 16) {
-        source = .descriptor(fileDescriptor, closeWhenDone: false)
-        self.chunkSize = max(1, chunkSize)
-        buffer = [UInt8](repeating: 0, count: max(1, chunkSize) + TraceReader.maxLineLength + 2)
+    public convenience init(fileDescriptor: Int32, chunkSize: Int = 1 << 16) {
+        self.init(source: .descriptor(fileDescriptor, closeWhenDone: false), chunkSize: chunkSize)
     }
 
     /// Opens a file; it is closed when the reader goes away.
-    public init(path: String, chunkSize: Int = 1 << 16) throws(TraceError) {
+    public convenience init(path: String, chunkSize: Int = 1 << 16) throws(TraceError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw TraceError(line: 0, "cannot open: \(String(cString: strerror(errno)))")
         }
-        source = .descriptor(fd, closeWhenDone: true)
-        self.chunkSize = max(1, chunkSize)
-        buffer = [UInt8](repeating: 0, count: max(1, chunkSize) + TraceReader.maxLineLength + 2)
+        self.init(source: .descriptor(fd, closeWhenDone: true), chunkSize: chunkSize)
     }
 
     /// Reads from bytes in memory, `chunkSize` at a time (tests use small chunks to put line ends
     /// at every possible place).
-    public init(bytes: [UInt8], chunkSize: Int = 1 << 16) {
-        source = .memory(bytes)
+    public convenience init(bytes: [UInt8], chunkSize: Int = 1 << 16) {
+        self.init(source: .memory(bytes), chunkSize: chunkSize)
+    }
+
+    private init(source: Source, chunkSize: Int) {
+        self.source = source
         self.chunkSize = max(1, chunkSize)
-        buffer = [UInt8](repeating: 0, count: max(1, chunkSize) + TraceReader.maxLineLength + 2)
+        capacity = self.chunkSize + TraceReader.maxLineLength + 2
+        buffer = .allocate(capacity: capacity)
+        field = .allocate(capacity: TraceReader.maxFieldLength + 1)
     }
 
     deinit {
         if case .descriptor(let fd, true) = source { close(fd) }
+        buffer.deallocate()
+        field.deallocate()
     }
 
     /// The next sample; nil at the end of the trace.
     public func next() throws(TraceError) -> MotionSample? {
         while true {
-            guard let raw = try nextLine() else {
+            guard var r = try nextLine() else {
                 if !headerRead {
                     throw TraceError(line: max(line, 1), "the trace is empty; expected the header \(TraceReader.header.joined(separator: ","))")
                 }
                 return nil
             }
-            var bytes = raw[...]
-            if line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-            if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw TraceError(line: line, "the line is not valid UTF-8 text")
+            if line == 1, r.count >= 3, buffer[r.lowerBound] == 0xEF, buffer[r.lowerBound + 1] == 0xBB,
+               buffer[r.lowerBound + 2] == 0xBF {
+                r = (r.lowerBound + 3)..<r.upperBound
             }
-            let fields = text.split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.trimmingSpaces() }
+            if r.count > 0, buffer[r.upperBound - 1] == UInt8(ascii: "\r") { r = r.lowerBound..<(r.upperBound - 1) }
+            if (r.lowerBound..<r.upperBound).allSatisfy({ buffer[$0] == 0x20 || buffer[$0] == 0x09 }) { continue }
             if !headerRead {
-                try readHeader(fields)
+                try readHeader(r)
                 continue
             }
-            return try sample(fields)
+            return try sample(r)
         }
     }
 
-    private func readHeader(_ fields: [Substring]) throws(TraceError) {
-        let names = fields.map { String($0) }
+    /// The fields of a line, split at commas, spaces and tabs trimmed.
+    private func fields(_ r: Range<Int>) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        out.reserveCapacity(5)
+        var from = r.lowerBound
+        var i = r.lowerBound
+        while true {
+            if i == r.upperBound || buffer[i] == UInt8(ascii: ",") {
+                var a = from, b = i
+                while a < b, buffer[a] == 0x20 || buffer[a] == 0x09 { a += 1 }
+                while b > a, buffer[b - 1] == 0x20 || buffer[b - 1] == 0x09 { b -= 1 }
+                out.append(a..<b)
+                if i == r.upperBound { return out }
+                from = i + 1
+            }
+            i += 1
+        }
+    }
+
+    private func text(_ r: Range<Int>, limit: Int = 80) -> String {
+        let n = min(r.count, limit)
+        return String(decoding: UnsafeBufferPointer(start: buffer + r.lowerBound, count: n), as: UTF8.self)
+    }
+
+    private func readHeader(_ line: Range<Int>) throws(TraceError) {
+        let names = fields(line).map { text($0) }
         if names == TraceReader.header {
             hasSaturatedColumn = false
         } else if names == TraceReader.header + ["saturated"] {
             hasSaturatedColumn = true
         } else {
-            let shown = names.joined(separator: ",")
-            throw TraceError(line: line, "expected the header t_s,x_g,y_g,z_g (optionally ,saturated), got \"\(shown.prefix(80))\"")
+            throw TraceError(line: self.line, "expected the header t_s,x_g,y_g,z_g (optionally ,saturated), got \"\(text(line))\"")
         }
         headerRead = true
     }
 
-    private func sample(_ fields: [Substring]) throws(TraceError) -> MotionSample {
+    private func sample(_ r: Range<Int>) throws(TraceError) -> MotionSample {
+        let f = fields(r)
         let expected = hasSaturatedColumn ? 5 : 4
-        guard fields.count == expected else {
-            throw TraceError(line: line, "expected \(expected) comma-separated values (\((TraceReader.header + (hasSaturatedColumn ? ["saturated"] : [])).joined(separator: ","))), got \(fields.count)")
+        guard f.count == expected else {
+            let names = (TraceReader.header + (hasSaturatedColumn ? ["saturated"] : [])).joined(separator: ",")
+            throw TraceError(line: line, "expected \(expected) comma-separated values (\(names)), got \(f.count)")
         }
-        var values = [0.0, 0.0, 0.0, 0.0]
+        var values = (0.0, 0.0, 0.0, 0.0)
         for i in 0..<4 {
-            let f = fields[i]
-            guard let v = Double(f) else {
-                throw TraceError(line: line, "\(TraceReader.header[i]) is not a number: \"\(f.prefix(40))\"")
+            let v = try number(f[i], name: TraceReader.header[i])
+            switch i {
+            case 0: values.0 = v
+            case 1: values.1 = v
+            case 2: values.2 = v
+            default: values.3 = v
             }
-            guard v.isFinite else {
-                throw TraceError(line: line, "\(TraceReader.header[i]) must be a finite number, got \"\(f.prefix(40))\"")
-            }
-            values[i] = v
         }
         var saturated = false
         if hasSaturatedColumn {
-            switch fields[4] {
-            case "0": saturated = false
-            case "1": saturated = true
-            default: throw TraceError(line: line, "saturated must be 0 or 1, got \"\(fields[4].prefix(40))\"")
+            let s = f[4]
+            if s.count == 1, buffer[s.lowerBound] == UInt8(ascii: "0") {
+                saturated = false
+            } else if s.count == 1, buffer[s.lowerBound] == UInt8(ascii: "1") {
+                saturated = true
+            } else {
+                throw TraceError(line: line, "saturated must be 0 or 1, got \"\(text(s, limit: 40))\"")
             }
         }
-        guard values[0] >= lastT else {
-            throw TraceError(line: line, "time goes backwards: t_s \(values[0]) after \(lastT)")
+        guard values.0 >= lastT else {
+            throw TraceError(line: line, "time goes backwards: t_s \(values.0) after \(lastT)")
         }
-        lastT = values[0]
-        return MotionSample(t: values[0], x: values[1], y: values[2], z: values[3], saturated: saturated)
+        lastT = values.0
+        return MotionSample(t: values.0, x: values.1, y: values.2, z: values.3, saturated: saturated)
     }
 
-    /// The next line without its "\n", or nil at the end of the input.
-    private func nextLine() throws(TraceError) -> [UInt8]? {
+    /// A decimal number filling the whole field (strtod in the C locale, which Swift programs
+    /// run in), finite.
+    private func number(_ r: Range<Int>, name: String) throws(TraceError) -> Double {
+        let n = r.count
+        var ok = n > 0 && n <= TraceReader.maxFieldLength
+        var v = 0.0
+        if ok {
+            for k in 0..<n { field[k] = CChar(bitPattern: buffer[r.lowerBound + k]) }
+            field[n] = 0
+            var endPointer: UnsafeMutablePointer<CChar>?
+            v = strtod(field, &endPointer)
+            ok = endPointer == field + n
+        }
+        guard ok else { throw TraceError(line: line, "\(name) is not a number: \"\(text(r, limit: 40))\"") }
+        guard v.isFinite else { throw TraceError(line: line, "\(name) must be a finite number, got \"\(text(r, limit: 40))\"") }
+        return v
+    }
+
+    /// The next line without its "\n" as a range of the buffer (valid until the next call), or
+    /// nil at the end of the input.
+    private func nextLine() throws(TraceError) -> Range<Int>? {
         var scanFrom = start
         while true {
-            if let nl = buffer[scanFrom..<end].firstIndex(of: UInt8(ascii: "\n")) {
-                let lineBytes = Array(buffer[start..<nl])
-                start = nl + 1
+            var i = scanFrom
+            while i < end, buffer[i] != UInt8(ascii: "\n") { i += 1 }
+            if i < end {
+                let r = start..<i
+                start = i + 1
                 line += 1
-                if lineBytes.count > TraceReader.maxLineLength { throw TraceError(line: line, "the line is longer than \(TraceReader.maxLineLength) bytes") }
-                return lineBytes
+                if r.count > TraceReader.maxLineLength {
+                    throw TraceError(line: line, "the line is longer than \(TraceReader.maxLineLength) bytes")
+                }
+                return r
             }
             if end - start > TraceReader.maxLineLength {
                 throw TraceError(line: line + 1, "the line is longer than \(TraceReader.maxLineLength) bytes")
             }
             if eof {
                 guard start < end else { return nil }
-                let lineBytes = Array(buffer[start..<end])
+                let r = start..<end
                 start = end
                 line += 1
-                return lineBytes
+                return r
             }
             // Move the unfinished line to the front, then read more after it.
             if start > 0 {
                 let n = end - start
-                for i in 0..<n { buffer[i] = buffer[start + i] }
+                (buffer).update(from: buffer + start, count: n)
                 start = 0
                 end = n
             }
             scanFrom = end
-            let n = try fill(max: min(chunkSize, buffer.count - end))
+            let n = try fill(max: min(chunkSize, capacity - end))
             if n == 0 { eof = true } else { end += n }
         }
     }
@@ -175,26 +232,19 @@ public final class TraceReader {
         switch source {
         case .memory(let bytes):
             let n = min(count, bytes.count - memoryOffset)
-            for i in 0..<n { buffer[end + i] = bytes[memoryOffset + i] }
+            guard n > 0 else { return 0 }
+            bytes.withUnsafeBufferPointer { b in
+                (buffer + end).update(from: b.baseAddress! + memoryOffset, count: n)
+            }
             memoryOffset += n
             return n
         case .descriptor(let fd, _):
             while true {
-                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + end, count) }
+                let n = read(fd, buffer + end, count)
                 if n >= 0 { return n }
                 if errno == EINTR { continue }
                 throw TraceError(line: line + 1, "read failed: \(String(cString: strerror(errno)))")
             }
         }
-    }
-}
-
-extension Substring {
-    /// Without spaces and tabs at either end.
-    fileprivate func trimmingSpaces() -> Substring {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return s
     }
 }
