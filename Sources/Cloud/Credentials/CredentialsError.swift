@@ -47,6 +47,31 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
+    /// A stable identifier of the case (`certificateRejected`, …) for logs, metrics and tests.
+    public var code: String {
+        switch self {
+        case .configurationIncomplete: return "configurationIncomplete"
+        case .keyFileTooOpen: return "keyFileTooOpen"
+        case .fileUnreadable: return "fileUnreadable"
+        case .invalidCertificate: return "invalidCertificate"
+        case .invalidPrivateKey: return "invalidPrivateKey"
+        case .passphraseUnavailable: return "passphraseUnavailable"
+        case .invalidCABundle: return "invalidCABundle"
+        case .certificateRejected: return "certificateRejected"
+        case .invalidThingName: return "invalidThingName"
+        case .accessDenied: return "accessDenied"
+        case .roleAliasNotFound: return "roleAliasNotFound"
+        case .unableToAssumeRole: return "unableToAssumeRole"
+        case .durationExceedsMaxSession: return "durationExceedsMaxSession"
+        case .clientError: return "clientError"
+        case .throttled: return "throttled"
+        case .serverError: return "serverError"
+        case .network: return "network"
+        case .malformedResponse: return "malformedResponse"
+        case .clockNotSynchronised: return "clockNotSynchronised"
+        }
+    }
+
     public var description: String {
         switch self {
         case .configurationIncomplete(let missing):

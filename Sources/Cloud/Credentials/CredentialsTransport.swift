@@ -68,6 +68,9 @@ public final class MutualTLSTransport: CredentialsTransport {
         configuration.redirectConfiguration = .disallow
         // A fresh connection per fetch (one every ~50 minutes): no idle connection to go stale.
         configuration.connectionPool = .init(idleTimeout: .seconds(1))
+        // Fail a TLS or connect error at once: the provider has its own backoff, and AHC's
+        // default would silently retry until the connect timeout, hiding the reason for 10 s.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

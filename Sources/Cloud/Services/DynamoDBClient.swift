@@ -1,0 +1,86 @@
+import Foundation
+
+/// DynamoDB BatchWriteItem (JSON 1.0 protocol) of records as items keyed like the AWS IoT
+/// thermostat example: `serial_number` (the thing name) as partition key and `timestamp`
+/// (ISO 8601 UTC with milliseconds, sortable as text) as sort key, plus every field of the record
+/// and its `id`. At most 25 items per call (the API's limit); UnprocessedItems are retried with
+/// backoff until written or `maxAttempts` is spent.
+public struct DynamoDBClient: Sendable {
+    let client: AWSClient
+    public var maxAttempts: Int
+    public var backoff: Backoff
+    let sleep: @Sendable (Duration) async throws -> Void
+    let random: @Sendable () -> Double
+
+    public static let maxItemsPerCall = 25
+
+    public init(region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
+                httpClient: HTTPClientSelection = .shared, maxAttempts: Int = 8,
+                backoff: Backoff = Backoff(base: .milliseconds(50), cap: .seconds(5)),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        client = AWSClient(endpoint: endpoint ?? "https://dynamodb.\(region).amazonaws.com", region: region,
+                           service: "dynamodb", credentials: credentials, httpClient: httpClient.client)
+        self.maxAttempts = maxAttempts
+        self.backoff = backoff
+        self.sleep = sleep
+        self.random = random
+    }
+
+    /// The item for a record: its fields, then `id`, `serial_number`, `timestamp` (which win).
+    public static func item(for record: UploadRecord, serialNumber: String) throws(AWSRequestError) -> JSONValue {
+        guard case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(record.json)) else {
+            throw .invalidRequest(service: "dynamodb", reason: "record \(record.id) is not a JSON object")
+        }
+        fields["id"] = .int(record.id)
+        fields["serial_number"] = .string(serialNumber)
+        fields["timestamp"] = .string(AWSDate.iso8601Milliseconds(record.time))
+        return .object(fields.mapValues(\.dynamoDB))
+    }
+
+    /// Writes all records to `table`, 25 per call, retrying unprocessed items.
+    public func batchWrite(_ records: [UploadRecord], table: String, serialNumber: String) async throws(AWSRequestError) {
+        var items: [JSONValue] = []
+        for r in records { items.append(.object(["PutRequest": .object(["Item": try Self.item(for: r, serialNumber: serialNumber)])])) }
+        var start = 0
+        while start < items.count {
+            let chunk = Array(items[start..<min(start + Self.maxItemsPerCall, items.count)])
+            try await writeChunk(chunk, table: table)
+            start += Self.maxItemsPerCall
+        }
+    }
+
+    func writeChunk(_ chunk: [JSONValue], table: String) async throws(AWSRequestError) {
+        var pending = chunk
+        var attempt = 0
+        while !pending.isEmpty {
+            let body = try encode(.object(["RequestItems": .object([table: .array(pending)])]))
+            let response = try await client.send(
+                method: "POST", path: "/",
+                headers: [HTTPField("content-type", "application/x-amz-json-1.0"),
+                          HTTPField("x-amz-target", "DynamoDB_20120810.BatchWriteItem")],
+                body: body, options: .standard)
+            guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)),
+                  case .object(let obj) = decoded else {
+                throw .invalidResponse(service: "dynamodb", endpoint: client.endpoint, reason: "BatchWriteItem answer is not JSON")
+            }
+            if case .object(let unprocessed)? = obj["UnprocessedItems"], case .array(let left)? = unprocessed[table], !left.isEmpty {
+                pending = left
+                attempt += 1
+                guard attempt < maxAttempts else {
+                    throw .service(service: "dynamodb", endpoint: client.endpoint, status: 200, code: "UnprocessedItems",
+                                   message: "\(left.count) items still unprocessed after \(attempt) attempts")
+                }
+                try? await sleep(backoff.delay(attempt: attempt - 1, random: random()))
+            } else {
+                pending = []
+            }
+        }
+    }
+
+    func encode(_ value: JSONValue) throws(AWSRequestError) -> [UInt8] {
+        do { return Array(try JSONEncoder().encode(value)) } catch {
+            throw .invalidRequest(service: "dynamodb", reason: "cannot encode: \(error)")
+        }
+    }
+}

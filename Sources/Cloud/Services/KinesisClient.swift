@@ -1,0 +1,104 @@
+import Foundation
+
+/// Kinesis Data Streams PutRecords (JSON 1.1 protocol). Calls hold at most 500 records and
+/// 5 MiB (data plus partition keys, the API's limits); a record may be at most 1 MiB. Only the
+/// records that failed (ErrorCode in the answer, e.g. ProvisionedThroughputExceededException) are
+/// sent again, with backoff.
+public struct KinesisClient: Sendable {
+    let client: AWSClient
+    public var maxAttempts: Int
+    public var backoff: Backoff
+    let sleep: @Sendable (Duration) async throws -> Void
+    let random: @Sendable () -> Double
+
+    public static let maxRecordsPerCall = 500
+    public static let maxBytesPerCall = 5 * 1024 * 1024
+    public static let maxBytesPerRecord = 1024 * 1024
+
+    public struct Entry: Sendable, Equatable {
+        public var partitionKey: String
+        public var data: [UInt8]
+        public init(partitionKey: String, data: [UInt8]) {
+            self.partitionKey = partitionKey
+            self.data = data
+        }
+        var size: Int { partitionKey.utf8.count + data.count }
+    }
+
+    public init(region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
+                httpClient: HTTPClientSelection = .shared, maxAttempts: Int = 8,
+                backoff: Backoff = Backoff(base: .milliseconds(50), cap: .seconds(5)),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        client = AWSClient(endpoint: endpoint ?? "https://kinesis.\(region).amazonaws.com", region: region,
+                           service: "kinesis", credentials: credentials, httpClient: httpClient.client)
+        self.maxAttempts = maxAttempts
+        self.backoff = backoff
+        self.sleep = sleep
+        self.random = random
+    }
+
+    /// Splits entries into calls within the count and size limits, keeping order.
+    public static func chunks(_ entries: [Entry]) -> [[Entry]] {
+        var out: [[Entry]] = []
+        var current: [Entry] = []
+        var bytes = 0
+        for e in entries {
+            if !current.isEmpty && (current.count == maxRecordsPerCall || bytes + e.size > maxBytesPerCall) {
+                out.append(current); current = []; bytes = 0
+            }
+            current.append(e)
+            bytes += e.size
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+
+    public func putRecords(_ entries: [Entry], stream: String) async throws(AWSRequestError) {
+        if let big = entries.first(where: { $0.data.count > Self.maxBytesPerRecord || $0.partitionKey.isEmpty }) {
+            throw .invalidRequest(service: "kinesis", reason: big.partitionKey.isEmpty ? "empty partition key"
+                : "a record of \(big.data.count) bytes exceeds Kinesis's 1 MiB")
+        }
+        for chunk in Self.chunks(entries) { try await putChunk(chunk, stream: stream) }
+    }
+
+    func putChunk(_ chunk: [Entry], stream: String) async throws(AWSRequestError) {
+        var pending = chunk
+        var attempt = 0
+        while !pending.isEmpty {
+            let records: [JSONValue] = pending.map {
+                .object(["Data": .string(Data($0.data).base64EncodedString()), "PartitionKey": .string($0.partitionKey)])
+            }
+            let body: [UInt8]
+            do { body = Array(try JSONEncoder().encode(JSONValue.object(["StreamName": .string(stream), "Records": .array(records)]))) }
+            catch { throw .invalidRequest(service: "kinesis", reason: "cannot encode: \(error)") }
+            let response = try await client.send(
+                method: "POST", path: "/",
+                headers: [HTTPField("content-type", "application/x-amz-json-1.1"),
+                          HTTPField("x-amz-target", "Kinesis_20131202.PutRecords")],
+                body: body, options: .standard)
+            guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)),
+                  case .object(let obj) = decoded, case .array(let results)? = obj["Records"], results.count == pending.count
+            else {
+                throw .invalidResponse(service: "kinesis", endpoint: client.endpoint, reason: "PutRecords answer has no matching Records")
+            }
+            var failed: [Entry] = []
+            var lastCode = ""
+            for (entry, result) in zip(pending, results) {
+                if case .object(let r) = result, case .string(let code)? = r["ErrorCode"] {
+                    failed.append(entry)
+                    lastCode = code
+                }
+            }
+            pending = failed
+            if !pending.isEmpty {
+                attempt += 1
+                guard attempt < maxAttempts else {
+                    throw .service(service: "kinesis", endpoint: client.endpoint, status: 200, code: lastCode,
+                                   message: "\(pending.count) records still failing after \(attempt) attempts")
+                }
+                try? await sleep(backoff.delay(attempt: attempt - 1, random: random()))
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Cloud
+
+/// Answers in order from a script and records what was asked; a test double for the policy
+/// (retry, refresh, clock), not for the network (the live suite below uses a real endpoint).
+final class ScriptedTransport: CredentialsTransport {
+    enum Answer: Sendable { case http(Int, String), network }
+    private let script: Mutex<[Answer]>
+    let requests = Mutex<[(url: String, headers: [HTTPField])]>([])
+    init(_ answers: [Answer]) { script = Mutex(answers) }
+
+    func get(url: String, headers: [HTTPField], timeout: Duration) async throws(CredentialsError)
+        -> (status: Int, headers: [HTTPField], body: [UInt8])
+    {
+        requests.withLock { $0.append((url, headers)) }
+        let next = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        switch next {
+        case .http(let status, let body)?:
+            return (status, [HTTPField("Date", "Mon, 23 Nov 2026 06:00:00 GMT")], Array(body.utf8))
+        case .network?, nil:
+            throw .network(endpoint: "scripted", reason: "connection refused")
+        }
+    }
+    func shutdown() async {}
+}
+
+/// A manual clock: `now` moves only when a sleep "happens".
+final class TestClock: Sendable {
+    let time: Mutex<Date>
+    let sleeps = Mutex<[Duration]>([])
+    let synchronisedAfterSleeps: Int
+    init(_ start: Date, synchronisedAfterSleeps: Int = 0) {
+        time = Mutex(start)
+        self.synchronisedAfterSleeps = synchronisedAfterSleeps
+    }
+    func advance(_ seconds: TimeInterval) { time.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    var environment: CredentialsEnvironment {
+        CredentialsEnvironment(
+            now: { self.time.withLock { $0 } },
+            sleep: { d in
+                self.sleeps.withLock { $0.append(d) }
+                self.advance(Backoff.seconds(d))
+            },
+            random: { 0.5 },
+            isClockSynchronised: { self.sleeps.withLock { $0.count } >= self.synchronisedAfterSleeps })
+    }
+}
+
+func credentialsBody(expiration: String, key: String = "ASIATESTKEY0001") -> String {
+    #"{"credentials":{"accessKeyId":"\#(key)","secretAccessKey":"secret","sessionToken":"token","expiration":"\#(expiration)"}}"#
+}
+
+@Suite("CredentialsProvider policy (scripted answers, manual clock)")
+struct CredentialsProviderPolicyTests {
+    // 2026-11-23T06:00:00Z
+    static let t0 = Date(timeIntervalSince1970: 1_795_413_600)
+    static func config(margin: Duration = .seconds(300), attempts: Int = 5) -> CredentialsProviderConfiguration {
+        CredentialsProviderConfiguration(endpoint: "creds.example:8443", roleAlias: "sensorstation", thingName: "TestThing",
+                                         certificatePath: "/c.pem", privateKeyPath: "/k.pem", refreshMargin: margin,
+                                         maxAttempts: attempts, backoff: Backoff(base: .seconds(1), cap: .seconds(20)))
+    }
+
+    @Test("request shape: URL with the alias, thing-name header")
+    func requestShape() async throws {
+        let t = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
+        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: TestClock(Self.t0).environment)
+        _ = try await p.credentials()
+        let r = t.requests.withLock { $0 }
+        #expect(r.count == 1)
+        #expect(r.first?.url == "https://creds.example:8443/role-aliases/sensorstation/credentials")
+        #expect(r.first?.headers == [HTTPField("x-amzn-iot-thingname", "TestThing")])
+    }
+
+    @Test("429, 503 and a network error are retried with full-jitter backoff, then succeed")
+    func retriesTransient() async throws {
+        let clock = TestClock(Self.t0)
+        let t = ScriptedTransport([.http(429, #"{"message":"Rate exceeded"}"#), .http(503, "{}"), .network,
+                                   .http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
+        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        let c = try await p.credentials()
+        #expect(c.accessKeyId == "ASIATESTKEY0001")
+        // random = 0.5: waits are half of min(20 s, 1 s · 2ⁿ) for n = 0, 1, 2.
+        #expect(clock.sleeps.withLock { $0 } == [.milliseconds(500), .seconds(1), .seconds(2)])
+        #expect(await p.status.failures == 3)
+        #expect(await p.status.state == .valid)
+    }
+
+    @Test("transient failures stop after maxAttempts with the last error")
+    func givesUp() async {
+        let clock = TestClock(Self.t0)
+        let t = ScriptedTransport([.http(500, #"{"message":"boom"}"#), .http(500, #"{"message":"boom"}"#),
+                                   .http(500, #"{"message":"boom"}"#)])
+        let p = CredentialsProvider(configuration: Self.config(attempts: 3), transport: t, environment: clock.environment)
+        await #expect(throws: CredentialsError.serverError(endpoint: "creds.example:8443", status: 500, message: "boom")) {
+            try await p.credentials()
+        }
+        #expect(clock.sleeps.withLock { $0.count } == 2)
+    }
+
+    @Test("a documented 4xx is not retried: it needs an operator")
+    func operatorErrorsNotRetried() async {
+        let clock = TestClock(Self.t0)
+        let t = ScriptedTransport([.http(403, #"{"message":"Invalid thing name passed"}"#)])
+        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        await #expect(throws: CredentialsError.self) { try await p.credentials() }
+        #expect(clock.sleeps.withLock { $0 }.isEmpty)
+        #expect(t.requests.withLock { $0.count } == 1)
+        let status = await p.status
+        #expect(status.state == .failing)
+        #expect(status.summary.contains("Invalid thing name passed"))
+    }
+
+    @Test("refresh margin: min(configured, 20 % of lifetime)", arguments: [
+        // (lifetime s, configured margin s, expected refresh after s)
+        (3600.0, 300, 3300.0),  // 5 min < 12 min
+        (60.0, 300, 48.0),  // 20 % of 60 s = 12 s
+        (900.0, 300, 720.0),  // 20 % of 900 s = 180 s
+        (900.0, 60, 840.0),
+    ])
+    func refreshMargin(lifetime: Double, margin: Int, refreshAfter: Double) async throws {
+        let clock = TestClock(Self.t0)
+        let exp1 = AWSDate.iso8601(Self.t0.addingTimeInterval(lifetime))
+        let exp2 = AWSDate.iso8601(Self.t0.addingTimeInterval(2 * lifetime))
+        let t = ScriptedTransport([.http(200, credentialsBody(expiration: exp1, key: "ASIAFIRST")),
+                                   .http(200, credentialsBody(expiration: exp2, key: "ASIASECOND"))])
+        let p = CredentialsProvider(configuration: Self.config(margin: .seconds(margin)), transport: t,
+                                    environment: clock.environment)
+        #expect(try await p.credentials().accessKeyId == "ASIAFIRST")
+        #expect(await p.nextRefresh == Self.t0.addingTimeInterval(refreshAfter))
+        clock.advance(refreshAfter - 1)
+        #expect(try await p.credentials().accessKeyId == "ASIAFIRST")
+        clock.advance(1)
+        #expect(try await p.credentials().accessKeyId == "ASIASECOND")
+        #expect(t.requests.withLock { $0.count } == 2)
+    }
+
+    @Test("no request before the clock is synchronised; the status says why meanwhile")
+    func waitsForClock() async throws {
+        let clock = TestClock(Self.t0, synchronisedAfterSleeps: 3)
+        let t = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
+        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        _ = try await p.credentials()
+        #expect(clock.sleeps.withLock { $0 } == [.seconds(5), .seconds(5), .seconds(5)])
+        #expect(t.requests.withLock { $0.count } == 1)
+    }
+
+    @Test("a bounded clock wait ends with clockNotSynchronised and no request")
+    func clockWaitBounded() async {
+        let clock = TestClock(Self.t0, synchronisedAfterSleeps: 100)
+        let t = ScriptedTransport([])
+        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        await #expect(throws: CredentialsError.clockNotSynchronised) { try await p.fetch(clockWait: .seconds(10)) }
+        #expect(t.requests.withLock { $0.isEmpty })
+        #expect(await p.status.state == .waitingForClock)
+    }
+
+    @Test("skew is local minus the server's Date")
+    func skew() async throws {
+        let clock = TestClock(Self.t0.addingTimeInterval(7))  // server says 06:00:00, we say 06:00:07
+        let t = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
+        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        let f = try await p.fetch()
+        #expect(f.skew == .seconds(7))
+    }
+
+    @Test("backoff ceilings are min(cap, base·2ⁿ)")
+    func backoff() {
+        let b = Backoff(base: .milliseconds(500), cap: .seconds(60))
+        #expect((0..<10).map { b.ceiling(attempt: $0) } == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4),
+                                                             .seconds(8), .seconds(16), .seconds(32), .seconds(60),
+                                                             .seconds(60), .seconds(60)])
+        #expect(b.delay(attempt: 3, random: 0) == .zero)
+        #expect(b.delay(attempt: 3, random: 0.25) == .seconds(1))
+        #expect(b.delay(attempt: 1000, random: .nan) == .zero)
+    }
+}

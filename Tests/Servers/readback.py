@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Reads back what SensorStation uploaded, with boto3 (an independent client), as JSON on stdout.
+
+usage: readback.py --endpoint URL --access-key K --secret-key S COMMAND ...
+  s3-list BUCKET PREFIX            → [{"key", "size"}]
+  s3-get BUCKET KEY                → {"raw_b64": gzip bytes, "lines": [decoded JSON lines]}
+  ddb-scan TABLE                   → [items as plain JSON (boto3 TypeDeserializer)]
+  kinesis-read STREAM              → [{"partition_key", "data": decoded JSON or text}]
+"""
+import argparse
+import base64
+import decimal
+import gzip
+import json
+import sys
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer
+
+
+def plain(v):
+    if isinstance(v, decimal.Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, (list, set, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, (bytes, bytearray)):
+        return base64.b64encode(v).decode()
+    return v
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--endpoint", required=True)
+    p.add_argument("--access-key", required=True)
+    p.add_argument("--secret-key", required=True)
+    p.add_argument("--region", default="us-east-1")
+    p.add_argument("command")
+    p.add_argument("args", nargs="*")
+    a = p.parse_args()
+    kw = dict(endpoint_url=a.endpoint, region_name=a.region, aws_access_key_id=a.access_key,
+              aws_secret_access_key=a.secret_key)
+    if a.command == "s3-list":
+        s3 = boto3.client("s3", **kw)
+        out, token = [], None
+        while True:
+            extra = {"ContinuationToken": token} if token else {}
+            r = s3.list_objects_v2(Bucket=a.args[0], Prefix=a.args[1] if len(a.args) > 1 else "", **extra)
+            out += [{"key": o["Key"], "size": o["Size"]} for o in r.get("Contents", [])]
+            if not r.get("IsTruncated"):
+                break
+            token = r["NextContinuationToken"]
+        print(json.dumps(out))
+    elif a.command == "s3-get":
+        s3 = boto3.client("s3", **kw)
+        raw = s3.get_object(Bucket=a.args[0], Key=a.args[1])["Body"].read()
+        text = gzip.decompress(raw).decode()
+        print(json.dumps({"raw_b64": base64.b64encode(raw).decode(),
+                          "lines": [json.loads(line) for line in text.splitlines() if line]}))
+    elif a.command == "ddb-scan":
+        ddb = boto3.client("dynamodb", **kw)
+        d = TypeDeserializer()
+        items, start = [], None
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            r = ddb.scan(TableName=a.args[0], **extra)
+            items += [plain({k: d.deserialize(v) for k, v in it.items()}) for it in r["Items"]]
+            start = r.get("LastEvaluatedKey")
+            if not start:
+                break
+        print(json.dumps(items))
+    elif a.command == "kinesis-read":
+        k = boto3.client("kinesis", **kw)
+        out = []
+        for shard in k.list_shards(StreamName=a.args[0])["Shards"]:
+            it = k.get_shard_iterator(StreamName=a.args[0], ShardId=shard["ShardId"],
+                                      ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            while it:
+                r = k.get_records(ShardIterator=it, Limit=10000)
+                for rec in r["Records"]:
+                    try:
+                        data = json.loads(rec["Data"])
+                    except ValueError:
+                        data = rec["Data"].decode(errors="replace")
+                    out.append({"partition_key": rec["PartitionKey"], "data": data})
+                if not r["Records"] or r.get("MillisBehindLatest", 0) == 0:
+                    break
+                it = r.get("NextShardIterator")
+        print(json.dumps(out))
+    else:
+        print(f"unknown command {a.command}", file=sys.stderr)
+        sys.exit(64)
+
+
+if __name__ == "__main__":
+    main()
