@@ -14,9 +14,10 @@ struct ReplayCommand: ParsableCommand {
             optionally a fifth column saturated (0/1); `-` reads stdin. The detector uses the \
             impact settings of the configuration unless --threshold, --sustain-ms, --severe or \
             --rearm are given.
-            Each event is one JSON object per line on stdout, keys sorted: start_s, end_s, \
-            trigger_s, peak_t_s, peak_g, peak_x_g, peak_y_g, peak_z_g, duration_ms (time above the \
-            threshold), severity ("impact" or "severe"), delta_v_mps, hic15, saturated, gaps. \
+            Each event is one JSON object per line on stdout, keys in alphabetical order: \
+            delta_v_mps (change of velocity, m/s), duration_ms (time above the threshold), end_s, \
+            gaps, hic15, peak_g, peak_t_s, peak_x_g, peak_y_g, peak_z_g, saturated (the peak is \
+            then a lower bound), severity ("impact" or "severe"), start_s, trigger_s. \
             A summary goes to stderr. A trace without events prints nothing.
             Exit status: 0 success (with or without events), 64 bad options, 65 a malformed trace \
             (FILE:LINE: message on stderr), 74 the file cannot be read, 78 invalid configuration.
@@ -124,19 +125,29 @@ struct ReplayCommand: ParsableCommand {
         if let severe { s.severeG = severe }
         if let rearm { s.rearmG = rearm }
         s.fullScaleG = rangeG
+        // Thrown from run(), a ValidationError would print the root command's usage; say it here.
+        func usage(_ message: String) -> ExitCode {
+            printError(message)
+            return ExitCode(ExitCodes.usage)
+        }
         if s.severeG <= s.thresholdG {
-            throw ValidationError(
-                "the severe level (\(s.severeG) g\(severe == nil ? ", impact.severe_g" : "")) must be above the threshold (\(s.thresholdG) g); give --severe above \(s.thresholdG)")
+            throw usage(
+                "the severe level (\(g(s.severeG))\(severe == nil ? ", impact.severe_g" : "")) must be above the threshold (\(g(s.thresholdG))); give --severe above \(g(s.thresholdG))")
         }
         if s.rearmG >= s.thresholdG {
-            throw ValidationError(
-                "the re-arm level (\(s.rearmG) g\(rearm == nil ? ", impact.rearm_g" : "")) must be below the threshold (\(s.thresholdG) g); give --rearm below \(s.thresholdG)")
+            throw usage(
+                "the re-arm level (\(g(s.rearmG))\(rearm == nil ? ", impact.rearm_g" : "")) must be below the threshold (\(g(s.thresholdG))); give --rearm below \(g(s.thresholdG))")
         }
         let problems = s.problems
         if !problems.isEmpty {
-            throw ValidationError(DetectorSettingsError(problems: problems).description)
+            throw usage(DetectorSettingsError(problems: problems).description)
         }
         return s
+    }
+
+    /// "12 g", "3.5 g": no trailing ".0".
+    private func g(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int(value)) g" : "\(value) g"
     }
 }
 
