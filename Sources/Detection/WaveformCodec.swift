@@ -18,8 +18,8 @@
 /// (plus Float64 rounding) of the original and errors never accumulate; axes within 0.05 mg
 /// (axes are rounded to 0.1 mg steps — finer than any supported sensor's resolution, 1 mg at
 /// best). Axes beyond ±100 000 g and time offsets beyond ±10⁶ s are clamped, non-finite values
-/// are stored as 0 (the detector never passes them on). At rest a sample takes about 6–8 bytes;
-/// a 1.5 s capture at 3200 Hz about 35 kB instead of 190 kB of Float64s.
+/// are stored as 0 (the detector never passes them on). A sample with road noise takes about 8 bytes;
+/// a 1.5 s capture at 3200 Hz with road noise about 37 kB instead of 160 kB of Float64s.
 public enum WaveformCodec {
     static let magic: [UInt8] = Array("SSWF".utf8)
     public static let version: UInt8 = 1
