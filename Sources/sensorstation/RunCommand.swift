@@ -72,6 +72,7 @@ struct RunCommand: AsyncParsableCommand {
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
 
+        let notifier = SystemdNotifier()
         // The log first: the group stops services in reverse order, so it flushes last.
         let recorder = openRecorder(config, state: state, logger: logger)
         if let recorder {
@@ -82,7 +83,8 @@ struct RunCommand: AsyncParsableCommand {
         let components: StationComponents
         do {
             components = try StationComponents(configuration: config, bus: hardware.bus, gpio: hardware.gpio,
-                                               now: hardware.now, state: state, recorder: recorder, logger: logger)
+                                               now: hardware.now, state: state, recorder: recorder, logger: logger,
+                                               heartbeat: { notifier.watchdog() })
         } catch {
             printError("\(error) (gpio in \(source))")
             throw ExitCode(ExitCodes.unavailable)
@@ -102,6 +104,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitCodes.failure)
         }
         services.append(.init(service: control.service()))
+        services.append(.init(service: SystemdService(notifier: notifier, state: state,
+                                                      expected: components.sampledComponents)))
 
         if live {
             let info = Dashboard.Info(

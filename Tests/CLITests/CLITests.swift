@@ -3,7 +3,7 @@ import Testing
 
 /// The command-line tool as a user meets it: help, argument mistakes and exit codes, probe and the
 /// simulated station run without a terminal, stopped by its timer and by signals.
-@Suite("sensorstation CLI", .serialized)
+@Suite("sensorstation CLI", .serialized, .timeLimit(.minutes(3)))
 struct CLITests {
     @Test func helpListsTheCommandTree() throws {
         let r = try CLI.run(["--help"])
@@ -116,7 +116,8 @@ struct CLITests {
     @Test(arguments: [SIGTERM, SIGINT])
     func signalsStopTheStationCleanly(_ sig: Int32) throws {
         let dir = try CLI.temporaryDirectory()
-        let (p, out, err) = try CLI.start(["run", "--simulated"], environment: ["HOME": dir.path])
+        // --duration bounds the run even if the test goes wrong: nothing here can hang for ever.
+        let (p, out, err) = try CLI.start(["run", "--simulated", "--duration", "60"], environment: ["HOME": dir.path])
         // Wait for the first weather reading (taken at start), then signal.
         let started = Date()
         var seen = Data()
@@ -147,7 +148,7 @@ let packageRoot: URL = {
     return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 }()
 
-@Suite("sensorstation stream and ack", .serialized)
+@Suite("sensorstation stream and ack", .serialized, .timeLimit(.minutes(2)))
 struct ControlCLITests {
     @Test func withoutTheServiceTheCommandsSaySo() throws {
         let dir = try CLI.temporaryDirectory()
@@ -161,7 +162,7 @@ struct ControlCLITests {
     @Test func theCommandsDriveTheRunningStation() throws {
         let dir = try CLI.temporaryDirectory()
         let env = ["HOME": dir.path]
-        let (p, out, err) = try CLI.start(["run", "--simulated"], environment: env)
+        let (p, out, err) = try CLI.start(["run", "--simulated", "--duration", "60"], environment: env)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         // The socket exists once the service is up.
         let socket = dir.appendingPathComponent(".local/state/sensorstation/control.sock").path
@@ -188,7 +189,7 @@ struct ControlCLITests {
     func otherUsersAreRefused() throws {
         let dir = try CLI.temporaryDirectory()
         let env = ["HOME": dir.path]
-        let (p, out, err) = try CLI.start(["run", "--simulated"], environment: env)
+        let (p, out, err) = try CLI.start(["run", "--simulated", "--duration", "60"], environment: env)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         let socket = dir.appendingPathComponent(".local/state/sensorstation/control.sock").path
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(50_000) }
@@ -213,7 +214,7 @@ struct ControlCLITests {
     }
 }
 
-@Suite("sensorstation read")
+@Suite("sensorstation read", .timeLimit(.minutes(2)))
 struct ReadCLITests {
     @Test func readsEachConfiguredSensorAsJSON() throws {
         let r = try CLI.run(["read", "--simulated", "--json"])

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Station
 
-@Suite("Control protocol")
+@Suite("Control protocol", .timeLimit(.minutes(1)))
 struct ControlProtocolTests {
     @Test(arguments: [
         (#"{"command":"stream","action":"start"}"#, ControlRequest.stream(.start)),

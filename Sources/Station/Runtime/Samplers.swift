@@ -24,7 +24,9 @@ public struct WeatherSampler: Sendable {
         self.reprobeInterval = reprobeInterval
     }
 
-    public func service(bus: any I2CBus, state: StationState) -> ThreadService {
+    /// - Parameter heartbeat: called every loop (the systemd watchdog when nothing samples faster).
+    public func service(bus: any I2CBus, state: StationState,
+                        heartbeat: @escaping @Sendable () -> Void = {}) -> ThreadService {
         let config = self
         return ThreadService(name: "weather") { signal in
             var sensor: BME280?
@@ -39,6 +41,7 @@ public struct WeatherSampler: Sendable {
                         sensor = s
                         state.clearFault("weather")
                     }
+                    state.markProbed("weather")
                     let r = try s.read()
                     state.record(.weather(WeatherSample(
                         time: Date(), sensor: s.model.rawValue,
@@ -47,8 +50,17 @@ public struct WeatherSampler: Sendable {
                 } catch {
                     sensor = nil
                     state.raiseFault("weather", "\(error)")
+                    state.markProbed("weather")
                 }
-                if signal.wait(for: sensor == nil ? config.reprobeInterval : config.interval) { break }
+                heartbeat()
+                // Sleep in short steps so the heartbeat keeps going during a long interval.
+                let deadline = ContinuousClock.now + (sensor == nil ? config.reprobeInterval : config.interval)
+                var stopped = false
+                while !stopped, ContinuousClock.now < deadline {
+                    stopped = signal.wait(for: min(.seconds(1), deadline - ContinuousClock.now))
+                    heartbeat()
+                }
+                if stopped { break }
             }
         }
     }
@@ -104,7 +116,8 @@ public struct MotionSampler: Sendable {
     ///   - recorder: the log for summaries and raw samples; nil without storage.
     public func service(bus: any I2CBus, state: StationState, recorder: Recorder?,
                         impacts: AsyncStream<ImpactCapture>.Continuation,
-                        now: @escaping @Sendable () -> Duration) -> ThreadService {
+                        now: @escaping @Sendable () -> Duration,
+                        heartbeat: @escaping @Sendable () -> Void = {}) -> ThreadService {
         let config = self
         return ThreadService(name: "motion") { signal in
             defer { impacts.finish() }
@@ -122,10 +135,12 @@ public struct MotionSampler: Sendable {
                     if let accel {
                         a = accel
                     } else {
+                        state.markProbed("accelerometer")
                         a = try config.open(bus: bus)
                         accel = a
                         state.clearFault("accelerometer")
                     }
+                    heartbeat()
                     let samples = try a.read(now: now())
                     let keepRaw = config.rawWhileStreaming && recorder != nil && state.indication.streaming
                     var raw: [RawSampleRecord] = []
@@ -162,6 +177,7 @@ public struct MotionSampler: Sendable {
                 } catch {
                     accel = nil
                     state.raiseFault("accelerometer", "\(error)")
+                    heartbeat()
                     if signal.wait(for: config.reprobeInterval) { break }
                     continue
                 }

@@ -13,6 +13,8 @@ public struct StationComponents {
     public let weatherLabel: String?
     public let accelerometerLabel: String?
     public let ledRoles: [LEDRole]
+    /// The samplers READY=1 waits for (each must have tried its sensor once).
+    public let sampledComponents: Set<String>
 
     /// Requests the GPIO lines now, so a wrong chip or line name stops the start with a clear error
     /// instead of surfacing later.
@@ -22,7 +24,7 @@ public struct StationComponents {
     ///   - recorder: the SQLite log; nil runs the station without one (tests, `read`).
     public init(configuration c: StationConfiguration, bus: any I2CBus, gpio: (any GPIOChip)?,
                 now: @escaping @Sendable () -> Duration, state: StationState, recorder: Recorder?,
-                logger: Logger) throws(GPIOError) {
+                logger: Logger, heartbeat: @escaping @Sendable () -> Void = {}) throws(GPIOError) {
         var services: [any Service] = []
         var roles: [LEDRole] = []
         if let gpio {
@@ -48,12 +50,19 @@ public struct StationComponents {
         }
 
         let w = c.weather
+        // The accelerometer loop feeds the watchdog when there is one; else the weather loop does.
+        let weatherHeartbeat: @Sendable () -> Void
+        if c.accelerometer.sensor.chipModel == nil {
+            weatherHeartbeat = heartbeat
+        } else {
+            weatherHeartbeat = {}
+        }
         if let model = w.sensor.chipModel {
             weatherLabel = "\(model.rawValue)@\(hex(w.address))"
             services.append(WeatherSampler(
                 address: w.address, settings: w.driverSettings, interval: w.interval,
                 temperatureOffsetC: w.temperatureOffsetC
-            ).service(bus: bus, state: state))
+            ).service(bus: bus, state: state, heartbeat: weatherHeartbeat))
         } else {
             weatherLabel = nil
         }
@@ -69,12 +78,16 @@ public struct StationComponents {
                 model: model, address: a.address, rangeG: Double(a.rangeG), odrHz: a.odrHz, fifo: a.fifo,
                 offsetG: a.calibration.offsetG, scale: a.calibration.scale, detector: c.detectorSettings,
                 rawWhileStreaming: c.storage.rawWhileStreaming
-            ).service(bus: bus, state: state, recorder: recorder, impacts: continuation, now: now))
+            ).service(bus: bus, state: state, recorder: recorder, impacts: continuation, now: now, heartbeat: heartbeat))
         } else {
             accelerometerLabel = nil
         }
         self.services = services
         self.ledRoles = roles
+        var sampled: Set<String> = []
+        if c.weather.sensor.chipModel != nil { sampled.insert("weather") }
+        if c.accelerometer.sensor.chipModel != nil { sampled.insert("accelerometer") }
+        self.sampledComponents = sampled
     }
 }
 

@@ -16,6 +16,8 @@ public final class StationState: Sendable {
         /// Recent events, newest last, for the console.
         public var recent: [TimedEvent] = []
         public var ledLevels: [LEDRole: Bool] = [:]
+        /// Components that have made their first attempt to open their sensor (for READY=1).
+        public var probed: Set<String> = []
     }
 
     public struct TimedEvent: Sendable, Equatable {
@@ -104,6 +106,11 @@ public final class StationState: Sendable {
     public func clearFault(_ component: String) {
         let had = state.withLock { $0.faultMessages[component] != nil }
         if had { record(.faultCleared(component: component)) }
+    }
+
+    /// A sampler has tried its sensor once (whether it answered or not).
+    public func markProbed(_ component: String) {
+        state.withLock { _ = $0.probed.insert(component) }
     }
 
     func setLEDLevels(_ levels: [LEDRole: Bool]) {
