@@ -107,6 +107,7 @@ has() { grep -qx -- "$1" <<<"$eff"; }
 for line in \
     "Type=notify" "NotifyAccess=main" "WatchdogSec=30s" "Restart=on-failure" \
     "ExecStart=/usr/bin/sensorstation run --config /etc/sensorstation/config.yaml" \
+    "ExecReload=/bin/kill -HUP \$MAINPID" \
     "User=sensorstation" "Group=sensorstation" "SupplementaryGroups=i2c gpio" \
     "NoNewPrivileges=yes" "ProtectSystem=strict" "ProtectHome=yes" "PrivateTmp=yes" \
     "StateDirectory=sensorstation" "StateDirectoryMode=0750" "ConfigurationDirectory=sensorstation" \
