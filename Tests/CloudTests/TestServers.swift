@@ -119,7 +119,9 @@ final class ServerProcess: @unchecked Sendable {
     func int(_ key: String) -> Int { announcement[key] as? Int ?? 0 }
     func string(_ key: String) -> String { announcement[key] as? String ?? "" }
 
+    /// Closes the server's stdin (it exits on EOF), then terminates it and waits.
     func stop() {
+        try? stdinPipe.fileHandleForWriting.close()
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()

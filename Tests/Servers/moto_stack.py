@@ -25,6 +25,7 @@ import http.client
 import http.server
 import json
 import os
+import signal
 import socket
 import sys
 import threading
@@ -150,7 +151,12 @@ def make_control_handler(proxy):
 
 
 def exit_with_parent():
-    """The tests hold our stdin open; when they exit (even killed), EOF arrives and we leave."""
+    """The tests hold our stdin open; when they exit (even killed), EOF arrives and we leave.
+
+    A child spawned from a Swift concurrency (libdispatch) thread inherits its blocked signal
+    mask, SIGTERM included: unblock it, or Process.terminate() would never end us."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     def watch():
         try:
             while sys.stdin.buffer.read(4096):

@@ -3,6 +3,7 @@
 
 usage: readback.py --endpoint URL --access-key K --secret-key S COMMAND ...
   s3-list BUCKET PREFIX            → [{"key", "size"}]
+  s3-lines BUCKET PREFIX           → {key: [decoded JSON lines]} for every object under PREFIX
   s3-get BUCKET KEY                → {"raw_b64": gzip bytes, "lines": [decoded JSON lines]}
   ddb-scan TABLE                   → [items as plain JSON (boto3 TypeDeserializer)]
   kinesis-read STREAM              → [{"partition_key", "data": decoded JSON or text}]
@@ -58,6 +59,20 @@ def main():
         text = gzip.decompress(raw).decode()
         print(json.dumps({"raw_b64": base64.b64encode(raw).decode(),
                           "lines": [json.loads(line) for line in text.splitlines() if line]}))
+    elif a.command == "s3-lines":
+        # Every JSON line of every object under PREFIX: {"key": [lines…]} (one boto3 start).
+        s3 = boto3.client("s3", **kw)
+        out, token = {}, None
+        while True:
+            extra = {"ContinuationToken": token} if token else {}
+            r = s3.list_objects_v2(Bucket=a.args[0], Prefix=a.args[1], **extra)
+            for o in r.get("Contents", []):
+                raw = s3.get_object(Bucket=a.args[0], Key=o["Key"])["Body"].read()
+                out[o["Key"]] = [json.loads(x) for x in gzip.decompress(raw).decode().splitlines() if x]
+            if not r.get("IsTruncated"):
+                break
+            token = r["NextContinuationToken"]
+        print(json.dumps(out))
     elif a.command == "ddb-scan":
         ddb = boto3.client("dynamodb", **kw)
         d = TypeDeserializer()

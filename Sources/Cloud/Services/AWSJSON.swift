@@ -2,14 +2,14 @@ import Foundation
 
 /// Any JSON value, decoded without loss of kind (a boolean stays a boolean, an integer an
 /// integer), to map records onto DynamoDB attribute values.
-public enum JSONValue: Sendable, Equatable, Codable {
+public enum AWSJSON: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([AWSJSON])
+    case object([String: AWSJSON])
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -18,8 +18,8 @@ public enum JSONValue: Sendable, Equatable, Codable {
         else if let i = try? c.decode(Int64.self) { self = .int(i) }
         else if let d = try? c.decode(Double.self) { self = .double(d) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        else if let a = try? c.decode([AWSJSON].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: AWSJSON].self)) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -37,7 +37,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     /// The DynamoDB attribute value (`{"S": …}`, `{"N": "…"}`, `{"BOOL": …}`, `{"NULL": true}`,
     /// `{"L": […]}`, `{"M": {…}}`). Non-finite doubles have no DynamoDB form and become NULL.
-    public var dynamoDB: JSONValue {
+    public var dynamoDB: AWSJSON {
         switch self {
         case .null: return .object(["NULL": .bool(true)])
         case .bool(let b): return .object(["BOOL": .bool(b)])

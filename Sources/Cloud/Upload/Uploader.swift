@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Storage
+import Synchronization
+
+/// Store-and-forward: for each destination and kind (impacts first), read the rows after the
+/// destination's cursor (oldest first), send them, and advance the cursor only once the service
+/// confirmed them. A crash between the two resends the batch; the destination keys (S3 object
+/// key from the ids, DynamoDB key from thing and time, Kinesis consumers dedupe by `id`) make the
+/// resend harmless. After an outage the backlog drains at `maxBytesPerSecond` (cellular links).
+public final class Uploader: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var thingName: String
+        /// Rows read per batch (S3 batches are also split at UTC midnight).
+        public var batchSize: Int
+        /// Pacing of the drain, bytes of payload per second; nil: as fast as the link allows.
+        public var maxBytesPerSecond: Int?
+        /// How often to look for new rows when nothing is pending.
+        public var pollInterval: Duration
+        /// Backoff after a failed send (network, 5xx, throttling, credentials).
+        public var backoff: Backoff
+
+        public init(thingName: String, batchSize: Int = 500, maxBytesPerSecond: Int? = nil,
+                    pollInterval: Duration = .seconds(5), backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(300))) {
+            self.thingName = thingName
+            self.batchSize = max(1, batchSize)
+            self.maxBytesPerSecond = maxBytesPerSecond
+            self.pollInterval = pollInterval
+            self.backoff = backoff
+        }
+    }
+
+    /// What `sensorstation status` shows.
+    public struct Status: Sendable, Equatable {
+        public var sentRecords: Int = 0
+        public var sentBytes: Int = 0
+        public var failures: Int = 0
+        public var lastError: String?
+        public var lastSuccess: Date?
+        /// Per destination: rows not yet confirmed, per kind.
+        public var backlog: [String: [UploadKind: Int]] = [:]
+    }
+
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        case storage(StorageError)
+        case send(destination: String, kind: UploadKind, firstID: Int64, lastID: Int64, AWSRequestError)
+
+        public var description: String {
+            switch self {
+            case .storage(let e): return "upload: database: \(e)"
+            case .send(let d, let k, let a, let b, let e): return "upload to \(d) of \(k.rawValue) \(a)–\(b) failed: \(e)"
+            }
+        }
+    }
+
+    let database: StationDatabase
+    let destinations: [UploadDestination]
+    let configuration: Configuration
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let sleep: @Sendable (Duration) async throws -> Void
+    let random: @Sendable () -> Double
+    private let state = Mutex(Status())
+    /// The pacer's next allowed send time.
+    private let nextSend = Mutex<Date?>(nil)
+
+    public init(database: StationDatabase, destinations: [UploadDestination], configuration: Configuration,
+                logger: Logger = Logger(label: "sensorstation.upload"), now: @escaping @Sendable () -> Date = { Date() },
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.database = database
+        self.destinations = destinations
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+        self.sleep = sleep
+        self.random = random
+    }
+
+    public var status: Status { state.withLock { $0 } }
+
+    /// Runs until cancelled or graceful shutdown: drain, wait, drain; back off after failures.
+    public func run() async throws {
+        var failures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do throws(Failure) {
+                _ = try await drain()
+                failures = 0
+                try? await gracefulSleep(configuration.pollInterval)
+            } catch {
+                failures += 1
+                let delay = configuration.backoff.delay(attempt: failures - 1, random: random())
+                logger.warning("\(error)", metadata: ["retry_in_s": "\(Backoff.seconds(delay))"])
+                try? await gracefulSleep(max(delay, .milliseconds(100)))
+            }
+        }
+    }
+
+    private func gracefulSleep(_ d: Duration) async throws {
+        try await cancelWhenGracefulShutdown { try await self.sleep(d) }
+    }
+
+    /// Sends everything pending, destination by destination, kind by kind (impacts first),
+    /// oldest first. Returns the number of records confirmed. Stops at the first failure (the
+    /// cursor stays before the failed batch).
+    @discardableResult
+    public func drain() async throws(Failure) -> Int {
+        var total = 0
+        defer { refreshBacklog() }
+        for destination in destinations {
+            for kind in destination.kinds {
+                while !Task.isCancelled {
+                    let items: [UploadItem]
+                    do { items = try database.pending(kind, destination: destination.name, limit: configuration.batchSize) }
+                    catch { record(failure: "\(error)"); throw .storage(error) }
+                    if items.isEmpty { break }
+                    let records = items.map(UploadRecord.init)
+                    // S3 partitions by day: send day runs one by one, advancing after each.
+                    let runs = destination.isS3 ? S3Client.splitByDay(records) : [records]
+                    for run in runs {
+                        guard let first = run.first, let last = run.last else { continue }
+                        let bytes = run.reduce(0) { $0 + $1.json.count }
+                        await pace(bytes: bytes)
+                        do { try await send(run, kind: kind, to: destination) } catch {
+                            record(failure: "\(error)")
+                            throw .send(destination: destination.name, kind: kind, firstID: first.id, lastID: last.id, error)
+                        }
+                        do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
+                        catch { record(failure: "\(error)"); throw .storage(error) }
+                        total += run.count
+                        state.withLock {
+                            $0.sentRecords += run.count
+                            $0.sentBytes += bytes
+                            $0.lastSuccess = now()
+                            $0.lastError = nil
+                        }
+                    }
+                    if items.count < configuration.batchSize { break }
+                }
+            }
+        }
+        return total
+    }
+
+    func send(_ records: [UploadRecord], kind: UploadKind, to destination: UploadDestination) async throws(AWSRequestError) {
+        switch destination.target {
+        case .s3(let client, let prefix):
+            try await client.putBatch(records, prefix: prefix, thing: configuration.thingName)
+        case .dynamoDB(let client, let tables):
+            guard let table = tables[kind] else { return }
+            try await client.batchWrite(records, table: table, serialNumber: configuration.thingName)
+        case .kinesis(let client, let stream):
+            try await client.putRecords(records.map { KinesisClient.Entry(partitionKey: configuration.thingName, data: $0.json) },
+                                        stream: stream)
+        }
+    }
+
+    /// Token-bucket-like pacing: each batch of `bytes` reserves bytes/rate seconds of the link.
+    func pace(bytes: Int) async {
+        guard let rate = configuration.maxBytesPerSecond, rate > 0 else { return }
+        let t = now()
+        let start = nextSend.withLock { next -> Date in
+            let s = max(next ?? t, t)
+            next = s.addingTimeInterval(Double(bytes) / Double(rate))
+            return s
+        }
+        let wait = start.timeIntervalSince(t)
+        if wait > 0 { try? await sleep(.milliseconds(Int64(wait * 1000))) }
+    }
+
+    private func record(failure: String) {
+        state.withLock {
+            $0.failures += 1
+            $0.lastError = failure
+        }
+    }
+
+    /// Re-reads the backlog of every destination into the status.
+    public func refreshBacklog() {
+        var backlog: [String: [UploadKind: Int]] = [:]
+        for d in destinations { backlog[d.name] = try? database.backlog(destination: d.name) }
+        state.withLock { $0.backlog = backlog }
+    }
+}
+
+extension UploadDestination {
+    var isS3: Bool { if case .s3 = target { return true } else { return false } }
+}
