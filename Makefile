@@ -34,6 +34,7 @@ TMPFILESDIR ?= $(LIBDIR)/tmpfiles.d
 UDEVDIR     ?= $(LIBDIR)/udev/rules.d
 MODLOADDIR  ?= $(LIBDIR)/modules-load.d
 DOCDIR      ?= $(PREFIX)/share/doc/sensorstation
+MANDIR      ?= $(PREFIX)/share/man
 CONFDIR     ?= /etc/sensorstation
 
 RELEASE_BIN := .build/release/sensorstation
@@ -70,7 +71,7 @@ binary:
 install: binary
 	install -d -m 0755 "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)$(SYSUSERSDIR)" \
 	    "$(DESTDIR)$(TMPFILESDIR)" "$(DESTDIR)$(UDEVDIR)" "$(DESTDIR)$(MODLOADDIR)" \
-	    "$(DESTDIR)$(DOCDIR)" "$(DESTDIR)$(DOCDIR)/examples" "$(DESTDIR)$(CONFDIR)"
+	    "$(DESTDIR)$(DOCDIR)" "$(DESTDIR)$(DOCDIR)/examples" "$(DESTDIR)$(CONFDIR)" "$(DESTDIR)$(MANDIR)/man1"
 	install -m 0755 "$(INSTALL_BIN)" "$(DESTDIR)$(BINDIR)/sensorstation"
 	sed 's#^ExecStart=/usr/bin/sensorstation #ExecStart=$(BINDIR)/sensorstation #' \
 	    systemd/sensorstation.service > "$(DESTDIR)$(UNITDIR)/sensorstation.service"
@@ -79,6 +80,8 @@ install: binary
 	install -m 0644 systemd/sensorstation.tmpfiles "$(DESTDIR)$(TMPFILESDIR)/sensorstation.conf"
 	install -m 0644 systemd/60-sensorstation.rules "$(DESTDIR)$(UDEVDIR)/60-sensorstation.rules"
 	install -m 0644 systemd/sensorstation.modules-load "$(DESTDIR)$(MODLOADDIR)/sensorstation.conf"
+	gzip -9n < packaging/sensorstation.1 > "$(DESTDIR)$(MANDIR)/man1/sensorstation.1.gz"
+	chmod 0644 "$(DESTDIR)$(MANDIR)/man1/sensorstation.1.gz"
 	install -m 0644 README.md "$(DESTDIR)$(DOCDIR)/README.md"
 	install -m 0644 docs/*.md "$(DESTDIR)$(DOCDIR)/"
 	install -m 0644 Hardware/README.md "$(DESTDIR)$(DOCDIR)/hardware.md"
@@ -106,7 +109,8 @@ uninstall:
 	    systemctl disable --now sensorstation.service 2>/dev/null || true; fi
 	rm -f "$(DESTDIR)$(BINDIR)/sensorstation" "$(DESTDIR)$(UNITDIR)/sensorstation.service" \
 	    "$(DESTDIR)$(SYSUSERSDIR)/sensorstation.conf" "$(DESTDIR)$(TMPFILESDIR)/sensorstation.conf" \
-	    "$(DESTDIR)$(UDEVDIR)/60-sensorstation.rules" "$(DESTDIR)$(MODLOADDIR)/sensorstation.conf"
+	    "$(DESTDIR)$(UDEVDIR)/60-sensorstation.rules" "$(DESTDIR)$(MODLOADDIR)/sensorstation.conf" \
+	    "$(DESTDIR)$(MANDIR)/man1/sensorstation.1.gz"
 	rm -rf "$(DESTDIR)$(DOCDIR)"
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "kept: $(CONFDIR) (configuration, certificate, key), /var/lib/sensorstation (the log), the user sensorstation"

@@ -18,7 +18,7 @@
 #         else .build/debug/sensorstation, built with `swift build --product sensorstation`).
 # Exit status 0 when every check passed; the last line is "N passed, M failed, K skipped".
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
 
 passed=0; failed=0; skipped=0
@@ -137,7 +137,7 @@ printf 'root:x:0:\n' > "$R/etc/group"
 : > "$R/etc/shadow"; : > "$R/etc/gshadow"
 if out=$(systemd-sysusers --root="$R" "$ROOT/systemd/sensorstation.sysusers" 2>&1); then
   pw=$(grep '^sensorstation:' "$R/etc/passwd")
-  IFS=: read -r _ _ uid gid gecos home shell <<<"$pw"
+  IFS=: read -r _ _ uid gid _ home shell <<<"$pw"
   [ -n "$pw" ] && [ "$home" = /var/lib/sensorstation ] && [ "$uid" -gt 0 ] && [ "$uid" -lt 1000 ] \
     && [[ "$shell" == */nologin ]] && ok "sysusers: system user sensorstation (uid $uid, home $home, $shell)" \
     || fail "sysusers: system user sensorstation" "passwd line: ${pw:-none}"
@@ -205,7 +205,8 @@ if out=$(make --no-print-directory install DESTDIR="$D" BIN="$BIN" 2>&1); then
   for f in "755 usr/bin/sensorstation" "644 lib/systemd/system/sensorstation.service" \
            "644 usr/lib/sysusers.d/sensorstation.conf" "644 usr/lib/tmpfiles.d/sensorstation.conf" \
            "644 usr/lib/udev/rules.d/60-sensorstation.rules" "644 usr/lib/modules-load.d/sensorstation.conf" \
-           "644 etc/sensorstation/config.yaml" "644 usr/share/doc/sensorstation/README.md"; do
+           "644 etc/sensorstation/config.yaml" "644 usr/share/doc/sensorstation/README.md" \
+           "644 usr/share/man/man1/sensorstation.1.gz"; do
     mode=${f%% *}; path=${f#* }
     got=$(stat -c '%a' "$D/$path" 2>/dev/null || echo missing)
     [ "$got" = "$mode" ] && ok "install: /$path ($mode)" || fail "install: /$path" "mode $got, want $mode"
@@ -246,7 +247,8 @@ for f in "-rwxr-xr-x usr/bin/sensorstation" "-rw-r--r-- lib/systemd/system/senso
          "-rw-r--r-- usr/lib/sysusers.d/sensorstation.conf" "-rw-r--r-- usr/lib/tmpfiles.d/sensorstation.conf" \
          "-rw-r--r-- usr/lib/udev/rules.d/60-sensorstation.rules" "-rw-r--r-- usr/lib/modules-load.d/sensorstation.conf" \
          "-rw-r--r-- etc/sensorstation/config.yaml" "-rw-r--r-- usr/share/doc/sensorstation/copyright" \
-         "-rw-r--r-- usr/share/doc/sensorstation/changelog.gz"; do
+         "-rw-r--r-- usr/share/doc/sensorstation/changelog.gz" "-rw-r--r-- usr/share/man/man1/sensorstation.1.gz" \
+         "-rw-r--r-- usr/share/lintian/overrides/sensorstation"; do
   want="${f%% *} root/root"; path=${f#* }
   got=$(entry "$path")
   [ "$got" = "$want" ] && ok "deb contents: /$path $want" || fail "deb contents: /$path" "got '${got:-absent}', want '$want'"
@@ -257,6 +259,8 @@ grep -q '\./var/lib' <<<"$contents" && fail "deb ships no /var/lib (the service 
   || ok "deb ships no /var/lib (the service and tmpfiles create it)"
 
 info=$(dpkg-deb --info "$DEB")
+grep -q -E '^ Installed-Size: [0-9]+$' <<<"$info" && grep -q -E '^ Maintainer: .+ <[^@ ]+@[^@ ]+\.[^@ ]+>$' <<<"$info" \
+  && ok "deb control: Installed-Size and a Maintainer with an address" || fail "deb control: Installed-Size/Maintainer" "$info"
 field() { dpkg-deb --field "$DEB" "$1"; }
 [ "$(field Package)" = sensorstation ] && ok "deb control: Package sensorstation" || fail "deb control: Package"
 [ "$(field Architecture)" = "$(dpkg --print-architecture)" ] && ok "deb control: Architecture $(field Architecture)" \
@@ -310,8 +314,8 @@ fi
 # Install, remove, purge on this machine: as root, in CI or when asked (it adds the user and
 # groups sensorstation/i2c/gpio, which stay, as on a real system).
 dpkg_retry() { # dpkg waits for nobody: retry while another dpkg holds the lock
-  local i out
-  for i in $(seq 1 30); do
+  local out
+  for _ in $(seq 1 30); do
     if out=$(DEBIAN_FRONTEND=noninteractive dpkg "$@" 2>&1); then printf '%s' "$out"; return 0; fi
     grep -q 'lock' <<<"$out" || { printf '%s' "$out"; return 1; }
     sleep 2
