@@ -119,6 +119,7 @@ uninstall:
 # conffiles, maintainer scripts), build with dpkg-deb as root:root without fakeroot.
 deb: binary
 	command -v dpkg-shlibdeps >/dev/null || { echo "make deb: needs dpkg-dev (apt-get install dpkg-dev)" >&2; exit 69; }
+	[ -n "$(MAINTAINER)" ] || { echo "make deb: no maintainer known (no git identity): make deb MAINTAINER='Name <email>'" >&2; exit 64; }
 	rm -rf "$(DEB_STAGE)" && mkdir -p "$(DEB_STAGE)/DEBIAN"
 	$(MAKE) --no-print-directory install DESTDIR="$(abspath $(DEB_STAGE))" BIN="$(abspath $(INSTALL_BIN))" \
 	    PREFIX=/usr UNITDIR=/lib/systemd/system
