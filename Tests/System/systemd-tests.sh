@@ -37,6 +37,7 @@ finish() {
 
 TMP=$(mktemp -d /tmp/sensorstation-systemd-tests.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+trap 'echo "systemd-tests: interrupted" >&2; exit 130' INT TERM
 
 UNIT=systemd/sensorstation.service
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
