@@ -12,18 +12,23 @@ struct ConfigOptions: ParsableArguments {
         valueName: "file"))
     var config: String?
 
+    /// Loads and validates the configuration, throwing the problems instead of printing them
+    /// (a reload must not exit the service).
+    func loadQuietly() throws(ConfigurationError) -> (configuration: StationConfiguration, source: String) {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = ConfigurationLoader.configurationPath(
+            explicitPath: config, environment: environment, fileExists: { FileManager.default.fileExists(atPath: $0) })
+        {
+            return (try ConfigurationLoader.load(path: path, environment: environment), path)
+        }
+        return (try ConfigurationLoader.defaults(environment: environment), "built-in defaults")
+    }
+
     /// Loads and validates the configuration. On problems, prints each one to stderr and exits
     /// with EX_CONFIG (78), so scripts can tell a bad configuration from a failed run.
     func load() throws -> (configuration: StationConfiguration, source: String) {
-        let environment = ProcessInfo.processInfo.environment
         do {
-            if let path = ConfigurationLoader.configurationPath(
-                explicitPath: config, environment: environment, fileExists: { FileManager.default.fileExists(atPath: $0) })
-            {
-                return (try ConfigurationLoader.load(path: path, environment: environment), path)
-            }
-            // Built-in defaults still honour SENSORSTATION_* overrides.
-            return (try ConfigurationLoader.defaults(environment: environment), "built-in defaults")
+            return try loadQuietly()
         } catch {
             printError("configuration error\(error.problems.count == 1 ? "" : "s"):\n\(error)")
             throw ExitCode(ExitCodes.config)

@@ -73,6 +73,7 @@ struct RunCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
 
         let notifier = SystemdNotifier()
+        let liveSettings = LiveSettings(configuration: config)
         // The log first: the group stops services in reverse order, so it flushes last.
         let recorder = openRecorder(config, state: state, logger: logger)
         if let recorder {
@@ -84,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             components = try StationComponents(configuration: config, bus: hardware.bus, gpio: hardware.gpio,
                                                now: hardware.now, state: state, recorder: recorder, logger: logger,
-                                               heartbeat: { notifier.watchdog() })
+                                               live: liveSettings, heartbeat: { notifier.watchdog() })
         } catch {
             printError("\(error) (gpio in \(source))")
             throw ExitCode(ExitCodes.unavailable)
@@ -104,6 +105,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitCodes.failure)
         }
         services.append(.init(service: control.service()))
+        services.append(.init(service: ReloadService(options: options, running: config, live: liveSettings, logger: logger)))
         services.append(.init(service: SystemdService(notifier: notifier, state: state,
                                                       expected: components.sampledComponents)))
 

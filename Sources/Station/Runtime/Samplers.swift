@@ -25,10 +25,11 @@ public struct WeatherSampler: Sendable {
     }
 
     /// - Parameter heartbeat: called every loop (the systemd watchdog when nothing samples faster).
-    public func service(bus: any I2CBus, state: StationState,
+    public func service(bus: any I2CBus, state: StationState, live: LiveSettings? = nil,
                         heartbeat: @escaping @Sendable () -> Void = {}) -> ThreadService {
         let config = self
         return ThreadService(name: "weather") { signal in
+            var config = config
             var sensor: BME280?
             while !signal.isStopped {
                 do {
@@ -42,6 +43,10 @@ public struct WeatherSampler: Sendable {
                         state.clearFault("weather")
                     }
                     state.markProbed("weather")
+                    if let v = live?.current.values {
+                        config.interval = v.weatherInterval
+                        config.temperatureOffsetC = v.temperatureOffsetC
+                    }
                     let r = try s.read()
                     state.record(.weather(WeatherSample(
                         time: Date(), sensor: s.model.rawValue,
@@ -116,10 +121,12 @@ public struct MotionSampler: Sendable {
     ///   - recorder: the log for summaries and raw samples; nil without storage.
     public func service(bus: any I2CBus, state: StationState, recorder: Recorder?,
                         impacts: AsyncStream<ImpactCapture>.Continuation,
-                        now: @escaping @Sendable () -> Duration,
+                        now: @escaping @Sendable () -> Duration, live: LiveSettings? = nil,
                         heartbeat: @escaping @Sendable () -> Void = {}) -> ThreadService {
         let config = self
         return ThreadService(name: "motion") { signal in
+            var config = config
+            var liveVersion = live?.current.version ?? 0
             defer { impacts.finish() }
             var accel: (any Accelerometer)?
             var aggregator = MotionAggregator()
@@ -141,6 +148,21 @@ public struct MotionSampler: Sendable {
                         state.clearFault("accelerometer")
                     }
                     heartbeat()
+                    // A reload (SIGHUP) takes effect between events, never in the middle of a capture.
+                    if let live, live.current.version != liveVersion, detector.pendingTrigger == nil {
+                        let (version, v) = live.current
+                        liveVersion = version
+                        for e in detector.finish() {
+                            impacts.yield(ImpactCapture(event: e, sensor: config.model.rawValue,
+                                                        thresholdG: config.detector.thresholdG,
+                                                        rateHz: a.odrHz, wallClock: wallClockSeconds))
+                        }
+                        config.detector = v.detector
+                        config.offsetG = v.offsetG
+                        config.scale = v.scale
+                        detector = ImpactDetector(settings: v.detector)
+                        latched = false
+                    }
                     let samples = try a.read(now: now())
                     let keepRaw = config.rawWhileStreaming && recorder != nil && state.indication.streaming
                     var raw: [RawSampleRecord] = []

@@ -24,7 +24,8 @@ public struct StationComponents {
     ///   - recorder: the SQLite log; nil runs the station without one (tests, `read`).
     public init(configuration c: StationConfiguration, bus: any I2CBus, gpio: (any GPIOChip)?,
                 now: @escaping @Sendable () -> Duration, state: StationState, recorder: Recorder?,
-                logger: Logger, heartbeat: @escaping @Sendable () -> Void = {}) throws(GPIOError) {
+                logger: Logger, live: LiveSettings? = nil,
+                heartbeat: @escaping @Sendable () -> Void = {}) throws(GPIOError) {
         var services: [any Service] = []
         var roles: [LEDRole] = []
         if let gpio {
@@ -62,7 +63,7 @@ public struct StationComponents {
             services.append(WeatherSampler(
                 address: w.address, settings: w.driverSettings, interval: w.interval,
                 temperatureOffsetC: w.temperatureOffsetC
-            ).service(bus: bus, state: state, heartbeat: weatherHeartbeat))
+            ).service(bus: bus, state: state, live: live, heartbeat: weatherHeartbeat))
         } else {
             weatherLabel = nil
         }
@@ -78,7 +79,8 @@ public struct StationComponents {
                 model: model, address: a.address, rangeG: Double(a.rangeG), odrHz: a.odrHz, fifo: a.fifo,
                 offsetG: a.calibration.offsetG, scale: a.calibration.scale, detector: c.detectorSettings,
                 rawWhileStreaming: c.storage.rawWhileStreaming
-            ).service(bus: bus, state: state, recorder: recorder, impacts: continuation, now: now, heartbeat: heartbeat))
+            ).service(bus: bus, state: state, recorder: recorder, impacts: continuation, now: now, live: live,
+                       heartbeat: heartbeat))
         } else {
             accelerometerLabel = nil
         }

@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Station
+import UnixSignals
+
+/// SIGHUP: reads the configuration again and applies what can change while running (impact
+/// thresholds and windows, accelerometer calibration, weather interval and temperature offset);
+/// says which changed keys need a restart. A configuration that does not validate is refused and
+/// the running one kept.
+struct ReloadService: Service {
+    let options: ConfigOptions
+    let running: StationConfiguration
+    let live: LiveSettings
+    let logger: Logger
+
+    func run() async throws {
+        var current = running
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            let loaded: StationConfiguration
+            do {
+                loaded = try options.loadQuietly().configuration
+            } catch {
+                logger.error("reload refused, the running configuration stays: \(error)")
+                continue
+            }
+            var new = loaded
+            new.hardware = current.hardware  // --simulated stays as started
+            let applied = ReloadPlan.applied(old: current, new: new)
+            let restart = ReloadPlan.needsRestart(old: current, new: new)
+            live.update(LiveSettings.Values(configuration: new))
+            if applied.isEmpty && restart.isEmpty {
+                logger.notice("reload: nothing changed")
+            } else {
+                if !applied.isEmpty { logger.notice("reload: applied \(applied.joined(separator: ", "))") }
+                if !restart.isEmpty {
+                    logger.warning("reload: not applied, restart to change \(restart.joined(separator: ", "))")
+                }
+            }
+            // Keep the keys that need a restart as they are running, so they are reported again.
+            var kept = current
+            kept.impact = new.impact
+            kept.accelerometer.calibration = new.accelerometer.calibration
+            kept.weather.interval = new.weather.interval
+            kept.weather.temperatureOffsetC = new.weather.temperatureOffsetC
+            current = kept
+        }
+    }
+}
