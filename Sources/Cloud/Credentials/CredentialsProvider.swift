@@ -32,6 +32,12 @@ public struct CredentialsFetch: Sendable, Equatable {
     public var serverDate: Date?
     /// Local time when the answer arrived.
     public var localDate: Date
+
+    public init(credentials: AWSCredentials, serverDate: Date?, localDate: Date) {
+        self.credentials = credentials
+        self.serverDate = serverDate
+        self.localDate = localDate
+    }
     /// Local clock minus server clock (positive: ours is ahead); nil without a `Date` header.
     /// Resolution 1 s (the header's).
     public var skew: Duration? {
