@@ -35,6 +35,9 @@ public final class Recorder: Service, Sendable {
     let now: @Sendable () -> Date
     /// How often retention runs when it has caught up.
     let retentionInterval: TimeInterval = 60
+    /// After a full disk, raw data resumes only once this much space is free again (in the file
+    /// system, and under `max_page_count`), so it does not flap at the edge.
+    let resumeHeadroomBytes: Int64
     private let state = Mutex(State())
 
     /// - Parameters:
@@ -42,7 +45,8 @@ public final class Recorder: Service, Sendable {
     ///   - now: the wall clock for retention cut-offs and `lastCommit`.
     public init(database: StationDatabase, commitInterval: Duration = .seconds(1), queueCapacity: Int = 100_000,
                 retention: RetentionPolicy, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, resumeHeadroomBytes: Int64 = 16 << 20) {
+        self.resumeHeadroomBytes = resumeHeadroomBytes
         self.database = database
         self.commitInterval = commitInterval
         self.queueCapacity = max(1, queueCapacity)
@@ -176,7 +180,7 @@ public final class Recorder: Service, Sendable {
                     }
                 }
                 // Make room by deleting stored raw acceleration, oldest first; then retry the rest.
-                _ = try? StationDatabase.freeSpace(db, rawRows: 1_000, alsoOldestSummaries: false)
+                _ = try? StationDatabase.freeSpace(db, rawRows: 16, alsoOldestSummaries: false)
                 do {
                     let rows = try insert(rest, db)
                     succeeded(rows: rows)
@@ -188,6 +192,7 @@ public final class Recorder: Service, Sendable {
             }
         }
         if runRetention { retainIfDue(db) }
+        checkSpaceReturned(db)
     }
 
     private func insert(_ batch: Batch, _ db: Database) throws -> Int {
@@ -219,16 +224,24 @@ public final class Recorder: Service, Sendable {
     }
 
     private func succeeded(rows: Int) {
-        let resumed = state.withLock { s -> Bool in
+        state.withLock { s in
             s.stats.written += rows
             s.stats.lastCommit = now()
+            // A full disk stays reported until space returns.
+            if !s.stats.diskFull { s.stats.lastError = nil }
+        }
+    }
+
+    /// While the disk is full: is there room again? Then raw data resumes.
+    private func checkSpaceReturned(_ db: Database) {
+        guard state.withLock({ $0.stats.diskFull }) else { return }
+        guard let headroom = try? StationDatabase.headroom(db, path: database.path), headroom >= resumeHeadroomBytes else { return }
+        state.withLock { s in
+            s.stats.diskFull = false
             s.stats.lastError = nil
-            defer { s.stats.diskFull = false }
-            return s.stats.diskFull
         }
-        if resumed {
-            logger.notice("storage: space available again; writing resumed", metadata: ["path": "\(database.path)"])
-        }
+        logger.notice("storage: space available again; raw data resumes",
+                      metadata: ["path": "\(database.path)", "free_bytes": "\(headroom)"])
     }
 
     private func enterDiskFull(_ error: any Error) {

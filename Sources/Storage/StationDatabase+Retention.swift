@@ -43,6 +43,20 @@ extension StationDatabase {
         return (pages - free) * pageSize
     }
 
+    /// Bytes that can still be written: the smaller of the file system's free space and what
+    /// `max_page_count` still allows (free pages inside the file count as room).
+    static func headroom(_ db: Database, path: String) throws -> Int64 {
+        let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+        let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        let maxPages = try Int64.fetchOne(db, sql: "PRAGMA max_page_count") ?? Int64.max / pageSize
+        let inFile = (maxPages - pages + free) * pageSize
+        let directory = (path as NSString).deletingLastPathComponent
+        let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory.isEmpty ? "." : directory)
+        let onDisk = (attributes?[.systemFreeSize] as? NSNumber)?.int64Value ?? Int64.max
+        return min(inFile, onDisk + free * pageSize)
+    }
+
     /// The largest impact id every configured destination has confirmed (0: none).
     static func uploadedImpactID(_ db: Database, destinations: [String]) throws -> Int64 {
         guard !destinations.isEmpty else { return 0 }

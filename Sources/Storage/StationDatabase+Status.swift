@@ -27,3 +27,15 @@ extension StationDatabase {
         }
     }
 }
+
+extension StationDatabase {
+    /// `PRAGMA integrity_check` (the full check, unlike the quick one at start): `["ok"]` when
+    /// the file is sound, else SQLite's findings (at most 100).
+    public func integrityCheck() throws(StorageError) -> [String] {
+        do {
+            return try reader.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        } catch {
+            throw StorageError.from(error, path: path, doing: "checking integrity")
+        }
+    }
+}

@@ -54,6 +54,11 @@ public final class StationDatabase: Sendable {
 
         var movedAside: String?
         var opened: DatabasePool?
+        // Not SQLite at all: move it aside before SQLite touches it (it would discard a -wal it
+        // cannot use), so the kept copy is exactly what was found.
+        if existed && !hasSQLiteHeader(path) {
+            movedAside = try moveAside(path, now: now)
+        }
         do {
             opened = try openPool(path)
             try check(opened!, path: path)
@@ -77,12 +82,6 @@ public final class StationDatabase: Sendable {
 
         do {
             let applied = try pool.writeWithoutTransaction { db -> [String] in
-                // Incremental auto-vacuum lets retention hand freed pages back to the file system
-                // (a full SD card gets space back, not just free pages inside the file). It can
-                // only be chosen before the first table exists, so only a new file gets it.
-                if try Int.fetchOne(db, sql: "PRAGMA page_count") == 0 {
-                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-                }
                 let before = try Schema.migrator.appliedIdentifiers(db)
                 return Schema.identifiers.filter { !before.contains($0) }
             }
@@ -146,6 +145,11 @@ public final class StationDatabase: Sendable {
             // to FULL for their own transaction.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             if !db.configuration.readonly {
+                // Incremental auto-vacuum lets retention hand freed pages back to the file system
+                // (a full SD card gets space back, not just free pages inside the file). It only
+                // takes effect in a file without tables, i.e. before WAL setup and the first
+                // migration of a new file; on an existing file this is a no-op.
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
                 // Truncate the WAL back to 4 MiB after checkpoints instead of keeping its peak size.
                 try db.execute(sql: "PRAGMA journal_size_limit = 4194304")
             }
@@ -173,6 +177,14 @@ public final class StationDatabase: Sendable {
             throw StorageError(.newerSchema, path: path,
                                "written by a newer sensorstation (migration \(first) unknown); upgrade this sensorstation, or point storage.path elsewhere")
         }
+    }
+
+    /// The 16-byte magic of every SQLite 3 database file ("SQLite format 3\0", fileformat.html §1.3.1).
+    static func hasSQLiteHeader(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }  // let SQLite report why
+        defer { try? handle.close() }
+        let magic = (try? handle.read(upToCount: 16)) ?? Data()
+        return magic == Data("SQLite format 3".utf8 + [0])
     }
 
     static func isCorruption(_ error: any Error) -> Bool {

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Station
+import Storage
+
+/// `sensorstation status`: the log at a glance, read-only.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the database: size, rows, oldest and newest, retention, upload backlog.",
+        discussion: """
+            Reads the database read-only, so it is safe while the service runs. The upload backlog \
+            is listed for each configured destination (s3, dynamodb, kinesis) and any destination \
+            that has a cursor in the file: rows not yet confirmed, per kind.
+            Exit status: 0 success, 65 the database is damaged or from a newer sensorstation, 69 no \
+            database at the path, 78 invalid configuration.
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp("The database file (default: storage.path from the configuration).", valueName: "path"))
+    var database: String?
+
+    @Flag(help: "One JSON object instead of a table.")
+    var json = false
+
+    func run() throws {
+        let configuration = try options.load().configuration
+        let path = database ?? configuration.storage.path
+        let db: StationDatabase
+        do {
+            db = try StationDatabase.openReadOnly(path: path)
+        } catch {
+            throw StorageCLI.fail(error)
+        }
+        let status: StorageStatus
+        var backlog: [(String, [UploadKind: Int])] = []
+        do {
+            status = try db.status()
+            for destination in Self.destinations(configuration, known: try db.knownDestinations()) {
+                backlog.append((destination, try db.backlog(destination: destination)))
+            }
+        } catch {
+            throw StorageCLI.fail(error)
+        }
+        let s = configuration.storage
+        if json {
+            StorageCLI.write(Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB))
+        } else {
+            StorageCLI.write(Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB))
+        }
+    }
+
+    /// Destination names the uploader uses: "s3", "dynamodb", "kinesis".
+    static func destinations(_ c: StationConfiguration, known: [String]) -> [String] {
+        var names: [String] = []
+        if c.upload.enabled {
+            if c.upload.s3 != nil { names.append("s3") }
+            if c.upload.dynamodb != nil { names.append("dynamodb") }
+            if c.upload.kinesis != nil { names.append("kinesis") }
+        }
+        return names + known.filter { !names.contains($0) }
+    }
+
+    static func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+
+    static func text(_ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int) -> String {
+        var out = "database   \(s.path)\n"
+        out += "size       \(mib(s.fileBytes + s.walBytes)) on disk (file \(mib(s.fileBytes)), WAL \(mib(s.walBytes))); "
+        out += "\(mib(s.usedBytes)) used of the \(maxSizeMB) MiB cap\n"
+        out += "retention  \(retentionDays) days; impacts kept until uploaded\n"
+        out += "schema     \(s.migrations.joined(separator: ", "))\n\n"
+        let header = ["TABLE", "ROWS", "OLDEST (local)", "NEWEST (local)"]
+        let rows = s.tables.map { t in
+            [t.name, String(t.rows), t.oldest.map { TimeCodec.local(micros: TimeCodec.micros($0)) } ?? "—",
+             t.newest.map { TimeCodec.local(micros: TimeCodec.micros($0)) } ?? "—"]
+        }
+        out += grid([header] + rows, rightAligned: [1])
+        out += "\n"
+        if backlog.isEmpty {
+            out += "upload     no destination configured\n"
+        } else {
+            let kinds = UploadKind.allCases
+            let head = ["UPLOAD BACKLOG"] + kinds.map(\.rawValue)
+            let lines = backlog.map { d, counts in [d] + kinds.map { String(counts[$0] ?? 0) } }
+            out += grid([head] + lines, rightAligned: Set(1...kinds.count))
+        }
+        return out
+    }
+
+    static func grid(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { c, cell in
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                return rightAligned.contains(c) ? pad + cell : cell + pad
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int) -> String {
+        func time(_ d: Date?) -> String { d.map { JSONValue.quote(TimeCodec.iso($0)) } ?? "null" }
+        let tables = s.tables.map { t in
+            "\(JSONValue.quote(t.name)):{\"rows\":\(t.rows),\"oldest\":\(time(t.oldest)),\"newest\":\(time(t.newest))}"
+        }.joined(separator: ",")
+        let uploads = backlog.map { d, counts in
+            JSONValue.quote(d) + ":{" + UploadKind.allCases.map { "\"\($0.rawValue)\":\(counts[$0] ?? 0)" }.joined(separator: ",") + "}"
+        }.joined(separator: ",")
+        return "{\"path\":\(JSONValue.quote(s.path)),\"file_bytes\":\(s.fileBytes),\"wal_bytes\":\(s.walBytes),"
+            + "\"used_bytes\":\(s.usedBytes),\"retention_days\":\(retentionDays),\"max_size_mb\":\(maxSizeMB),"
+            + "\"migrations\":[\(s.migrations.map(JSONValue.quote).joined(separator: ","))],"
+            + "\"tables\":{\(tables)},\"backlog\":{\(uploads)}}\n"
+    }
+}
