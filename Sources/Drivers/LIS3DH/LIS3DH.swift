@@ -1,41 +1,66 @@
 import HAL
 
-/// ST LIS3DH (±2...16 g), high-resolution 12-bit mode, polled (STATUS_REG ZYXDA).
-/// Its FIFO is not used yet: for rates above ~200 Hz use the ADXL345 FIFO path or add it.
+/// ST LIS3DH (±2...16 g): high-resolution 12-bit mode up to 1.344 kHz, low-power 8-bit mode at
+/// 1.6 and 5.376 kHz; the 32-level FIFO in stream mode (default) or polled (STATUS_REG ZYXDA).
 public final class LIS3DH: Accelerometer {
     public struct Settings: Sendable, Equatable {
         /// ±2, 4, 8 or 16 g.
         public var rangeG: Double
-        /// 1, 10, 25, 50, 100, 200, 400 or 1344 Hz.
+        /// 1, 10, 25, 50, 100, 200, 400 or 1344 Hz (12-bit high-resolution mode), or 1600 or 5376 Hz
+        /// (8-bit low-power mode: these rates exist only there, at 16× coarser steps).
         public var odrHz: Double
-        public init(rangeG: Double = 16, odrHz: Double = 100) {
+        /// Stream-mode FIFO (the chip keeps the newest 32 samples; `read` drains it) instead of
+        /// polling ZYXDA. Above ~100 Hz only the FIFO keeps every sample.
+        public var fifo: Bool
+        /// FIFO watermark, 1...31 entries (FIFO_CTRL_REG FTH): the level at which FIFO_SRC_REG's
+        /// WTM bit is set. Only used with `fifo`.
+        public var watermark: Int
+
+        public init(rangeG: Double = 16, odrHz: Double = 100, fifo: Bool = true, watermark: Int = 16) {
             self.rangeG = rangeG
             self.odrHz = odrHz
+            self.fifo = fifo
+            self.watermark = watermark
         }
     }
 
     public let model: ChipModel = .lis3dh
     public let rangeG: Double
     public let odrHz: Double
-    public let usesFIFO = false
+    public let usesFIFO: Bool
+    public let settings: Settings
+    /// Bits per sample: 12 (high resolution) or 8 (low power, at 1.6 and 5.376 kHz).
+    public let resolutionBits: Int
+    /// g per digit of the mode and range in effect.
+    public let gPerDigit: Double
+    /// How many reads found the FIFO full (OVRN_FIFO: 32 entries): samples were probably
+    /// overwritten because reads came too slowly. For the service to count and report.
+    public private(set) var fifoFullCount = 0
 
     private let io: RegisterIO
-    private let gPerDigit: Double
     private let period: Duration
     private var lastSampleTime: Duration?
 
+    /// Checks WHO_AM_I and configures the chip (powered down while configuring, ODR last).
     public init(device: any I2CDevice, settings: Settings = .init()) throws(DriverError) {
         let io = RegisterIO(device: device)
         self.io = io
+        self.settings = settings
         guard let range = LIS3DHRegister.ranges.first(where: { $0.g == settings.rangeG }) else {
             throw io.error(.invalidSetting("range ±\(settings.rangeG) g", allowed: "2, 4, 8, 16"))
         }
         guard let odr = LIS3DHRegister.odr.first(where: { $0.hz == settings.odrHz }) else {
-            throw io.error(.invalidSetting("output data rate \(settings.odrHz) Hz", allowed: LIS3DHRegister.odr.map { "\($0.hz)" }.joined(separator: ", ")))
+            let allowed = LIS3DHRegister.odr.map { "\(Int($0.hz))" }.joined(separator: ", ")
+            throw io.error(.invalidSetting("output data rate \(settings.odrHz) Hz", allowed: allowed))
+        }
+        if settings.fifo, !(1...31).contains(settings.watermark) {
+            throw io.error(.invalidSetting("FIFO watermark \(settings.watermark)", allowed: "1...31"))
         }
         rangeG = range.g
         odrHz = odr.hz
-        gPerDigit = range.gPerDigit
+        usesFIFO = settings.fifo
+        resolutionBits = odr.lowPower ? 8 : 12
+        gPerDigit = odr.lowPower ? range.lowPower : range.highResolution
         period = .nanoseconds(Int64((1e9 / odr.hz).rounded()))
 
         let id = try io.read(LIS3DHRegister.whoAmI)
@@ -45,19 +70,54 @@ public final class LIS3DH: Accelerometer {
         // Power down while configuring (ODR 0000).
         try io.write(LIS3DHRegister.ctrlReg1, 0x00)
         // BDU so a read never mixes the high byte of one sample with the low byte of the next;
-        // HR for 12-bit data; little-endian (BLE = 0).
-        try io.write(LIS3DHRegister.ctrlReg4, LIS3DHRegister.bdu | range.code << LIS3DHRegister.fsShift | LIS3DHRegister.highResolution)
-        // Last: ODR and the three axes on (LPen = 0: normal/high-resolution mode).
-        try io.write(LIS3DHRegister.ctrlReg1, odr.code << 4 | LIS3DHRegister.axesEnabled)
+        // HR for 12-bit data (HR must stay 0 in low-power mode); little-endian (BLE = 0).
+        try io.write(
+            LIS3DHRegister.ctrlReg4,
+            LIS3DHRegister.bdu | range.code << LIS3DHRegister.fsShift | (odr.lowPower ? 0 : LIS3DHRegister.highResolution))
+        // FIFO_EN as wanted, and bypass first: it empties a FIFO a previous run left behind (and,
+        // when polling, a FIFO left enabled would otherwise keep serving old samples).
+        try io.write(LIS3DHRegister.ctrlReg5, settings.fifo ? LIS3DHRegister.fifoEnable : 0x00)
+        try io.write(LIS3DHRegister.fifoCtrl, LIS3DHRegister.fifoBypass)
+        if settings.fifo {
+            // Stream mode: the FIFO keeps the newest 32 samples; watermark in FTH[4:0].
+            try io.write(LIS3DHRegister.fifoCtrl, LIS3DHRegister.fifoStream | UInt8(settings.watermark))
+        }
+        // Last: ODR, LPen for the low-power rates, the three axes on.
+        try io.write(
+            LIS3DHRegister.ctrlReg1,
+            odr.code << 4 | (odr.lowPower ? LIS3DHRegister.lowPowerEnable : 0) | LIS3DHRegister.axesEnabled)
     }
 
     public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {
-        guard try io.read(LIS3DHRegister.status) & LIS3DHRegister.zyxDataAvailable != 0 else { return [] }
-        // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
-        let d = try io.readBlock(LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: 6)
-        let time = sampleTimes(count: 1, now: now, period: period, previous: lastSampleTime)[0]
-        lastSampleTime = time
-        return [STAccel.sample(d, bits: 12, gPerDigit: gPerDigit, rangeG: rangeG, time: time)]
+        var raws: [[UInt8]] = []
+        if usesFIFO {
+            let source = try io.read(LIS3DHRegister.fifoSource)
+            let entries: Int
+            if source & LIS3DHRegister.fifoEmpty != 0 {
+                entries = 0
+            } else if source & LIS3DHRegister.fifoOverrun != 0 {
+                // Full: 32 entries (FSS cannot say 32), and older samples were overwritten.
+                entries = LIS3DHRegister.fifoDepth
+                fifoFullCount += 1
+            } else {
+                entries = Int(source & LIS3DHRegister.fifoLevelMask)
+            }
+            // One 6-byte auto-increment burst (0xA8) per entry: a read reaching OUT_Z_H pops one
+            // entry. Counting from FIFO_SRC_REG never reads past the level, so no stale sample.
+            raws.reserveCapacity(entries)
+            for _ in 0..<entries {
+                raws.append(try io.readBlock(LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength))
+            }
+        } else {
+            guard try io.read(LIS3DHRegister.status) & LIS3DHRegister.zyxDataAvailable != 0 else { return [] }
+            // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
+            raws.append(try io.readBlock(LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength))
+        }
+        let times = sampleTimes(count: raws.count, now: now, period: period, previous: lastSampleTime)
+        if let last = times.last { lastSampleTime = last }
+        return zip(times, raws).map { time, d in
+            STAccel.sample(d, bits: resolutionBits, gPerDigit: gPerDigit, rangeG: rangeG, time: time)
+        }
     }
 }
 
