@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "HAL"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "CloudTests", dependencies: ["Cloud", "Storage"]),
+        .testTarget(name: "CloudTests", dependencies: ["Cloud", "Storage"], exclude: ["Fixtures"]),
         .testTarget(name: "StationTests", dependencies: ["Station", "Simulation", "Drivers", "HAL"]),
         .testTarget(name: "CLITests", dependencies: ["sensorstation"]),
     ]

@@ -15,8 +15,10 @@ struct SensorStationCommand: AsyncParsableCommand {
         version: "0.1.0",
         groupedSubcommands: [
             CommandGroup(name: "Service", subcommands: [RunCommand.self, StreamCommand.self, AckCommand.self]),
-            CommandGroup(name: "Data", subcommands: [ReplayCommand.self]),
+            CommandGroup(name: "Data", subcommands: [
+                QueryCommand.self, StatusCommand.self, ExportCommand.self, ReplayCommand.self,
+            ]),
             CommandGroup(name: "Hardware", subcommands: [ProbeCommand.self, ReadCommand.self, GPIOCommand.self]),
-            CommandGroup(name: "Configuration", subcommands: [ConfigCommand.self]),
+            CommandGroup(name: "Configuration", subcommands: [ConfigCommand.self, CredentialsCommand.self]),
         ])
 }

@@ -128,13 +128,13 @@ struct BadInputCatalogueLibraryTests {
         let station = simulatedBME280()
         let device = try station.bus.device(at: 0x77)
         #expect {
-            _ = try BME280(device: device, sleep: { _ in })
+            _ = try BME280(device: device, sleep: station.advance)
         } throws: { error in
             (error as? DriverError)?.description
                 == "sim:i2c-1 address 0x77 register 0xd0: byte read failed: nothing answers at this address (check wiring, power and the address jumper) (errno 6)"
         }
         // State: the bus is untouched, the chip at 0x76 still answers.
-        #expect(throws: Never.self) { _ = try BME280(device: try station.bus.device(at: 0x76), sleep: { _ in }) }
+        #expect(throws: Never.self) { _ = try BME280(device: try station.bus.device(at: 0x76), sleep: station.advance) }
     }
 
     @Test("wrong chip ID (an ADXL345 where the BME280 should be)")
@@ -155,20 +155,20 @@ struct BadInputCatalogueLibraryTests {
         let station = simulatedBME280()
         station.bus.injectFault(.noAcknowledge, at: 0x76, register: 0x88)
         #expect {
-            _ = try BME280(device: try station.bus.device(at: 0x76), sleep: { _ in })
+            _ = try BME280(device: try station.bus.device(at: 0x76), sleep: station.advance)
         } throws: { error in
             (error as? DriverError)?.description
                 == "sim:i2c-1 address 0x76 register 0x88: block read of 26 bytes failed: the device did not acknowledge (NAK) (errno 121)"
         }
         // State: the fault was one transfer; initialising again (what the sampler's re-probe does) works.
-        let sensor = try BME280(device: try station.bus.device(at: 0x76), sleep: { _ in })
+        let sensor = try BME280(device: try station.bus.device(at: 0x76), sleep: station.advance)
         #expect(try sensor.read().pressurePa > 30_000)
     }
 
     @Test("bus timeout during a reading")
     func timeout() throws {
         let station = simulatedBME280()
-        let sensor = try BME280(device: try station.bus.device(at: 0x76), sleep: { _ in })
+        let sensor = try BME280(device: try station.bus.device(at: 0x76), sleep: station.advance)
         station.bus.injectFault(.timeout, at: 0x76, register: 0xF7)
         #expect {
             _ = try sensor.read()
@@ -192,14 +192,14 @@ struct BadInputCatalogueLibraryTests {
             _ = try BME280(device: device, sleep: { _ in })
         } throws: { error in
             (error as? DriverError)?.description
-                == "/dev/i2c-cat address 0x76: implausible calibration in 0x88...0xa1: \(reason)"
+                == "/dev/i2c-cat address 0x76 register 0x88: implausible calibration in 0x88...0xa1: \(reason)"
         }
     }
 
     @Test("a sensor that disappears and comes back")
     func disappearsAndReturns() throws {
         let station = simulatedBME280()
-        let sensor = try BME280(device: try station.bus.device(at: 0x76), sleep: { _ in })
+        let sensor = try BME280(device: try station.bus.device(at: 0x76), sleep: station.advance)
         station.bus.setPresent(false, at: 0x76)
         #expect {
             _ = try sensor.read()
@@ -209,7 +209,7 @@ struct BadInputCatalogueLibraryTests {
         }
         // State: once it answers again (after a power cycle: reset values) a fresh init succeeds.
         station.bus.setPresent(true, at: 0x76, powerCycled: true)
-        let again = try BME280(device: try station.bus.device(at: 0x76), sleep: { _ in })
+        let again = try BME280(device: try station.bus.device(at: 0x76), sleep: station.advance)
         #expect(try again.read().pressurePa > 30_000)
     }
 
@@ -290,4 +290,11 @@ final class CatalogueRegisterDevice: I2CDevice {
         (0..<count).map { registers[(Int(register) + $0) & 0xFF] }
     }
     func writeBlock(register: UInt8, bytes: [UInt8]) throws(I2CError) { writes += bytes.count }
+}
+
+extension SimulatedStation {
+    /// A driver's wait that moves the simulated time on (the tests' stations run on a manual clock).
+    var advance: (Duration) -> Void {
+        { [clock] d in (clock as? ManualSimulationClock)?.advance(by: d) }
+    }
 }
