@@ -6,6 +6,7 @@ let benchmarks: [(name: String, about: String, run: ([String]) throws -> Void)] 
     // Each area registers itself here: ("detector", "…", DetectorBenchmark.run),
     ("detector", "impact detector samples/s, event cost, trigger latency; waveform codec; trace reader", DetectorBenchmark.run),
     ("storage", "batched recorder rows/s vs a C-API loop; 7-day hourly query latency; database bytes per day", StorageBenchmark.run),
+    ("drivers", "accelerometer drivers on the simulated chips: reads/s, CPU per sample; FIFO at top rate in real time, lost samples", DriverBenchmark.run),
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())
