@@ -68,8 +68,13 @@ public struct PressClassifier: Sendable {
             }
         }
         if isPressed, !longReported, let start = pressStartedAt, now - start >= longPress {
-            longReported = true
-            out.append(Output(press: .long, pressedAt: start, held: now - start))
+            // A release already under way (still within its debounce) ended the hold at its
+            // first edge: only a hold that reached `longPress` before it is long.
+            let releasedEarly = pending.map { !$0.level && $0.firstEdge - start < longPress } ?? false
+            if !releasedEarly {
+                longReported = true
+                out.append(Output(press: .long, pressedAt: start, held: now - start))
+            }
         }
         return out
     }
