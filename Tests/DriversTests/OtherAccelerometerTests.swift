@@ -20,39 +20,7 @@ struct OtherAccelerometerTests {
         }
     }
 
-    @Test("LIS3DH: init writes, BDU + HR, 0xA8 auto-increment burst, 1 mg/digit at ±2 g")
-    func lis3dh() throws {
-        let dev = ScriptedI2CDevice(address: 0x18, [
-            .read(Self.whoAmI, 0x33),
-            .write(Self.ctrlReg1, 0x00),  // power down while configuring
-            .write(Self.ctrlReg4, 0x88),  // BDU, FS ±2 g (00), HR
-            .write(Self.ctrlReg1, 0x57),  // ODR 100 Hz (0101), LPen 0, XYZ on
-            .read(Self.status, 0x00),  // nothing new
-            .read(Self.status, 0x08),  // ZYXDA
-            .block(Self.outXLAutoIncrement, Self.st12(1000, -1000, 2047)),
-        ])
-        let a = try LIS3DH(device: dev, settings: .init(rangeG: 2, odrHz: 100))
-        #expect(try a.read(now: .seconds(1)).isEmpty)
-        let s = try #require(try a.read(now: .seconds(2)).first)
-        dev.assertDone()
-        #expect(abs(s.x - 1.0) < 1e-12)
-        #expect(abs(s.y + 1.0) < 1e-12)
-        #expect(s.saturated)  // z at the 12-bit limit
-        #expect(s.time == .seconds(2))
-    }
-
-    @Test("LIS3DH ±16 g is 12 mg/digit (not 8)")
-    func lis3dh16g() throws {
-        let dev = FakeRegisterDevice(address: 0x19)
-        dev[Self.whoAmI] = 0x33
-        let a = try LIS3DH(device: dev, settings: .init(rangeG: 16, odrHz: 1344))
-        #expect(dev.writes.map(\.value) == [0x00, 0xB8, 0x97])
-        dev[Self.status] = 0x08
-        dev.load(Self.st12(100, 0, 0), at: 0xA8)  // the fake has no auto-increment flag: data at 0xA8
-        let s = try #require(try a.read(now: .seconds(1)).first)
-        #expect(abs(s.x - 1.2) < 1e-12)
-        #expect(!s.saturated)
-    }
+    // The LIS3DH's init sequences (polled and FIFO) and sensitivities: LIS3DHTests.swift.
 
     @Test("H3LIS331DL: ±400 g at 195 mg/digit; LIS331HH: ±6 g at 3 mg/digit", arguments: [
         (ChipModel.h3lis331dl, 400.0, UInt8(0xB0), 0.195),

@@ -9,7 +9,7 @@ public enum AccelerometerFactory {
         case .adxl345, .adxl375:
             return try ADXL345(device: device, model: model, settings: .init(rangeG: rangeG, odrHz: odrHz, fifo: fifo))
         case .lis3dh:
-            return try LIS3DH(device: device, settings: .init(rangeG: rangeG, odrHz: odrHz))
+            return try LIS3DH(device: device, settings: .init(rangeG: rangeG, odrHz: odrHz, fifo: fifo))
         case .lis331hh, .h3lis331dl:
             return try LIS331(device: device, model: model, settings: .init(rangeG: rangeG, odrHz: odrHz))
         case .mpu6050:
