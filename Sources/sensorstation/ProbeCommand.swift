@@ -75,13 +75,8 @@ struct ProbeCommand: ParsableCommand {
             let id = r.chipID.map { "\(hex($0)) @ \(hex(r.idRegister ?? 0))" } ?? "—"
             rows.append([hex(r.address), r.name, id, note])
         }
-        let widths = (0..<4).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        let lines = rows.map { row in
-            row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
         return "\(bus): \(results.count) device\(results.count == 1 ? "" : "s") answer\(results.count == 1 ? "s" : "")\n"
-            + lines.joined(separator: "\n")
+            + renderTable(rows)
     }
 }
 
