@@ -12,7 +12,7 @@ struct MigrationTests {
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(report.created)
         #expect(report.movedAside == nil)
-        #expect(report.migrationsApplied == ["v1-readings-impacts-events", "v2-raw-acceleration", "v3-motion-minutes"])
+        #expect(report.migrationsApplied == ["v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups"])
         let mode = try db.pool!.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let autoVacuum = try db.pool!.read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") }
@@ -25,7 +25,7 @@ struct MigrationTests {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         }
         #expect(tables == ["events", "grdb_migrations", "impacts", "motion", "motion_minutes", "raw_acceleration",
-                           "upload_cursors", "weather"])
+                           "upload_cursors", "weather", "weather_minutes"])
     }
 
     @Test("a v1 file keeps its rows and gets v2 and v3; reopening applies nothing")
@@ -43,7 +43,7 @@ struct MigrationTests {
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(!report.created)
-        #expect(report.migrationsApplied == ["v2-raw-acceleration", "v3-motion-minutes"])
+        #expect(report.migrationsApplied == ["v2-raw-acceleration", "v3-minute-rollups"])
         let rows = try db.query(.init(kind: .weather, since: Fixture.t0, until: Fixture.t0.addingTimeInterval(1)))
         #expect(rows.rows == [[.time(micros: 1_795_392_000_000_000), .text("BME280"), .real(21.5), .real(45), .real(1013)]])
         #expect(try db.cursor(destination: "s3", kind: .weather) == 1)
@@ -54,7 +54,7 @@ struct MigrationTests {
         #expect(!again.created)
     }
 
-    @Test("a v2 file's motion seconds are summed into the v3 minute rollup; later inserts join it")
+    @Test("a v2 file's motion seconds and weather readings are summed into the v3 minute rollups; later inserts join them")
     func fromV2() throws {
         let path = try Fixture.path()
         // 150 s from t0 (a whole minute): minutes t0, t0+60, t0+120 hold 60, 60 and 30 seconds.
@@ -70,11 +70,16 @@ struct MigrationTests {
                         """, arguments: [1_795_392_000_000_000 + Int64(i) * 1_000_000, 0.5 + Double(i) / 1000,
                                          2 + Double(i) / 100, 1 + Double(i) / 1000, 2 + Double(i) / 100, i % 7 == 0 ? 1 : 0])
                 }
+                // Weather: minute 0 holds a BME280 and a BMP280 reading (no humidity), minute 1 one BMP280.
+                for (s, t, h, p) in [(5, 20.5, 40.0 as Double?, 101_300.0), (15, 18.5, nil, 101_500), (65, 21, nil, 100_000)] {
+                    try db.execute(sql: "INSERT INTO weather (time_us, sensor, temperature_c, humidity_percent, pressure_pa) VALUES (?, 'x', ?, ?, ?)",
+                                   arguments: [1_795_392_000_000_000 + Int64(s) * 1_000_000, t, h, p])
+                }
             }
             try pool.close()
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
-        #expect(report.migrationsApplied == ["v3-motion-minutes"])
+        #expect(report.migrationsApplied == ["v3-minute-rollups"])
         // One more second through the trigger, in the third minute.
         try Fixture.write(db) { db in
             try db.execute(sql: """
@@ -100,6 +105,18 @@ struct MigrationTests {
             #expect(abs(m["sum_square_n"] as Double - squares) < 1e-9)
             #expect(m["saturated"] as Int == range.filter { $0 % 7 == 0 }.count + (extra ? 3 : 0))
         }
+        let weather = try Fixture.read(db) { db in
+            try Row.fetchAll(db, sql: """
+                SELECT readings, temperature_sum, temperature_min, temperature_max, humidity_count, humidity_sum,
+                       humidity_min, humidity_max, pressure_sum, pressure_min, pressure_max FROM weather_minutes ORDER BY minute_us
+                """)
+        }
+        let first: [DatabaseValue] = [2, 39.0, 18.5, 20.5, 1, 40.0, 40.0, 40.0, 202_800.0, 101_300.0, 101_500.0].map { $0.databaseValue }
+        let second: [DatabaseValue] = [1, 21.0, 21.0, 21.0, 0, 0.0, nil, nil, 100_000.0, 100_000.0, 100_000.0].map {
+            $0?.databaseValue ?? .null
+        }
+        let got: [[DatabaseValue]] = weather.map { Array($0.databaseValues) }
+        #expect(got == [first, second])
     }
 
     @Test("a file from a newer sensorstation is refused, for reading and for writing, and never moved aside")

@@ -3,12 +3,13 @@ import GRDB
 import Testing
 @testable import Storage
 
-/// `query motion --every` in whole minutes reads the per-minute rollup (migration v3) plus the
-/// per-second rows at the window's ragged ends. Expectations are computed here in Swift from the
-/// records themselves, independently of any SQL: per bucket, the row count, the sample sum, min,
-/// max, the sample-weighted mean, √(Σ n·rms² / Σ n), the peak and the saturated sum.
-@Suite("Motion rollup")
-struct MotionRollupTests {
+/// `query motion|weather --every` in whole minutes reads the per-minute rollups (migration v3) plus
+/// the rows at the window's ragged ends. Expectations are computed here in Swift from the records
+/// themselves, independently of any SQL: for motion per bucket the row count, the sample sum, min,
+/// max, the sample-weighted mean, √(Σ n·rms² / Σ n), the peak and the saturated sum; for weather
+/// the count, means, minima and maxima (humidity only over readings that have one).
+@Suite("Minute rollups")
+struct MinuteRollupTests {
     /// A generator with a fixed seed (SplitMix64), so a failure can be reproduced.
     struct Seeded: RandomNumberGenerator {
         var state: UInt64
@@ -104,6 +105,68 @@ struct MotionRollupTests {
         let since = Fixture.t0, until = Fixture.t0.addingTimeInterval(3 * 3600)
         let limited = try db.query(QueryRequest(kind: .motion, since: since, until: until, every: .seconds(600), limit: 5))
         Self.check(limited, against: Array(Self.expected(records, since: since, until: until, width: 600_000_000).suffix(5)), "limit 5")
+    }
+
+    /// Two days of weather from t0 + 3.7 s: mostly every 10 s, sometimes 7 s or a 20-minute gap;
+    /// a BMP280 (no humidity) for the second half of every third hour.
+    static func weather(seed: UInt64) -> [WeatherRecord] {
+        var rng = Seeded(state: seed)
+        var out: [WeatherRecord] = []
+        var t = 3.7
+        while t < 2 * 86_400 {
+            let noHumidity = Int(t / 3600) % 3 == 0 && Int(t) % 3600 >= 1800
+            out.append(WeatherRecord(time: Fixture.t0.addingTimeInterval(t), sensor: noHumidity ? "BMP280" : "BME280",
+                                     temperatureC: Double.random(in: -20...40, using: &rng),
+                                     humidityPercent: noHumidity ? nil : Double.random(in: 0...100, using: &rng),
+                                     pressurePa: Double.random(in: 90_000...105_000, using: &rng)))
+            let step = Double.random(in: 0..<1, using: &rng)
+            t += step < 0.001 ? 1200 : step < 0.05 ? 7 : 10
+        }
+        return out
+    }
+
+    static func checkWeather(_ result: QueryResult, _ records: [WeatherRecord], since: Date, until: Date, width: Int64,
+                             _ label: String) {
+        var buckets: [Int64: [WeatherRecord]] = [:]
+        for r in records {
+            let us = TimeCodec.micros(r.time)
+            if us >= TimeCodec.micros(since) && us < TimeCodec.micros(until) { buckets[us / width * width, default: []].append(r) }
+        }
+        let expected = buckets.sorted { $0.key < $1.key }
+        #expect(result.rows.count == expected.count, "\(label): \(result.rows.count) buckets, expected \(expected.count)")
+        for (row, (bucket, rs)) in zip(result.rows, expected) {
+            func real(_ i: Int) -> Double? { if case .real(let d) = row[i] { return d }; return nil }
+            func close(_ a: Double?, _ b: Double?) -> Bool {
+                guard let a, let b else { return a == nil && b == nil }
+                return abs(a - b) <= 1e-9 * Swift.max(1, abs(b))
+            }
+            let t = rs.map(\.temperatureC), h = rs.compactMap(\.humidityPercent), p = rs.map { $0.pressurePa / 100 }
+            func mean(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.reduce(0, +) / Double(v.count) }
+            #expect(row[0] == .time(micros: bucket), "\(label)")
+            #expect(row[1] == .integer(Int64(rs.count)), "\(label) bucket \(bucket): readings")
+            #expect(close(real(2), mean(t)) && real(3) == t.min() && real(4) == t.max(), "\(label) bucket \(bucket): temperature")
+            #expect(close(real(5), mean(h)) && real(6) == h.min() && real(7) == h.max(), "\(label) bucket \(bucket): humidity \(h.count)")
+            #expect(close(real(8), mean(p)) && close(real(9), p.min()) && close(real(10), p.max()), "\(label) bucket \(bucket): pressure")
+        }
+    }
+
+    @Test("weather: whole-minute buckets equal the aggregate of every reading, humidity or not", arguments: [4, 5] as [UInt64])
+    func weatherEqualsEveryReading(seed: UInt64) async throws {
+        let records = Self.weather(seed: seed)
+        let db = try Fixture.open(try Fixture.path())
+        let recorder = Fixture.recorder(db)
+        for r in records { recorder.record(.weather(r)) }
+        await recorder.flush()
+        #expect(try Fixture.count(db, "weather") == records.count)
+        var rng = Seeded(state: seed ^ 0x5555)
+        for every in [60, 600, 3600, 86_400] as [Int64] {
+            for _ in 0..<4 {
+                let a = Double.random(in: -100...100_000, using: &rng), b = a + Double.random(in: 30...100_000, using: &rng)
+                let since = Fixture.t0.addingTimeInterval(a), until = Fixture.t0.addingTimeInterval(b)
+                let result = try db.query(QueryRequest(kind: .weather, since: since, until: until, every: .seconds(every)))
+                Self.checkWeather(result, records, since: since, until: until, width: every * 1_000_000, "every \(every) s, [\(a), \(b))")
+            }
+        }
     }
 
     @Test("a file from before v3, opened read-only, is aggregated from its seconds")
