@@ -15,30 +15,71 @@ extension StationDatabase {
         let until = TimeCodec.micros(request.until)
         var arguments: StatementArguments
         var sql: String
+        // A file from before migration v3 (read-only, while an older service still runs) has
+        // no rollup: then every second is aggregated.
+        var rollup: (sql: String, arguments: StatementArguments)?
+        if request.kind == .motion, let every = request.every, TimeCodec.micros(every) % Self.minute == 0 {
+            rollup = Self.motionFromMinutes(since: since, until: until, width: TimeCodec.micros(every))
+        }
         if let every = request.every {
             let width = TimeCodec.micros(every)
             // Integer division floors for the positive times a station records.
             sql = "SELECT (time_us / \(width)) * \(width) AS bucket, \(spec.aggregate) FROM \(spec.table) "
                 + "WHERE time_us >= ? AND time_us < ? GROUP BY bucket\(spec.groupExtra) "
                 + "ORDER BY bucket DESC\(spec.orderExtra)"
+            arguments = [since, until]
         } else {
             sql = "SELECT \(spec.plain) FROM \(spec.table) WHERE time_us >= ? AND time_us < ? ORDER BY time_us DESC, id DESC"
+            arguments = [since, until]
         }
-        arguments = [since, until]
         if let limit = request.limit {
             sql += " LIMIT ?"
             arguments += [limit]
+            rollup?.sql += " LIMIT ?"
+            rollup?.arguments += [limit]
         }
         let columns = request.every == nil ? spec.plainColumns : spec.aggregateColumns
         let transform = request.every == nil ? spec.plainTransform : spec.aggregateTransform
         do {
-            let rows = try reader.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: arguments).map { transform(Self.cells($0, columns)) }
+            let rows = try reader.read { [sql, arguments, rollup] db in
+                let (s, a) = if let rollup, try db.tableExists("motion_minutes") { rollup } else { (sql, arguments) }
+                return try Row.fetchAll(db, sql: s, arguments: a).map { transform(Self.cells($0, columns)) }
             }
             return QueryResult(columns: columns, rows: rows.reversed())
         } catch {
             throw StorageError.from(error, path: path, doing: "querying \(request.kind.rawValue)")
         }
+    }
+
+    static let minute: Int64 = 60_000_000
+
+    /// `query motion --every` in whole minutes from the per-minute rollup (migration v3) for the
+    /// whole minutes of [since, until) and from the per-second rows for the partial minutes at
+    /// either end, so the result is the same as aggregating every second (up to the order of
+    /// floating-point sums) at a sixtieth of the rows. Nil when the window holds no whole minute.
+    static func motionFromMinutes(since: Int64, until: Int64, width: Int64) -> (sql: String, arguments: StatementArguments)? {
+        // Whole minutes [a, b): a = since rounded up, b = until rounded down (times are positive).
+        let a = (since + minute - 1) / minute * minute
+        let b = until / minute * minute
+        guard a < b else { return nil }
+        let perSecond = """
+            SELECT time_us AS t, 1 AS seconds, sample_count AS samples, min_g, max_g,
+                   mean_g * sample_count AS sum_mean_n, rms_g * rms_g * sample_count AS sum_square_n,
+                   peak_g, saturated_count AS saturated
+            FROM motion WHERE time_us >= ? AND time_us < ?
+            """
+        let sql = """
+            SELECT (t / \(width)) * \(width) AS bucket, sum(seconds), sum(samples), min(min_g), max(max_g),
+                   sum(sum_mean_n) / sum(samples), sum(sum_square_n) / sum(samples), max(peak_g), sum(saturated)
+            FROM (
+                SELECT minute_us AS t, seconds, samples, min_g, max_g, sum_mean_n, sum_square_n, peak_g, saturated
+                FROM motion_minutes WHERE minute_us >= ? AND minute_us < ?
+                UNION ALL \(perSecond)
+                UNION ALL \(perSecond)
+            )
+            GROUP BY bucket ORDER BY bucket DESC
+            """
+        return (sql, [a, b, since, a, b, until])
     }
 
     struct Spec {

@@ -69,6 +69,14 @@ extension StationDatabase {
         return minimum
     }
 
+    /// The per-minute motion rollup follows the per-second rows it sums: a minute goes once no
+    /// second of it is left (the minute holding the oldest remaining second is kept whole).
+    static func trimMotionMinutes(_ db: Database) throws {
+        let oldest = try Int64.fetchOne(db, sql: "SELECT min(time_us) FROM motion")
+        let keepFrom = oldest.map { ($0 / 60_000_000) * 60_000_000 } ?? Int64.max
+        try db.execute(sql: "DELETE FROM motion_minutes WHERE minute_us < ?", arguments: [keepFrom])
+    }
+
     static func retain(_ db: Database, policy: RetentionPolicy, now: Date) throws -> RetentionPass {
         var pass = RetentionPass()
         let limit = policy.rowsPerPass
@@ -89,6 +97,8 @@ extension StationDatabase {
             """, arguments: [cutoff, uploaded, limit])
         pass.deletedByAge += db.changesCount
         if db.changesCount == limit { pass.more = true }
+
+        try trimMotionMinutes(db)
 
         // By size: oldest first, least valuable first.
         pass.usedBytes = try usedBytes(db)
@@ -124,6 +134,7 @@ extension StationDatabase {
             // Still above the cap and something could go: another pass. (With only unuploaded
             // impacts left, nothing can, and the cap is exceeded rather than lose an impact.)
             if deleted > 0 { pass.more = true }
+            try trimMotionMinutes(db)
             pass.usedBytes = try usedBytes(db)
         }
         return pass

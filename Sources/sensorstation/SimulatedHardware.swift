@@ -26,6 +26,7 @@ struct SimulatedHardwareFactory {
         let scenario: Scenario = switch c.simulation.scenario {
         case .demo: .demo(seed: c.simulation.seed)
         case .quiet: .quiet(seed: c.simulation.seed, noiseG: 0.005)
+        case .impacts: .frequentImpacts(seed: c.simulation.seed)
         }
         let station = SimulatedStation(clock: RealtimeSimulationClock(), scenario: scenario, chips: placements)
         return (station, missing)

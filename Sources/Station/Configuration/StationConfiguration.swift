@@ -514,6 +514,8 @@ extension StationConfiguration {
         case demo
         /// Weather drift and a still accelerometer: no impacts.
         case quiet
+        /// The demo with an impact every 3–5 s (tests, tuning thresholds).
+        case impacts
     }
 
     /// Which GPIO chip the simulated station uses (`simulation.gpio`).
