@@ -203,6 +203,11 @@ enum StorageCLI {
 
     static func json(_ row: [QueryResult.Cell], _ columns: [QueryResult.Column]) -> String {
         let fields = zip(columns, row).map { column, cell -> String in
+            // An event's payload is a JSON object stored as text: embed it as an object, not a string.
+            if column.name == "payload", case .text(let text) = cell, text.hasPrefix("{"),
+               (try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any] {
+                return JSONValue.quote(column.name) + ":" + text
+            }
             let value: JSONValue = switch cell {
             case .null: .null
             case .time(let us): .string(TimeCodec.iso(micros: us))

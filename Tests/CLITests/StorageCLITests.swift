@@ -37,6 +37,21 @@ struct StorageCLITests {
         return (dir, path, db)
     }
 
+    @Test("query events as JSON: an event's payload is an object, not a string holding JSON")
+    func eventPayloadObject() async throws {
+        let (_, path, db) = try await Self.filled()
+        let recorder = Recorder(database: db, retention: .init(), logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        recorder.record(.event(EventRecord(time: Self.t0.addingTimeInterval(120), kind: "button", detail: "long press",
+                                           payload: ["press": "long", "result": "impact acknowledged"])))
+        await recorder.flush()
+        let r = try CLI.run(["query", "events", "--database", path, "--format", "json", "--limit", "1"] + Self.window)
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(o["payload"] as? [String: String] == ["press": "long", "result": "impact acknowledged"])
+        let none = try CLI.run(["query", "events", "--database", path, "--format", "json", "--limit", "3"] + Self.window)
+        #expect(none.stdout.contains(#""payload":null"#))
+    }
+
     @Test("query weather as CSV and JSON Lines: UTC ISO-8601 with a Z, every row")
     func csvAndJSON() async throws {
         let (_, path, _) = try await Self.filled()

@@ -366,7 +366,7 @@ EOC
   # the presses are in the database: short → streaming on, long → impact acknowledged
   ss query events --config /tmp/svc/config.yaml --since 1h --format json >$T/ev.out 2>&1; rc=$?; show $T/ev.out
   EV=$(sed 's/" *: */":/g; s/, *"/,"/g' $T/ev.out)
-  # (payload is a JSON string inside the object: its quotes arrive escaped, \"press\":\"short\")
+  # (the pattern accepts the payload as an object, "press":"short", or as escaped JSON text)
   echo "$EV" | grep '"kind":"button"' | grep '"detail":"streaming on"' | grep -q 'press[\"]*:[\"]*short' && pass "query events: the short press is recorded (streaming on)" || fail "query events: no short press 'streaming on' (rc $rc)"
   echo "$EV" | grep '"kind":"button"' | grep '"detail":"impact acknowledged"' | grep -q 'press[\"]*:[\"]*long' && pass "query events: the long press is recorded (impact acknowledged)" || fail "query events: no long press 'impact acknowledged'"
 
