@@ -44,10 +44,14 @@ struct StatusCommand: ParsableCommand {
             throw StorageCLI.fail(error)
         }
         let s = configuration.storage
+        let live = Self.liveUpload(configuration)  // upload: StatusCommand+Upload.swift
         if json {
-            StorageCLI.write(Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB))
+            var text = Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB)
+            if let member = Self.uploadJSON(live) { text = String(text.dropLast(2)) + "," + member + "}\n" }
+            StorageCLI.write(text)
         } else {
-            StorageCLI.write(Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB))
+            StorageCLI.write(Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB)
+                + Self.uploadText(live))
         }
     }
 

@@ -101,10 +101,6 @@ struct ServicesLiveTests {
 
     @Test("DynamoDB: 60 records in 25-item calls; boto3 scans back the same items")
     func dynamo() async throws {
-        await withKnownIssue("intermittent on a loaded machine: moto closes connections under load", isIntermittent: true) { try await dynamoBody() }
-    }
-
-    func dynamoBody() async throws {
         let (moto, creds) = try await vended()
         let ddb = DynamoDBClient(region: "us-east-1", credentials: StaticCredentials(creds), endpoint: moto.endpoint)
         let records = try sampleRecords(kind: "weather", ids: 1001...1060, start: Self.start)
