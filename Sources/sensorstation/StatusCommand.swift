@@ -38,7 +38,9 @@ struct StatusCommand: ParsableCommand {
         do {
             status = try db.status()
             for destination in Self.destinations(configuration, known: try db.knownDestinations()) {
-                backlog.append((destination, try db.backlog(destination: destination)))
+                // Kinds a destination never receives (motion/events for DynamoDB) are not its backlog.
+                backlog.append((destination, try db.backlog(destination: destination)
+                    .filter { UploadRuntime.sentKinds(destination: destination).contains($0.key) }))
             }
         } catch {
             throw StorageCLI.fail(error)

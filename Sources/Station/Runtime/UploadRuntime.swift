@@ -185,6 +185,12 @@ public struct UploadRuntime: Sendable {
         return names
     }
 
+    /// The kinds a destination receives: DynamoDB only weather readings and impacts; the others
+    /// every kind. `status` counts the backlog of these only.
+    public static func sentKinds(destination name: String) -> Set<UploadKind> {
+        name == "dynamodb" ? [.weather, .impact] : Set(UploadKind.allCases)
+    }
+
     /// Builds what `upload` asks for. Never throws: a certificate, key or passphrase that cannot
     /// be used raises the `upload` fault (LED and `status`) and leaves sampling and logging
     /// running; store-and-forward sends the log once it is fixed and the service restarted.
@@ -216,7 +222,7 @@ public struct UploadRuntime: Sendable {
             // One table for weather readings and impacts (keyed serial_number + timestamp).
             destinations.append(UploadDestination(name: "dynamodb", target: .dynamoDB(
                 DynamoDBClient(region: u.region, credentials: provider, endpoint: d.endpoint),
-                tables: [.weather: d.table, .impact: d.table])))
+                tables: Dictionary(uniqueKeysWithValues: sentKinds(destination: "dynamodb").map { ($0, d.table) }))))
         }
         if let k = u.kinesis {
             let client = KinesisClient(region: u.region, credentials: provider, endpoint: k.endpoint)
