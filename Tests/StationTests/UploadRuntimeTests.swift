@@ -55,6 +55,41 @@ struct UploadRuntimeTests {
         #expect(u.maxBytesPerSecond == 10_000)
     }
 
+    @Test("upload keys: endpoint with a test port, poll interval, clock-sync marker")
+    func configurationKeys() throws {
+        let yaml = """
+            upload:
+              enabled: true
+              credentials_endpoint: 127.0.0.1:8443
+              role_alias: sensorstation
+              poll_interval_s: 0.5
+              clock_sync_marker: /run/chrony/synchronised
+              s3: { bucket: my-bucket }
+            """
+        let c = try ConfigurationLoader.parse(yaml, source: "c.yaml", environment: [:])
+        #expect(c.upload.credentialsEndpoint == "127.0.0.1:8443")
+        #expect(c.upload.pollInterval == .milliseconds(500))
+        #expect(c.upload.clockSyncMarker == "/run/chrony/synchronised")
+        let d = try ConfigurationLoader.parse("upload:\n  role_alias: a\n", source: "c.yaml", environment: [:])
+        #expect(d.upload.pollInterval == .seconds(5))
+        #expect(d.upload.clockSyncMarker == "/run/systemd/timesync/synchronized")
+        #expect(d.upload.credentialsConfiguration(thingName: "T", environment: [:], endpointPort: 8443).endpoint == ":8443")
+    }
+
+    @Test("bad upload keys name the key and what is allowed", arguments: [
+        ("credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com:99999",
+         "upload.credentials_endpoint: expected a host name with an optional :port (1–65535)"),
+        ("poll_interval_s: 0", "upload.poll_interval_s: expected a number from 0.1 to 3600"),
+    ])
+    func badKeys(line: String, expected: String) {
+        do {
+            _ = try ConfigurationLoader.parse("upload:\n  \(line)\n", source: "c.yaml", environment: [:])
+            Issue.record("accepted: \(line)")
+        } catch {
+            #expect("\(error)".contains(expected), "\(error)")
+        }
+    }
+
     static func enabled(certificate: String, key: String) -> StationConfiguration {
         var c = StationConfiguration.defaults(environment: [:])
         c.upload.enabled = true
