@@ -154,7 +154,8 @@ public struct ImpactDetector: Sendable {
         triggerT = s.t
         captureDeadline = s.t + settings.postWindow
         captureLimit = run.t + settings.maxCapture
-        capture = ring.samples(since: run.t - settings.preWindow)
+        // 1 ns of slack, as for the sustain: the sample exactly `preWindow` before belongs to the window.
+        capture = ring.samples(since: run.t - settings.preWindow - 1e-9)
         // The run's first sample, counted back from the newest (the ring may have lost it).
         runStartIndex = max(0, capture.count - 1 - (sampleCount - run.ordinal))
         let expected = (settings.postWindow + 0.1) / max(period, 1 / max(settings.maxRateHz, 1))

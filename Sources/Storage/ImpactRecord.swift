@@ -5,10 +5,12 @@ import Foundation
 public struct ImpactRecord: Sendable, Equatable {
     /// When |a| first crossed the threshold.
     public var triggerTime: Date
-    /// First sample of the stored waveform (pre-trigger included).
+    /// When |a| crossed the threshold upwards (interpolated between samples). The stored waveform
+    /// starts `pre_ms` before this.
     public var startTime: Date
-    /// Last sample of the stored waveform.
+    /// When |a| last crossed the threshold downwards within the event.
     public var endTime: Date
+    /// The sample with the largest |a|: always one of the waveform's samples.
     public var peakTime: Date
     /// Peak vector magnitude, g.
     public var peakG: Double

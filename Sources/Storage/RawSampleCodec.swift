@@ -45,7 +45,9 @@ public enum RawSampleCodec {
                 let o = i * bytesPerSample
                 let offset = Int64(Int32(bitPattern: u32(o)))
                 out.append(RawSampleRecord(
-                    time: TimeCodec.date(micros: base + offset),
+                    // A damaged row's base can be anything: saturate instead of trapping on overflow.
+                    time: TimeCodec.date(micros: base.addingReportingOverflow(offset).overflow
+                        ? (offset < 0 ? Int64.min : Int64.max) : base + offset),
                     x: Double(Float(bitPattern: u32(o + 4))),
                     y: Double(Float(bitPattern: u32(o + 8))),
                     z: Double(Float(bitPattern: u32(o + 12))),

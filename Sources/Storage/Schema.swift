@@ -10,7 +10,7 @@ import GRDB
 /// accelerations in g, pressures in Pa, temperatures in °C.
 enum Schema {
     /// Identifiers in order. Appending is the only allowed change.
-    static let identifiers = ["v1-readings-impacts-events", "v2-raw-acceleration"]
+    static let identifiers = ["v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -100,6 +100,84 @@ enum Schema {
                     data BLOB NOT NULL
                 );
                 CREATE INDEX raw_acceleration_time ON raw_acceleration(time_us);
+                """)
+        }
+        m.registerMigration("v3-minute-rollups") { db in
+            // Per-minute sums of the per-second motion summaries and of the weather readings,
+            // kept by triggers in the same transaction as each insert, so `query motion --since 7d
+            // --every 1h` reads 10 080 minute rows instead of 604 800 seconds (weather: instead of
+            // 60 480 readings). The sums are those the aggregate queries need (Σ n·mean and Σ n·rms²
+            // give the exact mean and RMS of all samples of any bucket; humidity has its own count
+            // because a BMP280 has none). Retention keeps whole minutes (see `retain`).
+            try db.execute(sql: """
+                CREATE TABLE motion_minutes (
+                    minute_us INTEGER PRIMARY KEY,     -- start of the minute (UTC), a multiple of 60 000 000
+                    seconds INTEGER NOT NULL,          -- per-second rows summed in
+                    samples INTEGER NOT NULL,
+                    min_g REAL NOT NULL,
+                    max_g REAL NOT NULL,
+                    sum_mean_n REAL NOT NULL,          -- Σ mean_g · sample_count
+                    sum_square_n REAL NOT NULL,        -- Σ rms_g² · sample_count
+                    peak_g REAL NOT NULL,
+                    saturated INTEGER NOT NULL
+                );
+                INSERT INTO motion_minutes
+                    SELECT (time_us / 60000000) * 60000000, count(*), sum(sample_count), min(min_g), max(max_g),
+                           sum(mean_g * sample_count), sum(rms_g * rms_g * sample_count), max(peak_g), sum(saturated_count)
+                    FROM motion GROUP BY 1;
+                CREATE TRIGGER motion_minutes_after_insert AFTER INSERT ON motion BEGIN
+                    INSERT INTO motion_minutes VALUES (
+                        (NEW.time_us / 60000000) * 60000000, 1, NEW.sample_count, NEW.min_g, NEW.max_g,
+                        NEW.mean_g * NEW.sample_count, NEW.rms_g * NEW.rms_g * NEW.sample_count, NEW.peak_g,
+                        NEW.saturated_count)
+                    ON CONFLICT (minute_us) DO UPDATE SET
+                        seconds = seconds + 1,
+                        samples = samples + excluded.samples,
+                        min_g = min(min_g, excluded.min_g),
+                        max_g = max(max_g, excluded.max_g),
+                        sum_mean_n = sum_mean_n + excluded.sum_mean_n,
+                        sum_square_n = sum_square_n + excluded.sum_square_n,
+                        peak_g = max(peak_g, excluded.peak_g),
+                        saturated = saturated + excluded.saturated;
+                END;
+                CREATE TABLE weather_minutes (
+                    minute_us INTEGER PRIMARY KEY,
+                    readings INTEGER NOT NULL,
+                    temperature_sum REAL NOT NULL,
+                    temperature_min REAL NOT NULL,
+                    temperature_max REAL NOT NULL,
+                    humidity_count INTEGER NOT NULL,   -- readings with a humidity
+                    humidity_sum REAL NOT NULL,
+                    humidity_min REAL,                 -- NULL while humidity_count = 0
+                    humidity_max REAL,
+                    pressure_sum REAL NOT NULL,
+                    pressure_min REAL NOT NULL,
+                    pressure_max REAL NOT NULL
+                );
+                INSERT INTO weather_minutes
+                    SELECT (time_us / 60000000) * 60000000, count(*), sum(temperature_c), min(temperature_c),
+                           max(temperature_c), count(humidity_percent), coalesce(sum(humidity_percent), 0),
+                           min(humidity_percent), max(humidity_percent), sum(pressure_pa), min(pressure_pa), max(pressure_pa)
+                    FROM weather GROUP BY 1;
+                CREATE TRIGGER weather_minutes_after_insert AFTER INSERT ON weather BEGIN
+                    INSERT INTO weather_minutes VALUES (
+                        (NEW.time_us / 60000000) * 60000000, 1, NEW.temperature_c, NEW.temperature_c, NEW.temperature_c,
+                        NEW.humidity_percent IS NOT NULL, coalesce(NEW.humidity_percent, 0), NEW.humidity_percent,
+                        NEW.humidity_percent, NEW.pressure_pa, NEW.pressure_pa, NEW.pressure_pa)
+                    ON CONFLICT (minute_us) DO UPDATE SET
+                        readings = readings + 1,
+                        temperature_sum = temperature_sum + excluded.temperature_sum,
+                        temperature_min = min(temperature_min, excluded.temperature_min),
+                        temperature_max = max(temperature_max, excluded.temperature_max),
+                        humidity_count = humidity_count + excluded.humidity_count,
+                        humidity_sum = humidity_sum + excluded.humidity_sum,
+                        -- SQL's two-argument min/max return NULL if either is NULL: skip a missing side.
+                        humidity_min = coalesce(min(humidity_min, excluded.humidity_min), humidity_min, excluded.humidity_min),
+                        humidity_max = coalesce(max(humidity_max, excluded.humidity_max), humidity_max, excluded.humidity_max),
+                        pressure_sum = pressure_sum + excluded.pressure_sum,
+                        pressure_min = min(pressure_min, excluded.pressure_min),
+                        pressure_max = max(pressure_max, excluded.pressure_max);
+                END;
                 """)
         }
         return m

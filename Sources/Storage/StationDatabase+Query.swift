@@ -15,30 +15,100 @@ extension StationDatabase {
         let until = TimeCodec.micros(request.until)
         var arguments: StatementArguments
         var sql: String
+        // A file from before migration v3 (read-only, while an older service still runs) has
+        // no rollup: then every second is aggregated.
+        var rollup: (sql: String, arguments: StatementArguments)?
+        if let every = request.every, TimeCodec.micros(every) % Self.minute == 0 {
+            rollup = Self.fromMinutes(request.kind, since: since, until: until, width: TimeCodec.micros(every))
+        }
         if let every = request.every {
             let width = TimeCodec.micros(every)
             // Integer division floors for the positive times a station records.
             sql = "SELECT (time_us / \(width)) * \(width) AS bucket, \(spec.aggregate) FROM \(spec.table) "
                 + "WHERE time_us >= ? AND time_us < ? GROUP BY bucket\(spec.groupExtra) "
                 + "ORDER BY bucket DESC\(spec.orderExtra)"
+            arguments = [since, until]
         } else {
             sql = "SELECT \(spec.plain) FROM \(spec.table) WHERE time_us >= ? AND time_us < ? ORDER BY time_us DESC, id DESC"
+            arguments = [since, until]
         }
-        arguments = [since, until]
         if let limit = request.limit {
             sql += " LIMIT ?"
             arguments += [limit]
+            rollup?.sql += " LIMIT ?"
+            rollup?.arguments += [limit]
         }
         let columns = request.every == nil ? spec.plainColumns : spec.aggregateColumns
         let transform = request.every == nil ? spec.plainTransform : spec.aggregateTransform
         do {
-            let rows = try reader.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: arguments).map { transform(Self.cells($0, columns)) }
+            let rows = try reader.read { [sql, arguments, rollup] db in
+                let (s, a) = if let rollup, try db.tableExists("\(spec.table)_minutes") { rollup } else { (sql, arguments) }
+                return try Row.fetchAll(db, sql: s, arguments: a).map { transform(Self.cells($0, columns)) }
             }
             return QueryResult(columns: columns, rows: rows.reversed())
         } catch {
             throw StorageError.from(error, path: path, doing: "querying \(request.kind.rawValue)")
         }
+    }
+
+    static let minute: Int64 = 60_000_000
+
+    /// `query motion|weather --every` in whole minutes from the per-minute rollups (migration v3)
+    /// for the whole minutes of [since, until) and from the rows themselves for the partial
+    /// minutes at either end, so the result is the same as aggregating every row (up to the
+    /// order of floating-point sums) at a sixtieth (weather: a sixth) of the rows. Nil for the
+    /// other kinds and when the window holds no whole minute.
+    static func fromMinutes(_ kind: QueryRequest.Kind, since: Int64, until: Int64, width: Int64)
+        -> (sql: String, arguments: StatementArguments)?
+    {
+        // Whole minutes [a, b): a = since rounded up, b = until rounded down (times are positive).
+        let a = (since + minute - 1) / minute * minute
+        let b = until / minute * minute
+        guard a < b else { return nil }
+        // Each row of `rows` and of the rollup has the rollup's columns; `outer` aggregates them
+        // into the same columns, in the same order, as `spec(_:).aggregate`.
+        let table: String, columns: String, rows: String, outer: String
+        switch kind {
+        case .motion:
+            table = "motion"
+            columns = "seconds, samples, min_g, max_g, sum_mean_n, sum_square_n, peak_g, saturated"
+            rows = """
+                1, sample_count, min_g, max_g, mean_g * sample_count, rms_g * rms_g * sample_count, peak_g, saturated_count
+                """
+            outer = """
+                sum(seconds), sum(samples), min(min_g), max(max_g), sum(sum_mean_n) / sum(samples),
+                sum(sum_square_n) / sum(samples), max(peak_g), sum(saturated)
+                """
+        case .weather:
+            table = "weather"
+            columns = """
+                readings, temperature_sum, temperature_min, temperature_max, humidity_count, humidity_sum,
+                humidity_min, humidity_max, pressure_sum, pressure_min, pressure_max
+                """
+            rows = """
+                1, temperature_c, temperature_c, temperature_c, humidity_percent IS NOT NULL,
+                coalesce(humidity_percent, 0), humidity_percent, humidity_percent, pressure_pa, pressure_pa, pressure_pa
+                """
+            outer = """
+                sum(readings), sum(temperature_sum) / sum(readings), min(temperature_min), max(temperature_max),
+                CASE WHEN sum(humidity_count) > 0 THEN sum(humidity_sum) / sum(humidity_count) END,
+                min(humidity_min), max(humidity_max),
+                sum(pressure_sum) / sum(readings) / 100.0, min(pressure_min) / 100.0, max(pressure_max) / 100.0
+                """
+        case .events, .impacts:
+            return nil
+        }
+        let edge = "SELECT time_us AS t, \(rows) FROM \(table) WHERE time_us >= ? AND time_us < ?"
+        let sql = """
+            SELECT (t / \(width)) * \(width) AS bucket, \(outer)
+            FROM (
+                SELECT minute_us AS t, \(columns) FROM \(table)_minutes WHERE minute_us >= ? AND minute_us < ?
+                UNION ALL \(edge)
+                UNION ALL \(edge)
+            )
+            GROUP BY bucket ORDER BY bucket DESC
+            """
+        return (sql, [a, b, since, a, b, until])
     }
 
     struct Spec {

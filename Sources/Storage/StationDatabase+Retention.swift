@@ -69,6 +69,16 @@ extension StationDatabase {
         return minimum
     }
 
+    /// The per-minute rollups follow the rows they sum: a minute goes once no row of it is left
+    /// (the minute holding the oldest remaining row is kept whole).
+    static func trimMinuteRollups(_ db: Database) throws {
+        for (rollup, table) in [("motion_minutes", "motion"), ("weather_minutes", "weather")] {
+            let oldest = try Int64.fetchOne(db, sql: "SELECT min(time_us) FROM \(table)")
+            let keepFrom = oldest.map { ($0 / 60_000_000) * 60_000_000 } ?? Int64.max
+            try db.execute(sql: "DELETE FROM \(rollup) WHERE minute_us < ?", arguments: [keepFrom])
+        }
+    }
+
     static func retain(_ db: Database, policy: RetentionPolicy, now: Date) throws -> RetentionPass {
         var pass = RetentionPass()
         let limit = policy.rowsPerPass
@@ -89,6 +99,8 @@ extension StationDatabase {
             """, arguments: [cutoff, uploaded, limit])
         pass.deletedByAge += db.changesCount
         if db.changesCount == limit { pass.more = true }
+
+        try trimMinuteRollups(db)
 
         // By size: oldest first, least valuable first.
         pass.usedBytes = try usedBytes(db)
@@ -124,6 +136,7 @@ extension StationDatabase {
             // Still above the cap and something could go: another pass. (With only unuploaded
             // impacts left, nothing can, and the cap is exceeded rather than lose an impact.)
             if deleted > 0 { pass.more = true }
+            try trimMinuteRollups(db)
             pass.usedBytes = try usedBytes(db)
         }
         return pass

@@ -14,8 +14,12 @@ struct Hardware {
     var bus: any I2CBus
     /// nil when the configuration has no LEDs and no button.
     var gpio: (any GPIOChip)?
-    /// The monotonic timeline of samples and GPIO edge timestamps.
+    /// The monotonic timeline of samples (and of the LED patterns).
     var now: @Sendable () -> Duration
+    /// The clock of the GPIO chip's edge timestamps: `now` on all-real or all-simulated hardware;
+    /// CLOCK_MONOTONIC for simulated sensors with a real chip (`simulation.gpio: linux`), whose
+    /// libgpiod timestamps are not on the simulation's clock.
+    var gpioNow: @Sendable () -> Duration
     /// Keys that act on the simulated station; nil on real hardware.
     var simulation: SimulationControls?
 
@@ -29,14 +33,19 @@ struct Hardware {
     /// Real hardware: `/dev/i2c-N` through libi2c, `/dev/gpiochipN` through libgpiod.
     static func linux(_ c: StationConfiguration) throws(HardwareError) -> Hardware {
         let bus = try linuxBus(c.i2c.bus)
-        var gpio: (any GPIOChip)?
-        if !c.gpio.leds.isEmpty || c.gpio.button != nil {
-            do { gpio = try LinuxGPIOChip.open(c.gpio.chip) } catch {
-                throw HardwareError("GPIO chip \(c.gpio.chip) (gpio.chip): \(error.message)")
-            }
-        }
+        let gpio = try linuxGPIO(c)
         let chip = gpio.map { " and \($0.path) (\($0.label))" } ?? ""
-        return Hardware(description: "\(bus.path)\(chip)", bus: bus, gpio: gpio, now: monotonicNow, simulation: nil)
+        return Hardware(description: "\(bus.path)\(chip)", bus: bus, gpio: gpio, now: monotonicNow,
+                        gpioNow: monotonicNow, simulation: nil)
+    }
+
+    /// The GPIO chip `gpio.chip` through libgpiod; nil when the configuration has no LEDs and no
+    /// button.
+    static func linuxGPIO(_ c: StationConfiguration) throws(HardwareError) -> LinuxGPIOChip? {
+        guard !c.gpio.leds.isEmpty || c.gpio.button != nil else { return nil }
+        do { return try LinuxGPIOChip.open(c.gpio.chip) } catch {
+            throw HardwareError("GPIO chip \(c.gpio.chip) (gpio.chip): \(error.message)")
+        }
     }
 
     /// Opens a Linux I2C bus and checks that it can be used, so a missing bus or a permission
@@ -61,8 +70,9 @@ struct HardwareError: Error, CustomStringConvertible {
 
 /// What the keys of the live view do on the simulated station.
 struct SimulationControls: Sendable {
-    /// Holds the button down for the given time (blocks the caller), then releases it.
-    var pressButton: @Sendable (Duration) -> Void
+    /// Holds the button down for the given time (blocks the caller), then releases it; nil when
+    /// the button is a real line (`simulation.gpio: linux`), which no key can press.
+    var pressButton: (@Sendable (Duration) -> Void)?
     var injectImpact: @Sendable () -> Void
 }
 

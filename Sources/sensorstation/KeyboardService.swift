@@ -30,8 +30,8 @@ struct KeyboardService: Service {
                         case "q", "Q":
                             quit.withLock { $0 = true }
                             return
-                        case " ", "b": controls?.pressButton(.milliseconds(150))
-                        case "l", "L": controls?.pressButton(longPress + .milliseconds(300))
+                        case " ", "b": controls?.pressButton?(.milliseconds(150))
+                        case "l", "L": controls?.pressButton?(longPress + .milliseconds(300))
                         case "i", "I": controls?.injectImpact()
                         default: break
                         }

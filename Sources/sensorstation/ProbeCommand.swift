@@ -33,7 +33,7 @@ struct ProbeCommand: ParsableCommand {
         let config = (simulated || bus == nil) ? try options.load().configuration : nil
         do {
             if let config, simulated || config.hardware == .simulated {
-                i2c = try Hardware.simulated(config).bus
+                i2c = SimulatedHardwareFactory.make(config).station.bus  // the bus only: no GPIO chip opened
             } else {
                 i2c = try Hardware.linuxBus(bus ?? config?.i2c.bus ?? "/dev/i2c-1")
             }

@@ -40,7 +40,7 @@ struct ReadCommand: ParsableCommand {
         let i2c: any I2CBus
         do {
             if simulated || (bus == nil && config.hardware == .simulated) {
-                i2c = try Hardware.simulated(config).bus
+                i2c = SimulatedHardwareFactory.make(config).station.bus  // the bus only: no GPIO chip opened
             } else {
                 i2c = try Hardware.linuxBus(bus ?? config.i2c.bus)
             }
@@ -164,7 +164,8 @@ enum SensorReading {
                       "x_g": round(s.x, 4), "y_g": round(s.y, 4), "z_g": round(s.z, 4),
                       "range_g": range, "odr_hz": odr, "saturated": s.saturated]
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        // Without escaping slashes: "/dev/i2c-1" as probe prints it (and greps find it), not "\/dev\/i2c-1".
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 

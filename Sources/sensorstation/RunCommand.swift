@@ -85,7 +85,8 @@ struct RunCommand: AsyncParsableCommand {
         let components: StationComponents
         do {
             components = try StationComponents(configuration: config, bus: hardware.bus, gpio: hardware.gpio,
-                                               now: hardware.now, state: state, recorder: recorder, logger: logger,
+                                               now: hardware.now, gpioNow: hardware.gpioNow, state: state,
+                                               recorder: recorder, logger: logger,
                                                live: liveSettings, heartbeat: { notifier.watchdog() })
         } catch {
             printError("\(error) (gpio in \(source))")
@@ -127,9 +128,9 @@ struct RunCommand: AsyncParsableCommand {
                 hardware: hardware.description,
                 weatherSensor: components.weatherLabel, accelerometer: components.accelerometerLabel,
                 ledRoles: components.ledRoles,
-                keys: hardware.simulation != nil
-                    ? [("space", "button"), ("l", "long press"), ("i", "inject impact"), ("q", "quit")]
-                    : [("q", "quit")])
+                keys: hardware.simulation == nil ? [("q", "quit")]
+                    : hardware.simulation?.pressButton == nil ? [("i", "inject impact"), ("q", "quit")]
+                    : [("space", "button"), ("l", "long press"), ("i", "inject impact"), ("q", "quit")])
             services.append(.init(service: DashboardService(dashboard: Dashboard(info: info, style: style), state: state)))
         }
         if Terminal.stdinIsTTY && Terminal.stdoutIsTTY {

@@ -16,7 +16,7 @@ struct SensorStationCommand: AsyncParsableCommand {
         groupedSubcommands: [
             CommandGroup(name: "Service", subcommands: [RunCommand.self, StreamCommand.self, AckCommand.self]),
             CommandGroup(name: "Data", subcommands: [
-                QueryCommand.self, StatusCommand.self, ExportCommand.self, ReplayCommand.self,
+                QueryCommand.self, ImpactsCommand.self, StatusCommand.self, ExportCommand.self, ReplayCommand.self,
             ]),
             CommandGroup(name: "Hardware", subcommands: [ProbeCommand.self, ReadCommand.self, GPIOCommand.self]),
             CommandGroup(name: "Configuration", subcommands: [ConfigCommand.self, CredentialsCommand.self]),

@@ -26,6 +26,7 @@ struct SimulatedHardwareFactory {
         let scenario: Scenario = switch c.simulation.scenario {
         case .demo: .demo(seed: c.simulation.seed)
         case .quiet: .quiet(seed: c.simulation.seed, noiseG: 0.005)
+        case .impacts: .frequentImpacts(seed: c.simulation.seed)
         }
         let station = SimulatedStation(clock: RealtimeSimulationClock(), scenario: scenario, chips: placements)
         return (station, missing)
@@ -34,12 +35,23 @@ struct SimulatedHardwareFactory {
 
 extension Hardware {
     /// The simulated station: chip models on a simulated bus, driven by the configured scenario on
-    /// real time, and a simulated GPIO chip with Raspberry Pi line names whose button the keys press.
+    /// real time, and a simulated GPIO chip with Raspberry Pi line names whose button the keys press
+    /// — or, with `simulation.gpio: linux`, the real GPIO chip `gpio.chip`.
     static func simulated(_ c: StationConfiguration) throws(HardwareError) -> Hardware {
         let (station, missing) = SimulatedHardwareFactory.make(c)
         var description = "simulated hardware (\(c.simulation.scenario.rawValue) scenario, seed \(c.simulation.seed))"
         if !missing.isEmpty {
             description += "; no model of \(missing.joined(separator: ", ")) yet, so nothing answers there"
+        }
+        let clock = station.clock
+        if c.simulation.gpio == .linux {
+            // Simulated sensors, real LEDs and button. The samples stay on the simulation's clock;
+            // the button's edge timestamps are libgpiod's CLOCK_MONOTONIC, so it gets that clock.
+            let gpio = try linuxGPIO(c)
+            if let gpio { description += " with GPIO \(gpio.path) (\(gpio.label))" }
+            let controls = SimulationControls(pressButton: nil, injectImpact: { station.injectImpact(peakG: 7) })
+            return Hardware(description: description, bus: station.bus, gpio: gpio, now: { clock.now },
+                            gpioNow: monotonicNow, simulation: controls)
         }
         let gpio = station.gpio
         let buttonOffset: Int? = c.gpio.button.flatMap { b in
@@ -48,7 +60,6 @@ extension Hardware {
             case .offset(let o): o
             }
         }
-        let clock = station.clock
         let controls = SimulationControls(
             pressButton: { hold in
                 guard let buttonOffset else { return }
@@ -58,6 +69,6 @@ extension Hardware {
             },
             injectImpact: { station.injectImpact(peakG: 7) })
         return Hardware(description: description, bus: station.bus, gpio: gpio, now: { clock.now },
-                        simulation: controls)
+                        gpioNow: { clock.now }, simulation: controls)
     }
 }

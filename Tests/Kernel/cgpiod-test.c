@@ -105,6 +105,32 @@ int main(int argc, char **argv) {
               "timestamps are CLOCK_MONOTONIC");
         cgpiod_request_release(in);
     }
+    /* A bouncing contact: eleven pull writes within a few ms (up, down, ... up: ten bounces,
+     * then the line stays high). v2 asks the kernel for a 50 ms debounce; gpio-sim has no
+     * hardware debounce (its set_config knows only bias), so gpiolib-cdev debounces in software
+     * and reports ONE rising edge once the line has been stable for the period. v1 has no
+     * debounce in its uAPI: the bounces arrive as several edges (the Swift side debounces them). */
+    sim_write(2, "pull", "pull-down");
+    in = cgpiod_request_input(c, 2, "cgpiod-test", 0, CGPIOD_BIAS_AS_IS, 50000, &deb, &err);
+    check(in != NULL && deb == cgpiod_is_v2(), "input with a 50 ms debounce request");
+    if (in) {
+        for (int i = 0; i < 11; i++) sim_write(2, "pull", i % 2 == 0 ? "pull-up" : "pull-down");
+        cgpiod_event ev[64];
+        int total = 0, rising = 0, last_rising = 0;
+        /* collect until 500 ms pass without an event (TCG: generous) */
+        while (cgpiod_request_wait(in, 500000000) == 1) {
+            int n = cgpiod_request_read_events(in, ev, 64);
+            if (n <= 0) break;
+            for (int i = 0; i < n; i++) { total++; rising += ev[i].rising; last_rising = ev[i].rising; }
+        }
+        printf("cgpiod %s: bounce: %d edge event(s), %d rising\n", tag, total, rising);
+        if (cgpiod_is_v2())
+            check(total == 1 && rising == 1, "ten bounces within the 50 ms debounce: one rising edge (kernel debounce)");
+        else
+            check(total > 1 && last_rising == 1, "ten bounces without kernel debounce: several edges, the last rising");
+        check(cgpiod_request_get_value(in) == 1, "after the bounce the line reads 1");
+        cgpiod_request_release(in);
+    }
     cgpiod_chip_close(c);
     printf("cgpiod %s: %d failure(s)\n", tag, fails);
     return fails;

@@ -210,6 +210,20 @@ import Testing
         #expect(d.impact.thresholdG == 5.5 && d.hardware == .linux)
     }
 
+    @Test("simulation.gpio: simulated sensors with the real GPIO chip, from the file or the environment")
+    func simulationWithLinuxGPIO() throws {
+        let yaml = "hardware: simulated\nsimulation:\n  scenario: demo\n  gpio: linux\ngpio:\n  chip: gpiochip1\n"
+        let c = try ConfigurationLoader.parse(yaml, source: "c.yaml", environment: [:])
+        #expect(c.hardware == .simulated)
+        #expect(c.simulation == C.SimulationSettings(seed: 1, scenario: .demo, gpio: .linux))
+        #expect(c.gpio.chip == "gpiochip1")
+        // The default keeps the simulated chip; the environment can switch it either way.
+        #expect(try ConfigurationLoader.parse("hardware: simulated\n", source: "c.yaml", environment: [:]).simulation.gpio == .simulated)
+        let env = try ConfigurationLoader.parse(yaml, source: "c.yaml", environment: ["SENSORSTATION_SIMULATION_GPIO": "simulated"])
+        #expect(env.simulation.gpio == .simulated)
+        #expect(Set(ConfigurationSchema.environmentVariables.map(\.name)).contains("SENSORSTATION_SIMULATION_GPIO"))
+    }
+
     @Test func environmentVariableNames() {
         let names = Set(ConfigurationSchema.environmentVariables.map(\.name))
         #expect(names.contains("SENSORSTATION_IMPACT_THRESHOLD_G"))
@@ -319,6 +333,8 @@ import Testing
             expected: ["config.yaml:2:15: station.thing_name: expected 1 to 128 of the characters a-z A-Z 0-9 : _ -, got 'my station'"]),
         Bad(name: "bad enum value", yaml: "hardware: raspberry\n",
             expected: ["config.yaml:1:11: hardware: expected one of simulated, linux, got 'raspberry'"]),
+        Bad(name: "simulation.gpio typo", yaml: "simulation:\n  gpio: real\n",
+            expected: ["config.yaml:2:9: simulation.gpio: expected one of simulated, linux, got 'real'"]),
         Bad(name: "section that is not a mapping", yaml: "logging: debug\n",
             expected: ["config.yaml:1:10: logging: expected a mapping with keys level, got 'debug'"]),
         Bad(name: "calibration with two values", yaml: "accelerometer:\n  calibration:\n    scale: [1, 1]\n",

@@ -12,7 +12,7 @@ struct MigrationTests {
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(report.created)
         #expect(report.movedAside == nil)
-        #expect(report.migrationsApplied == ["v1-readings-impacts-events", "v2-raw-acceleration"])
+        #expect(report.migrationsApplied == ["v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups"])
         let mode = try db.pool!.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let autoVacuum = try db.pool!.read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") }
@@ -24,10 +24,11 @@ struct MigrationTests {
         let tables = try db.pool!.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         }
-        #expect(tables == ["events", "grdb_migrations", "impacts", "motion", "raw_acceleration", "upload_cursors", "weather"])
+        #expect(tables == ["events", "grdb_migrations", "impacts", "motion", "motion_minutes", "raw_acceleration",
+                           "upload_cursors", "weather", "weather_minutes"])
     }
 
-    @Test("a v1 file keeps its rows and gets v2; reopening applies nothing")
+    @Test("a v1 file keeps its rows and gets v2 and v3; reopening applies nothing")
     func fromV1() throws {
         let path = try Fixture.path()
         do {
@@ -42,7 +43,7 @@ struct MigrationTests {
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(!report.created)
-        #expect(report.migrationsApplied == ["v2-raw-acceleration"])
+        #expect(report.migrationsApplied == ["v2-raw-acceleration", "v3-minute-rollups"])
         let rows = try db.query(.init(kind: .weather, since: Fixture.t0, until: Fixture.t0.addingTimeInterval(1)))
         #expect(rows.rows == [[.time(micros: 1_795_392_000_000_000), .text("BME280"), .real(21.5), .real(45), .real(1013)]])
         #expect(try db.cursor(destination: "s3", kind: .weather) == 1)
@@ -51,6 +52,71 @@ struct MigrationTests {
         let (_, again) = try StationDatabase.openForWriting(path: path)
         #expect(again.migrationsApplied.isEmpty)
         #expect(!again.created)
+    }
+
+    @Test("a v2 file's motion seconds and weather readings are summed into the v3 minute rollups; later inserts join them")
+    func fromV2() throws {
+        let path = try Fixture.path()
+        // 150 s from t0 (a whole minute): minutes t0, t0+60, t0+120 hold 60, 60 and 30 seconds.
+        // Second i: 100 samples, min 0.5 + i/1000, max 2 + i/100, mean 1, rms 1 + i/1000, peak 2 + i/100.
+        do {
+            let pool = try DatabasePool(path: path)
+            try Schema.migrator.migrate(pool, upTo: "v2-raw-acceleration")
+            try pool.write { db in
+                for i in 0..<150 {
+                    try db.execute(sql: """
+                        INSERT INTO motion (time_us, sample_count, min_g, max_g, mean_g, rms_g, peak_g, mean_x_g, mean_y_g, mean_z_g, saturated_count)
+                        VALUES (?, 100, ?, ?, 1, ?, ?, 0, 0, 1, ?)
+                        """, arguments: [1_795_392_000_000_000 + Int64(i) * 1_000_000, 0.5 + Double(i) / 1000,
+                                         2 + Double(i) / 100, 1 + Double(i) / 1000, 2 + Double(i) / 100, i % 7 == 0 ? 1 : 0])
+                }
+                // Weather: minute 0 holds a BME280 and a BMP280 reading (no humidity), minute 1 one BMP280.
+                for (s, t, h, p) in [(5, 20.5, 40.0 as Double?, 101_300.0), (15, 18.5, nil, 101_500), (65, 21, nil, 100_000)] {
+                    try db.execute(sql: "INSERT INTO weather (time_us, sensor, temperature_c, humidity_percent, pressure_pa) VALUES (?, 'x', ?, ?, ?)",
+                                   arguments: [1_795_392_000_000_000 + Int64(s) * 1_000_000, t, h, p])
+                }
+            }
+            try pool.close()
+        }
+        let (db, report) = try StationDatabase.openForWriting(path: path)
+        #expect(report.migrationsApplied == ["v3-minute-rollups"])
+        // One more second through the trigger, in the third minute.
+        try Fixture.write(db) { db in
+            try db.execute(sql: """
+                INSERT INTO motion (time_us, sample_count, min_g, max_g, mean_g, rms_g, peak_g, mean_x_g, mean_y_g, mean_z_g, saturated_count)
+                VALUES (1795392150000000, 50, 0.25, 9, 1, 2, 9.5, 0, 0, 1, 3)
+                """)
+        }
+        let minutes = try Fixture.read(db) { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM motion_minutes ORDER BY minute_us")
+        }
+        try #require(minutes.count == 3)
+        for (m, range) in zip(minutes, [0..<60, 60..<120, 120..<150]) {
+            let last = Double(range.upperBound - 1)
+            #expect(m["minute_us"] as Int64 == 1_795_392_000_000_000 + Int64(range.lowerBound) * 1_000_000)
+            let extra = range.lowerBound == 120
+            #expect(m["seconds"] as Int == range.count + (extra ? 1 : 0))
+            #expect(m["samples"] as Int == range.count * 100 + (extra ? 50 : 0))
+            #expect(m["min_g"] as Double == (extra ? 0.25 : 0.5 + Double(range.lowerBound) / 1000))
+            #expect(abs(m["max_g"] as Double - (extra ? 9 : 2 + last / 100)) < 1e-12)
+            #expect(abs(m["peak_g"] as Double - (extra ? 9.5 : 2 + last / 100)) < 1e-12)
+            // Σ n·rms² = 100 Σ (1 + i/1000)² (+ 50 · 2² for the extra second).
+            let squares = range.reduce(0.0) { $0 + 100 * pow(1 + Double($1) / 1000, 2) } + (extra ? 200 : 0)
+            #expect(abs(m["sum_square_n"] as Double - squares) < 1e-9)
+            #expect(m["saturated"] as Int == range.filter { $0 % 7 == 0 }.count + (extra ? 3 : 0))
+        }
+        let weather = try Fixture.read(db) { db in
+            try Row.fetchAll(db, sql: """
+                SELECT readings, temperature_sum, temperature_min, temperature_max, humidity_count, humidity_sum,
+                       humidity_min, humidity_max, pressure_sum, pressure_min, pressure_max FROM weather_minutes ORDER BY minute_us
+                """)
+        }
+        let first: [DatabaseValue] = [2, 39.0, 18.5, 20.5, 1, 40.0, 40.0, 40.0, 202_800.0, 101_300.0, 101_500.0].map { $0.databaseValue }
+        let second: [DatabaseValue] = [1, 21.0, 21.0, 21.0, 0, 0.0, nil, nil, 100_000.0, 100_000.0, 100_000.0].map {
+            $0?.databaseValue ?? .null
+        }
+        let got: [[DatabaseValue]] = weather.map { Array($0.databaseValues) }
+        #expect(got == [first, second])
     }
 
     @Test("a file from a newer sensorstation is refused, for reading and for writing, and never moved aside")

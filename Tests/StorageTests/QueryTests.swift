@@ -187,4 +187,15 @@ struct UploadTests {
         #expect(back.map(\.saturated) == [true, false])
         #expect(TimeCodec.micros(back[1].time) == base + 312 || TimeCodec.micros(back[1].time) == base + 313)
     }
+
+    @Test("a damaged row's base time near the Int64 limits saturates instead of trapping")
+    func rawCodecExtremeBase() {
+        // Offsets +2³¹−1 µs and −2³¹ µs (little-endian Int32), one sample each, all else zero.
+        let bytes: [UInt8] = [0xFF, 0xFF, 0xFF, 0x7F] + [UInt8](repeating: 0, count: 13)
+            + [0x00, 0x00, 0x00, 0x80] + [UInt8](repeating: 0, count: 13)
+        let high = RawSampleCodec.decode(bytes, base: Int64.max - 5)
+        #expect(high.map { $0.time.timeIntervalSince1970 } == [Double(Int64.max) / 1e6, Double(Int64.max - 5 - 2_147_483_648) / 1e6])
+        let low = RawSampleCodec.decode(bytes, base: Int64.min + 5)
+        #expect(low.map { $0.time.timeIntervalSince1970 } == [Double(Int64.min + 5 + 2_147_483_647) / 1e6, Double(Int64.min) / 1e6])
+    }
 }

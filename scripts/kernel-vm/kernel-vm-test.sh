@@ -1,6 +1,7 @@
 #!/bin/bash
 # Boot Debian's real kernel under QEMU (TCG) and run TESTDIR/vm-test.sh inside it, with i2c-dev,
-# i2c-stub (+ out-of-tree i2c-stub-rdwr) and out-of-tree gpio-sim available, and the host's root
+# i2c-stub (+ out-of-tree i2c-stub-rdwr), out-of-tree gpio-sim, and the kernel's bmp280 and
+# (rebuilt) adxl345 IIO drivers available, and the host's root
 # file system mounted read-only at /host (proc, sys, dev, tmp mounted inside it) so the guest can
 # `chroot /host` and run the host's dynamically linked programs (a Swift debug build).
 # No kernel package is installed on the host: the .debs are downloaded and unpacked into WORKDIR,
@@ -77,14 +78,30 @@ if [ ! -e "root/.unpacked-$KVER" ]; then
   touch "root/.unpacked-$KVER"
 fi
 
-# --- out-of-tree modules (skipped when both .ko exist)
-if [ ! -e mod/gpio-sim.ko ] || [ ! -e mod/i2c-stub-rdwr.ko ]; then
+# The ADXL345 IIO driver's sources (the reference driver the kernel tier compares ours with);
+# extracted separately so a WORKDIR unpacked by an older version of this script gains them.
+if [ ! -e src/drivers/iio/accel/adxl345_core.c ]; then
+  dpkg-deb --fsys-tarfile debs/linux-source-*.deb | tar -xO ./usr/src/linux-source-$KSER.tar.xz \
+    | tar -xJ -C src --strip-components=1 --wildcards '*/drivers/iio/accel/adxl345*'
+fi
+
+# --- out-of-tree modules (skipped when all three .ko exist)
+if [ ! -e mod/gpio-sim.ko ] || [ ! -e mod/i2c-stub-rdwr.ko ] || [ ! -e mod/adxl345-kt.ko ]; then
   ts "build out-of-tree modules"
   cp src/drivers/gpio/gpio-sim.c mod/gpio-sim-main.c; cp src/drivers/gpio/gpiolib.h src/kernel/irq/irq_sim.c mod/
   # irq_to_desc() is not exported to modules; generic_handle_irq() does the same dispatch
   sed -i 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_irq(irqnum);/' mod/irq_sim.c
   python3 "$HERE/mkrdwr.py" src/drivers/i2c/i2c-stub.c mod/i2c-stub-rdwr.c
-  printf 'obj-m += gpio-sim.o i2c-stub-rdwr.o\ngpio-sim-y := gpio-sim-main.o irq_sim.o\n' > mod/Kbuild
+  # adxl345-kt: Debian's adxl345_core + adxl345_i2c in one module. The stock 6.1 core takes the chip
+  # type only from firmware match data (device_get_match_data), which a device made with
+  # `new_device` lacks, so probe fails with EINVAL; default to ADXL345 there (later kernels fall
+  # back to the i2c_device_id table the same way). Nothing else changes.
+  cp src/drivers/iio/accel/adxl345.h src/drivers/iio/accel/adxl345_i2c.c mod/
+  sed 's/type = (uintptr_t)device_get_match_data(dev);/&\n\tif (!type) type = ADXL345; \/* kernel tier: new_device *\//' \
+    src/drivers/iio/accel/adxl345_core.c > mod/adxl345_core.c
+  grep -q 'kernel tier: new_device' mod/adxl345_core.c || { echo "kernel-vm: adxl345_core.c patch did not apply" >&2; exit 125; }
+  printf '%s\n' 'obj-m += gpio-sim.o i2c-stub-rdwr.o adxl345-kt.o' 'gpio-sim-y := gpio-sim-main.o irq_sim.o' \
+    'adxl345-kt-y := adxl345_core.o adxl345_i2c.o' > mod/Kbuild
   make -s -C "$H" M="$W/mod" CONFIG_DEBUG_INFO_BTF_MODULES= modules
 fi
 
@@ -92,11 +109,12 @@ fi
 ts "initramfs"
 R=$W/initramfs; rm -rf "$R"; mkdir -p "$R"/{bin,dev,proc,sys,tmp,host,mnt/share} "$R/lib/modules/$KVER/extra"
 cp /bin/busybox "$R/bin/"; for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
-for m in i2c-dev i2c-stub configfs 9p 9pnet_virtio virtio_pci; do
+# bmp280-i2c and industrialio: the kernel's own BME280 driver and the IIO core the ADXL345 one needs
+for m in i2c-dev i2c-stub configfs 9p 9pnet_virtio virtio_pci bmp280-i2c industrialio; do
   modprobe -d "$W/root" -S "$KVER" --show-depends $m | awk '$1=="insmod"{print $2}'
 done | sort -u | while read -r f; do rel=${f#$W/root}; mkdir -p "$R$(dirname "$rel")"; cp "$f" "$R$rel"; done
 find "$R/lib/modules" -name '*.ko.xz' -exec xz -d {} \;
-cp mod/gpio-sim.ko mod/i2c-stub-rdwr.ko "$R/lib/modules/$KVER/extra/"
+cp mod/gpio-sim.ko mod/i2c-stub-rdwr.ko mod/adxl345-kt.ko "$R/lib/modules/$KVER/extra/"
 cp "$W/root/lib/modules/$KVER"/modules.{builtin,order} "$R/lib/modules/$KVER/"
 depmod -b "$R" "$KVER" 2>/dev/null
 cat > "$R/init" <<'EOI'

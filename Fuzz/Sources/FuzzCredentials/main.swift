@@ -49,7 +49,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         // A success only from a 200 with every credential field present.
         if status != 200 { fatalError("credentials accepted from HTTP \(status)") }
         if decoded.credentials.accessKeyId.isEmpty || decoded.credentials.secretAccessKey.isEmpty
-            || decoded.credentials.sessionToken.isEmpty
+            || (decoded.credentials.sessionToken ?? "").isEmpty
         {
             fatalError("credentials with an empty field accepted")
         }

@@ -95,6 +95,16 @@ public struct Scenario: Sendable, Equatable {
     /// an impact (5–8 g, 8–20 ms) every 45–60 s; every fifth impact, from the third on, is severe
     /// (9.5–13 g). Events are generated for `horizon` from the scenario start.
     public static func demo(seed: UInt64 = 1, horizon: Duration = .seconds(24 * 3600)) -> Scenario {
+        demo(seed: seed, horizon: horizon, firstImpact: 30, impactEvery: 45...60)
+    }
+
+    /// The demo's weather, mount and bumps with an impact every 3–5 s from about 2 s on (every
+    /// fifth from the third severe): for crash tests, end-to-end tests and tuning thresholds.
+    public static func frequentImpacts(seed: UInt64 = 1, horizon: Duration = .seconds(24 * 3600)) -> Scenario {
+        demo(seed: seed, horizon: horizon, firstImpact: 2, impactEvery: 3...5)
+    }
+
+    static func demo(seed: UInt64, horizon: Duration, firstImpact: Double, impactEvery: ClosedRange<Double>) -> Scenario {
         var rng = SeededGenerator(seed: seed)
         func direction() -> Vector3 {
             // Mostly horizontal hits with some vertical component.
@@ -115,8 +125,8 @@ public struct Scenario: Sendable, Equatable {
                     duration: ms(40...80), direction: direction(), shape: .halfSine))
             t += Double.random(in: 17...23, using: &rng)
         }
-        // Impacts: first at about 30 s, then every 45–60 s.
-        t = 30.0
+        // Impacts: the first at `firstImpact` s, then every `impactEvery` s.
+        t = firstImpact
         var n = 0
         while t < horizonS {
             let severe = n >= 2 && (n - 2) % 5 == 0
@@ -127,7 +137,7 @@ public struct Scenario: Sendable, Equatable {
                         ? Double.random(in: 9.5...13, using: &rng) : Double.random(in: 5...8, using: &rng),
                     duration: ms(8...20), direction: direction(), shape: .halfSine))
             n += 1
-            t += Double.random(in: 45...60, using: &rng)
+            t += Double.random(in: impactEvery, using: &rng)
         }
         let weather = WeatherModel(pressurePhase: Double.random(in: 0..<1, using: &rng))
         // Tilted mount: about 20° off vertical.

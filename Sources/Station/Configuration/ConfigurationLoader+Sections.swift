@@ -47,6 +47,7 @@ extension ConfigurationLoader {
         let simulation = sub(top, "simulation")
         if let v = r.integer(simulation, "seed", 0...Int.max) { c.simulation.seed = UInt64(v) }
         if let v = r.choice(simulation, "scenario", C.SimulationScenario.self) { c.simulation.scenario = v }
+        if let v = r.choice(simulation, "gpio", C.SimulationGPIO.self) { c.simulation.gpio = v }
         let logging = sub(top, "logging")
         if let v = r.choice(logging, "level", Logger.Level.self) { c.logging.level = v }
 

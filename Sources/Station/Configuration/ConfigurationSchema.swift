@@ -85,7 +85,7 @@ enum ConfigurationSchema {
                 ("kinesis", .scalarOrMapping([("stream", .scalar), ("endpoint", .scalar)])),
             ])
         ),
-        ("simulation", .mapping([("seed", .scalar), ("scenario", .scalar)])),
+        ("simulation", .mapping([("seed", .scalar), ("scenario", .scalar), ("gpio", .scalar)])),
         ("logging", .mapping([("level", .scalar)])),
     ]
 

@@ -80,7 +80,10 @@ public struct ButtonService {
         nonisolated(unsafe) let line = self.line
         let (debounce, longPress, state, now, logger) = (debounce, longPress, state, now, logger)
         return ThreadService(name: "button") { signal in
-            // With kernel debounce the edges are already clean; keep a minimal software filter.
+            // With kernel debounce (libgpiod 2.x) the edges arrive already debounced: the kernel
+            // reports an edge only once the line has been stable for the period (shown on gpio-sim
+            // in Tests/Kernel/cgpiod-test.c). A second software stage would filter nothing more
+            // and only add its own delay to every press, so it is skipped; on 1.6 it debounces.
             var classifier = PressClassifier(
                 debounce: line.hasKernelDebounce ? .zero : debounce, longPress: longPress)
             var failing = false

@@ -20,10 +20,13 @@ public struct StationComponents {
     /// instead of surfacing later.
     /// - Parameters:
     ///   - gpio: nil when the configuration has no LEDs and no button.
-    ///   - now: the monotonic clock of samples and GPIO edge timestamps.
+    ///   - now: the monotonic clock of samples (and LED patterns).
+    ///   - gpioNow: the clock of the GPIO chip's edge timestamps, for the button; nil = `now`
+    ///     (they differ only for simulated sensors with a real chip).
     ///   - recorder: the SQLite log; nil runs the station without one (tests, `read`).
     public init(configuration c: StationConfiguration, bus: any I2CBus, gpio: (any GPIOChip)?,
-                now: @escaping @Sendable () -> Duration, state: StationState, recorder: Recorder?,
+                now: @escaping @Sendable () -> Duration, gpioNow: (@Sendable () -> Duration)? = nil,
+                state: StationState, recorder: Recorder?,
                 logger: Logger, live: LiveSettings? = nil,
                 heartbeat: @escaping @Sendable () -> Void = {}) throws(GPIOError) {
         var services: [any Service] = []
@@ -46,7 +49,7 @@ public struct StationComponents {
                     line: b.line, consumer: "sensorstation-button", activeLow: b.activeLow, bias: b.bias,
                     debounce: b.debounce))
                 services.append(ButtonService(line: line, debounce: b.debounce, longPress: b.longPress, state: state,
-                                              now: now, logger: logger).service())
+                                              now: gpioNow ?? now, logger: logger).service())
             }
         }
 
