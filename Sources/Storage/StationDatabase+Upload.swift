@@ -67,7 +67,8 @@ extension StationDatabase {
     public func knownDestinations() throws(StorageError) -> [String] {
         do {
             return try reader.read { db in
-                try String.fetchAll(db, sql: "SELECT DISTINCT destination FROM upload_cursors ORDER BY destination")
+                // `<name>#batch` rows record the S3 batch in flight (Cloud.Uploader), not a destination.
+                try String.fetchAll(db, sql: "SELECT DISTINCT destination FROM upload_cursors WHERE instr(destination, '#') = 0 ORDER BY destination")
             }
         } catch {
             throw StorageError.from(error, path: path, doing: "listing upload destinations")

@@ -47,25 +47,16 @@ struct CredentialsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let station = try options.load().configuration
-            let upload = station.upload
-            var endpoint = upload.credentialsEndpoint
-            if let endpointPort { endpoint += ":\(endpointPort)" }
-            var passphrase: PassphraseSource?
-            if let file = upload.passphraseFile, !file.isEmpty {
-                passphrase = .file(file)
-            } else if let dir = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"],
-                      FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("key-passphrase")) {
-                passphrase = .systemdCredential(directory: dir, name: "key-passphrase")
-            }
-            let configuration = CredentialsProviderConfiguration(
-                endpoint: endpoint, roleAlias: upload.roleAlias, thingName: station.station.thingName,
-                certificatePath: upload.certificate, privateKeyPath: upload.privateKey, passphrase: passphrase,
-                caBundlePath: ca ?? upload.caBundle, refreshMargin: upload.refreshMargin, maxAttempts: 3,
+            // The same passphrase and configuration rules as `run` (one helper, no drift).
+            let configuration = station.upload.credentialsConfiguration(
+                thingName: station.station.thingName, environment: ProcessInfo.processInfo.environment,
+                endpointPort: endpointPort, caBundle: ca, maxAttempts: 3,
                 backoff: Backoff(base: .milliseconds(500), cap: .seconds(4)))
             let style = Style(enabled: Terminal.useColor)
             let provider: CredentialsProvider
             do {
-                provider = try CredentialsProvider(configuration: configuration)
+                provider = try CredentialsProvider(
+                    configuration: configuration, environment: .live(clockSyncMarker: station.upload.clockSyncMarker))
             } catch {
                 fail(error, style: style)
             }

@@ -4,6 +4,7 @@ import HAL
 import Logging
 import ServiceLifecycle
 import Station
+import Cloud
 import Storage
 import Synchronization
 
@@ -93,6 +94,17 @@ struct RunCommand: AsyncParsableCommand {
         }
         services += components.services.map { .init(service: $0) }
 
+        // Upload after the recorder: the group stops services in reverse order, so the uploader
+        // and the streamer have stopped before the recorder's last flush (nothing is read from
+        // the log while it closes). A certificate, key or passphrase that cannot be used raises
+        // the `upload` fault and leaves sampling and logging running.
+        let upload = UploadRuntime.make(configuration: config, database: recorder?.database, state: state, logger: logger,
+                                        environment: ProcessInfo.processInfo.environment)
+        services += upload.services.map { .init(service: $0) }
+        if config.upload.enabled, upload.provider != nil {
+            logger.info("upload: \(UploadRuntime.destinationNames(config.upload).joined(separator: ", ")) as \(config.station.thingName) via \(config.upload.credentialsEndpoint)")
+        }
+
         // The control socket (stream start/stop, ack) lives next to the database.
         let control: ControlServer
         do {
@@ -142,6 +154,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitCodes.failure)
         }
         if live { Terminal.write(Dashboard.leave) }
+        if let provider = upload.provider { await provider.shutdown() }
         let s = state.snapshot
         logger.info("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s"), LEDs off")
         if live {
@@ -159,12 +172,7 @@ func openRecorder(_ c: StationConfiguration, state: StationState, logger: Logger
         if let kept = report.movedAside {
             state.raiseFault("storage", "the database was corrupt: kept as \(kept), started a new one at \(c.storage.path)")
         }
-        var destinations: [String] = []
-        if c.upload.enabled {
-            if c.upload.s3 != nil { destinations.append("s3") }
-            if c.upload.dynamodb != nil { destinations.append("dynamodb") }
-            if c.upload.kinesis != nil { destinations.append("kinesis") }
-        }
+        let destinations = UploadRuntime.destinationNames(c.upload)
         let retention = RetentionPolicy(maxAge: .seconds(Int64(c.storage.retentionDays) * 86_400),
                                         maxBytes: Int64(c.storage.maxSizeMB) << 20, uploadDestinations: destinations)
         return Recorder(database: database, commitInterval: c.storage.commitInterval, retention: retention, logger: logger)

@@ -38,16 +38,22 @@ struct StatusCommand: ParsableCommand {
         do {
             status = try db.status()
             for destination in Self.destinations(configuration, known: try db.knownDestinations()) {
-                backlog.append((destination, try db.backlog(destination: destination)))
+                // Kinds a destination never receives (motion/events for DynamoDB) are not its backlog.
+                backlog.append((destination, try db.backlog(destination: destination)
+                    .filter { UploadRuntime.sentKinds(destination: destination).contains($0.key) }))
             }
         } catch {
             throw StorageCLI.fail(error)
         }
         let s = configuration.storage
+        let live = Self.liveUpload(configuration)  // upload: StatusCommand+Upload.swift
         if json {
-            StorageCLI.write(Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB))
+            var text = Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB)
+            if let member = Self.uploadJSON(live) { text = String(text.dropLast(2)) + "," + member + "}\n" }
+            StorageCLI.write(text)
         } else {
-            StorageCLI.write(Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB))
+            StorageCLI.write(Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB)
+                + Self.uploadText(live))
         }
     }
 

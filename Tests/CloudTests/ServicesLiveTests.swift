@@ -101,10 +101,6 @@ struct ServicesLiveTests {
 
     @Test("DynamoDB: 60 records in 25-item calls; boto3 scans back the same items")
     func dynamo() async throws {
-        await withKnownIssue("intermittent on a loaded machine: moto closes connections under load", isIntermittent: true) { try await dynamoBody() }
-    }
-
-    func dynamoBody() async throws {
         let (moto, creds) = try await vended()
         let ddb = DynamoDBClient(region: "us-east-1", credentials: StaticCredentials(creds), endpoint: moto.endpoint)
         let records = try sampleRecords(kind: "weather", ids: 1001...1060, start: Self.start)
@@ -132,9 +128,11 @@ struct ServicesLiveTests {
         #expect(KinesisClient.chunks(entries).map(\.count) == [500, 500, 203])
         try await k.putRecords(entries, stream: moto.stream)
         let read = try moto.readback(["kinesis-read", moto.stream]) as? [[String: Any]] ?? []
-        let ids = read.compactMap { ($0["data"] as? [String: Any])?["humidity_pct"] != nil ? $0 : nil }.count
-        #expect(ids >= 1203)
-        #expect(read.allSatisfy { $0["partition_key"] as? String == "TestThing" })
+        // The stream is shared with the streamer's live tests (their own partition keys): count
+        // and check this test's records, the ones with `humidity_pct`.
+        let mine = read.filter { ($0["data"] as? [String: Any])?["humidity_pct"] != nil }
+        #expect(mine.count >= 1203)
+        #expect(mine.allSatisfy { $0["partition_key"] as? String == "TestThing" })
     }
 
     @Test("Kinesis chunking respects 5 MiB per call")

@@ -91,10 +91,14 @@ struct UploaderTests {
 
     @Test("outage mid-upload, uploader restarted several times, link back: every record exactly once")
     func outage() async throws {
-        let (moto, _) = try LiveStack.get()
+        // Its own moto: the outage closes every connection through the proxy, which on the shared
+        // stack failed the live suites running in parallel (the "moto closes connections under
+        // load" and awscrt mint time-outs recorded as known issues in session 1).
+        let moto = try MotoStack()
+        defer { moto.server.stop() }
         let db = try TestDatabase()
         try await db.fill(weather: 600, impacts: 2, start: Self.start)
-        let creds = StaticCredentials(try await withProvider(try LiveStack.configuration()) { try await $0.fetch() }.credentials)
+        let creds = StaticCredentials(moto.user)
         let dest = [destinations(moto, credentials: creds, prefix: "outage")[0]]
 
         // A paced uploader gets through part of the backlog, then the link goes down under it.
@@ -144,6 +148,43 @@ struct UploaderTests {
         #expect(issued >= 3)
     }
 
+    @Test("a batch sent but not confirmed is resent with the same boundaries after new rows arrived: same key, same bytes")
+    func resendKeepsBatchBoundaries() async throws {
+        let (moto, _) = try LiveStack.get()
+        let db = try TestDatabase()
+        let prefix = "resend-\(UUID().uuidString.prefix(8))"
+        try await db.fill(weather: 20, impacts: 0, start: Self.start)
+        let creds = StaticCredentials(try await withProvider(try LiveStack.configuration()) { try await $0.fetch() }.credentials)
+        let s3 = S3Client(bucket: moto.bucket, region: "us-east-1", credentials: creds, endpoint: moto.endpoint)
+        let dest = UploadDestination(name: "s3-\(prefix)", target: .s3(s3, prefix: prefix), kinds: [.weather])
+
+        // The first process: plans the batch, sends it, and dies before the cursor moves.
+        let first = Uploader(database: db.database, destinations: [dest], configuration: .init(thingName: "TestThing", batchSize: 500))
+        _ = try? await first.drainUntilSentNotConfirmed(dest, kind: .weather)
+        #expect(try db.database.cursor(destination: dest.name, kind: .weather) == 0)
+        let keysBefore = try s3Keys(moto, prefix: prefix)
+        let firstKey = try #require(keysBefore.first)
+        let bytesBefore = try moto.readback(["s3-get", moto.bucket, firstKey]) as? [String: Any]
+
+        // New rows arrive, then the restarted service drains.
+        try await db.fill(weather: 15, impacts: 0, start: Self.start.addingTimeInterval(30))
+        let second = Uploader(database: db.database, destinations: [dest], configuration: .init(thingName: "TestThing", batchSize: 500))
+        try await second.drain()
+
+        let keys = try s3Keys(moto, prefix: prefix)
+        // The day boundary is at row 101, so one day: the resent batch is 1–20 again, the new rows 21–35.
+        #expect(keysBefore.compactMap { $0.components(separatedBy: "/").last } == ["1-20.jsonl.gz"])
+        #expect(keys.compactMap { $0.components(separatedBy: "/").last }.sorted() == ["1-20.jsonl.gz", "21-35.jsonl.gz"])
+        let bytesAfter = try moto.readback(["s3-get", moto.bucket, firstKey]) as? [String: Any]
+        #expect(bytesAfter?["raw_b64"] as? String == bytesBefore?["raw_b64"] as? String)
+        #expect(try s3IDs(moto, prefix: prefix + "/")["weather"]?.sorted() == Array(1...35))  // each exactly once
+        #expect(try db.database.cursor(destination: dest.name, kind: .weather) == 35)
+        // The drain itself recorded its new batch (21–35) before sending it.
+        #expect(try db.database.cursor(destination: dest.planName, kind: .weather) == 35)
+        #expect(try db.database.knownDestinations().contains(dest.name))
+        #expect(try !db.database.knownDestinations().contains { $0.contains("#") })
+    }
+
     @Test("pacing: batches are spaced by bytes / rate (manual clock)")
     func pacing() async throws {
         let clock = TestClock(Self.start)
@@ -157,7 +198,21 @@ struct UploaderTests {
     }
 }
 
+func s3Keys(_ moto: MotoStack, prefix: String) throws -> [String] {
+    (try moto.readback(["s3-list", moto.bucket, prefix]) as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
+}
+
 extension Uploader {
+    /// Test helper: what a process killed between PutObject and the cursor update leaves behind.
+    /// A destination whose sends succeed and then "crash" is not possible from outside, so this
+    /// runs the uploader's own steps up to the send: plan, send, and no cursor update.
+    func drainUntilSentNotConfirmed(_ destination: UploadDestination, kind: UploadKind) async throws {
+        let items = try database.pending(kind, destination: destination.name, limit: configuration.batchSize)
+        let run = S3Client.splitByDay(items.map(UploadRecord.init))[0]
+        try database.advanceCursor(destination: destination.planName, kind: kind, to: run.last!.id)
+        try await send(run, kind: kind, to: destination)
+    }
+
     /// Test helper: sends at most `batches` batches of the first destination's first kinds, then
     /// stops (as a service would when the link drops between two batches).
     func drainLimited(batches: Int, onBatch: @Sendable () -> Void) async throws {

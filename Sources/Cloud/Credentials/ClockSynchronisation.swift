@@ -9,14 +9,18 @@ public enum ClockSynchronisation {
     /// No clock reading before this can be right: the Cloud target did not exist before (2026-01-01).
     public static let earliestPlausibleDate = Date(timeIntervalSince1970: 1_767_225_600)
 
-    /// True when the time is plausible and either systemd-timesyncd has written
-    /// /run/systemd/timesync/synchronized or the kernel's NTP state (adjtimex) lacks STA_UNSYNC
+    /// True when the time is plausible and either the marker file exists (systemd-timesyncd's
+    /// /run/systemd/timesync/synchronized by default; `upload.clock_sync_marker` names another,
+    /// e.g. one a chrony hook writes) or the kernel's NTP state (adjtimex) lacks STA_UNSYNC
     /// (chrony, ntpd and timesyncd all clear it once they have set the clock).
-    public static func systemClockIsSynchronised(now: Date = Date()) -> Bool {
+    public static func systemClockIsSynchronised(now: Date = Date(), marker: String = defaultMarker) -> Bool {
         guard now >= earliestPlausibleDate else { return false }
-        if FileManager.default.fileExists(atPath: "/run/systemd/timesync/synchronized") { return true }
+        if FileManager.default.fileExists(atPath: marker) { return true }
         return kernelSaysSynchronised() ?? true
     }
+
+    /// systemd-timesyncd writes this file once it has synchronised the clock.
+    public static let defaultMarker = "/run/systemd/timesync/synchronized"
 
     /// adjtimex(2) in read-only mode. Glibc's Swift module does not export <sys/timex.h>, so the
     /// function is looked up with dlsym and `struct timex` is addressed by offset: `modes` is an

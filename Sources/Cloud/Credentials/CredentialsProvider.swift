@@ -18,11 +18,16 @@ public struct CredentialsEnvironment: Sendable {
         self.isClockSynchronised = isClockSynchronised
     }
 
-    public static let live = CredentialsEnvironment(
-        now: { Date() },
-        sleep: { try await Task.sleep(for: $0) },
-        random: { Double.random(in: 0..<1) },
-        isClockSynchronised: { ClockSynchronisation.systemClockIsSynchronised() })
+    public static let live = live(clockSyncMarker: ClockSynchronisation.defaultMarker)
+
+    /// The real world, with the clock trusted once `clockSyncMarker` exists or the kernel says so.
+    public static func live(clockSyncMarker: String) -> CredentialsEnvironment {
+        CredentialsEnvironment(
+            now: { Date() },
+            sleep: { try await Task.sleep(for: $0) },
+            random: { Double.random(in: 0..<1) },
+            isClockSynchronised: { ClockSynchronisation.systemClockIsSynchronised(marker: clockSyncMarker) })
+    }
 }
 
 /// One successful exchange.

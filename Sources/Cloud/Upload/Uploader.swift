@@ -40,6 +40,18 @@ public final class Uploader: Service, Sendable {
         public var lastSuccess: Date?
         /// Per destination: rows not yet confirmed, per kind.
         public var backlog: [String: [UploadKind: Int]] = [:]
+        /// Per destination: what it last did.
+        public var destinations: [String: DestinationStatus] = [:]
+    }
+
+    /// One destination's live state: the last confirmed batch and the last failure (cleared by
+    /// the next success).
+    public struct DestinationStatus: Sendable, Equatable {
+        public var sentRecords: Int = 0
+        public var lastSuccess: Date?
+        public var lastError: String?
+        public var lastErrorTime: Date?
+        public init() {}
     }
 
     public enum Failure: Error, Sendable, CustomStringConvertible {
@@ -76,6 +88,7 @@ public final class Uploader: Service, Sendable {
         self.now = now
         self.sleep = sleep
         self.random = random
+        state.withLock { s in for d in destinations { s.destinations[d.name] = DestinationStatus() } }
     }
 
     public var status: Status { state.withLock { $0 } }
@@ -84,11 +97,15 @@ public final class Uploader: Service, Sendable {
     public func run() async throws {
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do throws(Failure) {
-                _ = try await drain()
+            do {
+                // A drain can wait long (credentials retries, the clock not yet synchronised):
+                // graceful shutdown cancels it. That is safe: a cursor only moves after a
+                // confirmed batch, so a cancelled send is sent again next time.
+                _ = try await cancelWhenGracefulShutdown { try await self.drain() }
                 failures = 0
                 try? await gracefulSleep(configuration.pollInterval)
             } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 failures += 1
                 let delay = configuration.backoff.delay(attempt: failures - 1, random: random())
                 logger.warning("\(error)", metadata: ["retry_in_s": "\(Backoff.seconds(delay))"])
@@ -112,19 +129,45 @@ public final class Uploader: Service, Sendable {
             for kind in destination.kinds {
                 while !Task.isCancelled {
                     let items: [UploadItem]
-                    do { items = try database.pending(kind, destination: destination.name, limit: configuration.batchSize) }
-                    catch { record(failure: "\(error)"); throw .storage(error) }
+                    // S3 object keys name the batch (`<first>-<last>`): a batch that was sent but
+                    // not confirmed (crash, cancel, lost answer) must be resent with the same
+                    // boundaries, or new rows would make an overlapping object. Its last id is
+                    // recorded durably before the send (`<name>#batch`), and a pending plan is
+                    // resent exactly: ids (cursor, planned].
+                    var planned: Int64 = 0
+                    do {
+                        var limit = configuration.batchSize
+                        if destination.isS3 {
+                            planned = try database.cursor(destination: destination.planName, kind: kind)
+                            let cursor = try database.cursor(destination: destination.name, kind: kind)
+                            if planned > cursor { limit = max(limit, Int(clamping: planned - cursor)) } else { planned = 0 }
+                        }
+                        items = try database.pending(kind, destination: destination.name, limit: limit)
+                            .filter { planned == 0 || $0.id <= planned }
+                    } catch { record(failure: "\(error)"); throw .storage(error) }
+                    if items.isEmpty && planned > 0 {
+                        // The planned rows are gone (retention): nothing of that batch is left to send.
+                        do { try database.advanceCursor(destination: destination.name, kind: kind, to: planned, now: now()) }
+                        catch { record(failure: "\(error)"); throw .storage(error) }
+                        continue
+                    }
                     if items.isEmpty { break }
                     let records = items.map(UploadRecord.init)
                     // S3 partitions by day: send day runs one by one, advancing after each.
                     let runs = destination.isS3 ? S3Client.splitByDay(records) : [records]
                     for run in runs {
                         guard let first = run.first, let last = run.last else { continue }
+                        if destination.isS3 && last.id > planned {
+                            do { try database.advanceCursor(destination: destination.planName, kind: kind, to: last.id, now: now()) }
+                            catch { record(failure: "\(error)"); throw .storage(error) }
+                        }
                         let bytes = run.reduce(0) { $0 + $1.json.count }
                         await pace(bytes: bytes)
                         do { try await send(run, kind: kind, to: destination) } catch {
-                            record(failure: "\(error)")
-                            throw .send(destination: destination.name, kind: kind, firstID: first.id, lastID: last.id, error)
+                            let failure = Failure.send(destination: destination.name, kind: kind, firstID: first.id,
+                                                       lastID: last.id, error)
+                            record(failure: "\(failure)", destination: destination.name)
+                            throw failure
                         }
                         do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
                         catch { record(failure: "\(error)"); throw .storage(error) }
@@ -134,9 +177,12 @@ public final class Uploader: Service, Sendable {
                             $0.sentBytes += bytes
                             $0.lastSuccess = now()
                             $0.lastError = nil
+                            $0.destinations[destination.name, default: DestinationStatus()].sentRecords += run.count
+                            $0.destinations[destination.name, default: DestinationStatus()].lastSuccess = now()
+                            $0.destinations[destination.name, default: DestinationStatus()].lastError = nil
                         }
                     }
-                    if items.count < configuration.batchSize { break }
+                    if planned == 0 && items.count < configuration.batchSize { break }
                 }
             }
         }
@@ -169,10 +215,15 @@ public final class Uploader: Service, Sendable {
         if wait > 0 { try? await sleep(.milliseconds(Int64(wait * 1000))) }
     }
 
-    private func record(failure: String) {
+    private func record(failure: String, destination: String? = nil) {
+        let t = now()
         state.withLock {
             $0.failures += 1
             $0.lastError = failure
+            if let destination {
+                $0.destinations[destination, default: DestinationStatus()].lastError = failure
+                $0.destinations[destination, default: DestinationStatus()].lastErrorTime = t
+            }
         }
     }
 
@@ -186,4 +237,7 @@ public final class Uploader: Service, Sendable {
 
 extension UploadDestination {
     var isS3: Bool { if case .s3 = target { return true } else { return false } }
+    /// Where the S3 batch about to be sent is recorded (a cursor row of its own: the last id of
+    /// the batch in flight). Names with `#` are not destinations (`knownDestinations` skips them).
+    var planName: String { name + "#batch" }
 }

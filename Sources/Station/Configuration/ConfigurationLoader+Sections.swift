@@ -277,7 +277,7 @@ extension ConfigurationLoader {
         var u = c.upload
         if let v = r.bool(s, "enabled") { u.enabled = v }
         if let v = r.string(s, "region", validate: validRegion) { u.region = v }
-        if let v = r.string(s, "credentials_endpoint", validate: { $0.isEmpty ? nil : validHostName($0) }) {
+        if let v = r.string(s, "credentials_endpoint", validate: { $0.isEmpty ? nil : validEndpoint($0) }) {
             u.credentialsEndpoint = v
         }
         if let v = r.string(s, "role_alias", validate: { $0.isEmpty ? nil : validRoleAlias($0) }) { u.roleAlias = v }
@@ -291,6 +291,8 @@ extension ConfigurationLoader {
         if let v = r.path(s, "ca_bundle", allowEmpty: true) { u.caBundle = v }
         if let v = r.seconds(s, "refresh_margin_s", 10...3600) { u.refreshMargin = v }
         if let v = r.integer(s, "rate_limit_kbps", 0...10_000_000) { u.rateLimitKbps = v }
+        if let v = r.path(s, "clock_sync_marker", allowEmpty: false) { u.clockSyncMarker = v }
+        if let v = r.number(s, "poll_interval_s", 0.1...3600) { u.pollInterval = .milliseconds(Int64((v * 1000).rounded())) }
 
         // Destinations: absent, null, `none` or an empty name = off.
         func destination(_ key: String) -> Section? {
@@ -383,6 +385,18 @@ extension ConfigurationLoader {
                     && $0.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
             })
         return ok ? nil : "a host name without a scheme, such as c1abc.credentials.iot.eu-west-1.amazonaws.com"
+    }
+
+    /// A host name with an optional `:port` (1–65535; a local test endpoint).
+    static func validEndpoint(_ s: String) -> String? {
+        if let colon = s.lastIndex(of: ":"), !s[s.index(after: colon)...].isEmpty,
+           s[s.index(after: colon)...].allSatisfy(\.isASCII), s[s.index(after: colon)...].allSatisfy(\.isNumber) {
+            guard let port = Int(s[s.index(after: colon)...]), (1...65535).contains(port) else {
+                return "a host name with an optional :port (1–65535), such as c1abc.credentials.iot.eu-west-1.amazonaws.com"
+            }
+            return validHostName(String(s[..<colon]))
+        }
+        return validHostName(s)
     }
 
     static func validRoleAlias(_ s: String) -> String? {

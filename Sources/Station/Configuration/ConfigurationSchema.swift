@@ -79,6 +79,7 @@ enum ConfigurationSchema {
                 ("enabled", .scalar), ("region", .scalar), ("credentials_endpoint", .scalar), ("role_alias", .scalar),
                 ("certificate", .scalar), ("private_key", .scalar), ("passphrase_file", .scalar),
                 ("ca_bundle", .scalar), ("refresh_margin_s", .scalar), ("rate_limit_kbps", .scalar),
+                ("poll_interval_s", .scalar), ("clock_sync_marker", .scalar),
                 ("s3", .scalarOrMapping([("bucket", .scalar), ("prefix", .scalar), ("endpoint", .scalar)])),
                 ("dynamodb", .scalarOrMapping([("table", .scalar), ("endpoint", .scalar)])),
                 ("kinesis", .scalarOrMapping([("stream", .scalar), ("endpoint", .scalar)])),

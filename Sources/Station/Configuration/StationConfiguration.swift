@@ -473,6 +473,11 @@ extension StationConfiguration {
         public var refreshMargin: Duration
         /// 0 = unlimited.
         public var rateLimitKbps: Int
+        /// How often the uploader looks for new rows in the log (`poll_interval_s`).
+        public var pollInterval: Duration
+        /// A file whose existence says the clock is synchronised (`clock_sync_marker`); without
+        /// it the kernel's NTP state decides.
+        public var clockSyncMarker: String
         /// `nil` = that destination is off.
         public var s3: S3Destination?
         public var dynamodb: DynamoDBDestination?
@@ -484,8 +489,11 @@ extension StationConfiguration {
             privateKey: String = "/etc/sensorstation/device.pem.key", passphraseFile: String? = nil,
             caBundle: String = "/etc/ssl/certs/Amazon_Root_CA_1.pem", refreshMargin: Duration = .seconds(300),
             rateLimitKbps: Int = 0, s3: S3Destination? = nil, dynamodb: DynamoDBDestination? = nil,
-            kinesis: KinesisDestination? = nil
+            kinesis: KinesisDestination? = nil, pollInterval: Duration = .seconds(5),
+            clockSyncMarker: String = "/run/systemd/timesync/synchronized"
         ) {
+            self.clockSyncMarker = clockSyncMarker
+            self.pollInterval = pollInterval
             self.enabled = enabled
             self.region = region
             self.credentialsEndpoint = credentialsEndpoint

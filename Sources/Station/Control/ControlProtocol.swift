@@ -64,14 +64,17 @@ public struct ControlResponse: Codable, Equatable, Sendable {
     public var streaming: Bool?
     public var impactLatched: Bool?
     public var faults: [String: String]?
+    /// The live upload state (answer to `state` when upload is enabled).
+    public var upload: UploadLiveStatus?
 
     public init(ok: Bool, message: String, streaming: Bool? = nil, impactLatched: Bool? = nil,
-                faults: [String: String]? = nil) {
+                faults: [String: String]? = nil, upload: UploadLiveStatus? = nil) {
         self.ok = ok
         self.message = message
         self.streaming = streaming
         self.impactLatched = impactLatched
         self.faults = faults
+        self.upload = upload
     }
 
     public func encoded() -> Data {
@@ -108,7 +111,7 @@ extension ControlRequest {
         case .state:
             let s = state.snapshot
             return ControlResponse(ok: true, message: s.indication.topState.rawValue, streaming: s.indication.streaming,
-                                   impactLatched: s.indication.impactLatched, faults: s.faultMessages)
+                                   impactLatched: s.indication.impactLatched, faults: s.faultMessages, upload: s.upload)
         }
     }
 }

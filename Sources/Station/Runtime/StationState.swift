@@ -18,6 +18,8 @@ public final class StationState: Sendable {
         public var ledLevels: [LEDRole: Bool] = [:]
         /// Components that have made their first attempt to open their sensor (for READY=1).
         public var probed: Set<String> = []
+        /// The uploader's and streamer's state (nil: upload is off), published by `UploadMonitor`.
+        public var upload: UploadLiveStatus?
     }
 
     public struct TimedEvent: Sendable, Equatable {
@@ -111,6 +113,11 @@ public final class StationState: Sendable {
     /// A sampler has tried its sensor once (whether it answered or not).
     public func markProbed(_ component: String) {
         state.withLock { _ = $0.probed.insert(component) }
+    }
+
+    /// The upload state `status` shows (not an event: it changes every second).
+    public func setUpload(_ status: UploadLiveStatus) {
+        state.withLock { $0.upload = status }
     }
 
     func setLEDLevels(_ levels: [LEDRole: Bool]) {

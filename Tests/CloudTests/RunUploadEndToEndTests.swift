@@ -1,0 +1,253 @@
+import Foundation
+import Storage
+import Testing
+@testable import Cloud
+
+/// The real `sensorstation` binary, built next to the test bundle.
+enum StationBinary {
+    static var url: URL {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = me.deletingLastPathComponent()
+        if dir.lastPathComponent == "MacOS" {
+            dir = dir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("sensorstation")
+    }
+
+    static func environment() -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SENSORSTATION_") }
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "CREDENTIALS_DIRECTORY")
+        return env
+    }
+
+    /// Runs a short command to completion.
+    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = url
+        p.arguments = arguments
+        p.environment = environment()
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
+
+/// A running `sensorstation run` with its output in a file (no pipe to fill up).
+final class RunningStation: @unchecked Sendable {
+    let process = Process()
+    let logPath: String
+
+    init(config: String, directory: String) throws {
+        logPath = directory + "/run.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = StationBinary.url
+        process.arguments = ["run", "--config", config, "--plain"]
+        process.environment = StationBinary.environment()
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try process.run()
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// SIGTERM, then the exit status (nil: it had to be killed after `limit`).
+    func terminate(limit: Duration = .seconds(60)) async -> Int32? {
+        process.terminate()
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit(); return nil }
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+@Suite("sensorstation run uploads: the real binary, simulated station, mTLS credentials endpoint and moto (auth on)", .serialized)
+struct RunUploadEndToEndTests {
+    /// Its own moto and credentials endpoint: the run uses them for a minute and the outage test
+    /// turns its proxy off, which must not disturb the other live suites.
+    static func stack() throws -> (MotoStack, CredentialsEndpointServer) {
+        let moto = try MotoStack()
+        return (moto, try CredentialsEndpointServer(moto: moto))
+    }
+
+    static func configuration(_ moto: MotoStack, _ endpoint: CredentialsEndpointServer, directory: String) throws -> String {
+        let marker = directory + "/clock-synchronised"
+        FileManager.default.createFile(atPath: marker, contents: nil)
+        let yaml = """
+            hardware: simulated
+            station:
+              thing_name: TestThing
+              serial_number: E2E-0001
+            weather:
+              interval_s: 1
+            accelerometer:
+              odr_hz: 100
+            storage:
+              path: \(directory)/station.db
+            upload:
+              enabled: true
+              region: us-east-1
+              credentials_endpoint: 127.0.0.1:\(endpoint.port)
+              role_alias: sensorstation
+              certificate: \(try TestServers.pkiFile("good.pem"))
+              private_key: \(try TestServers.pkiFile("good.key"))
+              ca_bundle: \(try TestServers.pkiFile("ca.pem"))
+              poll_interval_s: 0.5
+              clock_sync_marker: \(marker)
+              s3: { bucket: \(moto.bucket), prefix: e2e, endpoint: "\(moto.endpoint)" }
+              dynamodb: { table: \(moto.weatherTable), endpoint: "\(moto.endpoint)" }
+              kinesis: { stream: \(moto.stream), endpoint: "\(moto.endpoint)" }
+            simulation:
+              seed: 7
+              scenario: demo
+            logging:
+              level: info
+
+            """
+        let path = directory + "/config.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func tempDir() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Exactly once, in effect: every row up to a destination's cursor arrived, none arrived
+    /// twice, and nothing else arrived except the one batch that may have been in flight when the
+    /// service stopped (S3: exactly the recorded batch (cursor, planned], which a restart rewrites
+    /// with the same key and bytes; DynamoDB: items whose key a resend overwrites).
+    static func checkExactlyOnce(_ moto: MotoStack, database path: String) throws {
+        let db = try StationDatabase.openReadOnly(path: path)
+        // Grouped by the kind in the object key (`e2e/<thing>/<kind>/…`): an event row's own
+        // `kind` column repeats the JSON key "kind" (see the report), so the line cannot say.
+        let objects = try moto.readback(["s3-lines", moto.bucket, "e2e/"]) as? [String: [[String: Any]]] ?? [:]
+        var s3: [String: [Int]] = [:]
+        for (key, lines) in objects {
+            let kind = key.split(separator: "/").dropFirst(2).first.map(String.init) ?? "?"
+            s3[kind, default: []] += lines.map { $0["id"] as? Int ?? -1 }
+        }
+        for kind in [UploadKind.weather, .motion, .event, .impact] {
+            let ids = s3[kind.rawValue] ?? []
+            let cursor = Int(try db.cursor(destination: "s3", kind: kind))
+            let planned = Int(try db.cursor(destination: "s3#batch", kind: kind))
+            #expect(ids.count == Set(ids).count, "s3 \(kind.rawValue): duplicates")
+            let beyond = Set(ids).subtracting(cursor == 0 ? [] : Array(1...cursor))
+            #expect(Set(ids).isSuperset(of: cursor == 0 ? [] : Array(1...cursor)), "s3 \(kind.rawValue): missing rows")
+            #expect(beyond.isEmpty || beyond == Set((cursor + 1)...planned), "s3 \(kind.rawValue): \(beyond.sorted()) beyond \(cursor)")
+        }
+        #expect(try db.cursor(destination: "s3", kind: .weather) > 0)
+        #expect(try db.cursor(destination: "s3", kind: .motion) > 0)
+        let items = try moto.readback(["ddb-scan", moto.weatherTable]) as? [[String: Any]] ?? []
+        let weatherIDs = items.filter { $0["serial_number"] as? String == "TestThing" && $0["kind"] as? String == "weather" }
+            .compactMap { $0["id"] as? Int }
+        let dCursor = Int(try db.cursor(destination: "dynamodb", kind: .weather))
+        let lastRow = Int(try db.pending(.weather, destination: "none", limit: 1_000_000).last?.id ?? 0)
+        #expect(dCursor > 0)
+        #expect(weatherIDs.count == Set(weatherIDs).count)
+        #expect(Set(weatherIDs).isSuperset(of: Array(1...dCursor)))
+        #expect(weatherIDs.allSatisfy { $0 >= 1 && $0 <= lastRow })
+    }
+
+    @Test("weather, motion and events reach S3 and DynamoDB exactly once; stream start sends to Kinesis; status shows it; SIGTERM exits 0")
+    func uploadsAndStreams() async throws {
+        let (moto, endpoint) = try Self.stack()
+        let dir = try Self.tempDir()
+        let config = try Self.configuration(moto, endpoint, directory: dir)
+        let station = try RunningStation(config: config, directory: dir)
+        let dbPath = dir + "/station.db"
+
+        // Uploads happen: the s3 weather and motion cursors move (the service confirmed batches).
+        try await eventually("s3 cursors move", limit: .seconds(120)) {
+            guard let db = try? StationDatabase.openReadOnly(path: dbPath) else { return false }
+            return ((try? db.cursor(destination: "s3", kind: .weather)) ?? 0) >= 2
+                && ((try? db.cursor(destination: "s3", kind: .motion)) ?? 0) >= 2
+                && ((try? db.cursor(destination: "dynamodb", kind: .weather)) ?? 0) >= 2
+        }
+
+        // status asks the running service for the live state.
+        let status = try StationBinary.run(["status", "--config", config, "--json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let upload = obj?["upload"] as? [String: Any]
+        #expect(upload?["running"] as? Bool == true)
+        let live = upload?["state"] as? [String: Any]
+        #expect(live?["credentialsState"] as? String == "valid")
+        #expect((live?["credentialsExpiry"] as? String)?.hasSuffix("Z") == true)
+        let dests = (live?["destinations"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(Set(dests) == ["s3", "dynamodb", "kinesis"])
+        let text = try StationBinary.run(["status", "--config", config])
+        #expect(text.stdout.contains("upload     credentials  ASIA"))
+        #expect(text.stdout.contains("upload     s3  sent "))
+
+        // Streaming: records without an `id` are the live ones (store-and-forward rows carry it).
+        let start = try StationBinary.run(["stream", "start", "--config", config])
+        #expect(start.status == 0, "\(start.stderr)")
+        func streamed() throws -> [[String: Any]] {
+            (try moto.readback(["kinesis-read", moto.stream]) as? [[String: Any]] ?? [])
+                .compactMap { $0["data"] as? [String: Any] }.filter { $0["id"] == nil }
+        }
+        try await eventually("streamed motion in Kinesis", limit: .seconds(120)) {
+            ((try? streamed()) ?? []).filter { $0["kind"] as? String == "motion" }.count >= 3
+        }
+        let stop = try StationBinary.run(["stream", "stop", "--config", config])
+        #expect(stop.status == 0)
+
+        let exit = await station.terminate()
+        #expect(exit == 0, "\(station.log.suffix(3000))")
+        #expect(station.log.contains("sensorstation stopped"))
+
+        try Self.checkExactlyOnce(moto, database: dbPath)
+        // Every streamed motion summary is a row of the log (same kind and time_us): the dedupe key.
+        let db = try StationDatabase.openReadOnly(path: dbPath)
+        let stored = Set(try db.pending(.motion, destination: "none", limit: 1_000_000).compactMap {
+            if case .int(let us)? = $0.json["time_us"] { return us } else { return nil } })
+        let streamedRecords = try streamed()
+        let liveMotion = streamedRecords.filter { $0["kind"] as? String == "motion" }.compactMap { ($0["time_us"] as? Int).map(Int64.init) }
+        #expect(!liveMotion.isEmpty && liveMotion.allSatisfy { stored.contains($0) })
+        #expect(streamedRecords.contains { $0["event"] as? String == "streaming" && $0["detail"] as? String == "on" })
+    }
+
+    @Test("outage: the link is down while the service restarts three times; once it is back every record arrives exactly once")
+    func outageAcrossRestarts() async throws {
+        let (moto, endpoint) = try Self.stack()
+        let dir = try Self.tempDir()
+        let config = try Self.configuration(moto, endpoint, directory: dir)
+        let dbPath = dir + "/station.db"
+
+        var station = try RunningStation(config: config, directory: dir)
+        try await eventually("first uploads", limit: .seconds(120)) {
+            ((try? StationDatabase.openReadOnly(path: dbPath).cursor(destination: "s3", kind: .motion)) ?? 0) >= 2
+        }
+        try moto.setOutage(true)
+        for _ in 0..<3 {
+            try await Task.sleep(for: .seconds(2))  // rows keep coming while nothing can be sent
+            #expect(await station.terminate() == 0, "\(station.log.suffix(2000))")
+            station = try RunningStation(config: config, directory: dir)
+        }
+        try await Task.sleep(for: .seconds(2))
+        try moto.setOutage(false)
+        // Let it catch up with everything logged before and during the outage.
+        let target = try StationDatabase.openReadOnly(path: dbPath).backlog(destination: "s3")
+        let db = try StationDatabase.openReadOnly(path: dbPath)
+        let lastMotion = try db.pending(.motion, destination: "none", limit: 1_000_000).last?.id ?? 0
+        try await eventually("backlog drained", limit: .seconds(180)) {
+            ((try? db.cursor(destination: "s3", kind: .motion)) ?? 0) >= lastMotion
+        }
+        #expect((target[.motion] ?? 0) > 0)
+        #expect(await station.terminate() == 0, "\(station.log.suffix(2000))")
+        try Self.checkExactlyOnce(moto, database: dbPath)
+    }
+}
