@@ -81,7 +81,12 @@ struct ADXL345Tests {
         Conversion(16, -4096, -16.0, true),
         Conversion(16, 4095, 4095.0 / 256, true),
         Conversion(16, 4093, 4093.0 / 256, false),
-        Conversion(16, Int16.max, Double(Int16.max) / 256, true),  // garbage beyond 13 bits: flagged
+        // Garbage beyond the chip's codes (a bus glitch; found by the fuzzer): clamped to full
+        // scale and flagged, never reported as an acceleration the range cannot hold.
+        Conversion(16, Int16.max, 4095.0 / 256, true),
+        Conversion(16, Int16.min, -16.0, true),
+        Conversion(2, 600, 511.0 / 256, true),
+        Conversion(2, -1000, -2.0, true),
     ]
 
     @Test("conversion: 256 LSB/g full resolution at every range, saturation at the code limits",

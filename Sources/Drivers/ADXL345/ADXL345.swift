@@ -103,8 +103,14 @@ public final class ADXL345: Accelerometer {
     }
 
     /// DATAX0...DATAZ1 (little-endian two's complement) → sample in g, with saturation.
+    ///
+    /// The chip right-justifies its 10–13-bit codes and sign-extends them, so a 16-bit value
+    /// outside [minCode, maxCode] cannot come from a working chip (a glitch on the bus: the fuzzer
+    /// found 45 g at ±16 g). It is clamped to full scale and flagged saturated, never passed on as
+    /// an acceleration the sensor cannot measure.
     func convert(_ d: [UInt8], time: Duration) -> AccelerationSample {
-        let x = Self.raw(d, 0), y = Self.raw(d, 2), z = Self.raw(d, 4)
+        func clamped(_ v: Int32) -> Int32 { min(max(v, minCode), maxCode) }
+        let x = clamped(Self.raw(d, 0)), y = clamped(Self.raw(d, 2)), z = clamped(Self.raw(d, 4))
         return AccelerationSample(
             time: time, x: Double(x) * gPerLSB, y: Double(y) * gPerLSB, z: Double(z) * gPerLSB,
             saturated: [x, y, z].contains { $0 >= maxCode - 1 || $0 <= minCode + 1 })
