@@ -86,7 +86,10 @@ extension StationDatabase {
         var keys: [String] = []
         var id: Int64 = 0
         var time: Int64 = 0
-        for (name, value) in row {
+        for (column, value) in row {
+            // The events table's own `kind` column (button, fault, …) would clash with the record's
+            // "kind" (the upload kind, "event") in every JSON line and CSV header.
+            let name = column == "kind" ? "event_kind" : column
             let v: JSONValue
             switch value.storage {
             case .null: v = .null

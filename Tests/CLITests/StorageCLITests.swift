@@ -155,6 +155,10 @@ struct StorageCLITests {
         #expect(lines[0].hasPrefix(#"{"kind":"impact","id":1,"time_us":1795392030000000,"time":"2026-11-23T00:00:30.000Z","start_us":1795392029900000,"start_time":"2026-11-23T00:00:29.900Z""#))
         #expect(lines[0].contains(#""waveform":"AQID""#))
         for line in lines { _ = try JSONSerialization.jsonObject(with: Data(line.utf8)) }
+        // An event keeps its record kind ("event") and names its own kind event_kind: one "kind" key per line.
+        let event = try #require(lines.first { $0.contains(#""kind":"event""#) })
+        #expect(event.hasPrefix(#"{"kind":"event","id":1,"time_us":1795392000000000,"time":"2026-11-23T00:00:00.000Z","event_kind":"button""#), "\(event)")
+        #expect(event.components(separatedBy: #""kind":"#).count == 2)
 
         let csvPath = dir.appendingPathComponent("weather.csv").path
         let c = try CLI.run(["export", "weather", "--database", path, "--format", "csv", "--output", csvPath] + Self.window)
