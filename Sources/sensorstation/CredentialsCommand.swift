@@ -94,10 +94,11 @@ struct CredentialsCommand: AsyncParsableCommand {
                 "access key id: \(prefix)",
             ]
             if let expiry, let left {
-                lines.append("expires:       \(AWSDate.iso8601(expiry)) (in \(Self.minutes(left)))")
+                lines.append("expires:       \(AWSDate.iso8601(expiry)) (\(left < 0 ? "" : "in ")\(Self.minutes(left)))")
             }
             if let skew {
                 let text = String(format: "%+.1f s (local clock minus endpoint's Date header)", skew)
+                    + (abs(skew) > 300 ? ": more than 5 min, AWS will refuse signed requests (RequestTimeTooSkewed); check NTP" : "")
                 lines.append("clock skew:    " + (abs(skew) > 60 ? style.yellow(text) : text))
             } else {
                 lines.append("clock skew:    unknown (no Date header)")
@@ -120,7 +121,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         static func exitCode(for error: CredentialsError) -> Int32 {
             switch error {
             case .configurationIncomplete, .fileUnreadable, .invalidCertificate, .invalidPrivateKey, .passphraseUnavailable,
-                 .invalidCABundle:
+                 .invalidCABundle, .keyDoesNotMatchCertificate:
                 return ExitCodes.config
             case .keyFileTooOpen:
                 return ExitCodes.noPermission

@@ -120,12 +120,8 @@ enum StorageCLI {
     static func window(since: String, until: String?, now: Date) throws -> (Date, Date) {
         let from: Date
         let to: Date
-        do {
-            from = try TimeArgument.instant(since, now: now)
-            to = try until.map { try TimeArgument.instant($0, now: now) } ?? now
-        } catch {
-            throw ValidationError("--since/--until \(error)")
-        }
+        do { from = try TimeArgument.instant(since, now: now) } catch { throw ValidationError("--since \(error)") }
+        do { to = try until.map { try TimeArgument.instant($0, now: now) } ?? now } catch { throw ValidationError("--until \(error)") }
         guard from < to else {
             throw ValidationError("--since (\(TimeCodec.iso(from))) must be before --until (\(TimeCodec.iso(to)))")
         }

@@ -106,18 +106,22 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         // The control socket (stream start/stop, ack) lives next to the database.
-        let control: ControlServer
+        let control: ControlServer?
         do {
             let dir = (config.storage.path as NSString).deletingLastPathComponent
             try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o750])
             control = try ControlServer(path: ControlSocket.path(forDatabase: config.storage.path), state: state,
                                         logger: logger)
+        } catch where recorder == nil && !"\(error)".hasPrefix("another sensorstation") {
+            // The storage directory is unusable (the log is off too): keep sampling, say why.
+            state.raiseFault("control", "\(error); stream and ack are unavailable")
+            control = nil
         } catch {
             printError("\(error)")
             throw ExitCode(ExitCodes.failure)
         }
-        services.append(.init(service: control.service()))
+        if let control { services.append(.init(service: control.service())) }
         services.append(.init(service: ReloadService(options: options, running: config, live: liveSettings, logger: logger)))
         services.append(.init(service: SystemdService(notifier: notifier, state: state,
                                                       expected: components.sampledComponents)))

@@ -108,6 +108,25 @@ struct BadInputCatalogueTests {
             environment: ["SENSORSTATION_STORAGE_PATH": "$DIR/station.db"], status: 69,
             message: "sensorstation: the station service is not running (no one listens on $DIR/control.sock)",
             after: [.stdoutEmpty, .absent("control.sock")]),
+
+        // Query arguments (exit 64, checked before the database is opened: nothing is created).
+        Row(name: "query: --since after --until",
+            arguments: ["query", "weather", "--database", "$DIR/station.db", "--since", "2026-11-20T12:00:00Z",
+                        "--until", "2026-11-20T10:00:00Z"], status: 64,
+            message: "Error: --since (2026-11-20T12:00:00.000Z) must be before --until (2026-11-20T10:00:00.000Z)",
+            after: [.stdoutEmpty, .absent("station.db")]),
+        Row(name: "query: unparseable duration",
+            arguments: ["query", "weather", "--database", "$DIR/station.db", "--since", "3fortnights"], status: 64,
+            message: "Error: --since \"3fortnights\": not a time; use a duration ago (30m, 24h, 7d) or ISO-8601 (2026-11-20T10:00:00Z, 2026-11-20)",
+            after: [.stdoutEmpty, .absent("station.db")]),
+        Row(name: "query: unparseable --until (impacts list)",
+            arguments: ["impacts", "list", "--database", "$DIR/station.db", "--until", "yesterdayish"], status: 64,
+            message: "Error: --until \"yesterdayish\": not a time; use a duration ago (30m, 24h, 7d) or ISO-8601 (2026-11-20T10:00:00Z, 2026-11-20)",
+            after: [.stdoutEmpty, .absent("station.db")]),
+        Row(name: "query: unknown --format",
+            arguments: ["query", "weather", "--database", "$DIR/station.db", "--format", "xml"], status: 64,
+            message: "Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'table', 'csv' or 'json'.",
+            after: [.stdoutEmpty, .absent("station.db")]),
     ]
 
     @Test(arguments: rows)

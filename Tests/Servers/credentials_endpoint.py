@@ -12,8 +12,12 @@ AssumeRole on a moto server with an IAM user's keys, and answers in the document
 Failures use the documented bodies ({"message": …}) and x-amzn-ErrorType. A plain-HTTP control
 port on 127.0.0.1 lets a test queue failures and change the lifetime:
     POST /fail      {"status": 503, "message": "…", "count": 2}    next 2 answers are that failure
-    POST /lifetime  {"seconds": 45}                                   expiration = now + 45 s
-    GET  /stats     {"requests": n, "issued": n, "thing_names": [...]}
+    POST /fail      {"action": "reset", "count": 1}                  next answer: the TCP connection is reset (RST)
+    POST /fail      {"action": "hang", "seconds": 30, "count": 1}    next answer: nothing for 30 s, then close
+    POST /lifetime  {"seconds": 45}                                   expiration = now + 45 s (negative: in the past)
+    POST /skew      {"seconds": 3600}                                 the endpoint's clock runs 3600 s ahead of this
+                                                                      machine's: the Date header and the expiration
+    GET  /stats     {"requests": n, "issued": n, "thing_names": [...], "queued": failures not yet used}
 
 On start it prints one line of JSON to stdout: {"port": P, "control_port": C}.
 usage: credentials_endpoint.py --cert server.pem --key server.key --ca ca.pem --moto URL
@@ -27,9 +31,12 @@ import http.server
 import json
 import os
 import signal
+import socket
 import ssl
+import struct
 import sys
 import threading
+import time
 
 import boto3
 
@@ -48,7 +55,8 @@ class State:
     def __init__(self, args):
         self.args = args
         self.lock = threading.Lock()
-        self.failures = []  # [(status, message, error_type)]
+        self.failures = []  # [(status, message, error_type, action, seconds)]
+        self.skew = 0
         self.lifetime = args.lifetime
         self.requests = 0
         self.issued = 0
@@ -65,6 +73,9 @@ def make_handler(state):
 
         def log_message(self, fmt, *a):
             sys.stderr.write("credentials_endpoint: " + (fmt % a) + "\n")
+
+        def date_time_string(self, timestamp=None):
+            return email.utils.formatdate((timestamp or time.time()) + state.skew, usegmt=True)
 
         def answer(self, status, body, error_type=None):
             data = json.dumps(body).encode()
@@ -86,7 +97,16 @@ def make_handler(state):
                 queued = state.failures.pop(0) if state.failures else None
                 lifetime = state.lifetime
             if queued:
-                status, message, etype = queued
+                status, message, etype, action, seconds = queued
+                if action == "hang":
+                    time.sleep(seconds)
+                    self.close_connection = True
+                    return
+                if action == "reset":  # SO_LINGER 0: close() sends a RST instead of a FIN
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
                 return self.answer(status, {"message": message}, etype)
             parts = self.path.split("?")[0].split("/")
             if len(parts) != 4 or parts[1] != "role-aliases" or parts[3] != "credentials":
@@ -110,6 +130,7 @@ def make_handler(state):
             expiration = c["Expiration"]
             if lifetime is not None:
                 expiration = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=lifetime)
+            expiration += datetime.timedelta(seconds=state.skew)  # the endpoint's clock runs ahead: all of its times
             with state.lock:
                 state.issued += 1
             self.answer(200, {"credentials": {
@@ -138,15 +159,19 @@ def make_control(state):
 
         def do_GET(self):
             with state.lock:
-                self.reply({"requests": state.requests, "issued": state.issued, "thing_names": state.thing_names})
+                self.reply({"requests": state.requests, "issued": state.issued, "thing_names": state.thing_names,
+                            "queued": len(state.failures)})
 
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
             with state.lock:
                 if self.path == "/fail":
-                    status = int(body["status"])
+                    status = int(body.get("status", 0))
                     etype = body.get("error_type", "ThrottlingException" if status == 429 else "InternalFailure")
-                    state.failures += [(status, body.get("message", "injected"), etype)] * int(body.get("count", 1))
+                    state.failures += [(status, body.get("message", "injected"), etype, body.get("action"),
+                                        float(body.get("seconds", 0)))] * int(body.get("count", 1))
+                elif self.path == "/skew":
+                    state.skew = float(body.get("seconds", 0))
                 elif self.path == "/lifetime":
                     state.lifetime = body.get("seconds")
             self.reply({"ok": True})

@@ -6,6 +6,7 @@ import HAL
 import Simulation
 import Station
 import Storage
+import Synchronization
 import Testing
 
 /// The rows of docs/bad-inputs.md that are checked on the library, where running the binary is
@@ -213,6 +214,50 @@ struct BadInputCatalogueLibraryTests {
         #expect(try again.read().pressurePa > 30_000)
     }
 
+    @Test("the running service: a weather sensor that disappears is a fault, re-probed, and cleared when it returns")
+    func serviceReprobes() async throws {
+        let station = SimulatedStation(clock: RealtimeSimulationClock(), busPath: "sim:i2c-1")
+        let state = StationState()
+        let events = Mutex<[StationEvent]>([])
+        state.addSink { _, event in events.withLock { $0.append(event) } }
+        let sampler = WeatherSampler(address: 0x76, settings: .init(), interval: .milliseconds(20), temperatureOffsetC: 0,
+                                     reprobeInterval: .milliseconds(20))
+        let task = Task { try await sampler.service(bus: station.bus, state: state).run() }
+        defer { task.cancel() }
+        func weatherCount() -> Int { events.withLock { $0.filter { if case .weather = $0 { true } else { false } }.count } }
+        /// Waits for a condition (a guard against a hang, not a timing assertion).
+        func until(_ what: String, _ condition: () -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !condition() {
+                guard ContinuousClock.now < deadline else { throw CatalogueWaitError(description: "never saw \(what)") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        try await until("a first reading") { weatherCount() > 0 }
+
+        station.bus.setPresent(false, at: 0x76)
+        // While it is gone the re-probe (identification first) is what fails; `status` shows this fault.
+        let gone = "sim:i2c-1 address 0x76 register 0xd0: byte read failed: nothing answers at this address (check wiring, power and the address jumper) (errno 6)"
+        try await until("the re-probe fault") { state.snapshot.faultMessages["weather"] == gone }
+        #expect(state.snapshot.indication.faults.contains("weather"))
+        // The first failure is whichever transfer the removal hit; it names the same bus, address and cause.
+        let first = events.withLock { $0.compactMap { if case .fault("weather", let m) = $0 { m } else { nil } }.first }
+        #expect(first?.hasPrefix("sim:i2c-1 address 0x76 register 0x") == true)
+        #expect(first?.hasSuffix("nothing answers at this address (check wiring, power and the address jumper) (errno 6)") == true)
+        let readingsWhileGone = weatherCount()
+
+        // It comes back (power-cycled: reset values); the next re-probe initialises it afresh.
+        station.bus.setPresent(true, at: 0x76, powerCycled: true)
+        try await until("the fault cleared") { state.snapshot.faultMessages["weather"] == nil }
+        try await until("readings again") { weatherCount() > readingsWhileGone }
+        #expect(events.withLock { $0.contains { if case .faultCleared("weather") = $0 { true } else { false } } })
+        #expect(!state.snapshot.indication.faults.contains("weather"))
+        let last = try #require(state.snapshot.lastWeather)
+        #expect(last.pressurePa > 30_000 && last.sensor == "bme280")
+        task.cancel()
+        _ = await task.result
+    }
+
     // MARK: Storage
 
     func temporaryDirectory() throws -> URL {
@@ -297,4 +342,9 @@ extension SimulatedStation {
     var advance: (Duration) -> Void {
         { [clock] d in (clock as? ManualSimulationClock)?.advance(by: d) }
     }
+}
+
+
+struct CatalogueWaitError: Error, CustomStringConvertible {
+    let description: String
 }

@@ -10,6 +10,7 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
     case fileUnreadable(path: String, reason: String)
     case invalidCertificate(path: String, reason: String)
     case invalidPrivateKey(path: String, reason: String)
+    case keyDoesNotMatchCertificate(keyPath: String, certificatePath: String)
     case passphraseUnavailable(reason: String)
     case invalidCABundle(path: String, reason: String)
     // The documented 4xx answers of the AWS IoT credentials provider.
@@ -55,6 +56,7 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
         case .fileUnreadable: return "fileUnreadable"
         case .invalidCertificate: return "invalidCertificate"
         case .invalidPrivateKey: return "invalidPrivateKey"
+        case .keyDoesNotMatchCertificate: return "keyDoesNotMatchCertificate"
         case .passphraseUnavailable: return "passphraseUnavailable"
         case .invalidCABundle: return "invalidCABundle"
         case .certificateRejected: return "certificateRejected"
@@ -85,12 +87,14 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
             return "certificate \(path) is not a PEM certificate chain: \(reason)"
         case .invalidPrivateKey(let path, let reason):
             return "private key \(path) cannot be loaded (wrong passphrase, or not a PEM key): \(reason)"
+        case .keyDoesNotMatchCertificate(let key, let certificate):
+            return "private key \(key) does not belong to certificate \(certificate): use the key made with that certificate"
         case .passphraseUnavailable(let reason):
             return "the private key's passphrase is not available: \(reason)"
         case .invalidCABundle(let path, let reason):
             return "CA bundle \(path) cannot be used: \(reason)"
         case .certificateRejected(let endpoint, let message):
-            return "\(endpoint) refused the device certificate (HTTP 403 \"\(message)\"): register and activate "
+            return "\(endpoint) refused the device certificate (\(message.hasPrefix("TLS alert") ? message : "HTTP 403 \"\(message)\"")): register and activate "
                 + "it in AWS IoT in this account and region, or check the endpoint"
         case .invalidThingName(let endpoint, let thing, let message):
             return "\(endpoint) refused thing name \"\(thing)\" (HTTP 403 \"\(message)\"): the thing does not exist "

@@ -193,6 +193,9 @@ public actor CredentialsProvider {
                                              timeout: configuration.requestTimeout)
         let localDate = environment.now()
         let decoded = try decoder.decode(status: answer.status, headers: answer.headers, body: answer.body).get()
+        if let expiry = decoded.credentials.expiration, expiry <= (decoded.serverDate ?? localDate) {  // by the endpoint's own clock
+            throw .malformedResponse(endpoint: configuration.endpoint, status: answer.status, reason: "the credentials expired at \(AWSDate.iso8601(expiry)), before the answer was sent (\(AWSDate.iso8601(decoded.serverDate ?? localDate)))")
+        }
         return CredentialsFetch(credentials: decoded.credentials, serverDate: decoded.serverDate, localDate: localDate)
     }
 

@@ -63,6 +63,10 @@ public final class MutualTLSTransport: CredentialsTransport {
         tls.trustRoots = .certificates(roots)
         tls.minimumTLSVersion = .tlsv12
         tls.certificateVerification = .fullVerification
+        // BoringSSL checks that the key belongs to the leaf certificate only here; say so now, not at the first request.
+        do { _ = try NIOSSLContext(configuration: tls) } catch NIOSSLError.failedToLoadPrivateKey {
+            throw .keyDoesNotMatchCertificate(keyPath: c.privateKeyPath, certificatePath: c.certificatePath)
+        } catch { throw .invalidPrivateKey(path: c.privateKeyPath, reason: "\(error)") }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(20))
         configuration.redirectConfiguration = .disallow
@@ -86,6 +90,9 @@ public final class MutualTLSTransport: CredentialsTransport {
             let bytes = body.readBytes(length: body.readableBytes) ?? []
             return (Int(response.status.code), response.headers.map { HTTPField($0.name, $0.value) }, bytes)
         } catch {
+            if let e = error as? HTTPClientError, [.deadlineExceeded, .readTimeout, .connectTimeout].contains(e) {
+                throw .network(endpoint: endpoint, reason: "no answer within \(Int(Backoff.seconds(timeout).rounded())) s (timed out)")
+            }
             throw Self.classify(error, endpoint: endpoint)
         }
     }
@@ -101,8 +108,9 @@ public final class MutualTLSTransport: CredentialsTransport {
         }
         if upper.contains("CERTIFICATE_VERIFY_FAILED") || upper.contains("UNABLE TO GET LOCAL ISSUER")
             || upper.contains("UNTRUSTED") {
-            return .network(endpoint: endpoint, reason: "the server's certificate is not trusted by the CA bundle (\(text))")
+            return .network(endpoint: endpoint, reason: "the server's certificate is not trusted by the CA bundle (CERTIFICATE_VERIFY_FAILED)")
         }
+        if let io = error as? IOError { return .network(endpoint: endpoint, reason: "\(String(cString: strerror(io.errnoCode))) (errno \(io.errnoCode))") }
         return .network(endpoint: endpoint, reason: text)
     }
 

@@ -13,5 +13,7 @@ public enum KeyFileSecurity {
         }
         let mode = UInt16(truncatingIfNeeded: st.st_mode)
         if mode & 0o077 != 0 { throw .keyFileTooOpen(path: path, mode: mode) }
+        // Not readable by this user (the service's user must own it): say so, not "wrong passphrase".
+        guard access(path, R_OK) == 0 else { throw .fileUnreadable(path: path, reason: String(cString: strerror(errno))) }
     }
 }
