@@ -1,5 +1,6 @@
 import Drivers
 import Foundation
+import Station
 import HAL
 import Simulation
 
@@ -117,6 +118,9 @@ enum DriverBenchmark {
     // MARK: Real time
 
     static func realtime(_ setup: Setup, seconds: Double) throws {
+        // As the service's motion thread does (motion.realtime_priority, default 10).
+        let policy = RealtimePriority.raiseCurrentThread(to: 10).map { "ordinary scheduling (\($0))" } ?? "SCHED_FIFO 10"
+        print("drivers: real-time loop under \(policy)")
         let clock = RealtimeSimulationClock()
         let station = SimulatedStation(clock: clock, scenario: .demo(seed: 7), chips: [.init(setup.kind)])
         let driver = try setup.open(try station.bus.device(at: setup.kind.defaultAddress))

@@ -58,19 +58,8 @@ struct ListImpacts: ParsableCommand {
     }
 
     func run() throws {
-        let (from, to) = try StorageCLI.window(since: since, until: until, now: Date())
-        let db = try StorageCLI.open(database: database, options: options)
-        let result: QueryResult
-        do {
-            result = try db.query(QueryRequest(kind: .impacts, since: from, until: to, every: nil, limit: limit))
-        } catch {
-            throw StorageCLI.fail(error)
-        }
-        if result.rows.isEmpty && format == .table {
-            printError("no impacts between \(TimeCodec.local(micros: TimeCodec.micros(from))) and \(TimeCodec.local(micros: TimeCodec.micros(to))) (local time)")
-            return
-        }
-        StorageCLI.write(StorageCLI.render(result, format: format))
+        try StorageCLI.query(.impacts, since: since, until: until, every: nil, format: format, limit: limit,
+                             database: database, options: options)
     }
 }
 

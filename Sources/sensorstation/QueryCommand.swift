@@ -62,20 +62,8 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (from, to) = try StorageCLI.window(since: since, until: until, now: Date())
-        let bucket = try every.map(StorageCLI.bucket)
-        let db = try StorageCLI.open(database: database, options: options)
-        let result: QueryResult
-        do {
-            result = try db.query(QueryRequest(kind: what.kind, since: from, until: to, every: bucket, limit: limit))
-        } catch {
-            throw StorageCLI.fail(error)
-        }
-        if result.rows.isEmpty && format == .table {
-            printError("no \(what.rawValue) between \(TimeCodec.local(micros: TimeCodec.micros(from))) and \(TimeCodec.local(micros: TimeCodec.micros(to))) (local time)")
-            return
-        }
-        StorageCLI.write(StorageCLI.render(result, format: format))
+        try StorageCLI.query(what.kind, since: since, until: until, every: every, format: format, limit: limit,
+                             database: database, options: options)
     }
 }
 
@@ -126,6 +114,26 @@ enum StorageCLI {
             throw ValidationError("--since (\(TimeCodec.iso(from))) must be before --until (\(TimeCodec.iso(to)))")
         }
         return (from, to)
+    }
+
+    /// `query KIND` and `impacts list`: the rows in the window, rendered; "no KIND between …" on
+    /// stderr when a table would be empty.
+    static func query(_ kind: QueryRequest.Kind, since: String, until: String?, every: String?, format: Format,
+                      limit: Int?, database: String?, options: ConfigOptions) throws {
+        let (from, to) = try window(since: since, until: until, now: Date())
+        let width = try every.map(Self.bucket)
+        let db = try open(database: database, options: options)
+        let result: QueryResult
+        do {
+            result = try db.query(QueryRequest(kind: kind, since: from, until: to, every: width, limit: limit))
+        } catch {
+            throw fail(error)
+        }
+        if result.rows.isEmpty && format == .table {
+            printError("no \(kind.rawValue) between \(TimeCodec.local(micros: TimeCodec.micros(from))) and \(TimeCodec.local(micros: TimeCodec.micros(to))) (local time)")
+            return
+        }
+        write(render(result, format: format))
     }
 
     static func bucket(_ text: String) throws -> Duration {

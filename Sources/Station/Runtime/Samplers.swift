@@ -125,6 +125,10 @@ public struct MotionSampler: Sendable {
                         heartbeat: @escaping @Sendable () -> Void = {}) -> ThreadService {
         let config = self
         return ThreadService(name: "motion") { signal in
+            // A 32-entry FIFO at 3200 Hz lasts 10 ms: keep ordinary work from delaying the drain.
+            let scheduling = RealtimePriority.raiseCurrentThread(to: RealtimePriority.samplingPriority)
+            state.record(.note(scheduling.map { "motion sampling under ordinary scheduling: \($0)" }
+                ?? "motion sampling under SCHED_FIFO priority \(RealtimePriority.samplingPriority)"))
             var config = config
             var liveVersion = live?.current.version ?? 0
             defer { impacts.finish() }
