@@ -22,7 +22,10 @@ struct BadInputCredentialsTimeoutTests {
         ])
         defer { server.stop() }
         let control = server.int("control_port")
-        _ = try Control.request(port: control, method: "POST", path: "/fail", json: ["action": "hang", "seconds": 5, "count": 2])
+        // The hang (30 s) is far longer than the 1 s timeout, so a starved event loop on a loaded
+        // machine (CI saw the server's close after a 5 s hang arrive before the timeout) still
+        // times out first; the server process is stopped when the test ends.
+        _ = try Control.request(port: control, method: "POST", path: "/fail", json: ["action": "hang", "seconds": 30, "count": 2])
 
         let endpoint = "localhost:\(server.int("port"))"
         let configuration = CredentialsProviderConfiguration(
