@@ -185,7 +185,10 @@ fi
 BIN=$(readlink -f "$BIN")
 if [ ! -x "$BIN" ]; then fail "a sensorstation binary to package" "$BIN is not executable"; finish; fi
 dynamic_swift=0
-objdump -p "$BIN" | grep -q 'NEEDED *libswiftCore' && dynamic_swift=1
+# (Captured first: with pipefail, `objdump | grep -q` fails when grep exits before objdump has
+# written everything and objdump dies of SIGPIPE, which made this check flaky.)
+bin_headers=$(objdump -p "$BIN")
+grep -q 'NEEDED *libswiftCore' <<<"$bin_headers" && dynamic_swift=1
 
 # `make build` is the release build with the Swift runtime linked in (checked on the recipe; the
 # release binary itself is checked when one exists).
@@ -193,7 +196,8 @@ recipe=$(make -n build 2>&1)
 grep -q -- '-c release' <<<"$recipe" && grep -q -- '--static-swift-stdlib' <<<"$recipe" \
   && ok "make build: swift build -c release --static-swift-stdlib" || fail "make build recipe" "$recipe"
 if [ -x .build/release/sensorstation ]; then
-  if objdump -p .build/release/sensorstation | grep -q 'NEEDED *libswift'; then
+  release_headers=$(objdump -p .build/release/sensorstation)
+  if grep -q 'NEEDED *libswift' <<<"$release_headers"; then
     fail "release binary has the Swift runtime linked in" "$(objdump -p .build/release/sensorstation | grep 'NEEDED *libswift')"
   else ok "release binary has the Swift runtime linked in (no libswift*.so needed)"; fi
 else skip "release binary check (no .build/release/sensorstation; run make build)"; fi
