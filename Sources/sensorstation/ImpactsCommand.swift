@@ -174,11 +174,20 @@ struct ShowImpact: ParsableCommand {
 struct ImpactTrace {
     let record: ImpactRecord
     let samples: [MotionSample]
+    /// Seconds from the trigger for each sample, computed once (the CSV, the summary and the
+    /// chart all use it).
+    let relativeTimes: [Double]
 
-    /// Seconds from the trigger for each sample. The samples' own times are on the sampler's
-    /// monotonic timeline, so only their differences count; the peak is one of the samples (the one
-    /// with the largest |a|) and its wall-clock time is recorded, which ties the two timelines.
-    var relativeTimes: [Double] {
+    init(record: ImpactRecord, samples: [MotionSample]) {
+        self.record = record
+        self.samples = samples
+        relativeTimes = Self.relativeTimes(record: record, samples: samples)
+    }
+
+    /// The samples' own times are on the sampler's monotonic timeline, so only their differences
+    /// count; the peak is one of the samples (the one with the largest |a|) and its wall-clock time
+    /// is recorded, which ties the two timelines.
+    static func relativeTimes(record: ImpactRecord, samples: [MotionSample]) -> [Double] {
         guard let peak = samples.indices.max(by: { samples[$0].magnitudeSquared < samples[$1].magnitudeSquared })
         else { return [] }
         let peakFromTrigger = record.peakTime.timeIntervalSince(record.triggerTime)
