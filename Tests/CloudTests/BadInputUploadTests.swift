@@ -130,6 +130,8 @@ struct BadInputUploadTests {
         #expect(cursor >= 50 && cursor < 150)
         let prefix = "upload to s3 of weather \(cursor + 1)–\(cursor + 50) failed: s3 at \(moto.endpoint) unreachable: "
         #expect(text.hasPrefix(prefix) && text.count > prefix.count, "\(text)")
+        // The reason is said in words (NetworkFailure), not in NIO's or AsyncHTTPClient's terms.
+        #expect(!text.contains("I/O on closed channel") && !text.contains("HTTPClientError"), "\(text)")
         #expect(uploader.status.destinations["s3"]?.lastError == text)
         try await uploader.drain()
         #expect(try s3IDs(moto, prefix: "badinput/")["weather"]?.sorted() == Array(1...150))

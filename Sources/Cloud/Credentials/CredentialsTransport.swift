@@ -110,8 +110,7 @@ public final class MutualTLSTransport: CredentialsTransport {
             || upper.contains("UNTRUSTED") {
             return .network(endpoint: endpoint, reason: "the server's certificate is not trusted by the CA bundle (CERTIFICATE_VERIFY_FAILED)")
         }
-        if let io = error as? IOError { return .network(endpoint: endpoint, reason: "\(String(cString: strerror(io.errnoCode))) (errno \(io.errnoCode))") }
-        return .network(endpoint: endpoint, reason: text)
+        return .network(endpoint: endpoint, reason: NetworkFailure.describe(error))
     }
 
     public func shutdown() async {

@@ -128,7 +128,7 @@ public struct AWSClient: Sendable {
         } catch let e as AWSRequestError {
             throw e
         } catch {
-            throw .network(service: service, endpoint: endpoint, reason: String(describing: error))
+            throw .network(service: service, endpoint: endpoint, reason: NetworkFailure.describe(error, timeout: timeout))
         }
     }
 }

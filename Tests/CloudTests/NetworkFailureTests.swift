@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+@testable import Cloud
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback TCP listener that reads each request's first bytes and then closes the connection
+/// without answering: what a server that dies mid-request, or a proxy that drops the link, looks
+/// like to the client.
+private final class HangUpServer: @unchecked Sendable {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = listener
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
+                bind(listener, p, len) == 0 && listen(listener, 8) == 0 && getsockname(listener, p, &len) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
+        port = Int(UInt16(bigEndian: addr.sin_port))
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let c = accept(listener, nil, nil)
+                if c < 0 { return }
+                _ = read(c, &buffer, buffer.count)
+                close(c)
+            }
+        }
+    }
+
+    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+}
+
+/// A loopback port nobody listens on: bound, then closed, so connecting is refused.
+private func refusedPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+    }
+    guard ok else { throw POSIXError(.EADDRNOTAVAIL) }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+@Suite("Network failures are described in words (the log's and status's upload reason)")
+struct NetworkFailureTests {
+    /// What AsyncHTTPClient really throws for `url`, described.
+    private func failure(_ url: String, retryConnect: Bool = true) async throws -> (String, String) {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = retryConnect
+        configuration.timeout = .init(connect: .seconds(2), read: .seconds(5))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { _ = client.shutdown() }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(string: "{\"Records\":[]}"))
+        do {
+            _ = try await client.execute(request, timeout: .seconds(5))
+            Issue.record("a request to \(url) succeeded")
+            return ("", "")
+        } catch {
+            return (String(describing: error), NetworkFailure.describe(error, timeout: .seconds(5)))
+        }
+    }
+
+    @Test("a server that hangs up mid-request: the connection closed, not 'I/O on closed channel'")
+    func hangUp() async throws {
+        let server = try HangUpServer()
+        defer { server.stop() }
+        let (raw, text) = try await failure("http://127.0.0.1:\(server.port)/")
+        #expect(text == "the server closed the connection before answering"
+            || text == "the connection closed while the request was under way (the server went away or the link dropped)",
+            "raw: \(raw)")
+        #expect(!text.contains("HTTPClientError") && !text.contains("I/O on closed channel"))
+    }
+
+    @Test("nothing listening, no connect retries: the errno's own words")
+    func refused() async throws {
+        let port = try refusedPort()
+        let (raw, text) = try await failure("http://127.0.0.1:\(port)/", retryConnect: false)
+        #expect(text == "Connection refused (errno \(ECONNREFUSED))", "raw: \(raw)")
+    }
+
+    @Test("each NIO and AsyncHTTPClient transport error has its sentence; anything else keeps its own description")
+    func mapping() {
+        #expect(NetworkFailure.describe(ChannelError.ioOnClosedChannel)
+            == "the connection closed while the request was under way (the server went away or the link dropped)")
+        #expect(NetworkFailure.describe(HTTPClientError.deadlineExceeded, timeout: .seconds(30)) == "no answer within 30 s (timed out)")
+        #expect(NetworkFailure.describe(HTTPClientError.readTimeout) == "no answer (timed out)")
+        #expect(NetworkFailure.describe(HTTPClientError.connectTimeout, timeout: .seconds(10))
+            == "could not connect within 10 s (connect timed out; the host is down, unreachable or refusing)")
+        #expect(NetworkFailure.describe(HTTPClientError.remoteConnectionClosed) == "the server closed the connection before answering")
+        #expect(NetworkFailure.describe(IOError(errnoCode: EHOSTUNREACH, reason: "connect")) == "No route to host (errno \(EHOSTUNREACH))")
+        #expect(NetworkFailure.describe(POSIXError(.EPIPE)) == String(describing: POSIXError(.EPIPE)))
+    }
+}
