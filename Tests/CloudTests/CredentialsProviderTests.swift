@@ -165,6 +165,25 @@ struct CredentialsProviderPolicyTests {
         #expect(f.skew == .seconds(7))
     }
 
+    @Test("the refresh time is the endpoint's expiry minus the margin, moved onto the local clock by the skew",
+          arguments: [3000.0, -600.0])  // local clock 50 min ahead, 10 min behind
+    func refreshFollowsSkew(skew: Double) async throws {
+        // The endpoint says 06:00:00 and issues credentials until 07:00:00: a 1 h lifetime, so a
+        // 5 min margin; refresh at 06:55 on its clock, 06:55 + skew on ours.
+        let clock = TestClock(Self.t0.addingTimeInterval(skew))
+        let t = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z", key: "ASIAFIRST")),
+                                   .http(200, credentialsBody(expiration: "2026-11-23T08:00:00Z", key: "ASIASECOND"))])
+        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        #expect(try await p.credentials().accessKeyId == "ASIAFIRST")
+        #expect(await p.nextRefresh == Self.t0.addingTimeInterval(3300 + skew))
+        clock.advance(3299)
+        #expect(try await p.credentials().accessKeyId == "ASIAFIRST")
+        #expect(t.requests.withLock { $0.count } == 1)
+        clock.advance(1)
+        #expect(try await p.credentials().accessKeyId == "ASIASECOND")
+        #expect(t.requests.withLock { $0.count } == 2)
+    }
+
     @Test("backoff ceilings are min(cap, base·2ⁿ)")
     func backoff() {
         let b = Backoff(base: .milliseconds(500), cap: .seconds(60))

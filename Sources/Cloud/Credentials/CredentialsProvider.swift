@@ -153,10 +153,16 @@ public actor CredentialsProvider {
         while true {
             do throws(CredentialsError) {
                 let fetched = try await fetchOnce()
-                let lifetime = fetched.credentials.expiration.map { $0.timeIntervalSince(fetched.localDate) } ?? 0
+                // `expiration` is on the endpoint's clock: the lifetime is measured on that clock
+                // and the refresh time moved onto ours by the skew. A clock ahead would otherwise
+                // shorten the lifetime (past zero: a fetch on every call); one behind would refresh
+                // after the credentials had already expired.
+                let serverNow = fetched.serverDate ?? fetched.localDate
+                let offset = fetched.localDate.timeIntervalSince(serverNow)
+                let lifetime = fetched.credentials.expiration.map { $0.timeIntervalSince(serverNow) } ?? 0
                 let margin = configuration.margin(lifetime: .milliseconds(Int64(max(lifetime, 0) * 1000)))
                 cached = fetched.credentials
-                refreshAt = fetched.credentials.expiration.map { $0.addingTimeInterval(-Backoff.seconds(margin)) }
+                refreshAt = fetched.credentials.expiration.map { $0.addingTimeInterval(offset - Backoff.seconds(margin)) }
                 status.state = .valid
                 status.accessKeyIdPrefix = fetched.credentials.redactedAccessKeyId()
                 status.expiration = fetched.credentials.expiration
