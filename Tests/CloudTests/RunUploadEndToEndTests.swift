@@ -80,7 +80,8 @@ struct RunUploadEndToEndTests {
         return (moto, try CredentialsEndpointServer(moto: moto))
     }
 
-    static func configuration(_ moto: MotoStack, _ endpoint: CredentialsEndpointServer, directory: String) throws -> String {
+    static func configuration(_ moto: MotoStack, _ endpoint: CredentialsEndpointServer, directory: String,
+                              rawAcceleration: Bool = false) throws -> String {
         let marker = directory + "/clock-synchronised"
         FileManager.default.createFile(atPath: marker, contents: nil)
         let yaml = """
@@ -106,7 +107,7 @@ struct RunUploadEndToEndTests {
               clock_sync_marker: \(marker)
               s3: { bucket: \(moto.bucket), prefix: e2e, endpoint: "\(moto.endpoint)" }
               dynamodb: { table: \(moto.weatherTable), endpoint: "\(moto.endpoint)" }
-              kinesis: { stream: \(moto.stream), endpoint: "\(moto.endpoint)" }
+              kinesis: { stream: \(moto.stream), endpoint: "\(moto.endpoint)", raw_acceleration: \(rawAcceleration) }
             simulation:
               seed: 7
               scenario: demo
@@ -165,7 +166,7 @@ struct RunUploadEndToEndTests {
     func uploadsAndStreams() async throws {
         let (moto, endpoint) = try Self.stack()
         let dir = try Self.tempDir()
-        let config = try Self.configuration(moto, endpoint, directory: dir)
+        let config = try Self.configuration(moto, endpoint, directory: dir, rawAcceleration: true)
         let station = try RunningStation(config: config, directory: dir)
         let dbPath = dir + "/station.db"
 
@@ -199,8 +200,10 @@ struct RunUploadEndToEndTests {
             (try moto.readback(["kinesis-read", moto.stream]) as? [[String: Any]] ?? [])
                 .compactMap { $0["data"] as? [String: Any] }.filter { $0["id"] == nil }
         }
-        try await eventually("streamed motion in Kinesis", limit: .seconds(120)) {
-            ((try? streamed()) ?? []).filter { $0["kind"] as? String == "motion" }.count >= 3
+        try await eventually("streamed motion and raw acceleration in Kinesis", limit: .seconds(120)) {
+            let records = (try? streamed()) ?? []
+            return records.filter { $0["kind"] as? String == "motion" }.count >= 3
+                && records.filter { $0["kind"] as? String == "raw_acceleration" }.count >= 20
         }
         let stop = try StationBinary.run(["stream", "stop", "--config", config])
         #expect(stop.status == 0)
@@ -218,6 +221,34 @@ struct RunUploadEndToEndTests {
         let liveMotion = streamedRecords.filter { $0["kind"] as? String == "motion" }.compactMap { ($0["time_us"] as? Int).map(Int64.init) }
         #expect(!liveMotion.isEmpty && liveMotion.allSatisfy { stored.contains($0) })
         #expect(streamedRecords.contains { $0["event"] as? String == "streaming" && $0["detail"] as? String == "on" })
+
+        // Raw acceleration (`raw_acceleration: true`): the simulated accelerometer at 100 Hz (this
+        // configuration's odr_hz), packed 100 ms to a record, back to back: samples about 10 ms
+        // apart within and between records (timestamps jitter around the ODR grid), nothing
+        // missing, and a station at rest between impacts reads |a| ≈ 1 g.
+        let raw = streamedRecords.filter { $0["kind"] as? String == "raw_acceleration" }
+            .sorted { ($0["time_us"] as? Int ?? 0) < ($1["time_us"] as? Int ?? 0) }
+        #expect(raw.count >= 20)
+        var magnitudes: [Double] = []
+        var intervals: [Int] = []
+        var previousEnd: Int?
+        for r in raw {
+            let t0 = try #require(r["time_us"] as? Int)
+            let dt = r["dt_us"] as? [Int] ?? []
+            let x = r["x_g"] as? [Double] ?? [], y = r["y_g"] as? [Double] ?? [], z = r["z_g"] as? [Double] ?? []
+            #expect(r["count"] as? Int == dt.count && dt.count == x.count && x.count == y.count && y.count == z.count)
+            #expect(dt.count >= 5 && dt.count <= 11, "\(dt.count) samples in 100 ms at 100 Hz")
+            #expect(dt.first == 0 && (dt.last ?? 0) < 100_000)
+            if let previousEnd { intervals.append(t0 - previousEnd) }
+            intervals += zip(dt, dt.dropFirst()).map { $1 - $0 }
+            previousEnd = t0 + (dt.last ?? 0)
+            for i in x.indices { magnitudes.append((x[i] * x[i] + y[i] * y[i] + z[i] * z[i]).squareRoot()) }
+        }
+        #expect(intervals.allSatisfy { $0 > 0 && $0 < 20_000 }, "\(intervals.filter { $0 <= 0 || $0 >= 20_000 })")
+        let medianInterval = intervals.sorted()[intervals.count / 2]
+        #expect(abs(medianInterval - 10_000) <= 1_000, "median interval \(medianInterval) µs")
+        let median = magnitudes.sorted()[magnitudes.count / 2]
+        #expect(abs(median - 1) < 0.1, "median |a| \(median) g")
     }
 
     @Test("outage: the link is down while the service restarts three times; once it is back every record arrives exactly once")

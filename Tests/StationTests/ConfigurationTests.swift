@@ -175,11 +175,11 @@ import Testing
               credentials_endpoint: c1abc.credentials.iot.us-gov-west-1.amazonaws.com
               role_alias: station-role
               passphrase_file: /run/credentials/sensorstation.service/passphrase
-              kinesis: { stream: live, endpoint: "http://localhost:4567" }
+              kinesis: { stream: live, endpoint: "http://localhost:4567", raw_acceleration: true }
             """
         let c = try ConfigurationLoader.parse(yaml, source: "c.yaml", environment: [:])
         #expect(c.upload.enabled)
-        #expect(c.upload.kinesis == C.KinesisDestination(stream: "live", endpoint: "http://localhost:4567"))
+        #expect(c.upload.kinesis == C.KinesisDestination(stream: "live", endpoint: "http://localhost:4567", rawAcceleration: true))
         #expect(c.upload.passphraseFile == "/run/credentials/sensorstation.service/passphrase")
     }
 

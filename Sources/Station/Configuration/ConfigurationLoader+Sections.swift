@@ -321,7 +321,8 @@ extension ConfigurationLoader {
         if let d = destination("kinesis"),
             let stream = r.string(d, "stream", optional: true, validate: { $0.isEmpty ? nil : validStream($0) }), !stream.isEmpty
         {
-            u.kinesis = C.KinesisDestination(stream: stream, endpoint: endpoint(d, r))
+            u.kinesis = C.KinesisDestination(stream: stream, endpoint: endpoint(d, r),
+                                             rawAcceleration: r.bool(d, "raw_acceleration") ?? false)
         }
 
         if u.enabled, let enabledOrigin = s.origin(of: "enabled") {

@@ -82,7 +82,7 @@ enum ConfigurationSchema {
                 ("poll_interval_s", .scalar), ("clock_sync_marker", .scalar),
                 ("s3", .scalarOrMapping([("bucket", .scalar), ("prefix", .scalar), ("endpoint", .scalar)])),
                 ("dynamodb", .scalarOrMapping([("table", .scalar), ("endpoint", .scalar)])),
-                ("kinesis", .scalarOrMapping([("stream", .scalar), ("endpoint", .scalar)])),
+                ("kinesis", .scalarOrMapping([("stream", .scalar), ("endpoint", .scalar), ("raw_acceleration", .scalar)])),
             ])
         ),
         ("simulation", .mapping([("seed", .scalar), ("scenario", .scalar), ("gpio", .scalar)])),

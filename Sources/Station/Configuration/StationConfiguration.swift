@@ -446,10 +446,13 @@ extension StationConfiguration {
     public struct KinesisDestination: Sendable, Equatable {
         public var stream: String
         public var endpoint: String?
+        /// While streaming, also send the raw acceleration samples (`raw_acceleration`).
+        public var rawAcceleration: Bool
 
-        public init(stream: String, endpoint: String? = nil) {
+        public init(stream: String, endpoint: String? = nil, rawAcceleration: Bool = false) {
             self.stream = stream
             self.endpoint = endpoint
+            self.rawAcceleration = rawAcceleration
         }
     }
 

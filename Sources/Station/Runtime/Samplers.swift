@@ -168,7 +168,9 @@ public struct MotionSampler: Sendable {
                         latched = false
                     }
                     let samples = try a.read(now: now())
-                    let keepRaw = config.rawWhileStreaming && recorder != nil && state.indication.streaming
+                    let streaming = state.indication.streaming
+                    let keepRaw = config.rawWhileStreaming && recorder != nil && streaming
+                    let sendRaw = streaming && state.wantsRaw
                     var raw: [RawSampleRecord] = []
                     for s in samples {
                         let v = (SIMD3(s.x, s.y, s.z) - config.offsetG) * config.scale
@@ -176,7 +178,7 @@ public struct MotionSampler: Sendable {
                                                   wallClock: wallClock) {
                             state.record(.motion(m), at: m.time)
                         }
-                        if keepRaw {
+                        if keepRaw || sendRaw {
                             raw.append(RawSampleRecord(time: wallClock(s.time), x: v.x, y: v.y, z: v.z, saturated: s.saturated))
                         }
                         let events = detector.process(MotionSample(t: s.time.seconds, x: v.x, y: v.y, z: v.z,
@@ -199,7 +201,10 @@ public struct MotionSampler: Sendable {
                                                         wallClock: wallClockSeconds))
                         }
                     }
-                    if !raw.isEmpty { recorder?.record(.raw(raw)) }
+                    if !raw.isEmpty {
+                        if keepRaw { recorder?.record(.raw(raw)) }
+                        if sendRaw { state.recordRaw(raw) }
+                    }
                 } catch {
                     accel = nil
                     state.raiseFault("accelerometer", "\(error)")

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Storage
 
 /// The station's live state, shared by the samplers, the button, the indicators and the console.
 /// Only `Sendable` values go in or out; a mutex keeps it usable from the sampler threads without
@@ -38,6 +39,23 @@ public final class StationState: Sendable {
 
     public var snapshot: Snapshot { state.withLock { $0 } }
     public var indication: StationIndication { state.withLock { $0.indication } }
+
+    private let rawSinks = Mutex<[@Sendable ([RawSampleRecord]) -> Void]>([])
+
+    /// Adds a listener for raw acceleration (calibrated samples in g, wall-clock times), which
+    /// the motion sampler hands over only while streaming is on and someone listens: at 3200 Hz
+    /// these are far too many to be events.
+    public func addRawSink(_ sink: @escaping @Sendable ([RawSampleRecord]) -> Void) {
+        rawSinks.withLock { $0.append(sink) }
+    }
+
+    /// Whether the motion sampler should build raw batches for `recordRaw`.
+    public var wantsRaw: Bool { rawSinks.withLock { !$0.isEmpty } }
+
+    /// One drain's raw samples, oldest first, to every raw listener.
+    public func recordRaw(_ samples: [RawSampleRecord]) {
+        for sink in rawSinks.withLock({ $0 }) { sink(samples) }
+    }
 
     /// Adds a listener that sees every event (the logger, later the recorder).
     public func addSink(_ sink: @escaping @Sendable (Date, StationEvent) -> Void) {

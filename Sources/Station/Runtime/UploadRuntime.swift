@@ -143,11 +143,25 @@ public enum StreamFeed {
     }
 
     /// Feeds `streamer` from `state`: on/off follows the station's streaming state (button,
-    /// `stream start|stop`); records are offered only while it is on.
-    public static func attach<C: Clock>(_ streamer: Streamer<C>, to state: StationState, partitionKey: String)
+    /// `stream start|stop`); records are offered only while it is on. With `rawAcceleration`,
+    /// the raw samples go too, packed by `RawAccelerationPacker`.
+    public static func attach<C: Clock>(_ streamer: Streamer<C>, to state: StationState, partitionKey: String,
+                                        rawAcceleration: Bool = false)
         where C.Duration == Duration
     {
         streamer.setActive(state.indication.streaming)
+        if rawAcceleration {
+            let packer = RawAccelerationPacker()
+            state.addRawSink { samples in
+                for data in packer.add(samples) { streamer.offer(.init(partitionKey: partitionKey, data: data)) }
+            }
+            // The last partial batch goes out before the "off" record.
+            state.addSink { _, event in
+                if case .streaming(false, _) = event, let data = packer.flush() {
+                    streamer.offer(.init(partitionKey: partitionKey, data: data))
+                }
+            }
+        }
         state.addSink { time, event in
             if case .streaming(let on, _) = event {
                 // "on" goes out as the first record, "off" as the last.
@@ -229,7 +243,7 @@ public struct UploadRuntime: Sendable {
             destinations.append(UploadDestination(name: "kinesis", target: .kinesis(client, stream: k.stream)))
             let streamer = Streamer(configuration: .init(stream: k.stream), client: client, clock: ContinuousClock(),
                                     logger: logger)
-            StreamFeed.attach(streamer, to: state, partitionKey: thing)
+            StreamFeed.attach(streamer, to: state, partitionKey: thing, rawAcceleration: k.rawAcceleration)
             runtime.streamer = streamer
         }
         if let database {
