@@ -81,7 +81,7 @@ struct RunUploadEndToEndTests {
     }
 
     static func configuration(_ moto: MotoStack, _ endpoint: CredentialsEndpointServer, directory: String,
-                              rawAcceleration: Bool = false) throws -> String {
+                              rawAcceleration: Bool = false, scenario: String = "demo") throws -> String {
         let marker = directory + "/clock-synchronised"
         FileManager.default.createFile(atPath: marker, contents: nil)
         let yaml = """
@@ -110,7 +110,7 @@ struct RunUploadEndToEndTests {
               kinesis: { stream: \(moto.stream), endpoint: "\(moto.endpoint)", raw_acceleration: \(rawAcceleration) }
             simulation:
               seed: 7
-              scenario: demo
+              scenario: \(scenario)
             logging:
               level: info
 
