@@ -21,6 +21,15 @@ enum StationBinary {
         return env
     }
 
+    /// SIGTERM, then the exit status (nil: it had to be killed after `limit`).
+    static func terminate(_ process: Process, limit: Duration) async -> Int32? {
+        process.terminate()
+        let deadline = ContinuousClock.now.advanced(by: limit)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit(); return nil }
+        return process.terminationStatus
+    }
+
     /// Runs a short command to completion.
     static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let p = Process()
@@ -61,11 +70,7 @@ final class RunningStation: @unchecked Sendable {
 
     /// SIGTERM, then the exit status (nil: it had to be killed after `limit`).
     func terminate(limit: Duration = .seconds(60)) async -> Int32? {
-        process.terminate()
-        let deadline = ContinuousClock.now.advanced(by: limit)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit(); return nil }
-        return process.terminationStatus
+        await StationBinary.terminate(process, limit: limit)
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }

@@ -96,11 +96,7 @@ private final class StationOnTerminal: @unchecked Sendable {
     }
 
     func terminate(limit: Duration = .seconds(30)) async -> Int32? {
-        process.terminate()
-        let deadline = ContinuousClock.now.advanced(by: limit)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit(); return nil }
-        return process.terminationStatus
+        await StationBinary.terminate(process, limit: limit)
     }
 
     deinit {
