@@ -40,6 +40,17 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// A JSON object on one line with its keys in the given order (JSON readers keep no order, but
+    /// people and diffs do).
+    public static func object(_ fields: [(String, JSONValue)]) -> String {
+        object(text: fields.map { ($0.0, $0.1.jsonText) })
+    }
+
+    /// The same, for values that are already JSON text (arrays, nested objects).
+    public static func object(text fields: [(String, String)]) -> String {
+        "{" + fields.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+
     /// A JSON string literal with the escapes RFC 8259 requires.
     public static func quote(_ s: String) -> String {
         var out = "\""

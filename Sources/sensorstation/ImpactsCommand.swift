@@ -224,7 +224,7 @@ struct ImpactTrace {
             ("threshold_g", .double(r.thresholdG)), ("sensor", .string(r.sensor)),
             ("waveform_samples", .int(Int64(samples.count))), ("waveform_rate_hz", .double(r.waveformRateHz)),
         ]
-        return "{" + fields.map { JSONValue.quote($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}\n"
+        return JSONValue.object(fields) + "\n"
     }
 
     func summary(id: Int64, style: Style) -> String {

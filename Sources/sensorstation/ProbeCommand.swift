@@ -3,6 +3,7 @@ import Drivers
 import Foundation
 import HAL
 import Station
+import Storage
 
 struct ProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,14 +52,14 @@ struct ProbeCommand: ParsableCommand {
     }
 
     func jsonLine(_ r: ProbeResult, bus: String) -> String {
-        var fields: [(String, String)] = [("bus", quote(bus)), ("address", quote(hex(r.address))), ("chip", quote(r.name))]
-        if let id = r.chipID { fields.append(("chip_id", quote(hex(id)))) }
-        if let reg = r.idRegister, r.chipID != nil { fields.append(("id_register", quote(hex(reg)))) }
+        var fields: [(String, String)] = [("bus", JSONValue.quote(bus)), ("address", JSONValue.quote(hex(r.address))), ("chip", JSONValue.quote(r.name))]
+        if let id = r.chipID { fields.append(("chip_id", JSONValue.quote(hex(id)))) }
+        if let reg = r.idRegister, r.chipID != nil { fields.append(("id_register", JSONValue.quote(hex(reg)))) }
         if !r.alsoMatches.isEmpty {
-            fields.append(("also_matches", "[" + r.alsoMatches.map { quote($0.rawValue) }.joined(separator: ",") + "]"))
+            fields.append(("also_matches", "[" + r.alsoMatches.map { JSONValue.quote($0.rawValue) }.joined(separator: ",") + "]"))
         }
-        if let e = r.error { fields.append(("error", quote(e.explanation))) }
-        return "{" + fields.map { "\(quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        if let e = r.error { fields.append(("error", JSONValue.quote(e.explanation))) }
+        return JSONValue.object(text: fields)
     }
 
     func table(_ results: [ProbeResult], bus: String) -> String {
@@ -78,21 +79,4 @@ struct ProbeCommand: ParsableCommand {
         return "\(bus): \(results.count) device\(results.count == 1 ? "" : "s") answer\(results.count == 1 ? "s" : "")\n"
             + renderTable(rows)
     }
-}
-
-/// A JSON string literal.
-func quote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
 }

@@ -62,6 +62,6 @@ public final class RawAccelerationPacker: Sendable {
             ("z_g", list(samples.map { JSONValue.double($0.z).jsonText })),
             ("saturated", list(samples.indices.filter { samples[$0].saturated }.map { "\($0)" })),
         ]
-        return Array(("{" + fields.map { JSONValue.quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}").utf8)
+        return Array(JSONValue.object(text: fields).utf8)
     }
 }

@@ -139,7 +139,7 @@ public enum StreamFeed {
         }
         let us = TimeCodec.micros(t)
         fields.insert(contentsOf: [("time_us", .int(us)), ("time", .string(TimeCodec.iso(micros: us)))], at: 1)
-        return Array(("{" + fields.map { JSONValue.quote($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}").utf8)
+        return Array(JSONValue.object(fields).utf8)
     }
 
     /// Feeds `streamer` from `state`: on/off follows the station's streaming state (button,
