@@ -150,22 +150,17 @@ public enum StreamFeed {
         where C.Duration == Duration
     {
         streamer.setActive(state.indication.streaming)
-        if rawAcceleration {
-            let packer = RawAccelerationPacker()
+        let packer = rawAcceleration ? RawAccelerationPacker() : nil
+        if let packer {
             state.addRawSink { samples in
                 for data in packer.add(samples) { streamer.offer(.init(partitionKey: partitionKey, data: data)) }
-            }
-            // The last partial batch goes out before the "off" record.
-            state.addSink { _, event in
-                if case .streaming(false, _) = event, let data = packer.flush() {
-                    streamer.offer(.init(partitionKey: partitionKey, data: data))
-                }
             }
         }
         state.addSink { time, event in
             if case .streaming(let on, _) = event {
-                // "on" goes out as the first record, "off" as the last.
+                // "on" goes out as the first record, "off" as the last, after the raw samples held.
                 if on { streamer.setActive(true) }
+                if !on, let data = packer?.flush() { streamer.offer(.init(partitionKey: partitionKey, data: data)) }
                 if let data = record(for: event, at: time) { streamer.offer(.init(partitionKey: partitionKey, data: data)) }
                 if !on { streamer.setActive(false) }
                 return
