@@ -9,6 +9,25 @@ import Testing
 import Glibc
 #endif
 
+/// A TCP socket bound to an ephemeral loopback port (listening if asked), and that port.
+private func loopbackSocket(listening: Bool) throws -> (fd: Int32, port: Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
+            bind(fd, p, len) == 0 && (!listening || listen(fd, 8) == 0) && getsockname(fd, p, &len) == 0
+        }
+    }
+    guard fd >= 0, ok else {
+        if fd >= 0 { close(fd) }
+        throw POSIXError(.EADDRNOTAVAIL)
+    }
+    return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+}
+
 /// A loopback TCP listener that reads each request's first bytes and then closes the connection
 /// without answering: what a server that dies mid-request, or a proxy that drops the link, looks
 /// like to the client.
@@ -17,20 +36,9 @@ private final class HangUpServer: @unchecked Sendable {
     let port: Int
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, port) = try loopbackSocket(listening: true)
         fd = listener
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
-                bind(listener, p, len) == 0 && listen(listener, 8) == 0 && getsockname(listener, p, &len) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        self.port = port
         Thread.detachNewThread {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
@@ -47,17 +55,9 @@ private final class HangUpServer: @unchecked Sendable {
 
 /// A loopback port nobody listens on: bound, then closed, so connecting is refused.
 private func refusedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-    }
-    guard ok else { throw POSIXError(.EADDRNOTAVAIL) }
-    return Int(UInt16(bigEndian: addr.sin_port))
+    let (fd, port) = try loopbackSocket(listening: false)
+    close(fd)
+    return port
 }
 
 @Suite("Network failures are described in words (the log's and status's upload reason)")
