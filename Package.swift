@@ -4,13 +4,18 @@
 // executable chooses LinuxHAL (real /dev/i2c-N, /dev/gpiochipN) or Simulation.
 import PackageDescription
 
+// Fuzzing (scripts/fuzz): with SENSORSTATION_FUZZ=1 in the environment, the targets that parse
+// untrusted input are compiled with libFuzzer's coverage instrumentation and the harnesses of
+// Fuzz/Sources join the package. Only the harness products can be built that way (the station
+// itself would lack libFuzzer's runtime); without the variable the package is unchanged.
+let fuzzing = Context.environment["SENSORSTATION_FUZZ"] == "1"
+let fuzzed: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
+
 let package = Package(
     name: "SensorStation",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sensorstation", targets: ["sensorstation"]),
-        // Libraries for the fuzz package (Fuzz/), which builds them with -sanitize=fuzzer.
-        .library(name: "SensorStationCore", targets: ["HAL", "Drivers", "Detection", "Storage", "Cloud", "Station"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,13 +35,13 @@ let package = Package(
         // C only: every libgpiod call, behind a version-neutral shim (v1 now, v2 a compile-time branch).
         .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
         // Protocols and value types; no dependencies.
-        .target(name: "HAL"),
+        .target(name: "HAL", swiftSettings: fuzzed),
         // The only Swift target that imports the C modules.
         .target(name: "LinuxHAL", dependencies: ["HAL", "CI2C", "CGPIOD"]),
-        .target(name: "Drivers", dependencies: ["HAL"]),
+        .target(name: "Drivers", dependencies: ["HAL"], swiftSettings: fuzzed),
         .target(name: "Simulation", dependencies: ["HAL"]),
         // Impact detection and per-second summaries: pure value types, time passed in.
-        .target(name: "Detection"),
+        .target(name: "Detection", swiftSettings: fuzzed),
         // The SQLite log (GRDB, WAL): schema, migrations, batched writer, queries, retention.
         .target(
             name: "Storage",
@@ -44,7 +49,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: fuzzed
         ),
         // AWS: IoT credentials provider (mTLS), SigV4 (pure), S3/DynamoDB/Kinesis, uploader.
         .target(
@@ -58,7 +64,8 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: fuzzed
         ),
         .target(
             name: "Station",
@@ -67,7 +74,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: fuzzed
         ),
         .executableTarget(
             name: "sensorstation",
@@ -96,3 +104,29 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["sensorstation"]),
     ]
 )
+
+// The libFuzzer harnesses, one per parser of untrusted input (run them with scripts/fuzz).
+if fuzzing {
+    let harnesses: [(String, [Target.Dependency])] = [
+        ("FuzzConfiguration", ["Station"]),  // ConfigurationLoader.parse over any text
+        ("FuzzCredentials", ["Cloud"]),  // CredentialsResponseDecoder: status, headers and body
+        ("FuzzTrace", ["Detection"]),  // TraceReader, in one chunk and in small chunks
+        ("FuzzDrivers", ["Drivers", "HAL"]),  // every driver over a bus answering with the bytes
+        ("FuzzControl", ["Station"]),  // ControlRequest.decode (the control socket's request line)
+        ("FuzzWaveform", ["Detection", "Storage"]),  // WaveformCodec and RawSampleCodec (SQLite blobs)
+    ]
+    // C only: the declaration of libFuzzer's LLVMFuzzerRunDriver (see FuzzerEntry.h for why).
+    package.targets.append(.target(name: "CFuzzerDriver", path: "Fuzz/Sources/CFuzzerDriver"))
+    for (name, dependencies) in harnesses {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: ["CFuzzerDriver"] + dependencies,
+                path: "Fuzz/Sources/\(name)",
+                swiftSettings: [.unsafeFlags(["-sanitize=fuzzer", "-parse-as-library"])],
+                linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]
+            )
+        )
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}
