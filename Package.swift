@@ -85,6 +85,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            // The release link is for a small resident footprint (Benchmarks/README.md, service):
+            // lld with DT_RELR relocations (no 3 MB table for the loader to read), no exported
+            // symbol table (nothing dlopens us), and the functions the running service executes
+            // placed together (packaging/sensorstation.order, made by scripts/order-file), so the
+            // pages it touches are few. Stale or foreign names in the order file are ignored.
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-use-ld=lld",
+                        "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                        "-Xlinker", "--no-export-dynamic",
+                        "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/packaging/sensorstation.order",
+                        "-Xlinker", "--no-warn-symbol-ordering",
+                    ],
+                    .when(configuration: .release)
+                )
             ]
         ),
         // Throughput and memory benchmarks (run in release: scripts/bench); figures in Benchmarks/README.md.
