@@ -3,7 +3,8 @@
 # (busybox shell, real Debian kernel). The host's root is mounted read-only at /host with the guest's
 # /proc, /sys, /dev on top, so `chroot /host $SS ...` runs the host's dynamically linked debug build
 # of sensorstation against real i2c-dev / i2c-stub and gpio-sim devices.
-# /mnt/share/env.sh (written by scripts/kernel-tests) sets SS, the binary's path on the host.
+# /mnt/share/env.sh (written by scripts/kernel-tests) sets SS, the binary's path on the host, and KT_PYTHON,
+# the host's .venv-test Python (the whole-story section's test servers; their scripts in /mnt/share/servers).
 # Prints PASS:/FAIL: lines; exits with the number of failures (0 = all passed).
 . /mnt/share/env.sh
 fails=0; passes=0
@@ -381,6 +382,256 @@ EOC
       echo "SKIP: cgpiod $v shim test (not built)"
     fi
   done
+
+  # ------------------------------------------------------------ (c) the whole story on real devices
+  # Issue 8's "whole story in one test" (host side: Tests/CloudTests/WholeStoryTests.swift), here
+  # with `hardware: linux`: a BME280 and an ADXL345 on i2c-stub (register images as in (a2); the
+  # accelerometer polled, `fifo: false`: i2c-stub models no FIFO, INT_SOURCE keeps DATA_READY),
+  # LEDs and button on this gpio-sim chip, a NOTIFY_SOCKET, and uploads to moto behind the mTLS
+  # credentials endpoint (Tests/Servers, the host's .venv-test) running in the guest on 127.0.0.1.
+  # The impact is written into the ADXL345's data registers with i2cset while the service runs.
+  # Python and everything else runs under TCG on one emulated CPU: waits are generous.
+  ST=/tmp/story; SD=/host$ST                         # the same directory in and out of the chroot
+  SRV=/tmp/share/servers                             # Tests/Servers + notify-listen.py (copied by scripts/kernel-tests)
+  rm -rf $SD; mkdir -p $SD
+  HENV="env PATH=/usr/local/bin:/usr/bin:/bin HOME=$ST PYTHONDONTWRITEBYTECODE=1"   # for host programs in the chroot
+  py() { chroot /host $HENV "$KT_PYTHON" "$@"; }
+  # waitgrep PATTERN FILE SECONDS [PID]: until FILE has PATTERN (stops early if PID has exited)
+  waitgrep() { k=0; while [ $k -lt $(($3 * 10)) ]; do grep -q "$1" "$2" 2>/dev/null && return 0
+    [ -n "$4" ] && ! kill -0 "$4" 2>/dev/null && { grep -q "$1" "$2" 2>/dev/null; return; }; sleep 0.1; k=$((k + 1)); done; return 1; }
+  # waituntil SECONDS CMD...: until CMD succeeds, once a second
+  waituntil() { n=$1; shift; k=0; while [ $k -lt $n ]; do "$@" 2>/dev/null && return 0; sleep 1; k=$((k + 1)); done; return 1; }
+  # js KEY FILE: a scalar from the one-line JSON the servers print
+  js() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",}]*\).*/\1/p" "$2" | head -1; }
+  # records FILE: readback.py's JSON array, one record per line
+  records() { awk '{ gsub(/\}, \{"partition_key"/, "}\n{\"partition_key\""); print }' "$1"; }
+  S_OK=0
+  if ! chroot /host test -x "$KT_PYTHON"; then
+    fail "whole story: $KT_PYTHON missing in the guest's view of the host (run scripts/test-servers; the repository must not be under /tmp)"
+  elif ! modprobe i2c-stub chip_addr=0x76,0x53; then
+    fail "whole story: modprobe i2c-stub"
+  else
+    B=$(grep -l 'SMBus stub' /sys/bus/i2c/devices/i2c-*/name | head -1 | cut -d/ -f6); N=${B#i2c-}
+    # The datasheet's BME280 image (25.08 °C) and an ADXL345 at rest: x +13, y -20, z +256 counts
+    # (0.05078125, -0.078125, 1 g; exact in binary, so the summaries' means are exact too)
+    bme_image $EX 415148 519888 30000; bme_expect $EX 415148 519888 30000
+    AX=13 AY=-20 AZ=256; adxl_image $AX $AY $AZ
+    echo "whole story: i2c-stub on /dev/$B"
+    ip link set lo up && ip addr show lo | grep -q "inet 127.0.0.1" && S_OK=1 || fail "whole story: loopback up"
+  fi
+  if [ $S_OK = 1 ]; then
+    S_OK=0
+    # The servers leave when their stdin ends: give them a FIFO that this shell holds open.
+    mkfifo $SD/hold; exec 7<>$SD/hold
+    chroot /host $HENV /bin/bash $SRV/pki.sh $ST/pki >$SD/pki.log 2>&1 || { show $SD/pki.log; fail "whole story: pki.sh"; }
+    touch $SD/clock-synchronised                      # upload.clock_sync_marker: the clock is right (RTC)
+    t0=$(date +%s)
+    py $SRV/moto_stack.py --state-file $ST/moto.json <&7 >$SD/moto.out 2>$SD/moto.err &
+    MOTO=$!
+    if waitgrep '"stream"' $SD/moto.json 900 $MOTO; then
+      M=$SD/moto.json; MP=$(js port $M); AK=$(js accessKeyId $M); SK=$(js secretAccessKey $M)
+      BUCKET=$(js bucket $M); TABLE=$(js weather_table $M); STREAM=$(js stream $M)
+      echo "moto up on 127.0.0.1:$MP after $(($(date +%s) - t0)) s"
+      printf '{"accessKeyId": "%s", "secretAccessKey": "%s"}\n' "$AK" "$SK" >$SD/keys.json
+      t0=$(date +%s)
+      py $SRV/credentials_endpoint.py --cert $ST/pki/server.pem --key $ST/pki/server.key --ca $ST/pki/ca.pem \
+        --moto "http://127.0.0.1:$MP" --user-keys $ST/keys.json --role-arn "$(js role_arn $M)" --port 0 \
+        <&7 >$SD/cred.out 2>$SD/cred.err &
+      CRED=$!
+      if waitgrep '"control_port"' $SD/cred.out 600 $CRED; then
+        CP=$(js port $SD/cred.out); echo "credentials endpoint up on 127.0.0.1:$CP after $(($(date +%s) - t0)) s"; S_OK=1
+        # boto3 reading Kinesis, S3 and DynamoDB back every few seconds into $SD/rb (readback.py's
+        # reads in one long-lived process: a new Python with boto3 takes a minute under TCG)
+        mkdir -p $SD/rb
+        py $SRV/story-readback.py --out $ST/rb --interval 3 --endpoint "http://127.0.0.1:$MP" --access-key "$AK" --secret-key "$SK" \
+          --read "kinesis.json:kinesis-read:$STREAM" --read "ddb.json:ddb-scan:$TABLE" \
+          --read "s3-impact.json:s3-lines:$BUCKET:kt/TestThing/impact/" --read "s3-event.json:s3-lines:$BUCKET:kt/TestThing/event/" \
+          --read "s3-weather.json:s3-list:$BUCKET:kt/TestThing/weather/" \
+          <&7 >$SD/rb.log 2>&1 &
+        RB=$!
+      else show $SD/cred.out $SD/cred.err; fail "whole story: the credentials endpoint did not start"; fi
+    else show $SD/moto.out $SD/moto.err; fail "whole story: moto did not start"; fi
+  fi
+  if [ $S_OK = 1 ]; then
+    pass "whole story: moto and the mTLS credentials endpoint run in the guest on 127.0.0.1 (ports $MP, $CP)"
+    cat >$SD/config.yaml <<EOC
+hardware: linux
+station:
+  thing_name: TestThing
+  serial_number: KT-0001
+i2c:
+  bus: /dev/$B
+weather:
+  sensor: bme280
+  address: 0x76
+  interval_s: 2
+accelerometer:
+  sensor: adxl345
+  address: 0x53
+  range_g: 16
+  odr_hz: 25           # polled (no FIFO on i2c-stub): one DATA_READY read per period under TCG
+  fifo: false
+gpio:
+  chip: /dev/$CH
+  leds:
+    - { role: status, line: GPIO17 }
+    - { role: streaming, line: GPIO22 }
+    - { role: impact, line: GPIO27 }
+  button: { line: GPIO5, bias: pull-up, active_low: true, long_press_ms: 2000 }
+storage:
+  path: $ST/station.db
+upload:
+  enabled: true
+  region: us-east-1
+  credentials_endpoint: 127.0.0.1:$CP
+  role_alias: sensorstation
+  certificate: $ST/pki/good.pem
+  private_key: $ST/pki/good.key
+  ca_bundle: $ST/pki/ca.pem
+  poll_interval_s: 1
+  clock_sync_marker: $ST/clock-synchronised
+  s3: { bucket: $BUCKET, prefix: kt, endpoint: "http://127.0.0.1:$MP" }
+  dynamodb: { table: $TABLE, endpoint: "http://127.0.0.1:$MP" }
+  kinesis: { stream: $STREAM, endpoint: "http://127.0.0.1:$MP" }
+EOC
+    SCFG="--config $ST/config.yaml"
+    py $SRV/notify-listen.py $ST/notify.sock $ST/notify.out >$SD/nl.log 2>&1 &
+    NL=$!
+    waitgrep listening $SD/notify.out 300 $NL || { show $SD/nl.log; fail "whole story: the NOTIFY_SOCKET listener did not start"; }
+    pull 0 pull-down; pull 1 pull-down; pull 2 pull-down; pull 3 pull-up   # LEDs read 0 when released; button up
+    chroot /host env NOTIFY_SOCKET=$ST/notify.sock "$SS" run --plain $SCFG </dev/null >$SD/run.out 2>&1 &
+    RP=$!                                            # chroot and env exec: the service's pid
+    # 1. READY=1 (sensors probed, storage open) with a STATUS= line
+    if waitgrep 'READY=1' $SD/notify.out 300 $RP; then
+      grep 'READY=1' $SD/notify.out | grep -q 'STATUS=.' && pass "whole story: READY=1 with a STATUS= on the NOTIFY_SOCKET ($(grep -m1 READY=1 $SD/notify.out))" \
+        || fail "whole story: READY=1 without STATUS: $(grep -m1 READY=1 $SD/notify.out)"
+    else fail "whole story: no READY=1 on the NOTIFY_SOCKET"; show $SD/notify.out $SD/run.out; fi
+    # the STATUS= line with both sensors' readings: the image's 25.08 °C and a sample rate
+    ET1=$(awk -v c=$E_T 'BEGIN { printf "%.1f", c / 100 }')
+    if waitgrep "no faults; $ET1 °C; [0-9]* samples/s" $SD/notify.out 180 $RP && poll 1 0 30; then
+      pass "whole story: sampling the i2c-stub BME280 and ADXL345 on /dev/$B, no faults (STATUS=$(grep "$ET1 °C" $SD/notify.out | tail -1 | sed 's/.*STATUS=//')), lamp test over"
+    else fail "whole story: the service is not sampling /dev/$B without faults (last: $(tail -1 $SD/notify.out))"; show $SD/run.out; fi
+
+    # 2. The impact over real I2C: z from 1 g to 8 g (DATAZ1 0x01 → 0x08: one byte, so no
+    # half-written value is ever read), a moment later back to 1 g. The impact LED latches.
+    sleep 3                                          # > pre_ms (500 ms) of history before the trigger
+    wb 0x53 0x37 0x08
+    poll 2 1 60 && pass "whole story: 8 g written to the ADXL345's DATAZ1 with i2cset: the impact LED (GPIO27) latches" \
+      || fail "whole story: impact LED stayed $(val 2) after 8 g in the data registers"
+    sleep 1; wb 0x53 0x37 0x01
+    k=0; while [ $k -lt 60 ]; do ss query impacts $SCFG --since 1h --format json >$SD/imp.out 2>&1; [ -s $SD/imp.out ] && break; sleep 2; k=$((k + 1)); done
+    show $SD/imp.out
+    # |a|² of the 8 g image in g² (busybox awk has no sqrt): squares are compared
+    E_PEAK2=$(awk -v x=$AX -v y=$AY 'BEGIN { printf "%.12f", (x * x + y * y + 2048 * 2048) / 65536 }')
+    # sq_near V E2: |V² − E2| < 1e-4 (|V − √E2| below 7e-6 g at 8 g)
+    sq_near() { awk -v v="$1" -v e="$2" 'BEGIN { d = v * v - e; exit !(v != "" && d * d < 1e-8) }'; }
+    I=$(sed 's/" *: */":/g; s/, *"/,"/g' $SD/imp.out)
+    IID=$(echo "$I" | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -1)
+    PEAK=$(echo "$I" | sed -n 's/.*"peak_g":\([^,}]*\).*/\1/p')
+    if [ "$(echo "$I" | grep -c .)" = 1 ] && sq_near "$PEAK" $E_PEAK2 \
+       && echo "$I" | grep -q '"severity":"impact"' && echo "$I" | grep -q '"sensor":"adxl345"'; then
+      pass "whole story: query impacts: one impact, peak $PEAK g = |($AX, $AY, 2048)|/256, severity impact, sensor adxl345"
+    else fail "whole story: query impacts gave: $I (expected one impact with peak_g² $E_PEAK2)"; fi
+    # impacts show: the waveform holds exactly the register values, 1 g before the trigger, 8 g at it
+    ss impacts show "${IID:-1}" $SCFG --csv $ST/wave.csv >$SD/show.out 2>&1; rc=$?
+    show $SD/show.out
+    if [ $rc = 0 ] && awk -F, 'NR > 1 { n++; if ($2 != "0.0508" || $3 != "-0.0781") bad++
+         if ($4 == "1.0000" && $1 < 0) pre++; else if ($4 == "8.0000" && $1 >= 0) hit++; else if ($4 != "1.0000") bad++ }
+         END { exit !(n > 0 && !bad && pre > 0 && hit > 0) }' $SD/wave.csv; then
+      pass "whole story: impacts show ${IID:-1}: the waveform is the registers' (x 0.0508, y -0.0781; z 1 g before the trigger, 8 g from it; $(($(wc -l <$SD/wave.csv) - 1)) samples)"
+    else fail "whole story: impacts show ${IID:-1} (rc $rc), waveform: $(head -5 $SD/wave.csv 2>/dev/null | tr '\n' ' ')"; fi
+
+    # 3. A short press through the gpio-sim pull: streaming on, Kinesis gets the live records
+    pull 3 pull-down; sleep 0.2; pull 3 pull-up
+    poll 1 1 30 && pass "whole story: short press through the gpio-sim pull: streaming LED (GPIO22) on" || fail "whole story: short press: streaming LED stayed $(val 1)"
+    E_MAG2=$(awk -v x=$AX -v y=$AY -v z=$AZ 'BEGIN { printf "%.12f", (x * x + y * y + z * z) / 65536 }')
+    # the reader's latest Kinesis snapshot; live records carry no "id" (store-and-forward copies do)
+    kin_live() { cp $SD/rb/kinesis.json $SD/kin.json 2>/dev/null && records $SD/kin.json | grep -v '"id": ' >$SD/live.txt
+      live=$(grep -c '"kind": "motion"' $SD/live.txt); grep '"event": "streaming"' $SD/live.txt | grep -q '"detail": "on"' && [ "$live" -ge 2 ]; }
+    t0=$(date +%s); live=0
+    waituntil 600 kin_live; kin_live
+    echo "kinesis: $(records $SD/kin.json | grep -c partition_key) records, $(grep -c . $SD/live.txt) live, after $(($(date +%s) - t0)) s (reader round $(cat $SD/rb/rounds 2>/dev/null))"
+    grep '"event": "streaming"' $SD/live.txt | grep '"detail": "on"' | grep -q '"cause": "button' \
+      && pass "whole story: Kinesis (moto, read back with boto3) has the live 'streaming on' record, cause button" \
+      || { fail "whole story: no live 'streaming on' record with cause button in Kinesis"; show $SD/rb.log; head -c 1500 $SD/kin.json; echo; }
+    nbad=$(grep '"kind": "motion"' $SD/live.txt | grep -v '"partition_key": "TestThing"' | grep -c .)
+    nrest=$(grep '"kind": "motion"' $SD/live.txt | grep '"mean_x_g": 0.05078125,' | grep '"mean_y_g": -0.078125,' | grep -c '"mean_z_g": 1.0,')
+    if [ "$live" -ge 2 ] && [ "$nbad" = 0 ] && [ "$nrest" = "$live" ]; then
+      pass "whole story: Kinesis has $live live motion records, partition key TestThing, means = the register image (0.05078125, -0.078125, 1.0 g)"
+    else fail "whole story: live motion records in Kinesis: $live, $nrest matching the image, $nbad with another partition key"; grep '"kind": "motion"' $SD/live.txt | head -3; fi
+
+    # 4. query while the service runs: readings = the register images
+    ss query weather $SCFG --since 1h --format json >$SD/wq.out 2>&1; rc=$?
+    ET=$(awk -v c=$E_T 'BEGIN { printf "%.2f", c / 100 }'); EPH=$(awk -v p=$E_P 'BEGIN { printf "%.7f", p / 25600 }')
+    EH=$(awk -v h=$E_H 'BEGIN { printf "%.7f", h / 1024 }')
+    nw=$(grep -c '"sensor": *"bme280"' $SD/wq.out)
+    nwok=$(awk -v t=$ET -v p=$EPH -v h=$EH '{ T = P = H = ""
+        if (match($0, /"temperature_c": *[-0-9.e]+/)) { T = substr($0, RSTART, RLENGTH); sub(/.*: */, "", T) }
+        if (match($0, /"pressure_hpa": *[-0-9.e]+/)) { P = substr($0, RSTART, RLENGTH); sub(/.*: */, "", P) }
+        if (match($0, /"humidity_percent": *[-0-9.e]+/)) { H = substr($0, RSTART, RLENGTH); sub(/.*: */, "", H) }
+        d1 = T - t; d2 = P - p; d3 = H - h
+        if (T != "" && P != "" && H != "" && d1 * d1 < 1e-10 && d2 * d2 < 1e-10 && d3 * d3 < 1e-8) n++ } END { print n + 0 }' $SD/wq.out)
+    if [ $rc = 0 ] && [ "$nw" -ge 2 ] && [ "$nwok" = "$nw" ]; then
+      pass "whole story: query weather: $nw bme280 rows, all = the datasheet formulas on the image ($ET °C, $EPH hPa, $EH %RH)"
+    else fail "whole story: query weather (rc $rc): $nwok of $nw rows match $ET °C $EPH hPa $EH %RH"; head -3 $SD/wq.out; fi
+    ss query motion $SCFG --since 1h --format json >$SD/mq.out 2>&1; rc=$?
+    nm=$(grep -c '"samples"' $SD/mq.out)
+    # seconds entirely at rest: every sample the image's, so min = max = mean = |a| and the means exact
+    nrest=$(awk -v m2=$E_MAG2 '{ split("min_g max_g mean_g mean_x_g mean_y_g mean_z_g", k, " "); ok = 1
+        for (i = 1; i <= 6; i++) { v = ""; if (match($0, "\"" k[i] "\": *[-0-9.e]+")) { v = substr($0, RSTART, RLENGTH); sub(/.*: */, "", v) }
+          if (i <= 3) { d = v * v - m2 } else { d = v - (i == 4 ? 0.05078125 : (i == 5 ? -0.078125 : 1)) }
+          if (v == "" || d * d > 1e-12) ok = 0 }
+        if (ok) n++ } END { print n + 0 }' $SD/mq.out)
+    nimp=$(awk '{ if (match($0, /"max_g": *[-0-9.e]+/)) { v = substr($0, RSTART, RLENGTH); sub(/.*: */, "", v); if (v + 0 > 7.9) n++ } } END { print n + 0 }' $SD/mq.out)
+    if [ $rc = 0 ] && [ "$nrest" -ge 3 ] && [ "$nimp" -ge 1 ] && [ $((nrest + nimp)) -le "$nm" ]; then
+      pass "whole story: query motion: $nm summaries, $nrest at rest exactly the image (min = max = mean |a|, |a|² $E_MAG2 g², means 0.05078125 -0.078125 1.0), $nimp with the 8 g impact"
+    else fail "whole story: query motion (rc $rc): $nm rows, $nrest at rest matching the image (|a|² $E_MAG2), $nimp with max > 7.9 g"; head -3 $SD/mq.out; fi
+
+    # 5. store-and-forward: the same rows in S3 and DynamoDB (boto3 on moto). The reader fetches the
+    # impact and event objects whole but only lists the weather ones: with poll_interval_s 1 there
+    # are hundreds of small weather and motion objects, too many to download each round under TCG.
+    s3_all() { cp $SD/rb/s3-impact.json $SD/s3i.json 2>/dev/null && grep -q '"peak_g"' $SD/s3i.json \
+      && cp $SD/rb/s3-event.json $SD/s3e.json && grep -q '"event_kind": "streaming"' $SD/s3e.json \
+      && cp $SD/rb/s3-weather.json $SD/s3w.json && grep -q '"kt/TestThing/weather/year=' $SD/s3w.json \
+      && cp $SD/rb/ddb.json $SD/ddb.json && grep -q '"serial_number": "TestThing"' $SD/ddb.json; }
+    waituntil 300 s3_all; s3_all
+    # impact lines (one per stored impact; "kind": "impact" opens each), then their peak_g
+    grep -o '"kind": "impact", [^}]*' $SD/s3i.json >$SD/s3i.txt
+    if [ "$(grep -c . $SD/s3i.txt)" = 1 ] && grep -q '"kt/TestThing/impact/year=' $SD/s3i.json && grep -q '"peak_z_g": 8.0,' $SD/s3i.txt \
+       && sq_near "$(sed -n 's/.*"peak_g": \([0-9.]*\).*/\1/p' $SD/s3i.txt)" $E_PEAK2; then
+      pass "whole story: S3 has the one impact under kt/TestThing/impact/ (peak $(sed -n 's/.*"peak_g": \([0-9.]*\).*/\1/p' $SD/s3i.txt) g, peak_z_g 8.0)"
+    else fail "whole story: S3 impact lines: $(head -c 600 $SD/s3i.txt)"; show $SD/rb.log; fi
+    awk '{ gsub(/\}, \{/, "}\n{"); print }' $SD/s3e.json | grep '"event_kind": "streaming", "detail": "on"' | grep -q 'cause[\"]*: *[\"]*button' \
+      && pass "whole story: S3 has the 'streaming on' event (cause button) under kt/TestThing/event/" \
+      || { fail "whole story: no 'streaming on' event with cause button in S3"; head -c 800 $SD/s3e.json; echo; }
+    nsw=$(grep -o '"kt/TestThing/weather/year=[^"]*' $SD/s3w.json | grep -c .)
+    [ "$nsw" -ge 1 ] && pass "whole story: S3 has $nsw weather objects under kt/TestThing/weather/" || fail "whole story: no weather objects in S3"
+    dw=$(awk '{ gsub(/\}, \{/, "}\n{"); print }' $SD/ddb.json | grep '"serial_number": "TestThing"' | grep -c "\"temperature_c\": $ET")
+    [ "$dw" -ge 1 ] && pass "whole story: DynamoDB has $dw weather items of TestThing at $ET °C" || { fail "whole story: no DynamoDB weather item of TestThing at $ET °C"; head -c 800 $SD/ddb.json; echo; }
+
+    # 6. SIGTERM: exit 0, everything flushed, LEDs off, lines released, events in the log
+    kill -TERM $RP 2>/dev/null; wait $RP; rc=$?
+    show $SD/run.out | tail -30
+    [ $rc = 0 ] && grep -q "sensorstation stopped" $SD/run.out && pass "whole story: SIGTERM: exit 0, 'sensorstation stopped'" || fail "whole story: exit status $rc after SIGTERM"
+    waitgrep 'STOPPING=1' $SD/notify.out 10 && pass "whole story: STOPPING=1 on the NOTIFY_SOCKET" || fail "whole story: no STOPPING=1"
+    [ "$(val 0)$(val 1)$(val 2)" = 000 ] && pass "whole story: after exit all LED lines are 0" || fail "whole story: LED lines after exit: $(val 0)$(val 1)$(val 2)"
+    ss gpio lines >$SD/lines.out 2>&1
+    grep -q "sensorstation-" $SD/lines.out && fail "whole story: lines still held after exit: $(grep sensorstation- $SD/lines.out)" || pass "whole story: after exit no line is held"
+    ss query events $SCFG --since 1h --format json >$SD/ev.out 2>&1; rc=$?; show $SD/ev.out
+    EV=$(sed 's/" *: */":/g; s/, *"/,"/g' $SD/ev.out)
+    echo "$EV" | grep '"kind":"button"' | grep '"detail":"streaming on"' | grep -q 'press[\"]*:[\"]*short' \
+      && pass "whole story: query events: the short press (streaming on)" || fail "whole story: query events: no short press 'streaming on' (rc $rc)"
+    echo "$EV" | grep '"kind":"streaming"' | grep '"detail":"on"' | grep -q 'cause[\"]*:[\"]*button' \
+      && pass "whole story: query events: streaming on, cause button" || fail "whole story: query events: no 'streaming on' with cause button"
+    ss query impacts $SCFG --since 1h --format json 2>&1 | grep -c '"id"' | grep -qx 1 \
+      && pass "whole story: after the stop the database still has exactly the one impact" || fail "whole story: impacts after stop: $(ss query impacts $SCFG --since 1h --format json 2>&1)"
+    kill $NL 2>/dev/null; wait $NL 2>/dev/null
+  fi
+  [ -n "$RB" ] && { kill $RB 2>/dev/null; wait $RB 2>/dev/null; }
+  [ -n "$CRED" ] && { kill $CRED 2>/dev/null; wait $CRED 2>/dev/null; }
+  [ -n "$MOTO" ] && { kill $MOTO 2>/dev/null; wait $MOTO 2>/dev/null; }
+  exec 7>&-
+  lsmod | grep -q '^i2c_stub' && rmmod i2c-stub
 
   echo 0 >$C/live; for i in 0 1 2 3 4 5 6 7; do rmdir $C/bank0/line$i; done; rmdir $C/bank0 $C
 else
