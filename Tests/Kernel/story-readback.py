@@ -16,25 +16,16 @@ import argparse
 import contextlib
 import io
 import os
-import signal
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import readback  # noqa: E402  (Tests/Servers/readback.py, copied next to this file)
+from parent_watch import exit_with_parent  # noqa: E402  (Tests/Servers too)
 
 
 def main():
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-
-    def watch():
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        finally:
-            os._exit(0)
-    threading.Thread(target=watch, daemon=True).start()
+    exit_with_parent()
 
     p = argparse.ArgumentParser()
     p.add_argument("--out", required=True)

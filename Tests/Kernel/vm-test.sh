@@ -311,6 +311,14 @@ if modprobe gpio-sim && mkdir $C && mkdir $C/bank0 && echo 8 >$C/bank0/num_lines
   # (`simulation.gpio: linux`). Lines: status GPIO17 (0), streaming GPIO22 (1), impact GPIO27 (2),
   # button GPIO5 (3), active-low with a pull-up: the sim's pull-up is "released", pull-down is
   # "pressed". The configuration and database live on the guest's tmpfs /tmp of the chroot.
+  # The LEDs and the button on this chip, as both service runs (b2, c) configure them.
+  GPIO_YAML="gpio:
+  chip: /dev/$CH
+  leds:
+    - { role: status, line: GPIO17 }
+    - { role: streaming, line: GPIO22 }
+    - { role: impact, line: GPIO27 }
+  button: { line: GPIO5, bias: pull-up, active_low: true, long_press_ms: 2000 }"
   SV=/host/tmp/svc; mkdir -p $SV
   cat >$SV/config.yaml <<EOC
 hardware: simulated
@@ -322,13 +330,7 @@ accelerometer:
   sensor: adxl345
   odr_hz: 400          # TCG is slow: 400 Hz keeps the guest responsive and still samples a
                        # 8 ms impact pulse three times
-gpio:
-  chip: /dev/$CH
-  leds:
-    - { role: status, line: GPIO17 }
-    - { role: streaming, line: GPIO22 }
-    - { role: impact, line: GPIO27 }
-  button: { line: GPIO5, bias: pull-up, active_low: true, long_press_ms: 2000 }
+$GPIO_YAML
 storage:
   path: /tmp/svc/station.db
 EOC
@@ -407,7 +409,7 @@ EOC
   records() { awk '{ gsub(/\}, \{"partition_key"/, "}\n{\"partition_key\""); print }' "$1"; }
   S_OK=0
   if ! chroot /host test -x "$KT_PYTHON"; then
-    fail "whole story: $KT_PYTHON missing in the guest's view of the host (run scripts/test-servers; the repository must not be under /tmp)"
+    fail "whole story: $KT_PYTHON missing in the guest's view of the host (run scripts/test-servers)"
   elif ! modprobe i2c-stub chip_addr=0x76,0x53; then
     fail "whole story: modprobe i2c-stub"
   else
@@ -471,13 +473,7 @@ accelerometer:
   range_g: 16
   odr_hz: 25           # polled (no FIFO on i2c-stub): one DATA_READY read per period under TCG
   fifo: false
-gpio:
-  chip: /dev/$CH
-  leds:
-    - { role: status, line: GPIO17 }
-    - { role: streaming, line: GPIO22 }
-    - { role: impact, line: GPIO27 }
-  button: { line: GPIO5, bias: pull-up, active_low: true, long_press_ms: 2000 }
+$GPIO_YAML
 storage:
   path: $ST/station.db
 upload:

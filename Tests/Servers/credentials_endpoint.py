@@ -30,7 +30,6 @@ import email.utils
 import http.server
 import json
 import os
-import signal
 import socket
 import ssl
 import struct
@@ -39,6 +38,8 @@ import threading
 import time
 
 import boto3
+
+from parent_watch import exit_with_parent
 
 DOCUMENTED = {
     "certificate": (403, "Certificate is invalid on this endpoint", "ForbiddenException"),
@@ -176,22 +177,6 @@ def make_control(state):
                     state.lifetime = body.get("seconds")
             self.reply({"ok": True})
     return Control
-
-
-def exit_with_parent():
-    """The tests hold our stdin open; when they exit (even killed), EOF arrives and we leave.
-
-    A child spawned from a Swift concurrency (libdispatch) thread inherits its blocked signal
-    mask, SIGTERM included: unblock it, or Process.terminate() would never end us."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    def watch():
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        finally:
-            os._exit(0)
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def main():

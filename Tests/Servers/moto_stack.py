@@ -25,12 +25,12 @@ import http.client
 import http.server
 import json
 import os
-import signal
 import socket
-import sys
 import threading
 
 import boto3
+
+from parent_watch import exit_with_parent
 import requests
 from moto.server import ThreadedMotoServer
 
@@ -148,22 +148,6 @@ def make_control_handler(proxy):
                 proxy.outage = bool(body.get("on"))
             self.reply({"ok": True, "outage": proxy.outage})
     return Control
-
-
-def exit_with_parent():
-    """The tests hold our stdin open; when they exit (even killed), EOF arrives and we leave.
-
-    A child spawned from a Swift concurrency (libdispatch) thread inherits its blocked signal
-    mask, SIGTERM included: unblock it, or Process.terminate() would never end us."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    def watch():
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        finally:
-            os._exit(0)
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def main():
