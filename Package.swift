@@ -100,7 +100,7 @@ let package = Package(
                         "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/packaging/sensorstation.order",
                         "-Xlinker", "--no-warn-symbol-ordering",
                     ],
-                    .when(configuration: .release)
+                    .when(platforms: [.linux], configuration: .release)
                 )
             ]
         ),
