@@ -51,6 +51,11 @@ public enum JSONValue: Sendable, Hashable, Codable {
         "{" + fields.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
+    /// A JSON array of these values on one line.
+    public static func array(_ values: [JSONValue]) -> String {
+        "[" + values.map(\.jsonText).joined(separator: ",") + "]"
+    }
+
     /// A JSON string literal with the escapes RFC 8259 requires.
     public static func quote(_ s: String) -> String {
         var out = "\""

@@ -56,7 +56,7 @@ struct ProbeCommand: ParsableCommand {
         if let id = r.chipID { fields.append(("chip_id", JSONValue.quote(hex(id)))) }
         if let reg = r.idRegister, r.chipID != nil { fields.append(("id_register", JSONValue.quote(hex(reg)))) }
         if !r.alsoMatches.isEmpty {
-            fields.append(("also_matches", "[" + r.alsoMatches.map { JSONValue.quote($0.rawValue) }.joined(separator: ",") + "]"))
+            fields.append(("also_matches", JSONValue.array(r.alsoMatches.map { .string($0.rawValue) })))
         }
         if let e = r.error { fields.append(("error", JSONValue.quote(e.explanation))) }
         return JSONValue.object(text: fields)

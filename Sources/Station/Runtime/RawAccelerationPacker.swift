@@ -50,17 +50,16 @@ public final class RawAccelerationPacker: Sendable {
 
     static func record(_ samples: [RawSampleRecord]) -> [UInt8] {
         let t0 = TimeCodec.micros(samples[0].time)
-        func list(_ values: [String]) -> String { "[" + values.joined(separator: ",") + "]" }
         let fields: [(String, String)] = [
             ("kind", JSONValue.quote("raw_acceleration")),
             ("time_us", "\(t0)"),
             ("time", JSONValue.quote(TimeCodec.iso(micros: t0))),
             ("count", "\(samples.count)"),
-            ("dt_us", list(samples.map { "\(TimeCodec.micros($0.time) - t0)" })),
-            ("x_g", list(samples.map { JSONValue.double($0.x).jsonText })),
-            ("y_g", list(samples.map { JSONValue.double($0.y).jsonText })),
-            ("z_g", list(samples.map { JSONValue.double($0.z).jsonText })),
-            ("saturated", list(samples.indices.filter { samples[$0].saturated }.map { "\($0)" })),
+            ("dt_us", JSONValue.array(samples.map { .int(TimeCodec.micros($0.time) - t0) })),
+            ("x_g", JSONValue.array(samples.map { .double($0.x) })),
+            ("y_g", JSONValue.array(samples.map { .double($0.y) })),
+            ("z_g", JSONValue.array(samples.map { .double($0.z) })),
+            ("saturated", JSONValue.array(samples.indices.filter { samples[$0].saturated }.map { .int(Int64($0)) })),
         ]
         return Array(JSONValue.object(text: fields).utf8)
     }
