@@ -29,10 +29,10 @@ import socket
 import threading
 
 import boto3
-
-from parent_watch import exit_with_parent
 import requests
 from moto.server import ThreadedMotoServer
+
+from parent_watch import exit_with_parent
 
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
 
