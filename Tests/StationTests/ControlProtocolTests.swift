@@ -69,6 +69,83 @@ struct ControlProtocolTests {
         #expect(throws: ControlSocketError.self) { _ = try ControlServer(path: path, state: state, logger: .init(label: "t")) }
     }
 
+    /// Runs a command (absolute path) and returns its stdout; throws on a non-zero exit.
+    static func command(_ path: String, _ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw ControlSocketError("\(path) \(arguments.joined(separator: " ")) exited with \(p.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `id -G NAME`: the user's groups as the user database lists them.
+    static func idGroups(_ name: String) throws -> Set<gid_t> {
+        Set(try command("/usr/bin/id", ["-G", name]).split(whereSeparator: \.isWhitespace).compactMap { gid_t($0) })
+    }
+
+    @Test("a peer's groups come from the user database and match `id -G` (this user)")
+    func peerGroupsOfThisUser() throws {
+        let name = try Self.command("/usr/bin/id", ["-un"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let groups = PeerCredentials.groups(ofUser: getuid())
+        #expect(!groups.isEmpty)
+        #expect(Set(groups) == (try Self.idGroups(name)))
+        // A uid without a passwd entry has no groups (and is refused unless root or the service).
+        #expect(PeerCredentials.groups(ofUser: 4_000_000_123).isEmpty)
+    }
+
+    @Test("an operator in the socket's group by a supplementary group may control, without /proc (ProtectProc=invisible)",
+          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/useradd")))
+    func supplementaryGroupFromUserDatabase() throws {
+        let tag = String(UUID().uuidString.prefix(6)).lowercased()
+        let (user, operators, later) = ("ss-op-\(tag)", "ss-grp-\(tag)", "ss-late-\(tag)")
+        defer {
+            _ = try? Self.command("/usr/sbin/userdel", [user])
+            _ = try? Self.command("/usr/sbin/groupdel", [operators])
+            _ = try? Self.command("/usr/sbin/groupdel", [later])
+            _ = try? Self.command("/usr/sbin/groupdel", [user])  // the user's own group, if userdel left it
+        }
+        _ = try Self.command("/usr/sbin/groupadd", ["--system", operators])
+        _ = try Self.command("/usr/sbin/groupadd", ["--system", later])
+        _ = try Self.command("/usr/sbin/useradd", ["--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin",
+                                                   "--groups", operators, user])
+        let uid = try #require(uid_t(try Self.command("/usr/bin/id", ["-u", user]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let primary = try #require(gid_t(try Self.command("/usr/bin/id", ["-g", user]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let operatorsGID = try #require(getgrnam(operators)).pointee.gr_gid
+        #expect(Set(PeerCredentials.groups(ofUser: uid)) == (try Self.idGroups(user)))
+        #expect(Set(PeerCredentials.groups(ofUser: uid)) == [primary, operatorsGID])
+
+        // The socket's group is the operators' group; the peer's primary group is its own. The
+        // pid is one whose /proc/<pid>/status would not list that group (this test's process):
+        // the decision must come from the user database.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(tag)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let socketPath = dir.appendingPathComponent("control.sock").path
+        #expect(FileManager.default.createFile(atPath: socketPath, contents: nil))
+        let peer = PeerCredentials(pid: getpid(), uid: uid, gid: primary)
+        #expect(chown(socketPath, 0, operatorsGID) == 0)
+        #expect(peer.mayControl(socketPath: socketPath))
+        // Not in the file's group: refused.
+        #expect(chown(socketPath, 0, 0) == 0)
+        #expect(!peer.mayControl(socketPath: socketPath))
+
+        // A group added later (usermod -aG) counts at once, without a new login.
+        let laterGID = try #require(getgrnam(later)).pointee.gr_gid
+        #expect(chown(socketPath, 0, laterGID) == 0)
+        #expect(!peer.mayControl(socketPath: socketPath))
+        _ = try Self.command("/usr/sbin/usermod", ["-aG", later, user])
+        #expect(peer.mayControl(socketPath: socketPath))
+        #expect(Set(PeerCredentials.groups(ofUser: uid)) == (try Self.idGroups(user)))
+    }
+
     @Test func aMissingSocketMeansNotRunning() {
         do {
             _ = try ControlClient(path: "/nonexistent/control.sock").send(.state)

@@ -111,6 +111,12 @@ struct PeerCredentials {
         var gid: gid_t = 0
     }
 
+    init(pid: pid_t, uid: uid_t, gid: gid_t) {
+        self.pid = pid
+        self.uid = uid
+        self.gid = gid
+    }
+
     init?(fd: Int32) {
         var cred = UCred()
         var len = socklen_t(MemoryLayout<UCred>.size)
@@ -126,14 +132,49 @@ struct PeerCredentials {
         var st = stat()
         guard stat(socketPath, &st) == 0 else { return false }
         if gid == st.st_gid { return true }
-        return supplementaryGroups().contains(st.st_gid)
+        return Self.groups(ofUser: uid).contains(st.st_gid)
     }
 
-    /// The peer's supplementary groups, from /proc/<pid>/status ("Groups: 4 24 27").
-    func supplementaryGroups() -> [gid_t] {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Groups:") }) else { return [] }
-        return line.dropFirst("Groups:".count).split(separator: " ").compactMap { gid_t($0.trimmingCharacters(in: .whitespaces)) }
+    /// The groups of the user `uid` in the user database: the primary group of its passwd entry
+    /// (getpwuid_r) and every group that lists it (getgrouplist); empty when the uid has no entry.
+    ///
+    /// Not the peer process's own list from /proc/<pid>/status: the unit's ProtectProc=invisible
+    /// hides other users' processes from the service, so that read failed and every operator
+    /// was refused. The user database speaks for the user rather than the process, so a group
+    /// added with `usermod -aG sensorstation` counts here at once, also for a shell that logged
+    /// in before (its process gets the group only at the next login, and the kernel's permission
+    /// checks on the socket's 0750 directory and 0660 file still want it there). The peer's uid
+    /// still comes from SO_PEERCRED, which the kernel vouches for.
+    static func groups(ofUser uid: uid_t) -> [gid_t] {
+        var size = 4096
+        while size <= 1 << 20 {
+            var entry = passwd()
+            var result: UnsafeMutablePointer<passwd>?
+            var buffer = [CChar](repeating: 0, count: size)
+            // nil: the entry did not fit the buffer (ERANGE); try a larger one.
+            let found: [gid_t]? = buffer.withUnsafeMutableBufferPointer { b in
+                let rc = getpwuid_r(uid, &entry, b.baseAddress!, b.count, &result)
+                if rc == ERANGE { return nil }
+                guard rc == 0, result != nil, let name = entry.pw_name else { return [] }
+                return groupList(user: name, primary: entry.pw_gid)
+            }
+            if let found { return found }
+            size *= 4
+        }
+        return []
+    }
+
+    /// getgrouplist(3): `primary` and every group whose member list names `user`.
+    private static func groupList(user: UnsafePointer<CChar>, primary: gid_t) -> [gid_t] {
+        var capacity: Int32 = 32
+        while true {
+            var groups = [gid_t](repeating: 0, count: Int(capacity))
+            var n = capacity
+            // -1, with n set to the number there are, when the array is too small.
+            if getgrouplist(user, primary, &groups, &n) >= 0 { return Array(groups.prefix(Int(n))) }
+            guard n > capacity else { return [primary] }
+            capacity = n
+        }
     }
 }
 
