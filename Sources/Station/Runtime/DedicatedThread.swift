@@ -38,17 +38,48 @@ public final class StopSignal: Sendable {
 /// its end. Cancelling the awaiting task stops the work.
 public enum DedicatedThread {
     public static func run(name: String, signal: StopSignal, _ body: @escaping @Sendable (StopSignal) -> Void) async {
+        let threadName = threadName(name)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let thread = Thread {
+                    nameCurrentThread(threadName)
                     body(signal)
                     continuation.resume()
                 }
-                thread.name = name
                 thread.start()
             }
         } onCancel: {
             signal.stop()
         }
+    }
+
+    /// What `top -H`, `ps -L` and /proc/<pid>/task/<tid>/comm show for the thread of service
+    /// `name`: "ss-" and the name, cut to the kernel's 15 bytes (TASK_COMM_LEN 16 with the NUL;
+    /// a longer name is refused with ERANGE, not cut).
+    public static func threadName(_ name: String) -> String {
+        var out = ""
+        for c in "ss-" + name {
+            if out.utf8.count + c.utf8.count > 15 { break }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// Names the calling thread (pthread_setname_np on itself). Not Foundation's `Thread.name`
+    /// set before `start()`: swift-corelibs-foundation applies that only to a thread already
+    /// running and otherwise drops it, so every dedicated thread kept the name of the thread
+    /// that created it, a Dispatch worker of the cooperative pool (`com.apple.root.default-qos`).
+    /// Glibc's Swift module hides the GNU function; it is looked up with dlsym. False when the
+    /// call is unavailable or refused.
+    @discardableResult
+    static func nameCurrentThread(_ name: String) -> Bool {
+        #if os(Linux)
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "pthread_setname_np") else { return false }
+        typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
+        let setName = unsafeBitCast(symbol, to: SetName.self)
+        return setName(pthread_self(), name) == 0
+        #else
+        return false
+        #endif
     }
 }
