@@ -11,7 +11,9 @@ import Musl
 /// between drains, so it never takes the CPU from anything but for microseconds.
 ///
 /// Needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least `priority` (the systemd unit grants
-/// `LimitRTPRIO=`); without it the thread keeps the ordinary policy and the call says why.
+/// `LimitRTPRIO=`), and sched_setscheduler(2) allowed by the seccomp filter (systemd's
+/// `@resources` group) and a real-time budget in the cgroup; without it the thread keeps the
+/// ordinary policy and the call says why.
 public enum RealtimePriority {
     /// The motion sampling thread's SCHED_FIFO priority: low among real-time threads (the
     /// kernel's own IRQ threads run at 50), above all ordinary work. The unit's `LimitRTPRIO=`.
@@ -25,9 +27,41 @@ public enum RealtimePriority {
         param.sched_priority = priority
         let rc = pthread_setschedparam(pthread_self(), Int32(SCHED_FIFO), &param)
         if rc == 0 { return nil }
-        return "SCHED_FIFO priority \(priority) refused: \(String(cString: strerror(rc))) (errno \(rc)); needs CAP_SYS_NICE or LimitRTPRIO=\(priority) in the unit"
+        return refusal(priority: priority, errno: rc, rtprioLimit: rtprioLimit())
         #else
         return "real-time priority is only supported on Linux"
         #endif
+    }
+
+    /// RLIMIT_RTPRIO's soft limit (the highest SCHED_FIFO priority an unprivileged thread may
+    /// take); `rlim_t.max` is unlimited; nil when it cannot be read.
+    static func rtprioLimit() -> rlim_t? {
+        #if os(Linux)
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(__RLIMIT_RTPRIO.rawValue), &limit) == 0 else { return nil }
+        return limit.rlim_cur
+        #else
+        return nil
+        #endif
+    }
+
+    /// Why pthread_setschedparam refused `priority` with `errno`, given RLIMIT_RTPRIO. EPERM below
+    /// the limit is the missing `LimitRTPRIO=`; EPERM although the limit allows the priority comes
+    /// from elsewhere: a seccomp filter that denies sched_setscheduler (`SystemCallFilter=~@resources`,
+    /// answering EPERM through `SystemCallErrorNumber=`) or a cgroup without real-time runtime
+    /// (cpu.rt_runtime_us 0 under CONFIG_RT_GROUP_SCHED). Other errors are told as they are.
+    static func refusal(priority: Int32, errno code: Int32, rtprioLimit limit: rlim_t?) -> String {
+        let head = "SCHED_FIFO priority \(priority) refused: \(String(cString: strerror(code))) (errno \(code))"
+        guard code == EPERM else { return head }
+        guard let limit else {
+            return head + "; needs CAP_SYS_NICE or LimitRTPRIO=\(priority) in the unit (RLIMIT_RTPRIO unreadable)"
+        }
+        let shown = limit == rlim_t.max ? "unlimited" : "\(limit)"
+        if limit != rlim_t.max && limit < rlim_t(priority) {
+            return head + "; RLIMIT_RTPRIO is \(shown): set LimitRTPRIO=\(priority) in the unit (or grant CAP_SYS_NICE)"
+        }
+        return head + " although RLIMIT_RTPRIO (\(shown)) allows it: a seccomp filter denies sched_setscheduler "
+            + "(SystemCallFilter=~@resources; a drop-in with SystemCallFilter=sched_setscheduler allows it), "
+            + "or the cgroup has no real-time budget (cpu.rt_runtime_us is 0)"
     }
 }

@@ -119,16 +119,19 @@ public struct MotionSampler: Sendable {
     /// - Parameters:
     ///   - impacts: where finished impacts go (the impact writer); finished when the sampler stops.
     ///   - recorder: the log for summaries and raw samples; nil without storage.
+    ///   - logger: says which scheduling the thread got (a warning when real-time was refused).
     public func service(bus: any I2CBus, state: StationState, recorder: Recorder?,
                         impacts: AsyncStream<ImpactCapture>.Continuation,
-                        now: @escaping @Sendable () -> Duration, live: LiveSettings? = nil,
+                        now: @escaping @Sendable () -> Duration, live: LiveSettings? = nil, logger: Logger,
                         heartbeat: @escaping @Sendable () -> Void = {}) -> ThreadService {
         let config = self
         return ThreadService(name: "motion") { signal in
             // A 32-entry FIFO at 3200 Hz lasts 10 ms: keep ordinary work from delaying the drain.
-            let scheduling = RealtimePriority.raiseCurrentThread(to: RealtimePriority.samplingPriority)
-            state.record(.note(scheduling.map { "motion sampling under ordinary scheduling: \($0)" }
-                ?? "motion sampling under SCHED_FIFO priority \(RealtimePriority.samplingPriority)"))
+            if let refused = RealtimePriority.raiseCurrentThread(to: RealtimePriority.samplingPriority) {
+                logger.warning("motion sampling under ordinary scheduling: \(refused)")
+            } else {
+                logger.info("motion sampling under SCHED_FIFO priority \(RealtimePriority.samplingPriority)")
+            }
             var config = config
             var liveVersion = live?.current.version ?? 0
             defer { impacts.finish() }

@@ -83,7 +83,7 @@ public struct StationComponents {
                 offsetG: a.calibration.offsetG, scale: a.calibration.scale, detector: c.detectorSettings,
                 rawWhileStreaming: c.storage.rawWhileStreaming
             ).service(bus: bus, state: state, recorder: recorder, impacts: continuation, now: now, live: live,
-                       heartbeat: heartbeat))
+                       logger: logger, heartbeat: heartbeat))
         } else {
             accelerometerLabel = nil
         }
