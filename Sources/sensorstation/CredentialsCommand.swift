@@ -66,7 +66,10 @@ struct CredentialsCommand: AsyncParsableCommand {
                 await provider.shutdown()
             } catch {
                 await provider.shutdown()
-                fail(error, style: style)
+                // Why the clock is not trusted: the marker missing, the kernel's state, or that
+                // the kernel's state could not be read (ProtectClock=yes).
+                let clock = error == .clockNotSynchronised ? await provider.status.clock : nil
+                fail(error, style: style, detail: clock.map { "\($0)" })
             }
             print(Self.report(fetch, thing: configuration.thingName, endpoint: configuration.endpoint, json: json,
                               style: style, now: Date()))
@@ -112,8 +115,8 @@ struct CredentialsCommand: AsyncParsableCommand {
         }
 
         /// Prints the error and exits with the status scripts can trust.
-        func fail(_ error: CredentialsError, style: Style) -> Never {
-            printError(error.description)
+        func fail(_ error: CredentialsError, style: Style, detail: String? = nil) -> Never {
+            printError(error.description + (detail.map { ": " + $0 } ?? ""))
             Foundation.exit(Self.exitCode(for: error))
         }
 

@@ -180,7 +180,7 @@ final class ScriptedAWS: @unchecked Sendable {
                 try: body = json.loads(raw)
                 except Exception: body = {}
                 with lock:
-                    seen.append({"path": self.path, "body": body})
+                    seen.append({"path": self.path, "body": body, "authorization": self.headers.get("Authorization", "")})
                     step = plan[min(len(seen) - 1, len(plan) - 1)]
                 k, n = step["kind"], step.get("n", 0)
                 if k == "error":
@@ -238,7 +238,7 @@ final class ScriptedAWS: @unchecked Sendable {
         if process.isRunning { process.terminate(); process.waitUntilExit() }
     }
 
-    /// Every request so far: ["path": …, "body": JSON object].
+    /// Every request so far: ["path": …, "body": JSON object, "authorization": the SigV4 header].
     func requests() throws -> [[String: Any]] {
         let r = try TestServers.run(TestServers.python, ["-c", """
             import sys, urllib.request

@@ -35,7 +35,7 @@ enum LiveStack {
 
 /// The real environment except the clock check (a CI container may not report NTP state).
 let liveEnvironment = CredentialsEnvironment(now: { Date() }, sleep: { try await Task.sleep(for: $0) },
-                                             random: { Double.random(in: 0..<1) }, isClockSynchronised: { true })
+                                             random: { Double.random(in: 0..<1) }, clockState: { .marker("/run/test/synchronized") })
 
 func withProvider<T>(_ configuration: CredentialsProviderConfiguration,
                      _ body: (CredentialsProvider) async throws -> T) async throws -> T {

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Storage
 import Synchronization
 import Testing
 @testable import Cloud
@@ -44,7 +46,10 @@ final class TestClock: Sendable {
                 self.advance(Backoff.seconds(d))
             },
             random: { 0.5 },
-            isClockSynchronised: { self.sleeps.withLock { $0.count } >= self.synchronisedAfterSleeps })
+            clockState: {
+                self.sleeps.withLock { $0.count } >= self.synchronisedAfterSleeps
+                    ? .marker("/run/test/synchronized") : .kernelUnsynchronised(marker: "/run/test/synchronized")
+            })
     }
 }
 
@@ -146,6 +151,54 @@ struct CredentialsProviderPolicyTests {
         #expect(t.requests.withLock { $0.count } == 1)
     }
 
+    @Test("while the clock is unknown (adjtimex refused) the uploader signs and sends nothing; once synchronised it goes")
+    func uploaderWaitsForClock() async throws {
+        let server = try ScriptedAWS([.ok])
+        let db = try TestDatabase()
+        try await db.fill(weather: 3, impacts: 0, start: BadInputUploadTests.start)
+        let transport = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
+        let clock = TestClock(Self.t0)
+        let synchronised = Mutex(false)
+        // At every 5 s poll of the wait: how many credentials requests and signed requests so far.
+        let seenWhileWaiting = Mutex<[[Int]]>([])
+        let env = CredentialsEnvironment(
+            now: { clock.time.withLock { $0 } },
+            sleep: { d in
+                let sent = (try? server.requests().count) ?? -1
+                let polls = seenWhileWaiting.withLock { $0.append([transport.requests.withLock { $0.count }, sent]); return $0.count }
+                if polls == 3 { synchronised.withLock { $0 = true } }  // timesyncd writes its marker
+                clock.advance(Backoff.seconds(d))
+            },
+            random: { 0.5 },
+            clockState: {
+                synchronised.withLock { $0 } ? .marker("/run/systemd/timesync/synchronized")
+                    : .kernelUnreadable(marker: "/run/systemd/timesync/synchronized", errno: EPERM)
+            })
+        let log = CapturedLog()
+        let provider = CredentialsProvider(configuration: Self.config(), transport: transport, environment: env, logger: log.logger)
+        let s3 = UploadDestination(name: "s3", target: .s3(
+            S3Client(bucket: "b", region: "us-east-1", credentials: provider, endpoint: server.endpoint), prefix: "p"))
+        let uploader = Uploader(database: db.database, destinations: [s3], configuration: .init(thingName: "TestThing"))
+
+        #expect(try await uploader.drain() == 3)
+        // Waiting: nothing asked of the credentials endpoint, nothing signed or sent.
+        #expect(seenWhileWaiting.withLock { $0 } == [[0, 0], [0, 0], [0, 0]])
+        // Then: one credentials request, and the batch went out signed with those credentials.
+        #expect(transport.requests.withLock { $0.count } == 1)
+        let requests = try server.requests()
+        #expect(requests.count == 1)
+        #expect((requests.first?["authorization"] as? String)?.contains("Credential=ASIATESTKEY0001/") == true)
+        #expect(try db.database.cursor(destination: "s3", kind: .weather) == 3)
+        // The log said once why it waited.
+        #expect(log.lines.filter { $0.hasPrefix("notice") } == [
+            "notice waiting for the system clock to be synchronised (NTP) before requesting or signing anything: unknown, "
+                + "so not trusted: no marker file /run/systemd/timesync/synchronized, and the kernel's NTP state is "
+                + "unreadable: adjtimex refused (EPERM); under ProtectClock=yes only the timesyncd marker or "
+                + "upload.clock_sync_marker can tell",
+        ])
+        #expect(await provider.status.clock == .marker("/run/systemd/timesync/synchronized"))
+    }
+
     @Test("a bounded clock wait ends with clockNotSynchronised and no request")
     func clockWaitBounded() async {
         let clock = TestClock(Self.t0, synchronisedAfterSleeps: 100)
@@ -193,5 +246,110 @@ struct CredentialsProviderPolicyTests {
         #expect(b.delay(attempt: 3, random: 0) == .zero)
         #expect(b.delay(attempt: 3, random: 0.25) == .seconds(1))
         #expect(b.delay(attempt: 1000, random: .nan) == .zero)
+    }
+}
+
+/// Log lines as "level message key=value…", for tests that check what is logged and how often.
+final class CapturedLog: Sendable {
+    let captured = Mutex<[String]>([])
+    var lines: [String] { captured.withLock { $0 } }
+
+    var logger: Logger { Logger(label: "test") { _ in Handler(log: self) } }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            var line = "\(event.level) \(event.message)"
+            if !all.isEmpty { line += " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+            log.captured.withLock { $0.append(line) }
+        }
+    }
+}
+
+@Suite("Clock synchronisation: trusted only when the marker or the kernel says so")
+struct ClockSynchronisationTests {
+    static let now = Date(timeIntervalSince1970: 1_795_413_600)  // 2026-11-23
+
+    static func noMarker() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("no-marker-\(UUID())").path
+    }
+
+    @Test("the kernel's state decides when there is no marker file; unreadable means not synchronised",
+          arguments: [ClockSynchronisation.KernelState.synchronised, .unsynchronised, .unreadable(errno: EPERM),
+                      .unreadable(errno: ENOSYS)])
+    func kernelDecides(_ kernel: ClockSynchronisation.KernelState) {
+        let marker = Self.noMarker()
+        let state = ClockSynchronisation.state(now: Self.now, marker: marker, kernel: { kernel })
+        switch kernel {
+        case .synchronised:
+            #expect(state == .kernelSynchronised(marker: marker))
+            #expect(state.isSynchronised)
+        case .unsynchronised:
+            #expect(state == .kernelUnsynchronised(marker: marker))
+            #expect(!state.isSynchronised)
+            #expect(state.description == "not synchronised: no marker file \(marker), and the kernel's NTP state (adjtimex) says unsynchronised")
+        case .unreadable(let code):
+            // ProtectClock=yes: adjtimex refused. Unknown is not synchronised: wait, sign nothing.
+            #expect(state == .kernelUnreadable(marker: marker, errno: code))
+            #expect(!state.isSynchronised)
+            #expect(state.description == "unknown, so not trusted: no marker file \(marker), and the kernel's NTP state is "
+                + "unreadable: adjtimex refused (\(code == EPERM ? "EPERM" : "ENOSYS")); under ProtectClock=yes only the "
+                + "timesyncd marker or upload.clock_sync_marker can tell")
+        }
+    }
+
+    @Test("the marker file is enough, without asking the kernel")
+    func markerDecides() throws {
+        let marker = Self.noMarker()
+        try Data().write(to: URL(fileURLWithPath: marker))
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let asked = Mutex(false)
+        let state = ClockSynchronisation.state(now: Self.now, marker: marker, kernel: {
+            asked.withLock { $0 = true }
+            return .unreadable(errno: EPERM)
+        })
+        #expect(state == .marker(marker))
+        #expect(state.isSynchronised)
+        #expect(state.description == "synchronised: the marker file \(marker) exists")
+        #expect(!asked.withLock { $0 })
+    }
+
+    @Test("the raw adjtimex system call reads what glibc's adjtimex() (clock_adjtime since 2.36) reads")
+    func rawCallAgreesWithGlibc() throws {
+        // glibc's function, as the station called it before: same struct timex, same verdict.
+        let handle = try #require(dlopen(nil, RTLD_NOW))
+        let symbol = try #require(dlsym(handle, "adjtimex"))
+        let glibcAdjtimex = unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutableRawPointer) -> Int32).self)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
+        let rc = glibcAdjtimex(buffer)
+        let expected: ClockSynchronisation.KernelState
+        if rc < 0 {
+            expected = .unreadable(errno: errno)
+        } else {
+            let unsync = buffer.load(fromByteOffset: 5 * MemoryLayout<Int>.size, as: Int32.self) & 0x0040 != 0
+            expected = rc == 5 || unsync ? .unsynchronised : .synchronised
+        }
+        #expect(ClockSynchronisation.kernelState() == expected)
+    }
+
+    @Test("a clock before 2026 is never trusted, marker or not")
+    func implausibleTime() throws {
+        let marker = Self.noMarker()
+        try Data().write(to: URL(fileURLWithPath: marker))
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let state = ClockSynchronisation.state(now: Date(timeIntervalSince1970: 1_700_000_000), marker: marker,
+                                               kernel: { .synchronised })
+        #expect(state == .implausible)
+        #expect(!state.isSynchronised)
+        #expect(state.description == "not synchronised: the clock reads a time before 2026-01-01T00:00:00Z, which cannot be right")
     }
 }

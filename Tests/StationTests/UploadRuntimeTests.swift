@@ -131,7 +131,7 @@ struct UploadRuntimeTests {
         let config = CredentialsProviderConfiguration(endpoint: "creds.example", roleAlias: "sensorstation", thingName: "T",
                                                       certificatePath: "/c", privateKeyPath: "/k", maxAttempts: 1)
         let env = CredentialsEnvironment(now: { Date(timeIntervalSince1970: 1_795_413_600) }, sleep: { _ in },
-                                         random: { 0 }, isClockSynchronised: { true })
+                                         random: { 0 }, clockState: { .marker("/run/systemd/timesync/synchronized") })
         let provider = CredentialsProvider(
             configuration: config, transport: FixedCredentialsTransport(status: 403, body: #"{"message":"Certificate is invalid on this endpoint"}"#),
             environment: env)
@@ -149,20 +149,31 @@ struct UploadRuntimeTests {
         #expect(wire.upload == s.upload)
     }
 
-    @Test("clock not synchronised: the status says so, and it is not a fault")
+    @Test("clock not synchronised: the status says so and why, and it is not a fault")
     func waitingForClock() async throws {
         let config = CredentialsProviderConfiguration(endpoint: "creds.example", roleAlias: "a", thingName: "T",
                                                       certificatePath: "/c", privateKeyPath: "/k")
+        // ProtectClock=yes: no timesyncd marker, and adjtimex refused.
         let env = CredentialsEnvironment(now: { Date(timeIntervalSince1970: 1_795_413_600) }, sleep: { _ in },
-                                         random: { 0 }, isClockSynchronised: { false })
+                                         random: { 0 }, clockState: {
+                                             .kernelUnreadable(marker: "/run/systemd/timesync/synchronized", errno: EPERM)
+                                         })
         let provider = CredentialsProvider(configuration: config, transport: FixedCredentialsTransport(status: 500, body: "{}"),
                                            environment: env)
         _ = try? await provider.fetch(clockWait: .seconds(5))
         let state = StationState()
         await UploadMonitor(provider: provider, uploader: nil, streamer: nil, state: state).publish()
         #expect(state.snapshot.upload?.credentialsState == "waiting_for_clock")
-        #expect(state.snapshot.upload?.lines.first == "credentials  waiting for clock synchronisation (NTP); nothing is signed before")
+        #expect(state.snapshot.upload?.lines == [
+            "credentials  waiting for clock synchronisation (NTP); nothing is signed before",
+            "clock        unknown, so not trusted: no marker file /run/systemd/timesync/synchronized, and the kernel's NTP "
+                + "state is unreadable: adjtimex refused (EPERM); under ProtectClock=yes only the timesyncd marker or "
+                + "upload.clock_sync_marker can tell",
+        ])
         #expect(state.snapshot.faultMessages["upload"] == nil)
+        // `status --json` carries the same reason.
+        let wire = try JSONDecoder().decode(ControlResponse.self, from: ControlRequest.state.apply(to: state, cause: "t").encoded())
+        #expect(wire.upload?.clock?.contains("adjtimex refused (EPERM)") == true)
     }
 
     @Test("stream records carry the stored row's column names, kind and time_us (the dedupe key)")

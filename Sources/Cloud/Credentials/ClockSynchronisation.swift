@@ -9,40 +9,124 @@ public enum ClockSynchronisation {
     /// No clock reading before this can be right: the Cloud target did not exist before (2026-01-01).
     public static let earliestPlausibleDate = Date(timeIntervalSince1970: 1_767_225_600)
 
-    /// True when the time is plausible and either the marker file exists (systemd-timesyncd's
-    /// /run/systemd/timesync/synchronized by default; `upload.clock_sync_marker` names another,
-    /// e.g. one a chrony hook writes) or the kernel's NTP state (adjtimex) lacks STA_UNSYNC
-    /// (chrony, ntpd and timesyncd all clear it once they have set the clock).
-    public static func systemClockIsSynchronised(now: Date = Date(), marker: String = defaultMarker) -> Bool {
-        guard now >= earliestPlausibleDate else { return false }
-        if FileManager.default.fileExists(atPath: marker) { return true }
-        return kernelSaysSynchronised() ?? true
-    }
-
     /// systemd-timesyncd writes this file once it has synchronised the clock.
     public static let defaultMarker = "/run/systemd/timesync/synchronized"
 
-    /// adjtimex(2) in read-only mode. Glibc's Swift module does not export <sys/timex.h>, so the
-    /// function is looked up with dlsym and `struct timex` is addressed by offset: `modes` is an
-    /// unsigned int, then `offset`, `freq`, `maxerror`, `esterror` (C long each), then `status`
-    /// (int). nil when the call is unavailable.
-    static func kernelSaysSynchronised() -> Bool? {
-        #if os(Linux)
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "adjtimex") else { return nil }
-        typealias AdjTimeX = @convention(c) (UnsafeMutableRawPointer) -> Int32
-        let adjtimex = unsafeBitCast(symbol, to: AdjTimeX.self)
+    /// What the kernel's NTP state (adjtimex) says.
+    public enum KernelState: Sendable, Equatable {
+        case synchronised
+        case unsynchronised
+        /// The call failed with this errno (EPERM under systemd's ProtectClock=yes, which filters
+        /// it; ENOSYS where it is not available).
+        case unreadable(errno: Int32)
+    }
+
+    /// The verdict and how it was reached, for the uploader's log line and `sensorstation status`.
+    /// Only `marker` and `kernelSynchronised` trust the clock: a state that cannot be read is not
+    /// synchronised (uploads wait), never assumed to be.
+    public enum State: Sendable, Equatable, CustomStringConvertible {
+        /// The clock reads a time before `earliestPlausibleDate`: certainly not set yet.
+        case implausible
+        /// The marker file exists.
+        case marker(String)
+        /// No marker file; the kernel says synchronised.
+        case kernelSynchronised(marker: String)
+        /// No marker file; the kernel says not synchronised (STA_UNSYNC or TIME_ERROR).
+        case kernelUnsynchronised(marker: String)
+        /// No marker file, and the kernel's state could not be read.
+        case kernelUnreadable(marker: String, errno: Int32)
+
+        public var isSynchronised: Bool {
+            switch self {
+            case .marker, .kernelSynchronised: return true
+            case .implausible, .kernelUnsynchronised, .kernelUnreadable: return false
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .implausible:
+                return "not synchronised: the clock reads a time before \(AWSDate.iso8601(earliestPlausibleDate)), which cannot be right"
+            case .marker(let path):
+                return "synchronised: the marker file \(path) exists"
+            case .kernelSynchronised(let path):
+                return "synchronised: the kernel's NTP state (adjtimex) says so (no marker file \(path))"
+            case .kernelUnsynchronised(let path):
+                return "not synchronised: no marker file \(path), and the kernel's NTP state (adjtimex) says unsynchronised"
+            case .kernelUnreadable(let path, let code):
+                return "unknown, so not trusted: no marker file \(path), and the kernel's NTP state is unreadable: "
+                    + "adjtimex refused (\(ClockSynchronisation.errnoName(code))); under ProtectClock=yes only the "
+                    + "timesyncd marker or upload.clock_sync_marker can tell"
+            }
+        }
+    }
+
+    /// Whether the clock is synchronised, and how that was found out: the time must be plausible,
+    /// then the marker file (systemd-timesyncd's /run/systemd/timesync/synchronized by default;
+    /// `upload.clock_sync_marker` names another, e.g. one a chrony hook writes) decides, else the
+    /// kernel's NTP state (chrony, ntpd and timesyncd all clear STA_UNSYNC once they have set the
+    /// clock). `kernel` is the adjtimex look, injectable for tests.
+    public static func state(now: Date = Date(), marker: String = defaultMarker,
+                             kernel: () -> KernelState = kernelState) -> State {
+        guard now >= earliestPlausibleDate else { return .implausible }
+        if FileManager.default.fileExists(atPath: marker) { return .marker(marker) }
+        switch kernel() {
+        case .synchronised: return .kernelSynchronised(marker: marker)
+        case .unsynchronised: return .kernelUnsynchronised(marker: marker)
+        case .unreadable(let code): return .kernelUnreadable(marker: marker, errno: code)
+        }
+    }
+
+    /// The adjtimex(2) system call in read-only mode (modes = 0).
+    ///
+    /// The system call itself, not glibc's `adjtimex()`: since glibc 2.36 that function is
+    /// clock_adjtime(CLOCK_REALTIME), so which system call a seccomp filter sees would depend on
+    /// the C library. With the raw call it is always `adjtimex`, the one name a unit must allow
+    /// (`SystemCallFilter=adjtimex`, with `ProtectClock=no`: ProtectClock= loads a filter of its
+    /// own that refuses all of @clock with EPERM, whatever SystemCallFilter= allows).
+    ///
+    /// `syscall(2)` is variadic, which Swift cannot call; it is looked up with dlsym and called
+    /// with two integer-class arguments, which Linux on x86-64 and AArch64 passes in the same
+    /// registers as fixed ones (glibc's `syscall` is a few assembly instructions that read only
+    /// those). `struct timex` (<sys/timex.h>, not in Glibc's Swift module) is addressed by offset:
+    /// `modes` is an unsigned int, then `offset`, `freq`, `maxerror`, `esterror` (C long each),
+    /// then `status` (int).
+    public static func kernelState() -> KernelState {
+        #if os(Linux) && (arch(x86_64) || arch(arm64))
+        #if arch(x86_64)
+        let number = 159  // __NR_adjtimex, arch/x86/entry/syscalls/syscall_64.tbl
+        #else
+        let number = 171  // __NR_adjtimex, include/uapi/asm-generic/unistd.h
+        #endif
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "syscall") else {
+            return .unreadable(errno: ENOSYS)
+        }
+        typealias Syscall = @convention(c) (Int, UnsafeMutableRawPointer) -> Int
+        let syscall = unsafeBitCast(symbol, to: Syscall.self)
         let long = MemoryLayout<Int>.size
         let statusOffset = long + 4 * long  // modes padded to a long, then four longs
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
         defer { buffer.deallocate() }
         buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)  // modes = 0: read only
-        let state = adjtimex(buffer)
-        guard state >= 0 else { return nil }
+        let state = syscall(number, buffer)
+        guard state >= 0 else { return .unreadable(errno: errno) }
         let status = buffer.load(fromByteOffset: statusOffset, as: Int32.self)
         // TIME_ERROR (5) or STA_UNSYNC (0x0040): not synchronised (<linux/timex.h>).
-        return state != 5 && status & 0x0040 == 0
+        return state != 5 && status & 0x0040 == 0 ? .synchronised : .unsynchronised
         #else
-        return nil
+        return .unreadable(errno: ENOSYS)
         #endif
+    }
+
+    /// EPERM, ENOSYS, … for the errnos adjtimex can fail with; "errno N" for others.
+    static func errnoName(_ code: Int32) -> String {
+        switch code {
+        case EPERM: return "EPERM"
+        case EACCES: return "EACCES"
+        case ENOSYS: return "ENOSYS"
+        case EFAULT: return "EFAULT"
+        case EINVAL: return "EINVAL"
+        default: return "errno \(code)"
+        }
     }
 }

@@ -8,14 +8,15 @@ public struct CredentialsEnvironment: Sendable {
     public var sleep: @Sendable (Duration) async throws -> Void
     /// Uniform in [0, 1), for backoff jitter.
     public var random: @Sendable () -> Double
-    public var isClockSynchronised: @Sendable () -> Bool
+    /// Whether the clock is synchronised, and how that was found out.
+    public var clockState: @Sendable () -> ClockSynchronisation.State
 
     public init(now: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (Duration) async throws -> Void,
-                random: @escaping @Sendable () -> Double, isClockSynchronised: @escaping @Sendable () -> Bool) {
+                random: @escaping @Sendable () -> Double, clockState: @escaping @Sendable () -> ClockSynchronisation.State) {
         self.now = now
         self.sleep = sleep
         self.random = random
-        self.isClockSynchronised = isClockSynchronised
+        self.clockState = clockState
     }
 
     public static let live = live(clockSyncMarker: ClockSynchronisation.defaultMarker)
@@ -26,7 +27,7 @@ public struct CredentialsEnvironment: Sendable {
             now: { Date() },
             sleep: { try await Task.sleep(for: $0) },
             random: { Double.random(in: 0..<1) },
-            isClockSynchronised: { ClockSynchronisation.systemClockIsSynchronised(marker: clockSyncMarker) })
+            clockState: { ClockSynchronisation.state(marker: clockSyncMarker) })
     }
 }
 
@@ -64,6 +65,8 @@ public struct CredentialsStatus: Sendable, Equatable {
     public var expiration: Date?
     public var lastSkew: Duration?
     public var lastError: CredentialsError?
+    /// The last look at the clock (while waiting for it: why it is not trusted).
+    public var clock: ClockSynchronisation.State?
     public var fetches: Int = 0
     public var failures: Int = 0
 
@@ -205,14 +208,21 @@ public actor CredentialsProvider {
         return CredentialsFetch(credentials: decoded.credentials, serverDate: decoded.serverDate, localDate: localDate)
     }
 
-    /// Polls every 5 s until the clock is synchronised; the status says so meanwhile.
+    /// Polls every 5 s until the clock is synchronised; the status says so meanwhile, and the log
+    /// says why once (again when the reason changes).
     func waitForClock(atMost limit: Duration?) async throws(CredentialsError) {
         var waited = Duration.zero
-        var logged = false
-        while !environment.isClockSynchronised() {
+        var logged: ClockSynchronisation.State?
+        while true {
+            let clock = environment.clockState()
+            status.clock = clock
+            if clock.isSynchronised { break }
             status.state = .waitingForClock
             status.lastError = .clockNotSynchronised
-            if !logged { logger.notice("\(CredentialsError.clockNotSynchronised)"); logged = true }
+            if logged != clock {
+                logger.notice("\(CredentialsError.clockNotSynchronised): \(clock)")
+                logged = clock
+            }
             if let limit, waited >= limit { throw .clockNotSynchronised }
             do { try await environment.sleep(.seconds(5)) } catch { throw .clockNotSynchronised }
             waited += .seconds(5)

@@ -74,14 +74,18 @@ public struct UploadLiveStatus: Codable, Sendable, Equatable {
     /// The credentials line (`credentials: ASIA… valid until …`, or the precise error).
     public var credentials: String
     public var credentialsExpiry: String?
+    /// The last look at the clock: synchronised or not, and how that was found out (the marker
+    /// file, the kernel's NTP state, or that the kernel's state could not be read).
+    public var clock: String?
     public var destinations: [Destination]
     public var streaming: Streaming?
 
-    public init(credentialsState: String, credentials: String, credentialsExpiry: String? = nil,
+    public init(credentialsState: String, credentials: String, credentialsExpiry: String? = nil, clock: String? = nil,
                 destinations: [Destination] = [], streaming: Streaming? = nil) {
         self.credentialsState = credentialsState
         self.credentials = credentials
         self.credentialsExpiry = credentialsExpiry
+        self.clock = clock
         self.destinations = destinations
         self.streaming = streaming
     }
@@ -90,7 +94,9 @@ public struct UploadLiveStatus: Codable, Sendable, Equatable {
     public var lines: [String] {
         var out: [String] = []
         switch credentialsState {
-        case "waiting_for_clock": out.append("credentials  waiting for clock synchronisation (NTP); nothing is signed before")
+        case "waiting_for_clock":
+            out.append("credentials  waiting for clock synchronisation (NTP); nothing is signed before")
+            if let clock { out.append("clock        \(clock)") }
         default: out.append("credentials  " + (credentials.hasPrefix("credentials: ") ? String(credentials.dropFirst(13)) : credentials))
         }
         for d in destinations {
@@ -302,7 +308,8 @@ public struct UploadMonitor: Service {
         case .failing: "failing"
         }
         var live = UploadLiveStatus(credentialsState: stateName, credentials: credentials.summary,
-                                    credentialsExpiry: credentials.expiration.map(AWSDate.iso8601))
+                                    credentialsExpiry: credentials.expiration.map(AWSDate.iso8601),
+                                    clock: credentials.clock?.description)
         if let uploader {
             live.destinations = uploader.destinations.keys.sorted().map { name in
                 let d = uploader.destinations[name] ?? Uploader.DestinationStatus()
