@@ -95,10 +95,9 @@ public final class StationDatabase: Sendable {
 
     /// Opens an existing database read-only, for the CLI over SSH while the service writes.
     public static func openReadOnly(path: String) throws(StorageError) -> StationDatabase {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StorageError(.notFound, path: path,
-                               "no database at \(path): is the service running, and is storage.path right? (or pass --database PATH)")
-        }
+        // access(2), not a file-exists test: that is false for a file in a directory this user may
+        // not enter (/var/lib/sensorstation is 0750), which then read as "no database".
+        if let error = unreadable(path: path, errno: access(path, R_OK) == 0 ? 0 : errno) { throw error }
         var config = Configuration()
         config.readonly = true
         config.label = "sensorstation.readonly"
@@ -122,6 +121,25 @@ public final class StationDatabase: Sendable {
             throw StorageError.from(error, path: path, doing: "reading the schema version")
         }
         return StationDatabase(path: path, pool: nil, reader: queue)
+    }
+
+    /// Why the database at `path` cannot be read, from the errno of checking it (0: it can be);
+    /// nil when it can. A missing file (or path) is `notFound`; EACCES and EPERM (a directory on
+    /// the way this user may not enter, or a file it may not read) are `permissionDenied`, never
+    /// "no database".
+    static func unreadable(path: String, errno code: Int32) -> StorageError? {
+        switch code {
+        case 0:
+            return nil
+        case ENOENT, ENOTDIR:
+            return StorageError(.notFound, path: path,
+                                "no database at \(path): is the service running, and is storage.path right? (or pass --database PATH)")
+        case EACCES, EPERM:
+            return StorageError(.permissionDenied, path: path,
+                                "permission denied: this user may not read the database or enter its directory")
+        default:
+            return StorageError(.io, path: path, "cannot read the database: \(String(cString: strerror(code))) (errno \(code))")
+        }
     }
 
     /// The writer, or `.readOnly` for the CLI.

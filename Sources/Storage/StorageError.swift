@@ -6,6 +6,9 @@ public struct StorageError: Error, Sendable, CustomStringConvertible, Equatable 
     public enum Kind: String, Sendable, Equatable {
         /// No database file at the path (the CLI before the service ever ran, or a wrong path).
         case notFound
+        /// This user may not read the file or enter a directory on its path (the CLI run by
+        /// someone outside the service's group).
+        case permissionDenied
         /// The file was written by a newer sensorstation: a migration this build does not know.
         case newerSchema
         /// SQLite reports the file is damaged or is not a database.

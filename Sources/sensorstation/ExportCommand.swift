@@ -18,7 +18,8 @@ struct ExportCommand: ParsableCommand {
               sensorstation export --since 7d --format jsonl --output week.jsonl
               sensorstation export weather --since 2026-11-01 --until 2026-12-01 --format csv --output nov.csv
             Exit status: 0 success, 64 bad usage, 65 the database is damaged or from a newer \
-            sensorstation, 69 no database at the path, 74 the output cannot be written, 78 invalid \
+            sensorstation, 69 no database at the path, 74 the output cannot be written, 77 this user may not \
+            read the database, 78 invalid \
             configuration.
             """)
 

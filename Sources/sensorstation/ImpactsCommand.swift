@@ -32,7 +32,8 @@ struct ListImpacts: ParsableCommand {
             the threshold, ΔV, HIC15, whether the sensor saturated (the peak is then a lower bound), \
             sensor. Tables in local time; csv and json (JSON Lines) in UTC ISO-8601.
             Exit status: 0 success (also when there is none), 64 bad usage, 65 the database is damaged \
-            or from a newer sensorstation, 69 no database at the path, 78 invalid configuration.
+            or from a newer sensorstation, 69 no database at the path, 77 this user may not read it, 78 \
+            invalid configuration.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -78,7 +79,8 @@ struct ShowImpact: ParsableCommand {
             saturated), the format `sensorstation replay` reads, so a recorded impact can be \
             re-run with other thresholds. `--csv -` writes it to stdout instead of the text.
             Exit status: 0 success, 1 no impact with that id, 65 the database or the waveform is \
-            damaged, 69 no database at the path, 74 the CSV file cannot be written, 78 invalid configuration.
+            damaged, 69 no database at the path, 74 the CSV file cannot be written, 77 this user may not \
+            read the database, 78 invalid configuration.
             """)
 
     enum Output: String, CaseIterable, ExpressibleByArgument {

@@ -24,7 +24,8 @@ struct QueryCommand: ParsableCommand {
               sensorstation query impacts --since 2026-11-01 --format json
               sensorstation query motion --since 10m --limit 20
             Exit status: 0 success (also when no row matches), 64 bad usage, 65 the database is \
-            damaged or from a newer sensorstation, 69 no database at the path, 78 invalid configuration.
+            damaged or from a newer sensorstation, 69 no database at the path, 77 this user may not read it, 78 invalid \
+            configuration.
             """)
 
     enum What: String, CaseIterable, ExpressibleByArgument {
@@ -93,6 +94,11 @@ enum StorageCLI {
         guard let error = any as? StorageError else {
             printError("\(any)")
             return ExitCode(ExitCodes.failure)
+        }
+        if error.kind == .permissionDenied {
+            // Someone outside the service's group: the same advice as the control socket gives.
+            printError(error.description + "; " + ControlClient.joinGroupHint)
+            return ExitCode(ExitCodes.noPermission)
         }
         printError(error.description)
         switch error.kind {

@@ -13,7 +13,7 @@ struct StatusCommand: ParsableCommand {
             is listed for each configured destination (s3, dynamodb, kinesis) and any destination \
             that has a cursor in the file: rows not yet confirmed, per kind.
             Exit status: 0 success, 65 the database is damaged or from a newer sensorstation, 69 no \
-            database at the path, 78 invalid configuration.
+            database at the path, 77 this user may not read it, 78 invalid configuration.
             """)
 
     @OptionGroup var options: ConfigOptions

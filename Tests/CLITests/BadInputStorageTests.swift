@@ -99,4 +99,55 @@ struct BadInputStorageTests {
         #expect(lines.contains("info    sensorstation stopped: 0 impacts, LEDs off"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: data.path).isEmpty)
     }
+
+    /// Where the database is out of reach for a user outside the service's group.
+    enum Unreadable: String, CaseIterable, Sendable {
+        /// /var/lib/sensorstation as the unit makes it (0750), seen by someone outside the group.
+        case directory
+        /// The directory may be entered, the file may not be read.
+        case file
+    }
+
+    @Test("query, status, impacts and export as a user who may not read the database (user nobody): permission denied, 77",
+          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")),
+          arguments: Unreadable.allCases)
+    func permissionDenied(_ where: Unreadable) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let path = data.appendingPathComponent("station.db").path
+        do { _ = try StationDatabase.openForWriting(path: path) }
+        let config = dir.appendingPathComponent("c.yaml")
+        try "hardware: simulated\nstorage:\n  path: \(path)\n".write(to: config, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config.path)
+        switch `where` {
+        case .directory:
+            try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: data.path)  // root:root
+        case .file:
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: data.path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        }
+        let message = "sensorstation: \(path): permission denied: this user may not read the database or enter its directory; "
+            + "add yourself to the sensorstation group (sudo usermod -aG sensorstation $USER) and log in again"
+        for command in [["query", "weather", "--since", "1h"], ["status"], ["impacts"], ["export", "--output", "-"]] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path] + command + ["--config", config.path]
+            p.environment = ["NO_COLOR": "1", "PATH": "/usr/bin:/bin", "HOME": "/tmp"]
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+            try p.run()
+            let r = CLI.finish(p, out, err)
+            #expect(r.status == 77, "\(command[0]): stderr: \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").map(String.init) == [message], "\(command[0])")
+            #expect(r.stdout.isEmpty, "\(command[0])")
+        }
+        // The same commands as root (who may read it) find the database: it was there all along.
+        let r = try CLI.run(["query", "weather", "--since", "1h", "--config", config.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+    }
 }

@@ -151,6 +151,24 @@ struct MigrationTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    @Test("why a database cannot be read, from the errno: missing, permission denied (never \"no database\"), other",
+          arguments: [(ENOENT, StorageError.Kind.notFound), (ENOTDIR, .notFound), (EACCES, .permissionDenied),
+                      (EPERM, .permissionDenied), (EIO, .io)])
+    func unreadableFromErrno(_ code: Int32, _ kind: StorageError.Kind) throws {
+        let path = "/var/lib/sensorstation/station.db"
+        #expect(StationDatabase.unreadable(path: path, errno: 0) == nil)
+        let error = try #require(StationDatabase.unreadable(path: path, errno: code))
+        #expect(error.kind == kind)
+        switch kind {
+        case .notFound:
+            #expect(error.message == "no database at \(path): is the service running, and is storage.path right? (or pass --database PATH)")
+        case .permissionDenied:
+            #expect(error.message == "permission denied: this user may not read the database or enter its directory")
+        default:
+            #expect(error.message == "cannot read the database: Input/output error (errno 5)")
+        }
+    }
+
     @Test("a read-only database refuses writes with a readOnly error")
     func readOnlyRefusesWrites() throws {
         let path = try Fixture.path()

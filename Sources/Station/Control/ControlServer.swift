@@ -192,6 +192,10 @@ public struct ControlSocketError: Error, Equatable, Sendable, CustomStringConver
 public struct ControlClient {
     public let path: String
 
+    /// What someone outside the service's group is told to do (the socket here, the log in the
+    /// storage commands).
+    public static let joinGroupHint = "add yourself to the sensorstation group (sudo usermod -aG sensorstation $USER) and log in again"
+
     public init(path: String) {
         self.path = path
     }
@@ -211,7 +215,7 @@ public struct ControlClient {
             case ENOENT, ECONNREFUSED:
                 throw ControlSocketError("the station service is not running (no one listens on \(path))", kind: .notRunning)
             case EACCES, EPERM:
-                throw ControlSocketError("permission denied on \(path): add yourself to the sensorstation group (sudo usermod -aG sensorstation $USER) and log in again", kind: .permissionDenied)
+                throw ControlSocketError("permission denied on \(path): \(Self.joinGroupHint)", kind: .permissionDenied)
             default:
                 throw ControlSocketError("cannot connect to \(path): \(String(cString: strerror(e)))")
             }
