@@ -146,6 +146,61 @@ struct ControlProtocolTests {
         #expect(Set(PeerCredentials.groups(ofUser: uid)) == (try Self.idGroups(user)))
     }
 
+    static let refusal = ControlResponse(
+        ok: false, message: "permission denied: only the service user and members of the sensorstation group may control the station")
+
+    @Test("a refusal sent and closed before the client writes: the client still reads it (77), not 'closed the connection'")
+    func refusalBeforeTheWrite() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        let (client, server) = (fds[0], fds[1])
+        defer { close(client) }
+        // The server's side of a refused peer: answer, close, never read.
+        #expect(ControlSocket.writeAll(server, Self.refusal.encoded()))
+        close(server)
+        do {
+            _ = try ControlClient.exchange(client, .stream(.start), path: "test.sock", timeoutMs: 2000)
+            Issue.record("expected the refusal")
+        } catch {
+            #expect(error.kind == .permissionDenied)
+            #expect(error.description == Self.refusal.message)
+        }
+        // The write did fail (EPIPE, without SIGPIPE killing the test): the path under test was taken.
+        #expect(!ControlSocket.writeAll(client, Data("x\n".utf8)))
+    }
+
+    @Test("a server that answers and closes without reading: every connection gets the refusal (no race)")
+    func refusingServer() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("control.sock").path
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(listener >= 0)
+        defer { close(listener) }
+        var (addr, len) = try #require(ControlSocket.address(path))
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) } }
+        #expect(bound == 0 && listen(listener, 8) == 0)
+        let rounds = 50
+        let thread = Thread {
+            for _ in 0..<rounds {
+                let c = accept(listener, nil, nil)
+                if c < 0 { return }
+                _ = ControlSocket.writeAll(c, Self.refusal.encoded())
+                close(c)
+            }
+        }
+        thread.start()
+        for round in 0..<rounds {
+            do {
+                _ = try ControlClient(path: path).send(.stream(.start), timeoutMs: 5000)
+                Issue.record("round \(round): expected the refusal")
+            } catch {
+                #expect(error.kind == .permissionDenied, "round \(round): \(error)")
+            }
+        }
+    }
+
     @Test func aMissingSocketMeansNotRunning() {
         do {
             _ = try ControlClient(path: "/nonexistent/control.sock").send(.state)

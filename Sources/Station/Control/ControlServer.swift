@@ -220,10 +220,18 @@ public struct ControlClient {
                 throw ControlSocketError("cannot connect to \(path): \(String(cString: strerror(e)))")
             }
         }
-        guard ControlSocket.writeAll(fd, request.encoded()) else {
-            throw ControlSocketError("the service closed the connection on \(path)", kind: .protocolError)
-        }
+        return try Self.exchange(fd, request, path: path, timeoutMs: timeoutMs)
+    }
+
+    /// Sends `request` on the connected socket `fd` and reads the answer. The server refuses a
+    /// peer by answering and closing without reading the request, so the write can fail (EPIPE:
+    /// MSG_NOSIGNAL, no SIGPIPE) after the answer arrived; a Unix socket keeps that answer queued
+    /// after the peer closed, so it is read whether the write went through or not.
+    static func exchange(_ fd: Int32, _ request: ControlRequest, path: String,
+                         timeoutMs: Int32) throws(ControlSocketError) -> ControlResponse {
+        let sent = ControlSocket.writeAll(fd, request.encoded())
         guard let line = ControlSocket.readLine(fd, limit: 65536, timeoutMs: timeoutMs), !line.isEmpty else {
+            if !sent { throw ControlSocketError("the service closed the connection on \(path)", kind: .protocolError) }
             throw ControlSocketError("no answer from the service on \(path) within \(timeoutMs / 1000) s", kind: .protocolError)
         }
         guard let response = try? JSONDecoder().decode(ControlResponse.self, from: Data(line)) else {
