@@ -28,6 +28,32 @@ final class ScriptedTransport: CredentialsTransport {
     func shutdown() async {}
 }
 
+/// Hands out the wrapped source's credentials and counts how often it did (each is a signing).
+final class CountingCredentials: AWSCredentialsSource {
+    let source = Mutex<(any AWSCredentialsSource)?>(nil)
+    let count = Mutex(0)
+    func credentials() async throws(CredentialsError) -> AWSCredentials {
+        guard let source = source.withLock({ $0 }) else { throw .configurationIncomplete(missing: ["source"]) }
+        let c = try await source.credentials()
+        count.withLock { $0 += 1 }
+        return c
+    }
+    func invalidate() async { await source.withLock { $0 }?.invalidate() }
+}
+
+/// Refuses every request (a network error) until `up`, then answers with credentials.
+final class SwitchedTransport: CredentialsTransport {
+    let up = Mutex(false)
+    func get(url: String, headers: [HTTPField], timeout: Duration) async throws(CredentialsError)
+        -> (status: Int, headers: [HTTPField], body: [UInt8])
+    {
+        guard up.withLock({ $0 }) else { throw .network(endpoint: "scripted", reason: "connection refused") }
+        return (200, [HTTPField("Date", "Mon, 23 Nov 2026 06:00:00 GMT")],
+                Array(credentialsBody(expiration: "2026-11-23T07:00:00Z").utf8))
+    }
+    func shutdown() async {}
+}
+
 /// A manual clock: `now` moves only when a sleep "happens".
 final class TestClock: Sendable {
     let time: Mutex<Date>
@@ -104,6 +130,35 @@ struct CredentialsProviderPolicyTests {
         #expect(clock.sleeps.withLock { $0.count } == 2)
     }
 
+    @Test("an unreachable endpoint retried for over 5 min: one warning, one reminder, one info line when it answers again")
+    func unreachableEndpointIsNotLoggedOnEveryRetry() async throws {
+        let clock = TestClock(Self.t0)
+        let transport = SwitchedTransport()
+        let log = CapturedLog()
+        let p = CredentialsProvider(configuration: Self.config(), transport: transport, environment: clock.environment,
+                                    logger: log.logger)
+        // The uploader's loop: ask, fail after 5 attempts (waits 0.5 + 1 + 2 + 4 s), back off 1 s, ask again.
+        while clock.time.withLock({ $0 }) < Self.t0.addingTimeInterval(310) {
+            await #expect(throws: CredentialsError.network(endpoint: "scripted", reason: "connection refused")) {
+                try await p.credentials()
+            }
+            clock.advance(1)
+        }
+        let failures = await p.status.failures
+        #expect(failures > 150)
+        transport.up.withLock { $0 = true }
+        _ = try await p.credentials()
+        let refused = "cannot reach scripted: connection refused; retrying with backoff"
+        let warnings = log.lines.filter { $0.hasPrefix("warning") }
+        #expect(warnings.count == 2, "\(warnings)")
+        #expect(warnings.first == "warning \(refused) attempt=1 retry_in_s=0.5")
+        #expect(warnings.last?.hasPrefix("warning credentials still failing after ") == true)
+        #expect(warnings.last?.contains(" attempts since 2026-11-23T06:00:00Z: \(refused) attempt=") == true)
+        #expect(!log.lines.contains { $0.hasPrefix("error") })
+        #expect(log.lines.filter { $0.hasPrefix("info") }.first
+            == "info credentials recovered after \(failures) failed attempts since 2026-11-23T06:00:00Z")
+    }
+
     @Test("a documented 4xx is not retried: it needs an operator")
     func operatorErrorsNotRetried() async {
         let clock = TestClock(Self.t0)
@@ -159,13 +214,15 @@ struct CredentialsProviderPolicyTests {
         let transport = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
         let clock = TestClock(Self.t0)
         let synchronised = Mutex(false)
-        // At every 5 s poll of the wait: how many credentials requests and signed requests so far.
+        let handedOut = CountingCredentials()
+        // At every 5 s poll of the wait: credentials requested from the endpoint, and credentials
+        // handed to the S3 client to sign with, so far.
         let seenWhileWaiting = Mutex<[[Int]]>([])
         let env = CredentialsEnvironment(
             now: { clock.time.withLock { $0 } },
             sleep: { d in
-                let sent = (try? server.requests().count) ?? -1
-                let polls = seenWhileWaiting.withLock { $0.append([transport.requests.withLock { $0.count }, sent]); return $0.count }
+                let counts = [transport.requests.withLock { $0.count }, handedOut.count.withLock { $0 }]
+                let polls = seenWhileWaiting.withLock { $0.append(counts); return $0.count }
                 if polls == 3 { synchronised.withLock { $0 = true } }  // timesyncd writes its marker
                 clock.advance(Backoff.seconds(d))
             },
@@ -176,15 +233,17 @@ struct CredentialsProviderPolicyTests {
             })
         let log = CapturedLog()
         let provider = CredentialsProvider(configuration: Self.config(), transport: transport, environment: env, logger: log.logger)
+        handedOut.source.withLock { $0 = provider }
         let s3 = UploadDestination(name: "s3", target: .s3(
-            S3Client(bucket: "b", region: "us-east-1", credentials: provider, endpoint: server.endpoint), prefix: "p"))
+            S3Client(bucket: "b", region: "us-east-1", credentials: handedOut, endpoint: server.endpoint), prefix: "p"))
         let uploader = Uploader(database: db.database, destinations: [s3], configuration: .init(thingName: "TestThing"))
 
         #expect(try await uploader.drain() == 3)
-        // Waiting: nothing asked of the credentials endpoint, nothing signed or sent.
+        // Waiting: nothing asked of the credentials endpoint, nothing to sign with, so nothing sent.
         #expect(seenWhileWaiting.withLock { $0 } == [[0, 0], [0, 0], [0, 0]])
-        // Then: one credentials request, and the batch went out signed with those credentials.
+        // Then: one credentials request, and the one batch went out signed with those credentials.
         #expect(transport.requests.withLock { $0.count } == 1)
+        #expect(handedOut.count.withLock { $0 } == 1)
         let requests = try server.requests()
         #expect(requests.count == 1)
         #expect((requests.first?["authorization"] as? String)?.contains("Credential=ASIATESTKEY0001/") == true)

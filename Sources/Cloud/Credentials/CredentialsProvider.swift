@@ -105,6 +105,9 @@ public actor CredentialsProvider {
     private var inFlight = false
     private var waiters: [CheckedContinuation<Result<AWSCredentials, CredentialsError>, Never>] = []
     public private(set) var status = CredentialsStatus()
+    /// Failures are logged when they start or change, then every 5 min at most (a retry of an
+    /// unreachable endpoint would otherwise log a warning every second or so).
+    private var failureLog = RepeatedFailureLog(subject: "credentials")
 
     /// The live provider: mutual TLS with the configured files (checked now).
     public init(configuration: CredentialsProviderConfiguration, environment: CredentialsEnvironment = .live,
@@ -172,6 +175,7 @@ public actor CredentialsProvider {
                 status.lastSkew = fetched.skew
                 status.lastError = nil
                 status.fetches += 1
+                if let line = failureLog.success(at: environment.now()) { logger.log(level: line.level, "\(line.message)") }
                 logger.info("credentials fetched", metadata: [
                     "access_key_id": "\(fetched.credentials.redactedAccessKeyId())",
                     "expiration": "\(fetched.credentials.expiration.map(AWSDate.iso8601) ?? "?")",
@@ -183,12 +187,14 @@ public actor CredentialsProvider {
                 status.lastError = error
                 status.state = .failing
                 attempt += 1
-                guard error.isTransient, attempt < configuration.maxAttempts else {
-                    logger.error("\(error)")
-                    throw error
+                let retry = error.isTransient && attempt < configuration.maxAttempts
+                let delay = retry ? configuration.backoff.delay(attempt: attempt - 1, random: environment.random()) : nil
+                if let line = failureLog.failure("\(error)", at: environment.now(), level: error.isTransient ? .warning : .error) {
+                    var metadata: Logger.Metadata = ["attempt": "\(attempt)"]
+                    if let delay { metadata["retry_in_s"] = "\(Backoff.seconds(delay))" }
+                    logger.log(level: line.level, "\(line.message)", metadata: metadata)
                 }
-                let delay = configuration.backoff.delay(attempt: attempt - 1, random: environment.random())
-                logger.warning("\(error)", metadata: ["attempt": "\(attempt)", "retry_in_s": "\(Backoff.seconds(delay))"])
+                guard let delay else { throw error }
                 do { try await environment.sleep(delay) } catch { throw CredentialsError.network(
                     endpoint: configuration.endpoint, reason: "cancelled while waiting to retry") }
             }

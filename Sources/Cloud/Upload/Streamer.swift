@@ -65,6 +65,8 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
     let logger: Logger
     private let buffer = Mutex<[Pending]>([])
     private let state = Mutex(Status())
+    /// A warning when failures start or change, then one every 5 min at most; info on recovery.
+    private let failureLog: Mutex<RepeatedFailureLog>
     private let signals: AsyncStream<Void>
     private let signal: AsyncStream<Void>.Continuation
 
@@ -79,6 +81,7 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
         self.now = now
         self.random = random
         self.send = send
+        failureLog = Mutex(RepeatedFailureLog(subject: "streaming to \(configuration.stream)"))
         (signals, signal) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -145,6 +148,7 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
             do throws(AWSRequestError) {
                 try await send(batch.map(\.entry))
                 attempt = 0
+                if let line = failureLog.withLock({ $0.success(at: now()) }) { logger.log(level: line.level, "\(line.message)") }
                 let end = clock.now
                 let flushDelay = batch.map { $0.offered.duration(to: start) }.max() ?? .zero
                 let delay = batch.map { $0.offered.duration(to: end) }.max() ?? .zero
@@ -168,9 +172,10 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
                     $0.dropped += dropped
                     $0.lastError = "kinesis stream \(configuration.stream): \(error)"
                 }
-                logger.warning("streaming to \(configuration.stream) failed: \(error)", metadata: [
-                    "records": "\(batch.count)", "dropped": "\(dropped)",
-                ])
+                let message = "streaming to \(configuration.stream) failed: \(error)"
+                if let line = failureLog.withLock({ $0.failure(message, at: self.now()) }) {
+                    logger.log(level: line.level, "\(line.message)", metadata: ["records": "\(batch.count)", "dropped": "\(dropped)"])
+                }
                 if keep.isEmpty { continue }
                 buffer.withLock { $0.insert(contentsOf: keep, at: 0) }
                 let wait = configuration.backoff.delay(attempt: attempt - 1, random: random())

@@ -64,6 +64,15 @@ public final class Uploader: Service, Sendable {
             case .send(let d, let k, let a, let b, let e): return "upload to \(d) of \(k.rawValue) \(a)–\(b) failed: \(e)"
             }
         }
+
+        /// The failure without the batch's ids, which change as rows arrive while the error
+        /// stays the same (for `RepeatedFailureLog`).
+        var sameErrorKey: String {
+            switch self {
+            case .storage(let e): return "storage: \(e)"
+            case .send(let d, let k, _, _, let e): return "\(d) \(k.rawValue): \(e)"
+            }
+        }
     }
 
     let database: StationDatabase
@@ -96,6 +105,8 @@ public final class Uploader: Service, Sendable {
     /// Runs until cancelled or graceful shutdown: drain, wait, drain; back off after failures.
     public func run() async throws {
         var failures = 0
+        // A warning when failures start or change, then one every 5 min at most; info on recovery.
+        var failureLog = RepeatedFailureLog(subject: "upload")
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 // A drain can wait long (credentials retries, the clock not yet synchronised):
@@ -103,12 +114,16 @@ public final class Uploader: Service, Sendable {
                 // confirmed batch, so a cancelled send is sent again next time.
                 _ = try await cancelWhenGracefulShutdown { try await self.drain() }
                 failures = 0
+                if let line = failureLog.success(at: now()) { logger.log(level: line.level, "\(line.message)") }
                 try? await gracefulSleep(configuration.pollInterval)
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 failures += 1
                 let delay = configuration.backoff.delay(attempt: failures - 1, random: random())
-                logger.warning("\(error)", metadata: ["retry_in_s": "\(Backoff.seconds(delay))"])
+                let key = (error as? Failure)?.sameErrorKey
+                if let line = failureLog.failure("\(error)", key: key, at: now()) {
+                    logger.log(level: line.level, "\(line.message)", metadata: ["retry_in_s": "\(Backoff.seconds(delay))"])
+                }
                 try? await gracefulSleep(max(delay, .milliseconds(100)))
             }
         }
