@@ -11,6 +11,8 @@
 #   KERNEL_VM_WORKDIR  where downloads and builds live (default: <repo>/.kernel-vm)
 #   KERNEL_VM_MEM      guest memory in MB (default 768; a Swift debug binary + runtime needs >256)
 #   KERNEL_VM_TIMEOUT  seconds before the VM is killed (default 600)
+#   KERNEL_VM_PREPARE_ONLY  set: stop after the kernel .debs and the out-of-tree modules (no boot;
+#                      TESTDIR is not read)
 # Exit code: that of TESTDIR/vm-test.sh inside the guest; 125 if none came back (boot failure,
 # timeout, kernel panic).
 set -euo pipefail
@@ -86,7 +88,9 @@ if [ ! -e src/drivers/iio/accel/adxl345_core.c ]; then
 fi
 
 # --- out-of-tree modules (skipped when all three .ko exist)
-if [ ! -e mod/gpio-sim.ko ] || [ ! -e mod/i2c-stub-rdwr.ko ] || [ ! -e mod/adxl345-kt.ko ]; then
+# (and when mkrdwr.py changed since the stub was built)
+if [ ! -e mod/gpio-sim.ko ] || [ ! -e mod/i2c-stub-rdwr.ko ] || [ ! -e mod/adxl345-kt.ko ] \
+   || [ "$HERE/mkrdwr.py" -nt mod/i2c-stub-rdwr.ko ]; then
   ts "build out-of-tree modules"
   cp src/drivers/gpio/gpio-sim.c mod/gpio-sim-main.c; cp src/drivers/gpio/gpiolib.h src/kernel/irq/irq_sim.c mod/
   # irq_to_desc() is not exported to modules; generic_handle_irq() does the same dispatch
@@ -104,6 +108,9 @@ if [ ! -e mod/gpio-sim.ko ] || [ ! -e mod/i2c-stub-rdwr.ko ] || [ ! -e mod/adxl3
     'adxl345-kt-y := adxl345_core.o adxl345_i2c.o' > mod/Kbuild
   make -s -C "$H" M="$W/mod" CONFIG_DEBUG_INFO_BTF_MODULES= modules
 fi
+
+# The booted-system tier (scripts/system-tests) needs only the kernel .debs and the modules above.
+if [ -n "${KERNEL_VM_PREPARE_ONLY:-}" ]; then ts "prepared (KERNEL_VM_PREPARE_ONLY)"; exit 0; fi
 
 # --- initramfs (rebuilt each run: a few seconds, and it keeps /init in step with this script)
 ts "initramfs"
