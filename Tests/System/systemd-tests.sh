@@ -316,8 +316,8 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# Install, remove, purge on this machine: as root, in CI or when asked (it adds the user and
-# groups sensorstation/i2c/gpio, which stay, as on a real system).
+# Install, remove, purge on this machine: as root, in CI or when asked (it adds the groups i2c and
+# gpio, which stay, as on a real system; purge removes the user and group sensorstation).
 dpkg_retry() { # dpkg waits for nobody: retry while another dpkg holds the lock
   local out
   for _ in $(seq 1 30); do
@@ -355,6 +355,8 @@ else
         && ok "dpkg -P: the configuration is deleted" || fail "dpkg -P: configuration deleted" "$(ls -la /etc/sensorstation 2>&1)"
       [ ! -e /etc/systemd/system/multi-user.target.wants/sensorstation.service ] \
         && ok "dpkg -P: enablement removed" || fail "dpkg -P: enablement removed"
+      ! getent passwd sensorstation >/dev/null && ! getent group sensorstation >/dev/null \
+        && ok "dpkg -P: the user and group sensorstation are removed" || fail "dpkg -P: user/group sensorstation kept"
     else fail "dpkg -P" "$out"; fi
   else
     fail "dpkg -i" "$out"
