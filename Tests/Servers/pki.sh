@@ -2,7 +2,8 @@
 # Writes a throwaway test PKI for the credentials-endpoint tests into DIR (created if missing):
 #   ca.pem/ca.key              "SensorStation Test CA"           trusted by the endpoint and by clients
 #   rogue-ca.pem/rogue-ca.key  a different key with the SAME name  (its devices must be refused)
-#   server.pem/server.key      CN=localhost, SAN DNS:localhost, IP:127.0.0.1 (signed by ca)
+#   server.pem/server.key      CN=localhost, SAN DNS:localhost, IP:127.0.0.1, DNS:aws.test (the
+#                              booted-system tier's guest reaches the host's servers as aws.test)
 #   good.pem/good.key          CN=TestThing   (valid, attached to thing TestThing)
 #   good-chain.pem             good.pem + ca.pem (a chain file as AWS IoT hands them out)
 #   good-pkcs8-enc.key         the good key as encrypted PKCS#8 (AES-256-CBC), passphrase in passphrase.txt
@@ -33,7 +34,7 @@ leaf() { # name key cn issuer-cert issuer-key extfile
     -extfile "$6" -out "$1" 2>/dev/null
   rm -f "$1.csr"
 }
-printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n' > server.ext
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1,DNS:aws.test\n' > server.ext
 printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' > client.ext
 
 selfsigned ca.pem ca.key "SensorStation Test CA"

@@ -1,0 +1,310 @@
+# The booted-system tier's checks, sourced by scripts/system-tests once the guest is up. Each
+# numbered part is one promise of the issue that made the tier (see Tests/System/README.md).
+# Helpers from the runner: g (ssh as root), gin (the same, with this script's stdin), as USER (ssh as USER), check/ok/fail, until_ok,
+# reboot_vm, boot, wait_ssh, power_off; $DEB1 $DEB2 (two versions of the package), $RUN, $VM_PID.
+
+SS_ACTIVE() { [ "$(g systemctl is-active sensorstation)" = active ]; }
+MAINPID() { g systemctl show -p MainPID --value sensorstation; }
+NRESTARTS() { g systemctl show -p NRestarts --value sensorstation; }
+LED() { g ". /run/sensorstation-testhw.env; cat \$SIM/sim_gpio$1/value"; }   # 0 GPIO17 status, 1 GPIO27 impact, 2 GPIO22 streaming, 3 GPIO24 fault
+# impact G: the ADXL345 reads G g on z for ~0.3 s (raw 256 LSB/g), then rests at 1 g
+impact() { g ". /usr/local/lib/sensorstation-testhw/chip-images.sh; N=1; adxl_image 13 -20 $(($1 * 256)); sleep 0.3; adxl_image 0 0 256"; }
+journal_since() { g "journalctl -u sensorstation --no-pager -q -o cat --since '$1'"; }
+
+# The configuration an owner would write for this hardware: the Pi example's bus, chips and
+# header lines; the ADXL345 polled (i2c-stub has no FIFO) at 400 Hz (TCG is ~20x slower than a Pi).
+CONFIG='station:
+  thing_name: TestThing
+  serial_number: SYSTEST-0001
+hardware: linux
+i2c:
+  bus: /dev/i2c-1
+weather:
+  sensor: bme280
+  address: 0x76
+  interval_s: 2
+accelerometer:
+  sensor: adxl345
+  address: 0x53
+  range_g: 16
+  odr_hz: 400
+  fifo: false
+impact:
+  threshold_g: 4.0
+  pre_ms: 200
+  post_ms: 500
+  refractory_ms: 500
+gpio:
+  chip: gpiochip0
+  leds:
+    - { role: status, line: GPIO17 }
+    - { role: impact, line: GPIO27 }
+    - { role: streaming, line: GPIO22 }
+    - { role: fault, line: GPIO24 }
+  button: { line: GPIO23, bias: pull-up, active_low: true, debounce_ms: 20, long_press_ms: 2000 }
+storage:
+  path: /var/lib/sensorstation/station.db
+upload:
+  enabled: false
+logging:
+  level: info'
+put_config() { printf '%s\n' "$1" | gin "cat > /etc/sensorstation/config.yaml"; }
+
+# ============================================================================ 1. apt install
+gin "cat > /root/$(basename "$DEB1")" <"$DEB1"; gin "cat > /root/$(basename "$DEB2")" <"$DEB2"
+D1=/root/$(basename "$DEB1") D2=/root/$(basename "$DEB2")
+if out=$(g "DEBIAN_FRONTEND=noninteractive apt-get install -y $D1" 2>&1); then
+  ok "1. apt install ./$(basename "$DEB1") offline (Depends from the image's local repository)"
+else fail "1. apt install" "$(tail -15 <<<"$out")"; fi
+grep -q "systemd-coredump" <<<"$out" && ok "1. apt installs the Recommends (systemd-coredump)" || fail "1. Recommends systemd-coredump not installed" "$(tail -5 <<<"$out")"
+check "1. sysusers: user sensorstation in groups i2c and gpio" \
+  g 'id -nG sensorstation | tr " " "\n" | grep -qx i2c && id -nG sensorstation | tr " " "\n" | grep -qx gpio'
+check "1. tmpfiles: /var/lib/sensorstation 0750 sensorstation:sensorstation" \
+  g '[ "$(stat -c "%a %U:%G" /var/lib/sensorstation)" = "750 sensorstation:sensorstation" ]'
+check "1. udev rules: /dev/i2c-1 group i2c, /dev/gpiochip0 group gpio, mode 0660" \
+  g '[ "$(stat -c "%a %G" /dev/i2c-1)" = "660 i2c" ] && [ "$(stat -c "%a %G" /dev/gpiochip0)" = "660 gpio" ]'
+check "1. the unit is enabled" g 'systemctl is-enabled sensorstation'
+put_config "$CONFIG"
+reboot_vm || die "no SSH after the first reboot"
+check "1. modules-load: i2c_dev loaded at boot" g 'grep -q "^i2c_dev " /proc/modules'
+if until_ok 120 SS_ACTIVE; then ok "1. after a reboot the service starts by itself and is active (READY=1 reached)"
+else fail "1. service not active after reboot" "$(g systemctl status sensorstation --no-pager 2>&1 | tail -15)"; fi
+st=$(g systemctl show -p StatusText --value sensorstation)
+[ -n "$st" ] && g systemctl status sensorstation --no-pager | grep -q "Status: \"" \
+  && ok "1. systemctl status shows the STATUS= line: $st" || fail "1. no STATUS= line in systemctl status" "$st"
+
+# ============================================================================ 2. the sandbox
+PID=$(MAINPID)
+rt=$(g "ps -L -o cls=,rtprio=,comm= -p $PID")
+grep -qE '^ *FF +10 ' <<<"$rt" && ok "2. a thread of the service runs SCHED_FIFO priority 10: $(grep -E '^ *FF' <<<"$rt" | head -1 | xargs)" \
+  || fail "2. no SCHED_FIFO thread" "$rt" "$(journal_since -10min | grep -i -m3 'sched\|real-time')"
+level=$(g "systemd-analyze security sensorstation.service" 2>&1 | sed -n 's/.*Overall exposure level for sensorstation.service: \([0-9.]*\).*/\1/p')
+[ -n "$level" ] && awk -v l="$level" 'BEGIN { exit !(l <= 2.0) }' && ok "2. systemd-analyze security on the running unit: exposure $level <= 2.0" \
+  || fail "2. exposure of the running unit" "got '$level'"
+# The unit's own sandbox, with a shell in the place of the service: the same file, another name.
+g 'sed -e "s#^ExecStart=.*#ExecStart=/bin/sh /run/sandbox-probe.sh#" -e "s/^Type=notify/Type=oneshot/" \
+     -e "/^\(NotifyAccess\|WatchdogSec\|ExecReload\|Restart\)=/d" /lib/systemd/system/sensorstation.service \
+     > /run/systemd/system/sensorstation-sandbox.service && systemctl daemon-reload'
+gin 'cat > /run/sandbox-probe.sh' <<'EOF'
+try() { if "$@" 2>/dev/null; then echo "allowed: $*"; else echo "refused: $*"; fi; }
+try sh -c 'exec 3<>/dev/i2c-1'
+try sh -c 'exec 3<>/dev/gpiochip0'
+try sh -c 'exec 3</dev/i2c-0'
+try sh -c 'exec 3</dev/vda'
+try sh -c 'exec 3</dev/mem'
+try touch /var/lib/sensorstation/probe
+try touch /etc/sensorstation/probe
+try touch /var/tmp/probe
+try touch /usr/probe
+try ls /root
+try ls /home
+try sh -c 'test -r "$CREDENTIALS_DIRECTORY/key-passphrase" && test "$(cat "$CREDENTIALS_DIRECTORY/key-passphrase")" = s3cret'
+rm -f /var/lib/sensorstation/probe
+EOF
+g 'install -d -m 0700 /etc/credstore && umask 077 && printf s3cret > /etc/credstore/sensorstation.key-passphrase'
+g 'systemctl start sensorstation-sandbox.service'
+sb=$(g 'journalctl -u sensorstation-sandbox --no-pager -q -o cat | grep -E "^(allowed|refused):"')
+want="allowed: sh -c exec 3<>/dev/i2c-1
+allowed: sh -c exec 3<>/dev/gpiochip0
+refused: sh -c exec 3</dev/i2c-0
+refused: sh -c exec 3</dev/vda
+refused: sh -c exec 3</dev/mem
+allowed: touch /var/lib/sensorstation/probe
+refused: touch /etc/sensorstation/probe
+allowed: touch /var/tmp/probe
+refused: touch /usr/probe
+refused: ls /root
+refused: ls /home"
+[ "$(head -11 <<<"$sb")" = "$want" ] \
+  && g 'test ! -e /var/tmp/probe' \
+  && ok "2. in the unit's sandbox: /dev/i2c-1 and /dev/gpiochip0 open, /dev/i2c-0, /dev/vda, /dev/mem refused; writable only /var/lib/sensorstation (and a private /var/tmp that the system never sees)" \
+  || fail "2. the unit's sandbox" "$(diff <(echo "$want") <(head -11 <<<"$sb"))"
+grep -qx "allowed: sh -c test -r \"\$CREDENTIALS_DIRECTORY/key-passphrase\" && test \"\$(cat \"\$CREDENTIALS_DIRECTORY/key-passphrase\")\" = s3cret" <<<"$sb" \
+  && ok "2. the key passphrase reaches the sandbox from /etc/credstore as \$CREDENTIALS_DIRECTORY/key-passphrase" \
+  || fail "2. credential from the credential store" "$(tail -1 <<<"$sb")"
+g 'rm -f /etc/credstore/sensorstation.key-passphrase /run/systemd/system/sensorstation-sandbox.service; systemctl daemon-reload'
+# What the running service wrote: nothing outside its state directory.
+g 'touch /run/write-stamp'; sleep 20
+w=$(g 'find / -xdev -newer /run/write-stamp -user sensorstation 2>/dev/null | grep -v "^/var/lib/sensorstation/"')
+[ -z "$w" ] && ok "2. in 20 s the running service wrote only below /var/lib/sensorstation" || fail "2. the service wrote elsewhere" "$w"
+
+# ============================================================================ 3. journal priorities, a fault
+e=$(g 'journalctl -u sensorstation -b -p err --no-pager -q')
+[ -z "$e" ] && ok "3. journalctl -u sensorstation -p err is empty in a healthy run" || fail "3. errors in a healthy run" "$e"
+n=$(g 'journalctl -u sensorstation -b -p notice --no-pager -q | grep -c "Failed to set thread priority"')
+[ "$n" = 0 ] && ok "3. no libdispatch 'Failed to set thread priority' lines at notice" || fail "3. libdispatch priority lines: $n"
+[ "$(LED 3)" = 0 ] && ok "3. fault LED (GPIO24) off while healthy" || fail "3. fault LED on while healthy"
+T0=$(g 'date "+%Y-%m-%d %H:%M:%S"')
+g 'echo 0x54,0x76 > /sys/module/i2c_stub_rdwr/parameters/chip_addr'    # the ADXL345 stops answering
+if until_ok 60 test "$(LED 3)" = 1; then ok "3. ADXL345 pulled off the bus: the fault LED (GPIO24) lights"
+else fail "3. fault LED stayed off with the ADXL345 gone"; fi
+f=$(g "journalctl -u sensorstation --since '$T0' -p warning --no-pager -q -o cat")
+grep -qi "adxl345\|accelerometer\|motion" <<<"$f" && ok "3. the fault is in the journal at warning or above: $(grep -i -m1 'adxl345\|accelerometer\|motion' <<<"$f")" \
+  || fail "3. no warning/err for the missing ADXL345" "$f"
+g 'echo 0x53,0x76 > /sys/module/i2c_stub_rdwr/parameters/chip_addr'
+if until_ok 90 test "$(LED 3)" = 0; then ok "3. the ADXL345 back on the bus: the service recovers it, fault LED off"
+else fail "3. fault LED still on after the ADXL345 came back" "$(journal_since "$T0" | tail -5)"; fi
+SS_ACTIVE && [ "$(NRESTARTS)" = 0 ] && ok "3. the fault was handled without a restart" || fail "3. the service restarted over the fault (NRestarts $(NRESTARTS))"
+
+# ============================================================================ 4. operators over SSH
+g 'for u in alice mallory; do useradd -m -s /bin/bash $u && install -d -m 0700 -o $u -g $u /home/$u/.ssh \
+     && install -m 0600 -o $u -g $u /root/.ssh/authorized_keys /home/$u/.ssh/; done; usermod -aG sensorstation alice'
+impact 8
+until_ok 30 test "$(LED 1)" = 1 && ok "4. an 8 g impact written to the ADXL345 latches the impact LED (GPIO27)" || fail "4. impact LED did not latch"
+check "4. alice (group sensorstation) over SSH: sensorstation query weather" as alice 'sensorstation query weather --since 1h --format csv | grep -q .'
+out=$(as alice 'sensorstation impacts' 2>&1); grep -q "8\.0" <<<"$out" && ok "4. alice: sensorstation impacts lists the 8 g impact" || fail "4. alice: impacts" "$out"
+check "4. alice: sensorstation status" as alice 'sensorstation status'
+check "4. alice: sensorstation stream start (streaming LED on)" as alice 'sensorstation stream start'
+until_ok 10 test "$(LED 2)" = 1 || fail "4. streaming LED did not light after stream start"
+check "4. alice: sensorstation stream stop" as alice 'sensorstation stream stop'
+check "4. alice: sensorstation ack (impact LED off)" as alice 'sensorstation ack'
+until_ok 10 test "$(LED 1)" = 0 || fail "4. impact LED still on after ack"
+out=$(as mallory 'sensorstation stream start' 2>&1); rc=$?
+[ $rc = 77 ] && grep -q "usermod -aG sensorstation" <<<"$out" && ok "4. mallory (not in the group): the control socket refuses, exit 77 with the usermod hint" \
+  || fail "4. mallory's stream start: exit $rc" "$out"
+out=$(as mallory 'sensorstation query weather' 2>&1); rc=$?
+[ $rc = 77 ] && grep -qi "permission" <<<"$out" && ok "4. mallory: query says permission denied (exit 77), not 'not there'" || fail "4. mallory's query: exit $rc" "$out"
+check "4. mallory cannot read the database" sh -c "! $(printf '%q ' ssh "${SSHO[@]}" mallory@127.0.0.1) 'cat /var/lib/sensorstation/station.db >/dev/null' </dev/null"
+
+# ============================================================================ 5. watchdog, restarts, reload
+P0=$(MAINPID); R0=$(NRESTARTS); T0=$(g 'date "+%Y-%m-%d %H:%M:%S"'); t0=$(date +%s)
+g "kill -STOP $P0"
+if until_ok 180 sh -c "p=\$($(printf '%q ' ssh "${SSHO[@]}" root@127.0.0.1) systemctl show -p MainPID --value sensorstation </dev/null); [ -n \"\$p\" ] && [ \"\$p\" != 0 ] && [ \"\$p\" != $P0 ]" \
+   && until_ok 60 SS_ACTIVE; then
+  ok "5. kill -STOP: systemd's watchdog aborts and restarts the service ($(($(date +%s) - t0)) s; WatchdogSec=30s + RestartSec=5s + boot of the new one)"
+else fail "5. no restart after kill -STOP" "$(g systemctl status sensorstation --no-pager | tail -8)"; fi
+j=$(g "journalctl --no-pager -q -o cat --since '$T0' -u sensorstation")
+grep -q "Watchdog timeout" <<<"$j" && ok "5. the journal says: Watchdog timeout" || fail "5. no 'Watchdog timeout' in the journal"
+if until_ok 120 sh -c "$(printf '%q ' ssh "${SSHO[@]}" root@127.0.0.1) \"journalctl --no-pager -q -o cat --since '$T0' -u sensorstation | grep -q 'Stack trace of thread'\" </dev/null"; then
+  ok "5. the abort leaves a trace: systemd-coredump's stack trace of every thread is in the journal under the unit"
+else fail "5. no stack trace in the journal after the watchdog abort" "$(grep -i -m3 'core\|abrt\|abort' <<<"$j")"; fi
+P1=$(MAINPID); g "kill -KILL $P1"
+until_ok 60 sh -c "[ \"\$($(printf '%q ' ssh "${SSHO[@]}" root@127.0.0.1) systemctl show -p MainPID --value sensorstation </dev/null)\" != $P1 ]" && until_ok 60 SS_ACTIVE \
+  && ok "5. SIGKILL: restarted" || fail "5. no restart after SIGKILL"
+n=$(g 'sqlite3 /var/lib/sensorstation/station.db "select count(*) from impacts"' 2>&1)
+[ "${n:-0}" -ge 1 ] 2>/dev/null && ok "5. the log is intact after the aborts: $n impact(s)" || fail "5. log after the aborts" "$n"
+# reload with a changed threshold
+T0=$(g 'date "+%Y-%m-%d %H:%M:%S"')
+put_config "${CONFIG/threshold_g: 4.0/threshold_g: 5.5}"
+g 'systemctl reload sensorstation'
+sleep 3
+r=$(journal_since "$T0")
+grep -q "5.5" <<<"$r" && grep -qi "threshold" <<<"$r" && ok "5. systemctl reload applies impact.threshold_g 5.5 and says so: $(grep -i -m1 threshold <<<"$r")" \
+  || fail "5. reload" "$r"
+# a configuration that does not validate: the unit stays failed, the error in systemctl status
+put_config "${CONFIG/threshold_g: 4.0/threshold_g: 4.0
+  treshold_typo: 1}"
+g 'systemctl restart sensorstation' >/dev/null 2>&1
+sleep 15
+st=$(g 'systemctl status sensorstation --no-pager -n 20' 2>&1)
+if [ "$(g systemctl is-active sensorstation)" != active ] && grep -q "treshold_typo" <<<"$st" && [ "$(g systemctl show -p Result --value sensorstation)" = exit-code ]; then
+  ok "5. an invalid configuration: the unit stays failed (no restart loop), the error in systemctl status: $(grep -m1 treshold_typo <<<"$st" | sed 's/.*sensorstation\[[0-9]*\]: //')"
+else fail "5. invalid configuration" "$st"; fi
+put_config "$CONFIG"
+g 'systemctl reset-failed sensorstation; systemctl start sensorstation'
+until_ok 60 SS_ACTIVE || fail "5. did not start again with the good configuration"
+
+# ============================================================================ 6. no RTC, uploads
+# The device certificate with an encrypted key whose passphrase is a systemd credential, the
+# local AWS behind aws.test. Then a boot with the clock years behind (the RTC at 2020, no
+# timesyncd clock file, no NTP): sampling and detection start at once, uploads wait; once the
+# clock is set (what timesyncd does: the time, then the marker file), uploads go, and every
+# uploaded record's timestamp lies in this boot's real time span.
+gin 'cat > /etc/sensorstation/device.pem.crt' <"$RUN/pki/good.pem"
+gin 'cat > /etc/sensorstation/device.pem.key' <"$RUN/pki/good-pkcs8-enc.key"
+gin 'cat > /etc/sensorstation/test-ca.pem' <"$RUN/pki/ca.pem"
+g 'chown sensorstation:sensorstation /etc/sensorstation/device.pem.key && chmod 0600 /etc/sensorstation/device.pem.key'
+g 'install -d -m 0700 /etc/credstore' && gin 'umask 077; cat > /etc/credstore/sensorstation.key-passphrase' <"$RUN/pki/passphrase.txt"
+BUCKET=$(jq_ "$RUN/moto.json" bucket) WT=$(jq_ "$RUN/moto.json" weather_table)
+UPLOAD="upload:
+  enabled: true
+  region: us-east-1
+  credentials_endpoint: aws.test:443
+  role_alias: sensorstation
+  certificate: /etc/sensorstation/device.pem.crt
+  private_key: /etc/sensorstation/device.pem.key
+  ca_bundle: /etc/sensorstation/test-ca.pem
+  s3: { bucket: $BUCKET, prefix: systest, endpoint: \"http://aws.test:80\" }
+  dynamodb: { table: $WT, endpoint: \"http://aws.test:80\" }"
+CONFIG_UP=${CONFIG/upload:
+  enabled: false/$UPLOAD}
+put_config "$CONFIG_UP"
+g 'systemctl mask --now systemd-timesyncd >/dev/null 2>&1; rm -f /var/lib/systemd/timesync/clock /run/systemd/timesync/synchronized'
+power_off
+REAL0=$(date +%s)
+boot -rtc base=2020-01-01T00:00:00
+wait_ssh 300 || die "no SSH after the boot with the clock behind"
+GT=$(g 'date +%s')
+[ "$GT" -lt 1767225600 ] && ok "6. booted with the clock years behind: $(g date -u +%F)" || fail "6. the clock is not behind: $(g date -u)"
+until_ok 120 SS_ACTIVE && ok "6. the service starts at once with the clock behind" || fail "6. service with the clock behind"
+impact 8
+until_ok 30 test "$(LED 1)" = 1 && ok "6. detection runs before the clock is set (impact LED latched)" || fail "6. no impact latched with the clock behind"
+sleep 20
+st=$(as alice 'sensorstation status' 2>&1)
+j=$(g 'journalctl -u sensorstation -b --no-pager -q -o cat')
+n=$(readback ddb-scan "$WT" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+grep -q "waiting for the system clock" <<<"$j" && [ "$n" = 0 ] \
+  && ok "6. uploads wait under ProtectClock=yes: $(grep -m1 'waiting for the system clock' <<<"$j" | cut -c1-160)" \
+  || fail "6. uploads did not wait (items in moto: $n)" "$(grep -i -m3 'clock' <<<"$j")"
+grep -i "clock" <<<"$st" | grep -qi "not synchronised\|unsynchronised\|not synchronized" && ok "6. status says the clock is not synchronised: $(grep -i -m1 clock <<<"$st" | xargs)" \
+  || fail "6. status clock line" "$st"
+REAL1=$(date +%s)
+g "date -s @$REAL1 >/dev/null && touch /run/systemd/timesync/synchronized"
+if until_ok 180 sh -c "[ \"\$($(printf '%q ' "$PY" Tests/Servers/readback.py --endpoint "http://127.0.0.1:$MOTO_PORT" --access-key "$(jq_ "$RUN/keys.json" accessKeyId)" --secret-key "$(jq_ "$RUN/keys.json" secretAccessKey)") ddb-scan $WT | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')\" -gt 0 ]"; then
+  ok "6. the clock set: uploads go (DynamoDB has items, the key decrypted with the passphrase from the credential store)"
+else fail "6. nothing uploaded after the clock was set" "$(g 'journalctl -u sensorstation -b --no-pager -q -o cat | tail -8')"; fi
+sleep 10
+bad=$(readback ddb-scan "$WT" | "$PY" -c '
+import json, sys, datetime
+lo, hi = int(sys.argv[1]) - 5, int(sys.argv[2]) + 120
+bad = []
+for it in json.load(sys.stdin):
+    t = datetime.datetime.fromisoformat(it["timestamp"].replace("Z", "+00:00")).timestamp()
+    if not lo <= t <= hi: bad.append(it["timestamp"])
+print(" ".join(bad[:5]) if bad else "")' "$REAL0" "$(date +%s)")
+[ -z "$bad" ] && ok "6. every uploaded record's timestamp lies within this boot's real time (none from the clock before it was set)" \
+  || fail "6. uploaded records with impossible timestamps" "$bad"
+grep -q "clock set" <<<"$(g 'journalctl -u sensorstation -b --no-pager -q -o cat')" \
+  && ok "6. the journal says how the pre-sync rows were corrected: $(g 'journalctl -u sensorstation -b --no-pager -q -o cat' | grep -m1 'clock set' | cut -c1-160)" \
+  || fail "6. no 'clock set' line in the journal"
+g 'systemctl unmask systemd-timesyncd >/dev/null 2>&1; systemctl start systemd-timesyncd'
+
+# ============================================================================ 7. package life
+g 'sed -i "s/^  interval_s: 2/  interval_s: 3   # edited by the owner/" /etc/sensorstation/config.yaml'
+SUM=$(g 'md5sum /etc/sensorstation/config.yaml'); ROWS=$(g 'sqlite3 /var/lib/sensorstation/station.db "select count(*) from weather"')
+P0=$(MAINPID)
+if out=$(g "DEBIAN_FRONTEND=noninteractive apt-get install -y $D2" 2>&1); then ok "7. upgrade to $(basename "$D2") without a prompt"
+else fail "7. upgrade" "$(tail -10 <<<"$out")"; fi
+[ "$(g 'md5sum /etc/sensorstation/config.yaml')" = "$SUM" ] && ok "7. the locally edited config.yaml is kept" || fail "7. config.yaml changed by the upgrade"
+until_ok 60 SS_ACTIVE && [ "$(MAINPID)" != "$P0" ] && ok "7. the service was restarted with the new version" || fail "7. service after upgrade"
+n=$(g 'sqlite3 /var/lib/sensorstation/station.db "select count(*) from weather"')
+[ "$n" -ge "$ROWS" ] 2>/dev/null && ok "7. the database is kept ($ROWS → $n weather rows)" || fail "7. database after upgrade: $ROWS → $n"
+g 'DEBIAN_FRONTEND=noninteractive apt-get remove -y sensorstation' >/dev/null 2>&1
+[ "$(g systemctl is-active sensorstation)" != active ] && g 'test -f /var/lib/sensorstation/station.db && test -f /etc/sensorstation/config.yaml' \
+  && ok "7. apt remove: service stopped, log and configuration kept" || fail "7. apt remove"
+g "DEBIAN_FRONTEND=noninteractive apt-get install -y $D2" >/dev/null 2>&1
+until_ok 60 SS_ACTIVE && ok "7. install again after remove: the service runs" || fail "7. reinstall after remove"
+g 'DEBIAN_FRONTEND=noninteractive apt-get purge -y sensorstation' >/dev/null 2>&1
+g 'test ! -e /var/lib/sensorstation && test ! -e /etc/sensorstation' && ok "7. apt purge: the log and the configuration are gone" \
+  || fail "7. apt purge left $(g 'ls -d /var/lib/sensorstation /etc/sensorstation 2>/dev/null')"
+g '! getent passwd sensorstation >/dev/null' && ok "7. apt purge: the user sensorstation is gone" || fail "7. apt purge kept the user"
+g "DEBIAN_FRONTEND=noninteractive apt-get install -y $D2" >/dev/null 2>&1
+put_config "$CONFIG"; g 'systemctl restart sensorstation'
+until_ok 60 SS_ACTIVE && ok "7. install after purge: the service runs" || fail "7. install after purge"
+
+# ============================================================================ 8. power cut
+sleep 5
+impact 8                      # A: finishes (post_ms 500) long before the cut
+until_ok 30 test "$(LED 1)" = 1 || fail "8. impact A did not latch"
+sleep 3
+impact 10 &                   # B: being captured when the power goes
+sleep 0.5
+kill -KILL "$VM_PID"; wait "$VM_PID" 2>/dev/null; VM_PID=""
+ts "power cut; boot $((BOOTS + 1))"
+boot
+wait_ssh 300 || die "no SSH after the power cut"
+until_ok 120 SS_ACTIVE && ok "8. after a hard power cut the service comes back by itself" || fail "8. service after the power cut"
+ic=$(g 'sqlite3 /var/lib/sensorstation/station.db "pragma integrity_check"' 2>&1)
+[ "$ic" = ok ] && ok "8. database integrity check: ok" || fail "8. integrity check" "$ic"
+n=$(g 'sqlite3 /var/lib/sensorstation/station.db "select count(*) from impacts where peak_g > 7.5 and peak_g < 8.5"' 2>&1)
+[ "$n" = 1 ] && ok "8. impact A (8 g, finished 3 s before the cut) is in the log" || fail "8. impact A after the cut" "$n"
