@@ -7,6 +7,7 @@ SS_ACTIVE() { [ "$(g systemctl is-active sensorstation)" = active ]; }
 MAINPID() { g systemctl show -p MainPID --value sensorstation; }
 NRESTARTS() { g systemctl show -p NRestarts --value sensorstation; }
 LED() { g ". /run/sensorstation-testhw.env; cat \$SIM/sim_gpio$1/value"; }   # 0 GPIO17 status, 1 GPIO27 impact, 2 GPIO22 streaming, 3 GPIO24 fault
+led_is() { [ "$(LED "$1")" = "$2" ]; }                                   # for until_ok: read anew each try
 # impact G: the ADXL345 reads G g on z for ~0.3 s (raw 256 LSB/g), then rests at 1 g
 impact() { g ". /usr/local/lib/sensorstation-testhw/chip-images.sh; N=1; adxl_image 13 -20 $(($1 * 256)); sleep 0.3; adxl_image 0 0 256"; }
 journal_since() { g "journalctl -u sensorstation --no-pager -q -o cat --since '$1'"; }
@@ -136,13 +137,13 @@ n=$(g 'journalctl -u sensorstation -b -p notice --no-pager -q | grep -c "Failed 
 [ "$(LED 3)" = 0 ] && ok "3. fault LED (GPIO24) off while healthy" || fail "3. fault LED on while healthy"
 T0=$(g 'date "+%Y-%m-%d %H:%M:%S"')
 g 'echo 0x54,0x76 > /sys/module/i2c_stub_rdwr/parameters/chip_addr'    # the ADXL345 stops answering
-if until_ok 60 test "$(LED 3)" = 1; then ok "3. ADXL345 pulled off the bus: the fault LED (GPIO24) lights"
+if until_ok 60 led_is 3 1; then ok "3. ADXL345 pulled off the bus: the fault LED (GPIO24) lights"
 else fail "3. fault LED stayed off with the ADXL345 gone"; fi
 f=$(g "journalctl -u sensorstation --since '$T0' -p warning --no-pager -q -o cat")
 grep -qi "adxl345\|accelerometer\|motion" <<<"$f" && ok "3. the fault is in the journal at warning or above: $(grep -i -m1 'adxl345\|accelerometer\|motion' <<<"$f")" \
   || fail "3. no warning/err for the missing ADXL345" "$f"
 g 'echo 0x53,0x76 > /sys/module/i2c_stub_rdwr/parameters/chip_addr'
-if until_ok 90 test "$(LED 3)" = 0; then ok "3. the ADXL345 back on the bus: the service recovers it, fault LED off"
+if until_ok 90 led_is 3 0; then ok "3. the ADXL345 back on the bus: the service recovers it, fault LED off"
 else fail "3. fault LED still on after the ADXL345 came back" "$(journal_since "$T0" | tail -5)"; fi
 SS_ACTIVE && [ "$(NRESTARTS)" = 0 ] && ok "3. the fault was handled without a restart" || fail "3. the service restarted over the fault (NRestarts $(NRESTARTS))"
 
@@ -150,15 +151,15 @@ SS_ACTIVE && [ "$(NRESTARTS)" = 0 ] && ok "3. the fault was handled without a re
 g 'for u in alice mallory; do useradd -m -s /bin/bash $u && install -d -m 0700 -o $u -g $u /home/$u/.ssh \
      && install -m 0600 -o $u -g $u /root/.ssh/authorized_keys /home/$u/.ssh/; done; usermod -aG sensorstation alice'
 impact 8
-until_ok 30 test "$(LED 1)" = 1 && ok "4. an 8 g impact written to the ADXL345 latches the impact LED (GPIO27)" || fail "4. impact LED did not latch"
+until_ok 30 led_is 1 1 && ok "4. an 8 g impact written to the ADXL345 latches the impact LED (GPIO27)" || fail "4. impact LED did not latch"
 check "4. alice (group sensorstation) over SSH: sensorstation query weather" as alice 'sensorstation query weather --since 1h --format csv | grep -q .'
 out=$(as alice 'sensorstation impacts' 2>&1); grep -q "8\.0" <<<"$out" && ok "4. alice: sensorstation impacts lists the 8 g impact" || fail "4. alice: impacts" "$out"
 check "4. alice: sensorstation status" as alice 'sensorstation status'
 check "4. alice: sensorstation stream start (streaming LED on)" as alice 'sensorstation stream start'
-until_ok 10 test "$(LED 2)" = 1 || fail "4. streaming LED did not light after stream start"
+until_ok 10 led_is 2 1 || fail "4. streaming LED did not light after stream start"
 check "4. alice: sensorstation stream stop" as alice 'sensorstation stream stop'
 check "4. alice: sensorstation ack (impact LED off)" as alice 'sensorstation ack'
-until_ok 10 test "$(LED 1)" = 0 || fail "4. impact LED still on after ack"
+until_ok 10 led_is 1 0 || fail "4. impact LED still on after ack"
 out=$(as mallory 'sensorstation stream start' 2>&1); rc=$?
 [ $rc = 77 ] && grep -q "usermod -aG sensorstation" <<<"$out" && ok "4. mallory (not in the group): the control socket refuses, exit 77 with the usermod hint" \
   || fail "4. mallory's stream start: exit $rc" "$out"
@@ -206,7 +207,8 @@ until_ok 60 SS_ACTIVE || fail "5. did not start again with the good configuratio
 
 # ============================================================================ 6. no RTC, uploads
 # The device certificate with an encrypted key whose passphrase is a systemd credential, the
-# local AWS behind aws.test. Then a boot with the clock years behind (the RTC at 2020, no
+# local AWS behind aws.test (S3 by its address: moto reads a bucket from a Host name like
+# aws.test, as virtual-hosted style). Then a boot with the clock years behind (the RTC at 2020, no
 # timesyncd clock file, no NTP): sampling and detection start at once, uploads wait; once the
 # clock is set (what timesyncd does: the time, then the marker file), uploads go, and every
 # uploaded record's timestamp lies in this boot's real time span.
@@ -215,6 +217,9 @@ gin 'cat > /etc/sensorstation/device.pem.key' <"$RUN/pki/good-pkcs8-enc.key"
 gin 'cat > /etc/sensorstation/test-ca.pem' <"$RUN/pki/ca.pem"
 g 'chown sensorstation:sensorstation /etc/sensorstation/device.pem.key && chmod 0600 /etc/sensorstation/device.pem.key'
 g 'install -d -m 0700 /etc/credstore' && gin 'umask 077; cat > /etc/credstore/sensorstation.key-passphrase' <"$RUN/pki/passphrase.txt"
+for u in mallory alice; do
+  check "6. $u cannot read the device key (0600 sensorstation)" sh -c "! $(printf '%q ' ssh "${SSHO[@]}" $u@127.0.0.1) 'cat /etc/sensorstation/device.pem.key >/dev/null' </dev/null"
+done
 BUCKET=$(jq_ "$RUN/moto.json" bucket) WT=$(jq_ "$RUN/moto.json" weather_table)
 UPLOAD="upload:
   enabled: true
@@ -224,7 +229,7 @@ UPLOAD="upload:
   certificate: /etc/sensorstation/device.pem.crt
   private_key: /etc/sensorstation/device.pem.key
   ca_bundle: /etc/sensorstation/test-ca.pem
-  s3: { bucket: $BUCKET, prefix: systest, endpoint: \"http://aws.test:80\" }
+  s3: { bucket: $BUCKET, prefix: systest, endpoint: \"http://10.0.2.100:80\" }
   dynamodb: { table: $WT, endpoint: \"http://aws.test:80\" }"
 CONFIG_UP=${CONFIG/upload:
   enabled: false/$UPLOAD}
@@ -235,10 +240,13 @@ REAL0=$(date +%s)
 boot -rtc base=2020-01-01T00:00:00
 wait_ssh 300 || die "no SSH after the boot with the clock behind"
 GT=$(g 'date +%s')
-[ "$GT" -lt 1767225600 ] && ok "6. booted with the clock years behind: $(g date -u +%F)" || fail "6. the clock is not behind: $(g date -u)"
+# systemd moves a clock that reads before its own build date forward to that date: what the
+# guest shows is as far behind as a Pi without network gets (months, with this systemd build)
+[ "$GT" -lt $(($(date +%s) - 86400)) ] && ok "6. booted with the clock behind: $(g date -u +%F) (RTC at 2020, moved up to systemd's build date)" \
+  || fail "6. the clock is not behind: $(g date -u)"
 until_ok 120 SS_ACTIVE && ok "6. the service starts at once with the clock behind" || fail "6. service with the clock behind"
 impact 8
-until_ok 30 test "$(LED 1)" = 1 && ok "6. detection runs before the clock is set (impact LED latched)" || fail "6. no impact latched with the clock behind"
+until_ok 30 led_is 1 1 && ok "6. detection runs before the clock is set (impact LED latched)" || fail "6. no impact latched with the clock behind"
 sleep 20
 st=$(as alice 'sensorstation status' 2>&1)
 j=$(g 'journalctl -u sensorstation -b --no-pager -q -o cat')
@@ -246,13 +254,16 @@ n=$(readback ddb-scan "$WT" | "$PY" -c 'import json,sys; print(len(json.load(sys
 grep -q "waiting for the system clock" <<<"$j" && [ "$n" = 0 ] \
   && ok "6. uploads wait under ProtectClock=yes: $(grep -m1 'waiting for the system clock' <<<"$j" | cut -c1-160)" \
   || fail "6. uploads did not wait (items in moto: $n)" "$(grep -i -m3 'clock' <<<"$j")"
-grep -i "clock" <<<"$st" | grep -qi "not synchronised\|unsynchronised\|not synchronized" && ok "6. status says the clock is not synchronised: $(grep -i -m1 clock <<<"$st" | xargs)" \
+grep -E '^upload +clock ' <<<"$st" | grep -qi "not trusted\|not synchronised" && ok "6. status says the clock is not trusted: $(grep -E -m1 '^upload +clock ' <<<"$st" | cut -c1-150)" \
   || fail "6. status clock line" "$st"
 REAL1=$(date +%s)
-g "date -s @$REAL1 >/dev/null && touch /run/systemd/timesync/synchronized"
+g "date -s @$REAL1 >/dev/null && mkdir -p /run/systemd/timesync && touch /run/systemd/timesync/synchronized"
 if until_ok 180 sh -c "[ \"\$($(printf '%q ' "$PY" Tests/Servers/readback.py --endpoint "http://127.0.0.1:$MOTO_PORT" --access-key "$(jq_ "$RUN/keys.json" accessKeyId)" --secret-key "$(jq_ "$RUN/keys.json" secretAccessKey)") ddb-scan $WT | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')\" -gt 0 ]"; then
   ok "6. the clock set: uploads go (DynamoDB has items, the key decrypted with the passphrase from the credential store)"
 else fail "6. nothing uploaded after the clock was set" "$(g 'journalctl -u sensorstation -b --no-pager -q -o cat | tail -8')"; fi
+n=0; for _ in $(seq 60); do n=$(readback s3-list "$BUCKET" systest | "$PY" -c 'import json,sys; print(sum("impact" in o["key"] for o in json.load(sys.stdin)))'); [ "$n" -ge 1 ] && break; sleep 2; done
+[ "$n" -ge 1 ] && ok "6. the impacts logged before the clock was set reach S3 ($n object(s))" \
+  || fail "6. no impact object in S3" "$(readback s3-list "$BUCKET" systest)" "$(g 'journalctl -u sensorstation -b --no-pager -q -o cat | grep -i s3 | tail -3')"
 sleep 10
 bad=$(readback ddb-scan "$WT" | "$PY" -c '
 import json, sys, datetime
@@ -262,7 +273,7 @@ for it in json.load(sys.stdin):
     t = datetime.datetime.fromisoformat(it["timestamp"].replace("Z", "+00:00")).timestamp()
     if not lo <= t <= hi: bad.append(it["timestamp"])
 print(" ".join(bad[:5]) if bad else "")' "$REAL0" "$(date +%s)")
-[ -z "$bad" ] && ok "6. every uploaded record's timestamp lies within this boot's real time (none from the clock before it was set)" \
+[ -z "$bad" ] && [ "$(readback ddb-scan "$WT" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')" -gt 0 ] && ok "6. every uploaded record's timestamp lies within this boot's real time (none from the clock before it was set)" \
   || fail "6. uploaded records with impossible timestamps" "$bad"
 grep -q "clock set" <<<"$(g 'journalctl -u sensorstation -b --no-pager -q -o cat')" \
   && ok "6. the journal says how the pre-sync rows were corrected: $(g 'journalctl -u sensorstation -b --no-pager -q -o cat' | grep -m1 'clock set' | cut -c1-160)" \
@@ -284,10 +295,20 @@ g 'DEBIAN_FRONTEND=noninteractive apt-get remove -y sensorstation' >/dev/null 2>
   && ok "7. apt remove: service stopped, log and configuration kept" || fail "7. apt remove"
 g "DEBIAN_FRONTEND=noninteractive apt-get install -y $D2" >/dev/null 2>&1
 until_ok 60 SS_ACTIVE && ok "7. install again after remove: the service runs" || fail "7. reinstall after remove"
-g 'DEBIAN_FRONTEND=noninteractive apt-get purge -y sensorstation' >/dev/null 2>&1
+# purge with the operator's certificate and key still in /etc/sensorstation (check 6 put them there)
+out=$(g 'DEBIAN_FRONTEND=noninteractive apt-get purge -y sensorstation' 2>&1)
+left=$(g 'ls /etc/sensorstation 2>&1 | xargs')
+g 'test ! -e /var/lib/sensorstation' && [ "$left" = "device.pem.crt device.pem.key test-ca.pem" ] \
+  && ok "7. apt purge: the log and config.yaml are gone; the operator's certificate and key stay" \
+  || fail "7. apt purge left $(g 'ls -d /var/lib/sensorstation 2>/dev/null') /etc/sensorstation: $left"
+g 'getent passwd sensorstation >/dev/null' && grep -q "the user sensorstation is kept: it owns /etc/sensorstation/device.pem.key" <<<"$out" \
+  && ok "7. apt purge keeps the user that still owns the device key, and says so" || fail "7. purge with the key left" "$(tail -5 <<<"$out")"
+# and without them: nothing of the package is left, the user neither
+g "DEBIAN_FRONTEND=noninteractive apt-get install -y $D2" >/dev/null 2>&1
+g 'rm -f /etc/sensorstation/device.pem.* /etc/sensorstation/test-ca.pem; DEBIAN_FRONTEND=noninteractive apt-get purge -y sensorstation' >/dev/null 2>&1
 g 'test ! -e /var/lib/sensorstation && test ! -e /etc/sensorstation' && ok "7. apt purge: the log and the configuration are gone" \
   || fail "7. apt purge left $(g 'ls -d /var/lib/sensorstation /etc/sensorstation 2>/dev/null')"
-g '! getent passwd sensorstation >/dev/null' && ok "7. apt purge: the user sensorstation is gone" || fail "7. apt purge kept the user"
+g '! getent passwd sensorstation >/dev/null && ! getent group sensorstation >/dev/null' && ok "7. apt purge: the user and group sensorstation are gone" || fail "7. apt purge kept the user"
 g "DEBIAN_FRONTEND=noninteractive apt-get install -y $D2" >/dev/null 2>&1
 put_config "$CONFIG"; g 'systemctl restart sensorstation'
 until_ok 60 SS_ACTIVE && ok "7. install after purge: the service runs" || fail "7. install after purge"
@@ -295,7 +316,7 @@ until_ok 60 SS_ACTIVE && ok "7. install after purge: the service runs" || fail "
 # ============================================================================ 8. power cut
 sleep 5
 impact 8                      # A: finishes (post_ms 500) long before the cut
-until_ok 30 test "$(LED 1)" = 1 || fail "8. impact A did not latch"
+until_ok 30 led_is 1 1 || fail "8. impact A did not latch"
 sleep 3
 impact 10 &                   # B: being captured when the power goes
 sleep 0.5

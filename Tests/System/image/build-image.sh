@@ -41,10 +41,12 @@ mmdebstrap --quiet --arch="$ARCH" --variant=apt --include="$INCLUDE" \
   --customize-hook='copy-in "'"$KW"'/mod/gpio-sim.ko" "'"$KW"'/mod/i2c-stub-rdwr.ko" "/lib/modules/'"$KVER"'/extra"' \
   --customize-hook='chroot "$1" depmod '"$KVER" \
   --customize-hook='mkdir -p "$1/var/local/debs"' \
-  --customize-hook='chroot "$1" apt-get install -y -qq --download-only -o Dir::Cache::archives=/var/local/debs '"$DEPS"' >/dev/null' \
+  --customize-hook='chroot "$1" apt-get install -y -qq --download-only -o APT::Install-Recommends=true -o Dir::Cache::archives=/var/local/debs '"$DEPS"' >/dev/null' \
   bookworm "$ROOT"
 
-# --- the local repository: the Depends' .debs, and the only apt source (the guest has no network)
+# --- the local repository: the Depends' and Recommends' .debs with their own Recommends (as apt
+# installs them from a mirror: systemd-coredump's libdw1 makes its stack traces), and the only apt
+# source (the guest has no network)
 rm -f "$ROOT/var/local/debs/lock"; rm -rf "$ROOT/var/local/debs/partial"
 (cd "$ROOT/var/local/debs" && apt-ftparchive packages . > Packages)
 rm -f "$ROOT/etc/apt/sources.list"; rm -rf "$ROOT"/etc/apt/sources.list.d/*
