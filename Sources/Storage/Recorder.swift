@@ -24,6 +24,8 @@ public final class Recorder: Service, Sendable {
         var retentionMore = false
         var lastRetention: Date?
         var dropLogged = false
+        /// Retention by age waits while the wall clock cannot be trusted (`holdAgeRetention`).
+        var ageRetentionHeld = false
     }
 
     public let database: StationDatabase
@@ -128,6 +130,31 @@ public final class Recorder: Service, Sendable {
         } catch {
             // Cancelled before it ran: the buffer is untouched and the next flush takes it.
             logger.debug("commit did not run", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Holds retention by age (or lets it go again): while the system clock is not set, "older
+    /// than `maxAge`" means nothing, and the rows this run logged so far still carry the old
+    /// clock's times until they are corrected (`correctClock`); a pass in between would delete them.
+    /// The size cap still applies.
+    public func holdAgeRetention(_ hold: Bool) {
+        state.withLock { $0.ageRetentionHeld = hold }
+    }
+
+    /// Commits what is queued, then moves the rows logged after `mark` and stamped at or before
+    /// `stampedBefore` by `delta` (`StationDatabase.correctClock`): both on the writer queue, one
+    /// after the other, so no sample still waiting in the queue misses the correction.
+    public func correctClock(after mark: StationDatabase.RowMark, stampedBefore: Date, by delta: Duration)
+        async throws(StorageError) -> StationDatabase.ClockCorrection
+    {
+        let pool = try database.writer()
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                self.commit(db, retention: false)
+                return try StationDatabase.correctClock(db, after: mark, stampedBefore: stampedBefore, by: delta)
+            }
+        } catch {
+            throw StorageError.from(error, path: database.path, doing: "correcting the times logged before the clock was set")
         }
     }
 
@@ -291,12 +318,13 @@ public final class Recorder: Service, Sendable {
 
     private func retainIfDue(_ db: Database) {
         let t = now()
-        let due = state.withLock { s -> Bool in
-            s.retentionMore || s.lastRetention.map { t.timeIntervalSince($0) >= retentionInterval } ?? true
+        let (due, byAge) = state.withLock { s -> (Bool, Bool) in
+            (s.retentionMore || s.lastRetention.map { t.timeIntervalSince($0) >= retentionInterval } ?? true,
+             !s.ageRetentionHeld)
         }
         guard due else { return }
         do {
-            let pass = try StationDatabase.retentionPass(db, policy: retention, now: t)
+            let pass = try StationDatabase.retentionPass(db, policy: retention, now: t, byAge: byAge)
             state.withLock { s in
                 s.lastRetention = t
                 s.retentionMore = pass.more

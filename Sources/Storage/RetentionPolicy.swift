@@ -1,3 +1,5 @@
+import Foundation
+
 /// How much history the log keeps. Oldest data goes first; impacts that have not been uploaded
 /// are never deleted.
 public struct RetentionPolicy: Sendable, Equatable {
@@ -15,12 +17,19 @@ public struct RetentionPolicy: Sendable, Equatable {
     /// Rows deleted per table per pass: each pass is one short transaction, so retention never
     /// holds the writer for long; passes run after commits until caught up.
     public var rowsPerPass: Int
+    /// Rows stamped before this are never deleted by age: no clock reading before it can be right
+    /// (the service passes `ClockSynchronisation.earliestPlausibleDate`), so they were logged by a
+    /// run that ended before the clock was set, their age is unknown, and the uploader holds them
+    /// back; `status` counts them (docs/storage.md, "No real-time clock"). The size cap still
+    /// deletes them, oldest first. nil: every row goes by age.
+    public var keepStampedBefore: Date?
 
     public init(maxAge: Duration = .seconds(30 * 86_400), maxBytes: Int64 = 1 << 30,
-                uploadDestinations: [String] = [], rowsPerPass: Int = 5_000) {
+                uploadDestinations: [String] = [], rowsPerPass: Int = 5_000, keepStampedBefore: Date? = nil) {
         self.maxAge = maxAge
         self.maxBytes = maxBytes
         self.uploadDestinations = uploadDestinations
         self.rowsPerPass = rowsPerPass
+        self.keepStampedBefore = keepStampedBefore
     }
 }

@@ -25,10 +25,11 @@ extension StationDatabase {
 
     /// One incremental pass: at most `policy.rowsPerPass` rows per table in one transaction, then
     /// free pages go back to the file system.
-    static func retentionPass(_ db: Database, policy: RetentionPolicy, now: Date) throws -> RetentionPass {
+    /// `byAge: false` skips deleting by age (the clock is not trusted yet); the size cap still applies.
+    static func retentionPass(_ db: Database, policy: RetentionPolicy, now: Date, byAge: Bool = true) throws -> RetentionPass {
         var pass = RetentionPass()
         try db.inTransaction {
-            pass = try retain(db, policy: policy, now: now)
+            pass = try retain(db, policy: policy, now: now, byAge: byAge)
             return .commit
         }
         // auto_vacuum = INCREMENTAL: bounded, so a pass stays short.
@@ -79,24 +80,27 @@ extension StationDatabase {
         }
     }
 
-    static func retain(_ db: Database, policy: RetentionPolicy, now: Date) throws -> RetentionPass {
+    static func retain(_ db: Database, policy: RetentionPolicy, now: Date, byAge: Bool = true) throws -> RetentionPass {
         var pass = RetentionPass()
         let limit = policy.rowsPerPass
-        let cutoff = TimeCodec.micros(now) - TimeCodec.micros(policy.maxAge)
+        // Not by age: an empty range. Rows stamped before `keepStampedBefore` never go by age.
+        let cutoff = byAge ? TimeCodec.micros(now) - TimeCodec.micros(policy.maxAge) : Int64.min
+        let floor = policy.keepStampedBefore.map(TimeCodec.micros) ?? Int64.min
         let uploaded = try uploadedImpactID(db, destinations: policy.uploadDestinations)
 
         // By age. `id IN (… LIMIT n)` bounds the work per pass.
         for table in ["raw_acceleration", "motion", "weather", "events"] {
             try db.execute(sql: """
-                DELETE FROM \(table) WHERE id IN (SELECT id FROM \(table) WHERE time_us < ? ORDER BY time_us LIMIT ?)
-                """, arguments: [cutoff, limit])
+                DELETE FROM \(table) WHERE id IN
+                    (SELECT id FROM \(table) WHERE time_us < ? AND time_us >= ? ORDER BY time_us LIMIT ?)
+                """, arguments: [cutoff, floor, limit])
             pass.deletedByAge += db.changesCount
             if db.changesCount == limit { pass.more = true }
         }
         try db.execute(sql: """
             DELETE FROM impacts WHERE id IN
-                (SELECT id FROM impacts WHERE time_us < ? AND id <= ? ORDER BY time_us LIMIT ?)
-            """, arguments: [cutoff, uploaded, limit])
+                (SELECT id FROM impacts WHERE time_us < ? AND time_us >= ? AND id <= ? ORDER BY time_us LIMIT ?)
+            """, arguments: [cutoff, floor, uploaded, limit])
         pass.deletedByAge += db.changesCount
         if db.changesCount == limit { pass.more = true }
 

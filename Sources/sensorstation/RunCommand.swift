@@ -81,6 +81,11 @@ struct RunCommand: AsyncParsableCommand {
             StorageSink.attach(recorder, to: state)
             services.append(.init(service: recorder))
         }
+        // No battery clock: what is logged before NTP sets the clock is corrected when it does,
+        // and uploads wait until then. It looks now, before anything is logged; it stops before
+        // the recorder's last flush.
+        let clockWatch = ClockWatch(recorder: recorder, marker: config.upload.clockSyncMarker, logger: logger)
+        services.append(.init(service: clockWatch))
 
         let components: StationComponents
         do {
@@ -99,7 +104,7 @@ struct RunCommand: AsyncParsableCommand {
         // the log while it closes). A certificate, key or passphrase that cannot be used raises
         // the `upload` fault and leaves sampling and logging running.
         let upload = UploadRuntime.make(configuration: config, database: recorder?.database, state: state, logger: logger,
-                                        environment: ProcessInfo.processInfo.environment)
+                                        environment: ProcessInfo.processInfo.environment, clockWatch: clockWatch)
         services += upload.services.map { .init(service: $0) }
         if config.upload.enabled, upload.provider != nil {
             logger.info("upload: \(UploadRuntime.destinationNames(config.upload).joined(separator: ", ")) as \(config.station.thingName) via \(config.upload.credentialsEndpoint)")
@@ -177,8 +182,11 @@ func openRecorder(_ c: StationConfiguration, state: StationState, logger: Logger
             state.raiseFault("storage", "the database was corrupt: kept as \(kept), started a new one at \(c.storage.path)")
         }
         let destinations = UploadRuntime.destinationNames(c.upload)
+        // Rows stamped before any plausible date (a run that ended before the clock was set) are
+        // held back from upload, so they must not go by age either: `status` counts them.
         let retention = RetentionPolicy(maxAge: .seconds(Int64(c.storage.retentionDays) * 86_400),
-                                        maxBytes: Int64(c.storage.maxSizeMB) << 20, uploadDestinations: destinations)
+                                        maxBytes: Int64(c.storage.maxSizeMB) << 20, uploadDestinations: destinations,
+                                        keepStampedBefore: ClockSynchronisation.earliestPlausibleDate)
         return Recorder(database: database, commitInterval: c.storage.commitInterval, retention: retention, logger: logger)
     } catch {
         state.raiseFault("storage", "\(error); running without a log")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cloud
 import Foundation
 import Station
 import Storage
@@ -12,6 +13,9 @@ struct StatusCommand: ParsableCommand {
             Reads the database read-only, so it is safe while the service runs. The upload backlog \
             is listed for each configured destination (s3, dynamodb, kinesis) and any destination \
             that has a cursor in the file: rows not yet confirmed, per kind.
+            Rows stamped before \(TimeCodec.iso(ClockSynchronisation.earliestPlausibleDate)) (logged by a run that \
+            ended before the system clock was set) are counted on a line of their own: they stay in the \
+            log and are not uploaded.
             Exit status: 0 success, 65 the database is damaged or from a newer sensorstation, 69 no \
             database at the path, 77 this user may not read it, 78 invalid configuration.
             """)
@@ -35,8 +39,11 @@ struct StatusCommand: ParsableCommand {
         }
         let status: StorageStatus
         var backlog: [(String, [UploadKind: Int])] = []
+        let heldBack: HeldBack
         do {
             status = try db.status()
+            heldBack = HeldBack(before: ClockSynchronisation.earliestPlausibleDate,
+                                counts: try db.stampedBefore(ClockSynchronisation.earliestPlausibleDate))
             for destination in Self.destinations(configuration, known: try db.knownDestinations()) {
                 // Kinds a destination never receives (motion/events for DynamoDB) are not its backlog.
                 backlog.append((destination, try db.backlog(destination: destination)
@@ -48,13 +55,23 @@ struct StatusCommand: ParsableCommand {
         let s = configuration.storage
         let live = Self.liveUpload(configuration)  // upload: StatusCommand+Upload.swift
         if json {
-            var text = Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB)
+            var text = Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
+                                 heldBack: heldBack)
             if let member = Self.uploadJSON(live) { text = String(text.dropLast(2)) + "," + member + "}\n" }
             StorageCLI.write(text)
         } else {
-            StorageCLI.write(Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB)
+            StorageCLI.write(Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
+                                       heldBack: heldBack)
                 + Self.uploadText(live))
         }
+    }
+
+    /// Rows stamped before any plausible date: a run that ended before the clock was set logged
+    /// them, so nothing could correct them; kept in the log, never uploaded (docs/storage.md).
+    struct HeldBack {
+        var before: Date
+        var counts: [UploadKind: Int]
+        var total: Int { counts.values.reduce(0, +) }
     }
 
     /// Destination names the uploader uses: "s3", "dynamodb", "kinesis".
@@ -70,7 +87,8 @@ struct StatusCommand: ParsableCommand {
 
     static func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
-    static func text(_ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int) -> String {
+    static func text(_ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int,
+                     heldBack: HeldBack? = nil) -> String {
         var out = "database   \(s.path)\n"
         out += "size       \(mib(s.fileBytes + s.walBytes)) on disk (file \(mib(s.fileBytes)), WAL \(mib(s.walBytes))); "
         out += "\(mib(s.usedBytes)) used of the \(maxSizeMB) MiB cap\n"
@@ -82,6 +100,11 @@ struct StatusCommand: ParsableCommand {
              t.newest.map { TimeCodec.local(micros: TimeCodec.micros($0)) } ?? "—"]
         }
         out += grid([header] + rows, rightAligned: [1])
+        if let heldBack, heldBack.total > 0 {
+            let kinds = UploadKind.allCases.compactMap { k in heldBack.counts[k].flatMap { $0 > 0 ? "\(k.rawValue) \($0)" : nil } }
+            out += "clock      \(heldBack.total) rows stamped before \(TimeCodec.iso(heldBack.before)) (\(kinds.joined(separator: ", "))): "
+            out += "logged before the clock was set by a run that ended before it was; kept here, not uploaded\n"
+        }
         out += "\n"
         if backlog.isEmpty {
             out += "upload     no destination configured\n"
@@ -104,7 +127,8 @@ struct StatusCommand: ParsableCommand {
         }.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int) -> String {
+    static func json(_ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int,
+                     heldBack: HeldBack? = nil) -> String {
         func time(_ d: Date?) -> String { d.map { JSONValue.quote(TimeCodec.iso($0)) } ?? "null" }
         let tables = s.tables.map { t in
             "\(JSONValue.quote(t.name)):{\"rows\":\(t.rows),\"oldest\":\(time(t.oldest)),\"newest\":\(time(t.newest))}"
@@ -115,6 +139,9 @@ struct StatusCommand: ParsableCommand {
         return "{\"path\":\(JSONValue.quote(s.path)),\"file_bytes\":\(s.fileBytes),\"wal_bytes\":\(s.walBytes),"
             + "\"used_bytes\":\(s.usedBytes),\"retention_days\":\(retentionDays),\"max_size_mb\":\(maxSizeMB),"
             + "\"migrations\":[\(s.migrations.map(JSONValue.quote).joined(separator: ","))],"
-            + "\"tables\":{\(tables)},\"backlog\":{\(uploads)}}\n"
+            + "\"tables\":{\(tables)},\"backlog\":{\(uploads)}" + (heldBack.map { h in
+                ",\"held_back\":{\"stamped_before\":\(JSONValue.quote(TimeCodec.iso(h.before)))," + UploadKind.allCases
+                    .map { "\"\($0.rawValue)\":\(h.counts[$0] ?? 0)" }.joined(separator: ",") + "}"
+            } ?? "") + "}\n"
     }
 }

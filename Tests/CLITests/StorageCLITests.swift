@@ -143,6 +143,39 @@ struct StorageCLITests {
         #expect(text.stdout.contains("s3                   1        8     120      2"))
     }
 
+    @Test("status: rows stamped before 2026-01-01 (a run that ended before its clock was set) are counted as kept, not uploaded")
+    func heldBack() async throws {
+        let (_, path, db) = try await Self.filled()
+        let clean = try CLI.run(["status", "--database", path])
+        #expect(clean.status == 0 && !clean.stdout.contains("clock "), "\(clean.stdout)")
+        // Stamped on a build date, 2025-10-08; kept by age as the service keeps them.
+        let unset = Date(timeIntervalSince1970: 1_759_924_807)
+        let recorder = Recorder(database: db, retention: .init(keepStampedBefore: Date(timeIntervalSince1970: 1_767_225_600)),
+                                logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        for i in 0..<2 {
+            recorder.record(.weather(WeatherRecord(time: unset.addingTimeInterval(Double(i) * 10), sensor: "BME280",
+                                                   temperatureC: 20, humidityPercent: nil, pressurePa: 101_300)))
+        }
+        for i in 0..<3 {
+            recorder.record(.motion(MotionRecord(time: unset.addingTimeInterval(Double(i)), sampleCount: 100, minG: 1, maxG: 1,
+                                                 meanG: 1, rmsG: 1, peakG: 1, meanX: 0, meanY: 0, meanZ: 1, saturatedCount: 0)))
+        }
+        await recorder.flush()
+        let text = try CLI.run(["status", "--database", path])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("""
+            clock      5 rows stamped before 2026-01-01T00:00:00.000Z (weather 2, motion 3): logged before the clock was \
+            set by a run that ended before it was; kept here, not uploaded
+
+            """), "\(text.stdout)")
+        let json = try CLI.run(["status", "--database", path, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let held = object?["held_back"] as? [String: Any]
+        #expect(held?["stamped_before"] as? String == "2026-01-01T00:00:00.000Z")
+        #expect(held?["weather"] as? Int == 2 && held?["motion"] as? Int == 3 && held?["impact"] as? Int == 0
+                    && held?["event"] as? Int == 0)
+    }
+
     @Test("export all as JSON Lines and as CSV, with no progress bar off a terminal")
     func export() async throws {
         let (dir, path, _) = try await Self.filled()

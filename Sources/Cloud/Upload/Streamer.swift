@@ -63,6 +63,8 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
     let logger: Logger
+    /// Records offered before it opens are not taken (nil: always taken).
+    let gate: UploadGate?
     private let buffer = Mutex<[Pending]>([])
     private let state = Mutex(Status())
     /// A warning when failures start or change, then one every 5 min at most; info on recovery.
@@ -71,13 +73,15 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
     private let signal: AsyncStream<Void>.Continuation
 
     /// - Parameter send: one PutRecords (`KinesisClient.putRecords` to `configuration.stream`).
+    /// - Parameter gate: closed while the clock is not set (docs/upload.md, "No real-time clock").
     public init(configuration: Configuration, clock: C, logger: Logger = Logger(label: "sensorstation.stream"),
                 now: @escaping @Sendable () -> Date = { Date() },
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, gate: UploadGate? = nil,
                 send: @escaping @Sendable ([KinesisClient.Entry]) async throws(AWSRequestError) -> Void) {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        self.gate = gate
         self.now = now
         self.random = random
         self.send = send
@@ -87,9 +91,9 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
 
     /// The streamer for a Kinesis client.
     public convenience init(configuration: Configuration, client: KinesisClient, clock: C,
-                            logger: Logger = Logger(label: "sensorstation.stream")) {
+                            logger: Logger = Logger(label: "sensorstation.stream"), gate: UploadGate? = nil) {
         let stream = configuration.stream
-        self.init(configuration: configuration, clock: clock, logger: logger) { entries throws(AWSRequestError) in
+        self.init(configuration: configuration, clock: clock, logger: logger, gate: gate) { entries throws(AWSRequestError) in
             try await client.putRecords(entries, stream: stream)
         }
     }
@@ -103,10 +107,16 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
     }
 
     /// Queues a record if streaming is on; never blocks (safe from the sampler threads).
-    /// Returns whether it was queued.
+    /// Returns whether it was queued. While the gate is closed (the clock not set, or what was
+    /// logged before not yet corrected) the record carries the old clock's time: it is dropped and
+    /// counted, and store-and-forward sends the logged copy with the corrected time.
     @discardableResult
     public func offer(_ entry: KinesisClient.Entry) -> Bool {
         guard state.withLock({ $0.active }) else { return false }
+        if let gate, !gate.isOpen {
+            state.withLock { $0.dropped += 1 }
+            return false
+        }
         let p = Pending(entry: entry, offered: clock.now)
         let overflow = buffer.withLock { b -> Int in
             b.append(p)

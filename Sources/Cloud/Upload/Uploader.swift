@@ -20,14 +20,20 @@ public final class Uploader: Service, Sendable {
         public var pollInterval: Duration
         /// Backoff after a failed send (network, 5xx, throttling, credentials).
         public var backoff: Backoff
+        /// Rows stamped before this are held back: no clock reading before it can be right, so
+        /// they were logged by a run that ended before the clock was set and could not be
+        /// corrected. They stay in the log (`status` counts them) and the cursor moves past them.
+        public var holdBackBefore: Date
 
         public init(thingName: String, batchSize: Int = 500, maxBytesPerSecond: Int? = nil,
-                    pollInterval: Duration = .seconds(5), backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(300))) {
+                    pollInterval: Duration = .seconds(5), backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(300)),
+                    holdBackBefore: Date = ClockSynchronisation.earliestPlausibleDate) {
             self.thingName = thingName
             self.batchSize = max(1, batchSize)
             self.maxBytesPerSecond = maxBytesPerSecond
             self.pollInterval = pollInterval
             self.backoff = backoff
+            self.holdBackBefore = holdBackBefore
         }
     }
 
@@ -35,6 +41,9 @@ public final class Uploader: Service, Sendable {
     public struct Status: Sendable, Equatable {
         public var sentRecords: Int = 0
         public var sentBytes: Int = 0
+        /// Rows passed over because they were stamped before `holdBackBefore` (per destination
+        /// each counts once).
+        public var heldBack: Int = 0
         public var failures: Int = 0
         public var lastError: String?
         public var lastSuccess: Date?
@@ -82,14 +91,18 @@ public final class Uploader: Service, Sendable {
     let now: @Sendable () -> Date
     let sleep: @Sendable (Duration) async throws -> Void
     let random: @Sendable () -> Double
+    /// Nothing is read from the log before it opens (nil: at once).
+    let gate: UploadGate?
     private let state = Mutex(Status())
+    /// (destination, kind) pairs whose held-back rows were already logged, so it is said once.
+    private let heldBackLogged = Mutex<Set<String>>([])
     /// The pacer's next allowed send time.
     private let nextSend = Mutex<Date?>(nil)
 
     public init(database: StationDatabase, destinations: [UploadDestination], configuration: Configuration,
                 logger: Logger = Logger(label: "sensorstation.upload"), now: @escaping @Sendable () -> Date = { Date() },
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, gate: UploadGate? = nil) {
         self.database = database
         self.destinations = destinations
         self.configuration = configuration
@@ -97,6 +110,7 @@ public final class Uploader: Service, Sendable {
         self.now = now
         self.sleep = sleep
         self.random = random
+        self.gate = gate
         state.withLock { s in for d in destinations { s.destinations[d.name] = DestinationStatus() } }
     }
 
@@ -104,6 +118,11 @@ public final class Uploader: Service, Sendable {
 
     /// Runs until cancelled or graceful shutdown: drain, wait, drain; back off after failures.
     public func run() async throws {
+        // Before the clock is set and what was logged meanwhile corrected, a read would send the
+        // old clock's times (docs/upload.md, "No real-time clock").
+        if let gate, !gate.isOpen {
+            do { try await cancelWhenGracefulShutdown { try await gate.wait() } } catch { return }
+        }
         var failures = 0
         // A warning when failures start or change, then one every 5 min at most; info on recovery.
         var failureLog = RepeatedFailureLog(subject: "upload")
@@ -167,7 +186,15 @@ public final class Uploader: Service, Sendable {
                         continue
                     }
                     if items.isEmpty { break }
-                    let records = items.map(UploadRecord.init)
+                    // Rows a clock that was never set stamped: passed over, kept in the log.
+                    let kept = items.filter { $0.time >= configuration.holdBackBefore }
+                    if kept.count < items.count { heldBack(items.count - kept.count, kind: kind, destination: destination.name) }
+                    if kept.isEmpty, let last = items.last {
+                        do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
+                        catch { record(failure: "\(error)"); throw .storage(error) }
+                        continue
+                    }
+                    let records = kept.map(UploadRecord.init)
                     // S3 partitions by day: send day runs one by one, advancing after each.
                     let runs = destination.isS3 ? S3Client.splitByDay(records) : [records]
                     for run in runs {
@@ -196,6 +223,11 @@ public final class Uploader: Service, Sendable {
                             $0.destinations[destination.name, default: DestinationStatus()].lastSuccess = now()
                             $0.destinations[destination.name, default: DestinationStatus()].lastError = nil
                         }
+                    }
+                    // Held-back rows after the last one sent: the cursor passes them too.
+                    if let last = items.last, let sent = records.last, last.id > sent.id {
+                        do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
+                        catch { record(failure: "\(error)"); throw .storage(error) }
                     }
                     if planned == 0 && items.count < configuration.batchSize { break }
                 }
@@ -228,6 +260,17 @@ public final class Uploader: Service, Sendable {
         }
         let wait = start.timeIntervalSince(t)
         if wait > 0 { try? await sleep(.milliseconds(Int64(wait * 1000))) }
+    }
+
+    /// Counts rows passed over for being stamped before `holdBackBefore`, and says so once per
+    /// destination and kind.
+    private func heldBack(_ count: Int, kind: UploadKind, destination: String) {
+        state.withLock { $0.heldBack += count }
+        let first = heldBackLogged.withLock { $0.insert("\(destination) \(kind.rawValue)").inserted }
+        if first {
+            logger.notice("upload: \(kind.rawValue) rows stamped before \(AWSDate.iso8601(configuration.holdBackBefore)) are not sent to \(destination): a run that ended before the clock was set logged them, so their time is unknown; they stay in the log (sensorstation status counts them)",
+                          metadata: ["rows": "\(count)"])
+        }
     }
 
     private func record(failure: String, destination: String? = nil) {

@@ -139,11 +139,14 @@ public struct MotionSampler: Sendable {
             var aggregator = MotionAggregator()
             var detector = ImpactDetector(settings: config.detector)
             var latched = false
-            let t0 = now()
-            let d0 = Date()
-            let wallClock: (Duration) -> Date = { d0.addingTimeInterval(($0 - t0).seconds) }
-            let wallClockSeconds: (Double) -> Date = { d0.addingTimeInterval($0 - t0.seconds) }
+            // Sample times are on the timeline `now`; the anchor maps them onto the wall clock and
+            // follows it when it is set (NTP after a boot without a battery clock).
+            var anchor = WallClockAnchor(timeline: now(), wall: Date())
+            let wallClock: (Duration) -> Date = { anchor.date($0) }
+            let wallClockSeconds: (Double) -> Date = { anchor.date(seconds: $0) }
             while !signal.isStopped {
+                let before = now(), wall = Date(), after = now()
+                anchor.follow(before: before, wall: wall, after: after)
                 do {
                     let a: any Accelerometer
                     if let accel {

@@ -77,15 +77,18 @@ public struct UploadLiveStatus: Codable, Sendable, Equatable {
     /// The last look at the clock: synchronised or not, and how that was found out (the marker
     /// file, the kernel's NTP state, or that the kernel's state could not be read).
     public var clock: String?
+    /// What was done about the rows logged before the clock was set (`ClockWatch.Status.summary`).
+    public var clockCorrection: String?
     public var destinations: [Destination]
     public var streaming: Streaming?
 
     public init(credentialsState: String, credentials: String, credentialsExpiry: String? = nil, clock: String? = nil,
-                destinations: [Destination] = [], streaming: Streaming? = nil) {
+                clockCorrection: String? = nil, destinations: [Destination] = [], streaming: Streaming? = nil) {
         self.credentialsState = credentialsState
         self.credentials = credentials
         self.credentialsExpiry = credentialsExpiry
         self.clock = clock
+        self.clockCorrection = clockCorrection
         self.destinations = destinations
         self.streaming = streaming
     }
@@ -99,6 +102,7 @@ public struct UploadLiveStatus: Codable, Sendable, Equatable {
             if let clock { out.append("clock        \(clock)") }
         default: out.append("credentials  " + (credentials.hasPrefix("credentials: ") ? String(credentials.dropFirst(13)) : credentials))
         }
+        if let clockCorrection { out.append("clock        \(clockCorrection)") }
         for d in destinations {
             var line = "\(d.name)  sent \(d.sentRecords)"
             line += ", last success " + (d.lastSuccess ?? "never")
@@ -209,9 +213,11 @@ public struct UploadRuntime: Sendable {
     /// Builds what `upload` asks for. Never throws: a certificate, key or passphrase that cannot
     /// be used raises the `upload` fault (LED and `status`) and leaves sampling and logging
     /// running; store-and-forward sends the log once it is fixed and the service restarted.
+    /// - Parameter clockWatch: the service's watch of the clock; its gate holds the uploader and
+    ///   the streamer until what was logged before the clock was set has been corrected.
     public static func make(configuration c: StationConfiguration, database: StationDatabase?, state: StationState,
                             logger: Logger, environment: [String: String],
-                            credentialsEnvironment: CredentialsEnvironment? = nil) -> UploadRuntime {
+                            credentialsEnvironment: CredentialsEnvironment? = nil, clockWatch: ClockWatch? = nil) -> UploadRuntime {
         var runtime = UploadRuntime()
         let u = c.upload
         guard u.enabled else { return runtime }
@@ -243,7 +249,7 @@ public struct UploadRuntime: Sendable {
             let client = KinesisClient(region: u.region, credentials: provider, endpoint: k.endpoint)
             destinations.append(UploadDestination(name: "kinesis", target: .kinesis(client, stream: k.stream)))
             let streamer = Streamer(configuration: .init(stream: k.stream), client: client, clock: ContinuousClock(),
-                                    logger: logger)
+                                    logger: logger, gate: clockWatch?.gate)
             StreamFeed.attach(streamer, to: state, partitionKey: thing, rawAcceleration: k.rawAcceleration)
             runtime.streamer = streamer
         }
@@ -251,7 +257,7 @@ public struct UploadRuntime: Sendable {
             let uploader = Uploader(database: database, destinations: destinations,
                                     configuration: .init(thingName: thing, maxBytesPerSecond: u.maxBytesPerSecond,
                                                          pollInterval: u.pollInterval),
-                                    logger: logger)
+                                    logger: logger, gate: clockWatch?.gate)
             runtime.uploader = uploader
             runtime.services.append(uploader)
         } else {
@@ -259,7 +265,7 @@ public struct UploadRuntime: Sendable {
         }
         if let streamer = runtime.streamer { runtime.services.append(streamer) }
         runtime.services.append(UploadMonitor(provider: provider, uploader: runtime.uploader, streamer: runtime.streamer,
-                                              state: state))
+                                              state: state, clockWatch: clockWatch))
         return runtime
     }
 }
@@ -272,6 +278,7 @@ public struct UploadMonitor: Service {
     let uploader: Uploader?
     let streamer: Streamer<ContinuousClock>?
     let state: StationState
+    var clockWatch: ClockWatch? = nil
     var interval: Duration = .seconds(1)
 
     public func run() async throws {
@@ -284,7 +291,7 @@ public struct UploadMonitor: Service {
     func publish() async {
         let credentials = await provider.status
         let live = Self.status(credentials: credentials, uploader: uploader?.status, streamer: streamer?.status,
-                               stream: streamer?.configuration.stream)
+                               stream: streamer?.configuration.stream, clock: clockWatch?.status)
         state.setUpload(live)
         switch credentials.state {
         case .valid:
@@ -299,7 +306,14 @@ public struct UploadMonitor: Service {
     }
 
     static func status(credentials: CredentialsStatus, uploader: Uploader.Status?, streamer: Streamer<ContinuousClock>.Status?,
-                       stream: String?) -> UploadLiveStatus {
+                       stream: String?, clock: ClockWatch.Status? = nil) -> UploadLiveStatus {
+        var credentials = credentials
+        // Until the clock is set and what was logged before corrected, the uploader does not ask
+        // for credentials: the watch's look at the clock says why it waits.
+        if credentials.state == .notFetched, let clock, !clock.corrected {
+            credentials.state = .waitingForClock
+            credentials.clock = clock.clock
+        }
         let stateName: String = switch credentials.state {
         case .notFetched: "not_fetched"
         case .waitingForClock: "waiting_for_clock"
@@ -309,7 +323,7 @@ public struct UploadMonitor: Service {
         }
         var live = UploadLiveStatus(credentialsState: stateName, credentials: credentials.summary,
                                     credentialsExpiry: credentials.expiration.map(AWSDate.iso8601),
-                                    clock: credentials.clock?.description)
+                                    clock: credentials.clock?.description, clockCorrection: clock?.summary)
         if let uploader {
             live.destinations = uploader.destinations.keys.sorted().map { name in
                 let d = uploader.destinations[name] ?? Uploader.DestinationStatus()
