@@ -89,6 +89,31 @@ struct UploaderTests {
         #expect(try await uploader.drain() == 0)
     }
 
+    @Test("a destination that fails does not hold the others back: no S3 bucket, DynamoDB still gets everything")
+    func failingDestinationIsolated() async throws {
+        let (moto, _) = try LiveStack.get()
+        let db = try TestDatabase()
+        try await db.fill(weather: 70, impacts: 2, start: Self.start)
+        let provider = try CredentialsProvider(configuration: try LiveStack.configuration(), environment: liveEnvironment)
+        defer { Task { await provider.shutdown() } }
+        let missing = UploadDestination(name: "s3-nobucket", target: .s3(
+            S3Client(bucket: "no-such-bucket-\(UUID().uuidString.prefix(8).lowercased())", region: "us-east-1",
+                     credentials: provider, endpoint: moto.endpoint), prefix: "isolated"))
+        let dynamo = UploadDestination(name: "dynamodb-isolated", target: .dynamoDB(
+            DynamoDBClient(region: "us-east-1", credentials: provider, endpoint: moto.endpoint, maxAttempts: 2),
+            tables: [.weather: moto.weatherTable, .impact: moto.impactTable]))
+        // S3 first, as in the service: before, its failure ended the drain and DynamoDB never got a turn.
+        let uploader = Uploader(database: db.database, destinations: [missing, dynamo],
+                                configuration: .init(thingName: "TestThing", batchSize: 64))
+        await #expect { try await uploader.drain() } throws: { "\($0)".contains("NoSuchBucket") }
+        #expect(try db.database.cursor(destination: "dynamodb-isolated", kind: .weather) == 70)
+        #expect(try db.database.cursor(destination: "dynamodb-isolated", kind: .impact) == 2)
+        #expect(try db.database.cursor(destination: "s3-nobucket", kind: .impact) == 0)
+        #expect(uploader.status.destinations["dynamodb-isolated"]?.sentRecords == 72)
+        #expect(uploader.status.destinations["s3-nobucket"]?.lastError?.contains("NoSuchBucket") == true)
+        #expect(uploader.status.backlog["s3-nobucket"]?.values.reduce(0, +) == 72)
+    }
+
     @Test("outage mid-upload, uploader restarted several times, link back: every record exactly once")
     func outage() async throws {
         // Its own moto: the outage closes every connection through the proxy, which on the shared

@@ -88,7 +88,9 @@ struct ReloadPlanTests {
         new.weather.interval = .seconds(30)
         new.gpio.chip = "gpiochip4"
         new.accelerometer.odrHz = 800
-        #expect(ReloadPlan.applied(old: old, new: new) == ["impact", "weather.interval_s"])
+        new.impact.postWindow = .milliseconds(1500)
+        #expect(ReloadPlan.applied(old: old, new: new)
+            == ["impact.threshold_g 4.0 → 5.0", "impact.post_ms 1000 → 1500", "weather.interval_s 10 → 30"])
         #expect(ReloadPlan.needsRestart(old: old, new: new) == ["accelerometer.odr_hz", "gpio"])
         #expect(ReloadPlan.applied(old: old, new: old).isEmpty && ReloadPlan.needsRestart(old: old, new: old).isEmpty)
     }

@@ -153,84 +153,98 @@ public final class Uploader: Service, Sendable {
     }
 
     /// Sends everything pending, destination by destination, kind by kind (impacts first),
-    /// oldest first. Returns the number of records confirmed. Stops at the first failure (the
-    /// cursor stays before the failed batch).
+    /// oldest first. Returns the number of records confirmed. A destination that fails stops at
+    /// its failed batch (its cursor stays before it) while the others still go: an S3 bucket
+    /// that is gone must not hold DynamoDB back. The first send failure is thrown at the end (for
+    /// the retry's backoff); a database failure stops everything at once.
     @discardableResult
     public func drain() async throws(Failure) -> Int {
         var total = 0
+        var firstFailure: Failure?
         defer { refreshBacklog() }
         for destination in destinations {
-            for kind in destination.kinds {
-                while !Task.isCancelled {
-                    let items: [UploadItem]
-                    // S3 object keys name the batch (`<first>-<last>`): a batch that was sent but
-                    // not confirmed (crash, cancel, lost answer) must be resent with the same
-                    // boundaries, or new rows would make an overlapping object. Its last id is
-                    // recorded durably before the send (`<name>#batch`), and a pending plan is
-                    // resent exactly: ids (cursor, planned].
-                    var planned: Int64 = 0
-                    do {
-                        var limit = configuration.batchSize
-                        if destination.isS3 {
-                            planned = try database.cursor(destination: destination.planName, kind: kind)
-                            let cursor = try database.cursor(destination: destination.name, kind: kind)
-                            if planned > cursor { limit = max(limit, Int(clamping: planned - cursor)) } else { planned = 0 }
-                        }
-                        items = try database.pending(kind, destination: destination.name, limit: limit)
-                            .filter { planned == 0 || $0.id <= planned }
-                    } catch { record(failure: "\(error)"); throw .storage(error) }
-                    if items.isEmpty && planned > 0 {
-                        // The planned rows are gone (retention): nothing of that batch is left to send.
-                        do { try database.advanceCursor(destination: destination.name, kind: kind, to: planned, now: now()) }
-                        catch { record(failure: "\(error)"); throw .storage(error) }
-                        continue
+            do { total += try await drain(destination) } catch {
+                if case .storage = error { throw error }
+                if firstFailure == nil { firstFailure = error }
+            }
+        }
+        if let firstFailure { throw firstFailure }
+        return total
+    }
+
+    /// `drain()` for one destination: stops at its first failure.
+    private func drain(_ destination: UploadDestination) async throws(Failure) -> Int {
+        var total = 0
+        for kind in destination.kinds {
+            while !Task.isCancelled {
+                let items: [UploadItem]
+                // S3 object keys name the batch (`<first>-<last>`): a batch that was sent but
+                // not confirmed (crash, cancel, lost answer) must be resent with the same
+                // boundaries, or new rows would make an overlapping object. Its last id is
+                // recorded durably before the send (`<name>#batch`), and a pending plan is
+                // resent exactly: ids (cursor, planned].
+                var planned: Int64 = 0
+                do {
+                    var limit = configuration.batchSize
+                    if destination.isS3 {
+                        planned = try database.cursor(destination: destination.planName, kind: kind)
+                        let cursor = try database.cursor(destination: destination.name, kind: kind)
+                        if planned > cursor { limit = max(limit, Int(clamping: planned - cursor)) } else { planned = 0 }
                     }
-                    if items.isEmpty { break }
-                    // Rows a clock that was never set stamped: passed over, kept in the log.
-                    let kept = items.filter { $0.time >= configuration.holdBackBefore }
-                    if kept.count < items.count { heldBack(items.count - kept.count, kind: kind, destination: destination.name) }
-                    if kept.isEmpty, let last = items.last {
-                        do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
-                        catch { record(failure: "\(error)"); throw .storage(error) }
-                        continue
-                    }
-                    let records = kept.map(UploadRecord.init)
-                    // S3 partitions by day: send day runs one by one, advancing after each.
-                    let runs = destination.isS3 ? S3Client.splitByDay(records) : [records]
-                    for run in runs {
-                        guard let first = run.first, let last = run.last else { continue }
-                        if destination.isS3 && last.id > planned {
-                            do { try database.advanceCursor(destination: destination.planName, kind: kind, to: last.id, now: now()) }
-                            catch { record(failure: "\(error)"); throw .storage(error) }
-                        }
-                        let bytes = run.reduce(0) { $0 + $1.json.count }
-                        await pace(bytes: bytes)
-                        do { try await send(run, kind: kind, to: destination) } catch {
-                            let failure = Failure.send(destination: destination.name, kind: kind, firstID: first.id,
-                                                       lastID: last.id, error)
-                            record(failure: "\(failure)", destination: destination.name)
-                            throw failure
-                        }
-                        do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
-                        catch { record(failure: "\(error)"); throw .storage(error) }
-                        total += run.count
-                        state.withLock {
-                            $0.sentRecords += run.count
-                            $0.sentBytes += bytes
-                            $0.lastSuccess = now()
-                            $0.lastError = nil
-                            $0.destinations[destination.name, default: DestinationStatus()].sentRecords += run.count
-                            $0.destinations[destination.name, default: DestinationStatus()].lastSuccess = now()
-                            $0.destinations[destination.name, default: DestinationStatus()].lastError = nil
-                        }
-                    }
-                    // Held-back rows after the last one sent: the cursor passes them too.
-                    if let last = items.last, let sent = records.last, last.id > sent.id {
-                        do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
-                        catch { record(failure: "\(error)"); throw .storage(error) }
-                    }
-                    if planned == 0 && items.count < configuration.batchSize { break }
+                    items = try database.pending(kind, destination: destination.name, limit: limit)
+                        .filter { planned == 0 || $0.id <= planned }
+                } catch { record(failure: "\(error)"); throw .storage(error) }
+                if items.isEmpty && planned > 0 {
+                    // The planned rows are gone (retention): nothing of that batch is left to send.
+                    do { try database.advanceCursor(destination: destination.name, kind: kind, to: planned, now: now()) }
+                    catch { record(failure: "\(error)"); throw .storage(error) }
+                    continue
                 }
+                if items.isEmpty { break }
+                // Rows a clock that was never set stamped: passed over, kept in the log.
+                let kept = items.filter { $0.time >= configuration.holdBackBefore }
+                if kept.count < items.count { heldBack(items.count - kept.count, kind: kind, destination: destination.name) }
+                if kept.isEmpty, let last = items.last {
+                    do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
+                    catch { record(failure: "\(error)"); throw .storage(error) }
+                    continue
+                }
+                let records = kept.map(UploadRecord.init)
+                // S3 partitions by day: send day runs one by one, advancing after each.
+                let runs = destination.isS3 ? S3Client.splitByDay(records) : [records]
+                for run in runs {
+                    guard let first = run.first, let last = run.last else { continue }
+                    if destination.isS3 && last.id > planned {
+                        do { try database.advanceCursor(destination: destination.planName, kind: kind, to: last.id, now: now()) }
+                        catch { record(failure: "\(error)"); throw .storage(error) }
+                    }
+                    let bytes = run.reduce(0) { $0 + $1.json.count }
+                    await pace(bytes: bytes)
+                    do { try await send(run, kind: kind, to: destination) } catch {
+                        let failure = Failure.send(destination: destination.name, kind: kind, firstID: first.id,
+                                                   lastID: last.id, error)
+                        record(failure: "\(failure)", destination: destination.name)
+                        throw failure
+                    }
+                    do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
+                    catch { record(failure: "\(error)"); throw .storage(error) }
+                    total += run.count
+                    state.withLock {
+                        $0.sentRecords += run.count
+                        $0.sentBytes += bytes
+                        $0.lastSuccess = now()
+                        $0.lastError = nil
+                        $0.destinations[destination.name, default: DestinationStatus()].sentRecords += run.count
+                        $0.destinations[destination.name, default: DestinationStatus()].lastSuccess = now()
+                        $0.destinations[destination.name, default: DestinationStatus()].lastError = nil
+                    }
+                }
+                // Held-back rows after the last one sent: the cursor passes them too.
+                if let last = items.last, let sent = records.last, last.id > sent.id {
+                    do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
+                    catch { record(failure: "\(error)"); throw .storage(error) }
+                }
+                if planned == 0 && items.count < configuration.batchSize { break }
             }
         }
         return total

@@ -76,13 +76,26 @@ public enum ReloadPlan {
         return keys
     }
 
-    /// The keys a reload applies, when they changed.
+    /// The keys a reload applies, when they changed, each with its old and new value as the
+    /// configuration file writes it: `impact.threshold_g 4.0 → 5.5`.
     public static func applied(old: StationConfiguration, new: StationConfiguration) -> [String] {
         var keys: [String] = []
-        if old.impact != new.impact { keys.append("impact") }
-        if old.accelerometer.calibration != new.accelerometer.calibration { keys.append("accelerometer.calibration") }
-        if old.weather.interval != new.weather.interval { keys.append("weather.interval_s") }
-        if old.weather.temperatureOffsetC != new.weather.temperatureOffsetC { keys.append("weather.temperature_offset_c") }
+        func check<T: Equatable>(_ key: String, _ a: T, _ b: T, _ text: (T) -> String) {
+            if a != b { keys.append("\(key) \(text(a)) → \(text(b))") }
+        }
+        let g = { (v: Double) in "\(v)" }
+        let ms = { (d: Duration) in "\(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)" }
+        let s = { (d: Duration) in "\(d.components.seconds)" }
+        check("impact.threshold_g", old.impact.thresholdG, new.impact.thresholdG, g)
+        check("impact.sustain_ms", old.impact.sustain, new.impact.sustain, ms)
+        check("impact.severe_g", old.impact.severeG, new.impact.severeG, g)
+        check("impact.rearm_g", old.impact.rearmG, new.impact.rearmG, g)
+        check("impact.refractory_ms", old.impact.refractory, new.impact.refractory, ms)
+        check("impact.pre_ms", old.impact.preWindow, new.impact.preWindow, ms)
+        check("impact.post_ms", old.impact.postWindow, new.impact.postWindow, ms)
+        check("accelerometer.calibration", old.accelerometer.calibration, new.accelerometer.calibration) { "\($0)" }
+        check("weather.interval_s", old.weather.interval, new.weather.interval, s)
+        check("weather.temperature_offset_c", old.weather.temperatureOffsetC, new.weather.temperatureOffsetC, g)
         return keys
     }
 }
