@@ -110,14 +110,20 @@ let package = Package(
             dependencies: ["HAL", "Drivers", "Simulation", "Detection", "Storage", "Cloud", "Station"],
             path: "Benchmarks/Sources"
         ),
+        // What the test targets share: CapturedLog (log lines as the service writes them).
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
         .testTarget(name: "LinuxHALTests", dependencies: ["LinuxHAL", "HAL", "CI2C"]),
         .testTarget(name: "DriversTests", dependencies: ["Drivers", "HAL"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "HAL"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "CloudTests", dependencies: ["Cloud", "Storage"], exclude: ["Fixtures"]),
-        .testTarget(name: "StationTests", dependencies: ["Station", "Simulation", "Drivers", "HAL"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
+        .testTarget(name: "CloudTests", dependencies: ["Cloud", "Storage", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "StationTests", dependencies: ["Station", "Simulation", "Drivers", "HAL", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["sensorstation"]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Storage
 import Synchronization
+import TestSupport
 import Testing
 @testable import Cloud
 
@@ -305,30 +306,6 @@ struct CredentialsProviderPolicyTests {
         #expect(b.delay(attempt: 3, random: 0) == .zero)
         #expect(b.delay(attempt: 3, random: 0.25) == .seconds(1))
         #expect(b.delay(attempt: 1000, random: .nan) == .zero)
-    }
-}
-
-/// Log lines as "level message key=value…", for tests that check what is logged and how often.
-final class CapturedLog: Sendable {
-    let captured = Mutex<[String]>([])
-    var lines: [String] { captured.withLock { $0 } }
-
-    var logger: Logger { Logger(label: "test") { _ in Handler(log: self) } }
-
-    struct Handler: LogHandler {
-        let log: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            var line = "\(event.level) \(event.message)"
-            if !all.isEmpty { line += " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
-            log.captured.withLock { $0.append(line) }
-        }
     }
 }
 

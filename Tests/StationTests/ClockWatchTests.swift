@@ -4,6 +4,7 @@ import GRDB
 import Logging
 @testable import Storage
 import Synchronization
+import TestSupport
 import Testing
 @testable import Station
 
@@ -19,23 +20,6 @@ final class SteppedClocks: Sendable {
     func step(_ d: Duration) { now.withLock { $0.wall = $0.wall.addingTimeInterval(Double(TimeCodec.micros(d)) / 1e6) } }
     var clocks: ClockWatch.Clocks {
         ClockWatch.Clocks(wall: { self.now.withLock { $0.wall } }, boot: { self.now.withLock { $0.boot } }, sleep: { _ in })
-    }
-}
-
-/// Log lines as "level message".
-final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    var logger: Logger { Logger(label: "test") { _ in Handler(log: self) } }
-    struct Handler: LogHandler {
-        let log: LogLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) { log.lines.withLock { $0.append("\(event.level) \(event.message)") } }
     }
 }
 
@@ -59,7 +43,7 @@ struct ClockWatchTests {
         let db: StationDatabase
         let recorder: Recorder
         let clocks: SteppedClocks
-        let log = LogLines()
+        let log = CapturedLog(metadata: false)
 
         init(wall: Date = ClockWatchTests.buildDate) throws {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent("clock-watch-\(UUID())").path
@@ -154,7 +138,7 @@ struct ClockWatchTests {
         let watch = s.watch()
         #expect(!watch.gate.isOpen && !watch.status.corrected)
         #expect(watch.status.clock == .implausible && watch.status.markedAt == Self.buildDate)
-        #expect(s.log.all == ["notice waiting for the system clock to be synchronised (NTP): what is logged until then is corrected when it is, and nothing is uploaded before"])
+        #expect(s.log.lines == ["notice waiting for the system clock to be synchronised (NTP): what is logged until then is corrected when it is, and nothing is uploaded before"])
 
         // Offline for a while: 90 s logged (an impact among them), the clock still not set.
         await s.log(seconds: 60)
@@ -193,7 +177,7 @@ struct ClockWatchTests {
         let rows = newClock.reduce(0) { $0 + Int($1.value - earlierIDs[$1.key]!) }
         #expect(rows == 90 + 10 + 3 + 1 + 1)  // seconds, weather, events (one per stretch), the impact, the raw batch
         #expect(watch.status.lastCorrection == ClockWatch.Correction(at: s.clocks.wall, rows: rows, delta: Self.delta))
-        #expect(s.log.all.last == "info clock set: moved \(rows) rows logged before synchronisation by +412 d 3 h 7 min 12 s")
+        #expect(s.log.lines.last == "info clock set: moved \(rows) rows logged before synchronisation by +412 d 3 h 7 min 12 s")
         #expect(watch.status.summary == "set at \(AWSDate.iso8601(s.clocks.wall)): moved 105 rows logged before synchronisation by +412 d 3 h 7 min 12 s")
     }
 
@@ -207,7 +191,7 @@ struct ClockWatchTests {
         await watch.look()
         #expect(watch.status.lastCorrection?.rows == 34)  // 30 s, 3 weather, 1 event
         let correction = watch.status.lastCorrection
-        let lines = s.log.all
+        let lines = s.log.lines
 
         // timesyncd loses its server (the marker goes) and finds it again, stepping the clock by 5 s
         // on the way: the rows may have been uploaded since, so none moves, old or new.
@@ -220,7 +204,7 @@ struct ClockWatchTests {
         await watch.look()
         #expect(try s.dump() == before)
         #expect(watch.gate.isOpen && watch.status.lastCorrection == correction)
-        #expect(s.log.all == lines)
+        #expect(s.log.lines == lines)
     }
 
     @Test("the service loop looks until the clock is set, corrects, opens the gate, then waits for shutdown")
@@ -262,14 +246,14 @@ struct ClockWatchTests {
         await watch.look()
         #expect(try s.dump() == before)
         #expect(watch.status.lastCorrection == nil && watch.status.summary == nil)
-        #expect(s.log.all.isEmpty)
+        #expect(s.log.lines.isEmpty)
     }
 
     @Test("no log (the database could not be opened): the gate still opens when the clock is set")
     func withoutALog() async throws {
         let clocks = SteppedClocks(wall: Self.buildDate, boot: .seconds(3))
         let synced = Mutex(false)
-        let log = LogLines()
+        let log = CapturedLog(metadata: false)
         let watch = ClockWatch(recorder: nil, clockState: { _ in synced.withLock { $0 } ? .marker("/m") : .kernelUnsynchronised(marker: "/m") },
                                clocks: clocks.clocks, logger: log.logger)
         #expect(!watch.gate.isOpen)
@@ -277,7 +261,7 @@ struct ClockWatchTests {
         synced.withLock { $0 = true }
         await watch.look()
         #expect(watch.gate.isOpen)
-        #expect(log.all.last == "info clock set by +2 h 0 min 0 s; there is no log to correct")
+        #expect(log.lines.last == "info clock set by +2 h 0 min 0 s; there is no log to correct")
     }
 
     @Test("the upload status says why uploads wait, then what was corrected")

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
-import Logging
-import Synchronization
+import TestSupport
 import Testing
 @testable import Storage
 
@@ -12,34 +11,12 @@ import Testing
 /// file system does (DiskFullTests covers the policy in more detail).
 @Suite("Bad-input catalogue (full disk)")
 struct BadInputDiskFullTests {
-    final class Captured: Sendable {
-        let lines = Mutex<[String]>([])
-        var all: [String] { lines.withLock { $0 } }
-    }
-
-    struct Handler: LogHandler {
-        let captured: Captured
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            // As LineLogHandler writes it, without the timestamp: "level message key=value".
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            var line = "\(event.level) \(event.message)"
-            if !all.isEmpty { line += " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
-            captured.lines.withLock { $0.append(line) }
-        }
-    }
-
     @Test("a full disk: the error line, raw refused, impacts and summaries kept, raw resumes with a notice")
     func fullDisk() async throws {
         let path = try Fixture.path()
         let db = try Fixture.open(path)
-        let captured = Captured()
-        let recorder = Recorder(database: db, retention: .init(), logger: Logger(label: "storage") { _ in Handler(captured: captured) },
+        let captured = CapturedLog()
+        let recorder = Recorder(database: db, retention: .init(), logger: captured.logger,
                                 now: { Fixture.t0 }, resumeHeadroomBytes: 1 << 20)
         try await DiskFullTests.setMaxPages(db, extra: 60)
         var second = 0
@@ -50,7 +27,7 @@ struct BadInputDiskFullTests {
             second += 1
         }
         let message = "\(path): writing failed: the disk is full (database or disk is full); free space on the file system or lower storage.max_size_mb"
-        #expect(captured.all.filter { $0.hasPrefix("error ") } == [
+        #expect(captured.lines.filter { $0.hasPrefix("error ") } == [
             "error storage: disk full; dropping raw acceleration, keeping impacts and summaries queued error=\(message)",
         ])
         #expect(recorder.stats.lastError == message)
@@ -68,13 +45,13 @@ struct BadInputDiskFullTests {
         // Space returns: one notice, raw is written again, the error is cleared.
         try await DiskFullTests.setMaxPages(db, extra: 10_000)
         await recorder.flush()
-        #expect(captured.all.contains { $0.hasPrefix("notice storage: space available again; raw data resumes ") && $0.contains("path=\(path)") })
+        #expect(captured.lines.contains { $0.hasPrefix("notice storage: space available again; raw data resumes ") && $0.contains("path=\(path)") })
         #expect(!recorder.stats.diskFull)
         #expect(recorder.stats.lastError == nil)
         let rawRows = try Fixture.count(db, "raw_acceleration")
         recorder.record(.raw(DiskFullTests.raw(second + 1)))
         await recorder.flush()
         #expect(try Fixture.count(db, "raw_acceleration") == rawRows + 1)
-        #expect(captured.all.filter { $0.hasPrefix("error ") }.count == 1)  // reported once, not per batch
+        #expect(captured.lines.filter { $0.hasPrefix("error ") }.count == 1)  // reported once, not per batch
     }
 }
