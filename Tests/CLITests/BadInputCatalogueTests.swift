@@ -183,17 +183,8 @@ struct BadInputCatalogueTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         // The service's directory (mode 0700, owned by root here) that user nobody may not enter.
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dir.path)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path, "stream", "start"]
-        p.environment = ["SENSORSTATION_STORAGE_PATH": dir.appendingPathComponent("station.db").path, "NO_COLOR": "1",
-                         "PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        try p.run()
-        let r = CLI.finish(p, out, err)
+        let r = try CLI.runMinimal(["stream", "start"], asNobody: true,
+                                   environment: ["SENSORSTATION_STORAGE_PATH": dir.appendingPathComponent("station.db").path])
         #expect(r.status == 77)
         #expect(r.stderr.split(separator: "\n").map(String.init).contains(
             "sensorstation: permission denied on \(dir.path)/control.sock: add yourself to the sensorstation group (sudo usermod -aG sensorstation $USER) and log in again"))

@@ -285,19 +285,8 @@ final class BadInputEndpoint: @unchecked Sendable {
 
     /// `sensorstation credentials check --config FILE --endpoint-port PORT --clock-wait 0`.
     func check(config: URL, asNobody: Bool = false) throws -> CLIResult {
-        var command = [CLI.binary.path, "credentials", "check", "--config", config.path, "--endpoint-port", String(port),
-                       "--clock-wait", "0"]
-        if asNobody { command = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + command }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: command[0])
-        p.arguments = Array(command.dropFirst())
-        p.environment = ["PATH": "/usr/bin:/bin", "NO_COLOR": "1", "HOME": "/tmp"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        try p.run()
-        return CLI.finish(p, out, err, timeout: 120)
+        try CLI.runMinimal(["credentials", "check", "--config", config.path, "--endpoint-port", String(port), "--clock-wait", "0"],
+                           asNobody: asNobody, timeout: 120)
     }
 
     /// Names, sizes, modes and contents of every file in the directory.

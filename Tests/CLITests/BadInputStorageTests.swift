@@ -77,17 +77,7 @@ struct BadInputStorageTests {
         let config = dir.appendingPathComponent("c.yaml")
         try "hardware: simulated\nstorage:\n  path: \(data.path)/station.db\n".write(to: config, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config.path)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path, "run", "--config", config.path,
-                       "--duration", "2"]
-        p.environment = ["NO_COLOR": "1", "PATH": "/usr/bin:/bin", "HOME": "/tmp"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        try p.run()
-        let r = CLI.finish(p, out, err)
+        let r = try CLI.runMinimal(["run", "--config", config.path, "--duration", "2"], asNobody: true)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let lines = Self.messages(r.stdout)
         let storage = "warning FAULT storage: \(data.path)/station.db: opening the database failed: unable to open database file; check that the file and its directory exist and that this user may read (and for the service, write) them; running without a log"
@@ -132,16 +122,7 @@ struct BadInputStorageTests {
         let message = "sensorstation: \(path): permission denied: this user may not read the database or enter its directory; "
             + "add yourself to the sensorstation group (sudo usermod -aG sensorstation $USER) and log in again"
         for command in [["query", "weather", "--since", "1h"], ["status"], ["impacts"], ["export", "--output", "-"]] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path] + command + ["--config", config.path]
-            p.environment = ["NO_COLOR": "1", "PATH": "/usr/bin:/bin", "HOME": "/tmp"]
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-            try p.run()
-            let r = CLI.finish(p, out, err)
+            let r = try CLI.runMinimal(command + ["--config", config.path], asNobody: true)
             #expect(r.status == 77, "\(command[0]): stderr: \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").map(String.init) == [message], "\(command[0])")
             #expect(r.stdout.isEmpty, "\(command[0])")

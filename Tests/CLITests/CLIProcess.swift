@@ -48,6 +48,28 @@ enum CLI {
         return finish(p, out, err, timeout: timeout)
     }
 
+    /// Runs the binary with a minimal environment (no inherited variables), as root or, with
+    /// `asNobody`, as user and group nobody (65534, no supplementary groups) through setpriv:
+    /// what a user outside group sensorstation sees, since the tests run as root.
+    static func runMinimal(_ arguments: [String], asNobody: Bool = false, environment: [String: String] = [:],
+                           timeout: TimeInterval = 60) throws -> CLIResult {
+        let p = Process()
+        if asNobody {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary.path] + arguments
+        } else {
+            p.executableURL = binary
+            p.arguments = arguments
+        }
+        p.environment = ["NO_COLOR": "1", "PATH": "/usr/bin:/bin", "HOME": "/tmp"].merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try p.run()
+        return finish(p, out, err, timeout: timeout)
+    }
+
     /// Waits for the process (killing it after `timeout`) and collects its output.
     static func finish(_ p: Process, _ out: Pipe, _ err: Pipe, timeout: TimeInterval = 60) -> CLIResult {
         // Read both pipes concurrently so a chatty child never blocks on a full pipe.
