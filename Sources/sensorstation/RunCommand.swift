@@ -38,6 +38,38 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Setting up is synchronous and kept out of this async function: its coroutine frame
+        // then holds only what the run needs. (With everything inline, Debian's Swift 6.2.3
+        // compiler used for the arm64 build asserts while laying that frame out.)
+        let station = try prepare()
+        let live = station.live
+        do {
+            try await station.group.run()
+        } catch {
+            if live { Terminal.write(Dashboard.leave) }
+            printError("stopped on an error: \(error)")
+            throw ExitCode(ExitCodes.failure)
+        }
+        if live { Terminal.write(Dashboard.leave) }
+        if let provider = station.upload.provider { await provider.shutdown() }
+        let s = station.state.snapshot
+        station.logger.info("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s"), LEDs off")
+        if live {
+            print("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s") recorded; LEDs off.")
+        }
+    }
+
+    /// What `run` runs: the service group and what it reports on when the group has stopped.
+    struct Prepared {
+        let group: ServiceGroup
+        let live: Bool
+        let state: StationState
+        let logger: Logger
+        let upload: UploadRuntime
+    }
+
+    /// Loads the configuration, opens the hardware and the log, and builds the service group.
+    func prepare() throws -> Prepared {
         var (config, source) = try options.load()
         if simulated { config.hardware = .simulated }
         let live = Terminal.stdoutIsTTY && !plain
@@ -155,20 +187,7 @@ struct RunCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
             logger: Logger(label: "lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })))
-        do {
-            try await group.run()
-        } catch {
-            if live { Terminal.write(Dashboard.leave) }
-            printError("stopped on an error: \(error)")
-            throw ExitCode(ExitCodes.failure)
-        }
-        if live { Terminal.write(Dashboard.leave) }
-        if let provider = upload.provider { await provider.shutdown() }
-        let s = state.snapshot
-        logger.info("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s"), LEDs off")
-        if live {
-            print("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s") recorded; LEDs off.")
-        }
+        return Prepared(group: group, live: live, state: state, logger: logger, upload: upload)
     }
 }
 
