@@ -4,6 +4,7 @@
 #   sudo make install    binary, unit, sysusers/tmpfiles/udev/modules-load files, configuration
 #   sudo make uninstall  removes what install put there; keeps /etc/sensorstation and the log
 #   make deb             a .deb in .build-deb/ (dpkg-deb, no debhelper needed)
+#   make deb ARCH=arm64  the Raspberry Pi's .deb, cross-compiled on x86_64 (scripts/cross-arm64)
 #   make check-system    Tests/System/systemd-tests.sh (unit, hardening, package)
 #
 # Variables (make VAR=value):
@@ -14,6 +15,8 @@
 #              (the tests pass the debug build so they need no release build)
 #   SWIFT      swift
 #   VERSION    the package version, default: the CLI's version + git date and commit
+#   ARCH       the package's architecture, default the build machine's; arm64 on an amd64 machine
+#              cross-compiles (scripts/cross-arm64: Debian's swiftlang, a bookworm arm64 sysroot)
 #
 # A note on the static stdlib: --static-swift-stdlib links the Swift runtime, Foundation and
 # Dispatch into the binary, so the Pi needs no Swift toolchain; what stays dynamic is the C
@@ -37,7 +40,14 @@ DOCDIR      ?= $(PREFIX)/share/doc/sensorstation
 MANDIR      ?= $(PREFIX)/share/man
 CONFDIR     ?= /etc/sensorstation
 
-RELEASE_BIN := .build/release/sensorstation
+HOST_ARCH   := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+ARCH        ?= $(HOST_ARCH)
+# Building for another architecture: only arm64 on amd64 is known (the Raspberry Pi's).
+CROSS       := $(if $(filter-out $(HOST_ARCH),$(ARCH)),$(ARCH))
+CROSS_CACHE ?= /var/tmp/sensorstation-cross
+CROSS_SYSROOT = $(CROSS_CACHE)/sdks/sensorstation-bookworm-arm64.artifactbundle/aarch64/sysroot
+RELEASE_BIN := $(if $(CROSS),.build-arm64/aarch64-unknown-linux-gnu/release/sensorstation,.build/release/sensorstation)
+STRIP       ?= $(if $(CROSS),aarch64-linux-gnu-strip,strip)
 BIN         ?=
 # The binary that install and deb use: BIN if given, else the release build.
 INSTALL_BIN  = $(if $(BIN),$(BIN),$(RELEASE_BIN))
@@ -48,10 +58,15 @@ VERSION     ?= $(or $(CLI_VERSION),0.0.0)$(if $(GIT_STAMP),+git$(GIT_STAMP))
 # Debian wants a real maintainer address: whoever builds (git config), else the last commit's author.
 MAINTAINER  ?= $(shell n=$$(git config user.name 2>/dev/null); e=$$(git config user.email 2>/dev/null); \
                  if [ -n "$$n" ] && [ -n "$$e" ]; then echo "$$n <$$e>"; else git log -1 --format='%an <%ae>' 2>/dev/null; fi)
-ARCH        ?= $(shell dpkg --print-architecture 2>/dev/null || uname -m)
 DEBDIR      ?= .build-deb
 DEB_STAGE    = $(DEBDIR)/stage
 DEB_FILE     = $(DEBDIR)/sensorstation_$(VERSION)_$(ARCH).deb
+
+# The package's Depends come from the binary's NEEDED libraries. Cross-built, they are looked up
+# in the arm64 sysroot (its libraries and the dpkg database scripts/cross-arm64 writes there).
+SHLIBDEPS = $(if $(CROSS),DEB_HOST_ARCH=$(ARCH) DEB_HOST_MULTIARCH=aarch64-linux-gnu dpkg-shlibdeps \
+              --admindir="$(CROSS_SYSROOT)/var/lib/dpkg" -l"$(CROSS_SYSROOT)/lib/aarch64-linux-gnu" \
+              -l"$(CROSS_SYSROOT)/usr/lib/aarch64-linux-gnu",dpkg-shlibdeps)
 
 .PHONY: all build install uninstall deb check-system clean-deb FORCE
 
@@ -60,7 +75,13 @@ all: build
 # The release binary, Swift runtime linked in. Always asks SwiftPM (it knows what changed).
 build: $(RELEASE_BIN)
 $(RELEASE_BIN): FORCE
+ifeq ($(CROSS),)
 	$(SWIFT) build -c release --product sensorstation --static-swift-stdlib
+else ifeq ($(HOST_ARCH)-$(CROSS),amd64-arm64)
+	CROSS_CACHE="$(CROSS_CACHE)" scripts/cross-arm64 build >/dev/null
+else
+	@echo "make: cannot build for ARCH=$(ARCH) on $(HOST_ARCH) (known: arm64 on amd64), or give BIN=" >&2; exit 64
+endif
 
 # Building the release binary only when BIN is not given.
 .PHONY: binary
@@ -123,7 +144,7 @@ deb: binary
 	rm -rf "$(DEB_STAGE)" && mkdir -p "$(DEB_STAGE)/DEBIAN"
 	$(MAKE) --no-print-directory install DESTDIR="$(abspath $(DEB_STAGE))" BIN="$(abspath $(INSTALL_BIN))" \
 	    PREFIX=/usr UNITDIR=/lib/systemd/system
-	strip --strip-unneeded --remove-section=.comment --remove-section=.note "$(DEB_STAGE)/usr/bin/sensorstation"
+	$(STRIP) --strip-unneeded --remove-section=.comment --remove-section=.note "$(DEB_STAGE)/usr/bin/sensorstation"
 	# Debian wants a changelog and a copyright file in the doc directory.
 	sed -e 's/@VERSION@/$(VERSION)/' -e 's|@MAINTAINER@|$(MAINTAINER)|' -e "s/@COMMIT@/$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)/" \
 	    -e "s/@DATE@/$$(date -R -d @$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)})/" \
@@ -140,7 +161,7 @@ deb: binary
 	tmp=$$(mktemp -d) && mkdir "$$tmp/debian" && \
 	    printf 'Source: sensorstation\n\nPackage: sensorstation\nArchitecture: any\n' > "$$tmp/debian/control" && \
 	    bin="$(abspath $(DEB_STAGE))/usr/bin/sensorstation" && \
-	    ( cd "$$tmp" && dpkg-shlibdeps --ignore-missing-info -O "$$bin" 2>"$$tmp/warnings" ) > "$$tmp/substvars" && \
+	    ( cd "$$tmp" && $(SHLIBDEPS) --ignore-missing-info -O "$$bin" 2>"$$tmp/warnings" ) > "$$tmp/substvars" && \
 	    { grep -v -E 'libswift|libFoundation|libdispatch|libBlocksRuntime' "$$tmp/warnings" >&2 || true; } && \
 	    depends=$$(sed -n 's/^shlibs:Depends=//p' "$$tmp/substvars") && rm -rf "$$tmp" && \
 	    size=$$(du -sk --exclude=DEBIAN "$(DEB_STAGE)" | cut -f1) && \
