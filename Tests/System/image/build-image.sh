@@ -11,6 +11,8 @@
 #                 debs/linux-image-KVER_*.deb, mod/gpio-sim.ko, mod/i2c-stub-rdwr.ko, kver
 #   DEPENDS_PACKAGES  space-separated package names (the .deb's Depends) for the local repository
 # Runs as root (mmdebstrap in root mode, mkfs.ext4 -d keeps owners). Takes 3–6 minutes.
+# SYSTEM_TESTS_ARCH=arm64: an arm64 image (KERNEL_VM_WORKDIR then holds the arm64 kernel and
+# modules, scripts/kernel-vm/prepare-arm64.sh), its packages configured under qemu-aarch64.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$1 KW=$2 DEPS=$3
@@ -19,6 +21,13 @@ KVER=$(cat "$KW/kver")
 KDEB=$(ls "$KW"/debs/linux-image-"$KVER"_*.deb | head -1)
 [ -f "$KDEB" ] && [ -f "$KW/mod/gpio-sim.ko" ] && [ -f "$KW/mod/i2c-stub-rdwr.ko" ] || { echo "build-image: $KW is not prepared" >&2; exit 69; }
 mkdir -p "$OUT"
+# A foreign architecture's maintainer scripts run under qemu user emulation (binfmt_misc).
+if [ "$ARCH" != "$(dpkg --print-architecture)" ] && [ "$ARCH" = arm64 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  dpkg -s qemu-user-static >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user-static >/dev/null
+  [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  cat /usr/lib/binfmt.d/qemu-aarch64.conf > /proc/sys/fs/binfmt_misc/register \
+    || { echo "build-image: cannot register qemu-aarch64 with binfmt_misc" >&2; exit 69; }
+fi
 WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/ss-image.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 ROOT=$WORK/root
@@ -63,9 +72,10 @@ ln -sf /lib/systemd/system/systemd-networkd.service "$ROOT/etc/systemd/system/mu
 install -d -m 0700 "$ROOT/root/.ssh"
 install -m 0600 "$OUT/id_ed25519.pub" "$ROOT/root/.ssh/authorized_keys"
 # a serial console that logs root in, for debugging by hand (README: how to log in)
-mkdir -p "$ROOT/etc/systemd/system/serial-getty@ttyS0.service.d"
+case "$ARCH" in arm64) TTY=ttyAMA0 ;; *) TTY=ttyS0 ;; esac
+mkdir -p "$ROOT/etc/systemd/system/serial-getty@$TTY.service.d"
 printf '[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --keep-baud 115200 %%I $TERM\n' \
-  > "$ROOT/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf"
+  > "$ROOT/etc/systemd/system/serial-getty@$TTY.service.d/autologin.conf"
 # journald: persistent, so a crash's backtrace and the power-cut boot can be read afterwards
 mkdir -p "$ROOT/var/log/journal"
 

@@ -2,7 +2,7 @@
 # The booted-system tier's test hardware, set up at boot by sensorstation-testhw.service (a unit of
 # the test image, not of the product), before sensorstation.service:
 #   - /dev/i2c-1 (the Raspberry Pi header bus the product's unit allows): the machine's own SMBus
-#     controller (q35: i2c-i801) takes bus 0, then i2c-stub (the kernel tier's i2c-stub-rdwr, with
+#     controller (q35: i2c-i801; arm64: a plain i2c-stub) takes bus 0, then i2c-stub (the kernel tier's i2c-stub-rdwr, with
 #     I2C_RDWR and a writable chip_addr) takes bus 1 with an ADXL345 at 0x53 (at rest, +1 g on z)
 #     and a BME280 at 0x76 (the datasheet's worked example);
 #   - a gpio-sim chip whose lines are named like the Pi header in examples/raspberry-pi.yaml:
@@ -17,8 +17,12 @@ EX="27504 26435 -1000 36477 -10685 3024 2855 140 -7 15500 -14600 6000 75 362 0 3
 
 modprobe i2c-dev
 modprobe i2c-i801 2>/dev/null || true
+# arm64 (QEMU's virt machine) has no SMBus controller: the stock i2c-stub, with one EEPROM-like
+# address and nothing the product looks for, takes bus 0 there (as the Pi's i2c-0, the HAT ID
+# EEPROM bus, does), so the test stub is bus 1 on both machines.
+ls /sys/bus/i2c/devices/ | grep -q '^i2c-' || modprobe i2c-stub chip_addr=0x50
 modprobe i2c-stub-rdwr chip_addr=0x53,0x76
-B=$(grep -l 'SMBus stub' /sys/bus/i2c/devices/i2c-*/name | head -1 | cut -d/ -f6); N=${B#i2c-}
+B=$(grep -l 'SMBus stub driver (with I2C_RDWR)' /sys/bus/i2c/devices/i2c-*/name | head -1 | cut -d/ -f6); N=${B#i2c-}
 [ "$N" = 1 ] || echo "sensorstation-testhw: i2c-stub is bus $N, not 1: the unit allows only /dev/i2c-1" >&2
 bme_image $EX 415148 519888 30000
 adxl_image 0 0 256
