@@ -76,6 +76,8 @@ st=$(g systemctl show -p StatusText --value sensorstation)
 
 # ============================================================================ 2. the sandbox
 PID=$(MAINPID)
+# A figure, not a check: the running service's memory on this machine (Benchmarks/README.md).
+echo "# $(g uname -m) guest: VmRSS of the running service $(g "awk '/VmRSS/ {print \$2, \$3}' /proc/$PID/status")"
 rt=$(g "ps -L -o cls=,rtprio=,comm= -p $PID")
 grep -qE '^ *FF +10 ' <<<"$rt" && ok "2. a thread of the service runs SCHED_FIFO priority 10: $(grep -E '^ *FF' <<<"$rt" | head -1 | xargs)" \
   || fail "2. no SCHED_FIFO thread" "$rt" "$(journal_since -10min | grep -i -m3 'sched\|real-time')"

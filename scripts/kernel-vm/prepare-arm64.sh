@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The arm64 counterpart of kernel-vm-test.sh's preparation: Debian's arm64 kernel of the same
 # release as the amd64 one already prepared in WORKDIR, and the same out-of-tree test modules
-# (gpio-sim, i2c-stub-rdwr, adxl345-kt), cross-compiled from the sources and patches that
+# (gpio-sim, i2c-stub-rdwr, adxl345-kt; and i2c-stub, which Debian's arm64 kernel lacks), cross-compiled from the sources and patches that
 # preparation made. Results go to WORKDIR/arm64 in the layout the booted-system image expects:
 # kver, debs/linux-image-KVER_*.deb, mod/*.ko.
 #
@@ -47,14 +47,18 @@ if [ ! -e "$W/root/.unpacked-$KVER" ]; then
   touch "$W/root/.unpacked-$KVER"
 fi
 
-if [ ! -e "$A/mod/gpio-sim.ko" ] || [ ! -e "$A/mod/i2c-stub-rdwr.ko" ] || [ ! -e "$A/mod/adxl345-kt.ko" ] \
+if [ ! -e "$A/mod/gpio-sim.ko" ] || [ ! -e "$A/mod/i2c-stub-rdwr.ko" ] || [ ! -e "$A/mod/adxl345-kt.ko" ] || [ ! -e "$A/mod/i2c-stub.ko" ] \
    || [ "$W/mod/i2c-stub-rdwr.c" -nt "$A/mod/i2c-stub-rdwr.ko" ]; then
   ts "cross-compile the out-of-tree modules for $KVER"
   rm -rf "$A/mod" && mkdir -p "$A/mod"
   cp "$W"/mod/*.c "$W"/mod/*.h "$W/mod/Kbuild" "$A/mod/"
+  # Debian's arm64 kernel lacks the stock i2c-stub that amd64 has as a module; the booted-system
+  # image loads it where the machine has no I2C adapter of its own, to keep the test stub bus 1.
+  cp "$W/src/drivers/i2c/i2c-stub.c" "$A/mod/i2c-stub.c"
+  echo 'obj-m += i2c-stub.o' >> "$A/mod/Kbuild"
   make -s -C "$H" M="$A/mod" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CONFIG_DEBUG_INFO_BTF_MODULES= modules
 fi
-for m in gpio-sim i2c-stub-rdwr adxl345-kt; do
+for m in gpio-sim i2c-stub-rdwr adxl345-kt i2c-stub; do
   file "$A/mod/$m.ko" | grep -q 'ARM aarch64' || { echo "prepare-arm64: $A/mod/$m.ko is not an arm64 module" >&2; exit 1; }
 done
 ts "prepared $A ($KVER)"
