@@ -45,7 +45,7 @@ ARCH        ?= $(HOST_ARCH)
 # Building for another architecture: only arm64 on amd64 is known (the Raspberry Pi's).
 CROSS       := $(if $(filter-out $(HOST_ARCH),$(ARCH)),$(ARCH))
 CROSS_CACHE ?= /var/tmp/sensorstation-cross
-CROSS_SYSROOT = $(CROSS_CACHE)/sdks/sensorstation-bookworm-arm64.artifactbundle/aarch64/sysroot
+CROSS_SYSROOT := $(if $(CROSS),$(shell CROSS_CACHE="$(CROSS_CACHE)" scripts/cross-arm64 sysroot))
 RELEASE_BIN := $(if $(CROSS),.build-arm64/aarch64-unknown-linux-gnu/release/sensorstation,.build/release/sensorstation)
 STRIP       ?= $(if $(CROSS),aarch64-linux-gnu-strip,strip)
 BIN         ?=

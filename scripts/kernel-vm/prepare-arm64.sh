@@ -19,13 +19,7 @@ VERSION=$(dpkg-deb -f "$(ls "$W"/debs/linux-image-"$KABI"-amd64_*.deb | head -1)
 mkdir -p "$A/debs" "$A/mod"
 echo "$KVER" > "$A/kver"
 
-need=""
-for p in gcc-aarch64-linux-gnu make; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done
-if [ -n "$need" ]; then
-  ts "apt: installing$need"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null || {
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null; }
-fi
+"$(dirname "$(realpath "$0")")/../deps" gcc-aarch64-linux-gnu make
 
 if ! ls "$A"/debs/linux-image-"$KVER"_*.deb "$A"/debs/linux-headers-"$KVER"_*.deb >/dev/null 2>&1; then
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
