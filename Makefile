@@ -20,8 +20,9 @@
 #
 # A note on the static stdlib: --static-swift-stdlib links the Swift runtime, Foundation and
 # Dispatch into the binary, so the Pi needs no Swift toolchain; what stays dynamic is the C
-# libraries (libc, libstdc++, libgcc, libsqlite3, libz, libgpiod, libi2c), which the .deb's
-# Depends lists (computed by dpkg-shlibdeps from the binary itself).
+# libraries (libc, libstdc++, libgcc, libsqlite3, libz, libi2c), which the .deb's Depends lists
+# (computed by dpkg-shlibdeps from the binary itself), and libgpiod, which the binary loads at run
+# time (2.x on trixie, 1.6 on bookworm: Sources/CGPIOD) and the Depends names as either.
 
 SHELL       := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -166,7 +167,7 @@ deb: binary
 	    depends=$$(sed -n 's/^shlibs:Depends=//p' "$$tmp/substvars") && rm -rf "$$tmp" && \
 	    size=$$(du -sk --exclude=DEBIAN "$(DEB_STAGE)" | cut -f1) && \
 	    sed -e 's/@VERSION@/$(VERSION)/' -e 's/@ARCH@/$(ARCH)/' -e 's|@MAINTAINER@|$(MAINTAINER)|' -e "s/@INSTALLED_SIZE@/$$size/" \
-	        -e "s/@DEPENDS@/$${depends:+$$depends, }systemd (>= 251), init-system-helpers (>= 1.54~)/" \
+	        -e "s/@DEPENDS@/$${depends:+$$depends, }libgpiod3 | libgpiod2 (>= 1.5.1), systemd (>= 251), init-system-helpers (>= 1.54~)/" \
 	        packaging/control.in > "$(DEB_STAGE)/DEBIAN/control"
 	echo /etc/sensorstation/config.yaml > "$(DEB_STAGE)/DEBIAN/conffiles"
 	install -m 0755 packaging/postinst packaging/prerm packaging/postrm "$(DEB_STAGE)/DEBIAN/"

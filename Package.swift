@@ -32,8 +32,9 @@ let package = Package(
     targets: [
         // C only: <linux/i2c-dev.h> and libi2c's <i2c/smbus.h>; wraps the variadic ioctl.
         .target(name: "CI2C", linkerSettings: [.linkedLibrary("i2c")]),
-        // C only: every libgpiod call, behind a version-neutral shim (v1 now, v2 a compile-time branch).
-        .target(name: "CGPIOD", linkerSettings: [.linkedLibrary("gpiod")]),
+        // C only: every libgpiod call, behind a version-neutral shim over 1.6 and 2.x. The library
+        // is loaded at run time (dlopen), not linked: one binary for bookworm and trixie.
+        .target(name: "CGPIOD", exclude: ["libgpiod-1.6/README.md", "libgpiod-2/README.md"]),
         // Protocols and value types; no dependencies.
         .target(name: "HAL", swiftSettings: fuzzed),
         // The only Swift target that imports the C modules.
@@ -117,7 +118,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
-        .testTarget(name: "LinuxHALTests", dependencies: ["LinuxHAL", "HAL", "CI2C"]),
+        .testTarget(name: "LinuxHALTests", dependencies: ["LinuxHAL", "HAL", "CI2C", "CGPIOD"]),
         .testTarget(name: "DriversTests", dependencies: ["Drivers", "HAL"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "HAL"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection"]),

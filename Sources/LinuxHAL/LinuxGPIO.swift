@@ -29,8 +29,15 @@ public final class LinuxGPIOChip: GPIOChip {
 
     /// Whether the library in use supports kernel debounce (libgpiod 2.x).
     public static var hasKernelDebounce: Bool { cgpiod_is_v2() != 0 }
-    /// The libgpiod version string, for diagnostics.
+    /// The libgpiod version string, for diagnostics ("none" when no libgpiod could be loaded).
     public static var libraryVersion: String { String(cString: cgpiod_version()) }
+
+    /// libgpiod is loaded at run time (1.6 or 2.x, whichever is installed): the error that says
+    /// why none could be, or nil when one was.
+    static func libraryMissing(_ selector: String) -> GPIOError? {
+        guard cgpiod_available() == 0 else { return nil }
+        return GPIOError(kind: .unsupported, chip: selector, errno: ELIBACC, message: String(cString: cgpiod_load_error()))
+    }
 
     private init(pointer: OpaquePointer) {
         path = String(cString: cgpiod_chip_path(pointer))
@@ -44,6 +51,7 @@ public final class LinuxGPIOChip: GPIOChip {
     /// Labels are what to configure on a Pi: chip numbers move between kernels (the Pi 5 header
     /// chip went from gpiochip4 to gpiochip0).
     public static func open(_ selector: String) throws(GPIOError) -> LinuxGPIOChip {
+        if let missing = libraryMissing(selector) { throw missing }
         if selector.contains("/") { return try openPath(selector, selector: selector) }
         // A name: /dev/<name>, when it exists.
         if selector.hasPrefix("gpiochip") {

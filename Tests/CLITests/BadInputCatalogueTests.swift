@@ -71,6 +71,18 @@ struct BadInputCatalogueTests {
             arguments: ["run", "--config", "$DIR/c.yaml", "--duration", "2"],
             environment: ["SENSORSTATION_STORAGE_PATH": "$DIR/station.db"], status: 69,
             message: "sensorstation: sim:/dev/gpiochip0 GPIO99: no line named \"GPIO99\" on gpiochip0 [pinctrl-sim] (gpio in $DIR/c.yaml)"),
+        // libgpiod is loaded at run time (Sources/CGPIOD): a library that cannot be loaded, or one
+        // that is not libgpiod, is named with the loader's reason.
+        Row(name: "gpio: libgpiod that cannot be loaded (run)",
+            files: ["c.yaml": "hardware: simulated\nsimulation:\n  gpio: linux\n"],
+            arguments: ["run", "--config", "$DIR/c.yaml", "--duration", "2"],
+            environment: ["SENSORSTATION_STORAGE_PATH": "$DIR/station.db", "SENSORSTATION_LIBGPIOD": "$DIR/libgpiod.so.3"],
+            status: 69,
+            message: "sensorstation: GPIO chip gpiochip0 (gpio.chip): cannot use SENSORSTATION_LIBGPIOD: $DIR/libgpiod.so.3: cannot open shared object file: No such file or directory"),
+        Row(name: "gpio: a library that is not libgpiod (gpio lines)", arguments: ["gpio", "lines"],
+            environment: ["SENSORSTATION_LIBGPIOD": "libsqlite3.so.0"], status: 1,
+            message: "error: gpiochip0: cannot use SENSORSTATION_LIBGPIOD: libsqlite3.so.0 is not a usable libgpiod 1.6 or 2.x: it lacks gpiod_api_version or gpiod_version_string (errno 79)",
+            after: [.stdoutEmpty]),
         Row(name: "config: I2C bus that does not exist", files: ["c.yaml": "hardware: linux\ni2c:\n  bus: /dev/i2c-9\n"],
             arguments: ["read", "--config", "$DIR/c.yaml"], status: 69,
             message: "sensorstation: /dev/i2c-9: the bus does not exist (enable I2C: dtparam=i2c_arm=on, and load i2c-dev)",

@@ -1,6 +1,7 @@
-/* Kernel tier: the CGPIOD shim (Sources/CGPIOD) against a real gpio-sim chip, built once against
- * the system libgpiod 1.6 and, where available, once against libgpiod 2.x, so both compile-time
- * branches of cgpiod.c are exercised on the same kernel objects.
+/* Kernel tier: the CGPIOD shim (Sources/CGPIOD) against a real gpio-sim chip. The shim loads
+ * libgpiod at run time; the tier runs this program once with the system's libgpiod 1.6 and, where
+ * available, once with libgpiod 2.x (SENSORSTATION_LIBGPIOD), so both backends (cgpiod-v1.c,
+ * cgpiod-v2.c) are exercised on the same kernel objects.
  * usage: cgpiod-test CHIP-PATH SIM-SYSFS-DIR   (the chip's line 6 must be named GPIO19)
  * Prints PASS:/FAIL: lines; exit status = number of failures. */
 #include "cgpiod.h"
@@ -35,6 +36,7 @@ int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: cgpiod-test CHIP SIMDIR\n"); return 100; }
     sim = argv[2];
     tag = cgpiod_is_v2() ? "v2" : "v1";
+    if (!cgpiod_available()) { printf("FAIL: cgpiod: no libgpiod loaded: %s\n", cgpiod_load_error()); return 1; }
     printf("cgpiod %s: libgpiod %s\n", tag, cgpiod_version());
     int err = 0;
 

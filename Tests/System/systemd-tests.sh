@@ -271,9 +271,14 @@ field() { dpkg-deb --field "$DEB" "$1"; }
 [ "$(field Architecture)" = "$(dpkg --print-architecture)" ] && ok "deb control: Architecture $(field Architecture)" \
   || fail "deb control: Architecture" "$(field Architecture)"
 deps=$(field Depends)
-for d in libgpiod2 libi2c0 libsqlite3-0 libc6 systemd init-system-helpers; do
+for d in libi2c0 libsqlite3-0 libc6 systemd init-system-helpers; do
   grep -q -E "(^|, )$d( |,|$)" <<<"$deps" && ok "deb Depends: $d" || fail "deb Depends: $d" "Depends: $deps"
 done
+# libgpiod is loaded at run time, 2.x or 1.6: either package satisfies the dependency
+grep -q -E '(^|, )libgpiod3 \| libgpiod2 \(>= 1\.5\.1\)(,|$)' <<<"$deps" && ok "deb Depends: libgpiod3 | libgpiod2 (>= 1.5.1)" \
+  || fail "deb Depends: libgpiod3 | libgpiod2" "Depends: $deps"
+grep -q -E '(^|, )libgpiod2 \(>= 1\.[0-9.]*\), ' <<<"$deps" && fail "deb Depends: no bare libgpiod2 (trixie has none)" "Depends: $deps" \
+  || ok "deb Depends: no bare libgpiod2 (trixie has none)"
 grep -q 'libswift' <<<"$deps" && fail "deb Depends names no Swift runtime" "$deps" || ok "deb Depends names no Swift runtime"
 mkdir -p "$TMP/ctrl" && dpkg-deb --control "$DEB" "$TMP/ctrl"
 [ "$(cat "$TMP/ctrl/conffiles" 2>/dev/null)" = /etc/sensorstation/config.yaml ] \

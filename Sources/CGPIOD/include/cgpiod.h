@@ -1,6 +1,7 @@
 // C-only boundary for libgpiod: a small, version-neutral API over libgpiod 1.6 (Debian 12,
-// Raspberry Pi OS bookworm) and 2.x (trixie), whose APIs are incompatible. The branch is chosen at
-// compile time in cgpiod.c. Swift sees only the types and functions here, never <gpiod.h>.
+// Raspberry Pi OS bookworm) and 2.x (trixie), whose APIs are incompatible. The library is not
+// linked: the first call loads whichever is installed (2.x first), see cgpiod.c. Swift sees only
+// the types and functions here, never <gpiod.h>.
 //
 // Conventions: functions returning int give a non-negative result or -errno; functions returning
 // a pointer give NULL and store a positive errno in *err.
@@ -34,9 +35,15 @@ typedef struct {
     uint64_t timestamp_ns;  // kernel timestamp, CLOCK_MONOTONIC
 } cgpiod_event;
 
-/// 1 when built against libgpiod 2.x (kernel debounce available), 0 for 1.x.
+/// 1 when a libgpiod loaded (on the first call: $SENSORSTATION_LIBGPIOD if set, else
+/// libgpiod.so.3, else libgpiod.so.2), 0 when none did. Until one loads, cgpiod_chip_open fails
+/// with ELIBACC.
+int cgpiod_available(void);
+/// Why no libgpiod loaded (names the library and the loader's reason); "" when one did.
+const char *cgpiod_load_error(void);
+/// 1 when the loaded library is libgpiod 2.x (kernel debounce available), 0 for 1.x or none.
 int cgpiod_is_v2(void);
-/// The libgpiod version string.
+/// The loaded library's version string ("none" when none loaded).
 const char *cgpiod_version(void);
 
 /// Writes the /dev/gpiochipN paths, in numeric order and without opening them, into `buf` as

@@ -332,11 +332,11 @@ public enum ConfigurationLoader {
         let known = Dictionary(
             ConfigurationSchema.environmentVariables.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
         for (name, value) in environment.sorted(by: { $0.key < $1.key })
-        where name.hasPrefix(ConfigurationSchema.environmentPrefix) && name != ConfigurationSchema.configPathVariable {
+        where name.hasPrefix(ConfigurationSchema.environmentPrefix) && !ConfigurationSchema.otherVariables.contains(name) {
             let origin = ConfigOrigin.environment(name)
             guard let path = known[name] else {
                 var message = "unknown variable"
-                if let near = closestMatch(to: name, in: Array(known.keys) + [ConfigurationSchema.configPathVariable]) {
+                if let near = closestMatch(to: name, in: Array(known.keys) + ConfigurationSchema.otherVariables) {
                     message += "; did you mean \(near)?"
                 } else {
                     message += "; overrides are named SENSORSTATION_<SECTION>_<KEY>, e.g. SENSORSTATION_IMPACT_THRESHOLD_G"

@@ -22,6 +22,10 @@ enum ConfigurationSchema {
     static let environmentPrefix = "SENSORSTATION_"
     /// The file path the CLI reads; not a setting, so never an unknown-variable error here.
     static let configPathVariable = "SENSORSTATION_CONFIG"
+    /// The libgpiod library to load instead of the installed one (read by Sources/CGPIOD).
+    static let libgpiodVariable = "SENSORSTATION_LIBGPIOD"
+    /// Variables with the prefix that are not settings.
+    static let otherVariables: Set<String> = [configPathVariable, libgpiodVariable]
 
     static let ledKeys = ["role", "line", "active_low"]
 
