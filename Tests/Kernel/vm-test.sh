@@ -336,11 +336,12 @@ EOC
   echo "$EV" | grep '"kind":"button"' | grep '"detail":"streaming on"' | grep -q 'press[\"]*:[\"]*short' && pass "query events: the short press is recorded (streaming on)" || fail "query events: no short press 'streaming on' (rc $rc)"
   echo "$EV" | grep '"kind":"button"' | grep '"detail":"impact acknowledged"' | grep -q 'press[\"]*:[\"]*long' && pass "query events: the long press is recorded (impact acknowledged)" || fail "query events: no long press 'impact acknowledged'"
 
-  # the CGPIOD shim itself with libgpiod 1.6 (the chroot's) and 2.x (SENSORSTATION_LIBGPIOD), in
-  # the chroot: the library is loaded at run time, as by the service
-  for v in v1 v2; do
-    lib=""; [ $v = v2 ] && lib=/tmp/share/libgpiod.so.3
-    if [ ! -x /mnt/share/cgpiod-test ] || { [ -n "$lib" ] && [ ! -f /mnt/share/libgpiod.so.3 ]; }; then
+  # the CGPIOD shim itself, in the chroot, the library loaded at run time as by the service: on
+  # amd64 libgpiod 1.6 (the host's) and 2.x (SENSORSTATION_LIBGPIOD); on arm64 trixie's 2.x
+  # KT_CGPIOD (env.sh): VERSION=LIBRARY pairs, an empty LIBRARY being the chroot's own
+  for vl in $KT_CGPIOD; do
+    v=${vl%%=*} lib=${vl#*=}
+    if [ ! -x /mnt/share/cgpiod-test ] || { [ -n "$lib" ] && [ ! -f "/host$lib" ]; }; then
       echo "SKIP: cgpiod $v shim test (not built)"; continue
     fi
     chroot /host env SENSORSTATION_LIBGPIOD=$lib /tmp/share/cgpiod-test /dev/$CH $SIM >$T/cg.out 2>&1; rc=$?

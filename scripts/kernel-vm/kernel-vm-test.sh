@@ -13,6 +13,10 @@
 #   KERNEL_VM_TIMEOUT  seconds before the VM is killed (default 600)
 #   KERNEL_VM_PREPARE_ONLY  set: stop after the kernel .debs and the out-of-tree modules (no boot;
 #                      TESTDIR is not read)
+#   KERNEL_VM_ARCH     amd64 (default) or arm64: Debian's arm64 kernel of the same release on QEMU's
+#                      virt board (Cortex-A72), its modules cross-compiled (prepare-arm64.sh), and
+#                      instead of the host's root an arm64 root the guest chroots into
+#   KERNEL_VM_ROOT     with arm64: that root (arm64-root.sh makes one); busybox comes from it
 # Exit code: that of TESTDIR/vm-test.sh inside the guest; 125 if none came back (boot failure,
 # timeout, kernel panic).
 set -euo pipefail
@@ -112,17 +116,47 @@ fi
 # The booted-system tier (scripts/system-tests) needs only the kernel .debs and the modules above.
 if [ -n "${KERNEL_VM_PREPARE_ONLY:-}" ]; then ts "prepared (KERNEL_VM_PREPARE_ONLY)"; exit 0; fi
 
+# --- the guest's kernel, modules and userland: amd64 is the host's own; arm64 Debian's arm64
+# kernel (unpacked once into WORKDIR/arm64/root) with an arm64 root of its own
+ARCH=${KERNEL_VM_ARCH:-amd64}
+KROOT=$W/root BUSYBOX=/bin/busybox HOSTROOT=/ BBRUN=()
+EXTRA=(mod/gpio-sim.ko mod/i2c-stub-rdwr.ko mod/adxl345-kt.ko)
+MODS="i2c-dev i2c-stub configfs 9p 9pnet_virtio virtio_pci bmp280-i2c industrialio"
+QEMU=(qemu-system-x86_64 -accel tcg -cpu max) CONSOLE=ttyS0 KARGS=""
+case $ARCH in
+  amd64) ;;
+  arm64)
+    HOSTROOT=$(realpath "${KERNEL_VM_ROOT:?KERNEL_VM_ARCH=arm64 needs KERNEL_VM_ROOT}")
+    bash "$HERE/prepare-arm64.sh" "$W"
+    KVER=$(cat arm64/kver); KROOT=$W/arm64/root
+    if [ ! -e "$KROOT/.unpacked-$KVER" ]; then
+      ts "unpack the arm64 kernel"
+      rm -rf "$KROOT"; dpkg-deb -x "$(ls arm64/debs/linux-image-"$KVER"_*.deb)" "$KROOT"
+      depmod -b "$KROOT" "$KVER"; touch "$KROOT/.unpacked-$KVER"
+    fi
+    # Debian's arm64 kernel has no stock i2c-stub module: prepare-arm64.sh builds it
+    EXTRA=(arm64/mod/gpio-sim.ko arm64/mod/i2c-stub-rdwr.ko arm64/mod/adxl345-kt.ko arm64/mod/i2c-stub.ko)
+    MODS=${MODS/i2c-stub /}
+    BUSYBOX=$HOSTROOT/usr/bin/busybox BBRUN=(qemu-aarch64-static)
+    [ -x "$BUSYBOX" ] || { echo "kernel-vm: $BUSYBOX missing (busybox-static in the arm64 root)" >&2; exit 125; }
+    # virt's own GPIO controller (PL061) would be gpiochip0: kept from probing, so that the test's
+    # gpio-sim chip is gpiochip0 as on amd64 (and the Pi's header chip on a Pi 4)
+    QEMU=(qemu-system-aarch64 -accel tcg -M virt -cpu cortex-a72) CONSOLE=ttyAMA0 KARGS="initcall_blacklist=pl061_gpio_driver_init"
+    for p in qemu-system-arm qemu-user-static; do dpkg -s $p >/dev/null 2>&1 || "$REPO/scripts/deps" $p; done ;;
+  *) echo "kernel-vm: KERNEL_VM_ARCH is amd64 or arm64, not '$ARCH'" >&2; exit 125 ;;
+esac
+
 # --- initramfs (rebuilt each run: a few seconds, and it keeps /init in step with this script)
-ts "initramfs"
+ts "initramfs ($ARCH)"
 R=$W/initramfs; rm -rf "$R"; mkdir -p "$R"/{bin,dev,proc,sys,tmp,host,mnt/share} "$R/lib/modules/$KVER/extra"
-cp /bin/busybox "$R/bin/"; for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
+cp "$BUSYBOX" "$R/bin/busybox"; for a in $("${BBRUN[@]}" "$BUSYBOX" --list); do [ "$a" = busybox ] || ln -s busybox "$R/bin/$a"; done
 # bmp280-i2c and industrialio: the kernel's own BME280 driver and the IIO core the ADXL345 one needs
-for m in i2c-dev i2c-stub configfs 9p 9pnet_virtio virtio_pci bmp280-i2c industrialio; do
-  modprobe -d "$W/root" -S "$KVER" --show-depends $m | awk '$1=="insmod"{print $2}'
-done | sort -u | while read -r f; do rel=${f#$W/root}; mkdir -p "$R$(dirname "$rel")"; cp "$f" "$R$rel"; done
+for m in $MODS; do
+  modprobe -d "$KROOT" -S "$KVER" --show-depends $m | awk '$1=="insmod"{print $2}'
+done | sort -u | while read -r f; do rel=${f#$KROOT}; mkdir -p "$R$(dirname "$rel")"; cp "$f" "$R$rel"; done
 find "$R/lib/modules" -name '*.ko.xz' -exec xz -d {} \;
-cp mod/gpio-sim.ko mod/i2c-stub-rdwr.ko mod/adxl345-kt.ko "$R/lib/modules/$KVER/extra/"
-cp "$W/root/lib/modules/$KVER"/modules.{builtin,order} "$R/lib/modules/$KVER/"
+cp "${EXTRA[@]}" "$R/lib/modules/$KVER/extra/"
+cp "$KROOT/lib/modules/$KVER"/modules.{builtin,order} "$R/lib/modules/$KVER/"
 depmod -b "$R" "$KVER" 2>/dev/null
 cat > "$R/init" <<'EOI'
 #!/bin/sh
@@ -149,17 +183,18 @@ poweroff -f
 EOI
 chmod +x "$R/init"; (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1 > "$W/initramfs.cpio.gz")
 
-ts "boot VM (TCG, ${MEM} MB)"
+LOG=$W/vm.log; [ "$ARCH" = arm64 ] && LOG=$W/vm-arm64.log
+ts "boot VM ($ARCH, TCG, ${MEM} MB; log $LOG)"
 set +e
-timeout "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp 1 -nographic -no-reboot -net none \
-  -kernel "$W/root/boot/vmlinuz-$KVER" -initrd "$W/initramfs.cpio.gz" \
-  -append "console=ttyS0 panic=-1 quiet" \
+timeout "$VM_TIMEOUT" "${QEMU[@]}" -m "$MEM" -smp 1 -nographic -no-reboot -net none \
+  -kernel "$KROOT/boot/vmlinuz-$KVER" -initrd "$W/initramfs.cpio.gz" \
+  -append "console=$CONSOLE panic=-1 quiet $KARGS" \
   -virtfs local,path="$T",mount_tag=hostshare,security_model=none \
-  -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-  </dev/null 2>&1 | tr -d '\r' | tee "$W/vm.log"
+  -virtfs local,path="$HOSTROOT",mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+  </dev/null 2>&1 | tr -d '\r' | tee "$LOG"
 qrc=${PIPESTATUS[0]}
 set -e
 ts "done (qemu exit $qrc)"
-rc=$(sed -n 's/.*VM-EXIT-CODE=\([0-9]*\).*/\1/p' "$W/vm.log" | tail -1)
+rc=$(sed -n 's/.*VM-EXIT-CODE=\([0-9]*\).*/\1/p' "$LOG" | tail -1)
 [ -n "$rc" ] || echo "kernel-vm: no exit code came back from the guest (qemu exit $qrc; 124 = timeout)" >&2
 exit "${rc:-125}"

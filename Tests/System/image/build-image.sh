@@ -9,7 +9,8 @@
 #   OUTDIR        receives rootfs.img (ext4, raw), vmlinuz, initrd.img, id_ed25519(.pub)
 #   KERNEL_VM_WORKDIR  prepared by scripts/kernel-vm/kernel-vm-test.sh (KERNEL_VM_PREPARE_ONLY=1):
 #                 debs/linux-image-KVER_*.deb, mod/gpio-sim.ko, mod/i2c-stub-rdwr.ko, kver
-#   DEPENDS_PACKAGES  space-separated package names (the .deb's Depends) for the local repository
+#   DEPENDS_PACKAGES  space-separated package names (the .deb's Depends) for the local repository;
+#                 alternatives bookworm lacks (libgpiod3 of 'libgpiod3 | libgpiod2') are left out
 # Runs as root (mmdebstrap in root mode, mkfs.ext4 -d keeps owners). Takes 3–6 minutes.
 # SYSTEM_TESTS_ARCH=arm64: an arm64 image (KERNEL_VM_WORKDIR then holds the arm64 kernel and
 # modules, scripts/kernel-vm/prepare-arm64.sh), its packages configured under qemu-aarch64.
@@ -59,7 +60,7 @@ mmdebstrap --quiet --arch="$ARCH" --variant=apt --include="$INCLUDE" "${HOOKS[@]
   --customize-hook='copy-in '"$MODS"' "/lib/modules/'"$KVER"'/extra"' \
   --customize-hook='chroot "$1" depmod '"$KVER" \
   --customize-hook='mkdir -p "$1/var/local/debs"' \
-  --customize-hook='chroot "$1" apt-get install -y -qq --download-only -o APT::Install-Recommends=true -o Dir::Cache::archives=/var/local/debs '"$DEPS"' >/dev/null' \
+  --customize-hook='chroot "$1" sh -c "apt-get install -y -qq --download-only -o APT::Install-Recommends=true -o Dir::Cache::archives=/var/local/debs \$(for p in '"$DEPS"'; do apt-cache show \$p >/dev/null 2>&1 && echo \$p; done) >/dev/null"' \
   bookworm "$ROOT"
 
 # --- the local repository: the Depends' and Recommends' .debs with their own Recommends (as apt
