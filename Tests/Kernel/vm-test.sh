@@ -337,7 +337,8 @@ EOC
   echo "$EV" | grep '"kind":"button"' | grep '"detail":"impact acknowledged"' | grep -q 'press[\"]*:[\"]*long' && pass "query events: the long press is recorded (impact acknowledged)" || fail "query events: no long press 'impact acknowledged'"
 
   # the CGPIOD shim itself, in the chroot, the library loaded at run time as by the service: on
-  # amd64 libgpiod 1.6 (the host's) and 2.x (SENSORSTATION_LIBGPIOD); on arm64 trixie's 2.x
+  # amd64 libgpiod 1.6 (the host's) and 2.x (SENSORSTATION_LIBGPIOD); on arm64 trixie's 2.x and
+  # bookworm's 1.6 (SENSORSTATION_LIBGPIOD)
   # KT_CGPIOD (env.sh): VERSION=LIBRARY pairs, an empty LIBRARY being the chroot's own
   for vl in $KT_CGPIOD; do
     v=${vl%%=*} lib=${vl#*=}

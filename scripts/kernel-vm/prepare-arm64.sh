@@ -3,7 +3,7 @@
 # release as the amd64 one already prepared in WORKDIR, and the same out-of-tree test modules
 # (gpio-sim, i2c-stub-rdwr, adxl345-kt; and i2c-stub, which Debian's arm64 kernel lacks), cross-compiled from the sources and patches that
 # preparation made. Results go to WORKDIR/arm64 in the layout the booted-system image expects:
-# kver, debs/linux-image-KVER_*.deb, mod/*.ko.
+# kver, debs/linux-image-KVER_*.deb, mod/*.ko; and lib/libgpiod.so.2 (bookworm's arm64 libgpiod 1.6).
 #
 # usage: prepare-arm64.sh WORKDIR      (run kernel-vm-test.sh with KERNEL_VM_PREPARE_ONLY=1 first)
 # Adds arm64 as a foreign architecture to dpkg (apt then verifies the arm64 packages it downloads);
@@ -30,6 +30,17 @@ if ! ls "$A"/debs/linux-image-"$KVER"_*.deb "$A"/debs/linux-headers-"$KVER"_*.de
   (cd "$A/debs" && apt-get download -q "linux-image-$KVER:arm64=$VERSION" "linux-headers-$KVER:arm64=$VERSION" >/dev/null 2>&1) || {
     apt-get update -qq >/dev/null
     (cd "$A/debs" && apt-get download -q "linux-image-$KVER:arm64=$VERSION" "linux-headers-$KVER:arm64=$VERSION" >/dev/null); }
+fi
+
+# bookworm's libgpiod 1.6 for arm64 (libgpiod.so.2): the arm64 kernel tier runs the C shim test
+# with it as well as with the trixie root's 2.x, as the amd64 tier runs both.
+if [ ! -f "$A/lib/libgpiod.so.2" ]; then
+  dpkg --print-foreign-architectures | grep -qx arm64 || { dpkg --add-architecture arm64 && apt-get update -qq >/dev/null; }
+  ts "apt: download libgpiod2:arm64 (libgpiod 1.6)"
+  rm -rf "$A/lib" && mkdir -p "$A/lib/deb"
+  (cd "$A/lib/deb" && { apt-get download -q libgpiod2:arm64 >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get download -q libgpiod2:arm64 >/dev/null; }; })
+  dpkg-deb -x "$A"/lib/deb/libgpiod2_*_arm64.deb "$A/lib/deb/x"
+  cp -L "$A/lib/deb/x/usr/lib/aarch64-linux-gnu/libgpiod.so.2" "$A/lib/" && rm -rf "$A/lib/deb"
 fi
 
 # The arm64 headers beside the amd64 ones: they share the -common tree and linux-kbuild (its
