@@ -144,6 +144,20 @@ struct BadInputCredentialsTests {
         #expect(!r.stderr.contains("sensorstation: "), "stderr: \(r.stderr)")
     }
 
+    @Test("a single-label host name (localhost, which the endpoint's certificate names) is accepted and reached")
+    func singleLabelHost() throws {
+        let endpoint = try BadInputEndpoint.shared.get()
+        let dir = try endpoint.inputs(passphrase: nil)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try endpoint.configuration(in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem", passphrase: false,
+                                                host: "localhost")
+        let stats = try endpoint.stats()
+        let r = try endpoint.check(config: config)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").first == "credentials obtained from localhost:\(endpoint.port)"[...])
+        #expect(try endpoint.stats().issued - stats.issued == 1)
+    }
+
     @Test("an expiration in the past is refused, not reported as credentials")
     func expirationInThePast() throws {
         let endpoint = try BadInputEndpoint.shared.get()
@@ -263,14 +277,15 @@ final class BadInputEndpoint: @unchecked Sendable {
     }
 
     /// The configuration file for `credentials check`, written next to the inputs.
-    func configuration(in dir: URL, certificate: String, key: String, ca: String, passphrase: Bool) throws -> URL {
+    func configuration(in dir: URL, certificate: String, key: String, ca: String, passphrase: Bool,
+                       host: String = "127.0.0.1") throws -> URL {
         let url = dir.appendingPathComponent("config.yaml")
         var text = """
             station:
               thing_name: TestThing
             upload:
               region: us-east-1
-              credentials_endpoint: 127.0.0.1
+              credentials_endpoint: \(host)
               role_alias: sensorstation
               certificate: \(dir.path)/\(certificate)
               private_key: \(dir.path)/\(key)

@@ -76,10 +76,21 @@ struct UploadRuntimeTests {
         #expect(d.upload.credentialsConfiguration(thingName: "T", environment: [:], endpointPort: 8443).endpoint == ":8443")
     }
 
+    @Test("credentials_endpoint: single-label host names and addresses, with or without a port",
+          arguments: ["localhost:8443", "localhost", "credentials:443", "127.0.0.1:8443",
+                      "c1abc.credentials.iot.eu-west-1.amazonaws.com"])
+    func endpointAccepted(endpoint: String) throws {
+        let c = try ConfigurationLoader.parse("upload:\n  credentials_endpoint: \(endpoint)\n", source: "c.yaml", environment: [:])
+        #expect(c.upload.credentialsEndpoint == endpoint)
+    }
+
     @Test("bad upload keys name the key and what is allowed", arguments: [
         ("credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com:99999",
          "upload.credentials_endpoint: expected a host name with an optional :port (1–65535)"),
         ("poll_interval_s: 0", "upload.poll_interval_s: expected a number from 0.1 to 3600"),
+        ("credentials_endpoint: a..b", "upload.credentials_endpoint: expected a host name without a scheme"),
+        ("credentials_endpoint: -local:8443", "upload.credentials_endpoint: expected a host name without a scheme"),
+        ("credentials_endpoint: 'local host'", "upload.credentials_endpoint: expected a host name without a scheme"),
     ])
     func badKeys(line: String, expected: String) {
         do {

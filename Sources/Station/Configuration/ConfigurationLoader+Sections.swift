@@ -380,7 +380,8 @@ extension ConfigurationLoader {
 
     static func validHostName(_ s: String) -> String? {
         let labels = s.split(separator: ".", omittingEmptySubsequences: false)
-        let ok = !s.contains("://") && s.count <= 253 && labels.count >= 2
+        // One label is a host name too (localhost, a name on the local network).
+        let ok = !s.contains("://") && s.count <= 253
             && labels.allSatisfy({
                 (1...63).contains($0.count) && $0.first != "-" && $0.last != "-"
                     && $0.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
