@@ -46,7 +46,7 @@ struct ReplayCommand: ParsableCommand {
     var rearm: Double?
 
     @Option(name: .customLong("range-g"),
-            help: ArgumentHelp("The sensor's full scale in g: a sample with an axis within 1 % of it counts as saturated, for traces without a saturated column.",
+            help: ArgumentHelp("The sensor's full scale in g: a sample with an axis within 1 % of it counts as saturated, for traces without a saturated column (default: accelerometer.range_g).",
                                valueName: "g"))
     var rangeG: Double?
 
@@ -65,8 +65,8 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let impact = try options.load().configuration.impact
-        let settings = try detectorSettings(impact)
+        let configuration = try options.load().configuration
+        var settings = try detectorSettings(configuration.impact)
 
         let name = file == "-" ? "stdin" : file
         let reader: TraceReader
@@ -81,7 +81,15 @@ struct ReplayCommand: ParsableCommand {
             }
         }
 
-        var detector = ImpactDetector(settings: settings)
+        // Saturation, for a trace without its own saturated column: a sample within 1 % of the
+        // full scale, --range-g or else the configured accelerometer's (as the service's driver
+        // flags its readings). Known once the header is read, so the detector starts with the
+        // first sample.
+        var detector: ImpactDetector?
+        func detectorForTrace() -> ImpactDetector {
+            if rangeG == nil, !reader.hasSaturatedColumn { settings.fullScaleG = Double(configuration.accelerometer.rangeG) }
+            return ImpactDetector(settings: settings)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let progress = isatty(STDERR_FILENO) == 1
@@ -95,21 +103,24 @@ struct ReplayCommand: ParsableCommand {
         }
         do {
             while let sample = try reader.next() {
-                try emit(detector.process(sample))
-                if progress, detector.sampleCount % 1_000_000 == 0 {
-                    FileHandle.standardError.write(Data("\rreplayed \(detector.sampleCount) samples, \(events) events…".utf8))
+                if detector == nil { detector = detectorForTrace() }
+                try emit(detector!.process(sample))
+                if progress, detector!.sampleCount % 1_000_000 == 0 {
+                    FileHandle.standardError.write(Data("\rreplayed \(detector!.sampleCount) samples, \(events) events…".utf8))
                 }
             }
-            try emit(detector.finish())
+            if detector == nil { detector = detectorForTrace() }
+            try emit(detector!.finish())
         } catch let error as TraceError {
             if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             printError("\(name):\(error.line): \(error.message)")
             // A read error is not the data's fault; everything else is.
             throw ExitCode(error.message.hasPrefix("read failed") ? ExitCodes.ioError : ExitCodes.dataError)
         }
-        let note = detector.droppedCount > 0 ? " (\(detector.droppedCount) samples dropped)" : ""
+        let dropped = detector?.droppedCount ?? 0, count = detector?.sampleCount ?? 0
+        let note = dropped > 0 ? " (\(dropped) samples dropped)" : ""
         FileHandle.standardError.write(Data(
-            "\(progress ? "\r\u{1B}[K" : "")replayed \(detector.sampleCount) samples, \(events) event\(events == 1 ? "" : "s")\(note)\n".utf8))
+            "\(progress ? "\r\u{1B}[K" : "")replayed \(count) samples, \(events) event\(events == 1 ? "" : "s")\(note)\n".utf8))
     }
 
     /// The configured impact settings with the command-line overrides, checked together so a

@@ -112,10 +112,22 @@ struct ReplayTests {
         let flagged = try Self.write(Self.trace(amplitude: 30, clip: 16, saturatedColumn: true))
         let a = try CLI.run(["replay", "--config", Self.config().path, flagged.path])
         #expect(try Self.events(a.stdout).first?["saturated"] as? Bool == true)
+        // A column of 0s is the recorder's word: not saturated, whatever the range.
+        let unflagged = try Self.write(Self.trace(amplitude: 30, clip: 16, saturatedColumn: true)
+            .replacingOccurrences(of: ",1\n", with: ",0\n"))
+        let u = try CLI.run(["replay", "--config", Self.config().path, unflagged.path])
+        #expect(try Self.events(u.stdout).first?["saturated"] as? Bool == false)
+        // Without the column: the configured accelerometer's range (the default ADXL345, ±16 g),
+        // as the running service's driver flags its readings; --range-g overrides it.
         let plain = try Self.write(Self.trace(amplitude: 30, clip: 16))
         let b = try CLI.run(["replay", "--config", Self.config().path, plain.path])
-        #expect(try Self.events(b.stdout).first?["saturated"] as? Bool == false)
-        let c = try CLI.run(["replay", "--config", Self.config().path, "--range-g", "16", plain.path])
+        #expect(b.status == 0, "stderr: \(b.stderr)")
+        #expect(try Self.events(b.stdout).first?["saturated"] as? Bool == true)
+        let wide = try Self.write("accelerometer:\n  sensor: h3lis331dl\n  address: 0x18\n  range_g: 100\n", name: "wide.yaml")
+        let w = try CLI.run(["replay", "--config", wide.path, plain.path])
+        #expect(w.status == 0, "stderr: \(w.stderr)")
+        #expect(try Self.events(w.stdout).first?["saturated"] as? Bool == false)
+        let c = try CLI.run(["replay", "--config", wide.path, "--range-g", "16", plain.path])
         #expect(try Self.events(c.stdout).first?["saturated"] as? Bool == true)
     }
 
