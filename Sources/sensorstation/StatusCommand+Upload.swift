@@ -1,49 +1,74 @@
 import Foundation
 import Station
 
-/// The upload part of `sensorstation status`: the backlog comes from the log (read-only); the
-/// live state (last success and last error per destination, credentials and their expiry,
-/// waiting for clock synchronisation, streaming) can only come from the running service, which
-/// answers the control socket's `state` request with it.
+/// The live part of `sensorstation status`. The log (read-only) gives rows and the upload backlog;
+/// what the station is doing now (streaming, an impact latched, faults) and the live upload state
+/// (last success and last error per destination, credentials and their expiry, waiting for clock
+/// synchronisation) can only come from the running service, which answers the control socket's
+/// `state` request with it. Asked whenever the command runs; when no service answers, the output
+/// says so.
 extension StatusCommand {
-    enum LiveUpload: Equatable {
-        case off
+    enum Live: Equatable {
         case notRunning(String)
-        case live(UploadLiveStatus)
+        case running(ControlResponse)
     }
 
-    static func liveUpload(_ c: StationConfiguration) -> LiveUpload {
-        guard c.upload.enabled else { return .off }
+    static func live(databasePath: String) -> Live {
         do {
-            let r = try ControlClient(path: ControlSocket.path(forDatabase: c.storage.path)).send(.state, timeoutMs: 2000)
-            if let upload = r.upload { return .live(upload) }
-            return .notRunning("the running service has upload off (started before upload.enabled was set?)")
+            return .running(try ControlClient(path: ControlSocket.path(forDatabase: databasePath)).send(.state, timeoutMs: 2000))
         } catch {
             return .notRunning(error.kind == .notRunning ? "the service is not running" : error.description)
         }
     }
 
-    /// Lines appended to the text output.
-    static func uploadText(_ live: LiveUpload) -> String {
+    /// The `service` line of the text output.
+    static func serviceText(_ live: Live) -> String {
         switch live {
-        case .off: return ""
-        case .notRunning(let why): return "upload     live state unavailable: \(why)\n"
-        case .live(let u): return u.lines.map { "upload     " + $0 + "\n" }.joined()
+        case .notRunning(let why): return "service    not running: \(why)\n"
+        case .running(let r):
+            var parts = ["streaming \(r.streaming == true ? "on" : "off")"]
+            if r.impactLatched == true { parts.append("impact latched (long press or `sensorstation ack`)") }
+            let faults = (r.faults ?? [:]).sorted { $0.key < $1.key }
+            parts.append(faults.isEmpty ? "no faults" : "faults: " + faults.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
+            return "service    running: " + parts.joined(separator: ", ") + "\n"
         }
     }
 
-    /// The `"upload"` member of the JSON object (without a leading comma), or nil when off.
-    static func uploadJSON(_ live: LiveUpload) -> String? {
+    /// Lines appended to the text output for the upload (none when it is off).
+    static func uploadText(_ live: Live, enabled: Bool) -> String {
+        guard enabled else { return "" }
         switch live {
-        case .off: return nil
+        case .notRunning(let why): return "upload     live state unavailable: \(why)\n"
+        case .running(let r):
+            guard let u = r.upload else {
+                return "upload     live state unavailable: the running service has upload off (started before upload.enabled was set?)\n"
+            }
+            return u.lines.map { "upload     " + $0 + "\n" }.joined()
+        }
+    }
+
+    /// The `"service"` and (when upload is enabled) `"upload"` members of the JSON object,
+    /// without a leading comma.
+    static func liveJSON(_ live: Live, uploadEnabled: Bool) -> String {
+        func quoted(_ s: String) -> String { String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self) }
+        switch live {
         case .notRunning(let why):
-            let quoted = String(decoding: (try? JSONEncoder().encode(why)) ?? Data("\"\"".utf8), as: UTF8.self)
-            return "\"upload\":{\"running\":false,\"reason\":\(quoted)}"
-        case .live(let u):
+            let member = "{\"running\":false,\"reason\":\(quoted(why))}"
+            return "\"service\":\(member)" + (uploadEnabled ? ",\"upload\":\(member)" : "")
+        case .running(let r):
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let body = (try? encoder.encode(u)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            return "\"upload\":{\"running\":true,\"state\":\(body)}"
+            let faults = (try? encoder.encode(r.faults ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            var text = "\"service\":{\"running\":true,\"state\":\(quoted(r.message)),\"streaming\":\(r.streaming == true)"
+                + ",\"impact_latched\":\(r.impactLatched == true),\"faults\":\(faults)}"
+            guard uploadEnabled else { return text }
+            if let u = r.upload {
+                let body = (try? encoder.encode(u)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                text += ",\"upload\":{\"running\":true,\"state\":\(body)}"
+            } else {
+                text += ",\"upload\":{\"running\":true,\"reason\":\(quoted("the running service has upload off (started before upload.enabled was set?)"))}"
+            }
+            return text
         }
     }
 }

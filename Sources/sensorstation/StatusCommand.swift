@@ -8,7 +8,7 @@ import Storage
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the database: size, rows, oldest and newest, retention, upload backlog.",
+        abstract: "Show the station: the running service's state, and the database's rows, retention and upload backlog.",
         discussion: """
             Reads the database read-only, so it is safe while the service runs. The upload backlog \
             is listed for each configured destination (s3, dynamodb, kinesis) and any destination \
@@ -16,6 +16,9 @@ struct StatusCommand: ParsableCommand {
             Rows stamped before \(TimeCodec.iso(ClockSynchronisation.earliestPlausibleDate)) (logged by a run that \
             ended before the system clock was set) are counted on a line of their own: they stay in the \
             log and are not uploaded.
+            The running service is asked for its live state over the control socket: streaming, an \
+            impact latched, faults, and the upload's live state when upload is enabled; when no \
+            service answers, the service line says so (and the exit status is still 0).
             Exit status: 0 success, 65 the database is damaged or from a newer sensorstation, 69 no \
             database at the path, 77 this user may not read it, 78 invalid configuration.
             """)
@@ -53,16 +56,16 @@ struct StatusCommand: ParsableCommand {
             throw StorageCLI.fail(error)
         }
         let s = configuration.storage
-        let live = Self.liveUpload(configuration)  // upload: StatusCommand+Upload.swift
+        let live = Self.live(databasePath: path)  // StatusCommand+Upload.swift
+        let uploadEnabled = configuration.upload.enabled
         if json {
-            var text = Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
+            let text = Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
                                  heldBack: heldBack)
-            if let member = Self.uploadJSON(live) { text = String(text.dropLast(2)) + "," + member + "}\n" }
-            StorageCLI.write(text)
+            StorageCLI.write(String(text.dropLast(2)) + "," + Self.liveJSON(live, uploadEnabled: uploadEnabled) + "}\n")
         } else {
-            StorageCLI.write(Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
-                                       heldBack: heldBack)
-                + Self.uploadText(live))
+            StorageCLI.write(Self.serviceText(live)
+                + Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB, heldBack: heldBack)
+                + Self.uploadText(live, enabled: uploadEnabled))
         }
     }
 

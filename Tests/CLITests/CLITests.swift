@@ -170,6 +170,16 @@ struct ControlCLITests {
 
         var r = try CLI.run(["stream", "start"], environment: env)
         #expect(r.status == 0 && r.stdout == "streaming started\n", "\(r.stderr)")
+        // status shows the running service's live state, upload or not.
+        let status = try CLI.run(["status"], environment: env)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("service    running: streaming on, "), "\(status.stdout)")
+        let live = try JSONSerialization.jsonObject(with: Data(try CLI.run(["status", "--json"], environment: env).stdout.utf8))
+            as? [String: Any]
+        let service = live?["service"] as? [String: Any]
+        #expect(service?["running"] as? Bool == true && service?["streaming"] as? Bool == true)
+        #expect(service?["impact_latched"] as? Bool != nil && service?["faults"] as? [String: String] != nil)
+        #expect(live?["upload"] == nil, "upload is off: no upload member")
         r = try CLI.run(["stream", "toggle", "--json"], environment: env)
         let answer = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         #expect(answer?["streaming"] as? Bool == false)

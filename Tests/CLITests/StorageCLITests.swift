@@ -141,6 +141,10 @@ struct StorageCLITests {
         let text = try CLI.run(["status", "--database", path])
         #expect(text.stdout.contains("UPLOAD BACKLOG  impact  weather  motion  event"))
         #expect(text.stdout.contains("s3                   1        8     120      2"))
+        // No service runs on this file: the status says so, in both forms.
+        #expect(text.stdout.contains("service    not running: the service is not running\n"), "\(text.stdout)")
+        let service = object?["service"] as? [String: Any]
+        #expect(service?["running"] as? Bool == false && service?["reason"] as? String == "the service is not running")
     }
 
     @Test("status: rows stamped before 2026-01-01 (a run that ended before its clock was set) are counted as kept, not uploaded")
