@@ -117,7 +117,6 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "HALTests", dependencies: ["HAL"]),
         .testTarget(name: "LinuxHALTests", dependencies: ["LinuxHAL", "HAL", "CI2C", "CGPIOD"]),
         .testTarget(name: "DriversTests", dependencies: ["Drivers", "HAL"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "HAL"]),

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Something the station noticed or did, as it is logged, shown on the console and (later) stored.
+/// Something the station noticed or did: logged and shown on the console; StorageSink records all
+/// but notes in the database (an impact through the detector's own record), from where the upload
+/// sends them.
 public enum StationEvent: Sendable, Equatable {
     case weather(WeatherSample)
     case motion(MotionSummary)
