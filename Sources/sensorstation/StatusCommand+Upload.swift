@@ -10,6 +10,8 @@ import Station
 extension StatusCommand {
     enum Live: Equatable {
         case notRunning(String)
+        /// The socket could not be asked (permission, a timeout): whether the service runs is unknown.
+        case unavailable(String)
         case running(ControlResponse)
     }
 
@@ -17,7 +19,7 @@ extension StatusCommand {
         do {
             return .running(try ControlClient(path: ControlSocket.path(forDatabase: databasePath)).send(.state, timeoutMs: 2000))
         } catch {
-            return .notRunning(error.kind == .notRunning ? "the service is not running" : error.description)
+            return error.kind == .notRunning ? .notRunning("the service is not running") : .unavailable(error.description)
         }
     }
 
@@ -25,6 +27,7 @@ extension StatusCommand {
     static func serviceText(_ live: Live) -> String {
         switch live {
         case .notRunning(let why): return "service    not running: \(why)\n"
+        case .unavailable(let why): return "service    live state unavailable: \(why)\n"
         case .running(let r):
             var parts = ["streaming \(r.streaming == true ? "on" : "off")"]
             if r.impactLatched == true { parts.append("impact latched (long press or `sensorstation ack`)") }
@@ -38,7 +41,7 @@ extension StatusCommand {
     static func uploadText(_ live: Live, enabled: Bool) -> String {
         guard enabled else { return "" }
         switch live {
-        case .notRunning(let why): return "upload     live state unavailable: \(why)\n"
+        case .notRunning(let why), .unavailable(let why): return "upload     live state unavailable: \(why)\n"
         case .running(let r):
             guard let u = r.upload else {
                 return "upload     live state unavailable: the running service has upload off (started before upload.enabled was set?)\n"
@@ -54,6 +57,9 @@ extension StatusCommand {
         switch live {
         case .notRunning(let why):
             let member = "{\"running\":false,\"reason\":\(quoted(why))}"
+            return "\"service\":\(member)" + (uploadEnabled ? ",\"upload\":\(member)" : "")
+        case .unavailable(let why):  // no "running": it is not known
+            let member = "{\"reason\":\(quoted(why))}"
             return "\"service\":\(member)" + (uploadEnabled ? ",\"upload\":\(member)" : "")
         case .running(let r):
             let encoder = JSONEncoder()
