@@ -62,8 +62,13 @@ check "1. sysusers: user sensorstation in groups i2c and gpio" \
   g 'id -nG sensorstation | tr " " "\n" | grep -qx i2c && id -nG sensorstation | tr " " "\n" | grep -qx gpio'
 check "1. tmpfiles: /var/lib/sensorstation 0750 sensorstation:sensorstation" \
   g '[ "$(stat -c "%a %U:%G" /var/lib/sensorstation)" = "750 sensorstation:sensorstation" ]'
-check "1. udev rules: /dev/i2c-1 group i2c, /dev/gpiochip0 group gpio, mode 0660" \
-  g '[ "$(stat -c "%a %G" /dev/i2c-1)" = "660 i2c" ] && [ "$(stat -c "%a %G" /dev/gpiochip0)" = "660 gpio" ]'
+UDEV_OK='[ "$(stat -c "%a %G" /dev/i2c-1)" = "660 i2c" ] && [ "$(stat -c "%a %G" /dev/gpiochip0)" = "660 gpio" ]'
+if g "$UDEV_OK"; then ok "1. udev rules: /dev/i2c-1 group i2c, /dev/gpiochip0 group gpio, mode 0660"
+else
+  # What the nodes were when apt returned, and whether they become right later (a race with udev)
+  fail "1. udev rules: /dev/i2c-1 group i2c, /dev/gpiochip0 group gpio, mode 0660" \
+    "$(g 'stat -c "%n %a %U:%G" /dev/i2c-1 /dev/gpiochip0; sleep 10; stat -c "10 s later: %n %a %U:%G" /dev/i2c-1 /dev/gpiochip0; journalctl -b --no-pager -q -u systemd-udevd | tail -5' 2>&1)"
+fi
 check "1. the unit is enabled" g 'systemctl is-enabled sensorstation'
 put_config "$CONFIG"
 reboot_vm || die "no SSH after the first reboot"
