@@ -81,15 +81,7 @@ struct ReplayCommand: ParsableCommand {
             }
         }
 
-        // Saturation, for a trace without its own saturated column: a sample within 1 % of the
-        // full scale, --range-g or else the configured accelerometer's (as the service's driver
-        // flags its readings). Known once the header is read, so the detector starts with the
-        // first sample.
-        var detector: ImpactDetector?
-        func detectorForTrace() -> ImpactDetector {
-            if rangeG == nil, !reader.hasSaturatedColumn { settings.fullScaleG = Double(configuration.accelerometer.rangeG) }
-            return ImpactDetector(settings: settings)
-        }
+        var detector: ImpactDetector
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let progress = isatty(STDERR_FILENO) == 1
@@ -102,25 +94,29 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         do {
-            while let sample = try reader.next() {
-                if detector == nil { detector = detectorForTrace() }
-                try emit(detector!.process(sample))
-                if progress, detector!.sampleCount % 1_000_000 == 0 {
-                    FileHandle.standardError.write(Data("\rreplayed \(detector!.sampleCount) samples, \(events) events…".utf8))
+            var next = try reader.next()  // reads the header too
+            // Saturation, for a trace without its own saturated column: a sample within 1 % of the
+            // full scale, --range-g or else the configured accelerometer's (as the service's driver
+            // flags its readings).
+            if rangeG == nil, !reader.hasSaturatedColumn { settings.fullScaleG = Double(configuration.accelerometer.rangeG) }
+            detector = ImpactDetector(settings: settings)
+            while let sample = next {
+                try emit(detector.process(sample))
+                if progress, detector.sampleCount % 1_000_000 == 0 {
+                    FileHandle.standardError.write(Data("\rreplayed \(detector.sampleCount) samples, \(events) events…".utf8))
                 }
+                next = try reader.next()
             }
-            if detector == nil { detector = detectorForTrace() }
-            try emit(detector!.finish())
+            try emit(detector.finish())
         } catch let error as TraceError {
             if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             printError("\(name):\(error.line): \(error.message)")
             // A read error is not the data's fault; everything else is.
             throw ExitCode(error.message.hasPrefix("read failed") ? ExitCodes.ioError : ExitCodes.dataError)
         }
-        let dropped = detector?.droppedCount ?? 0, count = detector?.sampleCount ?? 0
-        let note = dropped > 0 ? " (\(dropped) samples dropped)" : ""
+        let note = detector.droppedCount > 0 ? " (\(detector.droppedCount) samples dropped)" : ""
         FileHandle.standardError.write(Data(
-            "\(progress ? "\r\u{1B}[K" : "")replayed \(count) samples, \(events) event\(events == 1 ? "" : "s")\(note)\n".utf8))
+            "\(progress ? "\r\u{1B}[K" : "")replayed \(detector.sampleCount) samples, \(events) event\(events == 1 ? "" : "s")\(note)\n".utf8))
     }
 
     /// The configured impact settings with the command-line overrides, checked together so a

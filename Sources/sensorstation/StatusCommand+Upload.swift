@@ -15,6 +15,9 @@ extension StatusCommand {
         case running(ControlResponse)
     }
 
+    /// Why a running service has no upload state.
+    static let uploadOff = "the running service has upload off (started before upload.enabled was set?)"
+
     static func live(databasePath: String) -> Live {
         do {
             return .running(try ControlClient(path: ControlSocket.path(forDatabase: databasePath)).send(.state, timeoutMs: 2000))
@@ -44,7 +47,7 @@ extension StatusCommand {
         case .notRunning(let why), .unavailable(let why): return "upload     live state unavailable: \(why)\n"
         case .running(let r):
             guard let u = r.upload else {
-                return "upload     live state unavailable: the running service has upload off (started before upload.enabled was set?)\n"
+                return "upload     live state unavailable: \(uploadOff)\n"
             }
             return u.lines.map { "upload     " + $0 + "\n" }.joined()
         }
@@ -72,7 +75,7 @@ extension StatusCommand {
                 let body = (try? encoder.encode(u)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
                 text += ",\"upload\":{\"running\":true,\"state\":\(body)}"
             } else {
-                text += ",\"upload\":{\"running\":true,\"reason\":\(quoted("the running service has upload off (started before upload.enabled was set?)"))}"
+                text += ",\"upload\":{\"running\":true,\"reason\":\(quoted(uploadOff))}"
             }
             return text
         }
