@@ -54,7 +54,9 @@ BIN         ?=
 INSTALL_BIN  = $(if $(BIN),$(BIN),$(RELEASE_BIN))
 
 CLI_VERSION := $(shell sed -n 's/.*version: "\([0-9][^"]*\)".*/\1/p' Sources/sensorstation/SensorStationCommand.swift | head -n1)
-GIT_STAMP   := $(shell git log -1 --format=%cd.%h --date=format:%Y%m%d 2>/dev/null)
+# The last commit's time in UTC to the second, then its hash: two builds of one day still order
+# as their commits do, so apt upgrades (never downgrades) from one to the next.
+GIT_STAMP   := $(shell TZ=UTC0 git log -1 --format=%cd.%h --date=format-local:%Y%m%d%H%M%S 2>/dev/null)
 VERSION     ?= $(or $(CLI_VERSION),0.0.0)$(if $(GIT_STAMP),+git$(GIT_STAMP))
 # Debian wants a real maintainer address: whoever builds (git config), else the last commit's author.
 MAINTAINER  ?= $(shell n=$$(git config user.name 2>/dev/null); e=$$(git config user.email 2>/dev/null); \
@@ -171,6 +173,10 @@ deb: binary
 	        packaging/control.in > "$(DEB_STAGE)/DEBIAN/control"
 	echo /etc/sensorstation/config.yaml > "$(DEB_STAGE)/DEBIAN/conffiles"
 	install -m 0755 packaging/postinst packaging/prerm packaging/postrm "$(DEB_STAGE)/DEBIAN/"
+	# preinst: the sysusers.d lines (comments and blank lines left out) in place of @SYSUSERS@
+	awk 'NR == FNR { if ($$0 !~ /^#/ && NF) s = s $$0 "\n"; next } /^@SYSUSERS@$$/ { printf "%s", s; next } { print }' \
+	    systemd/sensorstation.sysusers packaging/preinst.in > "$(DEB_STAGE)/DEBIAN/preinst"
+	chmod 0755 "$(DEB_STAGE)/DEBIAN/preinst"
 	chmod 0644 "$(DEB_STAGE)/DEBIAN/control" "$(DEB_STAGE)/DEBIAN/conffiles"
 	find "$(DEB_STAGE)" -path "$(DEB_STAGE)/DEBIAN" -prune -o -type f -printf '%P\0' | \
 	    (cd "$(DEB_STAGE)" && xargs -0 md5sum) > "$(DEB_STAGE)/DEBIAN/md5sums"
