@@ -54,7 +54,12 @@ put_config() { printf '%s\n' "$1" | gin "cat > /etc/sensorstation/config.yaml"; 
 # ============================================================================ 1. apt install
 gin "cat > /root/$(basename "$DEB1")" <"$DEB1"; gin "cat > /root/$(basename "$DEB2")" <"$DEB2"
 D1=/root/$(basename "$DEB1") D2=/root/$(basename "$DEB2")
-if out=$(g "DEBIAN_FRONTEND=noninteractive apt-get install -y $D1" 2>&1); then
+# udevd re-reads a rules file whose mtime changed at its next event (at most every 3 s). After each
+# dpkg run of the install (apt unpacks, then configures), two events 4 s apart make it re-read what
+# was just unpacked, before any postinst ran: what a slow Pi may do on its own. Groups that only
+# the postinst created would then be missing from the rules udevd parsed.
+REREAD='udevadm trigger --settle --action=change --sysname-match=null; sleep 4; udevadm trigger --settle --action=change --sysname-match=null'
+if out=$(g "DEBIAN_FRONTEND=noninteractive apt-get install -y -o 'DPkg::Options::=--post-invoke=$REREAD' $D1" 2>&1); then
   ok "1. apt install ./$(basename "$DEB1") offline (Depends from the image's local repository)"
 else fail "1. apt install" "$(tail -15 <<<"$out")"; fi
 grep -q "systemd-coredump" <<<"$out" && ok "1. apt installs the Recommends (systemd-coredump)" || fail "1. Recommends systemd-coredump not installed" "$(tail -5 <<<"$out")"
@@ -69,6 +74,10 @@ else
   fail "1. udev rules: /dev/i2c-1 group i2c, /dev/gpiochip0 group gpio, mode 0660" \
     "$(g 'stat -c "%n %a %U:%G" /dev/i2c-1 /dev/gpiochip0; sleep 10; stat -c "10 s later: %n %a %U:%G" /dev/i2c-1 /dev/gpiochip0; journalctl -b --no-pager -q -u systemd-udevd | tail -5' 2>&1)"
 fi
+# udevd names a rules file it had to correct ("Unknown group 'gpio', ignoring") in its journal: the
+# groups must exist before it can parse ours, whenever during the install it does (the preinst).
+check "1. udevd parsed 60-sensorstation.rules without a complaint (its groups existed by then)" \
+  g '! journalctl -b --no-pager -q -u systemd-udevd | grep -F 60-sensorstation.rules'
 check "1. the unit is enabled" g 'systemctl is-enabled sensorstation'
 put_config "$CONFIG"
 reboot_vm || die "no SSH after the first reboot"

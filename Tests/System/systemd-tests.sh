@@ -283,10 +283,17 @@ grep -q 'libswift' <<<"$deps" && fail "deb Depends names no Swift runtime" "$dep
 mkdir -p "$TMP/ctrl" && dpkg-deb --control "$DEB" "$TMP/ctrl"
 [ "$(cat "$TMP/ctrl/conffiles" 2>/dev/null)" = /etc/sensorstation/config.yaml ] \
   && ok "deb conffiles: /etc/sensorstation/config.yaml" || fail "deb conffiles" "$(cat "$TMP/ctrl/conffiles" 2>&1)"
-for s in postinst prerm postrm; do
+for s in preinst postinst prerm postrm; do
   if [ -x "$TMP/ctrl/$s" ] && sh -n "$TMP/ctrl/$s" && grep -q '^set -e' "$TMP/ctrl/$s"; then ok "deb $s: executable, valid sh, set -e"
   else fail "deb $s: executable, valid sh, set -e"; fi
 done
+# The preinst creates the groups before the udev rules that name them are unpacked (udevd drops a
+# GROUP= whose group does not exist when it parses the file): it must carry every line of the
+# shipped sysusers.d file, whatever that file says today.
+want=$(dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./usr/lib/sysusers.d/sensorstation.conf | grep -v -e '^#' -e '^[[:space:]]*$')
+got=$(sed -n "/systemd-sysusers --replace=\/usr\/lib\/sysusers.d\/sensorstation.conf - <<'SYSUSERS'/,/^SYSUSERS\$/p" "$TMP/ctrl/preinst" | sed '1d;$d')
+[ -n "$want" ] && [ "$want" = "$got" ] && ok "deb preinst: creates the groups and the user from the shipped sysusers.d lines" \
+  || fail "deb preinst: sysusers lines" "$(diff <(echo "$want") <(echo "$got"))"
 grep -q 'systemd-sysusers /usr/lib/sysusers.d/sensorstation.conf' "$TMP/ctrl/postinst" \
   && grep -q "deb-systemd-helper enable 'sensorstation.service'" "$TMP/ctrl/postinst" \
   && ok "deb postinst: creates the user and enables the unit" || fail "deb postinst: user and enable"
@@ -296,7 +303,7 @@ unguarded=$(awk '
   /^[[:space:]]*if \[ -d \/run\/systemd\/system \]/ { if (!g) { g = 1; gi = indent($0) }; next }
   g && /^[[:space:]]*fi[[:space:]]*$/ && indent($0) == gi { g = 0; next }
   /(systemctl|deb-systemd-invoke) / && !/^[[:space:]]*#/ && !g { print FILENAME ": " $0 }' \
-  "$TMP/ctrl/postinst" "$TMP/ctrl/prerm" "$TMP/ctrl/postrm")
+  "$TMP/ctrl/preinst" "$TMP/ctrl/postinst" "$TMP/ctrl/prerm" "$TMP/ctrl/postrm")
 [ -z "$unguarded" ] && ok "deb scripts: systemctl only where systemd runs" || fail "deb scripts: unguarded systemctl" "$unguarded"
 grep -q 'rm -rf /var/lib/sensorstation' "$TMP/ctrl/postrm" && \
   awk '/"\$1" = "purge"/ { p = 1 } /rm -rf \/var\/lib\/sensorstation/ { exit !p }' "$TMP/ctrl/postrm" \
