@@ -25,8 +25,9 @@ public struct ImpactEvent: Sendable, Equatable {
     public var deltaV: Double
     /// Head injury criterion over windows of at most 15 ms, on |a| in g (gravity included), over
     /// the captured waveform. Windows run between samples, so it needs data faster than 67 Hz
-    /// (1 kHz or more to mean much); with slower data no window fits and it is 0.
-    public var hic15: Double
+    /// (1 kHz or more to mean much); with slower data no window fits and it is nil (not computable
+    /// at that rate).
+    public var hic15: Double?
     /// A sample of the waveform was at the sensor's full scale: `peakG` is then a lower bound.
     public var saturated: Bool
     /// The gravity vector estimated before the impact (g, sensor axes).
@@ -38,7 +39,7 @@ public struct ImpactEvent: Sendable, Equatable {
 
     public init(
         triggerT: Double, startT: Double, endT: Double, peakT: Double, peakG: Double, peakX: Double, peakY: Double,
-        peakZ: Double, durationAbove: Double, severity: Severity, deltaV: Double, hic15: Double, saturated: Bool,
+        peakZ: Double, durationAbove: Double, severity: Severity, deltaV: Double, hic15: Double?, saturated: Bool,
         gravity: SIMD3<Double>, gapCount: Int, waveform: [MotionSample]
     ) {
         self.triggerT = triggerT

@@ -53,9 +53,12 @@ public enum ImpactMetrics {
     /// can beat `window` · M^2.5, M the largest |a| within `window` after t_i (its mean is at most
     /// M). The windows around the peak are evaluated first, so that bound rules out nearly all
     /// others.
-    public static func hic(_ samples: ArraySlice<MotionSample>, gapLimit: Double, window: Double = 0.015) -> Double {
+    ///
+    /// Nil when no window fits: no two consecutive samples of one gap-free run are more than 0 and
+    /// at most `window` apart (at 25 Hz samples are 40 ms apart). A 0 would read as "harmless".
+    public static func hic(_ samples: ArraySlice<MotionSample>, gapLimit: Double, window: Double = 0.015) -> Double? {
         let n = samples.count
-        guard n > 1 else { return 0 }
+        guard n > 1 else { return nil }
         var t = [Double](repeating: 0, count: n)
         var m = [Double](repeating: 0, count: n)
         var prefix = [Double](repeating: 0, count: n)
@@ -79,6 +82,13 @@ public enum ImpactMetrics {
         }
         // A small tolerance so a window of exactly 15 ms between samples is not lost to rounding.
         let limit = window + 1e-12
+        // Every window holds a step between consecutive samples that is itself a window.
+        var fits = false
+        for j in 1..<n where segment[j] == segment[j - 1] {
+            let step: Double = t[j] - t[j - 1]
+            if step > 0 && step <= limit { fits = true; break }
+        }
+        guard fits else { return nil }
         var best = 0.0
         func windows(from i: Int) {
             var j = i + 1

@@ -24,8 +24,9 @@ public struct ImpactRecord: Sendable, Equatable {
     public var severity: String
     /// Velocity change over the event, m/s.
     public var deltaVMps: Double
-    /// Head Injury Criterion over a 15 ms window (dimensionless).
-    public var hic15: Double
+    /// Head Injury Criterion over a 15 ms window (dimensionless); NULL when the sample rate leaves
+    /// no 15 ms window between samples (below 67 Hz).
+    public var hic15: Double?
     /// Any sample at full scale: the true peak may be higher.
     public var saturated: Bool
     /// The threshold in force, g.
@@ -41,7 +42,7 @@ public struct ImpactRecord: Sendable, Equatable {
 
     public init(triggerTime: Date, startTime: Date, endTime: Date, peakTime: Date, peakG: Double,
                 peakXG: Double, peakYG: Double, peakZG: Double, durationMs: Double, severity: String,
-                deltaVMps: Double, hic15: Double, saturated: Bool, thresholdG: Double, sensor: String,
+                deltaVMps: Double, hic15: Double?, saturated: Bool, thresholdG: Double, sensor: String,
                 waveform: [UInt8], waveformCount: Int, waveformRateHz: Double) {
         self.triggerTime = triggerTime
         self.startTime = startTime

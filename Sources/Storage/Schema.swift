@@ -10,7 +10,8 @@ import GRDB
 /// accelerations in g, pressures in Pa, temperatures in °C.
 enum Schema {
     /// Identifiers in order. Appending is the only allowed change.
-    static let identifiers = ["v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups"]
+    static let identifiers = ["v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
+                              "v4-impacts-hic15-nullable"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -179,6 +180,53 @@ enum Schema {
                         pressure_max = max(pressure_max, excluded.pressure_max);
                 END;
                 """)
+        }
+        m.registerMigration("v4-impacts-hic15-nullable") { db in
+            // HIC15 needs samples at most 15 ms apart; below 67 Hz it is not computable and is
+            // stored as NULL (v1 made the column NOT NULL and the detector wrote 0, which reads as
+            // "harmless"). SQLite cannot drop a NOT NULL, so the table is rebuilt the documented
+            // way (sqlite.org/lang_altertable.html, "other kinds of table schema changes"): same
+            // columns, same ids, same index. Rows written before keep their 0: which of those were
+            // "not computable" is not known any more. The AUTOINCREMENT counter is carried over, so
+            // an id that retention deleted is still never reused (upload cursors rely on it).
+            let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'impacts'")
+            let columns = """
+                id, time_us, start_us, end_us, peak_us, peak_g, peak_x_g, peak_y_g, peak_z_g, duration_ms, severity,
+                delta_v_mps, hic15, saturated, threshold_g, sensor, waveform, waveform_count, waveform_rate_hz
+                """
+            try db.execute(sql: """
+                CREATE TABLE impacts_v4 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time_us INTEGER NOT NULL,          -- trigger: first threshold crossing
+                    start_us INTEGER NOT NULL,
+                    end_us INTEGER NOT NULL,
+                    peak_us INTEGER NOT NULL,
+                    peak_g REAL NOT NULL,
+                    peak_x_g REAL NOT NULL,
+                    peak_y_g REAL NOT NULL,
+                    peak_z_g REAL NOT NULL,
+                    duration_ms REAL NOT NULL,         -- time above threshold
+                    severity TEXT NOT NULL,            -- 'impact' | 'severe'
+                    delta_v_mps REAL NOT NULL,
+                    hic15 REAL,                        -- NULL: no 15 ms window at the sample rate
+                    saturated INTEGER NOT NULL,        -- 0 | 1
+                    threshold_g REAL NOT NULL,
+                    sensor TEXT NOT NULL,
+                    waveform BLOB NOT NULL,            -- WaveformCodec.encode output, opaque here
+                    waveform_count INTEGER NOT NULL,
+                    waveform_rate_hz REAL NOT NULL
+                );
+                INSERT INTO impacts_v4 (\(columns)) SELECT \(columns) FROM impacts;
+                DROP TABLE impacts;
+                ALTER TABLE impacts_v4 RENAME TO impacts;
+                CREATE INDEX impacts_time ON impacts(time_us);
+                """)
+            if let sequence {
+                try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'impacts'", arguments: [sequence])
+                if db.changesCount == 0 {
+                    try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('impacts', ?)", arguments: [sequence])
+                }
+            }
         }
         return m
     }

@@ -222,7 +222,7 @@ struct ImpactTrace {
             ("peak_time", .string(TimeCodec.iso(r.peakTime))), ("peak_g", .double(r.peakG)),
             ("peak_x_g", .double(r.peakXG)), ("peak_y_g", .double(r.peakYG)), ("peak_z_g", .double(r.peakZG)),
             ("duration_ms", .double(r.durationMs)), ("severity", .string(r.severity)),
-            ("delta_v_mps", .double(r.deltaVMps)), ("hic15", .double(r.hic15)), ("saturated", .bool(r.saturated)),
+            ("delta_v_mps", .double(r.deltaVMps)), ("hic15", r.hic15.map(JSONValue.double) ?? .null), ("saturated", .bool(r.saturated)),
             ("threshold_g", .double(r.thresholdG)), ("sensor", .string(r.sensor)),
             ("waveform_samples", .int(Int64(samples.count))), ("waveform_rate_hz", .double(r.waveformRateHz)),
         ]
@@ -243,7 +243,7 @@ struct ImpactTrace {
                 + String(format: "   x %.2f  y %.2f  z %.2f g", r.peakXG, r.peakYG, r.peakZG),
             "  above \(String(format: "%.1f g", r.thresholdG))  \(String(format: "%.1f ms", r.durationMs))",
             "  ΔV           \(String(format: "%.2f m/s", r.deltaVMps))",
-            "  HIC15        \(String(format: "%.1f", r.hic15))",
+            "  HIC15        \(r.hic15.map { String(format: "%.1f", $0) } ?? "n/a (no 15 ms window at \(String(format: "%.0f", r.waveformRateHz)) Hz)")",
             "  sensor       \(r.sensor)",
         ]
         if let first = relativeTimes.first, let last = relativeTimes.last {

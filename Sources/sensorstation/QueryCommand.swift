@@ -160,16 +160,17 @@ enum StorageCLI {
         }
     }
 
-    /// Local time, numbers right-aligned, three decimals for measurements.
+    /// Local time, numbers right-aligned, three decimals for measurements, "n/a" where a value is
+    /// absent (a BMP280 has no humidity; HIC15 needs samples at most 15 ms apart).
     static func table(_ result: QueryResult, timeZone: TimeZone) -> String {
         let header = result.columns.map { $0.type == .time ? "\($0.name) (local)" : $0.name }
         let body = result.rows.map { row in
             row.map { cell -> String in
                 switch cell {
-                case .null: return "—"
+                case .null: return "n/a"
                 case .time(let us): return TimeCodec.local(micros: us, timeZone: timeZone)
                 case .integer(let i): return String(i)
-                case .real(let d): return d.isFinite ? String(format: "%.3f", d) : "—"
+                case .real(let d): return d.isFinite ? String(format: "%.3f", d) : "n/a"
                 case .text(let s): return s
                 case .bool(let b): return b ? "yes" : "no"
                 }

@@ -158,6 +158,16 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
+/// A number that is written as JSON null when absent (synthesized coding would leave the key out).
+private struct Nullable: Encodable {
+    var value: Double?
+    init(_ value: Double?) { self.value = value }
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let value { try c.encode(value) } else { try c.encodeNil() }
+    }
+}
+
 /// One event as a JSON line. Values are rounded to what the data supports: times to 1 µs,
 /// accelerations to 0.1 mg, durations to 1 µs, ΔV to 1 mm/s, HIC to 0.001.
 private struct EventLine: Encodable {
@@ -172,7 +182,8 @@ private struct EventLine: Encodable {
     var duration_ms: Double
     var severity: String
     var delta_v_mps: Double
-    var hic15: Double
+    /// null when the trace's rate leaves no 15 ms window (a missing key would look like a bug).
+    var hic15: Nullable
     var saturated: Bool
     var gaps: Int
 
@@ -189,7 +200,7 @@ private struct EventLine: Encodable {
         duration_ms = r(e.durationAbove * 1000, 1e3)
         severity = e.severity.rawValue
         delta_v_mps = r(e.deltaV, 1e3)
-        hic15 = r(e.hic15, 1e3)
+        hic15 = Nullable(e.hic15.map { r($0, 1e3) })
         saturated = e.saturated
         gaps = e.gapCount
     }

@@ -30,9 +30,9 @@ struct ImpactsCLITests {
     }
 
     /// A database holding that one impact (id 1) plus one whose waveform blob is damaged (id 2).
-    static func database() async throws -> (path: String, record: ImpactRecord) {
+    static func database(_ samples: [MotionSample] = pulse(), rate: Double = rate) async throws -> (path: String, record: ImpactRecord) {
         var detector = ImpactDetector(settings: DetectorSettings())
-        var events = pulse().flatMap { detector.process($0) }
+        var events = samples.flatMap { detector.process($0) }
         events += detector.finish()
         try #require(events.count == 1)
         let capture = ImpactCapture(event: events[0], sensor: "ADXL375", thresholdG: 4, rateHz: rate,
@@ -63,6 +63,36 @@ struct ImpactsCLITests {
         let explicit = try CLI.run(["impacts", "list", "--database", path, "--format", "csv"] + Self.window)
         #expect(explicit.status == 0)
         #expect(explicit.stdout.hasPrefix("id,time,peak_g,severity,"))
+    }
+
+    /// Issue 21's case: 8 g for 1.15 s read at 25 Hz. Samples 40 ms apart leave no 15 ms window.
+    @Test("HIC15 not computable at 25 Hz: n/a in show and in tables, null in JSON, empty in CSV")
+    func hic15NotComputable() async throws {
+        let slow = (0..<(4 * 25)).map { k in
+            let t = Double(k) / 25
+            return MotionSample(t: t, x: t >= 1 && t < 2.15 ? 8 : 0, y: 0, z: 1)
+        }
+        let (path, record) = try await Self.database(slow, rate: 25)
+        #expect(record.hic15 == nil)
+        let show = try CLI.run(["impacts", "show", "1", "--database", path])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("HIC15        n/a (no 15 ms window at 25 Hz)"), "\(show.stdout)")
+        let json = try CLI.run(["impacts", "show", "1", "--database", path, "--format", "json"])
+        #expect(json.stdout.contains(#""hic15":null"#), "\(json.stdout)")
+        let list = try CLI.run(["impacts", "--database", path, "--format", "json"] + Self.window)
+        #expect(list.stdout.contains(#""hic15":null"#), "\(list.stdout)")
+        let csv = try CLI.run(["query", "impacts", "--database", path, "--format", "csv"] + Self.window)
+        let header = try #require(csv.stdout.split(separator: "\n").first).split(separator: ",", omittingEmptySubsequences: false)
+        let row = try #require(csv.stdout.split(separator: "\n").dropFirst().first).split(separator: ",", omittingEmptySubsequences: false)
+        let column = try #require(header.firstIndex(of: "hic15"))
+        #expect(row[column] == "")
+        let table = try CLI.run(["query", "impacts", "--database", path] + Self.window)
+        let lines = table.stdout.split(separator: "\n")
+        let header0 = try #require(lines.first)
+        let at = try #require(header0.range(of: "hic15"))
+        // right-aligned under its header
+        let end = header0.distance(from: header0.startIndex, to: at.upperBound)
+        #expect(String(lines[1].prefix(end)).hasSuffix("  n/a"), "\(table.stdout)")
     }
 
     @Test("show: the figures, and a chart whose peak column and threshold row follow from the pulse")

@@ -7,13 +7,13 @@ import Testing
 struct ReplayTests {
     static let g0 = 9.80665
 
-    /// A trace at 3200 Hz: 1 g on z, plus a half-sine of `amplitude` g and `duration` s along x
-    /// starting at 1 s; axes clipped at `clip` with the saturated column when given.
+    /// A trace at `rate` (3200 Hz unless given): 1 g on z, plus a half-sine of `amplitude` g and
+    /// `duration` s along x starting at 1 s; axes clipped at `clip` with the saturated column when given.
     static func trace(amplitude: Double, duration: Double = 0.010, seconds: Double = 3, clip: Double? = nil,
-                      saturatedColumn: Bool = false) -> String {
+                      saturatedColumn: Bool = false, rate: Double = 3200) -> String {
         var lines = [saturatedColumn ? "t_s,x_g,y_g,z_g,saturated" : "t_s,x_g,y_g,z_g"]
-        for k in 0..<Int(seconds * 3200) {
-            let t = Double(k) / 3200
+        for k in 0..<Int(seconds * rate) {
+            let t = Double(k) / rate
             var x = t >= 1 && t < 1 + duration ? amplitude * sin(Double.pi * (t - 1) / duration) : 0
             var saturated = false
             if let clip, x > clip { x = clip; saturated = true }
@@ -73,6 +73,17 @@ struct ReplayTests {
         // Keys in a stable (sorted) order, so lines can be compared and diffed.
         let line = r.stdout.split(separator: "\n")[0]
         #expect(line.hasPrefix("{\"delta_v_mps\":"))
+    }
+
+    @Test("at 25 Hz no 15 ms window exists: hic15 is null, not 0")
+    func hic15IsNullWhenTheTraceIsTooSlow() throws {
+        let file = try Self.write(Self.trace(amplitude: 8, duration: 1.15, seconds: 4, rate: 25))
+        let r = try CLI.run(["replay", "--config", Self.config().path, file.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let events = try Self.events(r.stdout)
+        try #require(events.count == 1)
+        #expect(events[0]["hic15"] is NSNull)
+        #expect(r.stdout.contains("\"hic15\":null"))
     }
 
     @Test func theConfigurationDecidesUnlessOptionsOverride() throws {

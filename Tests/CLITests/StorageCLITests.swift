@@ -96,7 +96,7 @@ struct StorageCLITests {
         #expect(r.stdout == """
             time (local)         sensor  temperature_c  humidity_percent  pressure_hpa
             2026-11-23 01:02:40  BME280         22.000            40.000      1013.000
-            2026-11-23 01:02:50  BME280         22.125                 —      1013.000
+            2026-11-23 01:02:50  BME280         22.125               n/a      1013.000
 
             """)
     }

@@ -121,7 +121,8 @@ struct ImpactMeasuresTests {
             pulses: [Pulse(.halfSine, amplitude: c.amplitude, duration: c.duration, start: 1.0)]).samples
         let e = try #require(detect(samples).first)
         let expected = Self.referenceHIC(amplitude: c.amplitude, duration: c.duration, gravity: c.gravity)
-        #expect(relativeError(e.hic15, expected) < 0.01, "HIC15 \(e.hic15), expected \(expected)")
+        let hic = try #require(e.hic15)
+        #expect(relativeError(hic, expected) < 0.01, "HIC15 \(hic), expected \(expected)")
     }
 
     @Test(arguments: [(20.0, 0.020, 0.0), (50, 0.040, 0), (50, 0.015, 0), (30, 0.025, 1), (80, 0.020, 1)])
@@ -132,17 +133,39 @@ struct ImpactMeasuresTests {
             pulses: [Pulse(.square, amplitude: a, duration: duration + 0.0001, start: 1.0 - 0.00005)]).samples
         let e = try #require(detect(samples).first)
         let expected = 0.015 * pow(a + gravity, 2.5)
-        #expect(relativeError(e.hic15, expected) < 1e-9, "HIC15 \(e.hic15), expected \(expected)")
+        let hic = try #require(e.hic15)
+        #expect(relativeError(hic, expected) < 1e-9, "HIC15 \(hic), expected \(expected)")
     }
 
-    @Test func hicAtRestIsTinyAndNoWindowSpansAGap() {
+    @Test func hicAtRestIsTinyAndNoWindowSpansAGap() throws {
         // 1 g at rest for 15 ms: 0.015 · 1^2.5.
         let rest = SyntheticTrace(rate: 1000, length: 1).samples
-        #expect(abs(ImpactMetrics.hic(rest[...], gapLimit: 0.05) - 0.015) < 1e-12)
-        // Two samples of 100 g 20 ms apart with nothing in between: a gap, so no window.
+        #expect(abs(try #require(ImpactMetrics.hic(rest[...], gapLimit: 0.05)) - 0.015) < 1e-12)
+        // Two samples of 100 g 10 ms apart: one window of 10 ms; with a gap limit below 10 ms the
+        // step is a gap, so no window at all.
         let apart = [MotionSample(t: 0, x: 100, y: 0, z: 0), MotionSample(t: 0.010, x: 100, y: 0, z: 0)]
-        #expect(abs(ImpactMetrics.hic(apart[...], gapLimit: 0.05) - 0.010 * pow(100, 2.5)) < 1e-6)
-        #expect(ImpactMetrics.hic(apart[...], gapLimit: 0.005) == 0)
+        #expect(abs(try #require(ImpactMetrics.hic(apart[...], gapLimit: 0.05)) - 0.010 * pow(100, 2.5)) < 1e-6)
+        #expect(ImpactMetrics.hic(apart[...], gapLimit: 0.005) == nil)
+        // Repeated timestamps are no window either.
+        let same = [MotionSample(t: 0, x: 9, y: 0, z: 0), MotionSample(t: 0, x: 9, y: 0, z: 0)]
+        #expect(ImpactMetrics.hic(same[...], gapLimit: 0.05) == nil)
+    }
+
+    /// The case from issue 21: an 8 g impact lasting 1.15 s read at 25 Hz. Samples are 40 ms apart,
+    /// so no 15 ms window exists and HIC15 is not computable (it used to read 0.0, "harmless").
+    /// At 50 Hz (20 ms) it still is not; at 100 Hz a 10 ms window is, and the flat top gives
+    /// 0.010 · 9^2.5 over it (8 g along 1 g of gravity), the largest window that fits.
+    @Test(arguments: [(25.0, nil as Double?), (50, nil), (100, 0.010 * pow(9, 2.5))])
+    func hic15IsNotComputableWhenSamplesAreMoreThan15msApart(_ rate: Double, _ expected: Double?) throws {
+        let samples = SyntheticTrace(rate: rate, length: 4, gravity: [0, 0, 1],
+            pulses: [Pulse(.square, amplitude: 8, duration: 1.15, start: 1.0)]).samples
+        let e = try #require(detect(samples).first)
+        #expect(e.peakG > 8.9)
+        if let expected {
+            #expect(relativeError(try #require(e.hic15), expected) < 1e-9)
+        } else {
+            #expect(e.hic15 == nil)
+        }
     }
 
     // MARK: time above threshold, start, end, peak

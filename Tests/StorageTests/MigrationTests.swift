@@ -12,7 +12,8 @@ struct MigrationTests {
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(report.created)
         #expect(report.movedAside == nil)
-        #expect(report.migrationsApplied == ["v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups"])
+        #expect(report.migrationsApplied == ["v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
+                                            "v4-impacts-hic15-nullable"])
         let mode = try db.pool!.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let autoVacuum = try db.pool!.read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") }
@@ -43,7 +44,7 @@ struct MigrationTests {
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(!report.created)
-        #expect(report.migrationsApplied == ["v2-raw-acceleration", "v3-minute-rollups"])
+        #expect(report.migrationsApplied == ["v2-raw-acceleration", "v3-minute-rollups", "v4-impacts-hic15-nullable"])
         let rows = try db.query(.init(kind: .weather, since: Fixture.t0, until: Fixture.t0.addingTimeInterval(1)))
         #expect(rows.rows == [[.time(micros: 1_795_392_000_000_000), .text("BME280"), .real(21.5), .real(45), .real(1013)]])
         #expect(try db.cursor(destination: "s3", kind: .weather) == 1)
@@ -79,7 +80,7 @@ struct MigrationTests {
             try pool.close()
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
-        #expect(report.migrationsApplied == ["v3-minute-rollups"])
+        #expect(report.migrationsApplied == ["v3-minute-rollups", "v4-impacts-hic15-nullable"])
         // One more second through the trigger, in the third minute.
         try Fixture.write(db) { db in
             try db.execute(sql: """
@@ -117,6 +118,47 @@ struct MigrationTests {
         }
         let got: [[DatabaseValue]] = weather.map { Array($0.databaseValues) }
         #expect(got == [first, second])
+    }
+
+    @Test("a v3 file's impacts keep every column and id; hic15 takes NULL; a deleted newest id is still never reused")
+    func fromV3() throws {
+        let path = try Fixture.path()
+        let insert = """
+            INSERT INTO impacts (time_us, start_us, end_us, peak_us, peak_g, peak_x_g, peak_y_g, peak_z_g, duration_ms,
+                                 severity, delta_v_mps, hic15, saturated, threshold_g, sensor, waveform, waveform_count,
+                                 waveform_rate_hz)
+            VALUES (?, ?, ?, ?, 7.5, 7.25, 1, 0.5, 8.5, 'impact', 1.75, ?, 0, 5, 'ADXL345', x'01020304', 2, 800)
+            """
+        var before: [Row] = []
+        do {
+            let pool = try DatabasePool(path: path)
+            try Schema.migrator.migrate(pool, upTo: "v3-minute-rollups")
+            try pool.write { db in
+                for k in 0..<3 {
+                    let t = 1_795_392_000_000_000 + Int64(k) * 10_000_000
+                    try db.execute(sql: insert, arguments: [t, t - 1000, t + 9000, t + 500, 12.5 + Double(k)])
+                }
+                try db.execute(sql: "DELETE FROM impacts WHERE id = 3")      // retention took the newest
+                before = try Row.fetchAll(db, sql: "SELECT * FROM impacts ORDER BY id")
+                // v1's NOT NULL, which v4 lifts
+                #expect(throws: DatabaseError.self) {
+                    try db.execute(sql: insert, arguments: [1, 1, 1, 1, nil as Double?])
+                }
+            }
+            try pool.close()
+        }
+        let (db, report) = try StationDatabase.openForWriting(path: path)
+        #expect(report.migrationsApplied == ["v4-impacts-hic15-nullable"])
+        try Fixture.write(db) { db in
+            #expect(try Row.fetchAll(db, sql: "SELECT * FROM impacts ORDER BY id") == before)
+            try db.execute(sql: insert, arguments: [1_795_392_100_000_000, 1_795_392_100_000_000, 1_795_392_100_000_000,
+                                                    1_795_392_100_000_000, nil as Double?])
+            #expect(db.lastInsertedRowID == 4)
+            #expect(try Row.fetchOne(db, sql: "SELECT hic15 FROM impacts WHERE id = 4")?[0] as Double? == nil)
+            #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'impacts' AND type = 'index'")
+                    == ["impacts_time"])
+            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+        }
     }
 
     @Test("a file from a newer sensorstation is refused, for reading and for writing, and never moved aside")

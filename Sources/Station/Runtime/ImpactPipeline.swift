@@ -19,7 +19,8 @@ public struct ImpactSummary: Sendable, Equatable {
     public var durationMs: Double
     public var thresholdG: Double
     public var deltaVMps: Double
-    public var hic15: Double
+    /// Nil when the sample rate leaves no 15 ms window (see `ImpactEvent.hic15`).
+    public var hic15: Double?
     public var saturated: Bool
     public var waveformSamples: Int
 }

@@ -117,7 +117,7 @@ extension StationEvent {
             return "impact\(i.id.map { " #\($0)" } ?? "") recorded: peak \(fmt(i.peakG, 2)) g"
                 + (i.saturated ? " (sensor saturated: the true peak is higher)" : "")
                 + ", \(i.severity), \(fmt(i.durationMs, 1)) ms above \(fmt(i.thresholdG, 1)) g"
-                + ", delta-V \(fmt(i.deltaVMps, 2)) m/s, HIC15 \(fmt(i.hic15, 1))"
+                + ", delta-V \(fmt(i.deltaVMps, 2)) m/s, HIC15 \(i.hic15.map { fmt($0, 1) } ?? "n/a")"
         case .button(let b):
             return "button: \(b.press.rawValue) press (\(b.heldMs) ms) → \(b.result)"
         case .streaming(let on, let cause):
