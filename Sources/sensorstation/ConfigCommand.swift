@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HAL
 import Station
+import Storage
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,14 +32,51 @@ struct ConfigCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Say which configuration is in effect and summarise it.")
+            abstract: "Say which configuration is in effect and summarise it.",
+            discussion: """
+                With --all, every key: its value in effect, where it comes from (FILE:LINE, an \
+                environment variable, or the default), and whether `systemctl reload` applies a \
+                change to it or the service needs a restart. docs/configuration.md lists the same keys.
+                """)
 
         @OptionGroup var options: ConfigOptions
 
+        @Flag(help: "Every key with its value, where it comes from, and whether a reload applies it.")
+        var all = false
+
+        @Flag(help: "With --all: one JSON object per key (JSON Lines).")
+        var json = false
+
         func run() throws {
             let (c, source) = try options.load()
+            guard all else {
+                print("configuration: \(source)")
+                print(summary(c))
+                return
+            }
+            let environment = ProcessInfo.processInfo.environment
+            let path = ConfigurationLoader.configurationPath(
+                explicitPath: options.config, environment: environment, fileExists: { FileManager.default.fileExists(atPath: $0) })
+            let sources = ConfigurationLoader.sources(path: path, environment: environment)
+            let rows = ConfigurationKeys.all.filter { !$0.isListItem }.map { key in
+                (key: key.path, reload: key.reloadText, from: sources[key.path] ?? "default", value: key.value(c))
+            }
+            if json {
+                for r in rows {
+                    print(JSONValue.object([("key", .string(r.key)), ("value", .string(r.value)), ("from", .string(r.from)),
+                                            ("reload", .string(r.reload))]))
+                }
+                return
+            }
+            // The value last: a list of LEDs is long.
             print("configuration: \(source)")
-            print(summary(c))
+            let header = (key: "key", reload: "reload", from: "from", value: "value")
+            let keyWidth = (rows.map { $0.key.count } + [header.key.count]).max()!
+            let fromWidth = (rows.map { $0.from.count } + [header.from.count]).max()!
+            func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+            for r in [header] + rows {
+                print("\(pad(r.key, keyWidth))  \(pad(r.reload, 7))  \(pad(r.from, fromWidth))  \(r.value.isEmpty ? "—" : r.value)")
+            }
         }
     }
 }

@@ -29,7 +29,10 @@ struct ReloadService: Service {
             new.hardware = current.hardware  // --simulated stays as started
             let applied = ReloadPlan.applied(old: current, new: new)
             let restart = ReloadPlan.needsRestart(old: current, new: new)
-            live.update(LiveSettings.Values(configuration: new))
+            // Only the live keys: a changed range or rate (a restart) must not reach the detector
+            // while the chip still runs with the old one.
+            let next = ReloadPlan.applying(new, to: current)
+            live.update(LiveSettings.Values(configuration: next))
             if applied.isEmpty && restart.isEmpty {
                 logger.notice("reload: nothing changed")
             } else {
@@ -38,13 +41,7 @@ struct ReloadService: Service {
                     logger.warning("reload: not applied, restart to change \(restart.joined(separator: ", "))")
                 }
             }
-            // Keep the keys that need a restart as they are running, so they are reported again.
-            var kept = current
-            kept.impact = new.impact
-            kept.accelerometer.calibration = new.accelerometer.calibration
-            kept.weather.interval = new.weather.interval
-            kept.weather.temperatureOffsetC = new.weather.temperatureOffsetC
-            current = kept
+            current = next
         }
     }
 }

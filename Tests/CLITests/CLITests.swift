@@ -59,6 +59,33 @@ struct CLITests {
         #expect(r.stderr.contains("impact.threshold_g"))
     }
 
+    @Test("config show --all: every key once, its value, and where it comes from (file line, variable, default)")
+    func configShowAll() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("c.yaml")
+        try "station:\n  thing_name: pi-7\nimpact:\n  severe_g: 12\n".write(to: file, atomically: true, encoding: .utf8)
+        let env = ["SENSORSTATION_IMPACT_THRESHOLD_G": "5.5"]
+        let json = try CLI.run(["config", "show", "--all", "--json", "--config", file.path], environment: env)
+        #expect(json.status == 0, "\(json.stderr)")
+        let rows = try json.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String])
+        }
+        let byKey = Dictionary(uniqueKeysWithValues: rows.map { ($0["key"]!, $0) })
+        #expect(rows.count == byKey.count && rows.count > 60)
+        #expect(byKey["station.thing_name"] == ["key": "station.thing_name", "value": "pi-7", "from": "\(file.path):2", "reload": "restart"])
+        #expect(byKey["impact.severe_g"]?["from"] == "\(file.path):4")
+        #expect(byKey["impact.threshold_g"] == ["key": "impact.threshold_g", "value": "5.5",
+                                                "from": "environment SENSORSTATION_IMPACT_THRESHOLD_G", "reload": "applied"])
+        #expect(byKey["storage.retention_days"] == ["key": "storage.retention_days", "value": "30", "from": "default", "reload": "restart"])
+        #expect(byKey["gpio.leds[].role"] == nil)
+        // The table: same keys, one line each after the source and the header.
+        let table = try CLI.run(["config", "show", "--all", "--config", file.path], environment: env)
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first == "configuration: \(file.path)")
+        #expect(lines.count == rows.count + 2)
+        #expect(lines.contains { $0.hasPrefix("impact.threshold_g ") && $0.contains(" applied  environment SENSORSTATION_IMPACT_THRESHOLD_G ") && $0.hasSuffix(" 5.5") })
+    }
+
     @Test func configCheckAcceptsTheExamples() throws {
         for example in ["raspberry-pi.yaml", "simulation.yaml"] {
             let r = try CLI.run(["config", "check", "examples/\(example)"], cwd: packageRoot)

@@ -90,8 +90,8 @@ struct ReloadPlanTests {
         new.accelerometer.odrHz = 800
         new.impact.postWindow = .milliseconds(1500)
         #expect(ReloadPlan.applied(old: old, new: new)
-            == ["impact.threshold_g 4.0 → 5.0", "impact.post_ms 1000 → 1500", "weather.interval_s 10 → 30"])
-        #expect(ReloadPlan.needsRestart(old: old, new: new) == ["accelerometer.odr_hz", "gpio"])
+            == ["weather.interval_s 10 → 30", "impact.threshold_g 4 → 5", "impact.post_ms 1000 → 1500"])
+        #expect(ReloadPlan.needsRestart(old: old, new: new) == ["accelerometer.odr_hz", "gpio.chip"])
         #expect(ReloadPlan.applied(old: old, new: old).isEmpty && ReloadPlan.needsRestart(old: old, new: old).isEmpty)
     }
 

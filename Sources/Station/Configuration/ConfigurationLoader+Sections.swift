@@ -1,7 +1,8 @@
 import HAL
 import Logging
 
-/// The value rules of every section, and the checks across fields.
+/// The sections of the file: every declared key with a reader of its own (`ConfigurationKeys`),
+/// then the keys whose rules depend on another one, and the checks across fields.
 extension ConfigurationLoader {
     typealias C = StationConfiguration
     typealias Section = ConfigurationReader.Section
@@ -17,39 +18,14 @@ extension ConfigurationLoader {
                 parent.node(key), path: path, allowed: ConfigurationSchema.keys(at: components), schemaPath: components)
         }
 
-        // station
-        let station = sub(top, "station")
-        if let v = r.string(station, "thing_name", validate: validThingName) { c.station.thingName = v }
-        if let v = r.string(station, "serial_number", validate: validSerialNumber) { c.station.serialNumber = v }
-
-        // hardware, i2c
-        if let v = r.choice(top, "hardware", C.HardwareKind.self) { c.hardware = v }
-        let i2c = sub(top, "i2c")
-        if let v = r.string(i2c, "bus", validate: validI2CBus) { c.i2c.bus = v }
-
+        readDeclared(top, r, &c)
+        for name in ["station", "i2c", "storage", "simulation", "logging"] { readDeclared(sub(top, name), r, &c) }
         decodeWeather(sub(top, "weather"), sub, r, &c)
         let accelerometer = sub(top, "accelerometer")
         decodeAccelerometer(accelerometer, sub, r, &c)
         decodeImpact(sub(top, "impact"), accelerometer, r, &c)
         decodeGPIO(sub(top, "gpio"), r, &c)
-
-        // storage
-        let storage = sub(top, "storage")
-        if let v = r.path(storage, "path") { c.storage.path = v }
-        if let v = r.milliseconds(storage, "commit_interval_ms", 100...60_000) { c.storage.commitInterval = v }
-        if let v = r.integer(storage, "retention_days", 1...3650) { c.storage.retentionDays = v }
-        if let v = r.integer(storage, "max_size_mb", 16...1_048_576) { c.storage.maxSizeMB = v }
-        if let v = r.bool(storage, "raw_while_streaming") { c.storage.rawWhileStreaming = v }
-
         decodeUpload(sub(top, "upload"), sub, r, &c)
-
-        // simulation, logging
-        let simulation = sub(top, "simulation")
-        if let v = r.integer(simulation, "seed", 0...Int.max) { c.simulation.seed = UInt64(v) }
-        if let v = r.choice(simulation, "scenario", C.SimulationScenario.self) { c.simulation.scenario = v }
-        if let v = r.choice(simulation, "gpio", C.SimulationGPIO.self) { c.simulation.gpio = v }
-        let logging = sub(top, "logging")
-        if let v = r.choice(logging, "level", Logger.Level.self) { c.logging.level = v }
 
         // Two sensors at one address on one bus. The address tables of the supported chips do
         // not overlap today; this guards a future chip that shares one.
@@ -63,20 +39,28 @@ extension ConfigurationLoader {
         return c
     }
 
+    /// Reads every key of the section that its declaration can read by itself.
+    static func readDeclared(_ s: Section, _ r: ConfigurationReader, _ c: inout C) {
+        for key in ConfigurationKeys.all where key.parent == s.path { key.read?(r, s, &c) }
+    }
+
+    /// Whether the file or the environment gave `key` a valid value.
+    static func wrote(_ s: Section, _ key: String, _ r: ConfigurationReader) -> Bool {
+        s.node(key) != nil && isValid(s, key, r)
+    }
+
     // MARK: weather
 
     static func decodeWeather(_ s: Section, _ sub: (Section, String) -> Section, _ r: ConfigurationReader, _ c: inout C) {
-        if let v = r.choice(s, "sensor", C.WeatherSensorKind.self) { c.weather.sensor = v }
+        readDeclared(s, r, &c)
         let sensor = c.weather.sensor
         let addresses = sensor == .none ? C.WeatherSensorKind.bme280.allowedAddresses : sensor.allowedAddresses
         let forChip = sensor == .none ? "" : " for the \(sensor.rawValue)"
         if let v = r.address(s, "address", allowed: addresses, context: forChip) { c.weather.address = v }
-        if let v = r.seconds(s, "interval_s", 1...3600) { c.weather.interval = v }
 
         let o = sub(s, "oversampling")
+        readDeclared(o, r, &c)
         let allowed = C.Oversampling.allowed
-        if let v = r.integer(o, "temperature", oneOf: allowed) { c.weather.oversampling.temperature = v }
-        if let v = r.integer(o, "pressure", oneOf: allowed) { c.weather.oversampling.pressure = v }
         if sensor == .bmp280 {
             // The BMP280 has no humidity sensor: the default becomes 0, and only 0 is accepted.
             c.weather.oversampling.humidity = 0
@@ -86,8 +70,6 @@ extension ConfigurationLoader {
         } else if let v = r.integer(o, "humidity", oneOf: allowed) {
             c.weather.oversampling.humidity = v
         }
-        if let v = r.integer(s, "iir_filter", oneOf: [0, 2, 4, 8, 16]) { c.weather.iirFilter = v }
-        if let v = r.number(s, "temperature_offset_c", -20...20) { c.weather.temperatureOffsetC = v }
     }
 
     // MARK: accelerometer
@@ -95,7 +77,7 @@ extension ConfigurationLoader {
     static func decodeAccelerometer(
         _ s: Section, _ sub: (Section, String) -> Section, _ r: ConfigurationReader, _ c: inout C
     ) {
-        if let v = r.choice(s, "sensor", C.AccelerometerKind.self) { c.accelerometer.sensor = v }
+        readDeclared(s, r, &c)
         let chip = c.accelerometer.sensor
         if chip != .none {
             let forChip = " for the \(chip.rawValue)"
@@ -134,25 +116,16 @@ extension ConfigurationLoader {
             c.accelerometer.fifo = false
             _ = r.bool(s, "fifo")
         }
-        let calibration = sub(s, "calibration")
-        if let v = r.vector3(calibration, "offset_g", -2...2) { c.accelerometer.calibration.offsetG = v }
-        if let v = r.vector3(calibration, "scale", 0.5...2) { c.accelerometer.calibration.scale = v }
+        readDeclared(sub(s, "calibration"), r, &c)
     }
 
     // MARK: impact
 
+    /// The checks across the impact keys (read from their declarations) and the range.
     static func decodeImpact(_ s: Section, _ accelerometer: Section, _ r: ConfigurationReader, _ c: inout C) {
-        let threshold = r.number(s, "threshold_g", 1.5...100)
-        if let threshold { c.impact.thresholdG = threshold }
-        if let v = r.milliseconds(s, "sustain_ms", 0...60_000) { c.impact.sustain = v }
-        let severe = r.number(s, "severe_g", 1.5...1000)
-        if let severe { c.impact.severeG = severe }
-        let rearm = r.number(s, "rearm_g", 1...100)
-        if let rearm { c.impact.rearmG = rearm }
-        if let v = r.milliseconds(s, "refractory_ms", 0...60_000) { c.impact.refractory = v }
-        if let v = r.milliseconds(s, "pre_ms", 0...10_000) { c.impact.preWindow = v }
-        if let v = r.milliseconds(s, "post_ms", 0...30_000) { c.impact.postWindow = v }
-
+        readDeclared(s, r, &c)
+        // Which of them the user wrote validly, before the checks below add problems of their own.
+        let (wroteThreshold, wroteSevere, wroteRearm) = (wrote(s, "threshold_g", r), wrote(s, "severe_g", r), wrote(s, "rearm_g", r))
         // Only compare values that are valid (an invalid one was reported already), and report on
         // a key the user wrote where possible.
         let invalid = { (key: String) in s.isSet(key) && s.origin(of: key) != nil && !isValid(s, key, r) }
@@ -161,14 +134,14 @@ extension ConfigurationLoader {
         let thresholdOrigin = s.origin(of: "threshold_g") ?? s.origin
 
         if !invalid("severe_g"), c.impact.severeG <= t {
-            if severe != nil, let origin = s.origin(of: "severe_g") {
+            if wroteSevere, let origin = s.origin(of: "severe_g") {
                 r.report(origin, key: s.keyPath("severe_g"), "expected a value above impact.threshold_g (\(format(t))), got \(format(c.impact.severeG))")
             } else if let origin = thresholdOrigin {
                 r.report(origin, key: s.keyPath("threshold_g"), "expected a value below impact.severe_g (\(format(c.impact.severeG)), the default), got \(format(t)); raise impact.severe_g too")
             }
         }
         if !invalid("rearm_g"), c.impact.rearmG >= t {
-            if rearm != nil, let origin = s.origin(of: "rearm_g") {
+            if wroteRearm, let origin = s.origin(of: "rearm_g") {
                 r.report(origin, key: s.keyPath("rearm_g"), "expected a value below impact.threshold_g (\(format(t))) so the detector re-arms, got \(format(c.impact.rearmG))")
             } else if let origin = thresholdOrigin {
                 r.report(origin, key: s.keyPath("threshold_g"), "expected a value above impact.rearm_g (\(format(c.impact.rearmG)), the default), got \(format(t)); lower impact.rearm_g too")
@@ -178,7 +151,7 @@ extension ConfigurationLoader {
         let range = Double(c.accelerometer.rangeG)
         let rangeInvalid = accelerometer.isSet("range_g") && !isValid(accelerometer, "range_g", r)
         if chip != .none, !rangeInvalid, t > range {
-            if threshold != nil, let origin = s.origin(of: "threshold_g") {
+            if wroteThreshold, let origin = s.origin(of: "threshold_g") {
                 r.report(origin, key: s.keyPath("threshold_g"), "expected at most \(format(range)) (accelerometer.range_g of the \(chip.rawValue), ±\(format(range)) g): a threshold above the range can never trigger, got \(format(t))")
             } else if let origin = accelerometer.origin(of: "range_g") ?? accelerometer.origin {
                 let enough = chip.allowedRangesG.filter { Double($0) >= t }.map(String.init).joined(separator: ", ")
@@ -196,9 +169,7 @@ extension ConfigurationLoader {
     // MARK: gpio
 
     static func decodeGPIO(_ s: Section, _ r: ConfigurationReader, _ c: inout C) {
-        if let v = r.string(s, "chip", validate: { $0.isEmpty || $0.contains(where: \.isWhitespace) ? "a chip path (/dev/gpiochip0), name (gpiochip0) or label (pinctrl-bcm2711)" : nil }) {
-            c.gpio.chip = v
-        }
+        readDeclared(s, r, &c)
 
         // LEDs, with who uses which line and role, for the checks across entries.
         var usedLines: [LineSelector: (path: String, role: String, line: Int?)] = [:]
@@ -209,12 +180,13 @@ extension ConfigurationLoader {
                 c.gpio.leds = []
             case .sequence(let items):
                 var leds: [C.LED] = []
+                let ledKeys = ConfigurationSchema.listItemKeys(s.keyPath("leds"))
                 for (i, item) in items.enumerated() {
                     let path = "\(s.keyPath("leds"))[\(i)]"
-                    let e = r.section(item, path: path, allowed: ConfigurationSchema.ledKeys)
+                    let e = r.section(item, path: path, allowed: ledKeys)
                     guard item.entries != nil else {
                         if item.isNull {
-                            r.report(item.origin, key: path, "expected a mapping with keys role, line, active_low, got nothing")
+                            r.report(item.origin, key: path, "expected a mapping with keys \(ledKeys.joined(separator: ", ")), got nothing")
                         }
                         continue
                     }
@@ -254,16 +226,13 @@ extension ConfigurationLoader {
             c.gpio.button = nil
         case .mapping:
             let b = r.section(node, path: s.keyPath("button"), allowed: buttonKeys, schemaPath: ["gpio", "button"])
-            var button = C.Button()
-            if let v = r.line(b, "line") { button.line = v }
-            if let v = r.choice(b, "bias", Bias.self) { button.bias = v }
-            if let v = r.bool(b, "active_low") { button.activeLow = v }
-            if let v = r.milliseconds(b, "debounce_ms", 0...500) { button.debounce = v }
-            if let v = r.milliseconds(b, "long_press_ms", 300...10_000) { button.longPress = v }
-            if let other = usedLines[button.line], isValid(b, "line", r), let origin = b.origin(of: "line") ?? b.origin {
-                r.report(origin, key: b.keyPath("line"), "\(button.line) is already used by \(other.path) (\(other.role)\(other.line.map { ", line \($0)" } ?? "")); expected a different line")
+            c.gpio.button = C.Button()
+            readDeclared(b, r, &c)
+            if let line = c.gpio.button?.line, let other = usedLines[line], isValid(b, "line", r),
+                let origin = b.origin(of: "line") ?? b.origin
+            {
+                r.report(origin, key: b.keyPath("line"), "\(line) is already used by \(other.path) (\(other.role)\(other.line.map { ", line \($0)" } ?? "")); expected a different line")
             }
-            c.gpio.button = button
         default:
             r.report(node.origin, key: s.keyPath("button"), "expected a mapping with keys \(buttonKeys.joined(separator: ", ")) or none, got \(node.described)")
         }
@@ -274,25 +243,13 @@ extension ConfigurationLoader {
     // MARK: upload
 
     static func decodeUpload(_ s: Section, _ sub: (Section, String) -> Section, _ r: ConfigurationReader, _ c: inout C) {
+        readDeclared(s, r, &c)
         var u = c.upload
-        if let v = r.bool(s, "enabled") { u.enabled = v }
-        if let v = r.string(s, "region", validate: validRegion) { u.region = v }
-        if let v = r.string(s, "credentials_endpoint", validate: { $0.isEmpty ? nil : validEndpoint($0) }) {
-            u.credentialsEndpoint = v
-        }
-        if let v = r.string(s, "role_alias", validate: { $0.isEmpty ? nil : validRoleAlias($0) }) { u.roleAlias = v }
-        if let v = r.path(s, "certificate", allowEmpty: true) { u.certificate = v }
-        if let v = r.path(s, "private_key", allowEmpty: true) { u.privateKey = v }
         if let node = s.node("passphrase_file"), node.isNull {
             u.passphraseFile = nil
         } else if let v = r.path(s, "passphrase_file", allowEmpty: true) {
             u.passphraseFile = v.isEmpty ? nil : v
         }
-        if let v = r.path(s, "ca_bundle", allowEmpty: true) { u.caBundle = v }
-        if let v = r.seconds(s, "refresh_margin_s", 10...3600) { u.refreshMargin = v }
-        if let v = r.integer(s, "rate_limit_kbps", 0...10_000_000) { u.rateLimitKbps = v }
-        if let v = r.path(s, "clock_sync_marker", allowEmpty: false) { u.clockSyncMarker = v }
-        if let v = r.number(s, "poll_interval_s", 0.1...3600) { u.pollInterval = .milliseconds(Int64((v * 1000).rounded())) }
 
         // Destinations: absent, null, `none` or an empty name = off.
         func destination(_ key: String) -> Section? {

@@ -61,6 +61,24 @@ public enum ConfigurationLoader {
         return configuration
     }
 
+    /// Where each key's value comes from, for `config show --all`: `FILE:LINE` or `environment
+    /// SENSORSTATION_…`; a key that is absent takes its default. `path` nil: no file. Call it on a
+    /// configuration that loaded (an unreadable file gives only the environment's keys).
+    public static func sources(path: String?, environment: [String: String]) -> [String: String] {
+        var problems: [ConfigurationProblem] = []
+        var root = ConfigNode(kind: .mapping([]), origin: ConfigOrigin(source: "defaults"))
+        if let path, case .success(let text) = readFile(path), let tree = compose(text, source: path, problems: &problems) {
+            root = tree
+        }
+        applyEnvironment(environment, to: &root, problems: &problems)
+        var out: [String: String] = [:]
+        for key in ConfigurationKeys.all where !key.isListItem {
+            guard let origin = root.node(at: key.components[...])?.origin else { continue }
+            out[key.path] = origin.line.map { "\(origin.source):\($0)" } ?? origin.source
+        }
+        return out
+    }
+
     /// The file the CLI should read, in this order: `--config` (`explicitPath`),
     /// `$SENSORSTATION_CONFIG`, `/etc/sensorstation/config.yaml` if it exists, else `nil`
     /// (built-in defaults). An explicit path is returned even if missing, so `load` reports it.

@@ -1,6 +1,6 @@
-/// The shape of the configuration file: which keys exist where. The loader uses it to reject
-/// unknown keys (with a suggestion) and to derive the `SENSORSTATION_*` environment variables;
-/// the value rules live in `ConfigurationLoader+Sections.swift`.
+/// The shape of the configuration file: which keys exist where, derived from the declarations in
+/// `ConfigurationKeys`. The loader uses it to reject unknown keys (with a suggestion) and to derive
+/// the `SENSORSTATION_*` environment variables.
 enum ConfigurationSchema {
     indirect enum Shape {
         /// A single value.
@@ -27,71 +27,31 @@ enum ConfigurationSchema {
     /// Variables with the prefix that are not settings.
     static let otherVariables: Set<String> = [configPathVariable, libgpiodVariable]
 
-    static let ledKeys = ["role", "line", "active_low"]
+    /// The tree of sections and keys, from the declarations (`ConfigurationKeys.all`), in their order.
+    static let root: [(String, Shape)] = level([])
 
-    static let root: [(String, Shape)] = [
-        ("station", .mapping([("thing_name", .scalar), ("serial_number", .scalar)])),
-        ("hardware", .scalar),
-        ("i2c", .mapping([("bus", .scalar)])),
-        (
-            "weather",
-            .mapping([
-                ("sensor", .scalar), ("address", .scalar), ("interval_s", .scalar),
-                ("oversampling", .mapping([("temperature", .scalar), ("pressure", .scalar), ("humidity", .scalar)])),
-                ("iir_filter", .scalar), ("temperature_offset_c", .scalar),
-            ])
-        ),
-        (
-            "accelerometer",
-            .mapping([
-                ("sensor", .scalar), ("address", .scalar), ("range_g", .scalar), ("odr_hz", .scalar),
-                ("fifo", .scalar),
-                ("calibration", .mapping([("offset_g", .list(item: [])), ("scale", .list(item: []))])),
-            ])
-        ),
-        (
-            "impact",
-            .mapping([
-                ("threshold_g", .scalar), ("sustain_ms", .scalar), ("severe_g", .scalar), ("rearm_g", .scalar),
-                ("refractory_ms", .scalar), ("pre_ms", .scalar), ("post_ms", .scalar),
-            ])
-        ),
-        (
-            "gpio",
-            .mapping([
-                ("chip", .scalar),
-                ("leds", .list(item: ledKeys)),
-                (
-                    "button",
-                    .scalarOrMapping([
-                        ("line", .scalar), ("bias", .scalar), ("active_low", .scalar), ("debounce_ms", .scalar),
-                        ("long_press_ms", .scalar),
-                    ])
-                ),
-            ])
-        ),
-        (
-            "storage",
-            .mapping([
-                ("path", .scalar), ("commit_interval_ms", .scalar), ("retention_days", .scalar),
-                ("max_size_mb", .scalar), ("raw_while_streaming", .scalar),
-            ])
-        ),
-        (
-            "upload",
-            .mapping([
-                ("enabled", .scalar), ("region", .scalar), ("credentials_endpoint", .scalar), ("role_alias", .scalar),
-                ("certificate", .scalar), ("private_key", .scalar), ("passphrase_file", .scalar),
-                ("ca_bundle", .scalar), ("refresh_margin_s", .scalar), ("rate_limit_kbps", .scalar),
-                ("poll_interval_s", .scalar), ("clock_sync_marker", .scalar),
-                ("s3", .scalarOrMapping([("bucket", .scalar), ("prefix", .scalar), ("endpoint", .scalar)])),
-                ("dynamodb", .scalarOrMapping([("table", .scalar), ("endpoint", .scalar)])),
-                ("kinesis", .scalarOrMapping([("stream", .scalar), ("endpoint", .scalar), ("raw_acceleration", .scalar)])),
-            ])
-        ),
-        ("simulation", .mapping([("seed", .scalar), ("scenario", .scalar), ("gpio", .scalar)])),
-        ("logging", .mapping([("level", .scalar)])),
-    ]
+    private static func level(_ prefix: [String]) -> [(String, Shape)] {
+        var names: [String] = []
+        for key in ConfigurationKeys.all where !key.isListItem {
+            let c = key.components
+            guard c.count > prefix.count, Array(c.prefix(prefix.count)) == prefix, !names.contains(c[prefix.count]) else { continue }
+            names.append(c[prefix.count])
+        }
+        return names.map { name in
+            let path = prefix + [name]
+            guard let key = ConfigurationKeys.key(path.joined(separator: ".")) else { return (name, .mapping(level(path))) }
+            switch key.form {
+            case .scalar: return (name, .scalar)
+            case .list: return (name, .list(item: listItemKeys(key.path)))
+            case .scalarOrMapping: return (name, .scalarOrMapping(level(path)))
+            }
+        }
+    }
+
+    /// The keys of a list's items: `gpio.leds` → role, line, active_low.
+    static func listItemKeys(_ path: String) -> [String] {
+        ConfigurationKeys.all.filter { $0.path.hasPrefix(path + "[].") }.map { String($0.path.dropFirst(path.count + 3)) }
+    }
 
     /// The keys allowed in the mapping at `path` (empty path = the top level).
     static func keys(at path: [String]) -> [String] {

@@ -101,6 +101,12 @@ extension ConfigNode {
         }
     }
 
+    /// The node at `path`, if the tree has one.
+    func node(at path: ArraySlice<String>) -> ConfigNode? {
+        guard let key = path.first else { return self }
+        return entries?.first(where: { $0.key == key })?.value.node(at: path.dropFirst())
+    }
+
     /// Sets the scalar at `path` (creating mappings on the way), for an environment override.
     /// Returns false when a value on the way is not a mapping (the file's own error is reported
     /// when that section is read).

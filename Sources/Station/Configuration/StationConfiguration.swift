@@ -308,13 +308,8 @@ extension StationConfiguration {
 // MARK: - gpio
 
 extension StationConfiguration {
-    public enum LEDRole: String, Sendable, Equatable, CaseIterable {
-        case status
-        case impact
-        case streaming
-        case fault
-        case upload
-    }
+    /// The indicators' role type: one enum for the file and for what the LEDs show.
+    public typealias LEDRole = Station.LEDRole
 
     public struct LED: Sendable, Equatable {
         public var role: LEDRole

@@ -36,7 +36,7 @@ public struct StationComponents {
             for led in c.gpio.leds {
                 let line = try gpio.requestOutput(OutputLineRequest(
                     line: led.line, consumer: "sensorstation-\(led.role.rawValue)", activeLow: led.activeLow))
-                let role = LEDRole(led.role)
+                let role = led.role
                 leds.append(.init(role: role, line: line))
                 roles.append(role)
             }
@@ -98,18 +98,6 @@ public struct StationComponents {
 
 func formatHz(_ hz: Double) -> String {
     hz == hz.rounded() ? "\(Int(hz)) Hz" : "\(hz) Hz"
-}
-
-extension LEDRole {
-    init(_ role: StationConfiguration.LEDRole) {
-        switch role {
-        case .status: self = .status
-        case .impact: self = .impact
-        case .streaming: self = .streaming
-        case .fault: self = .fault
-        case .upload: self = .upload
-        }
-    }
 }
 
 extension StationConfiguration {
