@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // SensorStation: a Raspberry Pi sensor station (I2C sensors, GPIO LEDs and button, impact
-// detection, SQLite log, AWS upload). Dependency direction: HAL ← Drivers ← Station; only the
+// detection, SQLite log, AWS upload). Linux only (i2c-dev, libgpiod, systemd): no `platforms`
+// entry, since no Apple platform can build it (an earlier macOS 15 entry promised one that could not). Dependency direction: HAL ← Drivers ← Station; only the
 // executable chooses LinuxHAL (real /dev/i2c-N, /dev/gpiochipN) or Simulation.
 import PackageDescription
 
@@ -13,7 +14,6 @@ let fuzzed: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
 
 let package = Package(
     name: "SensorStation",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sensorstation", targets: ["sensorstation"]),
     ],
@@ -111,20 +111,21 @@ let package = Package(
             dependencies: ["HAL", "Drivers", "Simulation", "Detection", "Storage", "Cloud", "Station"],
             path: "Benchmarks/Sources"
         ),
-        // What the test targets share: CapturedLog (log lines as the service writes them).
+        // What the test targets share: CapturedLog (log lines as the service writes them) and
+        // SplitMix64 (the seeded generator of every randomised test).
         .target(
             name: "TestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "LinuxHALTests", dependencies: ["LinuxHAL", "HAL", "CI2C", "CGPIOD"]),
-        .testTarget(name: "DriversTests", dependencies: ["Drivers", "HAL"]),
+        .testTarget(name: "DriversTests", dependencies: ["Drivers", "HAL", "TestSupport"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "HAL"]),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection"]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "CloudTests", dependencies: ["Cloud", "Storage", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StationTests", dependencies: ["Station", "Simulation", "Drivers", "HAL", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["sensorstation"]),
+        .testTarget(name: "CLITests", dependencies: ["sensorstation", "TestSupport"]),
     ]
 )
 

@@ -52,3 +52,18 @@ public enum TimeCodec {
                       Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 }
+
+/// The one conversion of a `Duration` to numbers, for every module above Storage.
+extension Duration {
+    /// Whole milliseconds, rounded towards minus infinity.
+    public var milliseconds: Int64 {
+        let (s, atto) = components
+        return s * 1000 + atto / 1_000_000_000_000_000
+    }
+
+    /// Seconds as a floating-point number.
+    public var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) * 1e-18
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import TestSupport
 import Testing
 
 /// Power-cut safety, approximated by SIGKILL: the real service runs the simulated station and is
@@ -100,15 +101,3 @@ struct CrashSafetyTests {
     }
 }
 
-/// A small deterministic generator (Steele, Lea & Flood 2014) so a failing run can be repeated.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -67,7 +67,7 @@ struct CredentialsLiveTests {
         #expect(lifetime >= 900 - 1 && lifetime <= 900 + elapsed + 0.001, "lifetime \(lifetime) s, request \(elapsed) s")
         // The server's Date (whole seconds, truncated) was taken between the request and the
         // answer on the same machine: local minus server is in [0, elapsed + 1 s].
-        let skew = Backoff.seconds(try #require(fetch.skew))
+        let skew = try #require(fetch.skew).seconds
         #expect(skew >= -0.001 && skew <= elapsed + 1.001, "skew \(skew) s, request \(elapsed) s")
         // The credentials are real: STS GetCallerIdentity signed with them names the role session.
         let (moto, _) = try LiveStack.get()

@@ -70,7 +70,7 @@ final class TestClock: Sendable {
             now: { self.time.withLock { $0 } },
             sleep: { d in
                 self.sleeps.withLock { $0.append(d) }
-                self.advance(Backoff.seconds(d))
+                self.advance(d.seconds)
             },
             random: { 0.5 },
             clockState: {
@@ -225,7 +225,7 @@ struct CredentialsProviderPolicyTests {
                 let counts = [transport.requests.withLock { $0.count }, handedOut.count.withLock { $0 }]
                 let polls = seenWhileWaiting.withLock { $0.append(counts); return $0.count }
                 if polls == 3 { synchronised.withLock { $0 = true } }  // timesyncd writes its marker
-                clock.advance(Backoff.seconds(d))
+                clock.advance(d.seconds)
             },
             random: { 0.5 },
             clockState: {

@@ -1,5 +1,6 @@
 import Detection
 import Testing
+import TestSupport
 
 @Suite("Waveform codec")
 struct WaveformCodecTests {

@@ -1,6 +1,7 @@
 import Drivers
 import HAL
 import Testing
+import TestSupport
 
 @Suite("ADXL345 / ADXL375 driver")
 struct ADXL345Tests {

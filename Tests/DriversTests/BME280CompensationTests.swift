@@ -1,5 +1,6 @@
 import Drivers
 import Testing
+import TestSupport
 
 @Suite("BME280 compensation (pure math)")
 struct BME280CompensationTests {

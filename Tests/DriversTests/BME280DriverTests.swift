@@ -1,6 +1,7 @@
 import Drivers
 import HAL
 import Testing
+import TestSupport
 
 @Suite("BME280 driver (I/O)")
 struct BME280DriverTests {

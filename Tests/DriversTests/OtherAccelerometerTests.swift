@@ -1,6 +1,7 @@
 import Drivers
 import HAL
 import Testing
+import TestSupport
 
 /// LIS3DH, H3LIS331DL/LIS331HH and MPU-6050: byte-exact init, conversion, data-ready polling.
 @Suite("ST and InvenSense accelerometers")

@@ -1,5 +1,6 @@
 import Drivers
 import HAL
+import TestSupport
 import Testing
 
 /// Runs `body` and returns the DriverError it threw (nil if it returned). Any other error type
@@ -13,19 +14,6 @@ func driverError<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: (
     } catch {
         Issue.record("unexpected error type: \(error)", sourceLocation: sourceLocation)
         return nil
-    }
-}
-
-/// Deterministic RNG (SplitMix64) so randomised tests reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

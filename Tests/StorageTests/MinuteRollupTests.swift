@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 @testable import Storage
 
 /// `query motion|weather --every` in whole minutes reads the per-minute rollups (migration v3) plus
@@ -10,22 +11,10 @@ import Testing
 /// the count, means, minima and maxima (humidity only over readings that have one).
 @Suite("Minute rollups")
 struct MinuteRollupTests {
-    /// A generator with a fixed seed (SplitMix64), so a failure can be reproduced.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Three hours of seconds from t0 + 17.3 s (not minute-aligned), with gaps of up to 5 min and
     /// the occasional two rows in one second (a restart), random values.
     static func records(seed: UInt64) -> [MotionRecord] {
-        var rng = Seeded(state: seed)
+        var rng = SplitMix64(seed: seed)
         var out: [MotionRecord] = []
         var t = 17.3
         while t < 3 * 3600 {
@@ -91,7 +80,7 @@ struct MinuteRollupTests {
         #expect(try Fixture.count(db, "motion") == records.count)
         #expect(try Fixture.count(db, "motion_minutes") < records.count / 30)
 
-        var rng = Seeded(state: seed ^ 0xABCD)
+        var rng = SplitMix64(seed: seed ^ 0xABCD)
         for every in [60, 300, 3600, 86_400] as [Int64] {
             for _ in 0..<4 {
                 let a = Double.random(in: -100...11_000, using: &rng), b = a + Double.random(in: 30...11_000, using: &rng)
@@ -110,7 +99,7 @@ struct MinuteRollupTests {
     /// Two days of weather from t0 + 3.7 s: mostly every 10 s, sometimes 7 s or a 20-minute gap;
     /// a BMP280 (no humidity) for the second half of every third hour.
     static func weather(seed: UInt64) -> [WeatherRecord] {
-        var rng = Seeded(state: seed)
+        var rng = SplitMix64(seed: seed)
         var out: [WeatherRecord] = []
         var t = 3.7
         while t < 2 * 86_400 {
@@ -158,7 +147,7 @@ struct MinuteRollupTests {
         for r in records { recorder.record(.weather(r)) }
         await recorder.flush()
         #expect(try Fixture.count(db, "weather") == records.count)
-        var rng = Seeded(state: seed ^ 0x5555)
+        var rng = SplitMix64(seed: seed ^ 0x5555)
         for every in [60, 600, 3600, 86_400] as [Int64] {
             for _ in 0..<4 {
                 let a = Double.random(in: -100...100_000, using: &rng), b = a + Double.random(in: 30...100_000, using: &rng)

@@ -16,11 +16,7 @@ public struct Backoff: Sendable, Equatable {
 
     func ceilingSeconds(attempt: Int) -> Double {
         let exponent = min(max(attempt, 0), 40)
-        return min(Self.seconds(cap), Self.seconds(base) * Double(UInt64(1) << UInt64(exponent)))
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        return min(cap.seconds, base.seconds * Double(UInt64(1) << UInt64(exponent)))
     }
 
     /// The wait for `attempt`, given a uniform random number in [0, 1).

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Storage
 
 /// What the provider reads from the world, injectable so tests neither wait nor depend on the
 /// machine's clock.
@@ -84,7 +85,7 @@ public struct CredentialsStatus: Sendable, Equatable {
     }
 
     static func format(_ d: Duration) -> String {
-        String(format: "%+.1f s", Backoff.seconds(d))
+        String(format: "%+.1f s", d.seconds)
     }
 }
 
@@ -168,7 +169,7 @@ public actor CredentialsProvider {
                 let lifetime = fetched.credentials.expiration.map { $0.timeIntervalSince(serverNow) } ?? 0
                 let margin = configuration.margin(lifetime: .milliseconds(Int64(max(lifetime, 0) * 1000)))
                 cached = fetched.credentials
-                refreshAt = fetched.credentials.expiration.map { $0.addingTimeInterval(offset - Backoff.seconds(margin)) }
+                refreshAt = fetched.credentials.expiration.map { $0.addingTimeInterval(offset - margin.seconds) }
                 status.state = .valid
                 status.accessKeyIdPrefix = fetched.credentials.redactedAccessKeyId()
                 status.expiration = fetched.credentials.expiration
@@ -179,7 +180,7 @@ public actor CredentialsProvider {
                 logger.info("credentials fetched", metadata: [
                     "access_key_id": "\(fetched.credentials.redactedAccessKeyId())",
                     "expiration": "\(fetched.credentials.expiration.map(AWSDate.iso8601) ?? "?")",
-                    "skew_s": "\(fetched.skew.map { Backoff.seconds($0) } ?? .nan)",
+                    "skew_s": "\(fetched.skew.map { $0.seconds } ?? .nan)",
                 ])
                 return fetched
             } catch {
@@ -191,7 +192,7 @@ public actor CredentialsProvider {
                 let delay = retry ? configuration.backoff.delay(attempt: attempt - 1, random: environment.random()) : nil
                 if let line = failureLog.failure("\(error)", at: environment.now(), level: error.isTransient ? .warning : .error) {
                     var metadata: Logger.Metadata = ["attempt": "\(attempt)"]
-                    if let delay { metadata["retry_in_s"] = "\(Backoff.seconds(delay))" }
+                    if let delay { metadata["retry_in_s"] = "\(delay.seconds)" }
                     logger.log(level: line.level, "\(line.message)", metadata: metadata)
                 }
                 guard let delay else { throw error }

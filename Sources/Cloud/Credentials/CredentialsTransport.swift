@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Storage
 
 /// One HTTP exchange with the credentials endpoint. The live one is `MutualTLSTransport`; tests of
 /// the retry policy may script answers.
@@ -85,13 +86,13 @@ public final class MutualTLSTransport: CredentialsTransport {
         request.method = .GET
         for h in headers { request.headers.add(name: h.name, value: h.value) }
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(Backoff.seconds(timeout) * 1e9)))
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
             var body = try await response.body.collect(upTo: Self.maximumBody)
             let bytes = body.readBytes(length: body.readableBytes) ?? []
             return (Int(response.status.code), response.headers.map { HTTPField($0.name, $0.value) }, bytes)
         } catch {
             if let e = error as? HTTPClientError, [.deadlineExceeded, .readTimeout, .connectTimeout].contains(e) {
-                throw .network(endpoint: endpoint, reason: "no answer within \(Int(Backoff.seconds(timeout).rounded())) s (timed out)")
+                throw .network(endpoint: endpoint, reason: "no answer within \(Int(timeout.seconds.rounded())) s (timed out)")
             }
             throw Self.classify(error, endpoint: endpoint)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Storage
 
 /// Which failures of an operation that is retried again and again deserve a log line. With the
 /// credentials endpoint unreachable every retry fails the same way, and a warning for each
@@ -44,7 +45,7 @@ public struct RepeatedFailureLog: Sendable, Equatable {
             lastLogged = time
             return Line(level: level, message: message)
         }
-        guard let last = lastLogged, time.timeIntervalSince(last) >= Backoff.seconds(reminderInterval) else { return nil }
+        guard let last = lastLogged, time.timeIntervalSince(last) >= reminderInterval.seconds else { return nil }
         lastLogged = time
         return Line(level: level,
                     message: "\(subject) still failing after \(attempts) attempts since \(AWSDate.iso8601(since)): \(message)")

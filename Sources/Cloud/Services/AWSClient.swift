@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Storage
 
 /// Where signing credentials come from: the IoT credentials provider on a device, fixed keys in
 /// tests and benchmarks.
@@ -114,7 +115,7 @@ public struct AWSClient: Sendable {
         for field in signed.allHeaders { http.headers.add(name: field.name, value: field.value) }
         http.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await httpClient.execute(http, timeout: .nanoseconds(Int64(Backoff.seconds(timeout) * 1e9)))
+            let response = try await httpClient.execute(http, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
             var buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             let result = AWSResponse(status: Int(response.status.code),

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Storage
 
 /// Says in words what went wrong on the way to an endpoint, for the log and `sensorstation
 /// status`. AsyncHTTPClient and NIO describe transport failures in their own terms ("I/O on
@@ -9,7 +10,7 @@ import NIOCore
 public enum NetworkFailure {
     /// - Parameter timeout: the request's whole timeout, named when the failure is a timeout.
     public static func describe(_ error: any Error, timeout: Duration? = nil) -> String {
-        let within = timeout.map { " within \(Int(Backoff.seconds($0).rounded())) s" } ?? ""
+        let within = timeout.map { " within \(Int($0.seconds.rounded())) s" } ?? ""
         if let e = error as? HTTPClientError {
             switch e {
             case .deadlineExceeded, .readTimeout:

@@ -141,7 +141,7 @@ public final class Uploader: Service, Sendable {
                 let delay = configuration.backoff.delay(attempt: failures - 1, random: random())
                 let key = (error as? Failure)?.sameErrorKey
                 if let line = failureLog.failure("\(error)", key: key, at: now()) {
-                    logger.log(level: line.level, "\(line.message)", metadata: ["retry_in_s": "\(Backoff.seconds(delay))"])
+                    logger.log(level: line.level, "\(line.message)", metadata: ["retry_in_s": "\(delay.seconds)"])
                 }
                 try? await gracefulSleep(max(delay, .milliseconds(100)))
             }

@@ -28,20 +28,6 @@ public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
     }
 }
 
-extension Duration {
-    /// Whole milliseconds, rounded towards minus infinity.
-    public var milliseconds: Int64 {
-        let (s, atto) = components
-        return s * 1000 + atto / 1_000_000_000_000_000
-    }
-
-    /// Seconds as a floating-point number.
-    public var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) * 1e-18
-    }
-}
-
 extension Int64 {
     fileprivate func positiveModulo(_ m: Int64) -> Int64 {
         let r = self % m
