@@ -102,6 +102,7 @@ struct ConfigurationKeysTests {
         "<!-- keys \(section): generated from Sources/Station/Configuration/ConfigurationKeys.swift; edit there -->\n"
     }
     static let end = "<!-- end keys -->"
+    static let chipsBegin = "<!-- chips: generated from the drivers' AccelerometerCapabilities; edit there -->\n"
 
     /// docs/configuration.md with every section's table replaced by the generated one.
     static func regenerated(_ text: String) -> String {
@@ -110,6 +111,9 @@ struct ConfigurationKeysTests {
             guard let start = out.range(of: begin(section)), let stop = out.range(of: end, range: start.upperBound..<out.endIndex)
             else { continue }
             out.replaceSubrange(start.upperBound..<stop.lowerBound, with: ConfigurationKeys.markdownTable(section: section))
+        }
+        if let start = out.range(of: chipsBegin), let stop = out.range(of: "<!-- end chips -->", range: start.upperBound..<out.endIndex) {
+            out.replaceSubrange(start.upperBound..<stop.lowerBound, with: ConfigurationKeys.markdownChipTable())
         }
         return out
     }
@@ -120,6 +124,7 @@ struct ConfigurationKeysTests {
         for section in ConfigurationKeys.sections {
             #expect(text.contains(Self.begin(section)), "docs/configuration.md has no generated table for \(section)")
         }
+        #expect(text.contains(Self.chipsBegin), "docs/configuration.md has no generated chip table")
         let expected = Self.regenerated(text)
         if ProcessInfo.processInfo.environment["UPDATE_DOCS"] == "1", expected != text {
             try expected.write(toFile: Self.docsPath, atomically: true, encoding: .utf8)

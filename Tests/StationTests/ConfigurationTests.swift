@@ -292,7 +292,7 @@ import Testing
         Bad(name: "address not valid for the chip", yaml: "accelerometer:\n  sensor: lis3dh\n  address: 0x53\n",
             expected: ["config.yaml:3:12: accelerometer.address: expected one of 0x18, 0x19 for the lis3dh, got 0x53"]),
         Bad(name: "fifo on a chip without one", yaml: "accelerometer:\n  sensor: lis331hh\n  fifo: true\n",
-            expected: ["config.yaml:3:9: accelerometer.fifo: expected false (the lis331hh has no FIFO), got true"]),
+            expected: ["config.yaml:3:9: accelerometer.fifo: expected false (the lis331hh driver reads no FIFO), got true"]),
         Bad(name: "range not offered by the chip", yaml: "accelerometer:\n  sensor: adxl375\n  range_g: 16\n",
             expected: ["config.yaml:3:12: accelerometer.range_g: expected one of 200 for the adxl375, got 16"]),
         Bad(name: "data rate not in the chip's table", yaml: "accelerometer:\n  odr_hz: 3000\n",

@@ -1,6 +1,7 @@
 import Drivers
 import HAL
 import Simulation
+@testable import Station
 import Testing
 
 /// Each accelerometer driver against its register-level model on the simulated bus: the driver
@@ -70,6 +71,41 @@ struct DriversOnSimulatedChipsTests {
     static func station(_ kind: SimulatedChipKind, scenario: Scenario) -> (SimulatedStation, ManualSimulationClock) {
         let clock = ManualSimulationClock()
         return (SimulatedStation(clock: clock, scenario: scenario, chips: [.init(kind)]), clock)
+    }
+
+    /// The capability tables (what configuration validation and the docs offer) against the
+    /// drivers: every listed range and rate opens on the simulated chip, through the FIFO exactly
+    /// when the table says the driver reads one, and a range outside the table is refused.
+    @Test("every range and rate of a chip's capability table opens its driver on the simulated chip",
+          arguments: ChipModel.allCases.filter { $0.accelerometer != nil })
+    func capabilitiesOpen(_ model: ChipModel) throws {
+        let cap = try #require(model.accelerometer)
+        let kind = try #require(SimulatedChipKind(rawValue: model.rawValue))
+        #expect(cap.addresses.contains(kind.defaultAddress))
+        let rates: [Double]
+        switch cap.rates {
+        case .table(let table): rates = table
+        case .range(let r): rates = [r.lowerBound, 100, cap.defaultODRHz, r.upperBound]
+        }
+        #expect(cap.rangesG.contains(cap.defaultRangeG) && cap.rates.contains(cap.defaultODRHz))
+        for range in cap.rangesG {
+            for rate in rates {
+                let (station, _) = Self.station(kind, scenario: .quiet(gravity: Vector3(0, 0, 1)))
+                let device = try station.bus.device(at: kind.defaultAddress)
+                do {
+                    let driver = try AccelerometerFactory.open(model: model, device: device, rangeG: Double(range), odrHz: rate,
+                                                               fifo: cap.hasFIFO, sleep: { _ in })
+                    #expect(driver.usesFIFO == cap.hasFIFO, "\(model) ±\(range) g \(rate) Hz")
+                } catch {
+                    Issue.record("\(model) ±\(range) g \(rate) Hz: \(error)")
+                }
+            }
+        }
+        let (station, _) = Self.station(kind, scenario: .quiet(gravity: Vector3(0, 0, 1)))
+        #expect(throws: DriverError.self) {
+            _ = try AccelerometerFactory.open(model: model, device: try station.bus.device(at: kind.defaultAddress), rangeG: 3,
+                                              odrHz: cap.defaultODRHz, fifo: false, sleep: { _ in })
+        }
     }
 
     @Test("every simulated accelerometer kind is a driver ChipModel")

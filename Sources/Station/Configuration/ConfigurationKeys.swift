@@ -1,3 +1,4 @@
+import Drivers
 import HAL
 import Logging
 
@@ -50,8 +51,8 @@ public enum ConfigurationKeys {
                 example: "8", value: { String($0.accelerometer.rangeG) }),
         .custom("accelerometer.odr_hz", type: "number", allowed: "per chip", .restart, defaultText: "per chip",
                 example: "800", value: { format($0.accelerometer.odrHz) }),
-        .custom("accelerometer.fifo", type: "boolean", allowed: "`true` only where the chip has one", .restart,
-                defaultText: "`true` where the chip has a FIFO", example: "false", value: { String($0.accelerometer.fifo) }),
+        .custom("accelerometer.fifo", type: "boolean", allowed: "`true` only where the table below gives a FIFO", .restart,
+                defaultText: "`true` where the table below gives a FIFO", example: "false", value: { String($0.accelerometer.fifo) }),
         .vector3("accelerometer.calibration.offset_g", -2...2, .live, at: \.accelerometer.calibration.offsetG,
                  note: "g, subtracted from the raw reading", example: "[0.01, -0.02, 0.03]"),
         .vector3("accelerometer.calibration.scale", 0.5...2, .live, at: \.accelerometer.calibration.scale,
@@ -211,6 +212,25 @@ public enum ConfigurationKeys {
         for key in all where key.components[0] == section {
             let name = key.components.count > 1 ? key.components.dropFirst().joined(separator: ".") : key.path
             lines.append("| `\(name)` | \(key.typeText) | \(key.defaultColumn) | \(key.allowedText) | \(key.reloadText) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The accelerometer table of docs/configuration.md, from the drivers' capability tables.
+    public static func markdownChipTable() -> String {
+        func bold<T: Equatable>(_ values: [T], _ def: T, _ text: (T) -> String) -> String {
+            values.map { $0 == def ? "**\(text($0))**" : text($0) }.joined(separator: ", ")
+        }
+        var lines = ["| Chip | Addresses | `range_g` (default **bold**) | `odr_hz` (default **bold**) | FIFO (samples) | Interrupt pins |",
+                     "|---|---|---|---|---|---|"]
+        for kind in C.AccelerometerKind.allCases {
+            guard let cap = kind.capabilities else { continue }
+            let rates: String
+            switch cap.rates {
+            case .table(let table): rates = bold(table, cap.defaultODRHz, format)
+            case .range(let r): rates = "any from \(format(r.lowerBound)) to \(format(r.upperBound)) (**\(format(cap.defaultODRHz))**)"
+            }
+            lines.append("| \(kind.rawValue) | \(bold(cap.addresses, cap.addresses[0], hex)) | \(bold(cap.rangesG, cap.defaultRangeG) { String($0) }) | \(rates) | \(cap.fifoDepth.map(String.init) ?? "no") | \(cap.interruptPins.joined(separator: ", ")) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -106,7 +106,7 @@ extension ConfigurationLoader {
             }
             if let v = r.bool(s, "fifo") {
                 if v, !chip.hasFIFO, let origin = s.origin(of: "fifo") {
-                    r.report(origin, key: s.keyPath("fifo"), "expected false (the \(chip.rawValue) has no FIFO), got true")
+                    r.report(origin, key: s.keyPath("fifo"), "expected false (the \(chip.rawValue) driver reads no FIFO), got true")
                 } else {
                     c.accelerometer.fifo = v
                 }

@@ -1,3 +1,4 @@
+import Drivers
 import HAL
 import Logging
 
@@ -100,10 +101,8 @@ extension StationConfiguration {
         case bmp280
         case none
 
-        /// The two addresses the chip's SDO pin selects.
-        public var allowedAddresses: [I2CAddress] {
-            self == .none ? [] : [0x76, 0x77]
-        }
+        /// The two addresses the chip's SDO pin selects (the identification table).
+        public var allowedAddresses: [I2CAddress] { ChipModel(rawValue: rawValue)?.addresses ?? [] }
 
         public var hasHumidity: Bool { self == .bme280 }
     }
@@ -161,72 +160,30 @@ extension StationConfiguration {
         case mpu6050
         case none
 
-        /// The addresses the chip's address pin selects (datasheets).
-        public var allowedAddresses: [I2CAddress] {
-            switch self {
-            case .adxl345, .adxl375: [0x53, 0x1D]
-            case .lis3dh, .lis331hh, .h3lis331dl: [0x18, 0x19]
-            case .mpu6050: [0x68, 0x69]
-            case .none: []
-            }
-        }
+        /// The driver's table for this chip (`Drivers/Common/AccelerometerCapabilities.swift`);
+        /// nil for `none`. Everything below reads it.
+        public var capabilities: AccelerometerCapabilities? { ChipModel(rawValue: rawValue)?.accelerometer }
 
-        /// Full-scale ranges in ±g. The ADXL375 has a fixed ±200 g.
-        public var allowedRangesG: [Int] {
-            switch self {
-            case .adxl345, .lis3dh, .mpu6050: [2, 4, 8, 16]
-            case .adxl375: [200]
-            case .lis331hh: [6, 12, 24]
-            case .h3lis331dl: [100, 200, 400]
-            case .none: []
-            }
-        }
-
-        /// Output data rates the chip offers, in Hz. For the MPU-6050 any rate in
-        /// `allowedODRRangeHz` works (1 kHz divided by 1 + SMPLRT_DIV), so this list is empty.
+        public var allowedAddresses: [I2CAddress] { capabilities?.addresses ?? [] }
+        /// Full-scale ranges in ±g.
+        public var allowedRangesG: [Int] { capabilities?.rangesG ?? [] }
+        /// Output data rates the chip offers, in Hz; empty where any rate in `allowedODRRangeHz` works.
         public var allowedODRsHz: [Double] {
-            switch self {
-            // ADXL345/ADXL375 BW_RATE table (ADXL345 datasheet Table 7).
-            case .adxl345, .adxl375:
-                [0.1, 0.2, 0.39, 0.78, 1.56, 3.13, 6.25, 12.5, 25, 50, 100, 200, 400, 800, 1600, 3200]
-            // LIS3DH CTRL_REG1 ODR: normal/high-resolution rates plus the low-power 1600 and 5376 Hz.
-            case .lis3dh: [1, 10, 25, 50, 100, 200, 400, 1344, 1600, 5376]
-            case .lis331hh, .h3lis331dl: [50, 100, 400, 1000]
-            case .mpu6050, .none: []
-            }
+            if case .table(let rates) = capabilities?.rates { return rates }
+            return []
         }
-
         /// A continuous ODR range, where the chip has one instead of a table.
         public var allowedODRRangeHz: ClosedRange<Double>? {
-            self == .mpu6050 ? 4...1000 : nil
+            if case .range(let r) = capabilities?.rates { return r }
+            return nil
         }
-
-        public var hasFIFO: Bool {
-            switch self {
-            case .adxl345, .adxl375, .lis3dh, .mpu6050: true
-            case .lis331hh, .h3lis331dl, .none: false
-            }
-        }
+        /// Whether the driver reads this chip through its FIFO.
+        public var hasFIFO: Bool { capabilities?.hasFIFO ?? false }
 
         /// What `address`, `range_g`, `odr_hz` and `fifo` default to for this chip.
         public var defaultAddress: I2CAddress { allowedAddresses.first ?? 0 }
-        public var defaultRangeG: Int {
-            switch self {
-            case .adxl345, .lis3dh, .mpu6050: 16
-            case .adxl375: 200
-            case .lis331hh: 24
-            case .h3lis331dl: 100
-            case .none: 0
-            }
-        }
-        public var defaultODRHz: Double {
-            switch self {
-            case .adxl345, .adxl375: 3200
-            case .lis3dh: 1344
-            case .lis331hh, .h3lis331dl, .mpu6050: 1000
-            case .none: 0
-            }
-        }
+        public var defaultRangeG: Int { capabilities?.defaultRangeG ?? 0 }
+        public var defaultODRHz: Double { capabilities?.defaultODRHz ?? 0 }
     }
 
     /// `accelerometer:`
