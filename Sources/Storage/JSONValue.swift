@@ -1,12 +1,16 @@
 import Foundation
 
-/// A JSON scalar: what a stored column becomes in an upload or an export.
+/// Any JSON value, decoded without loss of kind (a boolean stays a boolean, an integer an
+/// integer): what a stored column becomes in an upload or an export, and the AWS request and
+/// response bodies (Cloud maps it onto DynamoDB attribute values).
 public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
     case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -14,7 +18,9 @@ public enum JSONValue: Sendable, Hashable, Codable {
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let i = try? c.decode(Int64.self) { self = .int(i) }
         else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else { self = .string(try c.decode(String.self)) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -25,11 +31,13 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .int(let i): try c.encode(i)
         case .double(let d): try c.encode(d)
         case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
         }
     }
 
     /// The JSON text of this value (numbers in Swift's shortest round-trip form; non-finite
-    /// doubles, which JSON cannot carry, as null).
+    /// doubles, which JSON cannot carry, as null; an object's keys sorted).
     public var jsonText: String {
         switch self {
         case .null: return "null"
@@ -37,6 +45,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .int(let i): return String(i)
         case .double(let d): return d.isFinite ? String(d) : "null"
         case .string(let s): return JSONValue.quote(s)
+        case .array(let a): return JSONValue.array(a)
+        case .object(let o): return JSONValue.object(o.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         }
     }
 

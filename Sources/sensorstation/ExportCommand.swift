@@ -144,6 +144,8 @@ struct ExportCommand: ParsableCommand {
             case .int(let i)?: return String(i)
             case .double(let d)?: return d.isFinite ? String(d) : ""
             case .string(let s)?: return StorageCLI.csvQuote(s)
+            // A stored column is a scalar; a nested value (none today) goes in as its JSON text.
+            case let nested?: return StorageCLI.csvQuote(nested.jsonText)
             }
         }
         return ([item.kind.rawValue] + fields).joined(separator: ",")

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// DynamoDB BatchWriteItem (JSON 1.0 protocol) of records as items keyed like the AWS IoT
 /// thermostat example: `serial_number` (the thing name) as partition key and `timestamp`
@@ -28,8 +29,8 @@ public struct DynamoDBClient: Sendable {
     }
 
     /// The item for a record: its fields, then `id`, `serial_number`, `timestamp` (which win).
-    public static func item(for record: UploadRecord, serialNumber: String) throws(AWSRequestError) -> AWSJSON {
-        guard case .object(var fields)? = try? JSONDecoder().decode(AWSJSON.self, from: Data(record.json)) else {
+    public static func item(for record: UploadRecord, serialNumber: String) throws(AWSRequestError) -> JSONValue {
+        guard case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(record.json)) else {
             throw .invalidRequest(service: "dynamodb", reason: "record \(record.id) is not a JSON object")
         }
         fields["id"] = .int(record.id)
@@ -40,7 +41,7 @@ public struct DynamoDBClient: Sendable {
 
     /// Writes all records to `table`, 25 per call, retrying unprocessed items.
     public func batchWrite(_ records: [UploadRecord], table: String, serialNumber: String) async throws(AWSRequestError) {
-        var items: [AWSJSON] = []
+        var items: [JSONValue] = []
         for r in records { items.append(.object(["PutRequest": .object(["Item": try Self.item(for: r, serialNumber: serialNumber)])])) }
         var start = 0
         while start < items.count {
@@ -50,7 +51,7 @@ public struct DynamoDBClient: Sendable {
         }
     }
 
-    func writeChunk(_ chunk: [AWSJSON], table: String) async throws(AWSRequestError) {
+    func writeChunk(_ chunk: [JSONValue], table: String) async throws(AWSRequestError) {
         var pending = chunk
         var attempt = 0
         while !pending.isEmpty {
@@ -60,7 +61,7 @@ public struct DynamoDBClient: Sendable {
                 headers: [HTTPField("content-type", "application/x-amz-json-1.0"),
                           HTTPField("x-amz-target", "DynamoDB_20120810.BatchWriteItem")],
                 body: body, options: .standard)
-            guard let decoded = try? JSONDecoder().decode(AWSJSON.self, from: Data(response.body)),
+            guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)),
                   case .object(let obj) = decoded else {
                 throw .invalidResponse(service: "dynamodb", endpoint: client.endpoint, reason: "BatchWriteItem answer is not JSON")
             }
@@ -78,7 +79,7 @@ public struct DynamoDBClient: Sendable {
         }
     }
 
-    func encode(_ value: AWSJSON) throws(AWSRequestError) -> [UInt8] {
+    func encode(_ value: JSONValue) throws(AWSRequestError) -> [UInt8] {
         do { return Array(try JSONEncoder().encode(value)) } catch {
             throw .invalidRequest(service: "dynamodb", reason: "cannot encode: \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// Kinesis Data Streams PutRecords (JSON 1.1 protocol). Calls hold at most 500 records and
 /// 5 MiB (data plus partition keys, the API's limits); a record may be at most 1 MiB. Only the
@@ -66,18 +67,18 @@ public struct KinesisClient: Sendable {
         var pending = chunk
         var attempt = 0
         while !pending.isEmpty {
-            let records: [AWSJSON] = pending.map {
+            let records: [JSONValue] = pending.map {
                 .object(["Data": .string(Data($0.data).base64EncodedString()), "PartitionKey": .string($0.partitionKey)])
             }
             let body: [UInt8]
-            do { body = Array(try JSONEncoder().encode(AWSJSON.object(["StreamName": .string(stream), "Records": .array(records)]))) }
+            do { body = Array(try JSONEncoder().encode(JSONValue.object(["StreamName": .string(stream), "Records": .array(records)]))) }
             catch { throw .invalidRequest(service: "kinesis", reason: "cannot encode: \(error)") }
             let response = try await client.send(
                 method: "POST", path: "/",
                 headers: [HTTPField("content-type", "application/x-amz-json-1.1"),
                           HTTPField("x-amz-target", "Kinesis_20131202.PutRecords")],
                 body: body, options: .standard)
-            guard let decoded = try? JSONDecoder().decode(AWSJSON.self, from: Data(response.body)),
+            guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)),
                   case .object(let obj) = decoded, case .array(let results)? = obj["Records"], results.count == pending.count
             else {
                 throw .invalidResponse(service: "kinesis", endpoint: client.endpoint, reason: "PutRecords answer has no matching Records")
