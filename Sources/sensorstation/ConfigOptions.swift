@@ -55,3 +55,28 @@ enum ExitCodes {
 func printError(_ message: String) {
     FileHandle.standardError.write(Data(("sensorstation: " + message + "\n").utf8))
 }
+
+/// Where the log is, for every command that reads it (query, impacts, export, status): the
+/// configuration (for `storage.path`) and `--database PATH`, which wins.
+struct LogOptions: ParsableArguments {
+    @OptionGroup var config: ConfigOptions
+
+    @Option(help: ArgumentHelp("The database file (default: storage.path from the configuration).", valueName: "path"))
+    var database: String?
+}
+
+/// `--since` and `--until`: the time window of query, impacts and export. Each command has its
+/// own default start (`defaultSince`).
+struct WindowOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Start (inclusive): a duration ago (24h, 7d, 30m) or ISO-8601 (default: 24h; impacts: 30d).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("End (exclusive): a duration ago or ISO-8601 (default: now).", valueName: "time"))
+    var until: String?
+
+    /// The window as instants; --since must come before --until.
+    func window(defaultSince: String, now: Date = Date()) throws -> (Date, Date) {
+        try StorageCLI.window(since: since ?? defaultSince, until: until, now: now)
+    }
+}

@@ -40,16 +40,12 @@ struct ExportCommand: ParsableCommand {
         case csv, jsonl
     }
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var log: LogOptions
 
     @Argument(help: ArgumentHelp("What to export: all, weather, motion, events or impacts.", valueName: "what"))
     var what: What = .all
 
-    @Option(help: ArgumentHelp("Start (inclusive): a duration ago (24h, 7d) or ISO-8601.", valueName: "time"))
-    var since: String = "24h"
-
-    @Option(help: ArgumentHelp("End (exclusive): a duration ago or ISO-8601 (default: now).", valueName: "time"))
-    var until: String?
+    @OptionGroup var window: WindowOptions
 
     @Option(help: "csv or jsonl.")
     var format: Format = .jsonl
@@ -57,19 +53,17 @@ struct ExportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("The file to write; - for stdout.", valueName: "file"))
     var output: String
 
-    @Option(help: ArgumentHelp("The database file (default: storage.path from the configuration).", valueName: "path"))
-    var database: String?
 
     func validate() throws {
-        _ = try StorageCLI.window(since: since, until: until, now: Date())
+        _ = try window.window(defaultSince: "24h")
         if output.isEmpty { throw ValidationError("--output needs a file name (or - for stdout)") }
     }
 
     static let pageSize = 5_000
 
     func run() throws {
-        let (from, to) = try StorageCLI.window(since: since, until: until, now: Date())
-        let db = try StorageCLI.open(database: database, options: options)
+        let (from, to) = try window.window(defaultSince: "24h")
+        let db = try StorageCLI.open(log)
         let toStdout = output == "-"
         let handle: FileHandle
         if toStdout {

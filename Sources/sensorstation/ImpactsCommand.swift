@@ -36,13 +36,9 @@ struct ListImpacts: ParsableCommand {
             invalid configuration.
             """)
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var log: LogOptions
 
-    @Option(help: ArgumentHelp("Start (inclusive): a duration ago (24h, 7d, 30m) or ISO-8601.", valueName: "time"))
-    var since: String = "30d"
-
-    @Option(help: ArgumentHelp("End (exclusive): a duration ago or ISO-8601 (default: now).", valueName: "time"))
-    var until: String?
+    @OptionGroup var window: WindowOptions
 
     @Option(help: "Output format: table, csv or json (JSON Lines).")
     var format: StorageCLI.Format = .table
@@ -50,17 +46,14 @@ struct ListImpacts: ParsableCommand {
     @Option(help: ArgumentHelp("Keep only the most recent N impacts.", valueName: "n"))
     var limit: Int?
 
-    @Option(help: ArgumentHelp("The database file (default: storage.path from the configuration).", valueName: "path"))
-    var database: String?
-
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more, got \(limit)") }
-        _ = try StorageCLI.window(since: since, until: until, now: Date())
+        _ = try window.window(defaultSince: "30d")
     }
 
     func run() throws {
-        try StorageCLI.query(.impacts, since: since, until: until, every: nil, format: format, limit: limit,
-                             database: database, options: options)
+        try StorageCLI.query(.impacts, window: window.window(defaultSince: "30d"), every: nil, format: format,
+                             limit: limit, log: log)
     }
 }
 
@@ -91,7 +84,7 @@ struct ShowImpact: ParsableCommand {
         case blocks, braille, ascii, none
     }
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var log: LogOptions
 
     @Argument(help: ArgumentHelp("The impact's id (the first column of `sensorstation impacts`).", valueName: "id"))
     var id: Int64
@@ -111,16 +104,13 @@ struct ShowImpact: ParsableCommand {
     @Option(help: ArgumentHelp("Write the waveform as CSV to this file (`-`: stdout).", valueName: "file"))
     var csv: String?
 
-    @Option(help: ArgumentHelp("The database file (default: storage.path from the configuration).", valueName: "path"))
-    var database: String?
-
     func validate() throws {
         if let width, width < 20 { throw ValidationError("--width must be at least 20 columns, got \(width)") }
         if height < 2 || height > 100 { throw ValidationError("--height must be 2 to 100 rows, got \(height)") }
     }
 
     func run() throws {
-        let db = try StorageCLI.open(database: database, options: options)
+        let db = try StorageCLI.open(log)
         let record: ImpactRecord
         do {
             guard let found = try db.impact(id: id) else {

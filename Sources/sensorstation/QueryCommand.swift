@@ -33,16 +33,12 @@ struct QueryCommand: ParsableCommand {
         var kind: QueryRequest.Kind { QueryRequest.Kind(rawValue: rawValue)! }
     }
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var log: LogOptions
 
     @Argument(help: ArgumentHelp("What to show: weather, motion, events or impacts.", valueName: "what"))
     var what: What
 
-    @Option(help: ArgumentHelp("Start (inclusive): a duration ago (24h, 7d, 30m) or ISO-8601.", valueName: "time"))
-    var since: String = "24h"
-
-    @Option(help: ArgumentHelp("End (exclusive): a duration ago or ISO-8601 (default: now).", valueName: "time"))
-    var until: String?
+    @OptionGroup var window: WindowOptions
 
     @Option(help: ArgumentHelp("Aggregate into buckets of this length: 1m, 10m, 1h, 1d.", valueName: "duration"))
     var every: String?
@@ -53,18 +49,16 @@ struct QueryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep only the most recent N rows (still listed oldest first).", valueName: "n"))
     var limit: Int?
 
-    @Option(help: ArgumentHelp("The database file (default: storage.path from the configuration).", valueName: "path"))
-    var database: String?
 
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more, got \(limit)") }
-        _ = try StorageCLI.window(since: since, until: until, now: Date())
+        _ = try window.window(defaultSince: "24h")
         if let every { _ = try StorageCLI.bucket(every) }
     }
 
     func run() throws {
-        try StorageCLI.query(what.kind, since: since, until: until, every: every, format: format, limit: limit,
-                             database: database, options: options)
+        try StorageCLI.query(what.kind, window: window.window(defaultSince: "24h"), every: every, format: format,
+                             limit: limit, log: log)
     }
 }
 
@@ -75,13 +69,14 @@ enum StorageCLI {
     }
 
     /// `--database`, else `storage.path` from the configuration (which exits 78 when invalid).
-    static func path(database: String?, options: ConfigOptions) throws -> String {
-        if let database { return database }
-        return try options.load().configuration.storage.path
+    /// `--database`, else `storage.path` of the configuration in effect.
+    static func path(_ log: LogOptions) throws -> String {
+        if let database = log.database { return database }
+        return try log.config.load().configuration.storage.path
     }
 
-    static func open(database: String?, options: ConfigOptions) throws -> StationDatabase {
-        let path = try path(database: database, options: options)
+    static func open(_ log: LogOptions) throws -> StationDatabase {
+        let path = try path(log)
         do {
             return try StationDatabase.openReadOnly(path: path)
         } catch {
@@ -124,11 +119,11 @@ enum StorageCLI {
 
     /// `query KIND` and `impacts list`: the rows in the window, rendered; "no KIND between …" on
     /// stderr when a table would be empty.
-    static func query(_ kind: QueryRequest.Kind, since: String, until: String?, every: String?, format: Format,
-                      limit: Int?, database: String?, options: ConfigOptions) throws {
-        let (from, to) = try window(since: since, until: until, now: Date())
+    static func query(_ kind: QueryRequest.Kind, window: (Date, Date), every: String?, format: Format, limit: Int?,
+                      log: LogOptions) throws {
+        let (from, to) = window
         let width = try every.map(Self.bucket)
-        let db = try open(database: database, options: options)
+        let db = try open(log)
         let result: QueryResult
         do {
             result = try db.query(QueryRequest(kind: kind, since: from, until: to, every: width, limit: limit))

@@ -23,17 +23,14 @@ struct StatusCommand: ParsableCommand {
             database at the path, 77 this user may not read it, 78 invalid configuration.
             """)
 
-    @OptionGroup var options: ConfigOptions
-
-    @Option(help: ArgumentHelp("The database file (default: storage.path from the configuration).", valueName: "path"))
-    var database: String?
+    @OptionGroup var log: LogOptions
 
     @Flag(help: "One JSON object instead of a table.")
     var json = false
 
     func run() throws {
-        let configuration = try options.load().configuration
-        let path = database ?? configuration.storage.path
+        let configuration = try log.config.load().configuration
+        let path = log.database ?? configuration.storage.path
         let db: StationDatabase
         do {
             db = try StationDatabase.openReadOnly(path: path)
