@@ -15,7 +15,7 @@ let fuzzed: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
 let package = Package(
     name: "SensorStation",
     products: [
-        .executable(name: "sensorstation", targets: ["sensorstation"]),
+        .executable(name: "sensorstation", targets: ["sensorstation"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -98,7 +98,8 @@ let package = Package(
                         "-use-ld=lld",
                         "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                         "-Xlinker", "--no-export-dynamic",
-                        "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/packaging/sensorstation.order",
+                        "-Xlinker",
+                        "--symbol-ordering-file=\(Context.packageDirectory)/packaging/sensorstation.order",
                         "-Xlinker", "--no-warn-symbol-ordering",
                     ],
                     .when(platforms: [.linux], configuration: .release)
@@ -123,8 +124,10 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "HAL"]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
-        .testTarget(name: "CloudTests", dependencies: ["Cloud", "Storage", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "StationTests", dependencies: ["Station", "Simulation", "Drivers", "HAL", "TestSupport"]),
+        .testTarget(
+            name: "CloudTests", dependencies: ["Cloud", "Storage", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "StationTests", dependencies: ["Station", "Simulation", "Drivers", "HAL", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["sensorstation", "TestSupport"]),
     ]
 )

@@ -7,13 +7,17 @@ import Foundation
 enum DetectorBenchmark {
     static func run(_ args: [String]) throws {
         var total = 50_000_000
-        if let i = args.firstIndex(of: "--samples"), i + 1 < args.count, let n = Int(args[i + 1]), n > 0 { total = n }
+        if let i = args.firstIndex(of: "--samples"), i + 1 < args.count, let n = Int(args[i + 1]), n > 0 {
+            total = n
+        }
         let rate = 3200.0
 
         // A 3200 Hz recording of road vibration (σ 0.05 g) with a 40 g, 8 ms half-sine every 10 s,
         // generated once and replayed with shifted times (the generator is not what is measured).
         let block = makeTrace(seconds: 100, rate: rate, impactEvery: 10)
-        print("detector: \(total) samples at \(Int(rate)) Hz, one 40 g impact per 10 s of data, default settings (CPU time, best of 3)")
+        print(
+            "detector: \(total) samples at \(Int(rate)) Hz, one 40 g impact per 10 s of data, default settings (CPU time, best of 3)"
+        )
         // Best of three runs: the figure is what one core can do, not what a busy machine gave.
         var seconds = Double.infinity
         var events = 0
@@ -22,8 +26,12 @@ enum DetectorBenchmark {
             seconds = min(seconds, time)
             events = count
         }
-        print(String(format: "  throughput: %.1f million samples/s (%.1f ns/sample), %d events, %.0f× real time at 3200 Hz",
-                     Double(total) / seconds / 1e6, seconds / Double(total) * 1e9, events, Double(total) / seconds / rate))
+        print(
+            String(
+                format:
+                    "  throughput: %.1f million samples/s (%.1f ns/sample), %d events, %.0f× real time at 3200 Hz",
+                Double(total) / seconds / 1e6, seconds / Double(total) * 1e9, events,
+                Double(total) / seconds / rate))
 
         // The same with an impact every second: how much completing events costs.
         let dense = makeTrace(seconds: 100, rate: rate, impactEvery: 1.5)
@@ -36,8 +44,11 @@ enum DetectorBenchmark {
         }
         let quietPerSample = seconds / Double(total)
         let perEvent = (denseSeconds - quietPerSample * Double(dense.count)) / Double(max(denseEvents, 1))
-        print(String(format: "  impact every 1.5 s: %.1f million samples/s; completing an event (4800-sample waveform, ΔV, HIC15) ≈ %.0f µs",
-                     Double(dense.count) / denseSeconds / 1e6, perEvent * 1e6))
+        print(
+            String(
+                format:
+                    "  impact every 1.5 s: %.1f million samples/s; completing an event (4800-sample waveform, ΔV, HIC15) ≈ %.0f µs",
+                Double(dense.count) / denseSeconds / 1e6, perEvent * 1e6))
 
         // Latency, in samples after the first sample at or above the threshold.
         for (label, sustain) in [("sustain 0", 0.0), ("sustain 100 ms", 0.1)] {
@@ -57,7 +68,9 @@ enum DetectorBenchmark {
                 if completeAt == nil, !out.isEmpty { completeAt = k }
             }
             if let f = firstAbove, let p = pendingAt, let c = completeAt {
-                print("  latency (\(label)): trigger (pendingTrigger, LED) after \(p - f) samples; complete event after \(c - f) samples (\(String(format: "%.3f", Double(c - f) / rate)) s: the post window)")
+                print(
+                    "  latency (\(label)): trigger (pendingTrigger, LED) after \(p - f) samples; complete event after \(c - f) samples (\(String(format: "%.3f", Double(c - f) / rate)) s: the post window)"
+                )
             }
         }
 
@@ -67,8 +80,11 @@ enum DetectorBenchmark {
         let encodeTime = measure { for _ in 0..<200 { blob = WaveformCodec.encode(capture) } }
         var decoded: [MotionSample] = []
         let decodeTime = try measure { for _ in 0..<200 { decoded = try WaveformCodec.decode(blob) } }
-        print(String(format: "  waveform codec: 4800 samples → %d bytes (%.1f bytes/sample, Float64 would be 33); encode %.0f µs, decode %.0f µs",
-                     blob.count, Double(blob.count) / 4800, encodeTime / 200 * 1e6, decodeTime / 200 * 1e6))
+        print(
+            String(
+                format:
+                    "  waveform codec: 4800 samples → %d bytes (%.1f bytes/sample, Float64 would be 33); encode %.0f µs, decode %.0f µs",
+                blob.count, Double(blob.count) / 4800, encodeTime / 200 * 1e6, decodeTime / 200 * 1e6))
         precondition(decoded.count == capture.count)
 
         // Trace reader, parsing CSV from memory.
@@ -80,8 +96,10 @@ enum DetectorBenchmark {
             let reader = TraceReader(bytes: bytes)
             while try reader.next() != nil { lines += 1 }
         }
-        print(String(format: "  trace reader: %.2f million lines/s (%.0f MB/s)",
-                     Double(lines) / readTime / 1e6, Double(bytes.count) / readTime / 1e6))
+        print(
+            String(
+                format: "  trace reader: %.2f million lines/s (%.0f MB/s)",
+                Double(lines) / readTime / 1e6, Double(bytes.count) / readTime / 1e6))
     }
 
     /// Seconds to push `total` samples (the block repeated with shifted times) through a detector

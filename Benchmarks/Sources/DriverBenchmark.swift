@@ -1,8 +1,8 @@
 import Drivers
 import Foundation
-import Station
 import HAL
 import Simulation
+import Station
 
 /// `sensorstation-bench drivers [--seconds N] [--only throughput|fifo]`: each accelerometer
 /// driver against its register-level model on the simulated bus.
@@ -38,7 +38,8 @@ enum DriverBenchmark {
                     device: device, model: kind == .lis331hh ? .lis331hh : .h3lis331dl,
                     settings: .init(rangeG: rangeG, odrHz: odrHz))
             case .mpu6050:
-                return try MPU6050(device: device, settings: .init(rangeG: rangeG, odrHz: odrHz), sleep: { _ in })
+                return try MPU6050(
+                    device: device, settings: .init(rangeG: rangeG, odrHz: odrHz), sleep: { _ in })
             case .bme280, .bmp280:
                 throw BenchmarkError("\(kind.rawValue) is not an accelerometer")
             }
@@ -58,19 +59,29 @@ enum DriverBenchmark {
         .init(label: "LIS3DH FIFO 5376 Hz ±16 g (8-bit)", kind: .lis3dh, rangeG: 16, odrHz: 5376, fifo: true),
         .init(label: "LIS3DH polled 100 Hz ±16 g", kind: .lis3dh, rangeG: 16, odrHz: 100, fifo: false),
         .init(label: "LIS331HH polled 1000 Hz ±24 g", kind: .lis331hh, rangeG: 24, odrHz: 1000, fifo: false),
-        .init(label: "H3LIS331DL polled 1000 Hz ±400 g", kind: .h3lis331dl, rangeG: 400, odrHz: 1000, fifo: false),
+        .init(
+            label: "H3LIS331DL polled 1000 Hz ±400 g", kind: .h3lis331dl, rangeG: 400, odrHz: 1000,
+            fifo: false),
         .init(label: "MPU-6050 polled 1000 Hz ±16 g", kind: .mpu6050, rangeG: 16, odrHz: 1000, fifo: false),
     ]
 
     static func run(_ args: [String]) throws {
         var seconds = 60.0
-        if let i = args.firstIndex(of: "--seconds"), i + 1 < args.count, let n = Double(args[i + 1]), n > 0 { seconds = n }
+        if let i = args.firstIndex(of: "--seconds"), i + 1 < args.count, let n = Double(args[i + 1]), n > 0 {
+            seconds = n
+        }
         let only = args.firstIndex(of: "--only").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
         if only == nil || only == "throughput" { try throughput() }
         if only == nil || only == "fifo" {
-            try realtime(.init(label: "ADXL345 FIFO 3200 Hz", kind: .adxl345, rangeG: 16, odrHz: 3200, fifo: true), seconds: seconds)
-            try realtime(.init(label: "LIS3DH FIFO 1344 Hz", kind: .lis3dh, rangeG: 16, odrHz: 1344, fifo: true), seconds: seconds)
-            try realtime(.init(label: "LIS3DH FIFO 5376 Hz", kind: .lis3dh, rangeG: 16, odrHz: 5376, fifo: true), seconds: seconds)
+            try realtime(
+                .init(label: "ADXL345 FIFO 3200 Hz", kind: .adxl345, rangeG: 16, odrHz: 3200, fifo: true),
+                seconds: seconds)
+            try realtime(
+                .init(label: "LIS3DH FIFO 1344 Hz", kind: .lis3dh, rangeG: 16, odrHz: 1344, fifo: true),
+                seconds: seconds)
+            try realtime(
+                .init(label: "LIS3DH FIFO 5376 Hz", kind: .lis3dh, rangeG: 16, odrHz: 5376, fifo: true),
+                seconds: seconds)
         }
     }
 
@@ -86,14 +97,19 @@ enum DriverBenchmark {
             }
             let b = best!
             let label = setup.label.padding(toLength: 34, withPad: " ", startingAt: 0)
-            print("  " + label + String(
-                format: " %9.0f reads/s %10.0f samples/s  %6.2f µs CPU/sample  %4.2f transfers/sample",
-                Double(b.reads) / b.wall, Double(b.samples) / b.wall,
-                b.cpu / Double(b.samples) * 1e6, Double(b.transfers) / Double(b.samples)))
+            print(
+                "  " + label
+                    + String(
+                        format:
+                            " %9.0f reads/s %10.0f samples/s  %6.2f µs CPU/sample  %4.2f transfers/sample",
+                        Double(b.reads) / b.wall, Double(b.samples) / b.wall,
+                        b.cpu / Double(b.samples) * 1e6, Double(b.transfers) / Double(b.samples)))
         }
     }
 
-    static func throughputRun(_ setup: Setup, samples target: Int) throws -> (wall: Double, cpu: Double, reads: Int, samples: Int, transfers: Int) {
+    static func throughputRun(_ setup: Setup, samples target: Int) throws -> (
+        wall: Double, cpu: Double, reads: Int, samples: Int, transfers: Int
+    ) {
         let clock = ManualSimulationClock()
         let station = SimulatedStation(clock: clock, scenario: .demo(seed: 7), chips: [.init(setup.kind)])
         let driver = try setup.open(try station.bus.device(at: setup.kind.defaultAddress))
@@ -119,7 +135,9 @@ enum DriverBenchmark {
 
     static func realtime(_ setup: Setup, seconds: Double) throws {
         // As the service's motion thread does (motion.realtime_priority, default 10).
-        let policy = RealtimePriority.raiseCurrentThread(to: 10).map { "ordinary scheduling (\($0))" } ?? "SCHED_FIFO 10"
+        let policy =
+            RealtimePriority.raiseCurrentThread(to: 10).map { "ordinary scheduling (\($0))" }
+            ?? "SCHED_FIFO 10"
         print("drivers: real-time loop under \(policy)")
         let clock = RealtimeSimulationClock()
         let station = SimulatedStation(clock: clock, scenario: .demo(seed: 7), chips: [.init(setup.kind)])
@@ -153,12 +171,15 @@ enum DriverBenchmark {
         let cpu = cpuSeconds() - cpu0
         let (generated, popped, lost) = counters(station)
         let held = generated - popped - lost
-        print("drivers: \(setup.label)" + String(
-            format: " for %.0f s real time (drain, sleep 2.5 ms): generated %d, read %d, lost %d (model), held %d; "
-                + "%d drains, largest %d samples, longest interval %.1f ms; %d timestamp gaps > 1.5 periods; "
-                + "FIFO-full reads %d; CPU %.1f %% of one core, %.2f µs/sample",
-            seconds, generated, read, lost, held, drains, largestDrain, longestInterval * 1000,
-            lateGaps, fifoFullCount(driver), cpu / seconds * 100, cpu / Double(max(read, 1)) * 1e6))
+        print(
+            "drivers: \(setup.label)"
+                + String(
+                    format:
+                        " for %.0f s real time (drain, sleep 2.5 ms): generated %d, read %d, lost %d (model), held %d; "
+                        + "%d drains, largest %d samples, longest interval %.1f ms; %d timestamp gaps > 1.5 periods; "
+                        + "FIFO-full reads %d; CPU %.1f %% of one core, %.2f µs/sample",
+                    seconds, generated, read, lost, held, drains, largestDrain, longestInterval * 1000,
+                    lateGaps, fifoFullCount(driver), cpu / seconds * 100, cpu / Double(max(read, 1)) * 1e6))
         if read != popped {
             print("  note: driver read \(read) samples but the model popped \(popped)")
         }

@@ -24,7 +24,9 @@ enum StorageBenchmark {
             }
             i += 1
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("storage-bench-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "storage-bench-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
@@ -51,18 +53,22 @@ enum StorageBenchmark {
         // A week at default rates.
         let path = "\(dir)/week.db"
         let (db, _) = try StationDatabase.openForWriting(path: path)
-        let recorder = Recorder(database: db, retention: RetentionPolicy(maxAge: .seconds(365 * 86_400)),
-                                logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }, now: { t0 })
+        let recorder = Recorder(
+            database: db, retention: RetentionPolicy(maxAge: .seconds(365 * 86_400)),
+            logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }, now: { t0 })
         let seconds = days * 86_400
         var s = 0
         while s < seconds {
             for k in s..<min(seconds, s + 50_000) {
                 recorder.record(.motion(motionRecord(k, t0)))
                 if k % 10 == 0 {
-                    recorder.record(.weather(WeatherRecord(time: t0.addingTimeInterval(Double(k)), sensor: "BME280",
-                                                           temperatureC: 20 + Double(k % 700) / 100,
-                                                           humidityPercent: 40 + Double(k % 300) / 10,
-                                                           pressurePa: 101_325 + Double(k % 500))))
+                    recorder.record(
+                        .weather(
+                            WeatherRecord(
+                                time: t0.addingTimeInterval(Double(k)), sensor: "BME280",
+                                temperatureC: 20 + Double(k % 700) / 100,
+                                humidityPercent: 40 + Double(k % 300) / 10,
+                                pressurePa: 101_325 + Double(k % 500))))
                 }
             }
             blocking { await recorder.flush() }
@@ -71,8 +77,12 @@ enum StorageBenchmark {
         // Default-rate events: a handful a day (button, state); negligible next to the summaries.
         for d in 0..<days {
             for k in 0..<20 {
-                recorder.record(.event(EventRecord(time: t0.addingTimeInterval(Double(d * 86_400 + k * 4_000)), kind: "state",
-                                                   detail: "state changed to recording", payload: ["from": "idle", "to": "recording"])))
+                recorder.record(
+                    .event(
+                        EventRecord(
+                            time: t0.addingTimeInterval(Double(d * 86_400 + k * 4_000)), kind: "state",
+                            detail: "state changed to recording",
+                            payload: ["from": "idle", "to": "recording"])))
             }
         }
         blocking { await recorder.flush() }
@@ -82,19 +92,28 @@ enum StorageBenchmark {
             var buckets = 0
             for _ in 0..<7 {
                 let start = DispatchTime.now().uptimeNanoseconds
-                let result = try db.query(QueryRequest(kind: kind, since: end.addingTimeInterval(-7 * 86_400), until: end,
-                                                       every: .seconds(3600)))
+                let result = try db.query(
+                    QueryRequest(
+                        kind: kind, since: end.addingTimeInterval(-7 * 86_400), until: end,
+                        every: .seconds(3600)))
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
                 buckets = result.rows.count
             }
             times.sort()
-            print(String(format: "storage.query.%@_7d_every_1h_ms: median %.1f, max %.1f (%d buckets; goal <= 150)",
-                         kind.rawValue, times[times.count / 2], times.last!, buckets))
+            print(
+                String(
+                    format:
+                        "storage.query.%@_7d_every_1h_ms: median %.1f, max %.1f (%d buckets; goal <= 150)",
+                    kind.rawValue, times[times.count / 2], times.last!, buckets))
         }
         let status = try db.status()
         let used = Double(status.usedBytes)
-        print(String(format: "storage.bytes_per_day: %.0f (%.1f MiB/day; %d days: %.1f MiB used; 30 days ≈ %.0f MiB)",
-                     used / Double(days), used / Double(days) / 1_048_576, days, used / 1_048_576, used / Double(days) * 30 / 1_048_576))
+        print(
+            String(
+                format:
+                    "storage.bytes_per_day: %.0f (%.1f MiB/day; %d days: %.1f MiB used; 30 days ≈ %.0f MiB)",
+                used / Double(days), used / Double(days) / 1_048_576, days, used / 1_048_576,
+                used / Double(days) * 30 / 1_048_576))
     }
 
     struct BenchError: Error, CustomStringConvertible {
@@ -104,9 +123,10 @@ enum StorageBenchmark {
 
     static func motionRecord(_ k: Int, _ t0: Date) -> MotionRecord {
         let m = 1 + Double(k % 97) / 1000
-        return MotionRecord(time: t0.addingTimeInterval(Double(k)), sampleCount: 100, minG: m - 0.05, maxG: m + 0.07,
-                            meanG: m, rmsG: m + 0.001, peakG: m + 0.07, meanX: 0.011, meanY: -0.021, meanZ: m - 0.01,
-                            saturatedCount: 0)
+        return MotionRecord(
+            time: t0.addingTimeInterval(Double(k)), sampleCount: 100, minG: m - 0.05, maxG: m + 0.07,
+            meanG: m, rmsG: m + 0.001, peakG: m + 0.07, meanX: 0.011, meanY: -0.021, meanZ: m - 0.01,
+            saturatedCount: 0)
     }
 
     /// Runs async work from this synchronous benchmark and waits for it.
@@ -121,8 +141,10 @@ enum StorageBenchmark {
 
     static func recorderRate(_ records: [MotionRecord], path: String, batch: Int) throws -> Double {
         let (db, _) = try StationDatabase.openForWriting(path: path)
-        let recorder = Recorder(database: db, queueCapacity: batch * 2, retention: RetentionPolicy(maxAge: .seconds(3650 * 86_400)),
-                                logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        let recorder = Recorder(
+            database: db, queueCapacity: batch * 2,
+            retention: RetentionPolicy(maxAge: .seconds(3650 * 86_400)),
+            logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
         let start = DispatchTime.now().uptimeNanoseconds
         var i = 0
         while i < records.count {
@@ -132,7 +154,9 @@ enum StorageBenchmark {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard recorder.stats.written == records.count else {
-            throw BenchError("recorder wrote \(recorder.stats.written) of \(records.count) rows (dropped \(recorder.stats.dropped))")
+            throw BenchError(
+                "recorder wrote \(recorder.stats.written) of \(records.count) rows (dropped \(recorder.stats.dropped))"
+            )
         }
         return Double(records.count) / seconds
     }
@@ -142,10 +166,14 @@ enum StorageBenchmark {
         // Same schema and pragmas: create it through StationDatabase, then let go of it.
         do { _ = try StationDatabase.openForWriting(path: path) }
         var db: OpaquePointer?
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else { throw BenchError("open \(path)") }
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else {
+            throw BenchError("open \(path)")
+        }
         defer { sqlite3_close_v2(db) }
         func exec(_ sql: String) throws {
-            guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw BenchError("\(sql): \(String(cString: sqlite3_errmsg(db)))") }
+            guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
+                throw BenchError("\(sql): \(String(cString: sqlite3_errmsg(db)))")
+            }
         }
         try exec("PRAGMA journal_mode = WAL")
         try exec("PRAGMA synchronous = NORMAL")
@@ -172,7 +200,9 @@ enum StorageBenchmark {
                 sqlite3_bind_double(st, 9, m.meanY)
                 sqlite3_bind_double(st, 10, m.meanZ)
                 sqlite3_bind_int64(st, 11, Int64(m.saturatedCount))
-                guard sqlite3_step(st) == SQLITE_DONE else { throw BenchError("step: \(String(cString: sqlite3_errmsg(db)))") }
+                guard sqlite3_step(st) == SQLITE_DONE else {
+                    throw BenchError("step: \(String(cString: sqlite3_errmsg(db)))")
+                }
                 sqlite3_reset(st)
             }
             try exec("COMMIT")

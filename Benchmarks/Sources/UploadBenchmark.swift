@@ -11,7 +11,9 @@ import Foundation
 enum UploadBenchmark {
     static func run(_ args: [String]) throws {
         var records = 10_000
-        if let i = args.firstIndex(of: "--records"), i + 1 < args.count, let n = Int(args[i + 1]), n > 0 { records = n }
+        if let i = args.firstIndex(of: "--records"), i + 1 < args.count, let n = Int(args[i + 1]), n > 0 {
+            records = n
+        }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let python = root.appendingPathComponent(".venv-test/bin/python").path
@@ -34,19 +36,26 @@ enum UploadBenchmark {
             if chunk.isEmpty { throw BenchError("moto_stack.py did not start") }
             line.append(chunk)
         }
-        guard let state = try JSONSerialization.jsonObject(with: line.split(separator: 0x0A)[0]) as? [String: Any],
-              let port = state["port"] as? Int, let user = state["user"] as? [String: String] else {
+        guard
+            let state = try JSONSerialization.jsonObject(with: line.split(separator: 0x0A)[0])
+                as? [String: Any],
+            let port = state["port"] as? Int, let user = state["user"] as? [String: String]
+        else {
             throw BenchError("moto_stack.py announced nothing usable")
         }
         let endpoint = "http://127.0.0.1:\(port)"
-        let creds = AWSCredentials(accessKeyId: user["accessKeyId"] ?? "", secretAccessKey: user["secretAccessKey"] ?? "")
+        let creds = AWSCredentials(
+            accessKeyId: user["accessKeyId"] ?? "", secretAccessKey: user["secretAccessKey"] ?? "")
         let bucket = state["bucket"] as? String ?? "", table = state["weather_table"] as? String ?? ""
         let stream = state["stream"] as? String ?? ""
 
         let rows = (1...records).map { i in
-            let json = #"{"kind":"weather","id":\#(i),"time":"2026-11-23T06:00:00.000Z","sensor":"bme280","temperature_c":\#(20 + Double(i % 10) / 10),"humidity_pct":50.0,"pressure_pa":\#(101_325.0 + Double(i))}"#
-            return UploadRecord(id: Int64(i), kind: "weather", time: Date(timeIntervalSince1970: 1_795_413_600 + Double(i) / 1000),
-                                json: Array(json.utf8))
+            let json =
+                #"{"kind":"weather","id":\#(i),"time":"2026-11-23T06:00:00.000Z","sensor":"bme280","temperature_c":\#(20 + Double(i % 10) / 10),"humidity_pct":50.0,"pressure_pa":\#(101_325.0 + Double(i))}"#
+            return UploadRecord(
+                id: Int64(i), kind: "weather",
+                time: Date(timeIntervalSince1970: 1_795_413_600 + Double(i) / 1000),
+                json: Array(json.utf8))
         }
         let source = StaticCredentials(creds)
         let s3 = S3Client(bucket: bucket, region: "us-east-1", credentials: source, endpoint: endpoint)
@@ -57,29 +66,37 @@ enum UploadBenchmark {
             let a = try await measure {
                 var i = 0
                 while i < rows.count {
-                    try await s3.putBatch(Array(rows[i..<min(i + 500, rows.count)]), prefix: "bench-swift", thing: "BenchThing")
+                    try await s3.putBatch(
+                        Array(rows[i..<min(i + 500, rows.count)]), prefix: "bench-swift", thing: "BenchThing")
                     i += 500
                 }
             }
-            let b = try await measure { try await ddb.batchWrite(rows, table: table, serialNumber: "BenchThing") }
+            let b = try await measure {
+                try await ddb.batchWrite(rows, table: table, serialNumber: "BenchThing")
+            }
             let c = try await measure {
-                try await kinesis.putRecords(rows.map { KinesisClient.Entry(partitionKey: "BenchThing", data: $0.json) },
-                                             stream: stream)
+                try await kinesis.putRecords(
+                    rows.map { KinesisClient.Entry(partitionKey: "BenchThing", data: $0.json) },
+                    stream: stream)
             }
             return [("s3", a), ("dynamodb", b), ("kinesis", c)]
         }
 
         let boto = Process()
         boto.executableURL = URL(fileURLWithPath: python)
-        boto.arguments = [root.appendingPathComponent("Tests/Servers/bench_boto3.py").path, "--endpoint", endpoint,
-                          "--access-key", creds.accessKeyId, "--secret-key", creds.secretAccessKey, "--records", String(records),
-                          "--bucket", bucket, "--table", table, "--stream", stream]
+        boto.arguments = [
+            root.appendingPathComponent("Tests/Servers/bench_boto3.py").path, "--endpoint", endpoint,
+            "--access-key", creds.accessKeyId, "--secret-key", creds.secretAccessKey, "--records",
+            String(records),
+            "--bucket", bucket, "--table", table, "--stream", stream,
+        ]
         let botoOut = Pipe()
         boto.standardOutput = botoOut
         try boto.run()
         let botoData = botoOut.fileHandleForReading.readDataToEndOfFile()
         boto.waitUntilExit()
-        let botoJSON = (try? JSONSerialization.jsonObject(with: botoData) as? [String: [String: Double]]) ?? [:]
+        let botoJSON =
+            (try? JSONSerialization.jsonObject(with: botoData) as? [String: [String: Double]]) ?? [:]
 
         print("upload: \(records) records per destination, moto \(endpoint) with SigV4 checking on, loopback")
         print("destination  client  records/s   CPU ms per 10k   wall s")
@@ -100,7 +117,8 @@ enum UploadBenchmark {
     static func row(_ name: String, _ client: String, records: Int, wall: Double, cpu: Double) -> String {
         let rate = Double(records) / wall
         let cpuPer10k = cpu * 1000 * 10_000 / Double(records)
-        return name.padding(toLength: 13, withPad: " ", startingAt: 0) + client.padding(toLength: 8, withPad: " ", startingAt: 0)
+        return name.padding(toLength: 13, withPad: " ", startingAt: 0)
+            + client.padding(toLength: 8, withPad: " ", startingAt: 0)
             + String(format: "%9.0f   %14.1f   %6.2f", rate, cpuPer10k, wall)
     }
 
@@ -116,7 +134,9 @@ enum UploadBenchmark {
         let t0 = ContinuousClock.now
         try await body()
         let d = ContinuousClock.now - t0
-        return Measurement(wall: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, cpu: cpuSeconds() - c0)
+        return Measurement(
+            wall: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
+            cpu: cpuSeconds() - c0)
     }
 
     /// Runs async work from the benchmark's synchronous entry point (the main thread waits; the

@@ -4,10 +4,25 @@ import Foundation
 /// lines. Build in release: `swift build -c release --product sensorstation-bench`.
 let benchmarks: [(name: String, about: String, run: ([String]) throws -> Void)] = [
     // Each area registers itself here: ("detector", "…", DetectorBenchmark.run),
-    ("detector", "impact detector samples/s, event cost, trigger latency; waveform codec; trace reader", DetectorBenchmark.run),
-    ("storage", "batched recorder rows/s vs a C-API loop; 7-day hourly query latency; database bytes per day", StorageBenchmark.run),
-    ("drivers", "accelerometer drivers on the simulated chips: reads/s, CPU per sample; FIFO at top rate in real time, lost samples", DriverBenchmark.run),
-    ("upload", "S3/DynamoDB/Kinesis records/s and CPU per 10k records vs boto3, same moto (needs scripts/test-servers)", UploadBenchmark.run),
+    (
+        "detector", "impact detector samples/s, event cost, trigger latency; waveform codec; trace reader",
+        DetectorBenchmark.run
+    ),
+    (
+        "storage",
+        "batched recorder rows/s vs a C-API loop; 7-day hourly query latency; database bytes per day",
+        StorageBenchmark.run
+    ),
+    (
+        "drivers",
+        "accelerometer drivers on the simulated chips: reads/s, CPU per sample; FIFO at top rate in real time, lost samples",
+        DriverBenchmark.run
+    ),
+    (
+        "upload",
+        "S3/DynamoDB/Kinesis records/s and CPU per 10k records vs boto3, same moto (needs scripts/test-servers)",
+        UploadBenchmark.run
+    ),
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())

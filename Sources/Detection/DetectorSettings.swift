@@ -45,7 +45,8 @@ public struct DetectorSettings: Sendable, Equatable {
     public init(
         thresholdG: Double = 4, sustain: Double = 0, severeG: Double = 9, rearmG: Double = 3.5,
         refractory: Double = 1, preWindow: Double = 0.5, postWindow: Double = 1.0, maxCapture: Double = 10,
-        restLevelG: Double = 0.5, gapMinimum: Double = 0.05, gapPeriods: Double = 10, maxRateHz: Double = 3200,
+        restLevelG: Double = 0.5, gapMinimum: Double = 0.05, gapPeriods: Double = 10,
+        maxRateHz: Double = 3200,
         fullScaleG: Double? = nil
     ) {
         self.thresholdG = thresholdG
@@ -71,17 +72,23 @@ public struct DetectorSettings: Sendable, Equatable {
             if !ok { p.append(.init(field: field, value: value, expected: expected)) }
         }
         check(thresholdG.isFinite && thresholdG > 0, "thresholdG", thresholdG, "a finite number of g above 0")
-        check(severeG.isFinite && severeG > thresholdG, "severeG", severeG, "a finite number of g above thresholdG (\(thresholdG))")
-        check(rearmG.isFinite && rearmG >= 0 && rearmG < thresholdG, "rearmG", rearmG,
-              "at least 0 g and below thresholdG (\(thresholdG)), so the detector can re-arm")
+        check(
+            severeG.isFinite && severeG > thresholdG, "severeG", severeG,
+            "a finite number of g above thresholdG (\(thresholdG))")
+        check(
+            rearmG.isFinite && rearmG >= 0 && rearmG < thresholdG, "rearmG", rearmG,
+            "at least 0 g and below thresholdG (\(thresholdG)), so the detector can re-arm")
         check(sustain.isFinite && (0...60).contains(sustain), "sustain", sustain, "0…60 s")
         check(refractory.isFinite && (0...60).contains(refractory), "refractory", refractory, "0…60 s")
         check(preWindow.isFinite && (0...10).contains(preWindow), "preWindow", preWindow, "0…10 s")
         check(postWindow.isFinite && (0...30).contains(postWindow), "postWindow", postWindow, "0…30 s")
-        check(maxCapture.isFinite && maxCapture >= postWindow && maxCapture <= 120, "maxCapture", maxCapture,
-              "postWindow (\(postWindow)) … 120 s")
+        check(
+            maxCapture.isFinite && maxCapture >= postWindow && maxCapture <= 120, "maxCapture", maxCapture,
+            "postWindow (\(postWindow)) … 120 s")
         check(restLevelG.isFinite && restLevelG > 0, "restLevelG", restLevelG, "a finite number of g above 0")
-        check(gapMinimum.isFinite && gapMinimum > 0, "gapMinimum", gapMinimum, "a finite number of seconds above 0")
+        check(
+            gapMinimum.isFinite && gapMinimum > 0, "gapMinimum", gapMinimum,
+            "a finite number of seconds above 0")
         check(gapPeriods.isFinite && gapPeriods >= 2, "gapPeriods", gapPeriods, "a finite number, at least 2")
         check(maxRateHz.isFinite && (1...100_000).contains(maxRateHz), "maxRateHz", maxRateHz, "1…100 000 Hz")
         if let f = fullScaleG {

@@ -85,7 +85,9 @@ public struct ImpactDetector: Sendable {
             droppedCount += 1
             return []
         }
-        if !s.saturated, abs(s.x) >= fullScaleLimit || abs(s.y) >= fullScaleLimit || abs(s.z) >= fullScaleLimit {
+        if !s.saturated,
+            abs(s.x) >= fullScaleLimit || abs(s.y) >= fullScaleLimit || abs(s.z) >= fullScaleLimit
+        {
             s.saturated = true
         }
         let dt = s.t - lastT
@@ -203,11 +205,14 @@ public struct ImpactDetector: Sendable {
         }
         var endT = w[lastAbove].t
         if lastAbove + 1 < w.count, !isGap(lastAbove + 1), isAbove(lastAbove) {
-            endT = w[lastAbove].t + (w[lastAbove + 1].t - w[lastAbove].t) * crossing(m[lastAbove], m[lastAbove + 1])
+            endT =
+                w[lastAbove].t + (w[lastAbove + 1].t - w[lastAbove].t)
+                * crossing(m[lastAbove], m[lastAbove + 1])
         }
         let duration = ImpactMetrics.timeAbove(w[max(0, k0 - 1)...], threshold: c, gapLimit: gapLimit)
 
-        let gravity = ImpactMetrics.gravity(w[..<k0], restLevelG: settings.restLevelG)
+        let gravity =
+            ImpactMetrics.gravity(w[..<k0], restLevelG: settings.restLevelG)
             ?? fallbackGravity ?? SIMD3(repeating: 0)
         let g = gravity
         let gMagnitude = (g * g).sum().squareRoot()
@@ -226,13 +231,18 @@ public struct ImpactDetector: Sendable {
         var pulseStart = 0
         if k0 > 0, let i = (0..<k0).last(where: atRest) {
             pulseStart = i
-            while pulseStart > 0, !isGap(pulseStart), deviation(pulseStart - 1) < deviation(pulseStart) { pulseStart -= 1 }
+            while pulseStart > 0, !isGap(pulseStart), deviation(pulseStart - 1) < deviation(pulseStart) {
+                pulseStart -= 1
+            }
         }
         var pulseEnd = w.count - 1
         if let i = ((lastAbove + 1)..<w.count).first(where: atRest) {
             pulseEnd = i
-            while pulseEnd + 1 < w.count, !isGap(pulseEnd + 1), deviation(pulseEnd + 1) < deviation(pulseEnd) { pulseEnd += 1 }
-        } else if let i = ((lastAbove + 1)..<w.count).first(where: { abs(m[$0] - gMagnitude) < settings.restLevelG }) {
+            while pulseEnd + 1 < w.count, !isGap(pulseEnd + 1), deviation(pulseEnd + 1) < deviation(pulseEnd)
+            { pulseEnd += 1 }
+        } else if let i = ((lastAbove + 1)..<w.count).first(where: {
+            abs(m[$0] - gMagnitude) < settings.restLevelG
+        }) {
             // At rest in a new orientation (a helmet that ended on its side): |a| back to 1 g.
             pulseEnd = i
         }
@@ -243,9 +253,12 @@ public struct ImpactDetector: Sendable {
         for i in w.indices.dropFirst() where isGap(i) { gaps += 1 }
         let p = w[peak]
         return ImpactEvent(
-            triggerT: triggerT, startT: startT, endT: endT, peakT: p.t, peakG: m[peak], peakX: p.x, peakY: p.y,
-            peakZ: p.z, durationAbove: duration, severity: p.magnitudeSquared >= settings.severeG * settings.severeG ? .severe : .impact,
-            deltaV: deltaV, hic15: hic, saturated: w.contains(where: \.saturated), gravity: gravity, gapCount: gaps,
+            triggerT: triggerT, startT: startT, endT: endT, peakT: p.t, peakG: m[peak], peakX: p.x,
+            peakY: p.y,
+            peakZ: p.z, durationAbove: duration,
+            severity: p.magnitudeSquared >= settings.severeG * settings.severeG ? .severe : .impact,
+            deltaV: deltaV, hic15: hic, saturated: w.contains(where: \.saturated), gravity: gravity,
+            gapCount: gaps,
             waveform: w)
     }
 }

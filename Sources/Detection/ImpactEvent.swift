@@ -38,8 +38,10 @@ public struct ImpactEvent: Sendable, Equatable {
     public var waveform: [MotionSample]
 
     public init(
-        triggerT: Double, startT: Double, endT: Double, peakT: Double, peakG: Double, peakX: Double, peakY: Double,
-        peakZ: Double, durationAbove: Double, severity: Severity, deltaV: Double, hic15: Double?, saturated: Bool,
+        triggerT: Double, startT: Double, endT: Double, peakT: Double, peakG: Double, peakX: Double,
+        peakY: Double,
+        peakZ: Double, durationAbove: Double, severity: Severity, deltaV: Double, hic15: Double?,
+        saturated: Bool,
         gravity: SIMD3<Double>, gapCount: Int, waveform: [MotionSample]
     ) {
         self.triggerT = triggerT

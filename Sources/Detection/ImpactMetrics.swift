@@ -30,7 +30,9 @@ public enum ImpactMetrics {
 
     /// |∫ (a − gravity) dt| over the samples, trapezoid rule, in m/s: the change of velocity of the
     /// sensor. Steps that are gaps are skipped.
-    public static func deltaV(_ samples: ArraySlice<MotionSample>, gravity: SIMD3<Double>, gapLimit: Double) -> Double {
+    public static func deltaV(_ samples: ArraySlice<MotionSample>, gravity: SIMD3<Double>, gapLimit: Double)
+        -> Double
+    {
         guard samples.count > 1 else { return 0 }
         var v = SIMD3<Double>(repeating: 0)
         var prev = samples[samples.startIndex]
@@ -56,7 +58,9 @@ public enum ImpactMetrics {
     ///
     /// Nil when no window fits: no two consecutive samples of one gap-free run are more than 0 and
     /// at most `window` apart (at 25 Hz samples are 40 ms apart). A 0 would read as "harmless".
-    public static func hic(_ samples: ArraySlice<MotionSample>, gapLimit: Double, window: Double = 0.015) -> Double? {
+    public static func hic(_ samples: ArraySlice<MotionSample>, gapLimit: Double, window: Double = 0.015)
+        -> Double?
+    {
         let n = samples.count
         guard n > 1 else { return nil }
         var t = [Double](repeating: 0, count: n)
@@ -129,7 +133,9 @@ public enum ImpactMetrics {
 
     /// Time during which the linearly interpolated magnitude is at or above `threshold` between
     /// consecutive samples, skipping gaps.
-    public static func timeAbove(_ samples: ArraySlice<MotionSample>, threshold: Double, gapLimit: Double) -> Double {
+    public static func timeAbove(_ samples: ArraySlice<MotionSample>, threshold: Double, gapLimit: Double)
+        -> Double
+    {
         guard samples.count > 1 else { return 0 }
         var total = 0.0
         let c2 = threshold * threshold

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads an acceleration trace in CSV, one sample at a time, from a file descriptor in chunks (a
@@ -82,16 +82,24 @@ public final class TraceReader {
         while true {
             guard var r = try nextLine() else {
                 if !headerRead {
-                    throw TraceError(line: max(line, 1), "the trace is empty; expected the header \(TraceReader.header.joined(separator: ","))")
+                    throw TraceError(
+                        line: max(line, 1),
+                        "the trace is empty; expected the header \(TraceReader.header.joined(separator: ","))"
+                    )
                 }
                 return nil
             }
             if line == 1, r.count >= 3, buffer[r.lowerBound] == 0xEF, buffer[r.lowerBound + 1] == 0xBB,
-               buffer[r.lowerBound + 2] == 0xBF {
+                buffer[r.lowerBound + 2] == 0xBF
+            {
                 r = (r.lowerBound + 3)..<r.upperBound
             }
-            if r.count > 0, buffer[r.upperBound - 1] == UInt8(ascii: "\r") { r = r.lowerBound..<(r.upperBound - 1) }
-            if (r.lowerBound..<r.upperBound).allSatisfy({ buffer[$0] == 0x20 || buffer[$0] == 0x09 }) { continue }
+            if r.count > 0, buffer[r.upperBound - 1] == UInt8(ascii: "\r") {
+                r = r.lowerBound..<(r.upperBound - 1)
+            }
+            if (r.lowerBound..<r.upperBound).allSatisfy({ buffer[$0] == 0x20 || buffer[$0] == 0x09 }) {
+                continue
+            }
             if !headerRead {
                 try readHeader(r)
                 continue
@@ -131,7 +139,9 @@ public final class TraceReader {
         } else if names == TraceReader.header + ["saturated"] {
             hasSaturatedColumn = true
         } else {
-            throw TraceError(line: self.line, "expected the header t_s,x_g,y_g,z_g (optionally ,saturated), got \"\(text(line))\"")
+            throw TraceError(
+                line: self.line,
+                "expected the header t_s,x_g,y_g,z_g (optionally ,saturated), got \"\(text(line))\"")
         }
         headerRead = true
     }
@@ -140,8 +150,10 @@ public final class TraceReader {
         let f = fields(r)
         let expected = hasSaturatedColumn ? 5 : 4
         guard f.count == expected else {
-            let names = (TraceReader.header + (hasSaturatedColumn ? ["saturated"] : [])).joined(separator: ",")
-            throw TraceError(line: line, "expected \(expected) comma-separated values (\(names)), got \(f.count)")
+            let names = (TraceReader.header + (hasSaturatedColumn ? ["saturated"] : [])).joined(
+                separator: ",")
+            throw TraceError(
+                line: line, "expected \(expected) comma-separated values (\(names)), got \(f.count)")
         }
         var values = (0.0, 0.0, 0.0, 0.0)
         for i in 0..<4 {
@@ -185,7 +197,9 @@ public final class TraceReader {
             ok = endPointer == field + n
         }
         guard ok else { throw TraceError(line: line, "\(name) is not a number: \"\(text(r, limit: 40))\"") }
-        guard v.isFinite else { throw TraceError(line: line, "\(name) must be a finite number, got \"\(text(r, limit: 40))\"") }
+        guard v.isFinite else {
+            throw TraceError(line: line, "\(name) must be a finite number, got \"\(text(r, limit: 40))\"")
+        }
         return v
     }
 

@@ -103,9 +103,10 @@ public enum WaveformCodec {
             axes.x = try add(axes.x, unzigzag(try reader.varint()), limit: Int64(axisLimit), at: at)
             axes.y = try add(axes.y, unzigzag(try reader.varint()), limit: Int64(axisLimit), at: at)
             axes.z = try add(axes.z, unzigzag(try reader.varint()), limit: Int64(axisLimit), at: at)
-            samples.append(MotionSample(
-                t: t0 + Double(micros) * 1e-6, x: Double(axes.x) * axisUnit, y: Double(axes.y) * axisUnit,
-                z: Double(axes.z) * axisUnit, saturated: head & 1 == 1))
+            samples.append(
+                MotionSample(
+                    t: t0 + Double(micros) * 1e-6, x: Double(axes.x) * axisUnit, y: Double(axes.y) * axisUnit,
+                    z: Double(axes.z) * axisUnit, saturated: head & 1 == 1))
         }
         guard reader.offset == bodyEnd else {
             throw WaveformCodecError(.trailingBytes(bodyEnd - reader.offset), offset: reader.offset)
@@ -126,9 +127,13 @@ public enum WaveformCodec {
     }
 
     @inline(__always) static func zigzag(_ n: Int64) -> UInt64 { UInt64(bitPattern: (n << 1) ^ (n >> 63)) }
-    @inline(__always) static func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1) }
+    @inline(__always) static func unzigzag(_ u: UInt64) -> Int64 {
+        Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+    }
 
-    private static func add(_ a: Int64, _ d: Int64, limit: Int64, at offset: Int) throws(WaveformCodecError) -> Int64 {
+    private static func add(_ a: Int64, _ d: Int64, limit: Int64, at offset: Int) throws(WaveformCodecError)
+        -> Int64
+    {
         let (r, overflow) = a.addingReportingOverflow(d)
         guard !overflow, r >= -limit, r <= limit else { throw WaveformCodecError(.overflow, offset: offset) }
         return r

@@ -31,13 +31,15 @@ public struct WaveformCodecError: Error, Sendable, Equatable, CustomStringConver
         let what: String
         switch kind {
         case .badMagic: what = "not a waveform blob (expected it to start with \"SSWF\")"
-        case .unsupportedVersion(let v): what = "waveform format version \(v) is newer than this program understands (1)"
+        case .unsupportedVersion(let v):
+            what = "waveform format version \(v) is newer than this program understands (1)"
         case .truncated: what = "the waveform blob is cut short"
         case .badVarint: what = "a variable-length integer is malformed"
         case .implausibleCount(let n): what = "the header claims \(n) samples, more than the blob can hold"
         case .overflow: what = "a value is out of range"
         case .checksumMismatch(let e, let a):
-            what = "checksum mismatch (stored 0x\(String(e, radix: 16)), computed 0x\(String(a, radix: 16))): the blob is damaged"
+            what =
+                "checksum mismatch (stored 0x\(String(e, radix: 16)), computed 0x\(String(a, radix: 16))): the blob is damaged"
         case .trailingBytes(let n): what = "\(n) unexpected bytes after the end of the waveform"
         }
         return "\(what) (at byte \(offset))"

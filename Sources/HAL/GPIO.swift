@@ -140,7 +140,8 @@ public struct GPIOError: Error, Equatable, Sendable, CustomStringConvertible {
     public var errno: Int32?
     public var message: String
 
-    public init(kind: GPIOErrorKind, chip: String, line: String? = nil, errno: Int32? = nil, message: String) {
+    public init(kind: GPIOErrorKind, chip: String, line: String? = nil, errno: Int32? = nil, message: String)
+    {
         self.kind = kind
         self.chip = chip
         self.line = line

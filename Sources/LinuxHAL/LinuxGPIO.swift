@@ -3,9 +3,9 @@ import HAL
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// One GPIO chip through libgpiod (`/dev/gpiochipN`), via the version-neutral `CGPIOD` shim.
@@ -36,7 +36,8 @@ public final class LinuxGPIOChip: GPIOChip {
     /// why none could be, or nil when one was.
     static func libraryMissing(_ selector: String) -> GPIOError? {
         guard cgpiod_available() == 0 else { return nil }
-        return GPIOError(kind: .unsupported, chip: selector, errno: ELIBACC, message: String(cString: cgpiod_load_error()))
+        return GPIOError(
+            kind: .unsupported, chip: selector, errno: ELIBACC, message: String(cString: cgpiod_load_error()))
     }
 
     private init(pointer: OpaquePointer) {
@@ -61,7 +62,9 @@ public final class LinuxGPIOChip: GPIOChip {
         // A label: scan every chip.
         var found: LinuxGPIOChip?
         for path in chipPaths() {
-            if let chip = try? openPath(path, selector: selector), chip.label == selector || chip.name == selector {
+            if let chip = try? openPath(path, selector: selector),
+                chip.label == selector || chip.name == selector
+            {
                 found = chip
                 break
             }
@@ -81,7 +84,9 @@ public final class LinuxGPIOChip: GPIOChip {
     /// `/dev/gpiochip*`, in numeric order.
     static func chipPaths() -> [String] {
         var buffer = [CChar](repeating: 0, count: 64 * Int(CGPIOD_NAME_MAX))
-        let n = buffer.withUnsafeMutableBufferPointer { cgpiod_list_chip_paths($0.baseAddress, UInt($0.count)) }
+        let n = buffer.withUnsafeMutableBufferPointer {
+            cgpiod_list_chip_paths($0.baseAddress, UInt($0.count))
+        }
         guard n > 0 else { return [] }
         let text = buffer.withUnsafeBytes { cString($0) }
         return text.split(separator: "\n").map(String.init)
@@ -91,10 +96,12 @@ public final class LinuxGPIOChip: GPIOChip {
         let chips = availableChips()
         let paths = chipPaths()
         if chips.isEmpty, !paths.isEmpty {
-            return "no GPIO chip matches '\(selector)': \(paths.joined(separator: ", ")) exist but cannot be opened (add the user to group gpio)"
+            return
+                "no GPIO chip matches '\(selector)': \(paths.joined(separator: ", ")) exist but cannot be opened (add the user to group gpio)"
         }
         if chips.isEmpty {
-            return "no GPIO chip matches '\(selector)', and this system has none (no /dev/gpiochip*; on a Pi, check the kernel and that the user is in group gpio)"
+            return
+                "no GPIO chip matches '\(selector)', and this system has none (no /dev/gpiochip*; on a Pi, check the kernel and that the user is in group gpio)"
         }
         let list = chips.map { "\($0.name) [\($0.label)] (\($0.lines) lines)" }.joined(separator: ", ")
         return "no GPIO chip matches '\(selector)' by path, name or label; available: \(list)"
@@ -105,13 +112,15 @@ public final class LinuxGPIOChip: GPIOChip {
         guard let pointer = cgpiod_chip_open(path, &err) else {
             switch err {
             case ENOENT, ENODEV, ENOTDIR:
-                throw GPIOError(kind: .chipNotFound, chip: selector, errno: err, message: notFoundMessage(for: selector))
+                throw GPIOError(
+                    kind: .chipNotFound, chip: selector, errno: err, message: notFoundMessage(for: selector))
             case EACCES, EPERM:
                 throw GPIOError(
                     kind: .permissionDenied, chip: path, errno: err,
                     message: "permission denied opening the chip (add the user to group gpio)")
             default:
-                throw GPIOError(kind: .other, chip: path, errno: err, message: "cannot open the chip: \(errnoText(err))")
+                throw GPIOError(
+                    kind: .other, chip: path, errno: err, message: "cannot open the chip: \(errnoText(err))")
             }
         }
         return LinuxGPIOChip(pointer: pointer)
@@ -134,9 +143,13 @@ public final class LinuxGPIOChip: GPIOChip {
             if r == -EINVAL, offset >= lineCount || offset < 0 {
                 throw GPIOError(
                     kind: .lineNotFound, chip: path, line: "line \(offset)",
-                    message: "offset out of range: \(name) [\(label)] has \(lineCount) lines (0...\(lineCount - 1))")
+                    message:
+                        "offset out of range: \(name) [\(label)] has \(lineCount) lines (0...\(lineCount - 1))"
+                )
             }
-            throw GPIOError(kind: .other, chip: path, line: "line \(offset)", errno: -r, message: "reading line info failed")
+            throw GPIOError(
+                kind: .other, chip: path, line: "line \(offset)", errno: -r,
+                message: "reading line info failed")
         }
         let name = withUnsafeBytes(of: raw.name) { cString($0) }
         let consumer = withUnsafeBytes(of: raw.consumer) { cString($0) }
@@ -152,7 +165,9 @@ public final class LinuxGPIOChip: GPIOChip {
             guard o >= 0, o < lineCount else {
                 throw GPIOError(
                     kind: .lineNotFound, chip: path, line: selector.description,
-                    message: "offset out of range: \(name) [\(label)] has \(lineCount) lines (0...\(max(0, lineCount - 1)))")
+                    message:
+                        "offset out of range: \(name) [\(label)] has \(lineCount) lines (0...\(max(0, lineCount - 1)))"
+                )
             }
             return o
         case .name(let n):
@@ -161,9 +176,12 @@ public final class LinuxGPIOChip: GPIOChip {
             if r == -ENOENT {
                 throw GPIOError(
                     kind: .lineNotFound, chip: path, line: n,
-                    message: "no line named '\(n)' on \(name) [\(label)] (\(lineCount) lines; 'gpio lines' lists them)")
+                    message:
+                        "no line named '\(n)' on \(name) [\(label)] (\(lineCount) lines; 'gpio lines' lists them)"
+                )
             }
-            throw GPIOError(kind: .other, chip: path, line: n, errno: -r, message: "looking up the line failed")
+            throw GPIOError(
+                kind: .other, chip: path, line: n, errno: -r, message: "looking up the line failed")
         }
     }
 
@@ -193,7 +211,10 @@ public final class LinuxGPIOChip: GPIOChip {
         let offset = try resolve(request.line)
         var err: Int32 = 0
         var debounced: Int32 = 0
-        let micros = max(0, request.debounce.components.seconds * 1_000_000 + request.debounce.components.attoseconds / 1_000_000_000_000)
+        let micros = max(
+            0,
+            request.debounce.components.seconds * 1_000_000 + request.debounce.components.attoseconds
+                / 1_000_000_000_000)
         let bias: cgpiod_bias =
             switch request.bias {
             case .asIs: CGPIOD_BIAS_AS_IS
@@ -206,7 +227,9 @@ public final class LinuxGPIOChip: GPIOChip {
                 $0.pointer, UInt32(offset), request.consumer, request.activeLow ? 1 : 0, bias,
                 UInt(clamping: micros), &debounced, &err)
         }
-        guard let pointer else { throw requestError(err, line: request.line, offset: offset, bias: request.bias) }
+        guard let pointer else {
+            throw requestError(err, line: request.line, offset: offset, bias: request.bias)
+        }
         return LinuxInputLine(
             request: pointer, offset: offset, chip: path, line: request.line.description,
             hasKernelDebounce: debounced != 0)
@@ -218,7 +241,8 @@ public final class LinuxGPIOChip: GPIOChip {
         case EBUSY:
             // Name the holder: that is what a person needs to fix it (stop the other program or
             // remove the overlay that claimed the pin).
-            let holder = (try? info(offset: offset))?.consumer.map { "'\($0)'" } ?? "another consumer (unnamed)"
+            let holder =
+                (try? info(offset: offset))?.consumer.map { "'\($0)'" } ?? "another consumer (unnamed)"
             return GPIOError(
                 kind: .lineBusy, chip: path, line: lineName, errno: err,
                 message: "line \(offset) is busy: already requested by \(holder)")
@@ -230,10 +254,13 @@ public final class LinuxGPIOChip: GPIOChip {
             // Bias flags came with kernel 5.5; older kernels reject the request with EINVAL.
             return GPIOError(
                 kind: .unsupported, chip: path, line: lineName, errno: err,
-                message: "the kernel or chip does not support this request (bias \(bias.rawValue) needs Linux 5.5+)")
+                message:
+                    "the kernel or chip does not support this request (bias \(bias.rawValue) needs Linux 5.5+)"
+            )
         default:
             return GPIOError(
-                kind: .other, chip: path, line: lineName, errno: err, message: "line request failed: \(errnoText(err))")
+                kind: .other, chip: path, line: lineName, errno: err,
+                message: "line request failed: \(errnoText(err))")
         }
     }
 }
@@ -257,7 +284,9 @@ public final class LinuxOutputLine: OutputLine {
     public func set(_ active: Bool) throws(GPIOError) {
         let r = cgpiod_request_set_value(request, active ? 1 : 0)
         guard r >= 0 else {
-            throw GPIOError(kind: .other, chip: chip, line: line, errno: -r, message: "setting the value failed: \(errnoText(-r))")
+            throw GPIOError(
+                kind: .other, chip: chip, line: line, errno: -r,
+                message: "setting the value failed: \(errnoText(-r))")
         }
     }
 }
@@ -283,7 +312,9 @@ public final class LinuxInputLine: InputLine {
     public func read() throws(GPIOError) -> Bool {
         let r = cgpiod_request_get_value(request)
         guard r >= 0 else {
-            throw GPIOError(kind: .other, chip: chip, line: line, errno: -r, message: "reading the value failed: \(errnoText(-r))")
+            throw GPIOError(
+                kind: .other, chip: chip, line: line, errno: -r,
+                message: "reading the value failed: \(errnoText(-r))")
         }
         return r != 0
     }
@@ -297,16 +328,22 @@ public final class LinuxInputLine: InputLine {
         // the caller's loop decide whether to stop.
         if r == -EINTR { return [] }
         guard r >= 0 else {
-            throw GPIOError(kind: .other, chip: chip, line: line, errno: -r, message: "waiting for events failed: \(errnoText(-r))")
+            throw GPIOError(
+                kind: .other, chip: chip, line: line, errno: -r,
+                message: "waiting for events failed: \(errnoText(-r))")
         }
         guard r > 0 else { return [] }
         var buffer = [cgpiod_event](repeating: cgpiod_event(), count: 16)
         r = buffer.withUnsafeMutableBufferPointer { cgpiod_request_read_events(request, $0.baseAddress, 16) }
         guard r >= 0 else {
-            throw GPIOError(kind: .other, chip: chip, line: line, errno: -r, message: "reading events failed: \(errnoText(-r))")
+            throw GPIOError(
+                kind: .other, chip: chip, line: line, errno: -r,
+                message: "reading events failed: \(errnoText(-r))")
         }
         return buffer.prefix(Int(r)).map {
-            EdgeEvent(kind: $0.rising != 0 ? .rising : .falling, timestamp: .nanoseconds(Int64(clamping: $0.timestamp_ns)))
+            EdgeEvent(
+                kind: $0.rising != 0 ? .rising : .falling,
+                timestamp: .nanoseconds(Int64(clamping: $0.timestamp_ns)))
         }
     }
 }

@@ -3,9 +3,9 @@ import HAL
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 // MARK: - Syscall seam
@@ -123,7 +123,9 @@ public final class LinuxI2CBus: I2CBus {
 
     /// `"1"` and `"i2c-1"` → `"/dev/i2c-1"`; anything else is taken as a path.
     public static func normalise(_ selector: String) -> String {
-        if !selector.isEmpty, selector.allSatisfy({ $0.isASCII && $0.isNumber }) { return "/dev/i2c-\(selector)" }
+        if !selector.isEmpty, selector.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return "/dev/i2c-\(selector)"
+        }
         if selector.hasPrefix("i2c-"), !selector.contains("/") { return "/dev/\(selector)" }
         return selector
     }
@@ -208,7 +210,9 @@ public final class LinuxI2CDevice: I2CDevice {
     public func readByte(register: UInt8) throws(I2CError) -> UInt8 {
         let op = "read byte"
         try require(CI2C_FUNC_SMBUS_READ_BYTE_DATA, "I2C_FUNC_SMBUS_READ_BYTE_DATA", register: register, op)
-        return UInt8(truncatingIfNeeded: try check(syscalls.readByteData(fd, register: register), register: register, op))
+        return UInt8(
+            truncatingIfNeeded: try check(
+                syscalls.readByteData(fd, register: register), register: register, op))
     }
 
     public func writeByte(register: UInt8, value: UInt8) throws(I2CError) {
@@ -220,7 +224,9 @@ public final class LinuxI2CDevice: I2CDevice {
     public func readWord(register: UInt8) throws(I2CError) -> UInt16 {
         let op = "read word"
         try require(CI2C_FUNC_SMBUS_READ_WORD_DATA, "I2C_FUNC_SMBUS_READ_WORD_DATA", register: register, op)
-        return UInt16(truncatingIfNeeded: try check(syscalls.readWordData(fd, register: register), register: register, op))
+        return UInt16(
+            truncatingIfNeeded: try check(
+                syscalls.readWordData(fd, register: register), register: register, op))
     }
 
     public func readBlock(register: UInt8, count: Int) throws(I2CError) -> [UInt8] {
@@ -232,7 +238,8 @@ public final class LinuxI2CDevice: I2CDevice {
         }
         try require(CI2C_FUNC_SMBUS_READ_I2C_BLOCK, "I2C_FUNC_SMBUS_READ_I2C_BLOCK", register: register, op)
         var buffer = [UInt8](repeating: 0, count: count)
-        let n = try check(syscalls.readI2CBlockData(fd, register: register, into: &buffer), register: register, op)
+        let n = try check(
+            syscalls.readI2CBlockData(fd, register: register, into: &buffer), register: register, op)
         // The kernel reports how many bytes the adapter delivered; fewer than asked means the
         // rest of `buffer` is stale zeros, never data.
         guard n == count else {
@@ -251,7 +258,8 @@ public final class LinuxI2CDevice: I2CDevice {
                 operation: op + " (1...\(I2CLimits.maxBlockLength) allowed)")
         }
         try require(CI2C_FUNC_SMBUS_WRITE_I2C_BLOCK, "I2C_FUNC_SMBUS_WRITE_I2C_BLOCK", register: register, op)
-        _ = try check(syscalls.writeI2CBlockData(fd, register: register, bytes: bytes), register: register, op)
+        _ = try check(
+            syscalls.writeI2CBlockData(fd, register: register, bytes: bytes), register: register, op)
     }
 
     // MARK: helpers

@@ -40,10 +40,12 @@ public struct ImpactRecord: Sendable, Equatable {
     /// Sample rate of the waveform, Hz.
     public var waveformRateHz: Double
 
-    public init(triggerTime: Date, startTime: Date, endTime: Date, peakTime: Date, peakG: Double,
-                peakXG: Double, peakYG: Double, peakZG: Double, durationMs: Double, severity: String,
-                deltaVMps: Double, hic15: Double?, saturated: Bool, thresholdG: Double, sensor: String,
-                waveform: [UInt8], waveformCount: Int, waveformRateHz: Double) {
+    public init(
+        triggerTime: Date, startTime: Date, endTime: Date, peakTime: Date, peakG: Double,
+        peakXG: Double, peakYG: Double, peakZG: Double, durationMs: Double, severity: String,
+        deltaVMps: Double, hic15: Double?, saturated: Bool, thresholdG: Double, sensor: String,
+        waveform: [UInt8], waveformCount: Int, waveformRateHz: Double
+    ) {
         self.triggerTime = triggerTime
         self.startTime = startTime
         self.endTime = endTime

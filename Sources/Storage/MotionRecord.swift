@@ -20,8 +20,10 @@ public struct MotionRecord: Sendable, Equatable {
     /// Samples in which any axis was at full scale.
     public var saturatedCount: Int
 
-    public init(time: Date, sampleCount: Int, minG: Double, maxG: Double, meanG: Double, rmsG: Double,
-                peakG: Double, meanX: Double, meanY: Double, meanZ: Double, saturatedCount: Int) {
+    public init(
+        time: Date, sampleCount: Int, minG: Double, maxG: Double, meanG: Double, rmsG: Double,
+        peakG: Double, meanX: Double, meanY: Double, meanZ: Double, saturatedCount: Int
+    ) {
         self.time = time
         self.sampleCount = sampleCount
         self.minG = minG

@@ -40,18 +40,22 @@ public enum RawSampleCodec {
         var out = [RawSampleRecord]()
         out.reserveCapacity(n)
         bytes.withUnsafeBytes { raw in
-            func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+            func u32(_ at: Int) -> UInt32 {
+                UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+            }
             for i in 0..<n {
                 let o = i * bytesPerSample
                 let offset = Int64(Int32(bitPattern: u32(o)))
-                out.append(RawSampleRecord(
-                    // A damaged row's base can be anything: saturate instead of trapping on overflow.
-                    time: TimeCodec.date(micros: base.addingReportingOverflow(offset).overflow
-                        ? (offset < 0 ? Int64.min : Int64.max) : base + offset),
-                    x: Double(Float(bitPattern: u32(o + 4))),
-                    y: Double(Float(bitPattern: u32(o + 8))),
-                    z: Double(Float(bitPattern: u32(o + 12))),
-                    saturated: raw[o + 16] & 1 == 1))
+                out.append(
+                    RawSampleRecord(
+                        // A damaged row's base can be anything: saturate instead of trapping on overflow.
+                        time: TimeCodec.date(
+                            micros: base.addingReportingOverflow(offset).overflow
+                                ? (offset < 0 ? Int64.min : Int64.max) : base + offset),
+                        x: Double(Float(bitPattern: u32(o + 4))),
+                        y: Double(Float(bitPattern: u32(o + 8))),
+                        z: Double(Float(bitPattern: u32(o + 12))),
+                        saturated: raw[o + 16] & 1 == 1))
             }
         }
         return out

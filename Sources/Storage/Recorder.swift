@@ -45,9 +45,11 @@ public final class Recorder: Service, Sendable {
     /// - Parameters:
     ///   - clock: paces commits (inject a manual clock in tests).
     ///   - now: the wall clock for retention cut-offs and `lastCommit`.
-    public init(database: StationDatabase, commitInterval: Duration = .seconds(1), queueCapacity: Int = 100_000,
-                retention: RetentionPolicy, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
-                now: @escaping @Sendable () -> Date = { Date() }, resumeHeadroomBytes: Int64 = 16 << 20) {
+    public init(
+        database: StationDatabase, commitInterval: Duration = .seconds(1), queueCapacity: Int = 100_000,
+        retention: RetentionPolicy, logger: Logger, clock: any Clock<Duration> = ContinuousClock(),
+        now: @escaping @Sendable () -> Date = { Date() }, resumeHeadroomBytes: Int64 = 16 << 20
+    ) {
         self.resumeHeadroomBytes = resumeHeadroomBytes
         self.database = database
         self.commitInterval = commitInterval
@@ -103,7 +105,9 @@ public final class Recorder: Service, Sendable {
                 return !s.dropLogged
             }
             if first {
-                logger.warning("storage queue full or disk full: dropping records", metadata: ["path": "\(database.path)"])
+                logger.warning(
+                    "storage queue full or disk full: dropping records",
+                    metadata: ["path": "\(database.path)"])
             }
         }
     }
@@ -151,17 +155,20 @@ public final class Recorder: Service, Sendable {
         do {
             return try await pool.writeWithoutTransaction { db in
                 self.commit(db, retention: false)
-                return try StationDatabase.correctClock(db, after: mark, stampedBefore: stampedBefore, by: delta)
+                return try StationDatabase.correctClock(
+                    db, after: mark, stampedBefore: stampedBefore, by: delta)
             }
         } catch {
-            throw StorageError.from(error, path: database.path, doing: "correcting the times logged before the clock was set")
+            throw StorageError.from(
+                error, path: database.path, doing: "correcting the times logged before the clock was set")
         }
     }
 
     /// Commits every `commitInterval` until graceful shutdown (or cancellation), then flushes
     /// everything still queued and returns.
     public func run() async throws {
-        logger.info("recording", metadata: ["path": "\(database.path)", "commit_interval": "\(commitInterval)"])
+        logger.info(
+            "recording", metadata: ["path": "\(database.path)", "commit_interval": "\(commitInterval)"])
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { try await self.clock.sleep(for: self.commitInterval) }
@@ -174,7 +181,9 @@ public final class Recorder: Service, Sendable {
         // start in a cancelled task, and what is queued must still reach the disk.
         finalFlush()
         let s = stats
-        logger.info("recorder stopped", metadata: ["written": "\(s.written)", "dropped": "\(s.dropped)", "queued": "\(s.queued)"])
+        logger.info(
+            "recorder stopped",
+            metadata: ["written": "\(s.written)", "dropped": "\(s.dropped)", "queued": "\(s.queued)"])
     }
 
     /// Blocks until the queue is written (synchronous GRDB access).
@@ -262,13 +271,16 @@ public final class Recorder: Service, Sendable {
     /// While the disk is full: is there room again? Then raw data resumes.
     private func checkSpaceReturned(_ db: Database) {
         guard state.withLock({ $0.stats.diskFull }) else { return }
-        guard let headroom = try? StationDatabase.headroom(db, path: database.path), headroom >= resumeHeadroomBytes else { return }
+        guard let headroom = try? StationDatabase.headroom(db, path: database.path),
+            headroom >= resumeHeadroomBytes
+        else { return }
         state.withLock { s in
             s.stats.diskFull = false
             s.stats.lastError = nil
         }
-        logger.notice("storage: space available again; raw data resumes",
-                      metadata: ["path": "\(database.path)", "free_bytes": "\(headroom)"])
+        logger.notice(
+            "storage: space available again; raw data resumes",
+            metadata: ["path": "\(database.path)", "free_bytes": "\(headroom)"])
     }
 
     private func enterDiskFull(_ error: any Error) {
@@ -281,8 +293,9 @@ public final class Recorder: Service, Sendable {
             return !s.stats.diskFull
         }
         if first {
-            logger.error("storage: disk full; dropping raw acceleration, keeping impacts and summaries queued",
-                         metadata: ["error": "\(e)"])
+            logger.error(
+                "storage: disk full; dropping raw acceleration, keeping impacts and summaries queued",
+                metadata: ["error": "\(e)"])
         }
     }
 
@@ -319,8 +332,11 @@ public final class Recorder: Service, Sendable {
     private func retainIfDue(_ db: Database) {
         let t = now()
         let (due, byAge) = state.withLock { s -> (Bool, Bool) in
-            (s.retentionMore || s.lastRetention.map { t.timeIntervalSince($0) >= retentionInterval } ?? true,
-             !s.ageRetentionHeld)
+            (
+                s.retentionMore
+                    || s.lastRetention.map { t.timeIntervalSince($0) >= retentionInterval } ?? true,
+                !s.ageRetentionHeld
+            )
         }
         guard due else { return }
         do {
@@ -333,7 +349,8 @@ public final class Recorder: Service, Sendable {
         } catch {
             state.withLock { s in
                 s.lastRetention = t
-                s.stats.lastError = StorageError.from(error, path: database.path, doing: "applying retention").description
+                s.stats.lastError =
+                    StorageError.from(error, path: database.path, doing: "applying retention").description
             }
         }
     }

@@ -24,8 +24,10 @@ public struct RetentionPolicy: Sendable, Equatable {
     /// deletes them, oldest first. nil: every row goes by age.
     public var keepStampedBefore: Date?
 
-    public init(maxAge: Duration = .seconds(30 * 86_400), maxBytes: Int64 = 1 << 30,
-                uploadDestinations: [String] = [], rowsPerPass: Int = 5_000, keepStampedBefore: Date? = nil) {
+    public init(
+        maxAge: Duration = .seconds(30 * 86_400), maxBytes: Int64 = 1 << 30,
+        uploadDestinations: [String] = [], rowsPerPass: Int = 5_000, keepStampedBefore: Date? = nil
+    ) {
         self.maxAge = maxAge
         self.maxBytes = maxBytes
         self.uploadDestinations = uploadDestinations

@@ -17,7 +17,9 @@ extension StationDatabase {
     ]
 
     /// The rollups kept by the v3 triggers, each with the table it sums.
-    static let rollups: [(rollup: String, table: String)] = [("motion_minutes", "motion"), ("weather_minutes", "weather")]
+    static let rollups: [(rollup: String, table: String)] = [
+        ("motion_minutes", "motion"), ("weather_minutes", "weather"),
+    ]
 
     /// The last row id of each timed table at one moment. Rows written after it have larger ids
     /// (AUTOINCREMENT never hands an id out twice).
@@ -65,7 +67,8 @@ extension StationDatabase {
     /// (the moment the clock was found set, read on the old clock), in every time column of every
     /// timed table, and recomputes the rollup minutes those rows leave and enter. One transaction.
     /// Rows at or below the mark (earlier runs) and rows stamped since on the new clock stay.
-    public func correctClock(after mark: RowMark, stampedBefore: Date, by delta: Duration) async throws(StorageError)
+    public func correctClock(after mark: RowMark, stampedBefore: Date, by delta: Duration)
+        async throws(StorageError)
         -> ClockCorrection
     {
         let pool = try writer()
@@ -74,11 +77,13 @@ extension StationDatabase {
                 try Self.correctClock(db, after: mark, stampedBefore: stampedBefore, by: delta)
             }
         } catch {
-            throw StorageError.from(error, path: path, doing: "correcting the times logged before the clock was set")
+            throw StorageError.from(
+                error, path: path, doing: "correcting the times logged before the clock was set")
         }
     }
 
-    static func correctClock(_ db: Database, after mark: RowMark, stampedBefore: Date, by delta: Duration) throws
+    static func correctClock(_ db: Database, after mark: RowMark, stampedBefore: Date, by delta: Duration)
+        throws
         -> ClockCorrection
     {
         let before = TimeCodec.micros(stampedBefore)
@@ -91,10 +96,15 @@ extension StationDatabase {
             var minutes: [String: Set<Int64>] = [:]
             if shift != 0 {
                 for (rollup, table) in rollups {
-                    let rows = try Int64.fetchAll(db, sql: """
-                        SELECT DISTINCT (time_us / 60000000) * 60000000 FROM \(table) WHERE id > ? AND time_us <= ?
-                        UNION SELECT DISTINCT ((time_us + ?) / 60000000) * 60000000 FROM \(table) WHERE id > ? AND time_us <= ?
-                        """, arguments: [mark.lastIDs[table] ?? 0, before, shift, mark.lastIDs[table] ?? 0, before])
+                    let rows = try Int64.fetchAll(
+                        db,
+                        sql: """
+                            SELECT DISTINCT (time_us / 60000000) * 60000000 FROM \(table) WHERE id > ? AND time_us <= ?
+                            UNION SELECT DISTINCT ((time_us + ?) / 60000000) * 60000000 FROM \(table) WHERE id > ? AND time_us <= ?
+                            """,
+                        arguments: [
+                            mark.lastIDs[table] ?? 0, before, shift, mark.lastIDs[table] ?? 0, before,
+                        ])
                     minutes[rollup] = Set(rows)
                 }
             }
@@ -102,8 +112,9 @@ extension StationDatabase {
                 let after = mark.lastIDs[table] ?? 0
                 if shift != 0 {
                     let set = columns.map { "\($0) = \($0) + :shift" }.joined(separator: ", ")
-                    try db.execute(sql: "UPDATE \(table) SET \(set) WHERE id > :after AND time_us <= :before",
-                                   arguments: ["shift": shift, "after": after, "before": before])
+                    try db.execute(
+                        sql: "UPDATE \(table) SET \(set) WHERE id > :after AND time_us <= :before",
+                        arguments: ["shift": shift, "after": after, "before": before])
                     moved[table] = db.changesCount
                 } else {
                     moved[table] = 0
@@ -112,8 +123,10 @@ extension StationDatabase {
             for (rollup, table) in rollups {
                 for minute in (minutes[rollup] ?? []).sorted() {
                     try db.execute(sql: "DELETE FROM \(rollup) WHERE minute_us = ?", arguments: [minute])
-                    try db.execute(sql: "INSERT INTO \(rollup) \(rollupSelect(table)) WHERE time_us >= ? AND time_us < ? GROUP BY 1",
-                                   arguments: [minute, minute + 60_000_000])
+                    try db.execute(
+                        sql:
+                            "INSERT INTO \(rollup) \(rollupSelect(table)) WHERE time_us >= ? AND time_us < ? GROUP BY 1",
+                        arguments: [minute, minute + 60_000_000])
                     recomputed += 1
                 }
             }
@@ -150,13 +163,16 @@ extension StationDatabase {
             return try reader.read { db in
                 var counts: [UploadKind: Int] = [:]
                 for kind in UploadKind.allCases {
-                    counts[kind] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(kind.table) WHERE time_us < ?",
-                                                    arguments: [TimeCodec.micros(date)]) ?? 0
+                    counts[kind] =
+                        try Int.fetchOne(
+                            db, sql: "SELECT count(*) FROM \(kind.table) WHERE time_us < ?",
+                            arguments: [TimeCodec.micros(date)]) ?? 0
                 }
                 return counts
             }
         } catch {
-            throw StorageError.from(error, path: path, doing: "counting the rows stamped before \(TimeCodec.iso(date))")
+            throw StorageError.from(
+                error, path: path, doing: "counting the rows stamped before \(TimeCodec.iso(date))")
         }
     }
 }

@@ -19,17 +19,20 @@ extension StationDatabase {
         // no rollup: then every second is aggregated.
         var rollup: (sql: String, arguments: StatementArguments)?
         if let every = request.every, TimeCodec.micros(every) % Self.minute == 0 {
-            rollup = Self.fromMinutes(request.kind, since: since, until: until, width: TimeCodec.micros(every))
+            rollup = Self.fromMinutes(
+                request.kind, since: since, until: until, width: TimeCodec.micros(every))
         }
         if let every = request.every {
             let width = TimeCodec.micros(every)
             // Integer division floors for the positive times a station records.
-            sql = "SELECT (time_us / \(width)) * \(width) AS bucket, \(spec.aggregate) FROM \(spec.table) "
+            sql =
+                "SELECT (time_us / \(width)) * \(width) AS bucket, \(spec.aggregate) FROM \(spec.table) "
                 + "WHERE time_us >= ? AND time_us < ? GROUP BY bucket\(spec.groupExtra) "
                 + "ORDER BY bucket DESC\(spec.orderExtra)"
             arguments = [since, until]
         } else {
-            sql = "SELECT \(spec.plain) FROM \(spec.table) WHERE time_us >= ? AND time_us < ? ORDER BY time_us DESC, id DESC"
+            sql =
+                "SELECT \(spec.plain) FROM \(spec.table) WHERE time_us >= ? AND time_us < ? ORDER BY time_us DESC, id DESC"
             arguments = [since, until]
         }
         if let limit = request.limit {
@@ -42,7 +45,10 @@ extension StationDatabase {
         let transform = request.every == nil ? spec.plainTransform : spec.aggregateTransform
         do {
             let rows = try reader.read { [sql, arguments, rollup] db in
-                let (s, a) = if let rollup, try db.tableExists("\(spec.table)_minutes") { rollup } else { (sql, arguments) }
+                let (s, a) =
+                    if let rollup, try db.tableExists("\(spec.table)_minutes") { rollup } else {
+                        (sql, arguments)
+                    }
                 return try Row.fetchAll(db, sql: s, arguments: a).map { transform(Self.cells($0, columns)) }
             }
             return QueryResult(columns: columns, rows: rows.reversed())
@@ -131,24 +137,33 @@ extension StationDatabase {
             return Spec(
                 table: "weather",
                 plain: "time_us, sensor, temperature_c, humidity_percent, pressure_pa / 100.0",
-                plainColumns: [C("time", .time), C("sensor", .text), C("temperature_c", .real),
-                               C("humidity_percent", .real), C("pressure_hpa", .real)],
+                plainColumns: [
+                    C("time", .time), C("sensor", .text), C("temperature_c", .real),
+                    C("humidity_percent", .real), C("pressure_hpa", .real),
+                ],
                 aggregate: """
                     count(*), avg(temperature_c), min(temperature_c), max(temperature_c),
                     avg(humidity_percent), min(humidity_percent), max(humidity_percent),
                     avg(pressure_pa) / 100.0, min(pressure_pa) / 100.0, max(pressure_pa) / 100.0
                     """,
-                aggregateColumns: [C("time", .time), C("readings", .integer),
-                                   C("temperature_c_mean", .real), C("temperature_c_min", .real), C("temperature_c_max", .real),
-                                   C("humidity_percent_mean", .real), C("humidity_percent_min", .real), C("humidity_percent_max", .real),
-                                   C("pressure_hpa_mean", .real), C("pressure_hpa_min", .real), C("pressure_hpa_max", .real)])
+                aggregateColumns: [
+                    C("time", .time), C("readings", .integer),
+                    C("temperature_c_mean", .real), C("temperature_c_min", .real),
+                    C("temperature_c_max", .real),
+                    C("humidity_percent_mean", .real), C("humidity_percent_min", .real),
+                    C("humidity_percent_max", .real),
+                    C("pressure_hpa_mean", .real), C("pressure_hpa_min", .real), C("pressure_hpa_max", .real),
+                ])
         case .motion:
             return Spec(
                 table: "motion",
-                plain: "time_us, sample_count, min_g, max_g, mean_g, rms_g, peak_g, mean_x_g, mean_y_g, mean_z_g, saturated_count",
-                plainColumns: [C("time", .time), C("samples", .integer), C("min_g", .real), C("max_g", .real),
-                               C("mean_g", .real), C("rms_g", .real), C("peak_g", .real), C("mean_x_g", .real),
-                               C("mean_y_g", .real), C("mean_z_g", .real), C("saturated", .integer)],
+                plain:
+                    "time_us, sample_count, min_g, max_g, mean_g, rms_g, peak_g, mean_x_g, mean_y_g, mean_z_g, saturated_count",
+                plainColumns: [
+                    C("time", .time), C("samples", .integer), C("min_g", .real), C("max_g", .real),
+                    C("mean_g", .real), C("rms_g", .real), C("peak_g", .real), C("mean_x_g", .real),
+                    C("mean_y_g", .real), C("mean_z_g", .real), C("saturated", .integer),
+                ],
                 // RMS over the bucket = √(Σ nᵢ·rmsᵢ² / Σ nᵢ): the RMS of all its samples, not a
                 // mean of per-second RMS values. The square root is taken in Swift (the system
                 // SQLite may lack math functions).
@@ -158,9 +173,11 @@ extension StationDatabase {
                     sum(rms_g * rms_g * sample_count) / sum(sample_count),
                     max(peak_g), sum(saturated_count)
                     """,
-                aggregateColumns: [C("time", .time), C("seconds", .integer), C("samples", .integer), C("min_g", .real),
-                                   C("max_g", .real), C("mean_g", .real), C("rms_g", .real), C("peak_g", .real),
-                                   C("saturated", .integer)],
+                aggregateColumns: [
+                    C("time", .time), C("seconds", .integer), C("samples", .integer), C("min_g", .real),
+                    C("max_g", .real), C("mean_g", .real), C("rms_g", .real), C("peak_g", .real),
+                    C("saturated", .integer),
+                ],
                 aggregateTransform: { cells in
                     var c = cells
                     if case .real(let meanSquare) = c[6] { c[6] = .real(meanSquare.squareRoot()) }
@@ -179,12 +196,16 @@ extension StationDatabase {
             return Spec(
                 table: "impacts",
                 plain: "id, time_us, peak_g, severity, duration_ms, delta_v_mps, hic15, saturated, sensor",
-                plainColumns: [C("id", .integer), C("time", .time), C("peak_g", .real), C("severity", .text),
-                               C("duration_ms", .real), C("delta_v_mps", .real), C("hic15", .real),
-                               C("saturated", .bool), C("sensor", .text)],
+                plainColumns: [
+                    C("id", .integer), C("time", .time), C("peak_g", .real), C("severity", .text),
+                    C("duration_ms", .real), C("delta_v_mps", .real), C("hic15", .real),
+                    C("saturated", .bool), C("sensor", .text),
+                ],
                 aggregate: "count(*), sum(severity = 'severe'), max(peak_g), max(delta_v_mps), max(hic15)",
-                aggregateColumns: [C("time", .time), C("impacts", .integer), C("severe", .integer), C("peak_g_max", .real),
-                                   C("delta_v_mps_max", .real), C("hic15_max", .real)])
+                aggregateColumns: [
+                    C("time", .time), C("impacts", .integer), C("severe", .integer), C("peak_g_max", .real),
+                    C("delta_v_mps_max", .real), C("hic15_max", .real),
+                ])
         }
     }
 
@@ -206,13 +227,18 @@ extension StationDatabase {
 
     /// Rows of `kind` in [since, until) with id > `afterID`, by id, at most `limit`: an export
     /// reads in such pages (keyset pagination), each its own short read transaction.
-    public func exportPage(_ kind: UploadKind, since: Date, until: Date, afterID: Int64, limit: Int) throws(StorageError) -> [UploadItem] {
+    public func exportPage(_ kind: UploadKind, since: Date, until: Date, afterID: Int64, limit: Int)
+        throws(StorageError) -> [UploadItem]
+    {
         do {
             return try reader.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT * FROM \(kind.table) WHERE id > ? AND time_us >= ? AND time_us < ? ORDER BY id LIMIT ?
-                    """, arguments: [afterID, TimeCodec.micros(since), TimeCodec.micros(until), limit])
-                    .map { Self.item($0, kind: kind) }
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM \(kind.table) WHERE id > ? AND time_us >= ? AND time_us < ? ORDER BY id LIMIT ?
+                        """, arguments: [afterID, TimeCodec.micros(since), TimeCodec.micros(until), limit]
+                )
+                .map { Self.item($0, kind: kind) }
             }
         } catch {
             throw StorageError.from(error, path: path, doing: "exporting \(kind.rawValue)")
@@ -223,8 +249,9 @@ extension StationDatabase {
     public func count(_ kind: UploadKind, since: Date, until: Date) throws(StorageError) -> Int {
         do {
             return try reader.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM \(kind.table) WHERE time_us >= ? AND time_us < ?",
-                                 arguments: [TimeCodec.micros(since), TimeCodec.micros(until)]) ?? 0
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM \(kind.table) WHERE time_us >= ? AND time_us < ?",
+                    arguments: [TimeCodec.micros(since), TimeCodec.micros(until)]) ?? 0
             }
         } catch {
             throw StorageError.from(error, path: path, doing: "counting \(kind.rawValue)")
@@ -235,15 +262,20 @@ extension StationDatabase {
     public func impact(id: Int64) throws(StorageError) -> ImpactRecord? {
         do {
             return try reader.read { db in
-                guard let r = try Row.fetchOne(db, sql: "SELECT * FROM impacts WHERE id = ?", arguments: [id]) else { return nil }
+                guard let r = try Row.fetchOne(db, sql: "SELECT * FROM impacts WHERE id = ?", arguments: [id])
+                else { return nil }
                 let waveform: Data = r["waveform"]
                 return ImpactRecord(
-                    triggerTime: TimeCodec.date(micros: r["time_us"]), startTime: TimeCodec.date(micros: r["start_us"]),
-                    endTime: TimeCodec.date(micros: r["end_us"]), peakTime: TimeCodec.date(micros: r["peak_us"]),
+                    triggerTime: TimeCodec.date(micros: r["time_us"]),
+                    startTime: TimeCodec.date(micros: r["start_us"]),
+                    endTime: TimeCodec.date(micros: r["end_us"]),
+                    peakTime: TimeCodec.date(micros: r["peak_us"]),
                     peakG: r["peak_g"], peakXG: r["peak_x_g"], peakYG: r["peak_y_g"], peakZG: r["peak_z_g"],
-                    durationMs: r["duration_ms"], severity: r["severity"], deltaVMps: r["delta_v_mps"], hic15: r["hic15"],
+                    durationMs: r["duration_ms"], severity: r["severity"], deltaVMps: r["delta_v_mps"],
+                    hic15: r["hic15"],
                     saturated: r["saturated"], thresholdG: r["threshold_g"], sensor: r["sensor"],
-                    waveform: [UInt8](waveform), waveformCount: r["waveform_count"], waveformRateHz: r["waveform_rate_hz"])
+                    waveform: [UInt8](waveform), waveformCount: r["waveform_count"],
+                    waveformRateHz: r["waveform_rate_hz"])
             }
         } catch {
             throw StorageError.from(error, path: path, doing: "reading impact \(id)")
@@ -254,13 +286,16 @@ extension StationDatabase {
     public func rawSamples(since: Date, until: Date) throws(StorageError) -> [RawSampleRecord] {
         do {
             return try reader.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT time_us, data FROM raw_acceleration WHERE time_us >= ? AND time_us < ? ORDER BY time_us, id
-                    """, arguments: [TimeCodec.micros(since), TimeCodec.micros(until)])
-                    .flatMap { row -> [RawSampleRecord] in
-                        let data: Data = row["data"]
-                        return RawSampleCodec.decode([UInt8](data), base: row["time_us"])
-                    }
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT time_us, data FROM raw_acceleration WHERE time_us >= ? AND time_us < ? ORDER BY time_us, id
+                        """, arguments: [TimeCodec.micros(since), TimeCodec.micros(until)]
+                )
+                .flatMap { row -> [RawSampleRecord] in
+                    let data: Data = row["data"]
+                    return RawSampleCodec.decode([UInt8](data), base: row["time_us"])
+                }
             }
         } catch {
             throw StorageError.from(error, path: path, doing: "reading raw acceleration")

@@ -17,7 +17,9 @@ extension StationDatabase {
     func retentionPass(_ policy: RetentionPolicy, now: Date) async throws(StorageError) -> RetentionPass {
         let pool = try writer()
         do {
-            return try await pool.writeWithoutTransaction { db in try Self.retentionPass(db, policy: policy, now: now) }
+            return try await pool.writeWithoutTransaction { db in
+                try Self.retentionPass(db, policy: policy, now: now)
+            }
         } catch {
             throw StorageError.from(error, path: path, doing: "applying retention")
         }
@@ -26,7 +28,9 @@ extension StationDatabase {
     /// One incremental pass: at most `policy.rowsPerPass` rows per table in one transaction, then
     /// free pages go back to the file system.
     /// `byAge: false` skips deleting by age (the clock is not trusted yet); the size cap still applies.
-    static func retentionPass(_ db: Database, policy: RetentionPolicy, now: Date, byAge: Bool = true) throws -> RetentionPass {
+    static func retentionPass(_ db: Database, policy: RetentionPolicy, now: Date, byAge: Bool = true) throws
+        -> RetentionPass
+    {
         var pass = RetentionPass()
         try db.inTransaction {
             pass = try retain(db, policy: policy, now: now, byAge: byAge)
@@ -53,7 +57,8 @@ extension StationDatabase {
         let maxPages = try Int64.fetchOne(db, sql: "PRAGMA max_page_count") ?? Int64.max / pageSize
         let inFile = (maxPages - pages + free) * pageSize
         let directory = (path as NSString).deletingLastPathComponent
-        let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory.isEmpty ? "." : directory)
+        let attributes = try? FileManager.default.attributesOfFileSystem(
+            forPath: directory.isEmpty ? "." : directory)
         let onDisk = (attributes?[.systemFreeSize] as? NSNumber)?.int64Value ?? Int64.max
         return min(inFile, onDisk + free * pageSize)
     }
@@ -63,8 +68,10 @@ extension StationDatabase {
         guard !destinations.isEmpty else { return 0 }
         var minimum = Int64.max
         for d in destinations {
-            let id = try Int64.fetchOne(db, sql: "SELECT last_id FROM upload_cursors WHERE destination = ? AND kind = ?",
-                                        arguments: [d, UploadKind.impact.rawValue]) ?? 0
+            let id =
+                try Int64.fetchOne(
+                    db, sql: "SELECT last_id FROM upload_cursors WHERE destination = ? AND kind = ?",
+                    arguments: [d, UploadKind.impact.rawValue]) ?? 0
             minimum = min(minimum, id)
         }
         return minimum
@@ -80,7 +87,9 @@ extension StationDatabase {
         }
     }
 
-    static func retain(_ db: Database, policy: RetentionPolicy, now: Date, byAge: Bool = true) throws -> RetentionPass {
+    static func retain(_ db: Database, policy: RetentionPolicy, now: Date, byAge: Bool = true) throws
+        -> RetentionPass
+    {
         var pass = RetentionPass()
         let limit = policy.rowsPerPass
         // Not by age: an empty range. Rows stamped before `keepStampedBefore` never go by age.
@@ -90,17 +99,19 @@ extension StationDatabase {
 
         // By age. `id IN (… LIMIT n)` bounds the work per pass.
         for table in ["raw_acceleration", "motion", "weather", "events"] {
-            try db.execute(sql: """
-                DELETE FROM \(table) WHERE id IN
-                    (SELECT id FROM \(table) WHERE time_us < ? AND time_us >= ? ORDER BY time_us LIMIT ?)
-                """, arguments: [cutoff, floor, limit])
+            try db.execute(
+                sql: """
+                    DELETE FROM \(table) WHERE id IN
+                        (SELECT id FROM \(table) WHERE time_us < ? AND time_us >= ? ORDER BY time_us LIMIT ?)
+                    """, arguments: [cutoff, floor, limit])
             pass.deletedByAge += db.changesCount
             if db.changesCount == limit { pass.more = true }
         }
-        try db.execute(sql: """
-            DELETE FROM impacts WHERE id IN
-                (SELECT id FROM impacts WHERE time_us < ? AND time_us >= ? AND id <= ? ORDER BY time_us LIMIT ?)
-            """, arguments: [cutoff, floor, uploaded, limit])
+        try db.execute(
+            sql: """
+                DELETE FROM impacts WHERE id IN
+                    (SELECT id FROM impacts WHERE time_us < ? AND time_us >= ? AND id <= ? ORDER BY time_us LIMIT ?)
+                """, arguments: [cutoff, floor, uploaded, limit])
         pass.deletedByAge += db.changesCount
         if db.changesCount == limit { pass.more = true }
 
@@ -109,31 +120,36 @@ extension StationDatabase {
         // By size: oldest first, least valuable first.
         pass.usedBytes = try usedBytes(db)
         if pass.usedBytes > policy.maxBytes {
-            try db.execute(sql: """
-                DELETE FROM raw_acceleration WHERE id IN (SELECT id FROM raw_acceleration ORDER BY time_us LIMIT ?)
-                """, arguments: [max(1, limit / 10)])
+            try db.execute(
+                sql: """
+                    DELETE FROM raw_acceleration WHERE id IN (SELECT id FROM raw_acceleration ORDER BY time_us LIMIT ?)
+                    """, arguments: [max(1, limit / 10)])
             var deleted = db.changesCount
             if deleted == 0 {
                 // The oldest instant across the summary tables, then up to `limit` rows of each
                 // older than one hour after it.
-                let oldest = try Int64.fetchOne(db, sql: """
-                    SELECT min(t) FROM (SELECT min(time_us) AS t FROM motion UNION ALL
-                                        SELECT min(time_us) FROM weather UNION ALL
-                                        SELECT min(time_us) FROM events)
-                    """)
+                let oldest = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT min(t) FROM (SELECT min(time_us) AS t FROM motion UNION ALL
+                                            SELECT min(time_us) FROM weather UNION ALL
+                                            SELECT min(time_us) FROM events)
+                        """)
                 if let oldest {
                     for table in ["motion", "weather", "events"] {
-                        try db.execute(sql: """
-                            DELETE FROM \(table) WHERE id IN (SELECT id FROM \(table) WHERE time_us < ? ORDER BY time_us LIMIT ?)
-                            """, arguments: [oldest + 3_600_000_000, limit])
+                        try db.execute(
+                            sql: """
+                                DELETE FROM \(table) WHERE id IN (SELECT id FROM \(table) WHERE time_us < ? ORDER BY time_us LIMIT ?)
+                                """, arguments: [oldest + 3_600_000_000, limit])
                         deleted += db.changesCount
                     }
                 }
             }
             if deleted == 0 {
-                try db.execute(sql: """
-                    DELETE FROM impacts WHERE id IN (SELECT id FROM impacts WHERE id <= ? ORDER BY time_us LIMIT ?)
-                    """, arguments: [uploaded, max(1, limit / 100)])
+                try db.execute(
+                    sql: """
+                        DELETE FROM impacts WHERE id IN (SELECT id FROM impacts WHERE id <= ? ORDER BY time_us LIMIT ?)
+                        """, arguments: [uploaded, max(1, limit / 100)])
                 deleted += db.changesCount
             }
             pass.deletedBySize = deleted

@@ -6,16 +6,21 @@ extension StationDatabase {
     /// table: a month of per-second motion (2.6 M rows) takes a few hundred ms on a Pi.
     public func status() throws(StorageError) -> StorageStatus {
         let fm = FileManager.default
-        func size(_ p: String) -> Int64 { (try? fm.attributesOfItem(atPath: p)[.size] as? NSNumber)?.int64Value ?? 0 }
+        func size(_ p: String) -> Int64 {
+            (try? fm.attributesOfItem(atPath: p)[.size] as? NSNumber)?.int64Value ?? 0
+        }
         do {
             return try reader.read { db in
                 var tables: [StorageStatus.Table] = []
                 for name in ["weather", "motion", "events", "impacts", "raw_acceleration"] {
-                    let row = try Row.fetchOne(db, sql: "SELECT count(*), min(time_us), max(time_us) FROM \(name)")
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT count(*), min(time_us), max(time_us) FROM \(name)")
                     let oldest: Int64? = row?[1]
                     let newest: Int64? = row?[2]
-                    tables.append(.init(name: name, rows: row?[0] ?? 0, oldest: oldest.map { TimeCodec.date(micros: $0) },
-                                        newest: newest.map { TimeCodec.date(micros: $0) }))
+                    tables.append(
+                        .init(
+                            name: name, rows: row?[0] ?? 0, oldest: oldest.map { TimeCodec.date(micros: $0) },
+                            newest: newest.map { TimeCodec.date(micros: $0) }))
                 }
                 return StorageStatus(
                     path: path, fileBytes: size(path), walBytes: size(path + "-wal"),

@@ -4,37 +4,45 @@ import GRDB
 /// The uploader's side: cursors per (destination, kind), rows after them, and the backlog.
 extension StationDatabase {
     /// Rows of `kind` with id > the destination's cursor, oldest (smallest id) first.
-    public func pending(_ kind: UploadKind, destination: String, limit: Int) throws(StorageError) -> [UploadItem] {
+    public func pending(_ kind: UploadKind, destination: String, limit: Int) throws(StorageError)
+        -> [UploadItem]
+    {
         guard limit > 0 else { return [] }
         do {
             return try reader.read { db in
                 let after = try Self.cursor(db, destination: destination, kind: kind)
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(kind.table) WHERE id > ? ORDER BY id LIMIT ?",
-                                            arguments: [after, limit])
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM \(kind.table) WHERE id > ? ORDER BY id LIMIT ?",
+                    arguments: [after, limit])
                 return rows.map { Self.item($0, kind: kind) }
             }
         } catch {
-            throw StorageError.from(error, path: path, doing: "reading pending \(kind.rawValue) rows for \(destination)")
+            throw StorageError.from(
+                error, path: path, doing: "reading pending \(kind.rawValue) rows for \(destination)")
         }
     }
 
     /// Moves the destination's cursor to `id` (only forward: a smaller id is ignored), committed
     /// with synchronous=FULL so a confirmed upload is not resent after a power cut more than
     /// necessary. Call it only after the destination confirmed everything up to `id`.
-    public func advanceCursor(destination: String, kind: UploadKind, to id: Int64, now: Date = Date()) throws(StorageError) {
+    public func advanceCursor(destination: String, kind: UploadKind, to id: Int64, now: Date = Date())
+        throws(StorageError)
+    {
         let pool = try writer()
         do {
             try pool.writeWithoutTransaction { db in
                 try Self.durably(db) {
-                    try db.execute(sql: """
-                        INSERT INTO upload_cursors (destination, kind, last_id, updated_us) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (destination, kind) DO UPDATE
-                            SET last_id = max(last_id, excluded.last_id), updated_us = excluded.updated_us
-                        """, arguments: [destination, kind.rawValue, id, TimeCodec.micros(now)])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO upload_cursors (destination, kind, last_id, updated_us) VALUES (?, ?, ?, ?)
+                            ON CONFLICT (destination, kind) DO UPDATE
+                                SET last_id = max(last_id, excluded.last_id), updated_us = excluded.updated_us
+                            """, arguments: [destination, kind.rawValue, id, TimeCodec.micros(now)])
                 }
             }
         } catch {
-            throw StorageError.from(error, path: path, doing: "moving the \(kind.rawValue) cursor of \(destination)")
+            throw StorageError.from(
+                error, path: path, doing: "moving the \(kind.rawValue) cursor of \(destination)")
         }
     }
 
@@ -43,7 +51,8 @@ extension StationDatabase {
         do {
             return try reader.read { db in try Self.cursor(db, destination: destination, kind: kind) }
         } catch {
-            throw StorageError.from(error, path: path, doing: "reading the \(kind.rawValue) cursor of \(destination)")
+            throw StorageError.from(
+                error, path: path, doing: "reading the \(kind.rawValue) cursor of \(destination)")
         }
     }
 
@@ -54,7 +63,10 @@ extension StationDatabase {
                 var result: [UploadKind: Int] = [:]
                 for kind in UploadKind.allCases {
                     let after = try Self.cursor(db, destination: destination, kind: kind)
-                    result[kind] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(kind.table) WHERE id > ?", arguments: [after]) ?? 0
+                    result[kind] =
+                        try Int.fetchOne(
+                            db, sql: "SELECT count(*) FROM \(kind.table) WHERE id > ?", arguments: [after])
+                        ?? 0
                 }
                 return result
             }
@@ -68,7 +80,11 @@ extension StationDatabase {
         do {
             return try reader.read { db in
                 // `<name>#batch` rows record the S3 batch in flight (Cloud.Uploader), not a destination.
-                try String.fetchAll(db, sql: "SELECT DISTINCT destination FROM upload_cursors WHERE instr(destination, '#') = 0 ORDER BY destination")
+                try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT DISTINCT destination FROM upload_cursors WHERE instr(destination, '#') = 0 ORDER BY destination"
+                )
             }
         } catch {
             throw StorageError.from(error, path: path, doing: "listing upload destinations")
@@ -76,8 +92,9 @@ extension StationDatabase {
     }
 
     static func cursor(_ db: Database, destination: String, kind: UploadKind) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT last_id FROM upload_cursors WHERE destination = ? AND kind = ?",
-                           arguments: [destination, kind.rawValue]) ?? 0
+        try Int64.fetchOne(
+            db, sql: "SELECT last_id FROM upload_cursors WHERE destination = ? AND kind = ?",
+            arguments: [destination, kind.rawValue]) ?? 0
     }
 
     /// A row as an item: every column, `*_us` times followed by their ISO form, blobs as base64.

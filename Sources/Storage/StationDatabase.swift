@@ -38,16 +38,21 @@ public final class StationDatabase: Sendable {
     /// corrupt or non-SQLite file is renamed to `<path>.corrupt-<UTC timestamp>` together with its
     /// `-wal` and `-shm`, kept, and a fresh database is created: `OpenReport.movedAside` says so,
     /// and the service should show it as a fault.
-    public static func openForWriting(path: String, now: Date = Date()) throws(StorageError) -> (StationDatabase, OpenReport) {
+    public static func openForWriting(path: String, now: Date = Date()) throws(StorageError) -> (
+        StationDatabase, OpenReport
+    ) {
         let fm = FileManager.default
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !fm.fileExists(atPath: directory) {
             do {
-                try fm.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                       attributes: [.posixPermissions: 0o750])
+                try fm.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o750])
             } catch {
-                throw StorageError(.io, path: path,
-                                   "cannot create the directory \(directory): \(error.localizedDescription); create it for the service user or set storage.path")
+                throw StorageError(
+                    .io, path: path,
+                    "cannot create the directory \(directory): \(error.localizedDescription); create it for the service user or set storage.path"
+                )
             }
         }
         let existed = ((try? fm.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0) > 0
@@ -70,7 +75,8 @@ public final class StationDatabase: Sendable {
             do {
                 opened = try openPool(path)
             } catch {
-                throw StorageError.from(error, path: path, doing: "creating a new database after moving the damaged one aside")
+                throw StorageError.from(
+                    error, path: path, doing: "creating a new database after moving the damaged one aside")
             }
         } catch {
             try? opened?.close()
@@ -86,7 +92,8 @@ public final class StationDatabase: Sendable {
                 return Schema.identifiers.filter { !before.contains($0) }
             }
             try Schema.migrator.migrate(pool)
-            let report = OpenReport(movedAside: movedAside, created: !existed || movedAside != nil, migrationsApplied: applied)
+            let report = OpenReport(
+                movedAside: movedAside, created: !existed || movedAside != nil, migrationsApplied: applied)
             return (StationDatabase(path: path, pool: pool, reader: pool), report)
         } catch {
             throw StorageError.from(error, path: path, doing: "migrating the schema")
@@ -112,8 +119,10 @@ public final class StationDatabase: Sendable {
         do {
             try queue.read { db in
                 guard try db.tableExists("grdb_migrations") else {
-                    throw StorageError(.notFound, path: path,
-                                       "\(path) holds no station data yet: the service has not created its tables (is it starting?)")
+                    throw StorageError(
+                        .notFound, path: path,
+                        "\(path) holds no station data yet: the service has not created its tables (is it starting?)"
+                    )
                 }
                 try checkNotNewer(db, path: path)
             }
@@ -132,20 +141,26 @@ public final class StationDatabase: Sendable {
         case 0:
             return nil
         case ENOENT, ENOTDIR:
-            return StorageError(.notFound, path: path,
-                                "no database at \(path): is the service running, and is storage.path right? (or pass --database PATH)")
+            return StorageError(
+                .notFound, path: path,
+                "no database at \(path): is the service running, and is storage.path right? (or pass --database PATH)"
+            )
         case EACCES, EPERM:
-            return StorageError(.permissionDenied, path: path,
-                                "permission denied: this user may not read the database or enter its directory")
+            return StorageError(
+                .permissionDenied, path: path,
+                "permission denied: this user may not read the database or enter its directory")
         default:
-            return StorageError(.io, path: path, "cannot read the database: \(String(cString: strerror(code))) (errno \(code))")
+            return StorageError(
+                .io, path: path,
+                "cannot read the database: \(String(cString: strerror(code))) (errno \(code))")
         }
     }
 
     /// The writer, or `.readOnly` for the CLI.
     func writer() throws(StorageError) -> DatabasePool {
         guard let pool else {
-            throw StorageError(.readOnly, path: path, "the database is open read-only; only the service writes to it")
+            throw StorageError(
+                .readOnly, path: path, "the database is open read-only; only the service writes to it")
         }
         return pool
     }
@@ -181,7 +196,9 @@ public final class StationDatabase: Sendable {
         try pool.read { db in
             let rows = try String.fetchAll(db, sql: "PRAGMA quick_check")
             if rows != ["ok"] {
-                throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "quick_check: " + rows.prefix(5).joined(separator: "; "))
+                throw DatabaseError(
+                    resultCode: .SQLITE_CORRUPT,
+                    message: "quick_check: " + rows.prefix(5).joined(separator: "; "))
             }
             try checkNotNewer(db, path: path)
         }
@@ -192,8 +209,10 @@ public final class StationDatabase: Sendable {
         let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         let unknown = applied.filter { !Schema.identifiers.contains($0) }
         if let first = unknown.first {
-            throw StorageError(.newerSchema, path: path,
-                               "written by a newer sensorstation (migration \(first) unknown); upgrade this sensorstation, or point storage.path elsewhere")
+            throw StorageError(
+                .newerSchema, path: path,
+                "written by a newer sensorstation (migration \(first) unknown); upgrade this sensorstation, or point storage.path elsewhere"
+            )
         }
     }
 
@@ -207,13 +226,15 @@ public final class StationDatabase: Sendable {
 
     static func isCorruption(_ error: any Error) -> Bool {
         guard let e = error as? DatabaseError else { return false }
-        return e.resultCode.primaryResultCode == .SQLITE_CORRUPT || e.resultCode.primaryResultCode == .SQLITE_NOTADB
+        return e.resultCode.primaryResultCode == .SQLITE_CORRUPT
+            || e.resultCode.primaryResultCode == .SQLITE_NOTADB
     }
 
     /// Renames `path` (and `-wal`, `-shm`) to `<path>.corrupt-<UTC yyyyMMdd'T'HHmmss'Z'>[-n]`.
     static func moveAside(_ path: String, now: Date) throws(StorageError) -> String {
-        let stamp = TimeCodec.iso(now).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-        let compact = String(stamp.prefix(15)) + "Z"   // 20261123T071405Z
+        let stamp = TimeCodec.iso(now).replacingOccurrences(of: "-", with: "").replacingOccurrences(
+            of: ":", with: "")
+        let compact = String(stamp.prefix(15)) + "Z"  // 20261123T071405Z
         let fm = FileManager.default
         var target = "\(path).corrupt-\(compact)"
         var n = 1
@@ -227,8 +248,10 @@ public final class StationDatabase: Sendable {
                 try fm.moveItem(atPath: path + suffix, toPath: target + suffix)
             }
         } catch {
-            throw StorageError(.io, path: path,
-                               "the database is damaged and could not be moved aside to \(target): \(error.localizedDescription); move it by hand and restart")
+            throw StorageError(
+                .io, path: path,
+                "the database is damaged and could not be moved aside to \(target): \(error.localizedDescription); move it by hand and restart"
+            )
         }
         return target
     }

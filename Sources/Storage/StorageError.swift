@@ -52,23 +52,28 @@ public struct StorageError: Error, Sendable, CustomStringConvertible, Equatable 
         let detail = db.message ?? "SQLite error \(code)"
         switch db.resultCode.primaryResultCode {
         case .SQLITE_FULL:
-            return StorageError(.diskFull, path: path,
-                                "\(doing) failed: the disk is full (\(detail)); free space on the file system or lower storage.max_size_mb",
-                                sqliteCode: code)
+            return StorageError(
+                .diskFull, path: path,
+                "\(doing) failed: the disk is full (\(detail)); free space on the file system or lower storage.max_size_mb",
+                sqliteCode: code)
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            return StorageError(.corrupt, path: path,
-                                "\(doing) failed: the database is damaged (\(detail)); restart the service to move it aside and start a new one",
-                                sqliteCode: code)
+            return StorageError(
+                .corrupt, path: path,
+                "\(doing) failed: the database is damaged (\(detail)); restart the service to move it aside and start a new one",
+                sqliteCode: code)
         case .SQLITE_READONLY:
-            return StorageError(.readOnly, path: path,
-                                "\(doing) failed: the database is open read-only (\(detail)); only the service writes to it",
-                                sqliteCode: code)
+            return StorageError(
+                .readOnly, path: path,
+                "\(doing) failed: the database is open read-only (\(detail)); only the service writes to it",
+                sqliteCode: code)
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR:
-            return StorageError(.io, path: path,
-                                "\(doing) failed: \(detail); check that the file and its directory exist and that this user may read (and for the service, write) them",
-                                sqliteCode: code)
+            return StorageError(
+                .io, path: path,
+                "\(doing) failed: \(detail); check that the file and its directory exist and that this user may read (and for the service, write) them",
+                sqliteCode: code)
         default:
-            return StorageError(.sqlite, path: path, "\(doing) failed: \(detail) (SQLite code \(code))", sqliteCode: code)
+            return StorageError(
+                .sqlite, path: path, "\(doing) failed: \(detail) (SQLite code \(code))", sqliteCode: code)
         }
     }
 }

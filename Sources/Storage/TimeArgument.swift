@@ -15,9 +15,13 @@ public enum TimeArgument {
     public static func duration(_ text: String) throws(ParseError) -> Duration {
         let t = text.trimmingCharacters(in: .whitespaces)
         guard let unit = t.last, let seconds = units[unit], let n = Int64(t.dropLast()), n > 0,
-              n <= Int64.max / 1_000_000 / seconds
+            n <= Int64.max / 1_000_000 / seconds
         else {
-            throw ParseError(text: text, reason: "not a duration; use a positive whole number and a unit s, m, h, d or w (e.g. 30m, 24h, 7d)")
+            throw ParseError(
+                text: text,
+                reason:
+                    "not a duration; use a positive whole number and a unit s, m, h, d or w (e.g. 30m, 24h, 7d)"
+            )
         }
         return .seconds(n * seconds)
     }
@@ -25,7 +29,9 @@ public enum TimeArgument {
     /// A duration ago (`24h` = now − 24 h), `now`, or ISO-8601: `2026-11-20T10:00:00Z`,
     /// `2026-11-20T10:00:00.250+01:00`, `2026-11-20T10:00` or `2026-11-20 10:00:00` (no zone =
     /// `timeZone`, the session's local time), or a date `2026-11-20` (local midnight).
-    public static func instant(_ text: String, now: Date, timeZone: TimeZone = .current) throws(ParseError) -> Date {
+    public static func instant(_ text: String, now: Date, timeZone: TimeZone = .current) throws(ParseError)
+        -> Date
+    {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t == "now" { return now }
         if let last = t.last, units[last] != nil, t.dropLast().allSatisfy(\.isNumber), t.count > 1 {
@@ -33,7 +39,11 @@ public enum TimeArgument {
             return now.addingTimeInterval(-Double(d.components.seconds))
         }
         if let date = iso(t, timeZone: timeZone) { return date }
-        throw ParseError(text: text, reason: "not a time; use a duration ago (30m, 24h, 7d) or ISO-8601 (2026-11-20T10:00:00Z, 2026-11-20)")
+        throw ParseError(
+            text: text,
+            reason:
+                "not a time; use a duration ago (30m, 24h, 7d) or ISO-8601 (2026-11-20T10:00:00Z, 2026-11-20)"
+        )
     }
 
     /// Strict ISO-8601 subset, parsed by hand so nothing lenient slips through.
@@ -52,7 +62,8 @@ public enum TimeArgument {
             i += 1
             return true
         }
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2) else { return nil }
+        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2)
+        else { return nil }
         var hour = 0, minute = 0, second = 0
         var fraction = 0.0
         var offset: Int?
@@ -88,12 +99,15 @@ public enum TimeArgument {
                 }
             }
         }
-        guard i == chars.count, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        guard i == chars.count, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+            second < 61
+        else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = offset.map { TimeZone(secondsFromGMT: $0)! } ?? timeZone
-        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        let components = DateComponents(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard let date = calendar.date(from: components),
-              calendar.component(.day, from: date) == day  // rejects 2026-02-30
+            calendar.component(.day, from: date) == day  // rejects 2026-02-30
         else { return nil }
         return date.addingTimeInterval(fraction)
     }

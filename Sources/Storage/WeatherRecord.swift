@@ -10,7 +10,9 @@ public struct WeatherRecord: Sendable, Equatable {
     public var humidityPercent: Double?
     public var pressurePa: Double
 
-    public init(time: Date, sensor: String, temperatureC: Double, humidityPercent: Double?, pressurePa: Double) {
+    public init(
+        time: Date, sensor: String, temperatureC: Double, humidityPercent: Double?, pressurePa: Double
+    ) {
         self.time = time
         self.sensor = sensor
         self.temperatureC = temperatureC

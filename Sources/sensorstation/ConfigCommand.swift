@@ -13,18 +13,23 @@ struct ConfigCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a configuration file; report every problem with its line.",
-            discussion: "Exit status: 0 valid, 78 invalid (each problem on stderr as FILE:LINE:COLUMN: key: message).")
+            discussion:
+                "Exit status: 0 valid, 78 invalid (each problem on stderr as FILE:LINE:COLUMN: key: message)."
+        )
 
         @Argument(help: ArgumentHelp("The file to check.", valueName: "file"))
         var file: String
 
         func run() throws {
             do {
-                let c = try ConfigurationLoader.load(path: file, environment: ProcessInfo.processInfo.environment)
+                let c = try ConfigurationLoader.load(
+                    path: file, environment: ProcessInfo.processInfo.environment)
                 print("\(file): OK")
                 print(summary(c))
             } catch {
-                printError("\(file): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"):\n\(error)")
+                printError(
+                    "\(file): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"):\n\(error)"
+                )
                 throw ExitCode(ExitCodes.config)
             }
         }
@@ -56,15 +61,22 @@ struct ConfigCommand: ParsableCommand {
             }
             let environment = ProcessInfo.processInfo.environment
             let path = ConfigurationLoader.configurationPath(
-                explicitPath: options.config, environment: environment, fileExists: { FileManager.default.fileExists(atPath: $0) })
+                explicitPath: options.config, environment: environment,
+                fileExists: { FileManager.default.fileExists(atPath: $0) })
             let sources = ConfigurationLoader.sources(path: path, environment: environment)
             let rows = ConfigurationKeys.all.filter { !$0.isListItem }.map { key in
-                (key: key.path, reload: key.reloadText, from: sources[key.path] ?? "default", value: key.value(c))
+                (
+                    key: key.path, reload: key.reloadText, from: sources[key.path] ?? "default",
+                    value: key.value(c)
+                )
             }
             if json {
                 for r in rows {
-                    print(JSONValue.object([("key", .string(r.key)), ("value", .string(r.value)), ("from", .string(r.from)),
-                                            ("reload", .string(r.reload))]))
+                    print(
+                        JSONValue.object([
+                            ("key", .string(r.key)), ("value", .string(r.value)), ("from", .string(r.from)),
+                            ("reload", .string(r.reload)),
+                        ]))
                 }
                 return
             }
@@ -73,9 +85,13 @@ struct ConfigCommand: ParsableCommand {
             let header = (key: "key", reload: "reload", from: "from", value: "value")
             let keyWidth = (rows.map { $0.key.count } + [header.key.count]).max()!
             let fromWidth = (rows.map { $0.from.count } + [header.from.count]).max()!
-            func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+            func pad(_ s: String, _ n: Int) -> String {
+                s + String(repeating: " ", count: max(0, n - s.count))
+            }
             for r in [header] + rows {
-                print("\(pad(r.key, keyWidth))  \(pad(r.reload, 7))  \(pad(r.from, fromWidth))  \(r.value.isEmpty ? "—" : r.value)")
+                print(
+                    "\(pad(r.key, keyWidth))  \(pad(r.reload, 7))  \(pad(r.from, fromWidth))  \(r.value.isEmpty ? "—" : r.value)"
+                )
             }
         }
     }
@@ -87,16 +103,25 @@ func summary(_ c: StationConfiguration) -> String {
     func seconds(_ d: Duration) -> String { "\(number(d.seconds)) s" }
     var lines: [String] = []
     lines.append("  station     \(c.station.thingName) (serial \(c.station.serialNumber))")
-    lines.append("  hardware    \(c.hardware.rawValue)" + (c.hardware == .linux ? ", I2C bus \(c.i2c.bus)" : ""))
+    lines.append(
+        "  hardware    \(c.hardware.rawValue)" + (c.hardware == .linux ? ", I2C bus \(c.i2c.bus)" : ""))
     let w = c.weather
-    lines.append("  weather     " + (w.sensor == .none ? "none"
-        : "\(w.sensor.rawValue) at \(hex(w.address)), every \(seconds(w.interval))"))
+    lines.append(
+        "  weather     "
+            + (w.sensor == .none
+                ? "none"
+                : "\(w.sensor.rawValue) at \(hex(w.address)), every \(seconds(w.interval))"))
     let a = c.accelerometer
-    lines.append("  motion      " + (a.sensor == .none ? "none"
-        : "\(a.sensor.rawValue) at \(hex(a.address)), ±\(a.rangeG) g, \(number(a.odrHz)) Hz" + (a.fifo ? ", FIFO" : "")))
+    lines.append(
+        "  motion      "
+            + (a.sensor == .none
+                ? "none"
+                : "\(a.sensor.rawValue) at \(hex(a.address)), ±\(a.rangeG) g, \(number(a.odrHz)) Hz"
+                    + (a.fifo ? ", FIFO" : "")))
     let i = c.impact
-    lines.append("  impact      ≥ \(number(i.thresholdG)) g" + (i.sustain > .zero ? " for \(seconds(i.sustain))" : "")
-        + ", severe ≥ \(number(i.severeG)) g")
+    lines.append(
+        "  impact      ≥ \(number(i.thresholdG)) g" + (i.sustain > .zero ? " for \(seconds(i.sustain))" : "")
+            + ", severe ≥ \(number(i.severeG)) g")
     var gpio = c.gpio.leds.map { "\($0.role.rawValue) LED on \($0.line)" }
     if let b = c.gpio.button { gpio.append("button on \(b.line)") }
     lines.append("  gpio        \(c.gpio.chip): " + (gpio.isEmpty ? "nothing" : gpio.joined(separator: ", ")))

@@ -6,10 +6,13 @@ import Station
 /// `--config`, then `$SENSORSTATION_CONFIG`, then `/etc/sensorstation/config.yaml`, then the
 /// built-in defaults (the simulated station on a developer machine).
 struct ConfigOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp(
-        "Configuration file.",
-        discussion: "Default: $SENSORSTATION_CONFIG, then /etc/sensorstation/config.yaml, then built-in defaults.",
-        valueName: "file"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Configuration file.",
+            discussion:
+                "Default: $SENSORSTATION_CONFIG, then /etc/sensorstation/config.yaml, then built-in defaults.",
+            valueName: "file"))
     var config: String?
 
     /// Loads and validates the configuration, throwing the problems instead of printing them
@@ -17,7 +20,8 @@ struct ConfigOptions: ParsableArguments {
     func loadQuietly() throws(ConfigurationError) -> (configuration: StationConfiguration, source: String) {
         let environment = ProcessInfo.processInfo.environment
         if let path = ConfigurationLoader.configurationPath(
-            explicitPath: config, environment: environment, fileExists: { FileManager.default.fileExists(atPath: $0) })
+            explicitPath: config, environment: environment,
+            fileExists: { FileManager.default.fileExists(atPath: $0) })
         {
             return (try ConfigurationLoader.load(path: path, environment: environment), path)
         }
@@ -61,18 +65,23 @@ func printError(_ message: String) {
 struct LogOptions: ParsableArguments {
     @OptionGroup var config: ConfigOptions
 
-    @Option(help: ArgumentHelp("The database file (default: storage.path from the configuration).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The database file (default: storage.path from the configuration).", valueName: "path"))
     var database: String?
 }
 
 /// `--since` and `--until`: the time window of query, impacts and export. Each command has its
 /// own default start (`defaultSince`).
 struct WindowOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Start (inclusive): a duration ago (24h, 7d, 30m) or ISO-8601 (default: 24h; impacts: 30d).", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Start (inclusive): a duration ago (24h, 7d, 30m) or ISO-8601 (default: 24h; impacts: 30d).",
+            valueName: "time"))
     var since: String?
 
-    @Option(help: ArgumentHelp("End (exclusive): a duration ago or ISO-8601 (default: now).", valueName: "time"))
+    @Option(
+        help: ArgumentHelp("End (exclusive): a duration ago or ISO-8601 (default: now).", valueName: "time"))
     var until: String?
 
     /// The window as instants; --since must come before --until.

@@ -29,7 +29,8 @@ func sendControl(_ request: ControlRequest, options: ConfigOptions, json: Bool) 
 struct StreamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stream",
-        abstract: "Start, stop or toggle live streaming on the running station (what a short button press does).",
+        abstract:
+            "Start, stop or toggle live streaming on the running station (what a short button press does).",
         discussion: """
             Talks to the running service over its local control socket (next to the database). \
             Only the service user and members of the sensorstation group may use it.
@@ -55,7 +56,9 @@ struct AckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack",
         abstract: "Acknowledge a latched impact on the running station (what a long button press does).",
-        discussion: "Exit status: 0 done (also when nothing was latched), 69 the service is not running, 77 permission denied.")
+        discussion:
+            "Exit status: 0 done (also when nothing was latched), 69 the service is not running, 77 permission denied."
+    )
 
     @OptionGroup var options: ConfigOptions
 

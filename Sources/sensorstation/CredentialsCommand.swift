@@ -32,14 +32,17 @@ struct CredentialsCommand: AsyncParsableCommand {
 
         @OptionGroup var options: ConfigOptions
 
-        @Option(help: ArgumentHelp("Connect to this port instead of 443 (test endpoints).", valueName: "port"))
+        @Option(
+            help: ArgumentHelp("Connect to this port instead of 443 (test endpoints).", valueName: "port"))
         var endpointPort: Int?
 
         @Option(help: ArgumentHelp("CA bundle to trust instead of upload.ca_bundle.", valueName: "file"))
         var ca: String?
 
-        @Option(help: ArgumentHelp("Give up waiting for clock synchronisation after this many seconds.",
-                                   valueName: "seconds"))
+        @Option(
+            help: ArgumentHelp(
+                "Give up waiting for clock synchronisation after this many seconds.",
+                valueName: "seconds"))
         var clockWait: Int = 30
 
         @Flag(help: "One JSON object: thing_name, access_key_id_prefix, expiration, expires_in_s, skew_s.")
@@ -56,7 +59,8 @@ struct CredentialsCommand: AsyncParsableCommand {
             let provider: CredentialsProvider
             do {
                 provider = try CredentialsProvider(
-                    configuration: configuration, environment: .live(clockSyncMarker: station.upload.clockSyncMarker))
+                    configuration: configuration,
+                    environment: .live(clockSyncMarker: station.upload.clockSyncMarker))
             } catch {
                 fail(error, style: style)
             }
@@ -71,24 +75,31 @@ struct CredentialsCommand: AsyncParsableCommand {
                 let clock = error == .clockNotSynchronised ? await provider.status.clock : nil
                 fail(error, style: style, detail: clock.map { "\($0)" })
             }
-            print(Self.report(fetch, thing: configuration.thingName, endpoint: configuration.endpoint, json: json,
-                              style: style, now: Date()))
+            print(
+                Self.report(
+                    fetch, thing: configuration.thingName, endpoint: configuration.endpoint, json: json,
+                    style: style, now: Date()))
         }
 
         /// The output: plain `key: value` lines (or one JSON object); the secret and the session
         /// token never appear.
-        static func report(_ f: CredentialsFetch, thing: String, endpoint: String, json: Bool, style: Style,
-                           now: Date) -> String {
+        static func report(
+            _ f: CredentialsFetch, thing: String, endpoint: String, json: Bool, style: Style,
+            now: Date
+        ) -> String {
             let prefix = f.credentials.redactedAccessKeyId(count: 5)
             let expiry = f.credentials.expiration
             let left = expiry.map { Int($0.timeIntervalSince(now).rounded()) }
             let skew = f.skew.map { $0.seconds }
             if json {
-                var obj: [String: Any] = ["thing_name": thing, "endpoint": endpoint, "access_key_id_prefix": prefix]
+                var obj: [String: Any] = [
+                    "thing_name": thing, "endpoint": endpoint, "access_key_id_prefix": prefix,
+                ]
                 if let expiry { obj["expiration"] = AWSDate.iso8601(expiry) }
                 if let left { obj["expires_in_s"] = left }
                 if let skew { obj["skew_s"] = skew }
-                let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data()
+                let data =
+                    (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data()
                 return String(decoding: data, as: UTF8.self)
             }
             var lines = [
@@ -97,11 +108,16 @@ struct CredentialsCommand: AsyncParsableCommand {
                 "access key id: \(prefix)",
             ]
             if let expiry, let left {
-                lines.append("expires:       \(AWSDate.iso8601(expiry)) (\(left < 0 ? "" : "in ")\(Self.minutes(left)))")
+                lines.append(
+                    "expires:       \(AWSDate.iso8601(expiry)) (\(left < 0 ? "" : "in ")\(Self.minutes(left)))"
+                )
             }
             if let skew {
-                let text = String(format: "%+.1f s (local clock minus endpoint's Date header)", skew)
-                    + (abs(skew) > 300 ? ": more than 5 min, AWS will refuse signed requests (RequestTimeTooSkewed); check NTP" : "")
+                let text =
+                    String(format: "%+.1f s (local clock minus endpoint's Date header)", skew)
+                    + (abs(skew) > 300
+                        ? ": more than 5 min, AWS will refuse signed requests (RequestTimeTooSkewed); check NTP"
+                        : "")
                 lines.append("clock skew:    " + (abs(skew) > 60 ? style.yellow(text) : text))
             } else {
                 lines.append("clock skew:    unknown (no Date header)")
@@ -123,8 +139,9 @@ struct CredentialsCommand: AsyncParsableCommand {
         /// 78 configuration or unusable file, 77 refused (or key too open), 69 unreachable.
         static func exitCode(for error: CredentialsError) -> Int32 {
             switch error {
-            case .configurationIncomplete, .fileUnreadable, .invalidCertificate, .invalidPrivateKey, .passphraseUnavailable,
-                 .invalidCABundle, .keyDoesNotMatchCertificate:
+            case .configurationIncomplete, .fileUnreadable, .invalidCertificate, .invalidPrivateKey,
+                .passphraseUnavailable,
+                .invalidCABundle, .keyDoesNotMatchCertificate:
                 return ExitCodes.config
             case .keyFileTooOpen:
                 return ExitCodes.noPermission

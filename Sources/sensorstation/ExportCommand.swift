@@ -42,7 +42,8 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var log: LogOptions
 
-    @Argument(help: ArgumentHelp("What to export: all, weather, motion, events or impacts.", valueName: "what"))
+    @Argument(
+        help: ArgumentHelp("What to export: all, weather, motion, events or impacts.", valueName: "what"))
     var what: What = .all
 
     @OptionGroup var window: WindowOptions
@@ -52,7 +53,6 @@ struct ExportCommand: ParsableCommand {
 
     @Option(name: [.short, .long], help: ArgumentHelp("The file to write; - for stdout.", valueName: "file"))
     var output: String
-
 
     func validate() throws {
         _ = try window.window(defaultSince: "24h")
@@ -70,9 +70,11 @@ struct ExportCommand: ParsableCommand {
             handle = FileHandle.standardOutput
         } else {
             guard FileManager.default.createFile(atPath: output, contents: nil),
-                  let h = FileHandle(forWritingAtPath: output)
+                let h = FileHandle(forWritingAtPath: output)
             else {
-                printError("\(output): cannot create the file (does the directory exist, and may this user write there?)")
+                printError(
+                    "\(output): cannot create the file (does the directory exist, and may this user write there?)"
+                )
                 throw ExitCode(ExitCodes.ioError)
             }
             handle = h
@@ -94,7 +96,8 @@ struct ExportCommand: ParsableCommand {
             if format == .csv {
                 // The union of the columns of the kinds that have rows, in first-seen order.
                 for kind in kinds {
-                    for key in try db.exportPage(kind, since: from, until: to, afterID: 0, limit: 1).first?.keys ?? []
+                    for key in try db.exportPage(kind, since: from, until: to, afterID: 0, limit: 1).first?
+                        .keys ?? []
                     where !columns.contains(key) {
                         columns.append(key)
                     }
@@ -105,7 +108,8 @@ struct ExportCommand: ParsableCommand {
             for kind in kinds {
                 var after: Int64 = 0
                 while true {
-                    let page = try db.exportPage(kind, since: from, until: to, afterID: after, limit: Self.pageSize)
+                    let page = try db.exportPage(
+                        kind, since: from, until: to, afterID: after, limit: Self.pageSize)
                     for item in page {
                         let line = format == .jsonl ? item.jsonLine : Self.csvLine(item, columns: columns)
                         buffer.append(contentsOf: line.utf8)
@@ -155,7 +159,8 @@ struct ExportCommand: ParsableCommand {
             let fraction = total == 0 ? 1 : min(1, Double(done) / Double(total))
             let filled = Int((fraction * Double(width)).rounded(.down))
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            FileHandle.standardError.write(Data("\r[\(bar)] \(String(format: "%3d", Int(fraction * 100)))%  \(done)/\(total) rows".utf8))
+            FileHandle.standardError.write(
+                Data("\r[\(bar)] \(String(format: "%3d", Int(fraction * 100)))%  \(done)/\(total) rows".utf8))
         }
 
         func finish(done: Int, total: Int, output: String) {

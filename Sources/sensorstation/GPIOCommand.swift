@@ -3,9 +3,9 @@ import HAL
 import LinuxHAL
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// `sensorstation gpio …`: wiring checks on the real chip (libgpiod), without starting the service.
@@ -62,7 +62,9 @@ extension GPIOCommand {
     static func selector(_ line: String) throws -> LineSelector {
         if line.isEmpty { throw ValidationError("LINE must be a line name (e.g. GPIO17) or an offset") }
         if line.allSatisfy(\.isASCII), line.allSatisfy(\.isNumber) {
-            guard let offset = Int(line) else { throw ValidationError("line offset '\(line)' is out of range") }
+            guard let offset = Int(line) else {
+                throw ValidationError("line offset '\(line)' is out of range")
+            }
             return .offset(offset)
         }
         return .name(line)
@@ -106,12 +108,16 @@ extension GPIOCommand {
             for line in lines {
                 let consumer = line.consumer ?? (line.isUsed ? "(used)" : "")
                 GPIOCommand.emit(
-                    row(String(line.offset), line.name ?? "-", line.isOutput ? "output" : "input", consumer, nameWidth))
+                    row(
+                        String(line.offset), line.name ?? "-", line.isOutput ? "output" : "input", consumer,
+                        nameWidth))
             }
         }
 
         private func row(_ a: String, _ b: String, _ c: String, _ d: String, _ width: Int) -> String {
-            func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+            func pad(_ s: String, _ n: Int) -> String {
+                s + String(repeating: " ", count: max(0, n - s.count))
+            }
             var s = pad(a, 6) + "  " + pad(b, width) + "  " + pad(c, 9) + "  " + d
             while s.last == " " { s.removeLast() }
             return s
@@ -138,7 +144,9 @@ extension GPIOCommand {
             let chip = try chipOption.open()
             do {
                 let input = try chip.requestInput(
-                    InputLineRequest(line: selector, consumer: GPIOCommand.consumer, activeLow: activeLow, bias: bias.bias))
+                    InputLineRequest(
+                        line: selector, consumer: GPIOCommand.consumer, activeLow: activeLow, bias: bias.bias)
+                )
                 GPIOCommand.emit(try input.read() ? "1" : "0")
             } catch {
                 throw GPIOCommand.fail(error)
@@ -169,7 +177,9 @@ extension GPIOCommand {
         var hold: Double = 0
 
         func validate() throws {
-            guard hold >= 0, hold.isFinite else { throw ValidationError("--hold must be zero or more seconds") }
+            guard hold >= 0, hold.isFinite else {
+                throw ValidationError("--hold must be zero or more seconds")
+            }
         }
 
         func run() throws {
@@ -179,7 +189,8 @@ extension GPIOCommand {
             do {
                 output = try chip.requestOutput(
                     OutputLineRequest(
-                        line: selector, consumer: GPIOCommand.consumer, activeLow: activeLow, initialValue: level == .on))
+                        line: selector, consumer: GPIOCommand.consumer, activeLow: activeLow,
+                        initialValue: level == .on))
             } catch {
                 throw GPIOCommand.fail(error)
             }
@@ -214,7 +225,9 @@ extension GPIOCommand {
 
         func validate() throws {
             if let count, count < 1 { throw ValidationError("--count must be at least 1") }
-            if let timeout, !(timeout > 0 && timeout.isFinite) { throw ValidationError("--timeout must be more than 0 seconds") }
+            if let timeout, !(timeout > 0 && timeout.isFinite) {
+                throw ValidationError("--timeout must be more than 0 seconds")
+            }
         }
 
         func run() throws {
@@ -223,7 +236,9 @@ extension GPIOCommand {
             let input: any InputLine
             do {
                 input = try chip.requestInput(
-                    InputLineRequest(line: selector, consumer: GPIOCommand.consumer, activeLow: activeLow, bias: bias.bias))
+                    InputLineRequest(
+                        line: selector, consumer: GPIOCommand.consumer, activeLow: activeLow, bias: bias.bias)
+                )
             } catch {
                 throw GPIOCommand.fail(error)
             }
@@ -240,7 +255,8 @@ extension GPIOCommand {
                     let left = deadline - monotonicNow()
                     if left <= .zero {
                         writeStandardError(
-                            "error: timeout: \(seen) of \(count.map(String.init) ?? "unlimited") edge(s) on \(line) within \(formatSeconds(timeout ?? 0)) s\n")
+                            "error: timeout: \(seen) of \(count.map(String.init) ?? "unlimited") edge(s) on \(line) within \(formatSeconds(timeout ?? 0)) s\n"
+                        )
                         throw ExitCode(1)
                     }
                     slice = min(slice, left)
@@ -252,7 +268,8 @@ extension GPIOCommand {
                     throw GPIOCommand.fail(error)
                 }
                 for event in events {
-                    GPIOCommand.emit("\(event.kind == .rising ? "rising" : "falling") \(timestamp(event.timestamp))")
+                    GPIOCommand.emit(
+                        "\(event.kind == .rising ? "rising" : "falling") \(timestamp(event.timestamp))")
                     seen += 1
                     if let count, seen >= count { break }
                 }

@@ -5,7 +5,7 @@ import Simulation
 import Station
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one place that chooses real hardware (LinuxHAL) or the simulated station.
@@ -35,8 +35,9 @@ struct Hardware {
         let bus = try linuxBus(c.i2c.bus)
         let gpio = try linuxGPIO(c)
         let chip = gpio.map { " and \($0.path) (\($0.label))" } ?? ""
-        return Hardware(description: "\(bus.path)\(chip)", bus: bus, gpio: gpio, now: monotonicNow,
-                        gpioNow: monotonicNow, simulation: nil)
+        return Hardware(
+            description: "\(bus.path)\(chip)", bus: bus, gpio: gpio, now: monotonicNow,
+            gpioNow: monotonicNow, simulation: nil)
     }
 
     /// The GPIO chip `gpio.chip` through libgpiod; nil when the configuration has no LEDs and no
@@ -54,7 +55,7 @@ struct Hardware {
         let bus = LinuxI2CBus(path: selector)
         do {
             _ = try bus.device(at: 0x03)
-        } catch where [.busNotFound, .permissionDenied, .unsupported].contains(error.kind) {
+        } catch  where [.busNotFound, .permissionDenied, .unsupported].contains(error.kind) {
             throw HardwareError("\(bus.path): \(error.explanation)")
         } catch {
             // Opening succeeded far enough; per-address errors are the sensors' business.

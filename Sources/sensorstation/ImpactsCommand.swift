@@ -52,8 +52,9 @@ struct ListImpacts: ParsableCommand {
     }
 
     func run() throws {
-        try StorageCLI.query(.impacts, window: window.window(defaultSince: "30d"), every: nil, format: format,
-                             limit: limit, log: log)
+        try StorageCLI.query(
+            .impacts, window: window.window(defaultSince: "30d"), every: nil, format: format,
+            limit: limit, log: log)
     }
 }
 
@@ -86,7 +87,8 @@ struct ShowImpact: ParsableCommand {
 
     @OptionGroup var log: LogOptions
 
-    @Argument(help: ArgumentHelp("The impact's id (the first column of `sensorstation impacts`).", valueName: "id"))
+    @Argument(
+        help: ArgumentHelp("The impact's id (the first column of `sensorstation impacts`).", valueName: "id"))
     var id: Int64
 
     @Option(help: "text (figures and chart) or json (one object with the figures).")
@@ -95,7 +97,8 @@ struct ShowImpact: ParsableCommand {
     @Option(help: "The chart: blocks (Unicode bars), braille (a line, finer), ascii, or none.")
     var chart: ChartStyle = .blocks
 
-    @Option(help: ArgumentHelp("Chart width in columns (default: the terminal's, or 80).", valueName: "columns"))
+    @Option(
+        help: ArgumentHelp("Chart width in columns (default: the terminal's, or 80).", valueName: "columns"))
     var width: Int?
 
     @Option(help: ArgumentHelp("Chart height in rows.", valueName: "rows"))
@@ -105,8 +108,12 @@ struct ShowImpact: ParsableCommand {
     var csv: String?
 
     func validate() throws {
-        if let width, width < 20 { throw ValidationError("--width must be at least 20 columns, got \(width)") }
-        if height < 2 || height > 100 { throw ValidationError("--height must be 2 to 100 rows, got \(height)") }
+        if let width, width < 20 {
+            throw ValidationError("--width must be at least 20 columns, got \(width)")
+        }
+        if height < 2 || height > 100 {
+            throw ValidationError("--height must be 2 to 100 rows, got \(height)")
+        }
     }
 
     func run() throws {
@@ -114,7 +121,9 @@ struct ShowImpact: ParsableCommand {
         let record: ImpactRecord
         do {
             guard let found = try db.impact(id: id) else {
-                printError("no impact with id \(id) in \(db.path) (list them with `sensorstation impacts --since 365d`)")
+                printError(
+                    "no impact with id \(id) in \(db.path) (list them with `sensorstation impacts --since 365d`)"
+                )
                 throw ExitCode(ExitCodes.failure)
             }
             record = found
@@ -125,7 +134,9 @@ struct ShowImpact: ParsableCommand {
         do {
             samples = try WaveformCodec.decode(record.waveform)
         } catch {
-            printError("impact \(id): its stored waveform is damaged (\(error)); the figures are intact: `sensorstation impacts show \(id) --chart none`")
+            printError(
+                "impact \(id): its stored waveform is damaged (\(error)); the figures are intact: `sensorstation impacts show \(id) --chart none`"
+            )
             if chart != .none || csv != nil { throw ExitCode(ExitCodes.dataError) }
             samples = []
         }
@@ -150,10 +161,15 @@ struct ShowImpact: ParsableCommand {
         case .text:
             let style = Style(enabled: Terminal.useColor)
             var out = trace.summary(id: id, style: style)
-            if chart != .none, let chartStyle = WaveformChart.Style(rawValue: chart.rawValue), !samples.isEmpty {
-                let plot = WaveformChart(times: trace.relativeTimes, values: samples.map(\.magnitude),
-                                         threshold: record.thresholdG, marker: 0, style: chartStyle)
-                out += "\n" + plot.render(width: width ?? Terminal.width, height: height, paint: style.red)
+            if chart != .none, let chartStyle = WaveformChart.Style(rawValue: chart.rawValue),
+                !samples.isEmpty
+            {
+                let plot = WaveformChart(
+                    times: trace.relativeTimes, values: samples.map(\.magnitude),
+                    threshold: record.thresholdG, marker: 0, style: chartStyle)
+                out +=
+                    "\n"
+                    + plot.render(width: width ?? Terminal.width, height: height, paint: style.red)
                     .joined(separator: "\n") + "\n"
             }
             if let csv { out += "\nwaveform: \(samples.count) samples written to \(csv)\n" }
@@ -180,7 +196,9 @@ struct ImpactTrace {
     /// count; the peak is one of the samples (the one with the largest |a|) and its wall-clock time
     /// is recorded, which ties the two timelines.
     static func relativeTimes(record: ImpactRecord, samples: [MotionSample]) -> [Double] {
-        guard let peak = samples.indices.max(by: { samples[$0].magnitudeSquared < samples[$1].magnitudeSquared })
+        guard
+            let peak = samples.indices.max(by: { samples[$0].magnitudeSquared < samples[$1].magnitudeSquared }
+            )
         else { return [] }
         let peakFromTrigger = record.peakTime.timeIntervalSince(record.triggerTime)
         let tPeak = samples[peak].t
@@ -188,7 +206,8 @@ struct ImpactTrace {
         // The recorded times are whole microseconds, so `rough` may be off by a microsecond or
         // so. The trigger is itself a sample (the one that completed the trigger condition): the
         // sample nearest to 0 within a millisecond is it, and times from it are exact.
-        guard let nearest = rough.indices.min(by: { abs(rough[$0]) < abs(rough[$1]) }), abs(rough[nearest]) < 0.001
+        guard let nearest = rough.indices.min(by: { abs(rough[$0]) < abs(rough[$1]) }),
+            abs(rough[nearest]) < 0.001
         else { return rough }
         let tTrigger = samples[nearest].t
         return samples.map { $0.t - tTrigger }
@@ -212,7 +231,8 @@ struct ImpactTrace {
             ("peak_time", .string(TimeCodec.iso(r.peakTime))), ("peak_g", .double(r.peakG)),
             ("peak_x_g", .double(r.peakXG)), ("peak_y_g", .double(r.peakYG)), ("peak_z_g", .double(r.peakZG)),
             ("duration_ms", .double(r.durationMs)), ("severity", .string(r.severity)),
-            ("delta_v_mps", .double(r.deltaVMps)), ("hic15", r.hic15.map(JSONValue.double) ?? .null), ("saturated", .bool(r.saturated)),
+            ("delta_v_mps", .double(r.deltaVMps)), ("hic15", r.hic15.map(JSONValue.double) ?? .null),
+            ("saturated", .bool(r.saturated)),
             ("threshold_g", .double(r.thresholdG)), ("sensor", .string(r.sensor)),
             ("waveform_samples", .int(Int64(samples.count))), ("waveform_rate_hz", .double(r.waveformRateHz)),
         ]
@@ -237,7 +257,9 @@ struct ImpactTrace {
             "  sensor       \(r.sensor)",
         ]
         if let first = relativeTimes.first, let last = relativeTimes.last {
-            lines.append("  waveform     \(samples.count) samples at \(String(format: "%.0f", r.waveformRateHz)) Hz, \(ms(first)) to \(ms(last))")
+            lines.append(
+                "  waveform     \(samples.count) samples at \(String(format: "%.0f", r.waveformRateHz)) Hz, \(ms(first)) to \(ms(last))"
+            )
         } else {
             lines.append("  waveform     none")
         }

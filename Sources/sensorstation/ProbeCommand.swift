@@ -19,8 +19,10 @@ struct ProbeCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: ArgumentHelp("The I2C bus, e.g. /dev/i2c-1 or 1 (default: i2c.bus from the configuration).",
-                               valueName: "bus"))
+    @Option(
+        help: ArgumentHelp(
+            "The I2C bus, e.g. /dev/i2c-1 or 1 (default: i2c.bus from the configuration).",
+            valueName: "bus"))
     var bus: String?
 
     @Flag(help: "Scan the simulated station's bus.")
@@ -52,9 +54,14 @@ struct ProbeCommand: ParsableCommand {
     }
 
     func jsonLine(_ r: ProbeResult, bus: String) -> String {
-        var fields: [(String, String)] = [("bus", JSONValue.quote(bus)), ("address", JSONValue.quote(hex(r.address))), ("chip", JSONValue.quote(r.name))]
+        var fields: [(String, String)] = [
+            ("bus", JSONValue.quote(bus)), ("address", JSONValue.quote(hex(r.address))),
+            ("chip", JSONValue.quote(r.name)),
+        ]
         if let id = r.chipID { fields.append(("chip_id", JSONValue.quote(hex(id)))) }
-        if let reg = r.idRegister, r.chipID != nil { fields.append(("id_register", JSONValue.quote(hex(reg)))) }
+        if let reg = r.idRegister, r.chipID != nil {
+            fields.append(("id_register", JSONValue.quote(hex(reg))))
+        }
         if !r.alsoMatches.isEmpty {
             fields.append(("also_matches", JSONValue.array(r.alsoMatches.map { .string($0.rawValue) })))
         }
@@ -64,19 +71,22 @@ struct ProbeCommand: ParsableCommand {
 
     func table(_ results: [ProbeResult], bus: String) -> String {
         if results.isEmpty {
-            return "\(bus): no device answers (check power, SDA/SCL wiring and pull-ups; `sensorstation probe --help`)"
+            return
+                "\(bus): no device answers (check power, SDA/SCL wiring and pull-ups; `sensorstation probe --help`)"
         }
         var rows = [["ADDRESS", "CHIP", "CHIP ID", "NOTE"]]
         for r in results {
             var note = ""
             if !r.alsoMatches.isEmpty {
-                note = "same ID as \(r.alsoMatches.map(\.rawValue).joined(separator: ", ")): name the part in the configuration"
+                note =
+                    "same ID as \(r.alsoMatches.map(\.rawValue).joined(separator: ", ")): name the part in the configuration"
             }
             if let e = r.error { note = e.explanation }
             let id = r.chipID.map { "\(hex($0)) @ \(hex(r.idRegister ?? 0))" } ?? "—"
             rows.append([hex(r.address), r.name, id, note])
         }
-        return "\(bus): \(results.count) device\(results.count == 1 ? "" : "s") answer\(results.count == 1 ? "s" : "")\n"
+        return
+            "\(bus): \(results.count) device\(results.count == 1 ? "" : "s") answer\(results.count == 1 ? "s" : "")\n"
             + renderTable(rows)
     }
 }

@@ -40,15 +40,16 @@ struct QueryCommand: ParsableCommand {
 
     @OptionGroup var window: WindowOptions
 
-    @Option(help: ArgumentHelp("Aggregate into buckets of this length: 1m, 10m, 1h, 1d.", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp("Aggregate into buckets of this length: 1m, 10m, 1h, 1d.", valueName: "duration"))
     var every: String?
 
     @Option(help: "Output format: table, csv or json (JSON Lines).")
     var format: StorageCLI.Format = .table
 
-    @Option(help: ArgumentHelp("Keep only the most recent N rows (still listed oldest first).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("Keep only the most recent N rows (still listed oldest first).", valueName: "n"))
     var limit: Int?
-
 
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more, got \(limit)") }
@@ -57,8 +58,9 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        try StorageCLI.query(what.kind, window: window.window(defaultSince: "24h"), every: every, format: format,
-                             limit: limit, log: log)
+        try StorageCLI.query(
+            what.kind, window: window.window(defaultSince: "24h"), every: every, format: format,
+            limit: limit, log: log)
     }
 }
 
@@ -109,29 +111,39 @@ enum StorageCLI {
     static func window(since: String, until: String?, now: Date) throws -> (Date, Date) {
         let from: Date
         let to: Date
-        do { from = try TimeArgument.instant(since, now: now) } catch { throw ValidationError("--since \(error)") }
-        do { to = try until.map { try TimeArgument.instant($0, now: now) } ?? now } catch { throw ValidationError("--until \(error)") }
+        do { from = try TimeArgument.instant(since, now: now) } catch {
+            throw ValidationError("--since \(error)")
+        }
+        do { to = try until.map { try TimeArgument.instant($0, now: now) } ?? now } catch {
+            throw ValidationError("--until \(error)")
+        }
         guard from < to else {
-            throw ValidationError("--since (\(TimeCodec.iso(from))) must be before --until (\(TimeCodec.iso(to)))")
+            throw ValidationError(
+                "--since (\(TimeCodec.iso(from))) must be before --until (\(TimeCodec.iso(to)))")
         }
         return (from, to)
     }
 
     /// `query KIND` and `impacts list`: the rows in the window, rendered; "no KIND between …" on
     /// stderr when a table would be empty.
-    static func query(_ kind: QueryRequest.Kind, window: (Date, Date), every: String?, format: Format, limit: Int?,
-                      log: LogOptions) throws {
+    static func query(
+        _ kind: QueryRequest.Kind, window: (Date, Date), every: String?, format: Format, limit: Int?,
+        log: LogOptions
+    ) throws {
         let (from, to) = window
         let width = try every.map(Self.bucket)
         let db = try open(log)
         let result: QueryResult
         do {
-            result = try db.query(QueryRequest(kind: kind, since: from, until: to, every: width, limit: limit))
+            result = try db.query(
+                QueryRequest(kind: kind, since: from, until: to, every: width, limit: limit))
         } catch {
             throw fail(error)
         }
         if result.rows.isEmpty && format == .table {
-            printError("no \(kind.rawValue) between \(TimeCodec.local(micros: TimeCodec.micros(from))) and \(TimeCodec.local(micros: TimeCodec.micros(to))) (local time)")
+            printError(
+                "no \(kind.rawValue) between \(TimeCodec.local(micros: TimeCodec.micros(from))) and \(TimeCodec.local(micros: TimeCodec.micros(to))) (local time)"
+            )
             return
         }
         write(render(result, format: format))
@@ -177,7 +189,8 @@ enum StorageCLI {
             cells.enumerated().map { c, s in
                 let pad = String(repeating: " ", count: max(0, widths[c] - s.count))
                 return numeric[c] ? pad + s : s + pad
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+                + "\n"
         }
         return ([line(header)] + body.map(line)).joined()
     }
@@ -211,17 +224,19 @@ enum StorageCLI {
         let fields = zip(columns, row).map { column, cell -> String in
             // An event's payload is a JSON object stored as text: embed it as an object, not a string.
             if column.name == "payload", case .text(let text) = cell, text.hasPrefix("{"),
-               (try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any] {
+                (try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any]
+            {
                 return JSONValue.quote(column.name) + ":" + text
             }
-            let value: JSONValue = switch cell {
-            case .null: .null
-            case .time(let us): .string(TimeCodec.iso(micros: us))
-            case .integer(let i): .int(i)
-            case .real(let d): .double(d)
-            case .text(let s): .string(s)
-            case .bool(let b): .bool(b)
-            }
+            let value: JSONValue =
+                switch cell {
+                case .null: .null
+                case .time(let us): .string(TimeCodec.iso(micros: us))
+                case .integer(let i): .int(i)
+                case .real(let d): .double(d)
+                case .text(let s): .string(s)
+                case .bool(let b): .bool(b)
+                }
             return JSONValue.quote(column.name) + ":" + value.jsonText
         }
         return "{" + fields.joined(separator: ",") + "}\n"

@@ -25,8 +25,11 @@ struct ReadCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The I2C bus (default: i2c.bus from the configuration).", valueName: "bus"))
     var bus: String?
 
-    @Option(name: .customLong("device"), help: ArgumentHelp(
-        "A device to read, e.g. bme280@0x76 or adxl345@0x53; repeat for more.", valueName: "model@address"))
+    @Option(
+        name: .customLong("device"),
+        help: ArgumentHelp(
+            "A device to read, e.g. bme280@0x76 or adxl345@0x53; repeat for more.", valueName: "model@address"
+        ))
     var devices: [DeviceSpec] = []
 
     @Flag(help: "Read the simulated station's sensors.")
@@ -50,7 +53,9 @@ struct ReadCommand: ParsableCommand {
         }
         var targets = devices
         if targets.isEmpty {
-            if let m = config.weather.sensor.chipModel { targets.append(DeviceSpec(model: m, address: config.weather.address)) }
+            if let m = config.weather.sensor.chipModel {
+                targets.append(DeviceSpec(model: m, address: config.weather.address))
+            }
             if let m = config.accelerometer.sensor.chipModel {
                 targets.append(DeviceSpec(model: m, address: config.accelerometer.address))
             }
@@ -97,7 +102,8 @@ struct DeviceSpec: ExpressibleByArgument, CustomStringConvertible {
             guard let value, value <= 0x77 else { return nil }
             address = value
         } else {
-            let usual = StationConfiguration.AccelerometerKind(rawValue: model.rawValue)?.defaultAddress
+            let usual =
+                StationConfiguration.AccelerometerKind(rawValue: model.rawValue)?.defaultAddress
                 ?? StationConfiguration.WeatherSensorKind(rawValue: model.rawValue)?.allowedAddresses.first
             guard let usual else { return nil }
             address = usual
@@ -112,14 +118,19 @@ struct DeviceSpec: ExpressibleByArgument, CustomStringConvertible {
 /// One reading of one sensor, as the `read` command prints it.
 enum SensorReading {
     case weather(model: ChipModel, bus: String, address: I2CAddress, WeatherReading)
-    case motion(model: ChipModel, bus: String, address: I2CAddress, AccelerationSample, rangeG: Double, odrHz: Double)
+    case motion(
+        model: ChipModel, bus: String, address: I2CAddress, AccelerationSample, rangeG: Double, odrHz: Double)
 
-    static func read(_ d: DeviceSpec, bus: any I2CBus, configuration c: StationConfiguration) throws -> SensorReading {
+    static func read(_ d: DeviceSpec, bus: any I2CBus, configuration c: StationConfiguration) throws
+        -> SensorReading
+    {
         let device = try bus.device(at: d.address)
         switch d.model {
         case .bme280, .bmp280:
-            let settings = c.weather.sensor.chipModel == d.model ? c.weather.driverSettings : BME280.Settings()
-            let sensor = try BME280(device: device, settings: settings, sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
+            let settings =
+                c.weather.sensor.chipModel == d.model ? c.weather.driverSettings : BME280.Settings()
+            let sensor = try BME280(
+                device: device, settings: settings, sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
             var r = try sensor.read()
             if c.weather.sensor.chipModel == d.model, c.weather.address == d.address {
                 r.temperatureC -= c.weather.temperatureOffsetC
@@ -131,8 +142,9 @@ enum SensorReading {
             let range = configured ? Double(c.accelerometer.rangeG) : Double(kind?.defaultRangeG ?? 16)
             let odr = configured ? c.accelerometer.odrHz : (kind?.defaultODRHz ?? 100)
             // One sample: polled mode (no FIFO), waiting for data-ready up to a second.
-            let a = try AccelerometerFactory.open(model: d.model, device: device, rangeG: range, odrHz: odr, fifo: false,
-                                                  sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
+            let a = try AccelerometerFactory.open(
+                model: d.model, device: device, rangeG: range, odrHz: odr, fifo: false,
+                sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
             let start = ContinuousClock.now
             while ContinuousClock.now - start < .seconds(1) {
                 let elapsed = ContinuousClock.now - start
@@ -144,11 +156,14 @@ enum SensorReading {
                         sample.y = (s.y - cal.offsetG.y) * cal.scale.y
                         sample.z = (s.z - cal.offsetG.z) * cal.scale.z
                     }
-                    return .motion(model: d.model, bus: bus.path, address: d.address, sample, rangeG: a.rangeG, odrHz: a.odrHz)
+                    return .motion(
+                        model: d.model, bus: bus.path, address: d.address, sample, rangeG: a.rangeG,
+                        odrHz: a.odrHz)
                 }
                 Thread.sleep(forTimeInterval: min(0.05, max(0.001, 1 / odr)))
             }
-            throw DriverError(kind: .notReady("no sample within 1 s at \(odr) Hz"), busPath: bus.path, address: d.address)
+            throw DriverError(
+                kind: .notReady("no sample within 1 s at \(odr) Hz"), busPath: bus.path, address: d.address)
         }
     }
 
@@ -156,16 +171,22 @@ enum SensorReading {
         var object: [String: Any]
         switch self {
         case .weather(let model, let bus, let address, let r):
-            object = ["sensor": model.rawValue, "bus": bus, "address": hex(address),
-                      "temperature_c": round(r.temperatureC, 2), "pressure_pa": round(r.pressurePa, 1)]
+            object = [
+                "sensor": model.rawValue, "bus": bus, "address": hex(address),
+                "temperature_c": round(r.temperatureC, 2), "pressure_pa": round(r.pressurePa, 1),
+            ]
             if let h = r.humidityPercent { object["humidity_percent"] = round(h, 2) }
         case .motion(let model, let bus, let address, let s, let range, let odr):
-            object = ["sensor": model.rawValue, "bus": bus, "address": hex(address),
-                      "x_g": round(s.x, 4), "y_g": round(s.y, 4), "z_g": round(s.z, 4),
-                      "range_g": range, "odr_hz": odr, "saturated": s.saturated]
+            object = [
+                "sensor": model.rawValue, "bus": bus, "address": hex(address),
+                "x_g": round(s.x, 4), "y_g": round(s.y, 4), "z_g": round(s.z, 4),
+                "range_g": range, "odr_hz": odr, "saturated": s.saturated,
+            ]
         }
         // Without escaping slashes: "/dev/i2c-1" as probe prints it (and greps find it), not "\/dev\/i2c-1".
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -177,7 +198,8 @@ enum SensorReading {
             s += String(format: "  %.2f hPa", r.pressurePa / 100)
             return [model.rawValue, bus, hex(address), s]
         case .motion(let model, let bus, let address, let a, let range, let odr):
-            let s = String(format: "x %+.3f g  y %+.3f g  z %+.3f g  |a| %.3f g", a.x, a.y, a.z, a.magnitude)
+            let s =
+                String(format: "x %+.3f g  y %+.3f g  z %+.3f g  |a| %.3f g", a.x, a.y, a.z, a.magnitude)
                 + "  (±\(number(range)) g, \(number(odr)) Hz)" + (a.saturated ? "  SATURATED" : "")
             return [model.rawValue, bus, hex(address), s]
         }

@@ -38,7 +38,8 @@ struct ReloadService: Service {
             } else {
                 if !applied.isEmpty { logger.notice("reload: applied \(applied.joined(separator: ", "))") }
                 if !restart.isEmpty {
-                    logger.warning("reload: not applied, restart to change \(restart.joined(separator: ", "))")
+                    logger.warning(
+                        "reload: not applied, restart to change \(restart.joined(separator: ", "))")
                 }
             }
             current = next

@@ -26,28 +26,39 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Argument(help: ArgumentHelp("The trace (CSV: t_s,x_g,y_g,z_g[,saturated]), or - for stdin.", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp("The trace (CSV: t_s,x_g,y_g,z_g[,saturated]), or - for stdin.", valueName: "file")
+    )
     var file: String
 
-    @Option(help: ArgumentHelp("Trigger threshold on |a| in g (default: impact.threshold_g).", valueName: "g"))
+    @Option(
+        help: ArgumentHelp("Trigger threshold on |a| in g (default: impact.threshold_g).", valueName: "g"))
     var threshold: Double?
 
-    @Option(name: .customLong("sustain-ms"),
-            help: ArgumentHelp("How long |a| must stay at or above the threshold, in ms (default: impact.sustain_ms).",
-                               valueName: "ms"))
+    @Option(
+        name: .customLong("sustain-ms"),
+        help: ArgumentHelp(
+            "How long |a| must stay at or above the threshold, in ms (default: impact.sustain_ms).",
+            valueName: "ms"))
     var sustainMs: Double?
 
-    @Option(help: ArgumentHelp("Severe level in g: triggers at once, whatever the sustain (default: impact.severe_g).",
-                               valueName: "g"))
+    @Option(
+        help: ArgumentHelp(
+            "Severe level in g: triggers at once, whatever the sustain (default: impact.severe_g).",
+            valueName: "g"))
     var severe: Double?
 
-    @Option(help: ArgumentHelp("Re-arm level in g: |a| must fall below it between events (default: impact.rearm_g).",
-                               valueName: "g"))
+    @Option(
+        help: ArgumentHelp(
+            "Re-arm level in g: |a| must fall below it between events (default: impact.rearm_g).",
+            valueName: "g"))
     var rearm: Double?
 
-    @Option(name: .customLong("range-g"),
-            help: ArgumentHelp("The sensor's full scale in g: a sample with an axis within 1 % of it counts as saturated, for traces without a saturated column (default: accelerometer.range_g).",
-                               valueName: "g"))
+    @Option(
+        name: .customLong("range-g"),
+        help: ArgumentHelp(
+            "The sensor's full scale in g: a sample with an axis within 1 % of it counts as saturated, for traces without a saturated column (default: accelerometer.range_g).",
+            valueName: "g"))
     var rangeG: Double?
 
     func validate() throws {
@@ -98,12 +109,15 @@ struct ReplayCommand: ParsableCommand {
             // Saturation, for a trace without its own saturated column: a sample within 1 % of the
             // full scale, --range-g or else the configured accelerometer's (as the service's driver
             // flags its readings).
-            if rangeG == nil, !reader.hasSaturatedColumn { settings.fullScaleG = Double(configuration.accelerometer.rangeG) }
+            if rangeG == nil, !reader.hasSaturatedColumn {
+                settings.fullScaleG = Double(configuration.accelerometer.rangeG)
+            }
             detector = ImpactDetector(settings: settings)
             while let sample = next {
                 try emit(detector.process(sample))
                 if progress, detector.sampleCount % 1_000_000 == 0 {
-                    FileHandle.standardError.write(Data("\rreplayed \(detector.sampleCount) samples, \(events) events…".utf8))
+                    FileHandle.standardError.write(
+                        Data("\rreplayed \(detector.sampleCount) samples, \(events) events…".utf8))
                 }
                 next = try reader.next()
             }
@@ -115,8 +129,10 @@ struct ReplayCommand: ParsableCommand {
             throw ExitCode(error.message.hasPrefix("read failed") ? ExitCodes.ioError : ExitCodes.dataError)
         }
         let note = detector.droppedCount > 0 ? " (\(detector.droppedCount) samples dropped)" : ""
-        FileHandle.standardError.write(Data(
-            "\(progress ? "\r\u{1B}[K" : "")replayed \(detector.sampleCount) samples, \(events) event\(events == 1 ? "" : "s")\(note)\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "\(progress ? "\r\u{1B}[K" : "")replayed \(detector.sampleCount) samples, \(events) event\(events == 1 ? "" : "s")\(note)\n"
+                    .utf8))
     }
 
     /// The configured impact settings with the command-line overrides, checked together so a
@@ -139,11 +155,13 @@ struct ReplayCommand: ParsableCommand {
         }
         if s.severeG <= s.thresholdG {
             throw usage(
-                "the severe level (\(g(s.severeG))\(severe == nil ? ", impact.severe_g" : "")) must be above the threshold (\(g(s.thresholdG))); give --severe above \(g(s.thresholdG))")
+                "the severe level (\(g(s.severeG))\(severe == nil ? ", impact.severe_g" : "")) must be above the threshold (\(g(s.thresholdG))); give --severe above \(g(s.thresholdG))"
+            )
         }
         if s.rearmG >= s.thresholdG {
             throw usage(
-                "the re-arm level (\(g(s.rearmG))\(rearm == nil ? ", impact.rearm_g" : "")) must be below the threshold (\(g(s.thresholdG))); give --rearm below \(g(s.thresholdG))")
+                "the re-arm level (\(g(s.rearmG))\(rearm == nil ? ", impact.rearm_g" : "")) must be below the threshold (\(g(s.thresholdG))); give --rearm below \(g(s.thresholdG))"
+            )
         }
         let problems = s.problems
         if !problems.isEmpty {
@@ -170,6 +188,8 @@ private struct Nullable: Encodable {
 
 /// One event as a JSON line. Values are rounded to what the data supports: times to 1 µs,
 /// accelerations to 0.1 mg, durations to 1 µs, ΔV to 1 mm/s, HIC to 0.001.
+// Not lowerCamelCase: the JSON keys, as `replay` prints them.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private struct EventLine: Encodable {
     var start_s: Double
     var end_s: Double

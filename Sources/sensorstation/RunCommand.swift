@@ -1,10 +1,10 @@
 import ArgumentParser
+import Cloud
 import Foundation
 import HAL
 import Logging
 import ServiceLifecycle
 import Station
-import Cloud
 import Storage
 import Synchronization
 
@@ -28,7 +28,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print plain log lines even on a terminal (no live view).")
     var plain = false
 
-    @Option(help: ArgumentHelp("Stop by itself after this many seconds (for demos and tests).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Stop by itself after this many seconds (for demos and tests).", valueName: "seconds"))
     var duration: Double?
 
     func validate() throws {
@@ -53,9 +55,12 @@ struct RunCommand: AsyncParsableCommand {
         if live { Terminal.write(Dashboard.leave) }
         if let provider = station.upload.provider { await provider.shutdown() }
         let s = station.state.snapshot
-        station.logger.info("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s"), LEDs off")
+        station.logger.info(
+            "sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s"), LEDs off")
         if live {
-            print("sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s") recorded; LEDs off.")
+            print(
+                "sensorstation stopped: \(s.impactCount) impact\(s.impactCount == 1 ? "" : "s") recorded; LEDs off."
+            )
         }
     }
 
@@ -84,7 +89,8 @@ struct RunCommand: AsyncParsableCommand {
         if live {
             logger = Logger(label: "sensorstation") { label in
                 LineLogHandler(label: label, level: level, journald: false) { line in
-                    state.record(.note(line.split(separator: " ", maxSplits: 1).last.map(String.init) ?? line))
+                    state.record(
+                        .note(line.split(separator: " ", maxSplits: 1).last.map(String.init) ?? line))
                 }
             }
         } else {
@@ -101,7 +107,9 @@ struct RunCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(ExitCodes.unavailable)
         }
-        logger.info("sensorstation starting: configuration \(source), \(hardware.description), station \(config.station.thingName)")
+        logger.info(
+            "sensorstation starting: configuration \(source), \(hardware.description), station \(config.station.thingName)"
+        )
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
 
@@ -121,10 +129,11 @@ struct RunCommand: AsyncParsableCommand {
 
         let components: StationComponents
         do {
-            components = try StationComponents(configuration: config, bus: hardware.bus, gpio: hardware.gpio,
-                                               now: hardware.now, gpioNow: hardware.gpioNow, state: state,
-                                               recorder: recorder, logger: logger,
-                                               live: liveSettings, heartbeat: { notifier.watchdog() })
+            components = try StationComponents(
+                configuration: config, bus: hardware.bus, gpio: hardware.gpio,
+                now: hardware.now, gpioNow: hardware.gpioNow, state: state,
+                recorder: recorder, logger: logger,
+                live: liveSettings, heartbeat: { notifier.watchdog() })
         } catch {
             printError("\(error) (gpio in \(source))")
             throw ExitCode(ExitCodes.unavailable)
@@ -135,22 +144,27 @@ struct RunCommand: AsyncParsableCommand {
         // and the streamer have stopped before the recorder's last flush (nothing is read from
         // the log while it closes). A certificate, key or passphrase that cannot be used raises
         // the `upload` fault and leaves sampling and logging running.
-        let upload = UploadRuntime.make(configuration: config, database: recorder?.database, state: state, logger: logger,
-                                        environment: ProcessInfo.processInfo.environment, clockWatch: clockWatch)
+        let upload = UploadRuntime.make(
+            configuration: config, database: recorder?.database, state: state, logger: logger,
+            environment: ProcessInfo.processInfo.environment, clockWatch: clockWatch)
         services += upload.services.map { .init(service: $0) }
         if config.upload.enabled, upload.provider != nil {
-            logger.info("upload: \(UploadRuntime.destinationNames(config.upload).joined(separator: ", ")) as \(config.station.thingName) via \(config.upload.credentialsEndpoint)")
+            logger.info(
+                "upload: \(UploadRuntime.destinationNames(config.upload).joined(separator: ", ")) as \(config.station.thingName) via \(config.upload.credentialsEndpoint)"
+            )
         }
 
         // The control socket (stream start/stop, ack) lives next to the database.
         let control: ControlServer?
         do {
             let dir = (config.storage.path as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o750])
-            control = try ControlServer(path: ControlSocket.path(forDatabase: config.storage.path), state: state,
-                                        logger: logger)
-        } catch where recorder == nil && !"\(error)".hasPrefix("another sensorstation") {
+            try FileManager.default.createDirectory(
+                atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o750])
+            control = try ControlServer(
+                path: ControlSocket.path(forDatabase: config.storage.path), state: state,
+                logger: logger)
+        } catch  where recorder == nil && !"\(error)".hasPrefix("another sensorstation") {
             // The storage directory is unusable (the log is off too): keep sampling, say why.
             state.raiseFault("control", "\(error); stream and ack are unavailable")
             control = nil
@@ -159,9 +173,15 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitCodes.failure)
         }
         if let control { services.append(.init(service: control.service())) }
-        services.append(.init(service: ReloadService(options: options, running: config, live: liveSettings, logger: logger)))
-        services.append(.init(service: SystemdService(notifier: notifier, state: state,
-                                                      expected: components.sampledComponents)))
+        services.append(
+            .init(
+                service: ReloadService(options: options, running: config, live: liveSettings, logger: logger))
+        )
+        services.append(
+            .init(
+                service: SystemdService(
+                    notifier: notifier, state: state,
+                    expected: components.sampledComponents)))
 
         if live {
             let info = Dashboard.Info(
@@ -169,24 +189,34 @@ struct RunCommand: AsyncParsableCommand {
                 hardware: hardware.description,
                 weatherSensor: components.weatherLabel, accelerometer: components.accelerometerLabel,
                 ledRoles: components.ledRoles,
-                keys: hardware.simulation == nil ? [("q", "quit")]
-                    : hardware.simulation?.pressButton == nil ? [("i", "inject impact"), ("q", "quit")]
-                    : [("space", "button"), ("l", "long press"), ("i", "inject impact"), ("q", "quit")])
-            services.append(.init(service: DashboardService(dashboard: Dashboard(info: info, style: style), state: state)))
+                keys: hardware.simulation == nil
+                    ? [("q", "quit")]
+                    : hardware.simulation?.pressButton == nil
+                        ? [("i", "inject impact"), ("q", "quit")]
+                        : [("space", "button"), ("l", "long press"), ("i", "inject impact"), ("q", "quit")])
+            services.append(
+                .init(service: DashboardService(dashboard: Dashboard(info: info, style: style), state: state))
+            )
         }
         if Terminal.stdinIsTTY && Terminal.stdoutIsTTY {
-            services.append(.init(
-                service: KeyboardService(controls: hardware.simulation, longPress: config.gpio.button?.longPress ?? .seconds(2)),
-                successTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(
+                .init(
+                    service: KeyboardService(
+                        controls: hardware.simulation, longPress: config.gpio.button?.longPress ?? .seconds(2)
+                    ),
+                    successTerminationBehavior: .gracefullyShutdownGroup))
         }
         if let duration {
-            services.append(.init(service: TimerService(duration: .milliseconds(Int64(duration * 1000))),
-                                  successTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(
+                .init(
+                    service: TimerService(duration: .milliseconds(Int64(duration * 1000))),
+                    successTerminationBehavior: .gracefullyShutdownGroup))
         }
 
-        let group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
-            logger: Logger(label: "lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+                logger: Logger(label: "lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })))
         return Prepared(group: group, live: live, state: state, logger: logger, upload: upload)
     }
 }
@@ -198,15 +228,20 @@ func openRecorder(_ c: StationConfiguration, state: StationState, logger: Logger
     do {
         let (database, report) = try StationDatabase.openForWriting(path: c.storage.path)
         if let kept = report.movedAside {
-            state.raiseFault("storage", "the database was corrupt: kept as \(kept), started a new one at \(c.storage.path)")
+            state.raiseFault(
+                "storage", "the database was corrupt: kept as \(kept), started a new one at \(c.storage.path)"
+            )
         }
         let destinations = UploadRuntime.destinationNames(c.upload)
         // Rows stamped before any plausible date (a run that ended before the clock was set) are
         // held back from upload, so they must not go by age either: `status` counts them.
-        let retention = RetentionPolicy(maxAge: .seconds(Int64(c.storage.retentionDays) * 86_400),
-                                        maxBytes: Int64(c.storage.maxSizeMB) << 20, uploadDestinations: destinations,
-                                        keepStampedBefore: ClockSynchronisation.earliestPlausibleDate)
-        return Recorder(database: database, commitInterval: c.storage.commitInterval, retention: retention, logger: logger)
+        let retention = RetentionPolicy(
+            maxAge: .seconds(Int64(c.storage.retentionDays) * 86_400),
+            maxBytes: Int64(c.storage.maxSizeMB) << 20, uploadDestinations: destinations,
+            keepStampedBefore: ClockSynchronisation.earliestPlausibleDate)
+        return Recorder(
+            database: database, commitInterval: c.storage.commitInterval, retention: retention, logger: logger
+        )
     } catch {
         state.raiseFault("storage", "\(error); running without a log")
         return nil
@@ -237,15 +272,21 @@ struct PlainEventPrinter: Sendable {
             case .impact: level = .notice
             default: level = .info
             }
-            write(LineLogHandler.format(level: level, message: event.logLine, label: "station", metadata: [:],
-                                        journald: journald, date: date))
+            write(
+                LineLogHandler.format(
+                    level: level, message: event.logLine, label: "station", metadata: [:],
+                    journald: journald, date: date))
         }
     }
 }
 
 final class Counter: Sendable {
     private let value = Mutex(0)
-    func next() -> Int { value.withLock { v in defer { v += 1 }; return v } }
+    func next() -> Int {
+        value.withLock { v in
+            defer { v += 1 }; return v
+        }
+    }
 }
 
 /// Stops the group after a fixed time (`run --duration`).

@@ -4,7 +4,8 @@ import ArgumentParser
 struct SensorStationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sensorstation",
-        abstract: "A sensor station for the Raspberry Pi: weather, acceleration and impacts, logged and uploaded.",
+        abstract:
+            "A sensor station for the Raspberry Pi: weather, acceleration and impacts, logged and uploaded.",
         discussion: """
             Start with `sensorstation run --simulated` to see the station without hardware, \
             `sensorstation probe` to check the I2C wiring, and `sensorstation config check FILE` \
@@ -14,11 +15,16 @@ struct SensorStationCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         groupedSubcommands: [
-            CommandGroup(name: "Service", subcommands: [RunCommand.self, StreamCommand.self, AckCommand.self]),
-            CommandGroup(name: "Data", subcommands: [
-                QueryCommand.self, ImpactsCommand.self, StatusCommand.self, ExportCommand.self, ReplayCommand.self,
-            ]),
-            CommandGroup(name: "Hardware", subcommands: [ProbeCommand.self, ReadCommand.self, GPIOCommand.self]),
+            CommandGroup(
+                name: "Service", subcommands: [RunCommand.self, StreamCommand.self, AckCommand.self]),
+            CommandGroup(
+                name: "Data",
+                subcommands: [
+                    QueryCommand.self, ImpactsCommand.self, StatusCommand.self, ExportCommand.self,
+                    ReplayCommand.self,
+                ]),
+            CommandGroup(
+                name: "Hardware", subcommands: [ProbeCommand.self, ReadCommand.self, GPIOCommand.self]),
             CommandGroup(name: "Configuration", subcommands: [ConfigCommand.self, CredentialsCommand.self]),
         ])
 }

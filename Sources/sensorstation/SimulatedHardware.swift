@@ -23,12 +23,14 @@ struct SimulatedHardwareFactory {
                 missing.append(c.accelerometer.sensor.rawValue)
             }
         }
-        let scenario: Scenario = switch c.simulation.scenario {
-        case .demo: .demo(seed: c.simulation.seed)
-        case .quiet: .quiet(seed: c.simulation.seed, noiseG: 0.005)
-        case .impacts: .frequentImpacts(seed: c.simulation.seed)
-        }
-        let station = SimulatedStation(clock: RealtimeSimulationClock(), scenario: scenario, chips: placements)
+        let scenario: Scenario =
+            switch c.simulation.scenario {
+            case .demo: .demo(seed: c.simulation.seed)
+            case .quiet: .quiet(seed: c.simulation.seed, noiseG: 0.005)
+            case .impacts: .frequentImpacts(seed: c.simulation.seed)
+            }
+        let station = SimulatedStation(
+            clock: RealtimeSimulationClock(), scenario: scenario, chips: placements)
         return (station, missing)
     }
 }
@@ -39,7 +41,8 @@ extension Hardware {
     /// — or, with `simulation.gpio: linux`, the real GPIO chip `gpio.chip`.
     static func simulated(_ c: StationConfiguration) throws(HardwareError) -> Hardware {
         let (station, missing) = SimulatedHardwareFactory.make(c)
-        var description = "simulated hardware (\(c.simulation.scenario.rawValue) scenario, seed \(c.simulation.seed))"
+        var description =
+            "simulated hardware (\(c.simulation.scenario.rawValue) scenario, seed \(c.simulation.seed))"
         if !missing.isEmpty {
             description += "; no model of \(missing.joined(separator: ", ")) yet, so nothing answers there"
         }
@@ -49,9 +52,11 @@ extension Hardware {
             // the button's edge timestamps are libgpiod's CLOCK_MONOTONIC, so it gets that clock.
             let gpio = try linuxGPIO(c)
             if let gpio { description += " with GPIO \(gpio.path) (\(gpio.label))" }
-            let controls = SimulationControls(pressButton: nil, injectImpact: { station.injectImpact(peakG: 7) })
-            return Hardware(description: description, bus: station.bus, gpio: gpio, now: { clock.now },
-                            gpioNow: monotonicNow, simulation: controls)
+            let controls = SimulationControls(
+                pressButton: nil, injectImpact: { station.injectImpact(peakG: 7) })
+            return Hardware(
+                description: description, bus: station.bus, gpio: gpio, now: { clock.now },
+                gpioNow: monotonicNow, simulation: controls)
         }
         let gpio = station.gpio
         let buttonOffset: Int? = c.gpio.button.flatMap { b in
@@ -68,7 +73,8 @@ extension Hardware {
                 gpio.release(offset: buttonOffset)
             },
             injectImpact: { station.injectImpact(peakG: 7) })
-        return Hardware(description: description, bus: station.bus, gpio: gpio, now: { clock.now },
-                        gpioNow: { clock.now }, simulation: controls)
+        return Hardware(
+            description: description, bus: station.bus, gpio: gpio, now: { clock.now },
+            gpioNow: { clock.now }, simulation: controls)
     }
 }

@@ -20,9 +20,12 @@ extension StatusCommand {
 
     static func live(databasePath: String) -> Live {
         do {
-            return .running(try ControlClient(path: ControlSocket.path(forDatabase: databasePath)).send(.state, timeoutMs: 2000))
+            return .running(
+                try ControlClient(path: ControlSocket.path(forDatabase: databasePath)).send(
+                    .state, timeoutMs: 2000))
         } catch {
-            return error.kind == .notRunning ? .notRunning("the service is not running") : .unavailable(error.description)
+            return error.kind == .notRunning
+                ? .notRunning("the service is not running") : .unavailable(error.description)
         }
     }
 
@@ -35,7 +38,10 @@ extension StatusCommand {
             var parts = ["streaming \(r.streaming == true ? "on" : "off")"]
             if r.impactLatched == true { parts.append("impact latched (long press or `sensorstation ack`)") }
             let faults = (r.faults ?? [:]).sorted { $0.key < $1.key }
-            parts.append(faults.isEmpty ? "no faults" : "faults: " + faults.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
+            parts.append(
+                faults.isEmpty
+                    ? "no faults"
+                    : "faults: " + faults.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
             return "service    running: " + parts.joined(separator: ", ") + "\n"
         }
     }
@@ -56,7 +62,9 @@ extension StatusCommand {
     /// The `"service"` and (when upload is enabled) `"upload"` members of the JSON object,
     /// without a leading comma.
     static func liveJSON(_ live: Live, uploadEnabled: Bool) -> String {
-        func quoted(_ s: String) -> String { String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self) }
+        func quoted(_ s: String) -> String {
+            String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+        }
         switch live {
         case .notRunning(let why):
             let member = "{\"running\":false,\"reason\":\(quoted(why))}"
@@ -67,8 +75,10 @@ extension StatusCommand {
         case .running(let r):
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let faults = (try? encoder.encode(r.faults ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            var text = "\"service\":{\"running\":true,\"state\":\(quoted(r.message)),\"streaming\":\(r.streaming == true)"
+            let faults =
+                (try? encoder.encode(r.faults ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            var text =
+                "\"service\":{\"running\":true,\"state\":\(quoted(r.message)),\"streaming\":\(r.streaming == true)"
                 + ",\"impact_latched\":\(r.impactLatched == true),\"faults\":\(faults)}"
             guard uploadEnabled else { return text }
             if let u = r.upload {

@@ -8,7 +8,8 @@ import Storage
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the station: the running service's state, and the database's rows, retention and upload backlog.",
+        abstract:
+            "Show the station: the running service's state, and the database's rows, retention and upload backlog.",
         discussion: """
             Reads the database read-only, so it is safe while the service runs. The upload backlog \
             is listed for each configured destination (s3, dynamodb, kinesis) and any destination \
@@ -42,12 +43,17 @@ struct StatusCommand: ParsableCommand {
         let heldBack: HeldBack
         do {
             status = try db.status()
-            heldBack = HeldBack(before: ClockSynchronisation.earliestPlausibleDate,
-                                counts: try db.stampedBefore(ClockSynchronisation.earliestPlausibleDate))
+            heldBack = HeldBack(
+                before: ClockSynchronisation.earliestPlausibleDate,
+                counts: try db.stampedBefore(ClockSynchronisation.earliestPlausibleDate))
             for destination in Self.destinations(configuration, known: try db.knownDestinations()) {
                 // Kinds a destination never receives (motion/events for DynamoDB) are not its backlog.
-                backlog.append((destination, try db.backlog(destination: destination)
-                    .filter { UploadRuntime.sentKinds(destination: destination).contains($0.key) }))
+                backlog.append(
+                    (
+                        destination,
+                        try db.backlog(destination: destination)
+                            .filter { UploadRuntime.sentKinds(destination: destination).contains($0.key) }
+                    ))
             }
         } catch {
             throw StorageCLI.fail(error)
@@ -56,13 +62,18 @@ struct StatusCommand: ParsableCommand {
         let live = Self.live(databasePath: path)  // StatusCommand+Upload.swift
         let uploadEnabled = configuration.upload.enabled
         if json {
-            let text = Self.json(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
-                                 heldBack: heldBack)
-            StorageCLI.write(String(text.dropLast(2)) + "," + Self.liveJSON(live, uploadEnabled: uploadEnabled) + "}\n")
+            let text = Self.json(
+                status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
+                heldBack: heldBack)
+            StorageCLI.write(
+                String(text.dropLast(2)) + "," + Self.liveJSON(live, uploadEnabled: uploadEnabled) + "}\n")
         } else {
-            StorageCLI.write(Self.serviceText(live)
-                + Self.text(status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB, heldBack: heldBack)
-                + Self.uploadText(live, enabled: uploadEnabled))
+            StorageCLI.write(
+                Self.serviceText(live)
+                    + Self.text(
+                        status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
+                        heldBack: heldBack)
+                    + Self.uploadText(live, enabled: uploadEnabled))
         }
     }
 
@@ -87,23 +98,32 @@ struct StatusCommand: ParsableCommand {
 
     static func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
-    static func text(_ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int,
-                     heldBack: HeldBack? = nil) -> String {
+    static func text(
+        _ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int,
+        heldBack: HeldBack? = nil
+    ) -> String {
         var out = "database   \(s.path)\n"
-        out += "size       \(mib(s.fileBytes + s.walBytes)) on disk (file \(mib(s.fileBytes)), WAL \(mib(s.walBytes))); "
+        out +=
+            "size       \(mib(s.fileBytes + s.walBytes)) on disk (file \(mib(s.fileBytes)), WAL \(mib(s.walBytes))); "
         out += "\(mib(s.usedBytes)) used of the \(maxSizeMB) MiB cap\n"
         out += "retention  \(retentionDays) days; impacts kept until uploaded\n"
         out += "schema     \(s.migrations.joined(separator: ", "))\n\n"
         let header = ["TABLE", "ROWS", "OLDEST (local)", "NEWEST (local)"]
         let rows = s.tables.map { t in
-            [t.name, String(t.rows), t.oldest.map { TimeCodec.local(micros: TimeCodec.micros($0)) } ?? "—",
-             t.newest.map { TimeCodec.local(micros: TimeCodec.micros($0)) } ?? "—"]
+            [
+                t.name, String(t.rows), t.oldest.map { TimeCodec.local(micros: TimeCodec.micros($0)) } ?? "—",
+                t.newest.map { TimeCodec.local(micros: TimeCodec.micros($0)) } ?? "—",
+            ]
         }
         out += grid([header] + rows, rightAligned: [1])
         if let heldBack, heldBack.total > 0 {
-            let kinds = UploadKind.allCases.compactMap { k in heldBack.counts[k].flatMap { $0 > 0 ? "\(k.rawValue) \($0)" : nil } }
-            out += "clock      \(heldBack.total) rows stamped before \(TimeCodec.iso(heldBack.before)) (\(kinds.joined(separator: ", "))): "
-            out += "logged before the clock was set by a run that ended before it was; kept here, not uploaded\n"
+            let kinds = UploadKind.allCases.compactMap { k in
+                heldBack.counts[k].flatMap { $0 > 0 ? "\(k.rawValue) \($0)" : nil }
+            }
+            out +=
+                "clock      \(heldBack.total) rows stamped before \(TimeCodec.iso(heldBack.before)) (\(kinds.joined(separator: ", "))): "
+            out +=
+                "logged before the clock was set by a run that ended before it was; kept here, not uploaded\n"
         }
         out += "\n"
         if backlog.isEmpty {
@@ -127,20 +147,27 @@ struct StatusCommand: ParsableCommand {
         }.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int,
-                     heldBack: HeldBack? = nil) -> String {
+    static func json(
+        _ s: StorageStatus, backlog: [(String, [UploadKind: Int])], retentionDays: Int, maxSizeMB: Int,
+        heldBack: HeldBack? = nil
+    ) -> String {
         func time(_ d: Date?) -> String { d.map { JSONValue.quote(TimeCodec.iso($0)) } ?? "null" }
         let tables = s.tables.map { t in
             "\(JSONValue.quote(t.name)):{\"rows\":\(t.rows),\"oldest\":\(time(t.oldest)),\"newest\":\(time(t.newest))}"
         }.joined(separator: ",")
         let uploads = backlog.map { d, counts in
-            JSONValue.quote(d) + ":{" + UploadKind.allCases.map { "\"\($0.rawValue)\":\(counts[$0] ?? 0)" }.joined(separator: ",") + "}"
+            JSONValue.quote(d) + ":{"
+                + UploadKind.allCases.map { "\"\($0.rawValue)\":\(counts[$0] ?? 0)" }.joined(separator: ",")
+                + "}"
         }.joined(separator: ",")
-        return "{\"path\":\(JSONValue.quote(s.path)),\"file_bytes\":\(s.fileBytes),\"wal_bytes\":\(s.walBytes),"
+        return
+            "{\"path\":\(JSONValue.quote(s.path)),\"file_bytes\":\(s.fileBytes),\"wal_bytes\":\(s.walBytes),"
             + "\"used_bytes\":\(s.usedBytes),\"retention_days\":\(retentionDays),\"max_size_mb\":\(maxSizeMB),"
             + "\"migrations\":[\(s.migrations.map(JSONValue.quote).joined(separator: ","))],"
-            + "\"tables\":{\(tables)},\"backlog\":{\(uploads)}" + (heldBack.map { h in
-                ",\"held_back\":{\"stamped_before\":\(JSONValue.quote(TimeCodec.iso(h.before)))," + UploadKind.allCases
+            + "\"tables\":{\(tables)},\"backlog\":{\(uploads)}"
+            + (heldBack.map { h in
+                ",\"held_back\":{\"stamped_before\":\(JSONValue.quote(TimeCodec.iso(h.before))),"
+                    + UploadKind.allCases
                     .map { "\"\($0.rawValue)\":\(h.counts[$0] ?? 0)" }.joined(separator: ",") + "}"
             } ?? "") + "}\n"
     }

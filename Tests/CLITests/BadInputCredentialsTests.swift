@@ -10,7 +10,8 @@ import Testing
 /// never yields credentials).
 /// The provider requests nothing until the clock is synchronised: each row's configuration points
 /// upload.clock_sync_marker at a file next to its inputs (the machine's own NTP state is not used).
-@Suite("Bad-input catalogue (certificates and credentials responses, CLI)", .serialized, .timeLimit(.minutes(5)))
+@Suite(
+    "Bad-input catalogue (certificates and credentials responses, CLI)", .serialized, .timeLimit(.minutes(5)))
 struct BadInputCredentialsTests {
     struct Row: Sendable, CustomTestStringConvertible {
         var name: String
@@ -33,41 +34,69 @@ struct BadInputCredentialsTests {
 
     static let rows: [Row] = [
         // Certificates and keys: checked before anything is sent (no request reaches the endpoint).
-        Row(name: "certificate missing", certificate: "none.pem", status: 78,
+        Row(
+            name: "certificate missing", certificate: "none.pem", status: 78,
             message: "sensorstation: cannot read $DIR/none.pem: no such file or not readable", requests: 0),
-        Row(name: "key readable by group and others (mode 644)", key: "open.key", status: 77,
-            message: "sensorstation: private key $DIR/open.key is readable by group or others (mode 644); refusing to use it: run `chmod 600 $DIR/open.key`",
+        Row(
+            name: "key readable by group and others (mode 644)", key: "open.key", status: 77,
+            message:
+                "sensorstation: private key $DIR/open.key is readable by group or others (mode 644); refusing to use it: run `chmod 600 $DIR/open.key`",
             requests: 0),
-        Row(name: "key not matching the certificate", key: "other.key", status: 78,
-            message: "sensorstation: private key $DIR/other.key does not belong to certificate $DIR/good.pem: use the key made with that certificate",
+        Row(
+            name: "key not matching the certificate", key: "other.key", status: 78,
+            message:
+                "sensorstation: private key $DIR/other.key does not belong to certificate $DIR/good.pem: use the key made with that certificate",
             requests: 0),
-        Row(name: "wrong passphrase", key: "good-pkcs8-enc.key", passphrase: "not the passphrase\n", status: 78,
-            message: "sensorstation: private key $DIR/good-pkcs8-enc.key cannot be loaded (wrong passphrase, or not a PEM key): failedToLoadPrivateKey",
+        Row(
+            name: "wrong passphrase", key: "good-pkcs8-enc.key", passphrase: "not the passphrase\n",
+            status: 78,
+            message:
+                "sensorstation: private key $DIR/good-pkcs8-enc.key cannot be loaded (wrong passphrase, or not a PEM key): failedToLoadPrivateKey",
             requests: 0),
-        Row(name: "encrypted key, no passphrase configured", key: "good-pkcs8-enc.key", status: 78,
-            message: "sensorstation: private key $DIR/good-pkcs8-enc.key cannot be loaded (wrong passphrase, or not a PEM key): failedToLoadPrivateKey (if the key is encrypted, set upload.passphrase_file or the key-passphrase systemd credential)",
+        Row(
+            name: "encrypted key, no passphrase configured", key: "good-pkcs8-enc.key", status: 78,
+            message:
+                "sensorstation: private key $DIR/good-pkcs8-enc.key cannot be loaded (wrong passphrase, or not a PEM key): failedToLoadPrivateKey (if the key is encrypted, set upload.passphrase_file or the key-passphrase systemd credential)",
             requests: 0),
         // Refused in the TLS handshake: no HTTP request is made, nothing is minted.
-        Row(name: "expired certificate", certificate: "expired.pem", key: "expired.key", status: 77,
-            message: "sensorstation: $E refused the device certificate (TLS alert CERTIFICATE_EXPIRED during the handshake): register and activate it in AWS IoT in this account and region, or check the endpoint",
+        Row(
+            name: "expired certificate", certificate: "expired.pem", key: "expired.key", status: 77,
+            message:
+                "sensorstation: $E refused the device certificate (TLS alert CERTIFICATE_EXPIRED during the handshake): register and activate it in AWS IoT in this account and region, or check the endpoint",
             requests: 0),
-        Row(name: "certificate from another CA", certificate: "rogue.pem", key: "rogue.key", status: 77,
-            message: "sensorstation: $E refused the device certificate (TLS alert ALERT_UNKNOWN_CA during the handshake): register and activate it in AWS IoT in this account and region, or check the endpoint",
+        Row(
+            name: "certificate from another CA", certificate: "rogue.pem", key: "rogue.key", status: 77,
+            message:
+                "sensorstation: $E refused the device certificate (TLS alert ALERT_UNKNOWN_CA during the handshake): register and activate it in AWS IoT in this account and region, or check the endpoint",
             requests: 0),
-        Row(name: "CA bundle that does not trust the endpoint", ca: "rogue-ca.pem", status: 69,
-            message: "sensorstation: cannot reach $E: the server's certificate is not trusted by the CA bundle (CERTIFICATE_VERIFY_FAILED); retrying with backoff",
+        Row(
+            name: "CA bundle that does not trust the endpoint", ca: "rogue-ca.pem", status: 69,
+            message:
+                "sensorstation: cannot reach $E: the server's certificate is not trusted by the CA bundle (CERTIFICATE_VERIFY_FAILED); retrying with backoff",
             requests: 0),
-        Row(name: "certificate of another thing", certificate: "other.pem", key: "other.key", status: 77,
-            message: "sensorstation: $E refused thing name \"TestThing\" (HTTP 403 \"Invalid thing name passed\"): the thing does not exist or is not attached to this certificate (aws iot attach-thing-principal)"),
+        Row(
+            name: "certificate of another thing", certificate: "other.pem", key: "other.key", status: 77,
+            message:
+                "sensorstation: $E refused thing name \"TestThing\" (HTTP 403 \"Invalid thing name passed\"): the thing does not exist or is not attached to this certificate (aws iot attach-thing-principal)"
+        ),
         // Credentials responses: transient answers are retried (3 attempts), then reported.
-        Row(name: "429 burst", queue: [["status": 429, "message": "Rate exceeded", "count": 3]], status: 69,
-            message: "sensorstation: $E is throttling credential requests (HTTP 429 \"Rate exceeded\"); retrying with backoff",
+        Row(
+            name: "429 burst", queue: [["status": 429, "message": "Rate exceeded", "count": 3]], status: 69,
+            message:
+                "sensorstation: $E is throttling credential requests (HTTP 429 \"Rate exceeded\"); retrying with backoff",
             requests: 3),
-        Row(name: "5xx burst", queue: [["status": 503, "message": "Service Unavailable", "count": 2],
-                                       ["status": 500, "message": "Internal error", "count": 1]], status: 69,
-            message: "sensorstation: $E failed (HTTP 500 \"Internal error\"); retrying with backoff", requests: 3),
-        Row(name: "connection reset", queue: [["action": "reset", "count": 3]], status: 69,
-            message: "sensorstation: cannot reach $E: Connection reset by peer (errno 104); retrying with backoff",
+        Row(
+            name: "5xx burst",
+            queue: [
+                ["status": 503, "message": "Service Unavailable", "count": 2],
+                ["status": 500, "message": "Internal error", "count": 1],
+            ], status: 69,
+            message: "sensorstation: $E failed (HTTP 500 \"Internal error\"); retrying with backoff",
+            requests: 3),
+        Row(
+            name: "connection reset", queue: [["action": "reset", "count": 3]], status: 69,
+            message:
+                "sensorstation: cannot reach $E: Connection reset by peer (errno 104); retrying with backoff",
             requests: 3),
     ]
 
@@ -76,8 +105,9 @@ struct BadInputCredentialsTests {
         let endpoint = try BadInputEndpoint.shared.get()
         let dir = try endpoint.inputs(passphrase: row.passphrase)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let config = try endpoint.configuration(in: dir, certificate: row.certificate, key: row.key, ca: row.ca,
-                                                passphrase: row.passphrase != nil)
+        let config = try endpoint.configuration(
+            in: dir, certificate: row.certificate, key: row.key, ca: row.ca,
+            passphrase: row.passphrase != nil)
         for body in row.queue { try endpoint.control("/fail", body) }
         let before = try BadInputEndpoint.snapshot(dir)
         let stats = try endpoint.stats()
@@ -85,7 +115,8 @@ struct BadInputCredentialsTests {
         let r = try endpoint.check(config: config)
 
         func expand(_ s: String) -> String {
-            s.replacingOccurrences(of: "$DIR", with: dir.path).replacingOccurrences(of: "$E", with: endpoint.address)
+            s.replacingOccurrences(of: "$DIR", with: dir.path).replacingOccurrences(
+                of: "$E", with: endpoint.address)
         }
         #expect(r.status == row.status, "stderr: \(r.stderr)")
         let lines = r.stderr.split(separator: "\n").map(String.init)
@@ -100,8 +131,9 @@ struct BadInputCredentialsTests {
         #expect(try endpoint.queuedFailures() == 0)
     }
 
-    @Test("key the service user cannot read (mode 000, as user nobody)",
-          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    @Test(
+        "key the service user cannot read (mode 000, as user nobody)",
+        .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
     func unreadableKey() throws {
         let endpoint = try BadInputEndpoint.shared.get()
         let dir = try endpoint.inputs(passphrase: nil)
@@ -109,18 +141,22 @@ struct BadInputCredentialsTests {
         // Everything else readable by nobody; the key 000 (not group/world-readable, so only unreadable).
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
         for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
-            try FileManager.default.setAttributes([.posixPermissions: name == "good.key" ? 0o000 : 0o644],
-                                                  ofItemAtPath: dir.appendingPathComponent(name).path)
+            try FileManager.default.setAttributes(
+                [.posixPermissions: name == "good.key" ? 0o000 : 0o644],
+                ofItemAtPath: dir.appendingPathComponent(name).path)
         }
-        let config = try endpoint.configuration(in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem",
-                                                passphrase: false)
+        let config = try endpoint.configuration(
+            in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem",
+            passphrase: false)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: config.path)
         let before = try BadInputEndpoint.snapshot(dir)
         let stats = try endpoint.stats()
         let r = try endpoint.check(config: config, asNobody: true)
         #expect(r.status == 78, "stderr: \(r.stderr)")
-        #expect(r.stderr.split(separator: "\n").map(String.init)
-            .contains("sensorstation: cannot read \(dir.path)/good.key: Permission denied"), "stderr was:\n\(r.stderr)")
+        #expect(
+            r.stderr.split(separator: "\n").map(String.init)
+                .contains("sensorstation: cannot read \(dir.path)/good.key: Permission denied"),
+            "stderr was:\n\(r.stderr)")
         #expect(r.stdout.isEmpty)
         #expect(try BadInputEndpoint.snapshot(dir) == before)
         #expect(try endpoint.stats().requests == stats.requests)
@@ -131,7 +167,8 @@ struct BadInputCredentialsTests {
         let endpoint = try BadInputEndpoint.shared.get()
         let dir = try endpoint.inputs(passphrase: nil)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let config = try endpoint.configuration(in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem", passphrase: false)
+        let config = try endpoint.configuration(
+            in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem", passphrase: false)
         try endpoint.control("/fail", ["status": 503, "message": "Service Unavailable", "count": 2])
         let stats = try endpoint.stats()
         let r = try endpoint.check(config: config)
@@ -144,17 +181,22 @@ struct BadInputCredentialsTests {
         #expect(!r.stderr.contains("sensorstation: "), "stderr: \(r.stderr)")
     }
 
-    @Test("a single-label host name (localhost, which the endpoint's certificate names) is accepted and reached")
+    @Test(
+        "a single-label host name (localhost, which the endpoint's certificate names) is accepted and reached"
+    )
     func singleLabelHost() throws {
         let endpoint = try BadInputEndpoint.shared.get()
         let dir = try endpoint.inputs(passphrase: nil)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let config = try endpoint.configuration(in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem", passphrase: false,
-                                                host: "localhost")
+        let config = try endpoint.configuration(
+            in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem", passphrase: false,
+            host: "localhost")
         let stats = try endpoint.stats()
         let r = try endpoint.check(config: config)
         #expect(r.status == 0, "stderr: \(r.stderr)")
-        #expect(r.stdout.split(separator: "\n").first == "credentials obtained from localhost:\(endpoint.port)"[...])
+        #expect(
+            r.stdout.split(separator: "\n").first
+                == "credentials obtained from localhost:\(endpoint.port)"[...])
         #expect(try endpoint.stats().issued - stats.issued == 1)
     }
 
@@ -163,14 +205,18 @@ struct BadInputCredentialsTests {
         let endpoint = try BadInputEndpoint.shared.get()
         let dir = try endpoint.inputs(passphrase: nil)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let config = try endpoint.configuration(in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem", passphrase: false)
+        let config = try endpoint.configuration(
+            in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem", passphrase: false)
         try endpoint.control("/lifetime", ["seconds": -3600])
         defer { try? endpoint.control("/lifetime", [:]) }  // back to moto's own expiry
         let r = try endpoint.check(config: config)
         #expect(r.status == 69, "stderr: \(r.stderr)")
         // sensorstation: E answered HTTP 200 with an unexpected body: the credentials expired at T1, before the answer was sent (T2)
-        let prefix = "sensorstation: \(endpoint.address) answered HTTP 200 with an unexpected body: the credentials expired at "
-        let line = try #require(r.stderr.split(separator: "\n").map(String.init).first { $0.hasPrefix(prefix) }, "stderr: \(r.stderr)")
+        let prefix =
+            "sensorstation: \(endpoint.address) answered HTTP 200 with an unexpected body: the credentials expired at "
+        let line = try #require(
+            r.stderr.split(separator: "\n").map(String.init).first { $0.hasPrefix(prefix) },
+            "stderr: \(r.stderr)")
         let times = line.dropFirst(prefix.count).components(separatedBy: ", before the answer was sent (")
         #expect(times.count == 2 && times[1].hasSuffix(")"))
         let expired = try #require(AWSDate.parseISO8601(times[0]))
@@ -179,20 +225,23 @@ struct BadInputCredentialsTests {
         #expect(r.stdout.isEmpty)
     }
 
-    @Test("a clock an hour off either way: credentials come; the skew line says AWS will refuse signed requests",
-          arguments: [3600, -3600])
+    @Test(
+        "a clock an hour off either way: credentials come; the skew line says AWS will refuse signed requests",
+        arguments: [3600, -3600])
     func clockSkewOfAnHour(endpointAhead: Int) throws {
         let endpoint = try BadInputEndpoint.shared.get()
         let dir = try endpoint.inputs(passphrase: nil)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let config = try endpoint.configuration(in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem", passphrase: false)
+        let config = try endpoint.configuration(
+            in: dir, certificate: "good.pem", key: "good.key", ca: "ca.pem", passphrase: false)
         // The endpoint's clock (its Date header and the expiration it hands out) an hour off ours.
         try endpoint.control("/skew", ["seconds": endpointAhead])
         defer { try? endpoint.control("/skew", ["seconds": 0]) }
         let r = try endpoint.check(config: config)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        let suffix = " s (local clock minus endpoint's Date header): more than 5 min, AWS will refuse signed requests (RequestTimeTooSkewed); check NTP"
+        let suffix =
+            " s (local clock minus endpoint's Date header): more than 5 min, AWS will refuse signed requests (RequestTimeTooSkewed); check NTP"
         let line = try #require(lines.first { $0.hasPrefix("clock skew:    ") }, "stdout: \(r.stdout)")
         #expect(line.hasSuffix(suffix), "\(line)")
         // The number: local minus endpoint (the header has a resolution of 1 s).
@@ -200,15 +249,18 @@ struct BadInputCredentialsTests {
         #expect(abs(seconds + Double(endpointAhead)) < 1.5, "\(line)")
         // By our clock the 15-minute credentials expire in 75 min (endpoint ahead) or expired 45 min ago (behind).
         let expires = try #require(lines.first { $0.hasPrefix("expires:       ") }, "stdout: \(r.stdout)")
-        #expect(expires.hasSuffix(endpointAhead > 0 ? "(in 75 min)" : "(expired 45 min ago)")
-                    || expires.hasSuffix(endpointAhead > 0 ? "(in 74 min)" : "(expired 44 min ago)"), "\(expires)")
+        #expect(
+            expires.hasSuffix(endpointAhead > 0 ? "(in 75 min)" : "(expired 45 min ago)")
+                || expires.hasSuffix(endpointAhead > 0 ? "(in 74 min)" : "(expired 44 min ago)"), "\(expires)"
+        )
     }
 }
 
 /// moto and the credentials endpoint for this process's catalogue rows (their own instances: the
 /// rows queue failures, which must not reach other suites).
 final class BadInputEndpoint: @unchecked Sendable {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent()
     static let servers = repoRoot.appendingPathComponent("Tests/Servers")
     static let python = repoRoot.appendingPathComponent(".venv-test/bin/python").path
@@ -216,7 +268,8 @@ final class BadInputEndpoint: @unchecked Sendable {
     struct SetupError: Error, CustomStringConvertible { let description: String }
 
     static let shared: Result<BadInputEndpoint, SetupError> = {
-        do { return .success(try BadInputEndpoint()) } catch let e as SetupError { return .failure(e) } catch {
+        do { return .success(try BadInputEndpoint()) } catch let e as SetupError { return .failure(e) } catch
+        {
             return .failure(SetupError(description: "\(error)"))
         }
     }()
@@ -233,7 +286,8 @@ final class BadInputEndpoint: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             throw SetupError(description: "\(Self.python) is missing: run scripts/test-servers first")
         }
-        pki = FileManager.default.temporaryDirectory.appendingPathComponent("sensorstation-badinput-pki-\(getpid())")
+        pki = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sensorstation-badinput-pki-\(getpid())")
         let made = try Self.run("/bin/bash", [Self.servers.appendingPathComponent("pki.sh").path, pki.path])
         guard made.status == 0 else { throw SetupError(description: "pki.sh failed: \(made.stderr)") }
         let (moto, motoInfo) = try Self.start("moto_stack.py", [], stdin: motoStdin)
@@ -241,11 +295,15 @@ final class BadInputEndpoint: @unchecked Sendable {
         let user = motoInfo["user"] as? [String: String] ?? [:]
         let keys = pki.appendingPathComponent("userkeys.json")
         try JSONSerialization.data(withJSONObject: user).write(to: keys)
-        let (endpoint, info) = try Self.start("credentials_endpoint.py", [
-            "--cert", pki.appendingPathComponent("server.pem").path, "--key", pki.appendingPathComponent("server.key").path,
-            "--ca", pki.appendingPathComponent("ca.pem").path, "--moto", "http://127.0.0.1:\(motoInfo["port"] as? Int ?? 0)",
-            "--user-keys", keys.path, "--role-arn", motoInfo["role_arn"] as? String ?? "",
-        ], stdin: endpointStdin)
+        let (endpoint, info) = try Self.start(
+            "credentials_endpoint.py",
+            [
+                "--cert", pki.appendingPathComponent("server.pem").path, "--key",
+                pki.appendingPathComponent("server.key").path,
+                "--ca", pki.appendingPathComponent("ca.pem").path, "--moto",
+                "http://127.0.0.1:\(motoInfo["port"] as? Int ?? 0)",
+                "--user-keys", keys.path, "--role-arn", motoInfo["role_arn"] as? String ?? "",
+            ], stdin: endpointStdin)
         self.endpoint = endpoint
         port = info["port"] as? Int ?? 0
         controlPort = info["control_port"] as? Int ?? 0
@@ -260,14 +318,20 @@ final class BadInputEndpoint: @unchecked Sendable {
 
     /// A fresh directory with copies of the PKI files (and a passphrase file): each row's inputs.
     func inputs(passphrase: String?) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sensorstation-badinput-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sensorstation-badinput-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for name in ["ca.pem", "rogue-ca.pem", "good.pem", "good.key", "good-pkcs8-enc.key", "expired.pem", "expired.key",
-                     "rogue.pem", "rogue.key", "other.pem", "other.key", "open.key"] {
-            try FileManager.default.copyItem(at: pki.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        for name in [
+            "ca.pem", "rogue-ca.pem", "good.pem", "good.key", "good-pkcs8-enc.key", "expired.pem",
+            "expired.key",
+            "rogue.pem", "rogue.key", "other.pem", "other.key", "open.key",
+        ] {
+            try FileManager.default.copyItem(
+                at: pki.appendingPathComponent(name), to: dir.appendingPathComponent(name))
         }
         // The clock-synchronisation marker (upload.clock_sync_marker), as systemd-timesyncd writes one.
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("synchronized").path, contents: Data())
+        FileManager.default.createFile(
+            atPath: dir.appendingPathComponent("synchronized").path, contents: Data())
         if let passphrase {
             let url = dir.appendingPathComponent("passphrase.txt")
             try Data(passphrase.utf8).write(to: url)
@@ -277,8 +341,10 @@ final class BadInputEndpoint: @unchecked Sendable {
     }
 
     /// The configuration file for `credentials check`, written next to the inputs.
-    func configuration(in dir: URL, certificate: String, key: String, ca: String, passphrase: Bool,
-                       host: String = "127.0.0.1") throws -> URL {
+    func configuration(
+        in dir: URL, certificate: String, key: String, ca: String, passphrase: Bool,
+        host: String = "127.0.0.1"
+    ) throws -> URL {
         let url = dir.appendingPathComponent("config.yaml")
         var text = """
             station:
@@ -300,8 +366,12 @@ final class BadInputEndpoint: @unchecked Sendable {
 
     /// `sensorstation credentials check --config FILE --endpoint-port PORT --clock-wait 0`.
     func check(config: URL, asNobody: Bool = false) throws -> CLIResult {
-        try CLI.runMinimal(["credentials", "check", "--config", config.path, "--endpoint-port", String(port), "--clock-wait", "0"],
-                           asNobody: asNobody, timeout: 120)
+        try CLI.runMinimal(
+            [
+                "credentials", "check", "--config", config.path, "--endpoint-port", String(port),
+                "--clock-wait", "0",
+            ],
+            asNobody: asNobody, timeout: 120)
     }
 
     /// Names, sizes, modes and contents of every file in the directory.
@@ -334,16 +404,21 @@ final class BadInputEndpoint: @unchecked Sendable {
     }
 
     /// Plain HTTP to the control port through the venv's Python (independent of the code under test).
-    static func http(port: Int, method: String, path: String, body: [String: any Sendable]?) throws -> [String: Any] {
+    static func http(port: Int, method: String, path: String, body: [String: any Sendable]?) throws
+        -> [String: Any]
+    {
         let script = """
             import sys, http.client
             c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]), timeout=30)
             c.request(sys.argv[2], sys.argv[3], body=sys.stdin.read().encode() or None)
             print(c.getresponse().read().decode())
             """
-        let data = try body.map { try JSONSerialization.data(withJSONObject: $0.mapValues { $0 as Any }) } ?? Data()
+        let data =
+            try body.map { try JSONSerialization.data(withJSONObject: $0.mapValues { $0 as Any }) } ?? Data()
         let r = try run(python, ["-c", script, String(port), method, path], stdin: data)
-        guard r.status == 0, let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] else {
+        guard r.status == 0,
+            let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        else {
             throw SetupError(description: "control \(method) \(path): \(r.stderr)")
         }
         return o
@@ -367,7 +442,8 @@ final class BadInputEndpoint: @unchecked Sendable {
     }
 
     /// Starts a server script that announces itself with one JSON line; it exits when `stdin` closes.
-    static func start(_ script: String, _ arguments: [String], stdin: Pipe) throws -> (Process, [String: Any]) {
+    static func start(_ script: String, _ arguments: [String], stdin: Pipe) throws -> (Process, [String: Any])
+    {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
         p.arguments = [servers.appendingPathComponent(script).path] + arguments

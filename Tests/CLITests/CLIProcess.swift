@@ -42,8 +42,10 @@ enum CLI {
         return (p, out, err)
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], cwd: URL? = nil,
-                    timeout: TimeInterval = 60) throws -> CLIResult {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], cwd: URL? = nil,
+        timeout: TimeInterval = 60
+    ) throws -> CLIResult {
         let (p, out, err) = try start(arguments, environment: environment, cwd: cwd)
         return finish(p, out, err, timeout: timeout)
     }
@@ -51,8 +53,10 @@ enum CLI {
     /// Runs the binary with a minimal environment (no inherited variables), as root or, with
     /// `asNobody`, as user and group nobody (65534, no supplementary groups) through setpriv:
     /// what a user outside group sensorstation sees, since the tests run as root.
-    static func runMinimal(_ arguments: [String], asNobody: Bool = false, environment: [String: String] = [:],
-                           timeout: TimeInterval = 60) throws -> CLIResult {
+    static func runMinimal(
+        _ arguments: [String], asNobody: Bool = false, environment: [String: String] = [:],
+        timeout: TimeInterval = 60
+    ) throws -> CLIResult {
         let p = Process()
         if asNobody {
             p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
@@ -88,15 +92,19 @@ enum CLI {
         }
         let deadline = Date(timeIntervalSinceNow: timeout)
         while p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { p.terminate(); usleep(500_000); if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        if p.isRunning {
+            p.terminate(); usleep(500_000); if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
         p.waitUntilExit()
         group.wait()
-        return CLIResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self), reason: p.terminationReason)
+        return CLIResult(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self), reason: p.terminationReason)
     }
 
     static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sensorstation-cli-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sensorstation-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }

@@ -13,8 +13,10 @@ struct CLITests {
         }
     }
 
-    @Test(arguments: [["run"], ["probe"], ["config"], ["config", "check"], ["config", "show"], ["gpio"],
-                      ["gpio", "watch"]])
+    @Test(arguments: [
+        ["run"], ["probe"], ["config"], ["config", "check"], ["config", "show"], ["gpio"],
+        ["gpio", "watch"],
+    ])
     func everyCommandHasHelp(_ path: [String]) throws {
         let r = try CLI.run(path + ["--help"])
         #expect(r.status == 0)
@@ -29,8 +31,10 @@ struct CLITests {
 
     @Test(arguments: [
         UsageCase(arguments: ["frobnicate"], message: "Unexpected argument 'frobnicate'"),
-        UsageCase(arguments: ["run", "--duration", "soon"], message: "The value 'soon' is invalid for '--duration"),
-        UsageCase(arguments: ["run", "--duration", "0"], message: "--duration must be a positive number of seconds"),
+        UsageCase(
+            arguments: ["run", "--duration", "soon"], message: "The value 'soon' is invalid for '--duration"),
+        UsageCase(
+            arguments: ["run", "--duration", "0"], message: "--duration must be a positive number of seconds"),
         UsageCase(arguments: ["run", "--bogus"], message: "Unknown option '--bogus'"),
         UsageCase(arguments: ["config", "check"], message: "Missing expected argument '<file>'"),
         UsageCase(arguments: ["probe", "--bus"], message: "Missing value for '--bus"),
@@ -46,12 +50,12 @@ struct CLITests {
         let dir = try CLI.temporaryDirectory()
         let file = dir.appendingPathComponent("bad.yaml")
         try """
-            impact:
-              threshold_g: 12
-              severe_g: 9
-            storage:
-              pathh: /tmp/x.db
-            """.write(to: file, atomically: true, encoding: .utf8)
+        impact:
+          threshold_g: 12
+          severe_g: 9
+        storage:
+          pathh: /tmp/x.db
+        """.write(to: file, atomically: true, encoding: .utf8)
         let r = try CLI.run(["config", "check", file.path])
         #expect(r.status == 78)
         #expect(r.stderr.contains("\(file.path):5:3: storage.pathh"))
@@ -59,31 +63,49 @@ struct CLITests {
         #expect(r.stderr.contains("impact.threshold_g"))
     }
 
-    @Test("config show --all: every key once, its value, and where it comes from (file line, variable, default)")
+    @Test(
+        "config show --all: every key once, its value, and where it comes from (file line, variable, default)"
+    )
     func configShowAll() throws {
         let dir = try CLI.temporaryDirectory()
         let file = dir.appendingPathComponent("c.yaml")
-        try "station:\n  thing_name: pi-7\nimpact:\n  severe_g: 12\n".write(to: file, atomically: true, encoding: .utf8)
+        try "station:\n  thing_name: pi-7\nimpact:\n  severe_g: 12\n".write(
+            to: file, atomically: true, encoding: .utf8)
         let env = ["SENSORSTATION_IMPACT_THRESHOLD_G": "5.5"]
-        let json = try CLI.run(["config", "show", "--all", "--json", "--config", file.path], environment: env)
+        let json = try CLI.run(
+            ["config", "show", "--all", "--json", "--config", file.path], environment: env)
         #expect(json.status == 0, "\(json.stderr)")
         let rows = try json.stdout.split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String])
         }
         let byKey = Dictionary(uniqueKeysWithValues: rows.map { ($0["key"]!, $0) })
         #expect(rows.count == byKey.count && rows.count > 60)
-        #expect(byKey["station.thing_name"] == ["key": "station.thing_name", "value": "pi-7", "from": "\(file.path):2", "reload": "restart"])
+        #expect(
+            byKey["station.thing_name"] == [
+                "key": "station.thing_name", "value": "pi-7", "from": "\(file.path):2", "reload": "restart",
+            ])
         #expect(byKey["impact.severe_g"]?["from"] == "\(file.path):4")
-        #expect(byKey["impact.threshold_g"] == ["key": "impact.threshold_g", "value": "5.5",
-                                                "from": "environment SENSORSTATION_IMPACT_THRESHOLD_G", "reload": "applied"])
-        #expect(byKey["storage.retention_days"] == ["key": "storage.retention_days", "value": "30", "from": "default", "reload": "restart"])
+        #expect(
+            byKey["impact.threshold_g"] == [
+                "key": "impact.threshold_g", "value": "5.5",
+                "from": "environment SENSORSTATION_IMPACT_THRESHOLD_G", "reload": "applied",
+            ])
+        #expect(
+            byKey["storage.retention_days"] == [
+                "key": "storage.retention_days", "value": "30", "from": "default", "reload": "restart",
+            ])
         #expect(byKey["gpio.leds[].role"] == nil)
         // The table: same keys, one line each after the source and the header.
         let table = try CLI.run(["config", "show", "--all", "--config", file.path], environment: env)
         let lines = table.stdout.split(separator: "\n")
         #expect(lines.first == "configuration: \(file.path)")
         #expect(lines.count == rows.count + 2)
-        #expect(lines.contains { $0.hasPrefix("impact.threshold_g ") && $0.contains(" applied  environment SENSORSTATION_IMPACT_THRESHOLD_G ") && $0.hasSuffix(" 5.5") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("impact.threshold_g ")
+                    && $0.contains(" applied  environment SENSORSTATION_IMPACT_THRESHOLD_G ")
+                    && $0.hasSuffix(" 5.5")
+            })
     }
 
     @Test func configCheckAcceptsTheExamples() throws {
@@ -101,7 +123,8 @@ struct CLITests {
     }
 
     @Test func aBadConfigurationStopsRunBeforeAnythingStarts() throws {
-        let r = try CLI.run(["run", "--simulated"], environment: ["SENSORSTATION_IMPACT_THRESHOLD_G": "lots"])
+        let r = try CLI.run(
+            ["run", "--simulated"], environment: ["SENSORSTATION_IMPACT_THRESHOLD_G": "lots"])
         #expect(r.status == 78)
         #expect(r.stderr.contains("SENSORSTATION_IMPACT_THRESHOLD_G"))
     }
@@ -116,8 +139,13 @@ struct CLITests {
         let r = try CLI.run(["probe", "--simulated", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
-        let found = Dictionary(uniqueKeysWithValues: objects.map { ($0["address"] as? String ?? "", $0["chip"] as? String ?? "") })
+        let objects = try lines.map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
+        let found = Dictionary(
+            uniqueKeysWithValues: objects.map {
+                ($0["address"] as? String ?? "", $0["chip"] as? String ?? "")
+            })
         #expect(found == ["0x53": "adxl345", "0x76": "bme280"])
         #expect(objects.allSatisfy { ($0["bus"] as? String)?.isEmpty == false })
     }
@@ -131,7 +159,8 @@ struct CLITests {
 
     @Test func simulatedRunPrintsPlainLinesAndStopsByItself() throws {
         let dir = try CLI.temporaryDirectory()
-        let r = try CLI.run(["run", "--simulated", "--duration", "2.5"], environment: ["HOME": dir.path], timeout: 30)
+        let r = try CLI.run(
+            ["run", "--simulated", "--duration", "2.5"], environment: ["HOME": dir.path], timeout: 30)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let out = r.stdout
         #expect(out.contains("sensorstation starting"))
@@ -144,7 +173,8 @@ struct CLITests {
     func signalsStopTheStationCleanly(_ sig: Int32) throws {
         let dir = try CLI.temporaryDirectory()
         // --duration bounds the run even if the test goes wrong: nothing here can hang for ever.
-        let (p, out, err) = try CLI.start(["run", "--simulated", "--duration", "60"], environment: ["HOME": dir.path])
+        let (p, out, err) = try CLI.start(
+            ["run", "--simulated", "--duration", "60"], environment: ["HOME": dir.path])
         // Wait for the first weather reading (taken at start), then signal.
         let started = Date()
         var seen = Data()
@@ -170,7 +200,9 @@ let packageRoot: URL = {
     var url = URL(fileURLWithPath: #filePath)
     while url.path != "/" {
         url.deleteLastPathComponent()
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            return url
+        }
     }
     return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 }()
@@ -201,7 +233,9 @@ struct ControlCLITests {
         let status = try CLI.run(["status"], environment: env)
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("service    running: streaming on, "), "\(status.stdout)")
-        let live = try JSONSerialization.jsonObject(with: Data(try CLI.run(["status", "--json"], environment: env).stdout.utf8))
+        let live =
+            try JSONSerialization.jsonObject(
+                with: Data(try CLI.run(["status", "--json"], environment: env).stdout.utf8))
             as? [String: Any]
         let service = live?["service"] as? [String: Any]
         #expect(service?["running"] as? Bool == true && service?["streaming"] as? Bool == true)
@@ -231,7 +265,8 @@ struct ControlCLITests {
         let socket = dir.appendingPathComponent(".local/state/sensorstation/control.sock").path
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(50_000) }
         // The binary must be reachable by nobody: run a copy from a world-readable place.
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("sensorstation-\(UUID().uuidString.prefix(8))")
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sensorstation-\(UUID().uuidString.prefix(8))")
         try FileManager.default.copyItem(at: CLI.binary, to: copy)
         chmod(dir.path, 0o755)
         let q = Process()
@@ -272,7 +307,8 @@ struct ReadCLITests {
         #expect(motion["range_g"] as? Double == 16)
         #expect(motion["odr_hz"] as? Double == 3200)
         #expect(motion["saturated"] as? Bool == false)
-        let x = motion["x_g"] as? Double ?? 0, y = motion["y_g"] as? Double ?? 0, z = motion["z_g"] as? Double ?? 0
+        let x = motion["x_g"] as? Double ?? 0, y = motion["y_g"] as? Double ?? 0,
+            z = motion["z_g"] as? Double ?? 0
         // At rest: gravity, about 1 g (the demo's noise is 0.01 g; a bump may be under way).
         #expect(abs((x * x + y * y + z * z).squareRoot() - 1) < 0.1)
     }

@@ -15,13 +15,17 @@ import Testing
 struct CrashSafetyTests {
     struct Counts: Equatable, CustomStringConvertible {
         var weather = 0, motion = 0, events = 0, impacts = 0
-        var description: String { "weather \(weather), motion \(motion), events \(events), impacts \(impacts)" }
+        var description: String {
+            "weather \(weather), motion \(motion), events \(events), impacts \(impacts)"
+        }
     }
 
     static func counts(_ path: String) throws -> Counts {
         let status = try StationDatabase.openReadOnly(path: path).status()
         func rows(_ name: String) -> Int { status.tables.first { $0.name == name }?.rows ?? -1 }
-        return Counts(weather: rows("weather"), motion: rows("motion"), events: rows("events"), impacts: rows("impacts"))
+        return Counts(
+            weather: rows("weather"), motion: rows("motion"), events: rows("events"), impacts: rows("impacts")
+        )
     }
 
     @Test("SIGKILL at random moments, twelve times: integrity, committed rows and impacts survive")
@@ -35,17 +39,21 @@ struct CrashSafetyTests {
         var killedWithCommits = 0
 
         for round in 0..<12 {
-            let (process, out, err) = try CLI.start(["run", "--simulated"], environment: [
-                "SENSORSTATION_STORAGE_PATH": path,
-                "SENSORSTATION_STORAGE_COMMIT_INTERVAL_MS": "100",  // many commits: many chances to die mid-commit
-                "SENSORSTATION_WEATHER_INTERVAL_S": "1",
-                "SENSORSTATION_SIMULATION_SEED": String(round + 1),
-                // An impact every 3–5 s: kills land before, during and after impact commits.
-                "SENSORSTATION_SIMULATION_SCENARIO": "impacts",
-            ])
+            let (process, out, err) = try CLI.start(
+                ["run", "--simulated"],
+                environment: [
+                    "SENSORSTATION_STORAGE_PATH": path,
+                    // many commits: many chances to die mid-commit
+                    "SENSORSTATION_STORAGE_COMMIT_INTERVAL_MS": "100",
+                    "SENSORSTATION_WEATHER_INTERVAL_S": "1",
+                    "SENSORSTATION_SIMULATION_SEED": String(round + 1),
+                    // An impact every 3–5 s: kills land before, during and after impact commits.
+                    "SENSORSTATION_SIMULATION_SCENARIO": "impacts",
+                ])
             // Up to 10 s for the service to create the database, then 0.3–2.5 s of writing.
             var waited = 0
-            while (try? StationDatabase.openReadOnly(path: path)) == nil && waited < 500 && process.isRunning {
+            while (try? StationDatabase.openReadOnly(path: path)) == nil && waited < 500 && process.isRunning
+            {
                 usleep(20_000)
                 waited += 1
             }
@@ -53,7 +61,8 @@ struct CrashSafetyTests {
             // on a service that is writing; then 0–6 s more, at random (the first impact is
             // recorded about 3 s after the start, so about half the kills come after one).
             var polls = 0
-            while process.isRunning, polls < 1500, ((try? Self.counts(path))?.motion ?? 0) <= previous.motion {
+            while process.isRunning, polls < 1500, ((try? Self.counts(path))?.motion ?? 0) <= previous.motion
+            {
                 usleep(20_000)
                 polls += 1
             }
@@ -62,13 +71,16 @@ struct CrashSafetyTests {
             let before = try Self.counts(path)
             kill(process.processIdentifier, SIGKILL)
             let result = CLI.finish(process, out, err, timeout: 10)
-            #expect(result.reason == .uncaughtSignal, "round \(round): the service exited by itself: \(result.stderr)")
+            #expect(
+                result.reason == .uncaughtSignal,
+                "round \(round): the service exited by itself: \(result.stderr)")
 
             // "impact #N recorded: peak X g" is printed only after the durable commit returned.
             for line in result.stdout.split(separator: "\n") {
                 guard let r = line.range(of: "impact #"), let end = line[r.upperBound...].firstIndex(of: " "),
-                      let id = Int64(line[r.upperBound..<end]),
-                      let p = line.range(of: "peak "), let g = Double(line[p.upperBound...].prefix { $0 == "." || $0.isNumber })
+                    let id = Int64(line[r.upperBound..<end]),
+                    let p = line.range(of: "peak "),
+                    let g = Double(line[p.upperBound...].prefix { $0 == "." || $0.isNumber })
                 else { continue }
                 seenImpacts[id] = g
             }
@@ -76,13 +88,21 @@ struct CrashSafetyTests {
             let db = try StationDatabase.openReadOnly(path: path)
             #expect(try db.integrityCheck() == ["ok"], "round \(round) (seed \(seed))")
             let after = try Self.counts(path)
-            let kept = [after.weather >= before.weather, after.motion >= before.motion, after.events >= before.events,
-                        after.impacts >= before.impacts]
-            #expect(!kept.contains(false), "round \(round): before kill \(before), after \(after) (seed \(seed))")
-            #expect(after.motion >= previous.motion && after.impacts >= previous.impacts, "round \(round): rows vanished")
+            let kept = [
+                after.weather >= before.weather, after.motion >= before.motion, after.events >= before.events,
+                after.impacts >= before.impacts,
+            ]
+            #expect(
+                !kept.contains(false), "round \(round): before kill \(before), after \(after) (seed \(seed))")
+            #expect(
+                after.motion >= previous.motion && after.impacts >= previous.impacts,
+                "round \(round): rows vanished")
             for (id, peak) in seenImpacts {
                 let stored = try db.impact(id: id)
-                #expect(stored != nil, "impact #\(id) was reported recorded but is not in the file (round \(round), seed \(seed))")
+                #expect(
+                    stored != nil,
+                    "impact #\(id) was reported recorded but is not in the file (round \(round), seed \(seed))"
+                )
                 if let stored { #expect(abs(stored.peakG - peak) < 0.006, "impact #\(id) peak") }
             }
             if after.motion > previous.motion { killedWithCommits += 1 }
@@ -95,9 +115,11 @@ struct CrashSafetyTests {
         #expect(seenImpacts.count >= 3, "only \(seenImpacts.count) impacts reported recorded in 12 rounds")
         // Ids are never reused: as many impact rows as the largest id (no retention here).
         let ids = try StationDatabase.openReadOnly(path: path)
-            .exportPage(.impact, since: .distantPast, until: .distantFuture, afterID: 0, limit: 10_000).map(\.id)
+            .exportPage(.impact, since: .distantPast, until: .distantFuture, afterID: 0, limit: 10_000).map(
+                \.id)
         #expect(ids == Array(ids.indices).map { Int64($0 + 1) })
-        print("crash safety: 12 kills, \(previous), impacts reported recorded: \(seenImpacts.count), seed \(seed)")
+        print(
+            "crash safety: 12 kills, \(previous), impacts reported recorded: \(seenImpacts.count), seed \(seed)"
+        )
     }
 }
-

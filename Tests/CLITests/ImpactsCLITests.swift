@@ -30,17 +30,21 @@ struct ImpactsCLITests {
     }
 
     /// A database holding that one impact (id 1) plus one whose waveform blob is damaged (id 2).
-    static func database(_ samples: [MotionSample] = pulse(), rate: Double = rate) async throws -> (path: String, record: ImpactRecord) {
+    static func database(_ samples: [MotionSample] = pulse(), rate: Double = rate) async throws -> (
+        path: String, record: ImpactRecord
+    ) {
         var detector = ImpactDetector(settings: DetectorSettings())
         var events = samples.flatMap { detector.process($0) }
         events += detector.finish()
         try #require(events.count == 1)
-        let capture = ImpactCapture(event: events[0], sensor: "ADXL375", thresholdG: 4, rateHz: rate,
-                                    wallClock: { t0.addingTimeInterval($0) })
+        let capture = ImpactCapture(
+            event: events[0], sensor: "ADXL375", thresholdG: 4, rateHz: rate,
+            wallClock: { t0.addingTimeInterval($0) })
         let dir = try CLI.temporaryDirectory()
         let path = dir.appendingPathComponent("station.db").path
         let (db, _) = try StationDatabase.openForWriting(path: path)
-        let recorder = Recorder(database: db, retention: .init(), logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let recorder = Recorder(
+            database: db, retention: .init(), logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() })
         _ = try await recorder.recordImpact(capture.record)
         var damaged = capture.record
         damaged.waveform[damaged.waveform.count / 2] ^= 0xFF  // the CRC-32 no longer matches
@@ -59,7 +63,9 @@ struct ImpactsCLITests {
         #expect(list.stdout == query.stdout)
         let lines = list.stdout.split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines.first?.hasPrefix(#"{"id":1,"time":"2026-11-23T00:00:01.001Z","peak_g":8.0622"#) == true, "\(lines)")
+        #expect(
+            lines.first?.hasPrefix(#"{"id":1,"time":"2026-11-23T00:00:01.001Z","peak_g":8.0622"#) == true,
+            "\(lines)")
         let explicit = try CLI.run(["impacts", "list", "--database", path, "--format", "csv"] + Self.window)
         #expect(explicit.status == 0)
         #expect(explicit.stdout.hasPrefix("id,time,peak_g,severity,"))
@@ -82,8 +88,10 @@ struct ImpactsCLITests {
         let list = try CLI.run(["impacts", "--database", path, "--format", "json"] + Self.window)
         #expect(list.stdout.contains(#""hic15":null"#), "\(list.stdout)")
         let csv = try CLI.run(["query", "impacts", "--database", path, "--format", "csv"] + Self.window)
-        let header = try #require(csv.stdout.split(separator: "\n").first).split(separator: ",", omittingEmptySubsequences: false)
-        let row = try #require(csv.stdout.split(separator: "\n").dropFirst().first).split(separator: ",", omittingEmptySubsequences: false)
+        let header = try #require(csv.stdout.split(separator: "\n").first).split(
+            separator: ",", omittingEmptySubsequences: false)
+        let row = try #require(csv.stdout.split(separator: "\n").dropFirst().first).split(
+            separator: ",", omittingEmptySubsequences: false)
         let column = try #require(header.firstIndex(of: "hic15"))
         #expect(row[column] == "")
         let table = try CLI.run(["query", "impacts", "--database", path] + Self.window)
@@ -102,7 +110,8 @@ struct ImpactsCLITests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Impact 1 — impact"))
         #expect(r.stdout.contains("peak         8.06 g at +3.1 ms"), "\(r.stdout)")
-        #expect(r.stdout.contains("waveform     4801 samples at 3200 Hz, −500.0 ms to +1000.0 ms"), "\(r.stdout)")
+        #expect(
+            r.stdout.contains("waveform     4801 samples at 3200 Hz, −500.0 ms to +1000.0 ms"), "\(r.stdout)")
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // 12 plot rows, then the axis and its labels. The plot starts at column 9.
         guard let top = lines.firstIndex(where: { $0.hasPrefix(" 10.0 g┤") }) else {
@@ -126,23 +135,31 @@ struct ImpactsCLITests {
         #expect(lines[top + 7].hasPrefix("  4.0 g┤"), "\(lines[top + 7])")
         #expect(lines[top + 7].contains("┄┄┄"))
         #expect(lines[top + 12].hasPrefix("       └"))
-        #expect(lines[top + 13].contains("−500 ms") && lines[top + 13].contains("+1000 ms") && lines[top + 13].contains("▲"))
+        #expect(
+            lines[top + 13].contains("−500 ms") && lines[top + 13].contains("+1000 ms")
+                && lines[top + 13].contains("▲"))
     }
 
     @Test("show in braille and ascii fits the width; ascii uses only ASCII in the chart")
     func styles() async throws {
         let (path, _) = try await Self.database()
         for style in ["braille", "ascii"] {
-            let r = try CLI.run(["impacts", "show", "1", "--database", path, "--width", "40", "--chart", style, "--height", "6"])
+            let r = try CLI.run([
+                "impacts", "show", "1", "--database", path, "--width", "40", "--chart", style, "--height",
+                "6",
+            ])
             #expect(r.status == 0, "\(r.stderr)")
             let chart = r.stdout.split(separator: "\n").drop { !$0.contains(" g┤") && !$0.contains(" g|") }
             #expect(chart.count == 8, "\(style): 6 rows, axis, labels: \(r.stdout)")
             for line in chart { #expect(line.count <= 40) }
             if style == "ascii" {
-                #expect(chart.allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) || $0.contains("−") }, "\(chart)")
+                #expect(
+                    chart.allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) || $0.contains("−") },
+                    "\(chart)")
                 #expect(chart.contains { $0.contains("#") })
             } else {
-                #expect(chart.contains { $0.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) } })
+                #expect(
+                    chart.contains { $0.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) } })
             }
         }
     }
@@ -151,7 +168,9 @@ struct ImpactsCLITests {
     func csvRoundTrip() async throws {
         let (path, record) = try await Self.database()
         let file = try CLI.temporaryDirectory().appendingPathComponent("impact-1.csv")
-        let r = try CLI.run(["impacts", "show", "1", "--database", path, "--csv", file.path, "--chart", "none"])
+        let r = try CLI.run([
+            "impacts", "show", "1", "--database", path, "--csv", file.path, "--chart", "none",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("4801 samples written to \(file.path)"))
         let csv = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
@@ -204,7 +223,9 @@ struct ImpactsCLITests {
         let figures = try CLI.run(["impacts", "show", "2", "--database", path, "--chart", "none"])
         #expect(figures.status == 0, "the figures are still shown")
         #expect(figures.stdout.contains("peak         8.06 g"))
-        let unwritable = try CLI.run(["impacts", "show", "1", "--database", path, "--csv", "/nonexistent/dir/x.csv"])
+        let unwritable = try CLI.run([
+            "impacts", "show", "1", "--database", path, "--csv", "/nonexistent/dir/x.csv",
+        ])
         #expect(unwritable.status == 74)
         #expect(unwritable.stderr.contains("cannot write /nonexistent/dir/x.csv"))
         let narrow = try CLI.run(["impacts", "show", "1", "--database", path, "--width", "5"])

@@ -9,8 +9,10 @@ struct ReplayTests {
 
     /// A trace at `rate` (3200 Hz unless given): 1 g on z, plus a half-sine of `amplitude` g and
     /// `duration` s along x starting at 1 s; axes clipped at `clip` with the saturated column when given.
-    static func trace(amplitude: Double, duration: Double = 0.010, seconds: Double = 3, clip: Double? = nil,
-                      saturatedColumn: Bool = false, rate: Double = 3200) -> String {
+    static func trace(
+        amplitude: Double, duration: Double = 0.010, seconds: Double = 3, clip: Double? = nil,
+        saturatedColumn: Bool = false, rate: Double = 3200
+    ) -> String {
         var lines = [saturatedColumn ? "t_s,x_g,y_g,z_g,saturated" : "t_s,x_g,y_g,z_g"]
         for k in 0..<Int(seconds * rate) {
             let t = Double(k) / rate
@@ -33,7 +35,8 @@ struct ReplayTests {
     /// A configuration with the defaults of the impact issue, so a machine's /etc file cannot
     /// change the outcome.
     static func config(threshold: Double = 4, severe: Double = 9, sustainMs: Int = 0) throws -> URL {
-        try write("""
+        try write(
+            """
             impact:
               threshold_g: \(threshold)
               severe_g: \(severe)
@@ -54,7 +57,9 @@ struct ReplayTests {
         let events = try Self.events(r.stdout)
         try #require(events.count == 1)
         let e = events[0]
-        for key in ["start_s", "end_s", "peak_g", "duration_ms", "severity", "delta_v_mps", "hic15", "saturated"] {
+        for key in [
+            "start_s", "end_s", "peak_g", "duration_ms", "severity", "delta_v_mps", "hic15", "saturated",
+        ] {
             #expect(e[key] != nil, "missing \(key)")
         }
         // |a| = sqrt(1 + (10 sin)²): peak sqrt(101) at 1.005 s (a sample falls on it), above 4 g
@@ -101,7 +106,9 @@ struct ReplayTests {
         let back = try CLI.run(["replay", "--config", strict.path, "--threshold", "5", file.path])
         #expect(try Self.events(back.stdout).count == 1)
         // A 10 ms pulse cannot hold for 50 ms.
-        let sustained = try CLI.run(["replay", "--config", Self.config().path, "--sustain-ms", "50", file.path])
+        let sustained = try CLI.run([
+            "replay", "--config", Self.config().path, "--sustain-ms", "50", file.path,
+        ])
         #expect(sustained.status == 0)
         #expect(sustained.stdout.isEmpty)
         // --severe moves the severity boundary.
@@ -114,7 +121,9 @@ struct ReplayTests {
         let r = try CLI.run(["replay", "--config", Self.config().path, "--threshold", "12", file.path])
         #expect(r.status == 64)
         #expect(r.stderr.contains("give --severe above 12"))
-        let ok = try CLI.run(["replay", "--config", Self.config().path, "--threshold", "12", "--severe", "20", file.path])
+        let ok = try CLI.run([
+            "replay", "--config", Self.config().path, "--threshold", "12", "--severe", "20", file.path,
+        ])
         #expect(ok.status == 0)
         #expect(ok.stdout.isEmpty)
     }
@@ -124,8 +133,9 @@ struct ReplayTests {
         let a = try CLI.run(["replay", "--config", Self.config().path, flagged.path])
         #expect(try Self.events(a.stdout).first?["saturated"] as? Bool == true)
         // A column of 0s is the recorder's word: not saturated, whatever the range.
-        let unflagged = try Self.write(Self.trace(amplitude: 30, clip: 16, saturatedColumn: true)
-            .replacingOccurrences(of: ",1\n", with: ",0\n"))
+        let unflagged = try Self.write(
+            Self.trace(amplitude: 30, clip: 16, saturatedColumn: true)
+                .replacingOccurrences(of: ",1\n", with: ",0\n"))
         let u = try CLI.run(["replay", "--config", Self.config().path, unflagged.path])
         #expect(try Self.events(u.stdout).first?["saturated"] as? Bool == false)
         // Without the column: the configured accelerometer's range (the default ADXL345, ±16 g),
@@ -134,7 +144,8 @@ struct ReplayTests {
         let b = try CLI.run(["replay", "--config", Self.config().path, plain.path])
         #expect(b.status == 0, "stderr: \(b.stderr)")
         #expect(try Self.events(b.stdout).first?["saturated"] as? Bool == true)
-        let wide = try Self.write("accelerometer:\n  sensor: h3lis331dl\n  address: 0x18\n  range_g: 100\n", name: "wide.yaml")
+        let wide = try Self.write(
+            "accelerometer:\n  sensor: h3lis331dl\n  address: 0x18\n  range_g: 100\n", name: "wide.yaml")
         let w = try CLI.run(["replay", "--config", wide.path, plain.path])
         #expect(w.status == 0, "stderr: \(w.stderr)")
         #expect(try Self.events(w.stdout).first?["saturated"] as? Bool == false)

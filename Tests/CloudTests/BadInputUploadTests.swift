@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+
 @testable import Cloud
 
 /// The upload-response rows of docs/bad-inputs.md: throttling, partial failures (DynamoDB
@@ -16,22 +17,34 @@ struct BadInputUploadTests {
     static let noWait: @Sendable (Duration) async throws -> Void = { _ in }
 
     func dynamoDB(_ server: ScriptedAWS, maxAttempts: Int = 3) -> UploadDestination {
-        UploadDestination(name: "dynamodb", target: .dynamoDB(
-            DynamoDBClient(region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint, maxAttempts: maxAttempts,
-                           sleep: Self.noWait),
-            tables: [.weather: "weather"]))
+        UploadDestination(
+            name: "dynamodb",
+            target: .dynamoDB(
+                DynamoDBClient(
+                    region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint,
+                    maxAttempts: maxAttempts,
+                    sleep: Self.noWait),
+                tables: [.weather: "weather"]))
     }
 
-    @Test("throttling (DynamoDB HTTP 400 ProvisionedThroughputExceededException): reported, retried, nothing lost")
+    @Test(
+        "throttling (DynamoDB HTTP 400 ProvisionedThroughputExceededException): reported, retried, nothing lost"
+    )
     func throttled() async throws {
         let server = try ScriptedAWS([
-            .error(400, #"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#),
+            .error(
+                400,
+                #"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#
+            ),
             .dynamoDB(unprocessed: 0),
         ])
         let db = try TestDatabase()
         try await db.fill(weather: 5, impacts: 0, start: Self.start)
-        let uploader = Uploader(database: db.database, destinations: [dynamoDB(server)], configuration: .init(thingName: "TestThing"))
-        let message = "upload to dynamodb of weather 1–5 failed: dynamodb at \(server.endpoint) answered HTTP 400 ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded."
+        let uploader = Uploader(
+            database: db.database, destinations: [dynamoDB(server)],
+            configuration: .init(thingName: "TestThing"))
+        let message =
+            "upload to dynamodb of weather 1–5 failed: dynamodb at \(server.endpoint) answered HTTP 400 ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded."
         await #expect { try await uploader.drain() } throws: { "\($0)" == message }
         #expect(uploader.status.destinations["dynamodb"]?.lastError == message)
         // State: the cursor did not move; the next drain (the service's retry) sends the same rows once.
@@ -47,15 +60,23 @@ struct BadInputUploadTests {
     @Test("throttling (S3 HTTP 503 SlowDown): reported, the batch is resent under the same key")
     func slowDown() async throws {
         let server = try ScriptedAWS([
-            .error(503, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"),
+            .error(
+                503,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+            ),
             .ok,
         ])
         let db = try TestDatabase()
         try await db.fill(weather: 3, impacts: 0, start: Self.start)
-        let s3 = UploadDestination(name: "s3", target: .s3(
-            S3Client(bucket: "b", region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint), prefix: "p"))
-        let uploader = Uploader(database: db.database, destinations: [s3], configuration: .init(thingName: "TestThing"))
-        let message = "upload to s3 of weather 1–3 failed: s3 at \(server.endpoint) answered HTTP 503 SlowDown: Please reduce your request rate."
+        let s3 = UploadDestination(
+            name: "s3",
+            target: .s3(
+                S3Client(bucket: "b", region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint),
+                prefix: "p"))
+        let uploader = Uploader(
+            database: db.database, destinations: [s3], configuration: .init(thingName: "TestThing"))
+        let message =
+            "upload to s3 of weather 1–3 failed: s3 at \(server.endpoint) answered HTTP 503 SlowDown: Please reduce your request rate."
         await #expect { try await uploader.drain() } throws: { "\($0)" == message }
         #expect(try db.database.cursor(destination: "s3", kind: .weather) == 0)
         #expect(try await uploader.drain() == 3)
@@ -68,7 +89,9 @@ struct BadInputUploadTests {
         let server = try ScriptedAWS([.dynamoDB(unprocessed: 2), .dynamoDB(unprocessed: 0)])
         let db = try TestDatabase()
         try await db.fill(weather: 5, impacts: 0, start: Self.start)
-        let uploader = Uploader(database: db.database, destinations: [dynamoDB(server)], configuration: .init(thingName: "TestThing"))
+        let uploader = Uploader(
+            database: db.database, destinations: [dynamoDB(server)],
+            configuration: .init(thingName: "TestThing"))
         #expect(try await uploader.drain() == 5)
         let requests = try server.requests()
         #expect(requests.map(ScriptedAWS.ids) == [[1, 2, 3, 4, 5], [4, 5]])
@@ -77,47 +100,66 @@ struct BadInputUploadTests {
         #expect(try db.database.cursor(destination: "dynamodb", kind: .weather) == 5)
     }
 
-    @Test("partial failure that does not clear (UnprocessedItems on every attempt): reported, the cursor stays")
+    @Test(
+        "partial failure that does not clear (UnprocessedItems on every attempt): reported, the cursor stays")
     func unprocessedItemsPersist() async throws {
         let server = try ScriptedAWS([.dynamoDB(unprocessed: 1)])
         let db = try TestDatabase()
         try await db.fill(weather: 5, impacts: 0, start: Self.start)
-        let uploader = Uploader(database: db.database, destinations: [dynamoDB(server)], configuration: .init(thingName: "TestThing"))
-        let message = "upload to dynamodb of weather 1–5 failed: dynamodb at \(server.endpoint) answered HTTP 200 UnprocessedItems: 1 items still unprocessed after 3 attempts"
+        let uploader = Uploader(
+            database: db.database, destinations: [dynamoDB(server)],
+            configuration: .init(thingName: "TestThing"))
+        let message =
+            "upload to dynamodb of weather 1–5 failed: dynamodb at \(server.endpoint) answered HTTP 200 UnprocessedItems: 1 items still unprocessed after 3 attempts"
         await #expect { try await uploader.drain() } throws: { "\($0)" == message }
         #expect(uploader.status.destinations["dynamodb"]?.lastError == message)
         #expect(try db.database.cursor(destination: "dynamodb", kind: .weather) == 0)
         #expect(try server.requests().map(ScriptedAWS.ids) == [[1, 2, 3, 4, 5], [5], [5]])
     }
 
-    @Test("partial failure (Kinesis FailedRecordCount): only the failed records are sent again; persistent: reported")
+    @Test(
+        "partial failure (Kinesis FailedRecordCount): only the failed records are sent again; persistent: reported"
+    )
     func failedRecordCount() async throws {
-        let entries = (1...4).map { KinesisClient.Entry(partitionKey: "TestThing", data: Array("{\"id\":\($0)}".utf8)) }
+        let entries = (1...4).map {
+            KinesisClient.Entry(partitionKey: "TestThing", data: Array("{\"id\":\($0)}".utf8))
+        }
         let server = try ScriptedAWS([.kinesis(failed: 1), .kinesis(failed: 0)])
-        let kinesis = KinesisClient(region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint, maxAttempts: 3,
-                                    sleep: Self.noWait)
+        let kinesis = KinesisClient(
+            region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint, maxAttempts: 3,
+            sleep: Self.noWait)
         try await kinesis.putRecords(entries, stream: "live")
         #expect(try server.requests().map(ScriptedAWS.kinesisIDs) == [[1, 2, 3, 4], [4]])
 
         let failing = try ScriptedAWS([.kinesis(failed: 2)])
-        let stuck = KinesisClient(region: "us-east-1", credentials: Self.keys, endpoint: failing.endpoint, maxAttempts: 3,
-                                  sleep: Self.noWait)
+        let stuck = KinesisClient(
+            region: "us-east-1", credentials: Self.keys, endpoint: failing.endpoint, maxAttempts: 3,
+            sleep: Self.noWait)
         await #expect { try await stuck.putRecords(entries, stream: "live") } throws: {
-            "\($0)" == "kinesis at \(failing.endpoint) answered HTTP 200 ProvisionedThroughputExceededException: 2 records still failing after 3 attempts"
+            "\($0)"
+                == "kinesis at \(failing.endpoint) answered HTTP 200 ProvisionedThroughputExceededException: 2 records still failing after 3 attempts"
         }
         #expect(try failing.requests().map(ScriptedAWS.kinesisIDs) == [[1, 2, 3, 4], [3, 4], [3, 4]])
     }
 
-    @Test("an outage in the middle of a backlog: reported naming the batch; once the link is back every row arrives once")
+    @Test(
+        "an outage in the middle of a backlog: reported naming the batch; once the link is back every row arrives once"
+    )
     func outageMidBatch() async throws {
         let moto = try MotoStack()
         defer { moto.server.stop() }
         let db = try TestDatabase()
         try await db.fill(weather: 150, impacts: 0, start: Self.start)
-        let s3 = UploadDestination(name: "s3", target: .s3(
-            S3Client(bucket: moto.bucket, region: "us-east-1", credentials: StaticCredentials(moto.user), endpoint: moto.endpoint),
-            prefix: "badinput"))
-        let uploader = Uploader(database: db.database, destinations: [s3], configuration: .init(thingName: "TestThing", batchSize: 50))
+        let s3 = UploadDestination(
+            name: "s3",
+            target: .s3(
+                S3Client(
+                    bucket: moto.bucket, region: "us-east-1", credentials: StaticCredentials(moto.user),
+                    endpoint: moto.endpoint),
+                prefix: "badinput"))
+        let uploader = Uploader(
+            database: db.database, destinations: [s3],
+            configuration: .init(thingName: "TestThing", batchSize: 50))
         try await uploader.drainLimited(batches: 1, onBatch: {})
         try moto.setOutage(true)
         var failure: (any Error)?
@@ -128,7 +170,8 @@ struct BadInputUploadTests {
         let text = "\(try #require(failure))"
         let cursor = try db.database.cursor(destination: "s3", kind: .weather)
         #expect(cursor >= 50 && cursor < 150)
-        let prefix = "upload to s3 of weather \(cursor + 1)–\(cursor + 50) failed: s3 at \(moto.endpoint) unreachable: "
+        let prefix =
+            "upload to s3 of weather \(cursor + 1)–\(cursor + 50) failed: s3 at \(moto.endpoint) unreachable: "
         #expect(text.hasPrefix(prefix) && text.count > prefix.count, "\(text)")
         // The reason is said in words (NetworkFailure), not in NIO's or AsyncHTTPClient's terms.
         #expect(!text.contains("I/O on closed channel") && !text.contains("HTTPClientError"), "\(text)")
@@ -212,7 +255,8 @@ final class ScriptedAWS: @unchecked Sendable {
 
     init(_ steps: [Step]) throws {
         try TestServers.requireVenv()
-        let plan = String(decoding: try JSONSerialization.data(withJSONObject: steps.map(\.json)), as: UTF8.self)
+        let plan = String(
+            decoding: try JSONSerialization.data(withJSONObject: steps.map(\.json)), as: UTF8.self)
         process.executableURL = URL(fileURLWithPath: TestServers.python)
         process.arguments = ["-c", Self.script, plan]
         let out = Pipe()
@@ -225,8 +269,11 @@ final class ScriptedAWS: @unchecked Sendable {
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        guard let o = try? JSONSerialization.jsonObject(with: Data(line.split(separator: 0x0A).first ?? [])) as? [String: Any],
-              let port = o["port"] as? Int else {
+        guard
+            let o = try? JSONSerialization.jsonObject(with: Data(line.split(separator: 0x0A).first ?? []))
+                as? [String: Any],
+            let port = o["port"] as? Int
+        else {
             process.terminate()
             throw TestServers.SetupError(description: "the scripted AWS endpoint did not start")
         }
@@ -240,10 +287,15 @@ final class ScriptedAWS: @unchecked Sendable {
 
     /// Every request so far: ["path": …, "body": JSON object, "authorization": the SigV4 header].
     func requests() throws -> [[String: Any]] {
-        let r = try TestServers.run(TestServers.python, ["-c", """
-            import sys, urllib.request
-            print(urllib.request.urlopen("http://127.0.0.1:" + sys.argv[1] + "/").read().decode())
-            """, String(port)])
+        let r = try TestServers.run(
+            TestServers.python,
+            [
+                "-c",
+                """
+                import sys, urllib.request
+                print(urllib.request.urlopen("http://127.0.0.1:" + sys.argv[1] + "/").read().decode())
+                """, String(port),
+            ])
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] ?? []
     }
 
@@ -262,7 +314,8 @@ final class ScriptedAWS: @unchecked Sendable {
         let records = (request["body"] as? [String: Any])?["Records"] as? [[String: Any]] ?? []
         return records.compactMap { r in
             guard let b64 = r["Data"] as? String, let data = Data(base64Encoded: b64),
-                  let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+                let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { return nil }
             return o["id"] as? Int
         }
     }

@@ -4,6 +4,7 @@ import Storage
 import Synchronization
 import TestSupport
 import Testing
+
 @testable import Cloud
 
 /// Uploads and a clock that was not set when the rows were logged (docs/upload.md, "No real-time
@@ -16,9 +17,13 @@ struct ClockGateUploadTests {
     static let noWait: @Sendable (Duration) async throws -> Void = { _ in }
 
     static func dynamoDB(_ server: ScriptedAWS) -> UploadDestination {
-        UploadDestination(name: "dynamodb", target: .dynamoDB(
-            DynamoDBClient(region: "us-east-1", credentials: keys, endpoint: server.endpoint, maxAttempts: 2, sleep: noWait),
-            tables: [.weather: "weather"]))
+        UploadDestination(
+            name: "dynamodb",
+            target: .dynamoDB(
+                DynamoDBClient(
+                    region: "us-east-1", credentials: keys, endpoint: server.endpoint, maxAttempts: 2,
+                    sleep: noWait),
+                tables: [.weather: "weather"]))
     }
 
     /// The `time_us` of each item of a BatchWriteItem request, in order.
@@ -32,25 +37,35 @@ struct ClockGateUploadTests {
     }
 
     static func weather(_ time: Date, _ i: Int) -> WeatherRecord {
-        WeatherRecord(time: time, sensor: "BME280", temperatureC: 20 + Double(i), humidityPercent: 50, pressurePa: 101_325)
+        WeatherRecord(
+            time: time, sensor: "BME280", temperatureC: 20 + Double(i), humidityPercent: 50,
+            pressurePa: 101_325)
     }
 
-    @Test("the uploader reads and sends nothing before its gate opens; opened after the correction, it sends the corrected times")
+    @Test(
+        "the uploader reads and sends nothing before its gate opens; opened after the correction, it sends the corrected times"
+    )
     func nothingBeforeTheGate() async throws {
         let server = try ScriptedAWS([.dynamoDB(unprocessed: 0)])
         let db = try TestDatabase()
-        let recorder = Recorder(database: db.database, retention: RetentionPolicy(), logger: Logger(label: "test"))
+        let recorder = Recorder(
+            database: db.database, retention: RetentionPolicy(), logger: Logger(label: "test"))
         // Booted on the time timesyncd saved at the last shutdown, three days and a bit behind: a
         // plausible time, so only the gate keeps these rows from leaving with it.
         let mark = try db.database.rowMark()
         let oldStart = Date(timeIntervalSince1970: 1_795_100_000.5)
-        for i in 0..<5 { recorder.record(.weather(Self.weather(oldStart.addingTimeInterval(Double(i) * 10), i))) }
+        for i in 0..<5 {
+            recorder.record(.weather(Self.weather(oldStart.addingTimeInterval(Double(i) * 10), i)))
+        }
         await recorder.flush()
-        let stored = try db.database.pending(.weather, destination: "dynamodb", limit: 10).map { TimeCodec.micros($0.time) }
+        let stored = try db.database.pending(.weather, destination: "dynamodb", limit: 10).map {
+            TimeCodec.micros($0.time)
+        }
 
         let gate = UploadGate()
-        let uploader = Uploader(database: db.database, destinations: [Self.dynamoDB(server)],
-                                configuration: .init(thingName: "TestThing", pollInterval: .milliseconds(20)), gate: gate)
+        let uploader = Uploader(
+            database: db.database, destinations: [Self.dynamoDB(server)],
+            configuration: .init(thingName: "TestThing", pollInterval: .milliseconds(20)), gate: gate)
         let run = Task { try await uploader.run() }
         defer { run.cancel() }
         try await eventually("the uploader waits at the gate", limit: .seconds(10)) { gate.waiting == 1 }
@@ -60,7 +75,8 @@ struct ClockGateUploadTests {
         // NTP sets the clock: +3 d 1 h 2 min 3.25 s. The rows move, then the gate opens.
         let seconds: Int64 = (3 * 24 + 1) * 3600 + 2 * 60 + 3
         let delta = Duration.seconds(seconds) + .milliseconds(250)
-        let corrected = try await db.database.correctClock(after: mark, stampedBefore: oldStart.addingTimeInterval(60), by: delta)
+        let corrected = try await db.database.correctClock(
+            after: mark, stampedBefore: oldStart.addingTimeInterval(60), by: delta)
         #expect(corrected.rows == 5)
         gate.open()
         try await eventually("five rows sent", limit: .seconds(20)) { uploader.status.sentRecords == 5 }
@@ -75,7 +91,8 @@ struct ClockGateUploadTests {
         let db = try TestDatabase()
         try await db.fill(weather: 3, impacts: 0, start: Date(timeIntervalSince1970: 1_795_478_400))
         let gate = UploadGate()
-        let uploader = Uploader(database: db.database, destinations: [], configuration: .init(thingName: "TestThing"), gate: gate)
+        let uploader = Uploader(
+            database: db.database, destinations: [], configuration: .init(thingName: "TestThing"), gate: gate)
         let run = Task { try await uploader.run() }
         try await eventually("the uploader waits at the gate", limit: .seconds(10)) { gate.waiting == 1 }
         run.cancel()
@@ -84,15 +101,18 @@ struct ClockGateUploadTests {
         #expect(uploader.status.backlog.isEmpty)  // no drain ran (a drain refreshes the backlog)
     }
 
-    @Test("rows stamped before the earliest plausible date are held back: not sent, passed by the cursor, counted, said once")
+    @Test(
+        "rows stamped before the earliest plausible date are held back: not sent, passed by the cursor, counted, said once"
+    )
     func heldBack() async throws {
         let server = try ScriptedAWS([.dynamoDB(unprocessed: 0)])
         let db = try TestDatabase()
         // As the service's: rows with no plausible time never go by age (they would, at once, otherwise).
-        let recorder = Recorder(database: db.database,
-                                retention: RetentionPolicy(keepStampedBefore: ClockSynchronisation.earliestPlausibleDate),
-                                logger: Logger(label: "test"))
-        let good = Date(timeIntervalSince1970: 1_795_478_400)   // 2026-11-24
+        let recorder = Recorder(
+            database: db.database,
+            retention: RetentionPolicy(keepStampedBefore: ClockSynchronisation.earliestPlausibleDate),
+            logger: Logger(label: "test"))
+        let good = Date(timeIntervalSince1970: 1_795_478_400)  // 2026-11-24
         let unset = Date(timeIntervalSince1970: 1_759_924_807)  // 2025-10-08: a build date, before 2026-01-01
         // ids 1–3 right, 4–6 unset, 7–8 right, 9–10 unset (a run that ended before its clock was set).
         let times = [good, good, good, unset, unset, unset, good, good, unset, unset].enumerated()
@@ -100,30 +120,42 @@ struct ClockGateUploadTests {
         for (i, t) in times.enumerated() { recorder.record(.weather(Self.weather(t, i))) }
         await recorder.flush()
         let log = CapturedLog()
-        let uploader = Uploader(database: db.database, destinations: [Self.dynamoDB(server)],
-                                configuration: .init(thingName: "TestThing", batchSize: 4), logger: log.logger)
+        let uploader = Uploader(
+            database: db.database, destinations: [Self.dynamoDB(server)],
+            configuration: .init(thingName: "TestThing", batchSize: 4), logger: log.logger)
         #expect(try await uploader.drain() == 5)
         #expect(try server.requests().flatMap(ScriptedAWS.ids) == [1, 2, 3, 7, 8])
         #expect(try db.database.cursor(destination: "dynamodb", kind: .weather) == 10)
         #expect(uploader.status.heldBack == 5)
         #expect(uploader.status.backlog["dynamodb"]?[.weather] == 0)
         #expect(try await uploader.drain() == 0)
-        #expect(log.lines.filter { $0.contains("stamped before") } == [
-            "notice upload: weather rows stamped before 2026-01-01T00:00:00Z are not sent to dynamodb: a run that ended "
-                + "before the clock was set logged them, so their time is unknown; they stay in the log (sensorstation "
-                + "status counts them) rows=1",
-        ])
+        #expect(
+            log.lines.filter { $0.contains("stamped before") } == [
+                "notice upload: weather rows stamped before 2026-01-01T00:00:00Z are not sent to dynamodb: a run that ended "
+                    + "before the clock was set logged them, so their time is unknown; they stay in the log (sensorstation "
+                    + "status counts them) rows=1"
+            ])
         // Kept in the log and counted for `status`.
-        #expect(try db.database.stampedBefore(ClockSynchronisation.earliestPlausibleDate)
+        #expect(
+            try db.database.stampedBefore(ClockSynchronisation.earliestPlausibleDate)
                 == [.weather: 5, .motion: 0, .event: 0, .impact: 0])
     }
 
-    @Test("the streamer takes no record before its gate opens (dropped, counted: the log has them), then streams")
+    @Test(
+        "the streamer takes no record before its gate opens (dropped, counted: the log has them), then streams"
+    )
     func streamerWaitsForTheGate() async throws {
         let gate = UploadGate()
         let sent = Mutex<[Int]>([])
-        let streamer = Streamer(configuration: .init(stream: "s"), clock: JumpClock(), gate: gate) { entries in
-            sent.withLock { $0 += entries.map { Int(String(decoding: $0.data, as: UTF8.self).split(separator: ",")[1].split(separator: ":")[1])! } }
+        let streamer = Streamer(configuration: .init(stream: "s"), clock: JumpClock(), gate: gate) {
+            entries in
+            sent.withLock {
+                $0 += entries.map {
+                    Int(
+                        String(decoding: $0.data, as: UTF8.self).split(separator: ",")[1].split(
+                            separator: ":")[1])!
+                }
+            }
         }
         streamer.setActive(true)
         #expect(!streamer.offer(streamEntry("T", 1)))

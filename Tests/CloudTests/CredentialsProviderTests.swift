@@ -4,6 +4,7 @@ import Storage
 import Synchronization
 import TestSupport
 import Testing
+
 @testable import Cloud
 
 /// Answers in order from a script and records what was asked; a test double for the policy
@@ -34,7 +35,9 @@ final class CountingCredentials: AWSCredentialsSource {
     let source = Mutex<(any AWSCredentialsSource)?>(nil)
     let count = Mutex(0)
     func credentials() async throws(CredentialsError) -> AWSCredentials {
-        guard let source = source.withLock({ $0 }) else { throw .configurationIncomplete(missing: ["source"]) }
+        guard let source = source.withLock({ $0 }) else {
+            throw .configurationIncomplete(missing: ["source"])
+        }
         let c = try await source.credentials()
         count.withLock { $0 += 1 }
         return c
@@ -49,8 +52,10 @@ final class SwitchedTransport: CredentialsTransport {
         -> (status: Int, headers: [HTTPField], body: [UInt8])
     {
         guard up.withLock({ $0 }) else { throw .network(endpoint: "scripted", reason: "connection refused") }
-        return (200, [HTTPField("Date", "Mon, 23 Nov 2026 06:00:00 GMT")],
-                Array(credentialsBody(expiration: "2026-11-23T07:00:00Z").utf8))
+        return (
+            200, [HTTPField("Date", "Mon, 23 Nov 2026 06:00:00 GMT")],
+            Array(credentialsBody(expiration: "2026-11-23T07:00:00Z").utf8)
+        )
     }
     func shutdown() async {}
 }
@@ -75,7 +80,8 @@ final class TestClock: Sendable {
             random: { 0.5 },
             clockState: {
                 self.sleeps.withLock { $0.count } >= self.synchronisedAfterSleeps
-                    ? .marker("/run/test/synchronized") : .kernelUnsynchronised(marker: "/run/test/synchronized")
+                    ? .marker("/run/test/synchronized")
+                    : .kernelUnsynchronised(marker: "/run/test/synchronized")
             })
     }
 }
@@ -88,16 +94,20 @@ func credentialsBody(expiration: String, key: String = "ASIATESTKEY0001") -> Str
 struct CredentialsProviderPolicyTests {
     // 2026-11-23T06:00:00Z
     static let t0 = Date(timeIntervalSince1970: 1_795_413_600)
-    static func config(margin: Duration = .seconds(300), attempts: Int = 5) -> CredentialsProviderConfiguration {
-        CredentialsProviderConfiguration(endpoint: "creds.example:8443", roleAlias: "sensorstation", thingName: "TestThing",
-                                         certificatePath: "/c.pem", privateKeyPath: "/k.pem", refreshMargin: margin,
-                                         maxAttempts: attempts, backoff: Backoff(base: .seconds(1), cap: .seconds(20)))
+    static func config(margin: Duration = .seconds(300), attempts: Int = 5)
+        -> CredentialsProviderConfiguration
+    {
+        CredentialsProviderConfiguration(
+            endpoint: "creds.example:8443", roleAlias: "sensorstation", thingName: "TestThing",
+            certificatePath: "/c.pem", privateKeyPath: "/k.pem", refreshMargin: margin,
+            maxAttempts: attempts, backoff: Backoff(base: .seconds(1), cap: .seconds(20)))
     }
 
     @Test("request shape: URL with the alias, thing-name header")
     func requestShape() async throws {
         let t = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
-        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: TestClock(Self.t0).environment)
+        let p = CredentialsProvider(
+            configuration: Self.config(), transport: t, environment: TestClock(Self.t0).environment)
         _ = try await p.credentials()
         let r = t.requests.withLock { $0 }
         #expect(r.count == 1)
@@ -108,9 +118,12 @@ struct CredentialsProviderPolicyTests {
     @Test("429, 503 and a network error are retried with full-jitter backoff, then succeed")
     func retriesTransient() async throws {
         let clock = TestClock(Self.t0)
-        let t = ScriptedTransport([.http(429, #"{"message":"Rate exceeded"}"#), .http(503, "{}"), .network,
-                                   .http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
-        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        let t = ScriptedTransport([
+            .http(429, #"{"message":"Rate exceeded"}"#), .http(503, "{}"), .network,
+            .http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z")),
+        ])
+        let p = CredentialsProvider(
+            configuration: Self.config(), transport: t, environment: clock.environment)
         let c = try await p.credentials()
         #expect(c.accessKeyId == "ASIATESTKEY0001")
         // random = 0.5: waits are half of min(20 s, 1 s · 2ⁿ) for n = 0, 1, 2.
@@ -122,25 +135,35 @@ struct CredentialsProviderPolicyTests {
     @Test("transient failures stop after maxAttempts with the last error")
     func givesUp() async {
         let clock = TestClock(Self.t0)
-        let t = ScriptedTransport([.http(500, #"{"message":"boom"}"#), .http(500, #"{"message":"boom"}"#),
-                                   .http(500, #"{"message":"boom"}"#)])
-        let p = CredentialsProvider(configuration: Self.config(attempts: 3), transport: t, environment: clock.environment)
-        await #expect(throws: CredentialsError.serverError(endpoint: "creds.example:8443", status: 500, message: "boom")) {
+        let t = ScriptedTransport([
+            .http(500, #"{"message":"boom"}"#), .http(500, #"{"message":"boom"}"#),
+            .http(500, #"{"message":"boom"}"#),
+        ])
+        let p = CredentialsProvider(
+            configuration: Self.config(attempts: 3), transport: t, environment: clock.environment)
+        await #expect(
+            throws: CredentialsError.serverError(endpoint: "creds.example:8443", status: 500, message: "boom")
+        ) {
             try await p.credentials()
         }
         #expect(clock.sleeps.withLock { $0.count } == 2)
     }
 
-    @Test("an unreachable endpoint retried for over 5 min: one warning, one reminder, one info line when it answers again")
+    @Test(
+        "an unreachable endpoint retried for over 5 min: one warning, one reminder, one info line when it answers again"
+    )
     func unreachableEndpointIsNotLoggedOnEveryRetry() async throws {
         let clock = TestClock(Self.t0)
         let transport = SwitchedTransport()
         let log = CapturedLog()
-        let p = CredentialsProvider(configuration: Self.config(), transport: transport, environment: clock.environment,
-                                    logger: log.logger)
+        let p = CredentialsProvider(
+            configuration: Self.config(), transport: transport, environment: clock.environment,
+            logger: log.logger)
         // The uploader's loop: ask, fail after 5 attempts (waits 0.5 + 1 + 2 + 4 s), back off 1 s, ask again.
         while clock.time.withLock({ $0 }) < Self.t0.addingTimeInterval(310) {
-            await #expect(throws: CredentialsError.network(endpoint: "scripted", reason: "connection refused")) {
+            await #expect(
+                throws: CredentialsError.network(endpoint: "scripted", reason: "connection refused")
+            ) {
                 try await p.credentials()
             }
             clock.advance(1)
@@ -156,15 +179,17 @@ struct CredentialsProviderPolicyTests {
         #expect(warnings.last?.hasPrefix("warning credentials still failing after ") == true)
         #expect(warnings.last?.contains(" attempts since 2026-11-23T06:00:00Z: \(refused) attempt=") == true)
         #expect(!log.lines.contains { $0.hasPrefix("error") })
-        #expect(log.lines.filter { $0.hasPrefix("info") }.first
-            == "info credentials recovered after \(failures) failed attempts since 2026-11-23T06:00:00Z")
+        #expect(
+            log.lines.filter { $0.hasPrefix("info") }.first
+                == "info credentials recovered after \(failures) failed attempts since 2026-11-23T06:00:00Z")
     }
 
     @Test("a documented 4xx is not retried: it needs an operator")
     func operatorErrorsNotRetried() async {
         let clock = TestClock(Self.t0)
         let t = ScriptedTransport([.http(403, #"{"message":"Invalid thing name passed"}"#)])
-        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        let p = CredentialsProvider(
+            configuration: Self.config(), transport: t, environment: clock.environment)
         await #expect(throws: CredentialsError.self) { try await p.credentials() }
         #expect(clock.sleeps.withLock { $0 }.isEmpty)
         #expect(t.requests.withLock { $0.count } == 1)
@@ -173,21 +198,26 @@ struct CredentialsProviderPolicyTests {
         #expect(status.summary.contains("Invalid thing name passed"))
     }
 
-    @Test("refresh margin: min(configured, 20 % of lifetime)", arguments: [
-        // (lifetime s, configured margin s, expected refresh after s)
-        (3600.0, 300, 3300.0),  // 5 min < 12 min
-        (60.0, 300, 48.0),  // 20 % of 60 s = 12 s
-        (900.0, 300, 720.0),  // 20 % of 900 s = 180 s
-        (900.0, 60, 840.0),
-    ])
+    @Test(
+        "refresh margin: min(configured, 20 % of lifetime)",
+        arguments: [
+            // (lifetime s, configured margin s, expected refresh after s)
+            (3600.0, 300, 3300.0),  // 5 min < 12 min
+            (60.0, 300, 48.0),  // 20 % of 60 s = 12 s
+            (900.0, 300, 720.0),  // 20 % of 900 s = 180 s
+            (900.0, 60, 840.0),
+        ])
     func refreshMargin(lifetime: Double, margin: Int, refreshAfter: Double) async throws {
         let clock = TestClock(Self.t0)
         let exp1 = AWSDate.iso8601(Self.t0.addingTimeInterval(lifetime))
         let exp2 = AWSDate.iso8601(Self.t0.addingTimeInterval(2 * lifetime))
-        let t = ScriptedTransport([.http(200, credentialsBody(expiration: exp1, key: "ASIAFIRST")),
-                                   .http(200, credentialsBody(expiration: exp2, key: "ASIASECOND"))])
-        let p = CredentialsProvider(configuration: Self.config(margin: .seconds(margin)), transport: t,
-                                    environment: clock.environment)
+        let t = ScriptedTransport([
+            .http(200, credentialsBody(expiration: exp1, key: "ASIAFIRST")),
+            .http(200, credentialsBody(expiration: exp2, key: "ASIASECOND")),
+        ])
+        let p = CredentialsProvider(
+            configuration: Self.config(margin: .seconds(margin)), transport: t,
+            environment: clock.environment)
         #expect(try await p.credentials().accessKeyId == "ASIAFIRST")
         #expect(await p.nextRefresh == Self.t0.addingTimeInterval(refreshAfter))
         clock.advance(refreshAfter - 1)
@@ -201,13 +231,16 @@ struct CredentialsProviderPolicyTests {
     func waitsForClock() async throws {
         let clock = TestClock(Self.t0, synchronisedAfterSleeps: 3)
         let t = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
-        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        let p = CredentialsProvider(
+            configuration: Self.config(), transport: t, environment: clock.environment)
         _ = try await p.credentials()
         #expect(clock.sleeps.withLock { $0 } == [.seconds(5), .seconds(5), .seconds(5)])
         #expect(t.requests.withLock { $0.count } == 1)
     }
 
-    @Test("while the clock is unknown (adjtimex refused) the uploader signs and sends nothing; once synchronised it goes")
+    @Test(
+        "while the clock is unknown (adjtimex refused) the uploader signs and sends nothing; once synchronised it goes"
+    )
     func uploaderWaitsForClock() async throws {
         let server = try ScriptedAWS([.ok])
         let db = try TestDatabase()
@@ -223,21 +256,29 @@ struct CredentialsProviderPolicyTests {
             now: { clock.time.withLock { $0 } },
             sleep: { d in
                 let counts = [transport.requests.withLock { $0.count }, handedOut.count.withLock { $0 }]
-                let polls = seenWhileWaiting.withLock { $0.append(counts); return $0.count }
+                let polls = seenWhileWaiting.withLock {
+                    $0.append(counts); return $0.count
+                }
                 if polls == 3 { synchronised.withLock { $0 = true } }  // timesyncd writes its marker
                 clock.advance(d.seconds)
             },
             random: { 0.5 },
             clockState: {
-                synchronised.withLock { $0 } ? .marker("/run/systemd/timesync/synchronized")
+                synchronised.withLock { $0 }
+                    ? .marker("/run/systemd/timesync/synchronized")
                     : .kernelUnreadable(marker: "/run/systemd/timesync/synchronized", errno: EPERM)
             })
         let log = CapturedLog()
-        let provider = CredentialsProvider(configuration: Self.config(), transport: transport, environment: env, logger: log.logger)
+        let provider = CredentialsProvider(
+            configuration: Self.config(), transport: transport, environment: env, logger: log.logger)
         handedOut.source.withLock { $0 = provider }
-        let s3 = UploadDestination(name: "s3", target: .s3(
-            S3Client(bucket: "b", region: "us-east-1", credentials: handedOut, endpoint: server.endpoint), prefix: "p"))
-        let uploader = Uploader(database: db.database, destinations: [s3], configuration: .init(thingName: "TestThing"))
+        let s3 = UploadDestination(
+            name: "s3",
+            target: .s3(
+                S3Client(bucket: "b", region: "us-east-1", credentials: handedOut, endpoint: server.endpoint),
+                prefix: "p"))
+        let uploader = Uploader(
+            database: db.database, destinations: [s3], configuration: .init(thingName: "TestThing"))
 
         #expect(try await uploader.drain() == 3)
         // Waiting: nothing asked of the credentials endpoint, nothing to sign with, so nothing sent.
@@ -247,15 +288,17 @@ struct CredentialsProviderPolicyTests {
         #expect(handedOut.count.withLock { $0 } == 1)
         let requests = try server.requests()
         #expect(requests.count == 1)
-        #expect((requests.first?["authorization"] as? String)?.contains("Credential=ASIATESTKEY0001/") == true)
+        #expect(
+            (requests.first?["authorization"] as? String)?.contains("Credential=ASIATESTKEY0001/") == true)
         #expect(try db.database.cursor(destination: "s3", kind: .weather) == 3)
         // The log said once why it waited.
-        #expect(log.lines.filter { $0.hasPrefix("notice") } == [
-            "notice waiting for the system clock to be synchronised (NTP) before requesting or signing anything: unknown, "
-                + "so not trusted: no marker file /run/systemd/timesync/synchronized, and the kernel's NTP state is "
-                + "unreadable: adjtimex refused (EPERM); under ProtectClock=yes only the timesyncd marker or "
-                + "upload.clock_sync_marker can tell",
-        ])
+        #expect(
+            log.lines.filter { $0.hasPrefix("notice") } == [
+                "notice waiting for the system clock to be synchronised (NTP) before requesting or signing anything: unknown, "
+                    + "so not trusted: no marker file /run/systemd/timesync/synchronized, and the kernel's NTP state is "
+                    + "unreadable: adjtimex refused (EPERM); under ProtectClock=yes only the timesyncd marker or "
+                    + "upload.clock_sync_marker can tell"
+            ])
         #expect(await provider.status.clock == .marker("/run/systemd/timesync/synchronized"))
     }
 
@@ -263,8 +306,11 @@ struct CredentialsProviderPolicyTests {
     func clockWaitBounded() async {
         let clock = TestClock(Self.t0, synchronisedAfterSleeps: 100)
         let t = ScriptedTransport([])
-        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
-        await #expect(throws: CredentialsError.clockNotSynchronised) { try await p.fetch(clockWait: .seconds(10)) }
+        let p = CredentialsProvider(
+            configuration: Self.config(), transport: t, environment: clock.environment)
+        await #expect(throws: CredentialsError.clockNotSynchronised) {
+            try await p.fetch(clockWait: .seconds(10))
+        }
         #expect(t.requests.withLock { $0.isEmpty })
         #expect(await p.status.state == .waitingForClock)
     }
@@ -273,20 +319,25 @@ struct CredentialsProviderPolicyTests {
     func skew() async throws {
         let clock = TestClock(Self.t0.addingTimeInterval(7))  // server says 06:00:00, we say 06:00:07
         let t = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z"))])
-        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        let p = CredentialsProvider(
+            configuration: Self.config(), transport: t, environment: clock.environment)
         let f = try await p.fetch()
         #expect(f.skew == .seconds(7))
     }
 
-    @Test("the refresh time is the endpoint's expiry minus the margin, moved onto the local clock by the skew",
-          arguments: [3000.0, -600.0])  // local clock 50 min ahead, 10 min behind
+    @Test(
+        "the refresh time is the endpoint's expiry minus the margin, moved onto the local clock by the skew",
+        arguments: [3000.0, -600.0])  // local clock 50 min ahead, 10 min behind
     func refreshFollowsSkew(skew: Double) async throws {
         // The endpoint says 06:00:00 and issues credentials until 07:00:00: a 1 h lifetime, so a
         // 5 min margin; refresh at 06:55 on its clock, 06:55 + skew on ours.
         let clock = TestClock(Self.t0.addingTimeInterval(skew))
-        let t = ScriptedTransport([.http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z", key: "ASIAFIRST")),
-                                   .http(200, credentialsBody(expiration: "2026-11-23T08:00:00Z", key: "ASIASECOND"))])
-        let p = CredentialsProvider(configuration: Self.config(), transport: t, environment: clock.environment)
+        let t = ScriptedTransport([
+            .http(200, credentialsBody(expiration: "2026-11-23T07:00:00Z", key: "ASIAFIRST")),
+            .http(200, credentialsBody(expiration: "2026-11-23T08:00:00Z", key: "ASIASECOND")),
+        ])
+        let p = CredentialsProvider(
+            configuration: Self.config(), transport: t, environment: clock.environment)
         #expect(try await p.credentials().accessKeyId == "ASIAFIRST")
         #expect(await p.nextRefresh == Self.t0.addingTimeInterval(3300 + skew))
         clock.advance(3299)
@@ -300,9 +351,12 @@ struct CredentialsProviderPolicyTests {
     @Test("backoff ceilings are min(cap, base·2ⁿ)")
     func backoff() {
         let b = Backoff(base: .milliseconds(500), cap: .seconds(60))
-        #expect((0..<10).map { b.ceiling(attempt: $0) } == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4),
-                                                             .seconds(8), .seconds(16), .seconds(32), .seconds(60),
-                                                             .seconds(60), .seconds(60)])
+        #expect(
+            (0..<10).map { b.ceiling(attempt: $0) } == [
+                .milliseconds(500), .seconds(1), .seconds(2), .seconds(4),
+                .seconds(8), .seconds(16), .seconds(32), .seconds(60),
+                .seconds(60), .seconds(60),
+            ])
         #expect(b.delay(attempt: 3, random: 0) == .zero)
         #expect(b.delay(attempt: 3, random: 0.25) == .seconds(1))
         #expect(b.delay(attempt: 1000, random: .nan) == .zero)
@@ -317,9 +371,12 @@ struct ClockSynchronisationTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("no-marker-\(UUID())").path
     }
 
-    @Test("the kernel's state decides when there is no marker file; unreadable means not synchronised",
-          arguments: [ClockSynchronisation.KernelState.synchronised, .unsynchronised, .unreadable(errno: EPERM),
-                      .unreadable(errno: ENOSYS)])
+    @Test(
+        "the kernel's state decides when there is no marker file; unreadable means not synchronised",
+        arguments: [
+            ClockSynchronisation.KernelState.synchronised, .unsynchronised, .unreadable(errno: EPERM),
+            .unreadable(errno: ENOSYS),
+        ])
     func kernelDecides(_ kernel: ClockSynchronisation.KernelState) {
         let marker = Self.noMarker()
         let state = ClockSynchronisation.state(now: Self.now, marker: marker, kernel: { kernel })
@@ -330,14 +387,19 @@ struct ClockSynchronisationTests {
         case .unsynchronised:
             #expect(state == .kernelUnsynchronised(marker: marker))
             #expect(!state.isSynchronised)
-            #expect(state.description == "not synchronised: no marker file \(marker), and the kernel's NTP state (adjtimex) says unsynchronised")
+            #expect(
+                state.description
+                    == "not synchronised: no marker file \(marker), and the kernel's NTP state (adjtimex) says unsynchronised"
+            )
         case .unreadable(let code):
             // ProtectClock=yes: adjtimex refused. Unknown is not synchronised: wait, sign nothing.
             #expect(state == .kernelUnreadable(marker: marker, errno: code))
             #expect(!state.isSynchronised)
-            #expect(state.description == "unknown, so not trusted: no marker file \(marker), and the kernel's NTP state is "
-                + "unreadable: adjtimex refused (\(code == EPERM ? "EPERM" : "ENOSYS")); under ProtectClock=yes only the "
-                + "timesyncd marker or upload.clock_sync_marker can tell")
+            #expect(
+                state.description
+                    == "unknown, so not trusted: no marker file \(marker), and the kernel's NTP state is "
+                    + "unreadable: adjtimex refused (\(code == EPERM ? "EPERM" : "ENOSYS")); under ProtectClock=yes only the "
+                    + "timesyncd marker or upload.clock_sync_marker can tell")
         }
     }
 
@@ -347,10 +409,12 @@ struct ClockSynchronisationTests {
         try Data().write(to: URL(fileURLWithPath: marker))
         defer { try? FileManager.default.removeItem(atPath: marker) }
         let asked = Mutex(false)
-        let state = ClockSynchronisation.state(now: Self.now, marker: marker, kernel: {
-            asked.withLock { $0 = true }
-            return .unreadable(errno: EPERM)
-        })
+        let state = ClockSynchronisation.state(
+            now: Self.now, marker: marker,
+            kernel: {
+                asked.withLock { $0 = true }
+                return .unreadable(errno: EPERM)
+            })
         #expect(state == .marker(marker))
         #expect(state.isSynchronised)
         #expect(state.description == "synchronised: the marker file \(marker) exists")
@@ -362,7 +426,8 @@ struct ClockSynchronisationTests {
         // glibc's function, as the station called it before: same struct timex, same verdict.
         let handle = try #require(dlopen(nil, RTLD_NOW))
         let symbol = try #require(dlsym(handle, "adjtimex"))
-        let glibcAdjtimex = unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutableRawPointer) -> Int32).self)
+        let glibcAdjtimex = unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutableRawPointer) -> Int32).self)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
         defer { buffer.deallocate() }
         buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
@@ -382,10 +447,14 @@ struct ClockSynchronisationTests {
         let marker = Self.noMarker()
         try Data().write(to: URL(fileURLWithPath: marker))
         defer { try? FileManager.default.removeItem(atPath: marker) }
-        let state = ClockSynchronisation.state(now: Date(timeIntervalSince1970: 1_700_000_000), marker: marker,
-                                               kernel: { .synchronised })
+        let state = ClockSynchronisation.state(
+            now: Date(timeIntervalSince1970: 1_700_000_000), marker: marker,
+            kernel: { .synchronised })
         #expect(state == .implausible)
         #expect(!state.isSynchronised)
-        #expect(state.description == "not synchronised: the clock reads a time before 2026-01-01T00:00:00Z, which cannot be right")
+        #expect(
+            state.description
+                == "not synchronised: the clock reads a time before 2026-01-01T00:00:00Z, which cannot be right"
+        )
     }
 }

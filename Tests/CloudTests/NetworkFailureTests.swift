@@ -6,7 +6,7 @@ import Testing
 @testable import Cloud
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A TCP socket bound to an ephemeral loopback port (listening if asked), and that port.
@@ -86,8 +86,10 @@ struct NetworkFailureTests {
         let server = try HangUpServer()
         defer { server.stop() }
         let (raw, text) = try await failure("http://127.0.0.1:\(server.port)/")
-        #expect(text == "the server closed the connection before answering"
-            || text == "the connection closed while the request was under way (the server went away or the link dropped)",
+        #expect(
+            text == "the server closed the connection before answering"
+                || text
+                    == "the connection closed while the request was under way (the server went away or the link dropped)",
             "raw: \(raw)")
         #expect(!text.contains("HTTPClientError") && !text.contains("I/O on closed channel"))
     }
@@ -99,16 +101,28 @@ struct NetworkFailureTests {
         #expect(text == "Connection refused (errno \(ECONNREFUSED))", "raw: \(raw)")
     }
 
-    @Test("each NIO and AsyncHTTPClient transport error has its sentence; anything else keeps its own description")
+    @Test(
+        "each NIO and AsyncHTTPClient transport error has its sentence; anything else keeps its own description"
+    )
     func mapping() {
-        #expect(NetworkFailure.describe(ChannelError.ioOnClosedChannel)
-            == "the connection closed while the request was under way (the server went away or the link dropped)")
-        #expect(NetworkFailure.describe(HTTPClientError.deadlineExceeded, timeout: .seconds(30)) == "no answer within 30 s (timed out)")
+        #expect(
+            NetworkFailure.describe(ChannelError.ioOnClosedChannel)
+                == "the connection closed while the request was under way (the server went away or the link dropped)"
+        )
+        #expect(
+            NetworkFailure.describe(HTTPClientError.deadlineExceeded, timeout: .seconds(30))
+                == "no answer within 30 s (timed out)")
         #expect(NetworkFailure.describe(HTTPClientError.readTimeout) == "no answer (timed out)")
-        #expect(NetworkFailure.describe(HTTPClientError.connectTimeout, timeout: .seconds(10))
-            == "could not connect within 10 s (connect timed out; the host is down, unreachable or refusing)")
-        #expect(NetworkFailure.describe(HTTPClientError.remoteConnectionClosed) == "the server closed the connection before answering")
-        #expect(NetworkFailure.describe(IOError(errnoCode: EHOSTUNREACH, reason: "connect")) == "No route to host (errno \(EHOSTUNREACH))")
+        #expect(
+            NetworkFailure.describe(HTTPClientError.connectTimeout, timeout: .seconds(10))
+                == "could not connect within 10 s (connect timed out; the host is down, unreachable or refusing)"
+        )
+        #expect(
+            NetworkFailure.describe(HTTPClientError.remoteConnectionClosed)
+                == "the server closed the connection before answering")
+        #expect(
+            NetworkFailure.describe(IOError(errnoCode: EHOSTUNREACH, reason: "connect"))
+                == "No route to host (errno \(EHOSTUNREACH))")
         #expect(NetworkFailure.describe(POSIXError(.EPIPE)) == String(describing: POSIXError(.EPIPE)))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+
 @testable import Cloud
 
 /// The real `sensorstation` binary, built next to the test bundle.
@@ -25,7 +26,9 @@ enum StationBinary {
     static func terminate(_ process: Process, limit: Duration) async -> Int32? {
         process.terminate()
         let deadline = ContinuousClock.now.advanced(by: limit)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit(); return nil }
         return process.terminationStatus
     }
@@ -76,7 +79,9 @@ final class RunningStation: @unchecked Sendable {
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 }
 
-@Suite("sensorstation run uploads: the real binary, simulated station, mTLS credentials endpoint and moto (auth on)", .serialized)
+@Suite(
+    "sensorstation run uploads: the real binary, simulated station, mTLS credentials endpoint and moto (auth on)",
+    .serialized)
 struct RunUploadEndToEndTests {
     /// Its own moto and credentials endpoint: the run uses them for a minute and the outage test
     /// turns its proxy off, which must not disturb the other live suites.
@@ -85,8 +90,10 @@ struct RunUploadEndToEndTests {
         return (moto, try CredentialsEndpointServer(moto: moto))
     }
 
-    static func configuration(_ moto: MotoStack, _ endpoint: CredentialsEndpointServer, directory: String,
-                              rawAcceleration: Bool = false, scenario: String = "demo") throws -> String {
+    static func configuration(
+        _ moto: MotoStack, _ endpoint: CredentialsEndpointServer, directory: String,
+        rawAcceleration: Bool = false, scenario: String = "demo"
+    ) throws -> String {
         let marker = directory + "/clock-synchronised"
         FileManager.default.createFile(atPath: marker, contents: nil)
         let yaml = """
@@ -126,7 +133,9 @@ struct RunUploadEndToEndTests {
     }
 
     static func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString.prefix(8))").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "e2e-\(UUID().uuidString.prefix(8))"
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -139,7 +148,8 @@ struct RunUploadEndToEndTests {
         let db = try StationDatabase.openReadOnly(path: path)
         // Grouped by the kind in the object key (`e2e/<thing>/<kind>/…`): an event row's own
         // `kind` column repeats the JSON key "kind" (see the report), so the line cannot say.
-        let objects = try moto.readback(["s3-lines", moto.bucket, "e2e/"]) as? [String: [[String: Any]]] ?? [:]
+        let objects =
+            try moto.readback(["s3-lines", moto.bucket, "e2e/"]) as? [String: [[String: Any]]] ?? [:]
         var s3: [String: [Int]] = [:]
         for (key, lines) in objects {
             let kind = key.split(separator: "/").dropFirst(2).first.map(String.init) ?? "?"
@@ -151,14 +161,20 @@ struct RunUploadEndToEndTests {
             let planned = Int(try db.cursor(destination: "s3#batch", kind: kind))
             #expect(ids.count == Set(ids).count, "s3 \(kind.rawValue): duplicates")
             let beyond = Set(ids).subtracting(cursor == 0 ? [] : Array(1...cursor))
-            #expect(Set(ids).isSuperset(of: cursor == 0 ? [] : Array(1...cursor)), "s3 \(kind.rawValue): missing rows")
-            #expect(beyond.isEmpty || beyond == Set((cursor + 1)...planned), "s3 \(kind.rawValue): \(beyond.sorted()) beyond \(cursor)")
+            #expect(
+                Set(ids).isSuperset(of: cursor == 0 ? [] : Array(1...cursor)),
+                "s3 \(kind.rawValue): missing rows")
+            #expect(
+                beyond.isEmpty || beyond == Set((cursor + 1)...planned),
+                "s3 \(kind.rawValue): \(beyond.sorted()) beyond \(cursor)")
         }
         #expect(try db.cursor(destination: "s3", kind: .weather) > 0)
         #expect(try db.cursor(destination: "s3", kind: .motion) > 0)
         let items = try moto.readback(["ddb-scan", moto.weatherTable]) as? [[String: Any]] ?? []
-        let weatherIDs = items.filter { $0["serial_number"] as? String == "TestThing" && $0["kind"] as? String == "weather" }
-            .compactMap { $0["id"] as? Int }
+        let weatherIDs = items.filter {
+            $0["serial_number"] as? String == "TestThing" && $0["kind"] as? String == "weather"
+        }
+        .compactMap { $0["id"] as? Int }
         let dCursor = Int(try db.cursor(destination: "dynamodb", kind: .weather))
         let lastRow = Int(try db.pending(.weather, destination: "none", limit: 1_000_000).last?.id ?? 0)
         #expect(dCursor > 0)
@@ -167,7 +183,9 @@ struct RunUploadEndToEndTests {
         #expect(weatherIDs.allSatisfy { $0 >= 1 && $0 <= lastRow })
     }
 
-    @Test("weather, motion and events reach S3 and DynamoDB exactly once; stream start sends to Kinesis; status shows it; SIGTERM exits 0")
+    @Test(
+        "weather, motion and events reach S3 and DynamoDB exactly once; stream start sends to Kinesis; status shows it; SIGTERM exits 0"
+    )
     func uploadsAndStreams() async throws {
         let (moto, endpoint) = try Self.stack()
         let dir = try Self.tempDir()
@@ -220,12 +238,19 @@ struct RunUploadEndToEndTests {
         try Self.checkExactlyOnce(moto, database: dbPath)
         // Every streamed motion summary is a row of the log (same kind and time_us): the dedupe key.
         let db = try StationDatabase.openReadOnly(path: dbPath)
-        let stored = Set(try db.pending(.motion, destination: "none", limit: 1_000_000).compactMap {
-            if case .int(let us)? = $0.json["time_us"] { return us } else { return nil } })
+        let stored = Set(
+            try db.pending(.motion, destination: "none", limit: 1_000_000).compactMap {
+                if case .int(let us)? = $0.json["time_us"] { return us } else { return nil }
+            })
         let streamedRecords = try streamed()
-        let liveMotion = streamedRecords.filter { $0["kind"] as? String == "motion" }.compactMap { ($0["time_us"] as? Int).map(Int64.init) }
+        let liveMotion = streamedRecords.filter { $0["kind"] as? String == "motion" }.compactMap {
+            ($0["time_us"] as? Int).map(Int64.init)
+        }
         #expect(!liveMotion.isEmpty && liveMotion.allSatisfy { stored.contains($0) })
-        #expect(streamedRecords.contains { $0["event"] as? String == "streaming" && $0["detail"] as? String == "on" })
+        #expect(
+            streamedRecords.contains {
+                $0["event"] as? String == "streaming" && $0["detail"] as? String == "on"
+            })
 
         // Raw acceleration (`raw_acceleration: true`): the simulated accelerometer at 100 Hz (this
         // configuration's odr_hz), packed 100 ms to a record, back to back: samples about 10 ms
@@ -240,24 +265,32 @@ struct RunUploadEndToEndTests {
         for (k, r) in raw.enumerated() {
             let t0 = try #require(r["time_us"] as? Int)
             let dt = r["dt_us"] as? [Int] ?? []
-            let x = r["x_g"] as? [Double] ?? [], y = r["y_g"] as? [Double] ?? [], z = r["z_g"] as? [Double] ?? []
-            #expect(r["count"] as? Int == dt.count && dt.count == x.count && x.count == y.count && y.count == z.count)
+            let x = r["x_g"] as? [Double] ?? [], y = r["y_g"] as? [Double] ?? [],
+                z = r["z_g"] as? [Double] ?? []
+            #expect(
+                r["count"] as? Int == dt.count && dt.count == x.count && x.count == y.count
+                    && y.count == z.count)
             // The last record is what was held when streaming stopped: 1 to 10 samples.
-            #expect(dt.count >= (k == raw.count - 1 ? 1 : 5) && dt.count <= 11, "\(dt.count) samples in 100 ms at 100 Hz")
+            #expect(
+                dt.count >= (k == raw.count - 1 ? 1 : 5) && dt.count <= 11,
+                "\(dt.count) samples in 100 ms at 100 Hz")
             #expect(dt.first == 0 && (dt.last ?? 0) < 100_000)
             if let previousEnd { intervals.append(t0 - previousEnd) }
             intervals += zip(dt, dt.dropFirst()).map { $1 - $0 }
             previousEnd = t0 + (dt.last ?? 0)
             for i in x.indices { magnitudes.append((x[i] * x[i] + y[i] * y[i] + z[i] * z[i]).squareRoot()) }
         }
-        #expect(intervals.allSatisfy { $0 > 0 && $0 < 20_000 }, "\(intervals.filter { $0 <= 0 || $0 >= 20_000 })")
+        #expect(
+            intervals.allSatisfy { $0 > 0 && $0 < 20_000 }, "\(intervals.filter { $0 <= 0 || $0 >= 20_000 })")
         let medianInterval = intervals.sorted()[intervals.count / 2]
         #expect(abs(medianInterval - 10_000) <= 1_000, "median interval \(medianInterval) µs")
         let median = magnitudes.sorted()[magnitudes.count / 2]
         #expect(abs(median - 1) < 0.1, "median |a| \(median) g")
     }
 
-    @Test("outage: the link is down while the service restarts three times; once it is back every record arrives exactly once")
+    @Test(
+        "outage: the link is down while the service restarts three times; once it is back every record arrives exactly once"
+    )
     func outageAcrossRestarts() async throws {
         let (moto, endpoint) = try Self.stack()
         let dir = try Self.tempDir()
@@ -266,7 +299,8 @@ struct RunUploadEndToEndTests {
 
         var station = try RunningStation(config: config, directory: dir)
         try await eventually("first uploads", limit: .seconds(120)) {
-            ((try? StationDatabase.openReadOnly(path: dbPath).cursor(destination: "s3", kind: .motion)) ?? 0) >= 2
+            ((try? StationDatabase.openReadOnly(path: dbPath).cursor(destination: "s3", kind: .motion)) ?? 0)
+                >= 2
         }
         try moto.setOutage(true)
         for _ in 0..<3 {

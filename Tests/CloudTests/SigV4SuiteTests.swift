@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Cloud
 
 /// One case folder of the published SigV4 suite (aws-c-auth), parsed from its files.
@@ -26,8 +27,11 @@ struct SigV4SuiteCase: CustomTestStringConvertible, Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.sorted().compactMap { name in
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDir),
-                  isDir.boolValue else { return nil }
+            guard
+                FileManager.default.fileExists(
+                    atPath: directory.appendingPathComponent(name).path, isDirectory: &isDir),
+                isDir.boolValue
+            else { return nil }
             return try? SigV4SuiteCase(name: name)
         }
     }
@@ -36,7 +40,8 @@ struct SigV4SuiteCase: CustomTestStringConvertible, Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.filter { name in
             var isDir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDir)
+            return FileManager.default.fileExists(
+                atPath: directory.appendingPathComponent(name).path, isDirectory: &isDir)
                 && isDir.boolValue
         }.count
     }
@@ -49,27 +54,33 @@ struct SigV4SuiteCase: CustomTestStringConvertible, Sendable {
         func text(_ file: String) throws -> String {
             try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
         }
-        let context = try JSONSerialization.jsonObject(with: Data(try text("context.json").utf8)) as? [String: Any] ?? [:]
+        let context =
+            try JSONSerialization.jsonObject(with: Data(try text("context.json").utf8)) as? [String: Any]
+            ?? [:]
         let creds = context["credentials"] as? [String: Any] ?? [:]
-        credentials = AWSCredentials(accessKeyId: creds["access_key_id"] as? String ?? "",
-                                     secretAccessKey: creds["secret_access_key"] as? String ?? "",
-                                     sessionToken: creds["token"] as? String)
+        credentials = AWSCredentials(
+            accessKeyId: creds["access_key_id"] as? String ?? "",
+            secretAccessKey: creds["secret_access_key"] as? String ?? "",
+            sessionToken: creds["token"] as? String)
         region = context["region"] as? String ?? ""
         service = context["service"] as? String ?? ""
         guard let ts = context["timestamp"] as? String, let d = AWSDate.parseISO8601(ts) else {
             throw ParseError(message: "\(name): bad timestamp")
         }
         date = d
-        options = SigV4Signer.Options(normalizePath: context["normalize"] as? Bool ?? true, encodePath: true,
-                                      addContentSHA256Header: context["sign_body"] as? Bool ?? false,
-                                      signSessionToken: !(context["omit_session_token"] as? Bool ?? false))
+        options = SigV4Signer.Options(
+            normalizePath: context["normalize"] as? Bool ?? true, encodePath: true,
+            addContentSHA256Header: context["sign_body"] as? Bool ?? false,
+            signSessionToken: !(context["omit_session_token"] as? Bool ?? false))
 
         // request.txt: "METHOD path[?query] HTTP/1.1", header lines (a line starting with
         // whitespace continues the previous value: obs-fold), a blank line, the body.
         let raw = try text("request.txt")
         var lines = raw.components(separatedBy: "\n")
         let requestLine = lines.removeFirst()
-        guard let sp = requestLine.firstIndex(of: " "), let httpRange = requestLine.range(of: " HTTP/", options: .backwards) else {
+        guard let sp = requestLine.firstIndex(of: " "),
+            let httpRange = requestLine.range(of: " HTTP/", options: .backwards)
+        else {
             throw ParseError(message: "\(name): bad request line")
         }
         let method = String(requestLine[..<sp])
@@ -84,7 +95,9 @@ struct SigV4SuiteCase: CustomTestStringConvertible, Sendable {
                 headers[headers.count - 1].value += "\n" + line
                 continue
             }
-            guard let colon = line.firstIndex(of: ":") else { throw ParseError(message: "\(name): bad header \(line)") }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw ParseError(message: "\(name): bad header \(line)")
+            }
             headers.append(HTTPField(String(line[..<colon]), String(line[line.index(after: colon)...])))
         }
         let body = bodyLines.joined(separator: "\n")
@@ -94,13 +107,15 @@ struct SigV4SuiteCase: CustomTestStringConvertible, Sendable {
         } else {
             path = target; query = ""
         }
-        request = SigningRequest(method: method, path: path, query: query, headers: headers, payload: .bytes(Array(body.utf8)))
+        request = SigningRequest(
+            method: method, path: path, query: query, headers: headers, payload: .bytes(Array(body.utf8)))
 
         expectedCanonicalRequest = try text("header-canonical-request.txt")
         expectedStringToSign = try text("header-string-to-sign.txt")
         expectedSignature = try text("header-signature.txt").trimmingCharacters(in: .whitespacesAndNewlines)
         let signed = try text("header-signed-request.txt")
-        guard let auth = signed.components(separatedBy: "\n").first(where: { $0.hasPrefix("Authorization:") }) else {
+        guard let auth = signed.components(separatedBy: "\n").first(where: { $0.hasPrefix("Authorization:") })
+        else {
             throw ParseError(message: "\(name): no Authorization in header-signed-request.txt")
         }
         expectedAuthorization = String(auth.dropFirst("Authorization:".count))
@@ -116,10 +131,13 @@ struct SigV4SuiteTests {
         #expect(parsed.count == SigV4SuiteCase.folderCount())
     }
 
-    @Test("canonical request, string to sign, signature and Authorization match", arguments: SigV4SuiteCase.all())
+    @Test(
+        "canonical request, string to sign, signature and Authorization match",
+        arguments: SigV4SuiteCase.all())
     func signsLikeTheSuite(_ c: SigV4SuiteCase) {
-        let signed = SigV4Signer.sign(request: c.request, credentials: c.credentials, region: c.region,
-                                      service: c.service, date: c.date, options: c.options)
+        let signed = SigV4Signer.sign(
+            request: c.request, credentials: c.credentials, region: c.region,
+            service: c.service, date: c.date, options: c.options)
         #expect(signed.canonicalRequest == c.expectedCanonicalRequest)
         #expect(signed.stringToSign == c.expectedStringToSign)
         #expect(signed.signature == c.expectedSignature)

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Cloud
 
 /// A clock that only moves when someone sleeps on it (to the deadline, at once) or advances it:
@@ -32,23 +33,34 @@ final class JumpClock: Clock, Sendable {
 func eventually(_ what: String, limit: Duration = .seconds(60), _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now.advanced(by: limit)
     while !condition() {
-        guard ContinuousClock.now < deadline else { throw TestServers.SetupError(description: "never happened: \(what)") }
+        guard ContinuousClock.now < deadline else {
+            throw TestServers.SetupError(description: "never happened: \(what)")
+        }
         try await Task.sleep(for: .milliseconds(20))
     }
 }
 
 func streamEntry(_ key: String, _ seq: Int) -> KinesisClient.Entry {
-    KinesisClient.Entry(partitionKey: key, data: Array(#"{"kind":"motion","seq":\#(seq),"time_us":\#(1_795_478_400_000_000 + seq * 1_000_000)}"#.utf8))
+    KinesisClient.Entry(
+        partitionKey: key,
+        data: Array(
+            #"{"kind":"motion","seq":\#(seq),"time_us":\#(1_795_478_400_000_000 + seq * 1_000_000)}"#.utf8))
 }
 
 @Suite("Streamer: flush schedule and retries (scripted PutRecords, jump clock)")
 struct StreamerScheduleTests {
-    @Test("each call starts one flush interval after its oldest record; records offered together share a call")
+    @Test(
+        "each call starts one flush interval after its oldest record; records offered together share a call")
     func schedule() async throws {
         let clock = JumpClock()
         let calls = Mutex<[(at: Duration, seqs: [Int])]>([])
-        let streamer = Streamer(configuration: .init(stream: "s", flushInterval: .milliseconds(250)), clock: clock) { entries in
-            let seqs = entries.map { e in Int(String(decoding: e.data, as: UTF8.self).split(separator: ",")[1].split(separator: ":")[1])! }
+        let streamer = Streamer(
+            configuration: .init(stream: "s", flushInterval: .milliseconds(250)), clock: clock
+        ) { entries in
+            let seqs = entries.map { e in
+                Int(
+                    String(decoding: e.data, as: UTF8.self).split(separator: ",")[1].split(separator: ":")[1])!
+            }
             calls.withLock { $0.append((clock.now.offset, seqs)) }
         }
         streamer.setActive(true)
@@ -86,13 +98,17 @@ struct StreamerScheduleTests {
         #expect(sent.withLock { $0 } == 1)
     }
 
-    @Test("a failed call is retried with its records until they are maxAge old, then they are dropped and counted")
+    @Test(
+        "a failed call is retried with its records until they are maxAge old, then they are dropped and counted"
+    )
     func retries() async throws {
         let clock = JumpClock()
         let attempts = Mutex(0)
-        let config = Streamer<JumpClock>.Configuration(stream: "s", flushInterval: .milliseconds(100), maxAge: .seconds(10),
-                                                       backoff: Backoff(base: .seconds(1), cap: .seconds(4)))
-        let failing = Streamer(configuration: config, clock: clock, random: { 0.999_999 }) { _ throws(AWSRequestError) in
+        let config = Streamer<JumpClock>.Configuration(
+            stream: "s", flushInterval: .milliseconds(100), maxAge: .seconds(10),
+            backoff: Backoff(base: .seconds(1), cap: .seconds(4)))
+        let failing = Streamer(configuration: config, clock: clock, random: { 0.999_999 }) {
+            _ throws(AWSRequestError) in
             attempts.withLock { $0 += 1 }
             throw .network(service: "kinesis", endpoint: "http://127.0.0.1:9", reason: "connection refused")
         }
@@ -108,7 +124,8 @@ struct StreamerScheduleTests {
 
         // A refused request (not retryable) is dropped at once.
         let refused = Streamer(configuration: config, clock: JumpClock()) { _ throws(AWSRequestError) in
-            throw .invalidRequest(service: "kinesis", reason: "a record of 2000000 bytes exceeds Kinesis's 1 MiB")
+            throw .invalidRequest(
+                service: "kinesis", reason: "a record of 2000000 bytes exceeds Kinesis's 1 MiB")
         }
         refused.setActive(true)
         refused.offer(streamEntry("k", 1))
@@ -119,10 +136,13 @@ struct StreamerScheduleTests {
 
 @Suite("Streamer against moto Kinesis (auth on) with vended credentials", .serialized)
 struct StreamerLiveTests {
-    @Test("streaming on: records reach Kinesis within 1 s of the offer on the streamer's clock; off: nothing more")
+    @Test(
+        "streaming on: records reach Kinesis within 1 s of the offer on the streamer's clock; off: nothing more"
+    )
     func streams() async throws {
         let (moto, _) = try LiveStack.get()
-        let creds = StaticCredentials(try await withProvider(try LiveStack.configuration()) { try await $0.fetch() }.credentials)
+        let creds = StaticCredentials(
+            try await withProvider(try LiveStack.configuration()) { try await $0.fetch() }.credentials)
         let client = KinesisClient(region: "us-east-1", credentials: creds, endpoint: moto.endpoint)
         let key = "stream-\(UUID().uuidString.prefix(8))"
         let clock = JumpClock()
@@ -140,7 +160,9 @@ struct StreamerLiveTests {
             group.cancelAll()
         }
         let read = try moto.readback(["kinesis-read", moto.stream]) as? [[String: Any]] ?? []
-        let seqs = read.filter { $0["partition_key"] as? String == key }.compactMap { ($0["data"] as? [String: Any])?["seq"] as? Int }
+        let seqs = read.filter { $0["partition_key"] as? String == key }.compactMap {
+            ($0["data"] as? [String: Any])?["seq"] as? Int
+        }
         #expect(seqs == Array(0..<30))  // each once, in order, none after "off"
         // The schedule: every call started 250 ms after its oldest record; the clock does not move
         // during the HTTP call, so "within 1 s" is a property of the code, not of this machine.
@@ -154,12 +176,15 @@ struct StreamerLiveTests {
         // Its own moto: an outage on the shared one would fail the live suites running in parallel.
         let moto = try MotoStack()
         defer { moto.server.stop() }
-        let client = KinesisClient(region: "us-east-1", credentials: StaticCredentials(moto.user), endpoint: moto.endpoint,
-                                   maxAttempts: 2)
+        let client = KinesisClient(
+            region: "us-east-1", credentials: StaticCredentials(moto.user), endpoint: moto.endpoint,
+            maxAttempts: 2)
         let key = "outage-\(UUID().uuidString.prefix(8))"
-        let streamer = Streamer(configuration: .init(stream: moto.stream, maxAge: .seconds(3600),
-                                                     backoff: Backoff(base: .milliseconds(50), cap: .milliseconds(200))),
-                                client: client, clock: ContinuousClock())
+        let streamer = Streamer(
+            configuration: .init(
+                stream: moto.stream, maxAge: .seconds(3600),
+                backoff: Backoff(base: .milliseconds(50), cap: .milliseconds(200))),
+            client: client, clock: ContinuousClock())
         streamer.setActive(true)
         try moto.setOutage(true)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -171,7 +196,9 @@ struct StreamerLiveTests {
             group.cancelAll()
         }
         let read = try moto.readback(["kinesis-read", moto.stream]) as? [[String: Any]] ?? []
-        let seqs = read.filter { $0["partition_key"] as? String == key }.compactMap { ($0["data"] as? [String: Any])?["seq"] as? Int }
+        let seqs = read.filter { $0["partition_key"] as? String == key }.compactMap {
+            ($0["data"] as? [String: Any])?["seq"] as? Int
+        }
         #expect(seqs == Array(0..<5))
         #expect(streamer.status.dropped == 0)
         // A figure, not an assertion: offer to confirmed PutRecords in wall time on this machine.

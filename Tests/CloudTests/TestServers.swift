@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import Cloud
 
 /// Starts the Python test servers of Tests/Servers as subprocesses on free loopback ports, with
 /// the venv that `scripts/test-servers` installs.
 enum TestServers {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent()
     static let serversDirectory = repoRoot.appendingPathComponent("Tests/Servers")
     static let python = repoRoot.appendingPathComponent(".venv-test/bin/python").path
@@ -16,17 +18,23 @@ enum TestServers {
 
     static func requireVenv() throws {
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw SetupError(description: "\(python) is missing: run scripts/test-servers first (it installs moto, awscrt, "
-                + "boto3 and cryptography into .venv-test/)")
+            throw SetupError(
+                description:
+                    "\(python) is missing: run scripts/test-servers first (it installs moto, awscrt, "
+                    + "boto3 and cryptography into .venv-test/)")
         }
     }
 
     /// The test PKI, made once per test process in a temporary directory.
     static let pki: Result<URL, SetupError> = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sensorstation-pki-\(getpid())")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sensorstation-pki-\(getpid())")
         do {
-            let out = try run("/bin/bash", [serversDirectory.appendingPathComponent("pki.sh").path, dir.path])
-            guard out.status == 0 else { return .failure(SetupError(description: "pki.sh failed: \(out.stderr)")) }
+            let out = try run(
+                "/bin/bash", [serversDirectory.appendingPathComponent("pki.sh").path, dir.path])
+            guard out.status == 0 else {
+                return .failure(SetupError(description: "pki.sh failed: \(out.stderr)"))
+            }
             return .success(dir)
         } catch {
             return .failure(SetupError(description: "pki.sh could not run: \(error)"))
@@ -58,7 +66,10 @@ enum TestServers {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         while errData.get() == nil { usleep(1000) }
-        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.get()!, as: UTF8.self))
+        return (
+            p.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData.get()!, as: UTF8.self)
+        )
     }
 
     /// Runs a Python script from Tests/Servers with the venv's interpreter.
@@ -66,7 +77,8 @@ enum TestServers {
         -> (status: Int32, stdout: String, stderr: String)
     {
         try requireVenv()
-        return try run(python, [serversDirectory.appendingPathComponent(script).path] + arguments, stdin: stdin)
+        return try run(
+            python, [serversDirectory.appendingPathComponent(script).path] + arguments, stdin: stdin)
     }
 }
 
@@ -86,7 +98,10 @@ final class ServerProcess: @unchecked Sendable {
 
     init(script: String, arguments: [String], timeout: TimeInterval = 60) throws {
         try TestServers.requireVenv()
-        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("sensorstation-\(script)-\(UUID()).log").path
+        logPath =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "sensorstation-\(script)-\(UUID()).log"
+            ).path
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: TestServers.python)
         process.arguments = [TestServers.serversDirectory.appendingPathComponent(script).path] + arguments
@@ -134,18 +149,25 @@ final class ServerProcess: @unchecked Sendable {
 /// Plain-HTTP POST/GET to a control port, without AsyncHTTPClient (keeps the tests' control path
 /// independent of the code under test).
 enum Control {
-    static func request(port: Int, method: String, path: String, json: [String: Any]? = nil) throws -> [String: Any] {
-        var args = ["-c", """
-        import sys, json, http.client
-        c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]), timeout=30)
-        body = sys.stdin.read().encode() or None
-        c.request(sys.argv[2], sys.argv[3], body=body, headers={'Content-Type': 'application/json'})
-        print(c.getresponse().read().decode())
-        """]
+    static func request(port: Int, method: String, path: String, json: [String: Any]? = nil) throws
+        -> [String: Any]
+    {
+        var args = [
+            "-c",
+            """
+            import sys, json, http.client
+            c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]), timeout=30)
+            body = sys.stdin.read().encode() or None
+            c.request(sys.argv[2], sys.argv[3], body=body, headers={'Content-Type': 'application/json'})
+            print(c.getresponse().read().decode())
+            """,
+        ]
         args += [String(port), method, path]
         let body = try json.map { try JSONSerialization.data(withJSONObject: $0) }
         let r = try TestServers.run(TestServers.python, args, stdin: body ?? Data())
-        guard r.status == 0, let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] else {
+        guard r.status == 0,
+            let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        else {
             throw TestServers.SetupError(description: "control \(method) \(path) failed: \(r.stderr)")
         }
         return obj
@@ -160,7 +182,8 @@ final class MotoStack: @unchecked Sendable {
     var endpoint: String { "http://127.0.0.1:\(port)" }
     var user: AWSCredentials {
         let u = server.announcement["user"] as? [String: String] ?? [:]
-        return AWSCredentials(accessKeyId: u["accessKeyId"] ?? "", secretAccessKey: u["secretAccessKey"] ?? "")
+        return AWSCredentials(
+            accessKeyId: u["accessKeyId"] ?? "", secretAccessKey: u["secretAccessKey"] ?? "")
     }
     var roleArn: String { server.string("role_arn") }
     var bucket: String { server.string("bucket") }
@@ -178,9 +201,15 @@ final class MotoStack: @unchecked Sendable {
 
     /// boto3 (an independent client) runs `readback.py` against this moto with the IAM user's keys.
     func readback(_ arguments: [String]) throws -> Any {
-        let r = try TestServers.runPython("readback.py", ["--endpoint", endpoint, "--access-key", user.accessKeyId,
-                                                          "--secret-key", user.secretAccessKey] + arguments)
-        guard r.status == 0 else { throw TestServers.SetupError(description: "readback.py failed: \(r.stderr)") }
+        let r = try TestServers.runPython(
+            "readback.py",
+            [
+                "--endpoint", endpoint, "--access-key", user.accessKeyId,
+                "--secret-key", user.secretAccessKey,
+            ] + arguments)
+        guard r.status == 0 else {
+            throw TestServers.SetupError(description: "readback.py failed: \(r.stderr)")
+        }
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8), options: [.fragmentsAllowed])
     }
 
@@ -194,26 +223,33 @@ final class CredentialsEndpointServer: @unchecked Sendable {
     var controlPort: Int { server.int("control_port") }
 
     init(moto: MotoStack, port: Int = 0, lifetime: Int? = nil, revokedCN: [String] = []) throws {
-        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("sensorstation-userkeys-\(UUID()).json")
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sensorstation-userkeys-\(UUID()).json")
         let u = moto.user
-        try JSONSerialization.data(withJSONObject: ["accessKeyId": u.accessKeyId, "secretAccessKey": u.secretAccessKey])
-            .write(to: keys)
-        var args = ["--cert", try TestServers.pkiFile("server.pem"), "--key", try TestServers.pkiFile("server.key"),
-                    "--ca", try TestServers.pkiFile("ca.pem"), "--moto", moto.endpoint, "--user-keys", keys.path,
-                    "--role-arn", moto.roleArn, "--port", String(port)]
+        try JSONSerialization.data(withJSONObject: [
+            "accessKeyId": u.accessKeyId, "secretAccessKey": u.secretAccessKey,
+        ])
+        .write(to: keys)
+        var args = [
+            "--cert", try TestServers.pkiFile("server.pem"), "--key", try TestServers.pkiFile("server.key"),
+            "--ca", try TestServers.pkiFile("ca.pem"), "--moto", moto.endpoint, "--user-keys", keys.path,
+            "--role-arn", moto.roleArn, "--port", String(port),
+        ]
         if let lifetime { args += ["--lifetime", String(lifetime)] }
         if !revokedCN.isEmpty { args += ["--revoked-cn"] + revokedCN }
         server = try ServerProcess(script: "credentials_endpoint.py", arguments: args)
     }
 
     func queueFailure(status: Int, message: String, count: Int = 1) throws {
-        _ = try Control.request(port: controlPort, method: "POST", path: "/fail",
-                                json: ["status": status, "message": message, "count": count])
+        _ = try Control.request(
+            port: controlPort, method: "POST", path: "/fail",
+            json: ["status": status, "message": message, "count": count])
     }
 
     func setLifetime(_ seconds: Int?) throws {
-        _ = try Control.request(port: controlPort, method: "POST", path: "/lifetime",
-                                json: ["seconds": seconds.map { $0 as Any } ?? NSNull()])
+        _ = try Control.request(
+            port: controlPort, method: "POST", path: "/lifetime",
+            json: ["seconds": seconds.map { $0 as Any } ?? NSNull()])
     }
 
     func stats() throws -> [String: Any] {

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import Synchronization
 import Storage
+import Synchronization
 import Testing
+
 @testable import Cloud
 
 /// A station database in a temporary directory, filled through the Storage API.
@@ -19,20 +20,27 @@ struct TestDatabase {
 
     /// `count` weather rows one second apart from `start`, and `impacts` impacts.
     func fill(weather count: Int, impacts: Int, start: Date) async throws {
-        let recorder = Recorder(database: database, retention: RetentionPolicy(), logger: Logger(label: "test"))
+        let recorder = Recorder(
+            database: database, retention: RetentionPolicy(), logger: Logger(label: "test"))
         for i in 0..<count {
-            recorder.record(.weather(WeatherRecord(time: start.addingTimeInterval(Double(i)), sensor: "bme280",
-                                                   temperatureC: 20 + Double(i % 10) / 10, humidityPercent: 50,
-                                                   pressurePa: 101_325 + Double(i))))
+            recorder.record(
+                .weather(
+                    WeatherRecord(
+                        time: start.addingTimeInterval(Double(i)), sensor: "bme280",
+                        temperatureC: 20 + Double(i % 10) / 10, humidityPercent: 50,
+                        pressurePa: 101_325 + Double(i))))
         }
         await recorder.flush()
         for i in 0..<impacts {
             let t = start.addingTimeInterval(Double(i) * 60 + 0.5)
-            _ = try await recorder.recordImpact(ImpactRecord(
-                triggerTime: t, startTime: t, endTime: t.addingTimeInterval(0.02), peakTime: t.addingTimeInterval(0.01),
-                peakG: 8 + Double(i), peakXG: 8, peakYG: 0, peakZG: 1, durationMs: 20, severity: "moderate",
-                deltaVMps: 1.2, hic15: 3, saturated: false, thresholdG: 4, sensor: "adxl345",
-                waveform: [1, 2, 3, 4], waveformCount: 2, waveformRateHz: 3200))
+            _ = try await recorder.recordImpact(
+                ImpactRecord(
+                    triggerTime: t, startTime: t, endTime: t.addingTimeInterval(0.02),
+                    peakTime: t.addingTimeInterval(0.01),
+                    peakG: 8 + Double(i), peakXG: 8, peakYG: 0, peakZG: 1, durationMs: 20,
+                    severity: "moderate",
+                    deltaVMps: 1.2, hic15: 3, saturated: false, thresholdG: 4, sensor: "adxl345",
+                    waveform: [1, 2, 3, 4], waveformCount: 2, waveformRateHz: 3200))
         }
     }
 }
@@ -42,7 +50,9 @@ func s3IDs(_ moto: MotoStack, prefix: String) throws -> [String: [Int]] {
     let objects = try moto.readback(["s3-lines", moto.bucket, prefix]) as? [String: [[String: Any]]] ?? [:]
     var ids: [String: [Int]] = [:]
     for (_, lines) in objects {
-        for line in lines { ids[line["kind"] as? String ?? "?", default: []].append(line["id"] as? Int ?? -1) }
+        for line in lines {
+            ids[line["kind"] as? String ?? "?", default: []].append(line["id"] as? Int ?? -1)
+        }
     }
     return ids
 }
@@ -51,13 +61,23 @@ func s3IDs(_ moto: MotoStack, prefix: String) throws -> [String: [Int]] {
 struct UploaderTests {
     static let start = Date(timeIntervalSince1970: 1_795_478_400 - 100)  // 100 s before midnight UTC
 
-    func destinations(_ moto: MotoStack, credentials: any AWSCredentialsSource, prefix: String) -> [UploadDestination] {
+    func destinations(_ moto: MotoStack, credentials: any AWSCredentialsSource, prefix: String)
+        -> [UploadDestination]
+    {
         [
-            UploadDestination(name: "s3-\(prefix)", target: .s3(
-                S3Client(bucket: moto.bucket, region: "us-east-1", credentials: credentials, endpoint: moto.endpoint), prefix: prefix)),
-            UploadDestination(name: "dynamodb-\(prefix)", target: .dynamoDB(
-                DynamoDBClient(region: "us-east-1", credentials: credentials, endpoint: moto.endpoint, maxAttempts: 2),
-                tables: [.weather: moto.weatherTable, .impact: moto.impactTable])),
+            UploadDestination(
+                name: "s3-\(prefix)",
+                target: .s3(
+                    S3Client(
+                        bucket: moto.bucket, region: "us-east-1", credentials: credentials,
+                        endpoint: moto.endpoint), prefix: prefix)),
+            UploadDestination(
+                name: "dynamodb-\(prefix)",
+                target: .dynamoDB(
+                    DynamoDBClient(
+                        region: "us-east-1", credentials: credentials, endpoint: moto.endpoint, maxAttempts: 2
+                    ),
+                    tables: [.weather: moto.weatherTable, .impact: moto.impactTable])),
         ]
     }
 
@@ -66,10 +86,12 @@ struct UploaderTests {
         let (moto, _) = try LiveStack.get()
         let db = try TestDatabase()
         try await db.fill(weather: 250, impacts: 3, start: Self.start)
-        let provider = try CredentialsProvider(configuration: try LiveStack.configuration(), environment: liveEnvironment)
+        let provider = try CredentialsProvider(
+            configuration: try LiveStack.configuration(), environment: liveEnvironment)
         defer { Task { await provider.shutdown() } }
-        let uploader = Uploader(database: db.database, destinations: destinations(moto, credentials: provider, prefix: "drain"),
-                                configuration: .init(thingName: "TestThing", batchSize: 64))
+        let uploader = Uploader(
+            database: db.database, destinations: destinations(moto, credentials: provider, prefix: "drain"),
+            configuration: .init(thingName: "TestThing", batchSize: 64))
         uploader.refreshBacklog()
         #expect(uploader.status.backlog["s3-drain"]?[.weather] == 250)
         let sent = try await uploader.drain()
@@ -78,7 +100,8 @@ struct UploaderTests {
         #expect(ids["weather"]?.sorted() == Array(1...250))
         #expect(ids["impact"]?.sorted() == Array(1...3))
         // Day partitions: the first 100 rows are on the 23rd, the rest on the 24th.
-        let keys = (try moto.readback(["s3-list", moto.bucket, "drain/TestThing/weather/"]) as? [[String: Any]] ?? [])
+        let keys =
+            (try moto.readback(["s3-list", moto.bucket, "drain/TestThing/weather/"]) as? [[String: Any]] ?? [])
             .compactMap { $0["key"] as? String }
         #expect(keys.contains("drain/TestThing/weather/year=2026/month=11/day=23/1-64.jsonl.gz"))
         #expect(keys.contains("drain/TestThing/weather/year=2026/month=11/day=23/65-100.jsonl.gz"))
@@ -89,22 +112,32 @@ struct UploaderTests {
         #expect(try await uploader.drain() == 0)
     }
 
-    @Test("a destination that fails does not hold the others back: no S3 bucket, DynamoDB still gets everything")
+    @Test(
+        "a destination that fails does not hold the others back: no S3 bucket, DynamoDB still gets everything"
+    )
     func failingDestinationIsolated() async throws {
         let (moto, _) = try LiveStack.get()
         let db = try TestDatabase()
         try await db.fill(weather: 70, impacts: 2, start: Self.start)
-        let provider = try CredentialsProvider(configuration: try LiveStack.configuration(), environment: liveEnvironment)
+        let provider = try CredentialsProvider(
+            configuration: try LiveStack.configuration(), environment: liveEnvironment)
         defer { Task { await provider.shutdown() } }
-        let missing = UploadDestination(name: "s3-nobucket", target: .s3(
-            S3Client(bucket: "no-such-bucket-\(UUID().uuidString.prefix(8).lowercased())", region: "us-east-1",
-                     credentials: provider, endpoint: moto.endpoint), prefix: "isolated"))
-        let dynamo = UploadDestination(name: "dynamodb-isolated", target: .dynamoDB(
-            DynamoDBClient(region: "us-east-1", credentials: provider, endpoint: moto.endpoint, maxAttempts: 2),
-            tables: [.weather: moto.weatherTable, .impact: moto.impactTable]))
+        let missing = UploadDestination(
+            name: "s3-nobucket",
+            target: .s3(
+                S3Client(
+                    bucket: "no-such-bucket-\(UUID().uuidString.prefix(8).lowercased())", region: "us-east-1",
+                    credentials: provider, endpoint: moto.endpoint), prefix: "isolated"))
+        let dynamo = UploadDestination(
+            name: "dynamodb-isolated",
+            target: .dynamoDB(
+                DynamoDBClient(
+                    region: "us-east-1", credentials: provider, endpoint: moto.endpoint, maxAttempts: 2),
+                tables: [.weather: moto.weatherTable, .impact: moto.impactTable]))
         // S3 first, as in the service: before, its failure ended the drain and DynamoDB never got a turn.
-        let uploader = Uploader(database: db.database, destinations: [missing, dynamo],
-                                configuration: .init(thingName: "TestThing", batchSize: 64))
+        let uploader = Uploader(
+            database: db.database, destinations: [missing, dynamo],
+            configuration: .init(thingName: "TestThing", batchSize: 64))
         await #expect { try await uploader.drain() } throws: { "\($0)".contains("NoSuchBucket") }
         #expect(try db.database.cursor(destination: "dynamodb-isolated", kind: .weather) == 70)
         #expect(try db.database.cursor(destination: "dynamodb-isolated", kind: .impact) == 2)
@@ -128,17 +161,23 @@ struct UploaderTests {
 
         // A paced uploader gets through part of the backlog, then the link goes down under it.
         let sentBeforeOutage = Mutex(0)
-        let first = Uploader(database: db.database, destinations: dest, configuration: .init(thingName: "TestThing", batchSize: 50))
+        let first = Uploader(
+            database: db.database, destinations: dest,
+            configuration: .init(thingName: "TestThing", batchSize: 50))
         _ = try? await first.drainLimited(batches: 4, onBatch: { sentBeforeOutage.withLock { $0 += 1 } })
         try moto.setOutage(true)
         var failures = 0
         for _ in 0..<3 {  // "restarts": fresh uploaders on the same database, each failing
-            let u = Uploader(database: db.database, destinations: dest, configuration: .init(thingName: "TestThing", batchSize: 50))
+            let u = Uploader(
+                database: db.database, destinations: dest,
+                configuration: .init(thingName: "TestThing", batchSize: 50))
             do { try await u.drain() } catch { failures += 1 }
         }
         #expect(failures == 3)
         try moto.setOutage(false)
-        let last = Uploader(database: db.database, destinations: dest, configuration: .init(thingName: "TestThing", batchSize: 50))
+        let last = Uploader(
+            database: db.database, destinations: dest,
+            configuration: .init(thingName: "TestThing", batchSize: 50))
         try await last.drain()
         let ids = try s3IDs(moto, prefix: "outage/")
         #expect(ids["weather"]?.sorted() == Array(1...600))
@@ -156,12 +195,19 @@ struct UploaderTests {
         let provider = try CredentialsProvider(configuration: config, environment: liveEnvironment)
         defer { Task { await provider.shutdown() } }
         let db = try TestDatabase()
-        let s3 = UploadDestination(name: "s3-expiry", target: .s3(
-            S3Client(bucket: moto.bucket, region: "us-east-1", credentials: provider, endpoint: moto.endpoint), prefix: "expiry"))
-        let uploader = Uploader(database: db.database, destinations: [s3], configuration: .init(thingName: "TestThing", batchSize: 20))
+        let s3 = UploadDestination(
+            name: "s3-expiry",
+            target: .s3(
+                S3Client(
+                    bucket: moto.bucket, region: "us-east-1", credentials: provider, endpoint: moto.endpoint),
+                prefix: "expiry"))
+        let uploader = Uploader(
+            database: db.database, destinations: [s3],
+            configuration: .init(thingName: "TestThing", batchSize: 20))
         var keys = Set<String>()
         for round in 0..<3 {
-            try await db.fill(weather: 20, impacts: 0, start: Self.start.addingTimeInterval(Double(round) * 1000))
+            try await db.fill(
+                weather: 20, impacts: 0, start: Self.start.addingTimeInterval(Double(round) * 1000))
             try await uploader.drain()
             keys.insert(try await provider.credentials().accessKeyId)
             try await Task.sleep(for: .milliseconds(2600))  // past the refresh point
@@ -173,18 +219,24 @@ struct UploaderTests {
         #expect(issued >= 3)
     }
 
-    @Test("a batch sent but not confirmed is resent with the same boundaries after new rows arrived: same key, same bytes")
+    @Test(
+        "a batch sent but not confirmed is resent with the same boundaries after new rows arrived: same key, same bytes"
+    )
     func resendKeepsBatchBoundaries() async throws {
         let (moto, _) = try LiveStack.get()
         let db = try TestDatabase()
         let prefix = "resend-\(UUID().uuidString.prefix(8))"
         try await db.fill(weather: 20, impacts: 0, start: Self.start)
-        let creds = StaticCredentials(try await withProvider(try LiveStack.configuration()) { try await $0.fetch() }.credentials)
-        let s3 = S3Client(bucket: moto.bucket, region: "us-east-1", credentials: creds, endpoint: moto.endpoint)
+        let creds = StaticCredentials(
+            try await withProvider(try LiveStack.configuration()) { try await $0.fetch() }.credentials)
+        let s3 = S3Client(
+            bucket: moto.bucket, region: "us-east-1", credentials: creds, endpoint: moto.endpoint)
         let dest = UploadDestination(name: "s3-\(prefix)", target: .s3(s3, prefix: prefix), kinds: [.weather])
 
         // The first process: plans the batch, sends it, and dies before the cursor moves.
-        let first = Uploader(database: db.database, destinations: [dest], configuration: .init(thingName: "TestThing", batchSize: 500))
+        let first = Uploader(
+            database: db.database, destinations: [dest],
+            configuration: .init(thingName: "TestThing", batchSize: 500))
         _ = try? await first.drainUntilSentNotConfirmed(dest, kind: .weather)
         #expect(try db.database.cursor(destination: dest.name, kind: .weather) == 0)
         let keysBefore = try s3Keys(moto, prefix: prefix)
@@ -193,16 +245,22 @@ struct UploaderTests {
 
         // New rows arrive, then the restarted service drains.
         try await db.fill(weather: 15, impacts: 0, start: Self.start.addingTimeInterval(30))
-        let second = Uploader(database: db.database, destinations: [dest], configuration: .init(thingName: "TestThing", batchSize: 500))
+        let second = Uploader(
+            database: db.database, destinations: [dest],
+            configuration: .init(thingName: "TestThing", batchSize: 500))
         try await second.drain()
 
         let keys = try s3Keys(moto, prefix: prefix)
         // The day boundary is at row 101, so one day: the resent batch is 1–20 again, the new rows 21–35.
         #expect(keysBefore.compactMap { $0.components(separatedBy: "/").last } == ["1-20.jsonl.gz"])
-        #expect(keys.compactMap { $0.components(separatedBy: "/").last }.sorted() == ["1-20.jsonl.gz", "21-35.jsonl.gz"])
+        #expect(
+            keys.compactMap { $0.components(separatedBy: "/").last }.sorted() == [
+                "1-20.jsonl.gz", "21-35.jsonl.gz",
+            ])
         let bytesAfter = try moto.readback(["s3-get", moto.bucket, firstKey]) as? [String: Any]
         #expect(bytesAfter?["raw_b64"] as? String == bytesBefore?["raw_b64"] as? String)
-        #expect(try s3IDs(moto, prefix: prefix + "/")["weather"]?.sorted() == Array(1...35))  // each exactly once
+        // each exactly once
+        #expect(try s3IDs(moto, prefix: prefix + "/")["weather"]?.sorted() == Array(1...35))
         #expect(try db.database.cursor(destination: dest.name, kind: .weather) == 35)
         // The drain itself recorded its new batch (21–35) before sending it.
         #expect(try db.database.cursor(destination: dest.planName, kind: .weather) == 35)
@@ -214,8 +272,10 @@ struct UploaderTests {
     func pacing() async throws {
         let clock = TestClock(Self.start)
         let db = try TestDatabase()
-        let u = Uploader(database: db.database, destinations: [], configuration: .init(thingName: "T", maxBytesPerSecond: 1000),
-                         now: clock.environment.now, sleep: clock.environment.sleep)
+        let u = Uploader(
+            database: db.database, destinations: [],
+            configuration: .init(thingName: "T", maxBytesPerSecond: 1000),
+            now: clock.environment.now, sleep: clock.environment.sleep)
         await u.pace(bytes: 500)  // first batch: no wait
         await u.pace(bytes: 2000)  // waits for the first: 0.5 s
         await u.pace(bytes: 10)  // waits for the second: 2 s
@@ -224,7 +284,9 @@ struct UploaderTests {
 }
 
 func s3Keys(_ moto: MotoStack, prefix: String) throws -> [String] {
-    (try moto.readback(["s3-list", moto.bucket, prefix]) as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
+    (try moto.readback(["s3-list", moto.bucket, prefix]) as? [[String: Any]] ?? []).compactMap {
+        $0["key"] as? String
+    }
 }
 
 extension Uploader {
@@ -245,11 +307,13 @@ extension Uploader {
         for destination in destinations {
             for kind in destination.kinds where left > 0 {
                 while left > 0 {
-                    let items = try database.pending(kind, destination: destination.name, limit: configuration.batchSize)
+                    let items = try database.pending(
+                        kind, destination: destination.name, limit: configuration.batchSize)
                     if items.isEmpty { break }
                     let records = items.map(UploadRecord.init)
                     try await send(records, kind: kind, to: destination)
-                    try database.advanceCursor(destination: destination.name, kind: kind, to: records.last!.id)
+                    try database.advanceCursor(
+                        destination: destination.name, kind: kind, to: records.last!.id)
                     onBatch()
                     left -= 1
                 }

@@ -3,7 +3,7 @@ import Storage
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `sensorstation run` on a terminal (a pseudo-terminal the test holds), with a systemd-style
@@ -33,7 +33,9 @@ private final class StationOnTerminal: @unchecked Sendable {
         guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw POSIXError(.ENAMETOOLONG) }
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in raw.copyBytes(from: bytes + [0]) }
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
         var tv = timeval(tv_sec: 0, tv_usec: 200_000)
@@ -79,9 +81,13 @@ private final class StationOnTerminal: @unchecked Sendable {
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-    var screen: String { String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: screenPath))) ?? Data(), as: UTF8.self) }
+    var screen: String {
+        String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: screenPath))) ?? Data(), as: UTF8.self)
+    }
 
-    func key(_ k: String) { _ = k.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count - 1) } }
+    func key(_ k: String) {
+        _ = k.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count - 1) }
+    }
 
     /// The sd_notify messages received until `stop` says enough or `limit` passes.
     func notifications(until stop: ([String]) -> Bool, limit: Duration) -> [String] {
@@ -107,9 +113,13 @@ private final class StationOnTerminal: @unchecked Sendable {
     }
 }
 
-@Suite("The whole story: READY, an impact, a button press that streams to Kinesis, a query, SIGTERM", .serialized)
+@Suite(
+    "The whole story: READY, an impact, a button press that streams to Kinesis, a query, SIGTERM", .serialized
+)
 struct WholeStoryTests {
-    @Test("the service on a terminal under a NOTIFY_SOCKET, simulated sensors and GPIO, mTLS credentials and moto (auth on)")
+    @Test(
+        "the service on a terminal under a NOTIFY_SOCKET, simulated sensors and GPIO, mTLS credentials and moto (auth on)"
+    )
     func wholeStory() async throws {
         let (moto, endpoint) = try RunUploadEndToEndTests.stack()
         // A short directory: the NOTIFY_SOCKET path must fit sockaddr_un (108 bytes).
@@ -117,14 +127,18 @@ struct WholeStoryTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // `quiet`: no impacts but the one the test makes.
-        let config = try RunUploadEndToEndTests.configuration(moto, endpoint, directory: dir, scenario: "quiet")
+        let config = try RunUploadEndToEndTests.configuration(
+            moto, endpoint, directory: dir, scenario: "quiet")
         let station = try StationOnTerminal(config: config, directory: dir)
         let dbPath = dir + "/station.db"
 
         // 1. READY=1 once sensors are probed and storage is open, with a STATUS= a person can read.
-        let notes = station.notifications(until: { $0.contains { $0.split(separator: "\n").contains("READY=1") } },
-                                          limit: .seconds(60))
-        #expect(notes.contains { $0.split(separator: "\n").contains("READY=1") }, "notify: \(notes)\n\(station.log.suffix(2000))")
+        let notes = station.notifications(
+            until: { $0.contains { $0.split(separator: "\n").contains("READY=1") } },
+            limit: .seconds(60))
+        #expect(
+            notes.contains { $0.split(separator: "\n").contains("READY=1") },
+            "notify: \(notes)\n\(station.log.suffix(2000))")
         #expect(notes.contains { $0.contains("STATUS=") }, "\(notes)")
 
         // 2. An impact (key `i` on the simulated station): recorded with its waveform.
@@ -132,7 +146,9 @@ struct WholeStoryTests {
         try await Task.sleep(for: .seconds(2))  // more than pre_ms of history before the impact
         station.key("i")
         func impacts() -> [[String: Any]] {
-            let r = try? StationBinary.run(["query", "impacts", "--config", config, "--since", "1h", "--format", "json"])
+            let r = try? StationBinary.run([
+                "query", "impacts", "--config", config, "--since", "1h", "--format", "json",
+            ])
             return (r?.stdout ?? "").split(separator: "\n").compactMap {
                 try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
             }
@@ -144,9 +160,11 @@ struct WholeStoryTests {
         var presses = 1
         while true {
             do {
-                try await eventually("the impact in the database", limit: .seconds(20)) { impacts().count >= 1 }
+                try await eventually("the impact in the database", limit: .seconds(20)) {
+                    impacts().count >= 1
+                }
                 break
-            } catch where presses < 3 {
+            } catch  where presses < 3 {
                 presses += 1
                 station.key("i")
             }
@@ -156,7 +174,9 @@ struct WholeStoryTests {
         let impact = try #require(recorded.first)
         #expect((impact["peak_g"] as? Double ?? 0) >= 4, "\(impact)")
         let id = try #require(impact["id"] as? Int)
-        let shown = try StationBinary.run(["impacts", "show", "\(id)", "--config", config, "--format", "json"])
+        let shown = try StationBinary.run([
+            "impacts", "show", "\(id)", "--config", config, "--format", "json",
+        ])
         #expect(shown.status == 0, "\(shown.stderr)")
         // The waveform: pre_ms + post_ms (500 + 1000 ms by default) at the 100 Hz of this configuration.
         let figures = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
@@ -170,7 +190,9 @@ struct WholeStoryTests {
         }
         try await eventually("streaming on and motion in Kinesis", limit: .seconds(90)) {
             let records = streamed()
-            return records.contains { $0["event"] as? String == "streaming" && $0["detail"] as? String == "on" }
+            return records.contains {
+                $0["event"] as? String == "streaming" && $0["detail"] as? String == "on"
+            }
                 && records.filter { $0["kind"] as? String == "motion" }.count >= 2
         }
         let on = try #require(streamed().first { $0["event"] as? String == "streaming" })
@@ -181,7 +203,9 @@ struct WholeStoryTests {
         #expect(ack.status == 0 && ack.stdout.contains("impact acknowledged"), "\(ack.stdout)\(ack.stderr)")
 
         // 5. query shows the readings while the service runs.
-        let motion = try StationBinary.run(["query", "motion", "--config", config, "--since", "10m", "--format", "csv"])
+        let motion = try StationBinary.run([
+            "query", "motion", "--config", config, "--since", "10m", "--format", "csv",
+        ])
         #expect(motion.status == 0, "\(motion.stderr)")
         #expect(motion.stdout.split(separator: "\n").count >= 3, "\(motion.stdout.prefix(500))")
         let weather = try StationBinary.run(["query", "weather", "--config", config, "--since", "10m"])
@@ -194,13 +218,21 @@ struct WholeStoryTests {
         let exit = await station.terminate()
         #expect(exit == 0, "\(station.log.suffix(3000))")
         // On a terminal the log lines are part of the screen (stderr only gets them without one).
-        #expect((station.log + station.screen).contains("sensorstation stopped"), "\(station.screen.suffix(2000))")
-        let events = try StationBinary.run(["query", "events", "--config", config, "--since", "1h", "--format", "json"])
+        #expect(
+            (station.log + station.screen).contains("sensorstation stopped"), "\(station.screen.suffix(2000))"
+        )
+        let events = try StationBinary.run([
+            "query", "events", "--config", config, "--since", "1h", "--format", "json",
+        ])
         let kinds = events.stdout.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]).flatMap { $0 }
         }
-        #expect(kinds.contains { ($0["kind"] as? String) == "streaming" && "\($0)".contains("on") }, "\(events.stdout)")
-        #expect(kinds.contains { ($0["kind"] as? String) == "impact_ack" || "\($0)".contains("acknowledged") }, "\(events.stdout)")
+        #expect(
+            kinds.contains { ($0["kind"] as? String) == "streaming" && "\($0)".contains("on") },
+            "\(events.stdout)")
+        #expect(
+            kinds.contains { ($0["kind"] as? String) == "impact_ack" || "\($0)".contains("acknowledged") },
+            "\(events.stdout)")
         try RunUploadEndToEndTests.checkExactlyOnce(moto, database: dbPath)
     }
 }

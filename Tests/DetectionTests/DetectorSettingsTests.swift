@@ -41,7 +41,9 @@ struct DetectorSettingsTests {
         #expect(throws: DetectorSettingsError.self) { try s.validate() }
         // A detector made from them anyway must not crash.
         var d = ImpactDetector(settings: s)
-        for k in 0..<2000 { _ = d.process(MotionSample(t: Double(k) / 1000, x: 0, y: 0, z: k == 1000 ? 20 : 1)) }
+        for k in 0..<2000 {
+            _ = d.process(MotionSample(t: Double(k) / 1000, x: 0, y: 0, z: k == 1000 ? 20 : 1))
+        }
         _ = d.finish()
     }
 
@@ -51,7 +53,8 @@ struct DetectorSettingsTests {
         s.preWindow = 20
         let e = DetectorSettingsError(problems: s.problems)
         #expect(e.problems.map(\.field) == ["severeG", "preWindow"])
-        #expect(e.description.contains("severeG: expected a finite number of g above thresholdG (10.0), got 9.0"))
+        #expect(
+            e.description.contains("severeG: expected a finite number of g above thresholdG (10.0), got 9.0"))
         #expect(e.description.contains("preWindow: expected 0…10 s, got 20.0"))
     }
 }

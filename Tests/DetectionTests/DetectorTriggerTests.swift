@@ -28,22 +28,39 @@ struct DetectorTriggerTests {
     }
 
     @Test(arguments: [
-        ThresholdCase(name: "gravity +z, pulse +z", gravity: [0, 0, 1], direction: [0, 0, 1], magnitude: 3.99, events: 0),
-        ThresholdCase(name: "gravity +z, pulse +z", gravity: [0, 0, 1], direction: [0, 0, 1], magnitude: 4.0, events: 1),
-        ThresholdCase(name: "gravity +z, pulse +z", gravity: [0, 0, 1], direction: [0, 0, 1], magnitude: 4.01, events: 1),
-        ThresholdCase(name: "gravity −x, pulse −x", gravity: [-1, 0, 0], direction: [-1, 0, 0], magnitude: 4.0, events: 1),
-        ThresholdCase(name: "gravity −x, pulse −x", gravity: [-1, 0, 0], direction: [-1, 0, 0], magnitude: 3.99, events: 0),
-        ThresholdCase(name: "tilted gravity, pulse across it", gravity: [0.6, 0, 0.8], direction: [0.8, 0, -0.6],
-                      magnitude: 3.99, events: 0),
-        ThresholdCase(name: "tilted gravity, pulse across it", gravity: [0.6, 0, 0.8], direction: [0.8, 0, -0.6],
-                      magnitude: 4.01, events: 1),
-        ThresholdCase(name: "gravity +y, pulse against it", gravity: [0, 1, 0], direction: [0, -1, 0], magnitude: 3.99, events: 0),
-        ThresholdCase(name: "gravity +y, pulse against it", gravity: [0, 1, 0], direction: [0, -1, 0], magnitude: 4.01, events: 1),
+        ThresholdCase(
+            name: "gravity +z, pulse +z", gravity: [0, 0, 1], direction: [0, 0, 1], magnitude: 3.99, events: 0
+        ),
+        ThresholdCase(
+            name: "gravity +z, pulse +z", gravity: [0, 0, 1], direction: [0, 0, 1], magnitude: 4.0, events: 1),
+        ThresholdCase(
+            name: "gravity +z, pulse +z", gravity: [0, 0, 1], direction: [0, 0, 1], magnitude: 4.01, events: 1
+        ),
+        ThresholdCase(
+            name: "gravity −x, pulse −x", gravity: [-1, 0, 0], direction: [-1, 0, 0], magnitude: 4.0,
+            events: 1),
+        ThresholdCase(
+            name: "gravity −x, pulse −x", gravity: [-1, 0, 0], direction: [-1, 0, 0], magnitude: 3.99,
+            events: 0),
+        ThresholdCase(
+            name: "tilted gravity, pulse across it", gravity: [0.6, 0, 0.8], direction: [0.8, 0, -0.6],
+            magnitude: 3.99, events: 0),
+        ThresholdCase(
+            name: "tilted gravity, pulse across it", gravity: [0.6, 0, 0.8], direction: [0.8, 0, -0.6],
+            magnitude: 4.01, events: 1),
+        ThresholdCase(
+            name: "gravity +y, pulse against it", gravity: [0, 1, 0], direction: [0, -1, 0], magnitude: 3.99,
+            events: 0),
+        ThresholdCase(
+            name: "gravity +y, pulse against it", gravity: [0, 1, 0], direction: [0, -1, 0], magnitude: 4.01,
+            events: 1),
     ])
     func thresholdIsInclusiveOnTheVectorMagnitude(_ c: ThresholdCase) {
         let trace = SyntheticTrace(
             rate: 1000, length: 2, gravity: c.gravity,
-            pulses: [Pulse(.square, amplitude: c.amplitude, duration: 0.005, start: 1.0, direction: c.direction)])
+            pulses: [
+                Pulse(.square, amplitude: c.amplitude, duration: 0.005, start: 1.0, direction: c.direction)
+            ])
         let events = detect(trace.samples)
         #expect(events.count == c.events)
         if let e = events.first {
@@ -64,7 +81,8 @@ struct DetectorTriggerTests {
 
     @Test func quietRoadVibrationGivesNothing() {
         // 0.8 g of noise per axis around gravity: the magnitude stays far below 4 g.
-        let samples = SyntheticTrace(rate: 1000, length: 20, gravity: [0.3, -0.2, 0.93], noise: 0.3, seed: 7).samples
+        let samples = SyntheticTrace(rate: 1000, length: 20, gravity: [0.3, -0.2, 0.93], noise: 0.3, seed: 7)
+            .samples
         #expect(samples.map(\.magnitude).max()! < 3.5)
         #expect(detect(samples).isEmpty)
     }
@@ -76,7 +94,9 @@ struct DetectorTriggerTests {
         var count: Int
         var sustain: Double
         var events: Int
-        var testDescription: String { "\(count) samples (\(count - 1) ms) at 5 g, sustain \(sustain) s → \(events)" }
+        var testDescription: String {
+            "\(count) samples (\(count - 1) ms) at 5 g, sustain \(sustain) s → \(events)"
+        }
     }
 
     @Test(arguments: [
@@ -89,8 +109,11 @@ struct DetectorTriggerTests {
     ])
     func sustainBoundaries(_ c: SustainCase) {
         let start = 3.0
-        let trace = SyntheticTrace(rate: 1000, length: 8,
-            pulses: [Pulse(.square, amplitude: 4, duration: Double(c.count) / 1000 - 0.0005, start: start - 0.0001)])
+        let trace = SyntheticTrace(
+            rate: 1000, length: 8,
+            pulses: [
+                Pulse(.square, amplitude: 4, duration: Double(c.count) / 1000 - 0.0005, start: start - 0.0001)
+            ])
         #expect(trace.samples.filter { $0.magnitude >= 4 }.count == c.count)
         var settings = DetectorSettings()
         settings.sustain = c.sustain
@@ -98,13 +121,17 @@ struct DetectorTriggerTests {
         #expect(events.count == c.events)
         if let e = events.first {
             #expect(abs(e.triggerT - (start + c.sustain)) < 1e-9, "triggers when the sustain is complete")
-            #expect(abs(e.startT - (start - 0.001 + 0.001 * 3 / 4)) < 1e-6, "starts at the threshold crossing (1 g → 5 g, 4 g is ¾ of the way)")
+            #expect(
+                abs(e.startT - (start - 0.001 + 0.001 * 3 / 4)) < 1e-6,
+                "starts at the threshold crossing (1 g → 5 g, 4 g is ¾ of the way)")
         }
     }
 
     @Test func aDipBelowTheThresholdRestartsTheSustain() {
-        var samples = SyntheticTrace(rate: 1000, length: 4,
-            pulses: [Pulse(.square, amplitude: 4, duration: 0.150, start: 1.0)]).samples
+        var samples = SyntheticTrace(
+            rate: 1000, length: 4,
+            pulses: [Pulse(.square, amplitude: 4, duration: 0.150, start: 1.0)]
+        ).samples
         // One sample at 3.9 g in the middle: two runs of ~75 ms, neither reaches 100 ms.
         let i = samples.firstIndex { $0.t >= 1.075 }!
         samples[i].z = 3.9
@@ -114,8 +141,10 @@ struct DetectorTriggerTests {
     }
 
     @Test func severeTriggersAtOnceWhateverTheSustain() {
-        var samples = SyntheticTrace(rate: 1000, length: 4,
-            pulses: [Pulse(.square, amplitude: 4, duration: 0.020, start: 1.0)]).samples
+        var samples = SyntheticTrace(
+            rate: 1000, length: 4,
+            pulses: [Pulse(.square, amplitude: 4, duration: 0.020, start: 1.0)]
+        ).samples
         let i = samples.firstIndex { $0.t >= 1.010 }!
         samples[i].z = 9.5
         var settings = DetectorSettings()
@@ -124,7 +153,9 @@ struct DetectorTriggerTests {
         #expect(events.count == 1)
         #expect(events.first?.severity == .severe)
         #expect(events.first?.triggerT == samples[i].t)
-        #expect(abs((events.first?.startT ?? 0) - 0.99975) < 1e-6, "the impact started with the run, before the severe sample")
+        #expect(
+            abs((events.first?.startT ?? 0) - 0.99975) < 1e-6,
+            "the impact started with the run, before the severe sample")
         #expect(abs((events.first?.peakG ?? 0) - 9.5) < 1e-12)
 
         // The same run without the severe sample is too short for the sustain.
@@ -134,8 +165,10 @@ struct DetectorTriggerTests {
 
     @Test(arguments: [(8.99, Severity.impact), (9.0, .severe), (25.0, .severe)])
     func severityFollowsThePeak(_ peak: Double, _ expected: Severity) {
-        let samples = SyntheticTrace(rate: 1000, length: 3,
-            pulses: [Pulse(.square, amplitude: peak - 1, duration: 0.004, start: 1.0)]).samples
+        let samples = SyntheticTrace(
+            rate: 1000, length: 3,
+            pulses: [Pulse(.square, amplitude: peak - 1, duration: 0.004, start: 1.0)]
+        ).samples
         let events = detect(samples)
         #expect(events.map(\.severity) == [expected])
     }
@@ -146,7 +179,9 @@ struct DetectorTriggerTests {
         var second: Double
         var refractory: Double
         var events: Int
-        var testDescription: String { "pulses at 1.0 s and \(second) s, refractory \(refractory) s → \(events)" }
+        var testDescription: String {
+            "pulses at 1.0 s and \(second) s, refractory \(refractory) s → \(events)"
+        }
     }
 
     @Test(arguments: [
@@ -161,15 +196,26 @@ struct DetectorTriggerTests {
     ])
     func twoImpactsCloserThanTheRefractoryTimeAreOneEvent(_ c: RefractoryCase) {
         let pulse = { (t: Double, a: Double) in Pulse(.halfSine, amplitude: a, duration: 0.010, start: t) }
-        let samples = SyntheticTrace(rate: 1000, length: 6, gravity: [0, 0, -1],
-            pulses: [pulse(1.0, 6), pulse(c.second, 8)].map { var p = $0; p.direction = [1, 0, 0]; return p },
-            noise: 0.01).samples
+        let samples = SyntheticTrace(
+            rate: 1000, length: 6, gravity: [0, 0, -1],
+            pulses: [pulse(1.0, 6), pulse(c.second, 8)].map {
+                var p = $0; p.direction = [1, 0, 0]; return p
+            },
+            noise: 0.01
+        ).samples
         var settings = DetectorSettings()
         settings.refractory = c.refractory
         let events = detect(samples, settings)
         #expect(events.count == c.events)
-        let one = detect(SyntheticTrace(rate: 1000, length: 3, gravity: [0, 0, -1],
-            pulses: [{ var p = pulse(1.0, 6); p.direction = [1, 0, 0]; return p }()], noise: 0.01).samples)[0]
+        let one = detect(
+            SyntheticTrace(
+                rate: 1000, length: 3, gravity: [0, 0, -1],
+                pulses: [
+                    {
+                        var p = pulse(1.0, 6); p.direction = [1, 0, 0]; return p
+                    }()
+                ], noise: 0.01
+            ).samples)[0]
         if c.events == 1, c.second < 2, let e = events.first {
             // Both pulses in one event: the time above adds up, the peak is the larger one.
             #expect(e.peakG > 7.9)
@@ -207,7 +253,8 @@ struct DetectorTriggerTests {
     @Test func aGapCannotMakeASustainedTrigger() {
         // 5 g from 1.0 to 1.3 s and from 1.9 to 2.2 s with nothing in between (a lost stretch):
         // 1.2 s from first to last, but no gap-free run of 0.5 s.
-        let base = SyntheticTrace(rate: 1000, length: 4,
+        let base = SyntheticTrace(
+            rate: 1000, length: 4,
             pulses: [Pulse(.square, amplitude: 4, duration: 1.2, start: 1.0)])
         var settings = DetectorSettings()
         settings.sustain = 0.5
@@ -219,11 +266,14 @@ struct DetectorTriggerTests {
     }
 
     @Test func aGapPastThePostWindowEndsTheEvent() {
-        var samples = SyntheticTrace(rate: 1000, length: 1.2,
-            pulses: [Pulse(.halfSine, amplitude: 6, duration: 0.01, start: 1.0)]).samples
-        samples.append(contentsOf: SyntheticTrace(rate: 1000, length: 1).samples.map {
-            var s = $0; s.t += 5; return s
-        })
+        var samples = SyntheticTrace(
+            rate: 1000, length: 1.2,
+            pulses: [Pulse(.halfSine, amplitude: 6, duration: 0.01, start: 1.0)]
+        ).samples
+        samples.append(
+            contentsOf: SyntheticTrace(rate: 1000, length: 1).samples.map {
+                var s = $0; s.t += 5; return s
+            })
         var d = ImpactDetector()
         var completedAt: Double?
         for s in samples {
@@ -237,8 +287,10 @@ struct DetectorTriggerTests {
     // MARK: pending trigger and end of stream
 
     @Test func pendingTriggerIsThereFromTheTriggerSampleUntilTheEventCompletes() {
-        let samples = SyntheticTrace(rate: 1000, length: 4,
-            pulses: [Pulse(.halfSine, amplitude: 10, duration: 0.02, start: 1.0)]).samples
+        let samples = SyntheticTrace(
+            rate: 1000, length: 4,
+            pulses: [Pulse(.halfSine, amplitude: 10, duration: 0.02, start: 1.0)]
+        ).samples
         var d = ImpactDetector()
         var firstPending: (t: Double, peakG: Double, severity: Severity)?
         var lastPending: (t: Double, peakG: Double, severity: Severity)?
@@ -260,14 +312,17 @@ struct DetectorTriggerTests {
         #expect(firstPending?.severity == .impact, "the first sample above 4 g is below 9 g")
         #expect(lastPending?.severity == .severe)
         #expect(lastPending?.peakG == e.peakG)
-        #expect(events[0].at > e.triggerT + 1.0 && events[0].at < e.triggerT + 1.0015,
-                "complete with the first sample after the 1 s post window")
+        #expect(
+            events[0].at > e.triggerT + 1.0 && events[0].at < e.triggerT + 1.0015,
+            "complete with the first sample after the 1 s post window")
         #expect(d.pendingTrigger == nil)
     }
 
     @Test func finishClosesAnEventWithWhatIsThere() {
-        let samples = SyntheticTrace(rate: 1000, length: 1.2,
-            pulses: [Pulse(.halfSine, amplitude: 6, duration: 0.01, start: 1.0)]).samples
+        let samples = SyntheticTrace(
+            rate: 1000, length: 1.2,
+            pulses: [Pulse(.halfSine, amplitude: 6, duration: 0.01, start: 1.0)]
+        ).samples
         var d = ImpactDetector()
         var events: [ImpactEvent] = []
         for s in samples { events += d.process(s) }
@@ -281,8 +336,10 @@ struct DetectorTriggerTests {
 
     @Test func badSamplesAreDroppedNotFatal() {
         var d = ImpactDetector()
-        let good = SyntheticTrace(rate: 1000, length: 3,
-            pulses: [Pulse(.halfSine, amplitude: 6, duration: 0.01, start: 1.0)]).samples
+        let good = SyntheticTrace(
+            rate: 1000, length: 3,
+            pulses: [Pulse(.halfSine, amplitude: 6, duration: 0.01, start: 1.0)]
+        ).samples
         var events: [ImpactEvent] = []
         for (i, s) in good.enumerated() {
             events += d.process(s)
@@ -296,15 +353,19 @@ struct DetectorTriggerTests {
         #expect(d.droppedCount == 3)
         #expect(d.sampleCount == good.count)
         #expect(events.count == 1)
-        #expect(events.first.map { $0.peakG < 8 } == true, "the 50 g sample with time going backwards was dropped")
+        #expect(
+            events.first.map { $0.peakG < 8 } == true, "the 50 g sample with time going backwards was dropped"
+        )
     }
 
     @Test(arguments: [50.0, 100, 400, 1000, 1344, 3200])
     func everyRateFromFiftyHertzUp(_ rate: Double) {
         // A 100 ms half-sine, long enough to be seen at 50 Hz.
-        let samples = SyntheticTrace(rate: rate, length: 4, gravity: [0, 0.7071, 0.7071],
+        let samples = SyntheticTrace(
+            rate: rate, length: 4, gravity: [0, 0.7071, 0.7071],
             pulses: [Pulse(.halfSine, amplitude: 8, duration: 0.1, start: 1.5, direction: [1, 0, 0])],
-            noise: 0.01).samples
+            noise: 0.01
+        ).samples
         let events = detect(samples)
         #expect(events.count == 1)
         if let e = events.first {

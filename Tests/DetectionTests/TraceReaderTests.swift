@@ -15,16 +15,19 @@ struct TraceReaderTests {
 
     @Test func readsSamples() throws {
         let s = try Self.readAll(Self.good)
-        #expect(s == [
-            MotionSample(t: 0, x: 0.01, y: -0.02, z: 1.0),
-            MotionSample(t: 0.001, x: 0.001, y: 2.5, z: -0.98),
-            MotionSample(t: 0.001, x: 0, y: 0, z: 1),
-        ])
+        #expect(
+            s == [
+                MotionSample(t: 0, x: 0.01, y: -0.02, z: 1.0),
+                MotionSample(t: 0.001, x: 0.001, y: 2.5, z: -0.98),
+                MotionSample(t: 0.001, x: 0, y: 0, z: 1),
+            ])
     }
 
     @Test(arguments: [1, 2, 3, 5, 7, 16, 64])
     func chunkBoundariesAnywhereGiveTheSameSamples(_ chunk: Int) throws {
-        let text = "\u{FEFF}t_s,x_g,y_g,z_g,saturated\r\n" + (0..<50).map { "\(Double($0) / 100), \($0 % 7).5 ,-1,2,\($0 % 2)\r\n" }.joined()
+        let text =
+            "\u{FEFF}t_s,x_g,y_g,z_g,saturated\r\n"
+            + (0..<50).map { "\(Double($0) / 100), \($0 % 7).5 ,-1,2,\($0 % 2)\r\n" }.joined()
         let all = try Self.readAll(text, chunkSize: 1 << 16)
         #expect(all.count == 50)
         #expect(all[3] == MotionSample(t: 0.03, x: 3.5, y: -1, z: 2, saturated: true))
@@ -46,7 +49,9 @@ struct TraceReaderTests {
     @Test(arguments: [
         Bad(text: "", line: 1, message: "the trace is empty"),
         Bad(text: "time,x,y,z\n0,0,0,1\n", line: 1, message: "expected the header t_s,x_g,y_g,z_g"),
-        Bad(text: "t_s,x_g,y_g,z_g\n0,0,0,1\n0.1,0,0\n", line: 3, message: "expected 4 comma-separated values"),
+        Bad(
+            text: "t_s,x_g,y_g,z_g\n0,0,0,1\n0.1,0,0\n", line: 3, message: "expected 4 comma-separated values"
+        ),
         Bad(text: "t_s,x_g,y_g,z_g\n0,0,0,1,1\n", line: 2, message: "expected 4 comma-separated values"),
         Bad(text: "t_s,x_g,y_g,z_g\n0,zero,0,1\n", line: 2, message: "x_g is not a number: \"zero\""),
         Bad(text: "t_s,x_g,y_g,z_g\n0,,0,1\n", line: 2, message: "x_g is not a number"),
@@ -55,9 +60,11 @@ struct TraceReaderTests {
         Bad(text: "t_s,x_g,y_g,z_g\n0,0,0,1e999\n", line: 2, message: "z_g must be a finite number"),
         Bad(text: "t_s,x_g,y_g,z_g\n\n1,0,0,1\n0.5,0,0,1\n", line: 4, message: "time goes backwards"),
         Bad(text: "t_s,x_g,y_g,z_g,saturated\n0,0,0,1,yes\n", line: 2, message: "saturated must be 0 or 1"),
-        Bad(text: "t_s,x_g,y_g,z_g\n0,0,0,1\n" + String(repeating: "1", count: 5000) + "\n", line: 3,
+        Bad(
+            text: "t_s,x_g,y_g,z_g\n0,0,0,1\n" + String(repeating: "1", count: 5000) + "\n", line: 3,
             message: "longer than 4096 bytes"),
-        Bad(text: "t_s,x_g,y_g,z_g\n0,0,0,1\n" + String(repeating: "1", count: 100_000), line: 3,
+        Bad(
+            text: "t_s,x_g,y_g,z_g\n0,0,0,1\n" + String(repeating: "1", count: 100_000), line: 3,
             message: "longer than 4096 bytes"),
     ])
     func malformedLinesGiveTheirNumber(_ c: Bad) {
@@ -78,7 +85,8 @@ struct TraceReaderTests {
 
     @Test func readsAFileInChunks() throws {
         // A file of 200 000 samples read through 4 KiB chunks: the reader never holds it whole.
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).csv")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "trace-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: url) }
         var text = "t_s,x_g,y_g,z_g\n"
         for k in 0..<200_000 { text += "\(Double(k) / 3200),0,0,\(k == 150_000 ? 6 : 1)\n" }

@@ -1,6 +1,6 @@
 import Detection
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Waveform codec")
 struct WaveformCodecTests {
@@ -11,9 +11,11 @@ struct WaveformCodecTests {
     }
 
     static func capture() -> [MotionSample] {
-        var samples = SyntheticTrace(rate: 3200, length: 1.5, gravity: [0.1, -0.2, 0.97],
+        var samples = SyntheticTrace(
+            rate: 3200, length: 1.5, gravity: [0.1, -0.2, 0.97],
             pulses: [Pulse(.halfSine, amplitude: 40, duration: 0.008, start: 0.5, direction: [1, 2, -1])],
-            noise: 0.02, seed: 11, clipG: 32).samples
+            noise: 0.02, seed: 11, clipG: 32
+        ).samples
         // On a realistic timeline far from zero (a monotonic clock hours after boot).
         for i in samples.indices { samples[i].t += 12_345.678_9 }
         return samples
@@ -40,11 +42,15 @@ struct WaveformCodecTests {
 
     @Test(arguments: [0, 1, 2, 1000])
     func smallAndEmptyWaveforms(_ n: Int) throws {
-        let samples = (0..<n).map { MotionSample(t: Double($0) * 0.001 - 5, x: -200, y: 0.0001, z: 200, saturated: $0 % 2 == 0) }
+        let samples = (0..<n).map {
+            MotionSample(t: Double($0) * 0.001 - 5, x: -200, y: 0.0001, z: 200, saturated: $0 % 2 == 0)
+        }
         let decoded = try WaveformCodec.decode(WaveformCodec.encode(samples))
         #expect(decoded.count == n)
         for (a, b) in zip(samples, decoded) {
-            #expect(abs(a.t - b.t) < 1e-6 && abs(a.x - b.x) < 1e-4 && abs(a.y - b.y) < 1e-4 && abs(a.z - b.z) < 1e-4)
+            #expect(
+                abs(a.t - b.t) < 1e-6 && abs(a.x - b.x) < 1e-4 && abs(a.y - b.y) < 1e-4
+                    && abs(a.z - b.z) < 1e-4)
             #expect(a.saturated == b.saturated)
         }
     }
@@ -84,19 +90,33 @@ struct WaveformCodecTests {
 
     @Test(arguments: [
         Malformed(name: "other magic", bytes: Array("PNG\r\n\u{1A}\n".utf8) + [0, 0, 0, 0], kind: .badMagic),
-        Malformed(name: "newer version", bytes: Array("SSWF".utf8) + [2, 0, 0, 0, 0, 0], kind: .unsupportedVersion(2)),
-        Malformed(name: "huge count", bytes: sealed(header + [0xFF, 0xFF, 0xFF, 0xFF, 0x0F] + [UInt8](repeating: 0, count: 20)),
-                  kind: .implausibleCount(0xFFFF_FFFF)),
-        Malformed(name: "11-byte varint", bytes: sealed(header + [UInt8](repeating: 0x80, count: 10) + [1]), kind: .badVarint),
-        Malformed(name: "varint over 64 bits", bytes: sealed(header + [UInt8](repeating: 0xFF, count: 9) + [0x02]), kind: .badVarint),
-        Malformed(name: "count 1, sample missing", bytes: sealed(header + [1] + [UInt8](repeating: 0, count: 8)),
-                  kind: .implausibleCount(1)),
+        Malformed(
+            name: "newer version", bytes: Array("SSWF".utf8) + [2, 0, 0, 0, 0, 0],
+            kind: .unsupportedVersion(2)),
+        Malformed(
+            name: "huge count",
+            bytes: sealed(header + [0xFF, 0xFF, 0xFF, 0xFF, 0x0F] + [UInt8](repeating: 0, count: 20)),
+            kind: .implausibleCount(0xFFFF_FFFF)),
+        Malformed(
+            name: "11-byte varint", bytes: sealed(header + [UInt8](repeating: 0x80, count: 10) + [1]),
+            kind: .badVarint),
+        Malformed(
+            name: "varint over 64 bits", bytes: sealed(header + [UInt8](repeating: 0xFF, count: 9) + [0x02]),
+            kind: .badVarint),
+        Malformed(
+            name: "count 1, sample missing", bytes: sealed(header + [1] + [UInt8](repeating: 0, count: 8)),
+            kind: .implausibleCount(1)),
         Malformed(name: "bytes after the samples", bytes: sealed(header + [0, 7]), kind: .trailingBytes(1)),
-        Malformed(name: "time delta out of range",
-                  bytes: sealed(header + [1] + [UInt8](repeating: 0, count: 8) + [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0, 0, 0]),
-                  kind: .overflow),
-        Malformed(name: "t0 not finite",
-                  bytes: sealed(header + [1] + [0, 0, 0, 0, 0, 0, 0xF0, 0x7F] + [0, 0, 0, 0]), kind: .overflow),
+        Malformed(
+            name: "time delta out of range",
+            bytes: sealed(
+                header + [1] + [UInt8](repeating: 0, count: 8) + [
+                    0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0, 0, 0,
+                ]),
+            kind: .overflow),
+        Malformed(
+            name: "t0 not finite",
+            bytes: sealed(header + [1] + [0, 0, 0, 0, 0, 0, 0xF0, 0x7F] + [0, 0, 0, 0]), kind: .overflow),
     ])
     func malformedBlobsSayWhatIsWrong(_ c: Malformed) {
         let error = #expect(throws: WaveformCodecError.self) { try WaveformCodec.decode(c.bytes) }
@@ -112,12 +132,15 @@ struct WaveformCodecTests {
         for round in 0..<20_000 {
             var bytes: [UInt8]
             if round % 2 == 0 {
-                bytes = (0..<Int.random(in: 0..<64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                bytes = (0..<Int.random(in: 0..<64, using: &rng)).map { _ in
+                    UInt8.random(in: 0...255, using: &rng)
+                }
                 if round % 4 == 0, bytes.count >= 5 { bytes.replaceSubrange(0..<5, with: Self.header) }
             } else {
                 bytes = valid
                 for _ in 0..<Int.random(in: 1...4, using: &rng) {
-                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(
+                        in: 0...255, using: &rng)
                 }
                 // Re-seal half of them so the parser behind the checksum is exercised too.
                 if round % 4 == 1 { bytes = Self.sealed(Array(bytes.dropLast(4))) }

@@ -1,7 +1,7 @@
 import Drivers
 import HAL
-import Testing
 import TestSupport
+import Testing
 
 @Suite("ADXL345 / ADXL375 driver")
 struct ADXL345Tests {
@@ -39,21 +39,29 @@ struct ADXL345Tests {
         #expect(adxl.usesFIFO)
     }
 
-    @Test("init for other settings",
-          arguments: [
+    @Test(
+        "init for other settings",
+        arguments: [
             (2.0, 3200.0, false, 1, UInt8(0x0F), UInt8(0x08), UInt8?.none),
             (4.0, 0.1, true, 31, 0x00, 0x09, 0x9F),
             (8.0, 3.13, true, 1, 0x05, 0x0A, 0x81),
             (16.0, 800, true, 25, 0x0D, 0x0B, 0x99),
-          ])
-    func initVariants(range: Double, odr: Double, fifo: Bool, watermark: Int, rate: UInt8, format: UInt8, fifoCtl: UInt8?) throws {
+        ])
+    func initVariants(
+        range: Double, odr: Double, fifo: Bool, watermark: Int, rate: UInt8, format: UInt8, fifoCtl: UInt8?
+    ) throws {
         let dev = ScriptedI2CDevice(address: 0x1D, Self.initSteps(rate: rate, format: format, fifo: fifoCtl))
-        _ = try ADXL345(device: dev, settings: .init(rangeG: range, odrHz: odr, fifo: fifo, watermark: watermark))
+        _ = try ADXL345(
+            device: dev, settings: .init(rangeG: range, odrHz: odr, fifo: fifo, watermark: watermark))
         dev.assertDone()
     }
 
-    @Test("ODR: the datasheet's printed rates map to codes; odrHz is the exact 3200/2^n rate",
-          arguments: [(0.1, 0.09765625), (0.2, 0.1953125), (0.39, 0.390625), (3.13, 3.125), (6.25, 6.25), (12.5, 12.5), (1600, 1600), (3200, 3200)])
+    @Test(
+        "ODR: the datasheet's printed rates map to codes; odrHz is the exact 3200/2^n rate",
+        arguments: [
+            (0.1, 0.09765625), (0.2, 0.1953125), (0.39, 0.390625), (3.13, 3.125), (6.25, 6.25), (12.5, 12.5),
+            (1600, 1600), (3200, 3200),
+        ])
     func odr(printed: Double, exact: Double) throws {
         let adxl = try ADXL345(device: FakeRegisterDevice.adxl(), settings: .init(odrHz: printed))
         #expect(adxl.odrHz == exact)
@@ -90,8 +98,9 @@ struct ADXL345Tests {
         Conversion(2, -1000, -2.0, true),
     ]
 
-    @Test("conversion: 256 LSB/g full resolution at every range, saturation at the code limits",
-          arguments: conversions)
+    @Test(
+        "conversion: 256 LSB/g full resolution at every range, saturation at the code limits",
+        arguments: conversions)
     func conversion(_ c: Conversion) throws {
         let (range, raw, g, saturated) = (c.range, c.raw, c.g, c.saturated)
         let dev = FakeRegisterDevice.adxl()
@@ -107,10 +116,12 @@ struct ADXL345Tests {
 
     @Test("ADXL375: ±200 g fixed, 49 mg/LSB, same DEVID")
     func adxl375() throws {
-        let dev = ScriptedI2CDevice(address: 0x53, Self.initSteps(format: 0x0B, fifo: nil) + [
-            .read(ADXLReg.intSource, 0x83),
-            .block(ADXLReg.dataX0, Self.bytes(100, -20, 4095)),
-        ])
+        let dev = ScriptedI2CDevice(
+            address: 0x53,
+            Self.initSteps(format: 0x0B, fifo: nil) + [
+                .read(ADXLReg.intSource, 0x83),
+                .block(ADXLReg.dataX0, Self.bytes(100, -20, 4095)),
+            ])
         let adxl = try ADXL345(device: dev, model: .adxl375, settings: .init(rangeG: 200, fifo: false))
         #expect(adxl.model == .adxl375)
         let s = try #require(try adxl.read(now: .seconds(2)).first)
@@ -118,11 +129,15 @@ struct ADXL345Tests {
         #expect(abs(s.x - 4.9) < 1e-12)
         #expect(abs(s.y + 0.98) < 1e-12)
         #expect(s.saturated)
-        #expect(driverError { try ADXL345(device: FakeRegisterDevice.adxl(), model: .adxl375, settings: .init(rangeG: 16)) } != nil)
+        #expect(
+            driverError {
+                try ADXL345(device: FakeRegisterDevice.adxl(), model: .adxl375, settings: .init(rangeG: 16))
+            } != nil)
     }
 
-    @Test("FIFO drain: entries = n → exactly n 6-byte reads, spaced 1/odr, newest at now",
-          arguments: [0, 1, 5, 31, 32, 33])
+    @Test(
+        "FIFO drain: entries = n → exactly n 6-byte reads, spaced 1/odr, newest at now",
+        arguments: [0, 1, 5, 31, 32, 33])
     func fifoDrain(n: Int) throws {
         var steps = Self.initSteps(rate: 0x0C, format: 0x0B, fifo: 0x90)  // 400 Hz
         steps.append(.read(ADXLReg.fifoStatus, UInt8(n) | 0x80))  // bit 7 FIFO_TRIG must be masked off
@@ -163,11 +178,13 @@ struct ADXL345Tests {
 
     @Test("polled mode: reads INT_SOURCE, then 6 bytes only if DATA_READY")
     func polled() throws {
-        let dev = ScriptedI2CDevice(address: 0x53, Self.initSteps(fifo: nil) + [
-            .read(ADXLReg.intSource, 0x02),  // watermark only, no DATA_READY
-            .read(ADXLReg.intSource, 0x80),
-            .block(ADXLReg.dataX0, Self.bytes(-256, 512, 256)),
-        ])
+        let dev = ScriptedI2CDevice(
+            address: 0x53,
+            Self.initSteps(fifo: nil) + [
+                .read(ADXLReg.intSource, 0x02),  // watermark only, no DATA_READY
+                .read(ADXLReg.intSource, 0x80),
+                .block(ADXLReg.dataX0, Self.bytes(-256, 512, 256)),
+            ])
         let adxl = try ADXL345(device: dev, settings: .init(fifo: false))
         #expect(try adxl.read(now: .seconds(1)).isEmpty)
         let s = try adxl.read(now: .seconds(2))
@@ -181,12 +198,17 @@ struct ADXL345Tests {
         wrong[ADXLReg.devID] = 0x33
         let e = driverError { try ADXL345(device: wrong) }
         #expect(e?.kind == .wrongChip(expected: [0xE5], found: 0x33))
-        #expect(e?.description == "/dev/i2c-1 address 0x53 register 0x00: expected chip ID 0xe5 (ADXL345/ADXL375), found 0x33")
+        #expect(
+            e?.description
+                == "/dev/i2c-1 address 0x53 register 0x00: expected chip ID 0xe5 (ADXL345/ADXL375), found 0x33"
+        )
         #expect(wrong.writes.isEmpty)
 
         let missing = FakeRegisterDevice.adxl()
         missing.present = false
-        #expect(driverError { try ADXL345(device: missing) }?.description.hasPrefix("/dev/i2c-1 address 0x53 register 0x00: ") == true)
+        #expect(
+            driverError { try ADXL345(device: missing) }?.description.hasPrefix(
+                "/dev/i2c-1 address 0x53 register 0x00: ") == true)
 
         let dev = FakeRegisterDevice.adxl()
         let adxl = try ADXL345(device: dev)
@@ -194,17 +216,26 @@ struct ADXL345Tests {
         dev.inject(.noAcknowledge, at: ADXLReg.dataX0)
         let nak = driverError { try adxl.read(now: .seconds(1)) }
         #expect(nak?.register == ADXLReg.dataX0)
-        if case .bus(let b)? = nak?.kind { #expect(b.kind == .noAcknowledge) } else { Issue.record("expected bus error") }
+        if case .bus(let b)? = nak?.kind {
+            #expect(b.kind == .noAcknowledge)
+        } else {
+            Issue.record("expected bus error")
+        }
     }
 
-    @Test("invalid settings", arguments: [
-        ADXL345.Settings(rangeG: 3), .init(rangeG: 200), .init(odrHz: 123), .init(odrHz: 0),
-        .init(fifo: true, watermark: 0), .init(fifo: true, watermark: 32),
-    ])
+    @Test(
+        "invalid settings",
+        arguments: [
+            ADXL345.Settings(rangeG: 3), .init(rangeG: 200), .init(odrHz: 123), .init(odrHz: 0),
+            .init(fifo: true, watermark: 0), .init(fifo: true, watermark: 32),
+        ])
     func invalid(settings: ADXL345.Settings) {
         let dev = FakeRegisterDevice.adxl()
         let e = driverError { try ADXL345(device: dev, settings: settings) }
-        if case .invalidSetting? = e?.kind {} else { Issue.record("expected invalidSetting, got \(String(describing: e))") }
+        if case .invalidSetting? = e?.kind {
+        } else {
+            Issue.record("expected invalidSetting, got \(String(describing: e))")
+        }
         #expect(dev.writes.isEmpty)
     }
 

@@ -1,6 +1,6 @@
 import Drivers
-import Testing
 import TestSupport
+import Testing
 
 @Suite("BME280 compensation (pure math)")
 struct BME280CompensationTests {
@@ -42,7 +42,8 @@ struct BME280CompensationTests {
         block1[25] = 0x4B
         // dig_H4 = 0xE4 << 4 | 0xE5[3:0] = 0x13 << 4 | 0x9 = 0x139 = 313
         // dig_H5 = 0xE6 << 4 | 0xE5[7:4] = 0x03 << 4 | 0x2 = 0x032 = 50
-        let c = try #require(BME280.Calibration(block1: block1, block2: [0x6A, 0x01, 0x00, 0x13, 0x29, 0x03, 0x1E]))
+        let c = try #require(
+            BME280.Calibration(block1: block1, block2: [0x6A, 0x01, 0x00, 0x13, 0x29, 0x03, 0x1E]))
         #expect(c.h1 == 75)
         #expect(c.h2 == 362)
         #expect(c.h3 == 0)
@@ -54,7 +55,10 @@ struct BME280CompensationTests {
     @Test("wrong block lengths give nil, not a trap", arguments: [0, 1, 25, 27])
     func wrongLength(count: Int) {
         #expect(BME280.Calibration(block1: [UInt8](repeating: 0x55, count: count), block2: nil) == nil)
-        #expect(BME280.Calibration(block1: [UInt8](repeating: 0x55, count: 26), block2: [UInt8](repeating: 1, count: count % 7 == 0 ? 6 : count)) == nil)
+        #expect(
+            BME280.Calibration(
+                block1: [UInt8](repeating: 0x55, count: 26),
+                block2: [UInt8](repeating: 1, count: count % 7 == 0 ? 6 : count)) == nil)
     }
 
     /// Random trimming values in the ranges real parts show (from published register dumps of
@@ -108,7 +112,9 @@ struct BME280CompensationTests {
         #expect(worst.p <= 1.0, "worst pressure difference \(worst.p) Pa")
         // Humidity: int32 Q22.10 with truncating shifts; within 0.1 %RH.
         #expect(worst.h <= 0.1, "worst humidity difference \(worst.h) %RH")
-        print("BME280 int vs double, \(checked) cases: worst Δt_fine \(worstTFine), ΔT \(worst.t) °C, Δp \(worst.p) Pa, ΔH \(worst.h) %RH")
+        print(
+            "BME280 int vs double, \(checked) cases: worst Δt_fine \(worstTFine), ΔT \(worst.t) °C, Δp \(worst.p) Pa, ΔH \(worst.h) %RH"
+        )
     }
 
     @Test("humidity with realistic trimming over the whole 0...100 %RH span and clamping")
@@ -118,7 +124,9 @@ struct BME280CompensationTests {
         let tFine = BME280.compensateTemperature(adcT: 519888, calibration: exampleCalibration).tFine
         var sawZero = false, sawHundred = false, sawMiddle = false
         for adcH in stride(from: Int32(0), through: 65535, by: 97) {
-            let h = Double(BME280.compensateHumidity(adcH: adcH, tFine: tFine, calibration: exampleCalibration)) / 1024
+            let h =
+                Double(BME280.compensateHumidity(adcH: adcH, tFine: tFine, calibration: exampleCalibration))
+                / 1024
             #expect((0...100).contains(h))
             #expect(abs(h - ref.humidity(adcH)) <= 0.1, "adc_H \(adcH): \(h) vs \(ref.humidity(adcH))")
             if h == 0 { sawZero = true } else if h == 100 { sawHundred = true } else { sawMiddle = true }
@@ -130,16 +138,30 @@ struct BME280CompensationTests {
     func garbageNeverTraps() {
         var rng = SplitMix64(seed: 0xBAD_B17E5)
         var cases: [([UInt8], [UInt8], [UInt8])] = [
-            ([UInt8](repeating: 0xFF, count: 26), [UInt8](repeating: 0xFF, count: 7), [UInt8](repeating: 0xFF, count: 8)),
-            ([UInt8](repeating: 0x00, count: 26), [UInt8](repeating: 0x00, count: 7), [UInt8](repeating: 0x00, count: 8)),
-            ([UInt8](repeating: 0x80, count: 26), [UInt8](repeating: 0x80, count: 7), [UInt8](repeating: 0x80, count: 8)),
-            ([UInt8](repeating: 0x7F, count: 26), [UInt8](repeating: 0x7F, count: 7), [UInt8](repeating: 0x7F, count: 8)),
+            (
+                [UInt8](repeating: 0xFF, count: 26), [UInt8](repeating: 0xFF, count: 7),
+                [UInt8](repeating: 0xFF, count: 8)
+            ),
+            (
+                [UInt8](repeating: 0x00, count: 26), [UInt8](repeating: 0x00, count: 7),
+                [UInt8](repeating: 0x00, count: 8)
+            ),
+            (
+                [UInt8](repeating: 0x80, count: 26), [UInt8](repeating: 0x80, count: 7),
+                [UInt8](repeating: 0x80, count: 8)
+            ),
+            (
+                [UInt8](repeating: 0x7F, count: 26), [UInt8](repeating: 0x7F, count: 7),
+                [UInt8](repeating: 0x7F, count: 8)
+            ),
         ]
         for _ in 0..<20_000 {
-            cases.append((
-                (0..<26).map { _ in UInt8.random(in: 0...255, using: &rng) },
-                (0..<7).map { _ in UInt8.random(in: 0...255, using: &rng) },
-                (0..<8).map { _ in UInt8.random(in: 0...255, using: &rng) }))
+            cases.append(
+                (
+                    (0..<26).map { _ in UInt8.random(in: 0...255, using: &rng) },
+                    (0..<7).map { _ in UInt8.random(in: 0...255, using: &rng) },
+                    (0..<8).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                ))
         }
         for (b1, b2, data) in cases {
             guard let c = BME280.Calibration(block1: b1, block2: b2) else {
@@ -173,14 +195,17 @@ struct BME280CompensationTests {
         #expect(BME280.compensatePressure(adcP: 415148, tFine: 128422, calibration: c) == 0)
     }
 
-    @Test("maximum measurement time, datasheet §9.1",
-          arguments: [
+    @Test(
+        "maximum measurement time, datasheet §9.1",
+        arguments: [
             (BME280.Oversampling.x1, BME280.Oversampling.x1, BME280.Oversampling.x1, true, 9300),
             (.x16, .x16, .x16, true, 112_800),
             (.x1, .x1, .skip, true, 6425),
             (.x2, .x16, .x1, false, 43_225),  // BMP280 "ultra high resolution": 43.2 ms max
-          ])
-    func measurementTime(t: BME280.Oversampling, p: BME280.Oversampling, h: BME280.Oversampling, humidity: Bool, us: Int) {
+        ])
+    func measurementTime(
+        t: BME280.Oversampling, p: BME280.Oversampling, h: BME280.Oversampling, humidity: Bool, us: Int
+    ) {
         let s = BME280.Settings(temperatureOversampling: t, pressureOversampling: p, humidityOversampling: h)
         #expect(s.maxMeasurementMicroseconds(humidity: humidity) == us)
     }

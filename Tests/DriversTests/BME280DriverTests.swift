@@ -1,7 +1,7 @@
 import Drivers
 import HAL
-import Testing
 import TestSupport
+import Testing
 
 @Suite("BME280 driver (I/O)")
 struct BME280DriverTests {
@@ -11,21 +11,23 @@ struct BME280DriverTests {
     func byteExactInitAndForcedRead() throws {
         let (b1, b2) = encode(exampleCalibration)
         let data = dataBytes(adcP: 415148, adcT: 519888, adcH: 30000)
-        let dev = ScriptedI2CDevice(address: 0x76, [
-            .read(BMEReg.id, 0x60),  // identify before writing anything
-            .write(BMEReg.reset, 0xB6),  // soft reset
-            .read(BMEReg.status, 0x01),  // NVM copy still running (im_update)
-            .read(BMEReg.status, 0x00),  // done
-            .block(BMEReg.calib00, b1),  // 0x88...0xA1, one block
-            .block(BMEReg.calib26, b2),  // 0xE1...0xE7, one block
-            .write(BMEReg.ctrlHum, 0x01),  // osrs_h ×1, BEFORE ctrl_meas
-            .write(BMEReg.config, 0xA0),  // t_sb 1000 ms (101), filter off, in sleep mode
-            .write(BMEReg.ctrlMeas, 0x24),  // osrs_t ×1 (001), osrs_p ×1 (001), sleep (00)
-            // read():
-            .write(BMEReg.ctrlMeas, 0x25),  // same, mode forced (01)
-            .read(BMEReg.status, 0x00),  // not measuring
-            .block(BMEReg.pressMSB, data),  // one 8-byte burst 0xF7...0xFE
-        ])
+        let dev = ScriptedI2CDevice(
+            address: 0x76,
+            [
+                .read(BMEReg.id, 0x60),  // identify before writing anything
+                .write(BMEReg.reset, 0xB6),  // soft reset
+                .read(BMEReg.status, 0x01),  // NVM copy still running (im_update)
+                .read(BMEReg.status, 0x00),  // done
+                .block(BMEReg.calib00, b1),  // 0x88...0xA1, one block
+                .block(BMEReg.calib26, b2),  // 0xE1...0xE7, one block
+                .write(BMEReg.ctrlHum, 0x01),  // osrs_h ×1, BEFORE ctrl_meas
+                .write(BMEReg.config, 0xA0),  // t_sb 1000 ms (101), filter off, in sleep mode
+                .write(BMEReg.ctrlMeas, 0x24),  // osrs_t ×1 (001), osrs_p ×1 (001), sleep (00)
+                // read():
+                .write(BMEReg.ctrlMeas, 0x25),  // same, mode forced (01)
+                .read(BMEReg.status, 0x00),  // not measuring
+                .block(BMEReg.pressMSB, data),  // one 8-byte burst 0xF7...0xFE
+            ])
         let sleeper = SleepRecorder()
         let bme = try BME280(device: dev, sleep: sleeper.sleep)
         #expect(bme.model == .bme280)
@@ -49,12 +51,13 @@ struct BME280DriverTests {
             temperatureOversampling: .x2, pressureOversampling: .x16, humidityOversampling: .x4,
             iirFilter: .coefficient16, standby: .ms0_5, mode: .normal)
         let bme = try BME280(device: dev, settings: settings, sleep: { _ in })
-        #expect(dev.writes == [
-            .init(register: BMEReg.reset, value: 0xB6),
-            .init(register: BMEReg.ctrlHum, value: 0b011),  // ×4
-            .init(register: BMEReg.config, value: 0b000_100_00),  // t_sb 0.5 ms, filter 16
-            .init(register: BMEReg.ctrlMeas, value: 0b010_101_11),  // ×2, ×16, normal
-        ])
+        #expect(
+            dev.writes == [
+                .init(register: BMEReg.reset, value: 0xB6),
+                .init(register: BMEReg.ctrlHum, value: 0b011),  // ×4
+                .init(register: BMEReg.config, value: 0b000_100_00),  // t_sb 0.5 ms, filter 16
+                .init(register: BMEReg.ctrlMeas, value: 0b010_101_11),  // ×2, ×16, normal
+            ])
         _ = try bme.read()
         #expect(dev.writes.count == 4)  // normal mode: no write per read
         #expect(dev.readRegisters.last == BMEReg.pressMSB)
@@ -92,7 +95,10 @@ struct BME280DriverTests {
         let dev = fakeBME280(id: 0xFF)
         let e = driverError { try BME280(device: dev, sleep: { _ in }) }
         #expect(e?.kind == .wrongChip(expected: [0x60, 0x58], found: 0xFF))
-        #expect(e?.description == "/dev/i2c-1 address 0x76 register 0xd0: expected chip ID 0x60 (BME280) or 0x58 (BMP280), found 0xff")
+        #expect(
+            e?.description
+                == "/dev/i2c-1 address 0x76 register 0xd0: expected chip ID 0x60 (BME280) or 0x58 (BMP280), found 0xff"
+        )
         #expect(dev.writes.isEmpty)  // nothing written to a chip we do not know
     }
 
@@ -113,17 +119,26 @@ struct BME280DriverTests {
         #expect(try bme.read().temperatureC == 25.08)
     }
 
-    @Test("timeout during init", arguments: [BMEReg.id, BMEReg.status, BMEReg.calib00, BMEReg.calib26, BMEReg.ctrlMeas])
+    @Test(
+        "timeout during init",
+        arguments: [BMEReg.id, BMEReg.status, BMEReg.calib00, BMEReg.calib26, BMEReg.ctrlMeas])
     func timeout(register: UInt8) {
         let dev = fakeBME280()
         dev.inject(.timeout, at: register)
         let e = driverError { try BME280(device: dev, sleep: { _ in }) }
-        #expect(e?.kind == .bus(I2CError(kind: .timeout, busPath: "/dev/i2c-1", address: 0x76, register: register, operation: e.flatMap { if case .bus(let b) = $0.kind { b.operation } else { nil } } ?? "")))
+        #expect(
+            e?.kind
+                == .bus(
+                    I2CError(
+                        kind: .timeout, busPath: "/dev/i2c-1", address: 0x76, register: register,
+                        operation: e.flatMap { if case .bus(let b) = $0.kind { b.operation } else { nil } }
+                            ?? "")))
         #expect(e?.register == register)
     }
 
-    @Test("floating or shorted bus: all-0xFF / all-0x00 trimming blocks are rejected",
-          arguments: [(UInt8(0x88), 26, UInt8(0xFF)), (0x88, 26, 0x00), (0xE1, 7, 0xFF), (0xE1, 7, 0x00)])
+    @Test(
+        "floating or shorted bus: all-0xFF / all-0x00 trimming blocks are rejected",
+        arguments: [(UInt8(0x88), 26, UInt8(0xFF)), (0x88, 26, 0x00), (0xE1, 7, 0xFF), (0xE1, 7, 0x00)])
     func implausibleCalibration(start: UInt8, count: Int, fill: UInt8) {
         let dev = fakeBME280()
         dev.load([UInt8](repeating: fill, count: count), at: start)
@@ -177,7 +192,9 @@ struct BME280DriverTests {
         }
         #expect(what.contains("0x80000"))
         dev.load(dataBytes(adcP: 415148, adcT: 519888, adcH: 0x8000), at: BMEReg.pressMSB)
-        #expect(driverError { try bme.read() }.map { if case .notReady = $0.kind { true } else { false } } == true)
+        #expect(
+            driverError { try bme.read() }.map { if case .notReady = $0.kind { true } else { false } } == true
+        )
     }
 
     @Test("humidity oversampling skip: reading without humidity")
@@ -217,7 +234,9 @@ struct BME280DriverTests {
             dev[BMEReg.id] = n.isMultiple(of: 2) ? 0x60 : 0x58
             dev[BMEReg.status] &= 0xF6  // let init and the measurement finish
             do {
-                let bme = try BME280(device: dev, settings: .init(mode: n.isMultiple(of: 3) ? .normal : .forced), sleep: { _ in })
+                let bme = try BME280(
+                    device: dev, settings: .init(mode: n.isMultiple(of: 3) ? .normal : .forced),
+                    sleep: { _ in })
                 let r = try bme.read()
                 #expect(r.temperatureC.isFinite && r.pressurePa.isFinite)
                 readings += 1

@@ -32,8 +32,10 @@ struct ReferenceDouble {
 
     func humidity(_ adcH: Int32) -> Double {
         var h = Double(tFine) - 76800.0
-        h = (Double(adcH) - (Double(c.h4) * 64.0 + Double(c.h5) / 16384.0 * h))
-            * (Double(c.h2) / 65536.0 * (1.0 + Double(c.h6) / 67108864.0 * h * (1.0 + Double(c.h3) / 67108864.0 * h)))
+        h =
+            (Double(adcH) - (Double(c.h4) * 64.0 + Double(c.h5) / 16384.0 * h))
+            * (Double(c.h2) / 65536.0
+                * (1.0 + Double(c.h6) / 67108864.0 * h * (1.0 + Double(c.h3) / 67108864.0 * h)))
         h = h * (1.0 - Double(c.h1) * h / 524288.0)
         return min(max(h, 0), 100)
     }

@@ -71,7 +71,10 @@ struct LIS3DHTests {
         dev[Self.whoAmI] = 0x33
         let a = try LIS3DH(device: dev, settings: .init(rangeG: 4, odrHz: 1344, watermark: 8))
         // ±4 g HR = 0x98; stream + FTH 8 = 0x88; 1.344 kHz (1001), XYZ = 0x97.
-        #expect(dev.writes.map(\.description) == ["0x20←0x00", "0x23←0x98", "0x24←0x40", "0x2e←0x00", "0x2e←0x88", "0x20←0x97"])
+        #expect(
+            dev.writes.map(\.description) == [
+                "0x20←0x00", "0x23←0x98", "0x24←0x40", "0x2e←0x00", "0x2e←0x88", "0x20←0x97",
+            ])
         dev[Self.fifoSrc] = source
         dev.load(Self.st(500, 0, -500), at: Self.outXLAutoIncrement)  // the fake has no bit-7 rule
         let s = try a.read(now: .seconds(1))
@@ -87,17 +90,19 @@ struct LIS3DHTests {
 
     @Test("polled: FIFO disabled and bypassed at init, ZYXDA gates the 0xA8 burst")
     func polled() throws {
-        let dev = ScriptedI2CDevice(address: 0x18, [
-            .read(Self.whoAmI, 0x33),
-            .write(Self.ctrlReg1, 0x00),
-            .write(Self.ctrlReg4, 0x88),  // BDU, ±2 g, HR
-            .write(Self.ctrlReg5, 0x00),  // FIFO_EN off
-            .write(Self.fifoCtrl, 0x00),  // bypass
-            .write(Self.ctrlReg1, 0x57),  // 100 Hz, XYZ
-            .read(Self.status, 0x00),
-            .read(Self.status, 0x08),  // ZYXDA
-            .block(Self.outXLAutoIncrement, Self.st(1000, -1000, 2047)),
-        ])
+        let dev = ScriptedI2CDevice(
+            address: 0x18,
+            [
+                .read(Self.whoAmI, 0x33),
+                .write(Self.ctrlReg1, 0x00),
+                .write(Self.ctrlReg4, 0x88),  // BDU, ±2 g, HR
+                .write(Self.ctrlReg5, 0x00),  // FIFO_EN off
+                .write(Self.fifoCtrl, 0x00),  // bypass
+                .write(Self.ctrlReg1, 0x57),  // 100 Hz, XYZ
+                .read(Self.status, 0x00),
+                .read(Self.status, 0x08),  // ZYXDA
+                .block(Self.outXLAutoIncrement, Self.st(1000, -1000, 2047)),
+            ])
         let a = try LIS3DH(device: dev, settings: .init(rangeG: 2, odrHz: 100, fifo: false))
         #expect(!a.usesFIFO)
         #expect(try a.read(now: .seconds(1)).isEmpty)
@@ -115,9 +120,12 @@ struct LIS3DHTests {
             // (range, ODR, CTRL_REG4, CTRL_REG1, bits, g per digit)
             (2.0, 100.0, UInt8(0x88), UInt8(0x57), 12, 0.001), (4, 100, 0x98, 0x57, 12, 0.002),
             (8, 400, 0xA8, 0x77, 12, 0.004), (16, 1344, 0xB8, 0x97, 12, 0.012),
-            (2, 5376, 0x80, 0x9F, 8, 0.016), (16, 5376, 0xB0, 0x9F, 8, 0.192), (8, 1600, 0xA0, 0x8F, 8, 0.064),
+            (2, 5376, 0x80, 0x9F, 8, 0.016), (16, 5376, 0xB0, 0x9F, 8, 0.192),
+            (8, 1600, 0xA0, 0x8F, 8, 0.064),
         ])
-    func sensitivity(range: Double, odr: Double, ctrl4: UInt8, ctrl1: UInt8, bits: Int, gPerDigit: Double) throws {
+    func sensitivity(range: Double, odr: Double, ctrl4: UInt8, ctrl1: UInt8, bits: Int, gPerDigit: Double)
+        throws
+    {
         let dev = FakeRegisterDevice(address: 0x19)
         dev[Self.whoAmI] = 0x33
         let a = try LIS3DH(device: dev, settings: .init(rangeG: range, odrHz: odr, fifo: false))
@@ -132,9 +140,12 @@ struct LIS3DHTests {
         #expect(!s.saturated)
     }
 
-    @Test("a sample at ± full scale is flagged saturated", arguments: [
-        (2.0, Int16(2000), true), (2, 1998, false), (16, 1333, true), (16, -1333, true), (16, 1300, false),
-    ])
+    @Test(
+        "a sample at ± full scale is flagged saturated",
+        arguments: [
+            (2.0, Int16(2000), true), (2, 1998, false), (16, 1333, true), (16, -1333, true),
+            (16, 1300, false),
+        ])
     func saturation(range: Double, counts: Int16, saturated: Bool) throws {
         let dev = FakeRegisterDevice(address: 0x18)
         dev[Self.whoAmI] = 0x33
@@ -152,11 +163,15 @@ struct LIS3DHTests {
             LIS3DH.Settings(watermark: 0), .init(watermark: 32), .init(rangeG: 6), .init(odrHz: 5000),
         ] {
             let e = driverError { try LIS3DH(device: dev, settings: settings) }
-            if case .invalidSetting? = e?.kind {} else { Issue.record("expected invalidSetting for \(settings), got \(String(describing: e))") }
+            if case .invalidSetting? = e?.kind {
+            } else {
+                Issue.record("expected invalidSetting for \(settings), got \(String(describing: e))")
+            }
         }
         #expect(
             driverError { try LIS3DH(device: dev, settings: .init(odrHz: 5000)) }?.description
-                == "/dev/i2c-1 address 0x18: invalid setting output data rate 5000.0 Hz (allowed: 1, 10, 25, 50, 100, 200, 400, 1344, 1600, 5376)")
+                == "/dev/i2c-1 address 0x18: invalid setting output data rate 5000.0 Hz (allowed: 1, 10, 25, 50, 100, 200, 400, 1344, 1600, 5376)"
+        )
         #expect(dev.writes.isEmpty)
         // Polled mode does not look at the watermark.
         #expect(driverError { try LIS3DH(device: dev, settings: .init(fifo: false, watermark: 0)) } == nil)
@@ -172,7 +187,11 @@ struct LIS3DHTests {
         let e = driverError { try a.read(now: .seconds(1)) }
         #expect(e?.register == Self.outXLAutoIncrement)
         #expect(e?.address == 0x18)
-        if case .bus(let bus)? = e?.kind { #expect(bus.kind == .noAcknowledge) } else { Issue.record("expected a bus error, got \(String(describing: e))") }
+        if case .bus(let bus)? = e?.kind {
+            #expect(bus.kind == .noAcknowledge)
+        } else {
+            Issue.record("expected a bus error, got \(String(describing: e))")
+        }
         // The next read works again.
         #expect(try a.read(now: .seconds(2)).count == 5)
     }
@@ -189,6 +208,7 @@ struct LIS3DHTests {
         // 4 samples but only 20 ms passed (the chip's clock ran fast or the read was early):
         // spread evenly over (1000, 1020] ms, strictly after the previous newest.
         let second = try a.read(now: .milliseconds(1020)).map(\.time)
-        #expect(second == [.milliseconds(1005), .milliseconds(1010), .milliseconds(1015), .milliseconds(1020)])
+        #expect(
+            second == [.milliseconds(1005), .milliseconds(1010), .milliseconds(1015), .milliseconds(1020)])
     }
 }

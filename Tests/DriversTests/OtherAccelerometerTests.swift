@@ -1,7 +1,7 @@
 import Drivers
 import HAL
-import Testing
 import TestSupport
+import Testing
 
 /// LIS3DH, H3LIS331DL/LIS331HH and MPU-6050: byte-exact init, conversion, data-ready polling.
 @Suite("ST and InvenSense accelerometers")
@@ -23,21 +23,25 @@ struct OtherAccelerometerTests {
 
     // The LIS3DH's init sequences (polled and FIFO) and sensitivities: LIS3DHTests.swift.
 
-    @Test("H3LIS331DL: ±400 g at 195 mg/digit; LIS331HH: ±6 g at 3 mg/digit", arguments: [
-        (ChipModel.h3lis331dl, 400.0, UInt8(0xB0), 0.195),
-        (.h3lis331dl, 100, 0x80, 0.049),
-        (.lis331hh, 6, 0x80, 0.003),
-        (.lis331hh, 24, 0xB0, 0.012),
-    ])
-    func lis331(model: ChipModel, range: Double, ctrl4: UInt8, gPerDigit: Double) throws {
-        let dev = ScriptedI2CDevice(address: 0x19, [
-            .read(Self.whoAmI, 0x32),
-            .write(Self.ctrlReg1, 0x00),
-            .write(Self.ctrlReg4, ctrl4),  // BDU + FS
-            .write(Self.ctrlReg1, 0x3F),  // PM normal (001), DR 1000 Hz (11), XYZ on: 001_11_111
-            .read(Self.status, 0x0F),
-            .block(Self.outXLAutoIncrement, Self.st12(100, -2048, 0)),
+    @Test(
+        "H3LIS331DL: ±400 g at 195 mg/digit; LIS331HH: ±6 g at 3 mg/digit",
+        arguments: [
+            (ChipModel.h3lis331dl, 400.0, UInt8(0xB0), 0.195),
+            (.h3lis331dl, 100, 0x80, 0.049),
+            (.lis331hh, 6, 0x80, 0.003),
+            (.lis331hh, 24, 0xB0, 0.012),
         ])
+    func lis331(model: ChipModel, range: Double, ctrl4: UInt8, gPerDigit: Double) throws {
+        let dev = ScriptedI2CDevice(
+            address: 0x19,
+            [
+                .read(Self.whoAmI, 0x32),
+                .write(Self.ctrlReg1, 0x00),
+                .write(Self.ctrlReg4, ctrl4),  // BDU + FS
+                .write(Self.ctrlReg1, 0x3F),  // PM normal (001), DR 1000 Hz (11), XYZ on: 001_11_111
+                .read(Self.status, 0x0F),
+                .block(Self.outXLAutoIncrement, Self.st12(100, -2048, 0)),
+            ])
         let a = try LIS331(device: dev, model: model, settings: .init(rangeG: range, odrHz: 1000))
         let s = try #require(try a.read(now: .seconds(1)).first)
         dev.assertDone()
@@ -51,25 +55,30 @@ struct OtherAccelerometerTests {
     func lis331Invalid() {
         let dev = FakeRegisterDevice(address: 0x19)
         dev[Self.whoAmI] = 0x32
-        #expect(driverError { try LIS331(device: dev, model: .h3lis331dl, settings: .init(rangeG: 24)) } != nil)
-        #expect(driverError { try LIS331(device: dev, model: .lis331hh, settings: .init(rangeG: 6, odrHz: 200)) } != nil)
+        #expect(
+            driverError { try LIS331(device: dev, model: .h3lis331dl, settings: .init(rangeG: 24)) } != nil)
+        #expect(
+            driverError { try LIS331(device: dev, model: .lis331hh, settings: .init(rangeG: 6, odrHz: 200)) }
+                != nil)
         #expect(driverError { try LIS331(device: dev, model: .lis3dh, settings: .init(rangeG: 6)) } != nil)
         #expect(dev.writes.isEmpty)
     }
 
     @Test("MPU-6050: reset, wake, 1 kHz / (1 + div), ACCEL_CONFIG, big-endian data")
     func mpu6050() throws {
-        let dev = ScriptedI2CDevice(address: 0x68, [
-            .read(Self.mpuWhoAmI, 0x68),
-            .write(Self.mpuPwrMgmt1, 0x80),  // DEVICE_RESET
-            .write(Self.mpuPwrMgmt1, 0x01),  // wake, PLL X gyro clock
-            .write(Self.mpuConfig, 0x01),  // DLPF 184 Hz → 1 kHz
-            .write(Self.mpuSmplrtDiv, 3),  // 1000 / (1 + 3) = 250 Hz
-            .write(Self.mpuAccelConfig, 0x18),  // AFS_SEL 3: ±16 g
-            .write(Self.mpuIntEnable, 0x01),  // DATA_RDY_EN
-            .read(Self.mpuIntStatus, 0x01),
-            .block(Self.mpuAccelXOutH, [0x08, 0x00, 0xF8, 0x00, 0x7F, 0xFF]),  // 2048, -2048, 32767
-        ])
+        let dev = ScriptedI2CDevice(
+            address: 0x68,
+            [
+                .read(Self.mpuWhoAmI, 0x68),
+                .write(Self.mpuPwrMgmt1, 0x80),  // DEVICE_RESET
+                .write(Self.mpuPwrMgmt1, 0x01),  // wake, PLL X gyro clock
+                .write(Self.mpuConfig, 0x01),  // DLPF 184 Hz → 1 kHz
+                .write(Self.mpuSmplrtDiv, 3),  // 1000 / (1 + 3) = 250 Hz
+                .write(Self.mpuAccelConfig, 0x18),  // AFS_SEL 3: ±16 g
+                .write(Self.mpuIntEnable, 0x01),  // DATA_RDY_EN
+                .read(Self.mpuIntStatus, 0x01),
+                .block(Self.mpuAccelXOutH, [0x08, 0x00, 0xF8, 0x00, 0x7F, 0xFF]),  // 2048, -2048, 32767
+            ])
         let sleeper = SleepRecorder()
         let a = try MPU6050(device: dev, settings: .init(rangeG: 16, odrHz: 250), sleep: sleeper.sleep)
         #expect(sleeper.sleeps == [.milliseconds(100)])
@@ -86,10 +95,15 @@ struct OtherAccelerometerTests {
         let dev = FakeRegisterDevice(address: 0x68)
         dev[Self.mpuWhoAmI] = 0x68
         let e = driverError { try MPU6050(device: dev, settings: .init(odrHz: odr), sleep: { _ in }) }
-        if case .invalidSetting? = e?.kind {} else { Issue.record("expected invalidSetting, got \(String(describing: e))") }
+        if case .invalidSetting? = e?.kind {
+        } else {
+            Issue.record("expected invalidSetting, got \(String(describing: e))")
+        }
         dev[Self.mpuWhoAmI] = 0x70  // MPU-6500
         let w = driverError { try MPU6050(device: dev, sleep: { _ in }) }
-        #expect(w?.description == "/dev/i2c-1 address 0x68 register 0x75: expected chip ID 0x68 (MPU-6050), found 0x70")
+        #expect(
+            w?.description
+                == "/dev/i2c-1 address 0x68 register 0x75: expected chip ID 0x68 (MPU-6050), found 0x70")
     }
 
     @Test("random bytes never trap")

@@ -24,7 +24,10 @@ struct ProbeTests {
         let by = Dictionary(uniqueKeysWithValues: results.map { ($0.address, $0) })
         #expect(by[0x76] == ProbeResult(address: 0x76, model: .bme280, chipID: 0x60, idRegister: 0xD0))
         #expect(by[0x76]?.name == "bme280")
-        #expect(by[0x53] == ProbeResult(address: 0x53, model: .adxl345, chipID: 0xE5, idRegister: 0x00, alsoMatches: [.adxl375]))
+        #expect(
+            by[0x53]
+                == ProbeResult(
+                    address: 0x53, model: .adxl345, chipID: 0xE5, idRegister: 0x00, alsoMatches: [.adxl375]))
         #expect(by[0x19]?.model == .h3lis331dl)
         #expect(by[0x19]?.alsoMatches == [.lis331hh])
         #expect(by[0x18]?.model == .lis3dh)
@@ -48,6 +51,9 @@ struct ProbeTests {
     @Test("BMP280 ID, and a narrowed scan range")
     func bmp280() {
         let bus = FakeI2CBus([0x77: .registers([0xD0: 0x58]), 0x76: .registers([0xD0: 0x60])])
-        #expect(Probe.scan(bus, addresses: 0x77...0x77) == [ProbeResult(address: 0x77, model: .bmp280, chipID: 0x58, idRegister: 0xD0)])
+        #expect(
+            Probe.scan(bus, addresses: 0x77...0x77) == [
+                ProbeResult(address: 0x77, model: .bmp280, chipID: 0x58, idRegister: 0xD0)
+            ])
     }
 }

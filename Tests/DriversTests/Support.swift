@@ -5,7 +5,8 @@ import Testing
 
 /// Runs `body` and returns the DriverError it threw (nil if it returned). Any other error type
 /// is a test failure: the drivers throw only DriverError.
-func driverError<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) -> DriverError? {
+func driverError<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) -> DriverError?
+{
     do {
         _ = try body()
         return nil
@@ -65,21 +66,24 @@ func encode(_ c: BME280.Calibration) -> (block1: [UInt8], block2: [UInt8]) {
     b1 += [c.p2, c.p3, c.p4, c.p5, c.p6, c.p7, c.p8, c.p9].flatMap { le($0) }
     b1 += [0x00, c.h1]  // 0xA0 unused, 0xA1 dig_H1
     let h4 = UInt16(bitPattern: c.h4) & 0x0FFF, h5 = UInt16(bitPattern: c.h5) & 0x0FFF
-    let b2: [UInt8] = le(c.h2) + [
-        c.h3,
-        UInt8(h4 >> 4),  // 0xE4: dig_H4[11:4]
-        UInt8(h4 & 0x0F) | UInt8(h5 & 0x0F) << 4,  // 0xE5: dig_H4[3:0], dig_H5[3:0]
-        UInt8(h5 >> 4),  // 0xE6: dig_H5[11:4]
-        UInt8(bitPattern: c.h6),
-    ]
+    let b2: [UInt8] =
+        le(c.h2) + [
+            c.h3,
+            UInt8(h4 >> 4),  // 0xE4: dig_H4[11:4]
+            UInt8(h4 & 0x0F) | UInt8(h5 & 0x0F) << 4,  // 0xE5: dig_H4[3:0], dig_H5[3:0]
+            UInt8(h5 >> 4),  // 0xE6: dig_H5[11:4]
+            UInt8(bitPattern: c.h6),
+        ]
     return (b1, b2)
 }
 
 /// Raw data burst 0xF7...0xFE for the given ADC values (20-bit P and T, 16-bit H).
 func dataBytes(adcP: Int32, adcT: Int32, adcH: Int32) -> [UInt8] {
-    [UInt8(adcP >> 12 & 0xFF), UInt8(adcP >> 4 & 0xFF), UInt8(adcP & 0x0F) << 4,
-     UInt8(adcT >> 12 & 0xFF), UInt8(adcT >> 4 & 0xFF), UInt8(adcT & 0x0F) << 4,
-     UInt8(adcH >> 8 & 0xFF), UInt8(adcH & 0xFF)]
+    [
+        UInt8(adcP >> 12 & 0xFF), UInt8(adcP >> 4 & 0xFF), UInt8(adcP & 0x0F) << 4,
+        UInt8(adcT >> 12 & 0xFF), UInt8(adcT >> 4 & 0xFF), UInt8(adcT & 0x0F) << 4,
+        UInt8(adcH >> 8 & 0xFF), UInt8(adcH & 0xFF),
+    ]
 }
 
 /// A register-map BME280 (or BMP280) that passes init: ID, trimming, status clear, data loaded.

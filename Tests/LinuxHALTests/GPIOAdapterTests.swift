@@ -17,7 +17,9 @@ struct GPIOHostTests {
         }
     }
 
-    @Test("chip lookup fails clearly by name, label and path", arguments: ["gpiochip0", "pinctrl-bcm2711", "/dev/gpiochip4"])
+    @Test(
+        "chip lookup fails clearly by name, label and path",
+        arguments: ["gpiochip0", "pinctrl-bcm2711", "/dev/gpiochip4"])
     func chipNotFound(selector: String) {
         let error = openError(selector)
         #expect(error?.kind == .chipNotFound)

@@ -6,7 +6,7 @@ import Testing
 @testable import LinuxHAL
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A scripted `I2CSyscalls`: fixed results per call, and a record of what was called.
@@ -14,7 +14,8 @@ final class FakeSyscalls: I2CSyscalls {
     struct Script: Sendable {
         var open: Int32 = 5
         var functionality: Int32 = 0
-        var funcs: UInt = CI2C_FUNC_SMBUS_READ_BYTE | CI2C_FUNC_SMBUS_READ_BYTE_DATA
+        var funcs: UInt =
+            CI2C_FUNC_SMBUS_READ_BYTE | CI2C_FUNC_SMBUS_READ_BYTE_DATA
             | CI2C_FUNC_SMBUS_WRITE_BYTE_DATA | CI2C_FUNC_SMBUS_READ_WORD_DATA
             | CI2C_FUNC_SMBUS_READ_I2C_BLOCK | CI2C_FUNC_SMBUS_WRITE_I2C_BLOCK
         var setAddress: Int32 = 0
@@ -39,19 +40,25 @@ final class FakeSyscalls: I2CSyscalls {
 
     func open(_ path: String) -> Int32 { note("open \(path)"); return script.open }
     func close(_ fd: Int32) { record.withLock { $0.closed.append(fd) } }
-    func setAddress(_ fd: Int32, address: I2CAddress) -> Int32 { note("slave \(hex(address))"); return script.setAddress }
+    func setAddress(_ fd: Int32, address: I2CAddress) -> Int32 {
+        note("slave \(hex(address))"); return script.setAddress
+    }
     func functionality(_ fd: Int32, _ funcs: inout UInt) -> Int32 {
         note("funcs")
         funcs = script.funcs
         return script.functionality
     }
     func receiveByte(_ fd: Int32) -> Int32 { note("receive"); return script.transfer }
-    func readByteData(_ fd: Int32, register: UInt8) -> Int32 { note("readByte \(hex(register))"); return script.transfer }
+    func readByteData(_ fd: Int32, register: UInt8) -> Int32 {
+        note("readByte \(hex(register))"); return script.transfer
+    }
     func writeByteData(_ fd: Int32, register: UInt8, value: UInt8) -> Int32 {
         note("writeByte \(hex(register)) \(hex(value))")
         return script.transfer
     }
-    func readWordData(_ fd: Int32, register: UInt8) -> Int32 { note("readWord \(hex(register))"); return script.transfer }
+    func readWordData(_ fd: Int32, register: UInt8) -> Int32 {
+        note("readWord \(hex(register))"); return script.transfer
+    }
     func readI2CBlockData(_ fd: Int32, register: UInt8, into buffer: inout [UInt8]) -> Int32 {
         note("readBlock \(hex(register)) \(buffer.count)")
         if script.transfer < 0 { return script.transfer }
@@ -68,7 +75,9 @@ final class FakeSyscalls: I2CSyscalls {
 
 let busPath = "/dev/i2c-7"
 
-func device(_ script: FakeSyscalls.Script = .init(), address: I2CAddress = 0x76) throws -> (LinuxI2CDevice, FakeSyscalls) {
+func device(_ script: FakeSyscalls.Script = .init(), address: I2CAddress = 0x76) throws -> (
+    LinuxI2CDevice, FakeSyscalls
+) {
     let fake = FakeSyscalls(script)
     let bus = LinuxI2CBus(path: busPath, syscalls: fake)
     return (try bus.openDevice(at: address), fake)
@@ -109,7 +118,9 @@ struct I2CErrnoTests {
         let error = i2cError { _ = try dev.readByte(register: 0xD0) }
         #expect(
             error
-                == I2CError(kind: kind, busPath: busPath, address: 0x76, register: 0xD0, errno: e, operation: "read byte"))
+                == I2CError(
+                    kind: kind, busPath: busPath, address: 0x76, register: 0xD0, errno: e,
+                    operation: "read byte"))
         let text = try #require(error).description
         #expect(text.hasPrefix("/dev/i2c-7 address 0x76 register 0xd0: read byte failed: "))
         #expect(text.hasSuffix("(errno \(e))"))
@@ -153,7 +164,9 @@ struct I2CErrnoTests {
         let error = i2cError { _ = try bus.device(at: 0x77) }
         #expect(
             error
-                == I2CError(kind: kind, busPath: busPath, address: 0x77, errno: e, operation: "select address (I2C_SLAVE)"))
+                == I2CError(
+                    kind: kind, busPath: busPath, address: 0x77, errno: e,
+                    operation: "select address (I2C_SLAVE)"))
         #expect(fake.closed == [9])
     }
 
@@ -196,7 +209,10 @@ struct I2CTransferTests {
         #expect(try dev.receiveByte() == 0x34)
         let (dev2, _) = try device()
         #expect(try dev2.readBlock(register: 0xF7, count: 3) == [0xA0, 0xA1, 0xA2])
-        #expect(fake.calls == ["open /dev/i2c-7", "funcs", "slave 0x76", "readByte 0xd0", "readWord 0x88", "receive"])
+        #expect(
+            fake.calls == [
+                "open /dev/i2c-7", "funcs", "slave 0x76", "readByte 0xd0", "readWord 0x88", "receive",
+            ])
     }
 
     @Test("writes send the register, value and bytes")
@@ -215,7 +231,9 @@ struct I2CTransferTests {
         #expect(read?.kind == .invalidArgument)
         #expect(read?.register == 0x32)
         #expect(read?.operation == "block read of \(count) bytes (1...32 allowed)")
-        let write = i2cError { try dev.writeBlock(register: 0x32, bytes: [UInt8](repeating: 7, count: max(count, 0))) }
+        let write = i2cError {
+            try dev.writeBlock(register: 0x32, bytes: [UInt8](repeating: 7, count: max(count, 0)))
+        }
         #expect(write?.kind == .invalidArgument)
         #expect(write?.operation == "block write of \(max(count, 0)) bytes (1...32 allowed)")
         #expect(fake.calls == ["open /dev/i2c-7", "funcs", "slave 0x76"])
@@ -296,7 +314,9 @@ struct I2CHostTests {
 
     @Test(
         "bus selectors: number, name or path",
-        arguments: [("1", "/dev/i2c-1"), ("i2c-3", "/dev/i2c-3"), ("/dev/i2c-1", "/dev/i2c-1"), ("22", "/dev/i2c-22")])
+        arguments: [
+            ("1", "/dev/i2c-1"), ("i2c-3", "/dev/i2c-3"), ("/dev/i2c-1", "/dev/i2c-1"), ("22", "/dev/i2c-22"),
+        ])
     func selectors(selector: String, path: String) {
         #expect(LinuxI2CBus(path: selector).path == path)
     }

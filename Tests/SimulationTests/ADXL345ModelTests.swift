@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Simulated ADXL345/ADXL375 registers")
 struct ADXL345ModelTests {
-    static func rig(_ variant: SimulatedADXL345.Variant = .adxl345, scenario: Scenario = .quiet()) throws -> Rig {
+    static func rig(_ variant: SimulatedADXL345.Variant = .adxl345, scenario: Scenario = .quiet()) throws
+        -> Rig
+    {
         try Rig({ SimulatedADXL345(variant: variant, clock: $0, scenario: scenario) }, at: 0x53)
     }
 
@@ -32,7 +34,8 @@ struct ADXL345ModelTests {
         let r = try Self.rig()
         try r.device.writeBlock(register: ADXL.bwRate, bytes: [0x0D, 0x00, 0x80, 0x02])
         try r.device.writeByte(register: ADXL.dataFormat, value: 0x0B)
-        #expect(try r.device.readBlock(register: ADXL.bwRate, count: 6) == [0x0D, 0x00, 0x80, 0x02, 0x02, 0x0B])
+        #expect(
+            try r.device.readBlock(register: ADXL.bwRate, count: 6) == [0x0D, 0x00, 0x80, 0x02, 0x02, 0x0B])
         try r.device.writeByte(register: ADXL.powerCtl, value: ADXL.measure)
         r.advance(ms: 2)  // 800 Hz: one sample
         // At rest, flat: (0, 0, +1 g) = (0, 0, 256) little-endian.
@@ -111,9 +114,12 @@ struct ADXL345ModelTests {
 
     @Test("FIFO mode stops collecting when full")
     func fifoModeFull() throws {
-        let r = try Self.rig(scenario: .quiet(pulses: [
-            ScheduledPulse(at: .milliseconds(5), peakG: 2, duration: .seconds(1), direction: Vector3(1, 0, 0), shape: .square)
-        ]))
+        let r = try Self.rig(
+            scenario: .quiet(pulses: [
+                ScheduledPulse(
+                    at: .milliseconds(5), peakG: 2, duration: .seconds(1), direction: Vector3(1, 0, 0),
+                    shape: .square)
+            ]))
         try start(r, fifo: ADXL.fifoMode | 8)
         r.advance(ms: 20)
         #expect(try r.device.readByte(register: ADXL.fifoStatus) == 32)
@@ -153,7 +159,8 @@ struct ADXL345ModelTests {
         ])
     func scaling(format: UInt8, g: Double, expected: Int) throws {
         let pulse = ScheduledPulse(
-            at: .zero, peakG: abs(g), duration: .seconds(10), direction: Vector3(g < 0 ? -1 : 1, 0, 0), shape: .square)
+            at: .zero, peakG: abs(g), duration: .seconds(10), direction: Vector3(g < 0 ? -1 : 1, 0, 0),
+            shape: .square)
         let r = try Self.rig(scenario: .quiet(pulses: [pulse]))
         try start(r, fifo: ADXL.bypass, rate: 0x0A, format: format)
         r.advance(ms: 10)
@@ -161,11 +168,13 @@ struct ADXL345ModelTests {
         #expect(le16(d, 0) == expected)
     }
 
-    @Test("ADXL375: ±200 g at 49 mg/LSB whatever DATA_FORMAT says",
+    @Test(
+        "ADXL375: ±200 g at 49 mg/LSB whatever DATA_FORMAT says",
         arguments: [(10.0, 204), (150.0, 3061), (250.0, 4095), (-250.0, -4096)])
     func adxl375(g: Double, expected: Int) throws {
         let pulse = ScheduledPulse(
-            at: .zero, peakG: abs(g), duration: .seconds(10), direction: Vector3(g < 0 ? -1 : 1, 0, 0), shape: .square)
+            at: .zero, peakG: abs(g), duration: .seconds(10), direction: Vector3(g < 0 ? -1 : 1, 0, 0),
+            shape: .square)
         let r = try Self.rig(.adxl375, scenario: .quiet(gravity: Vector3(0, 1, 0), pulses: [pulse]))
         try start(r, fifo: ADXL.bypass, rate: 0x0A, format: 0x00)
         #expect(try r.device.readByte(register: ADXL.dataFormat) == 0x0B)

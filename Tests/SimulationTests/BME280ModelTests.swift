@@ -8,7 +8,8 @@ struct BME280ModelTests {
         _ variant: SimulatedBME280.Variant = .bme280,
         weather: WeatherModel = .constant(temperatureC: 21.5, pressurePa: 99_000, humidityPercent: 42)
     ) throws -> Rig {
-        try Rig({ SimulatedBME280(variant: variant, clock: $0, scenario: .quiet(weather: weather)) }, at: 0x76)
+        try Rig(
+            { SimulatedBME280(variant: variant, clock: $0, scenario: .quiet(weather: weather)) }, at: 0x76)
     }
 
     func model(_ r: Rig) -> SimulatedBME280 { r.bus.chip(at: 0x76) as! SimulatedBME280 }
@@ -35,8 +36,9 @@ struct BME280ModelTests {
         #expect(b2 == [0x6A, 0x01, 0x00, 0x14, 0x24, 0x03, 30])
         let ref = ReferenceBME280(block1: b1, block2: b2)
         #expect([ref.t1, ref.t2, ref.t3] == [27504, 26435, -1000])
-        #expect([ref.p1, ref.p2, ref.p3, ref.p4, ref.p5, ref.p6, ref.p7, ref.p8, ref.p9]
-            == [36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000])
+        #expect(
+            [ref.p1, ref.p2, ref.p3, ref.p4, ref.p5, ref.p6, ref.p7, ref.p8, ref.p9]
+                == [36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000])
         #expect([ref.h1, ref.h2, ref.h3, ref.h4, ref.h5, ref.h6] == [75, 362, 0, 324, 50, 30])
     }
 
@@ -75,7 +77,8 @@ struct BME280ModelTests {
         try r.device.writeByte(register: BME.reset, value: 0xB6)
         #expect(try r.device.readByte(register: BME.status) == 0x01)
         #expect(try r.device.readBlock(register: BME.ctrlHum, count: 4) == [0x00, 0x01, 0x00, 0x00])
-        #expect(try r.device.readBlock(register: BME.pressMSB, count: 8) == [0x80, 0, 0, 0x80, 0, 0, 0x80, 0])
+        #expect(
+            try r.device.readBlock(register: BME.pressMSB, count: 8) == [0x80, 0, 0, 0x80, 0, 0, 0x80, 0])
         r.advance(ms: 1.999)
         #expect(try r.device.readByte(register: BME.status) == 0x01)
         r.advance(ms: 0.001)
@@ -177,7 +180,8 @@ struct BME280ModelTests {
     @Test(
         "raw values compensate back to the scenario's weather",
         arguments: [
-            (25.0, 100_653.27, 45.0), (-10.5, 90_000.0, 80.0), (40.0, 105_000.0, 10.0), (14.2, 101_325.0, 69.9),
+            (25.0, 100_653.27, 45.0), (-10.5, 90_000.0, 80.0), (40.0, 105_000.0, 10.0),
+            (14.2, 101_325.0, 69.9),
             (0.0, 70_000.0, 99.0),
         ])
     func compensationRoundTrip(temperature: Double, pressure: Double, humidity: Double) throws {
@@ -202,7 +206,8 @@ struct BME280ModelTests {
 
     @Test("resolution follows oversampling and filter (datasheet §3.4.3)")
     func resolution() throws {
-        let r = try Self.rig(weather: .constant(temperatureC: 23.456, pressurePa: 100_123.4, humidityPercent: 50))
+        let r = try Self.rig(
+            weather: .constant(temperatureC: 23.456, pressurePa: 100_123.4, humidityPercent: 50))
         // ×1, no filter: 16 bit → xlsb nibbles are zero.
         try r.device.writeByte(register: BME.ctrlMeas, value: 0b001_001_01)
         r.advance(ms: 10)

@@ -47,7 +47,9 @@ struct LIS3DHModelTests {
     /// A square pulse of `g` along x from `at` ms for a second: marks which samples are which.
     static func step(at ms: Int, g: Double = 0.5) -> Scenario {
         .quiet(pulses: [
-            ScheduledPulse(at: .milliseconds(ms), peakG: g, duration: .seconds(1), direction: Vector3(1, 0, 0), shape: .square)
+            ScheduledPulse(
+                at: .milliseconds(ms), peakG: g, duration: .seconds(1), direction: Vector3(1, 0, 0),
+                shape: .square)
         ])
     }
 
@@ -70,7 +72,10 @@ struct LIS3DHModelTests {
         #expect(try r.device.readBlock(register: LIS.ctrlReg1, count: 2) == [0x57, 0x57])
         try r.device.writeByte(register: LIS.ctrlReg4, value: 0x88)
         r.advance(ms: 10)  // 100 Hz: one sample, flat: z = +1 g = 1000 mg at 1 mg/digit
-        #expect(try r.device.readBlock(register: LIS.outXL | LIS.autoIncrement, count: 6) == [0, 0, 0, 0, 0x80, 0x3E])  // 1000 << 4
+        #expect(
+            try r.device.readBlock(register: LIS.outXL | LIS.autoIncrement, count: 6) == [
+                0, 0, 0, 0, 0x80, 0x3E,
+            ])  // 1000 << 4
         #expect(try r.device.readBlock(register: LIS.outZH, count: 3) == [0x3E, 0x3E, 0x3E])
     }
 
@@ -241,7 +246,10 @@ struct LIS3DHModelTests {
         let r = try Self.rig()
         try start(r, ctrl4: 0xC8, fifo: nil)  // BDU, BLE, HR, ±2 g
         r.advance(ms: 10)
-        #expect(try r.device.readBlock(register: LIS.outXL | LIS.autoIncrement, count: 6) == [0, 0, 0, 0, 0x3E, 0x80])
+        #expect(
+            try r.device.readBlock(register: LIS.outXL | LIS.autoIncrement, count: 6) == [
+                0, 0, 0, 0, 0x3E, 0x80,
+            ])
     }
 
     @Test("an ODR change restarts the sample grid; power-down stops it")

@@ -156,7 +156,8 @@ struct MPU6050ModelTests {
         _ = try r.device.readBlock(register: MPU.fifoRW, count: 32)
         _ = try r.device.readBlock(register: MPU.fifoRW, count: 10)
         #expect(try fifoCount(r) == 0)
-        #expect(try r.device.readBlock(register: MPU.fifoRW, count: 2) == [0x00, 0x00])  // z low byte of 16384
+        // z low byte of 16384
+        #expect(try r.device.readBlock(register: MPU.fifoRW, count: 2) == [0x00, 0x00])
         #expect(model(r).counters == .init(generated: 10, popped: 10, lost: 0))
     }
 
@@ -168,7 +169,8 @@ struct MPU6050ModelTests {
         try r.device.writeByte(register: MPU.userCtrl, value: MPU.userFIFOEnable)
         r.advance(ms: 2)
         #expect(try fifoCount(r) == 16)
-        #expect(try r.device.readBlock(register: MPU.fifoRW, count: 8) == [0, 0, 0, 0, 0x40, 0x00, 0xEA, 0x0C])
+        #expect(
+            try r.device.readBlock(register: MPU.fifoRW, count: 8) == [0, 0, 0, 0, 0x40, 0x00, 0xEA, 0x0C])
     }
 
     @Test("overflow overwrites the oldest bytes, sets FIFO_OFLOW_INT and counts whole lost samples")
@@ -201,12 +203,15 @@ struct MPU6050ModelTests {
 
     @Test("above 1 kHz the accelerometer value repeats (it outputs at 1 kHz)")
     func eightKilohertz() throws {
-        let r = try Self.rig(scenario: LIS3DHModelTests.step(at: 0, g: 0.25).addingStep(at: .microseconds(300)))
+        let r = try Self.rig(
+            scenario: LIS3DHModelTests.step(at: 0, g: 0.25).addingStep(at: .microseconds(300)))
         try start(r, config: 0)  // DLPF off: 8 kHz
         try r.device.writeByte(register: MPU.fifoEn, value: MPU.accelFIFO)
         try r.device.writeByte(register: MPU.userCtrl, value: MPU.userFIFOEnable)
         r.advance(ms: 1)
-        let b = try r.device.readBlock(register: MPU.fifoRW, count: 24) + r.device.readBlock(register: MPU.fifoRW, count: 24)
+        let b =
+            try r.device.readBlock(register: MPU.fifoRW, count: 24)
+            + r.device.readBlock(register: MPU.fifoRW, count: 24)
         // Samples at 0.125...0.875 ms show the accelerometer's 0 ms value; the one at 1 ms the new one.
         #expect((0..<8).map { be16(b, 6 * $0) } == [4096, 4096, 4096, 4096, 4096, 4096, 4096, 12288])
     }
@@ -231,7 +236,9 @@ extension Scenario {
     /// This scenario plus a further 0.5 g square step along x at `time` (for a second).
     func addingStep(at time: Duration) -> Scenario {
         var s = self
-        s.add(ScheduledPulse(at: time, peakG: 0.5, duration: .seconds(1), direction: Vector3(1, 0, 0), shape: .square))
+        s.add(
+            ScheduledPulse(
+                at: time, peakG: 0.5, duration: .seconds(1), direction: Vector3(1, 0, 0), shape: .square))
         return s
     }
 }

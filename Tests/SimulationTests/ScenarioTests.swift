@@ -26,23 +26,33 @@ struct ScenarioTests {
 
     @Test("half-sine and square pulses")
     func pulses() {
-        let half = ScheduledPulse(at: .seconds(1), peakG: 6, duration: .milliseconds(10), direction: Vector3(0, 3, 4))
+        let half = ScheduledPulse(
+            at: .seconds(1), peakG: 6, duration: .milliseconds(10), direction: Vector3(0, 3, 4))
         #expect(half.direction == Vector3(0, 0.6, 0.8))
         let mid = half.acceleration(at: .seconds(1) + .milliseconds(5))
         #expect(abs(mid.magnitude - 6) < 1e-9)
-        #expect(abs(half.acceleration(at: .seconds(1) + .microseconds(2500)).magnitude - 6 * 0.7071067811865476) < 1e-9)
+        #expect(
+            abs(half.acceleration(at: .seconds(1) + .microseconds(2500)).magnitude - 6 * 0.7071067811865476)
+                < 1e-9)
         #expect(half.acceleration(at: .seconds(1) + .milliseconds(10)) == .zero)
         #expect(half.acceleration(at: .milliseconds(999)) == .zero)
-        let square = ScheduledPulse(at: .zero, peakG: 2, duration: .milliseconds(3), direction: Vector3(1, 0, 0), shape: .square)
+        let square = ScheduledPulse(
+            at: .zero, peakG: 2, duration: .milliseconds(3), direction: Vector3(1, 0, 0), shape: .square)
         #expect(square.acceleration(at: .milliseconds(2)) == Vector3(2, 0, 0))
     }
 
     @Test("acceleration: gravity in the configured orientation plus overlapping pulses")
     func acceleration() {
-        let s = Scenario.quiet(gravity: Vector3(1, 0, 1), pulses: [
-            ScheduledPulse(at: .seconds(2), peakG: 3, duration: .seconds(1), direction: Vector3(0, 1, 0), shape: .square),
-            ScheduledPulse(at: .seconds(1), peakG: 1, duration: .seconds(5), direction: Vector3(0, 0, -1), shape: .square),
-        ])
+        let s = Scenario.quiet(
+            gravity: Vector3(1, 0, 1),
+            pulses: [
+                ScheduledPulse(
+                    at: .seconds(2), peakG: 3, duration: .seconds(1), direction: Vector3(0, 1, 0),
+                    shape: .square),
+                ScheduledPulse(
+                    at: .seconds(1), peakG: 1, duration: .seconds(5), direction: Vector3(0, 0, -1),
+                    shape: .square),
+            ])
         let g = 0.7071067811865476
         #expect((s.acceleration(at: .milliseconds(500)) - Vector3(g, 0, g)).magnitude < 1e-12)
         let a = s.acceleration(at: .milliseconds(2500))
@@ -51,7 +61,8 @@ struct ScenarioTests {
 
     @Test("noise is deterministic, about 0.01 g, and depends on the seed")
     func noise() {
-        let s = Scenario(seed: 3, weather: .constant(temperatureC: 20, pressurePa: 1e5, humidityPercent: 50), noiseG: 0.01)
+        let s = Scenario(
+            seed: 3, weather: .constant(temperatureC: 20, pressurePa: 1e5, humidityPercent: 50), noiseG: 0.01)
         let times = (0..<20_000).map { Duration.microseconds(312 * $0) }
         let xs = times.map { s.acceleration(at: $0).x }
         let mean = xs.reduce(0, +) / Double(xs.count)
@@ -71,7 +82,8 @@ struct ScenarioTests {
         let temps = day.map(\.temperatureC)
         #expect(abs(temps.min()! - 14) < 0.01)
         #expect(abs(temps.max()! - 24) < 0.01)
-        #expect(day.allSatisfy { abs($0.pressurePa - 101_325) <= 300 && (40...70).contains($0.humidityPercent) })
+        #expect(
+            day.allSatisfy { abs($0.pressurePa - 101_325) <= 300 && (40...70).contains($0.humidityPercent) })
         let warmest = day.max { $0.temperatureC < $1.temperatureC }!
         let coldest = day.min { $0.temperatureC < $1.temperatureC }!
         #expect(abs(warmest.humidityPercent - 40) < 0.01)
@@ -88,7 +100,10 @@ struct ScenarioTests {
         #expect((150...215).contains(bumps.count))
         #expect((58...82).contains(impacts.count))
         #expect(impacts.first!.at == .seconds(30))
-        #expect(zip(impacts, impacts.dropFirst()).allSatisfy { ($1.at - $0.at) >= .seconds(45) && ($1.at - $0.at) <= .seconds(60) })
+        #expect(
+            zip(impacts, impacts.dropFirst()).allSatisfy {
+                ($1.at - $0.at) >= .seconds(45) && ($1.at - $0.at) <= .seconds(60)
+            })
         let severe = impacts.filter { $0.peakG > 9 }
         #expect(severe.first.map { $0.at < .seconds(300) } == true)
         #expect(severe.count >= 10)

@@ -16,7 +16,9 @@ struct SimulatedGPIOChipTests {
         #expect(c.offset(named: "GPIO17") == 17)
         #expect(c.name == "gpiochip0")
         #expect(c.label == "pinctrl-sim")
-        #expect(try c.lineInfo()[26] == LineInfo(offset: 26, name: "GPIO26", consumer: nil, isOutput: false, isUsed: false))
+        #expect(
+            try c.lineInfo()[26]
+                == LineInfo(offset: 26, name: "GPIO26", consumer: nil, isOutput: false, isUsed: false))
     }
 
     @Test("outputs apply active-low and are observable", arguments: [false, true])
@@ -24,18 +26,24 @@ struct SimulatedGPIOChipTests {
         let c = chip
         let seen = Mutex<[OutputChange]>([])
         c.setOutputObserver { change in seen.withLock { $0.append(change) } }
-        let led = try c.requestOutput(OutputLineRequest(line: .name("GPIO26"), consumer: "fault-led", activeLow: activeLow))
+        let led = try c.requestOutput(
+            OutputLineRequest(line: .name("GPIO26"), consumer: "fault-led", activeLow: activeLow))
         #expect(c.isRequested(offset: 26))
         #expect(c.physicalValue(offset: 26) == activeLow)  // logical off
         clock.advance(by: .milliseconds(5))
         try led.set(true)
         #expect(c.physicalValue(offset: 26) == !activeLow)
-        #expect(try c.lineInfo()[26] == LineInfo(offset: 26, name: "GPIO26", consumer: "fault-led", isOutput: true, isUsed: true))
+        #expect(
+            try c.lineInfo()[26]
+                == LineInfo(offset: 26, name: "GPIO26", consumer: "fault-led", isOutput: true, isUsed: true))
         let changes = seen.withLock { $0 }
         #expect(changes.count == 2)
-        #expect(changes.last == OutputChange(
-            offset: 26, name: "GPIO26", consumer: "fault-led", physicalHigh: !activeLow, active: true, isRequested: true,
-            timestamp: .milliseconds(5)))
+        #expect(
+            changes.last
+                == OutputChange(
+                    offset: 26, name: "GPIO26", consumer: "fault-led", physicalHigh: !activeLow, active: true,
+                    isRequested: true,
+                    timestamp: .milliseconds(5)))
     }
 
     @Test("a button to ground with pull-up and active-low: press is a rising (active) edge")
@@ -52,17 +60,19 @@ struct SimulatedGPIOChipTests {
         clock.advance(by: .milliseconds(250))
         c.release(offset: 17)
         c.release(offset: 17)  // no change, no event
-        #expect(try button.waitForEvents(timeout: .zero) == [
-            EdgeEvent(kind: .rising, timestamp: .milliseconds(100)),
-            EdgeEvent(kind: .falling, timestamp: .milliseconds(350)),
-        ])
+        #expect(
+            try button.waitForEvents(timeout: .zero) == [
+                EdgeEvent(kind: .rising, timestamp: .milliseconds(100)),
+                EdgeEvent(kind: .falling, timestamp: .milliseconds(350)),
+            ])
         #expect(try button.waitForEvents(timeout: .zero) == [])
     }
 
     @Test("pull-down, active-high input: driving high is rising")
     func pullDown() throws {
         let c = chip
-        let line = try c.requestInput(InputLineRequest(line: .offset(5), consumer: "sensor-int", bias: .pullDown))
+        let line = try c.requestInput(
+            InputLineRequest(line: .offset(5), consumer: "sensor-int", bias: .pullDown))
         #expect(try line.read() == false)
         c.drive(offset: 5, high: true)
         c.float(offset: 5)
@@ -72,7 +82,8 @@ struct SimulatedGPIOChipTests {
     @Test("a line requested twice is busy, naming the consumer; released on deinit")
     func busy() throws {
         let c = chip
-        var first: (any OutputLine)? = try c.requestOutput(OutputLineRequest(line: .name("GPIO22"), consumer: "status-led"))
+        var first: (any OutputLine)? = try c.requestOutput(
+            OutputLineRequest(line: .name("GPIO22"), consumer: "status-led"))
         let error = #expect(throws: GPIOError.self) {
             try c.requestInput(InputLineRequest(line: .offset(22), consumer: "other"))
         }
@@ -114,7 +125,8 @@ struct SimulatedGPIOChipTests {
     @Test("waitForEvents wakes when an edge arrives from another thread")
     func wakes() throws {
         let c = chip
-        let line = try c.requestInput(InputLineRequest(line: .offset(4), consumer: "t", activeLow: true, bias: .pullUp))
+        let line = try c.requestInput(
+            InputLineRequest(line: .offset(4), consumer: "t", activeLow: true, bias: .pullUp))
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { c.press(offset: 4) }
         let start = ContinuousClock.now
         let events = try line.waitForEvents(timeout: .seconds(5))
@@ -125,7 +137,8 @@ struct SimulatedGPIOChipTests {
     @Test("a bouncing press gives alternating edges with spaced timestamps")
     func bounce() throws {
         let c = chip
-        let line = try c.requestInput(InputLineRequest(line: .offset(17), consumer: "b", activeLow: true, bias: .pullUp))
+        let line = try c.requestInput(
+            InputLineRequest(line: .offset(17), consumer: "b", activeLow: true, bias: .pullUp))
         clock.advance(by: .seconds(1))
         c.bouncyPress(offset: 17, bounces: 2, interval: .microseconds(200))
         let events = try line.waitForEvents(timeout: .zero)

@@ -6,7 +6,8 @@ import Testing
 struct SimulatedI2CBusTests {
     func busWithRegisterFile(logCapacity: Int = 0) -> (SimulatedI2CBus, SimulatedRegisterFile) {
         let bus = SimulatedI2CBus(path: "sim:i2c-7", logCapacity: logCapacity)
-        let chip = SimulatedRegisterFile(name: "test chip", values: [0x0F: 0x33, 0x10: 0xAA, 0x11: 0x55], readOnly: [0x0F])
+        let chip = SimulatedRegisterFile(
+            name: "test chip", values: [0x0F: 0x33, 0x10: 0xAA, 0x11: 0x55], readOnly: [0x0F])
         bus.attach(chip, at: 0x19)
         return (bus, chip)
     }
@@ -15,9 +16,12 @@ struct SimulatedI2CBusTests {
     func absentAddress() throws {
         let (bus, _) = busWithRegisterFile()
         let dev = try bus.device(at: 0x42)  // opening does not touch the wire
-        #expect(throws: I2CError(
-            kind: .noDevice, busPath: "sim:i2c-7", address: 0x42, register: 0xD0, errno: 6, operation: "byte read"
-        )) {
+        #expect(
+            throws: I2CError(
+                kind: .noDevice, busPath: "sim:i2c-7", address: 0x42, register: 0xD0, errno: 6,
+                operation: "byte read"
+            )
+        ) {
             try dev.readByte(register: 0xD0)
         }
         let error = #expect(throws: I2CError.self) { try dev.receiveByte() }
@@ -70,10 +74,12 @@ struct SimulatedI2CBusTests {
         let dev = try bus.device(at: 0x19)
         bus.injectFault(kind, at: 0x19, count: 2)
         for _ in 0..<2 {
-            #expect(throws: I2CError(
-                kind: kind, busPath: "sim:i2c-7", address: 0x19, register: 0x10, errno: errno,
-                operation: "block read of 6 bytes"
-            )) {
+            #expect(
+                throws: I2CError(
+                    kind: kind, busPath: "sim:i2c-7", address: 0x19, register: 0x10, errno: errno,
+                    operation: "block read of 6 bytes"
+                )
+            ) {
                 try dev.readBlock(register: 0x10, count: 6)
             }
         }
@@ -122,12 +128,17 @@ struct SimulatedI2CBusTests {
         try dev.writeByte(register: 0x01, value: 7)
         _ = try dev.readBlock(register: 0x00, count: 2)
         _ = try? (try bus.device(at: 0x51)).readByte(register: 0x05)
-        #expect(bus.transactions == [
-            I2CTransaction(kind: .writeByte, address: 0x50, register: 0x01, bytes: [7], timestamp: .milliseconds(1)),
-            I2CTransaction(kind: .readBlock, address: 0x50, register: 0x00, bytes: [0x42, 7], timestamp: .milliseconds(1)),
-            I2CTransaction(
-                kind: .readByte, address: 0x51, register: 0x05, bytes: [], error: .noDevice, timestamp: .milliseconds(1)),
-        ])
+        #expect(
+            bus.transactions == [
+                I2CTransaction(
+                    kind: .writeByte, address: 0x50, register: 0x01, bytes: [7], timestamp: .milliseconds(1)),
+                I2CTransaction(
+                    kind: .readBlock, address: 0x50, register: 0x00, bytes: [0x42, 7],
+                    timestamp: .milliseconds(1)),
+                I2CTransaction(
+                    kind: .readByte, address: 0x51, register: 0x05, bytes: [], error: .noDevice,
+                    timestamp: .milliseconds(1)),
+            ])
         bus.clearTransactions()
         #expect(bus.transactions.isEmpty)
     }

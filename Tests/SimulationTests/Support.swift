@@ -46,7 +46,9 @@ struct Rig {
     let bus: SimulatedI2CBus
     let device: any I2CDevice
 
-    init(_ chip: (ManualSimulationClock) -> any SimulatedI2CChip, at address: I2CAddress, logCapacity: Int = 0) throws {
+    init(
+        _ chip: (ManualSimulationClock) -> any SimulatedI2CChip, at address: I2CAddress, logCapacity: Int = 0
+    ) throws {
         bus = SimulatedI2CBus(path: "sim:i2c-test", clock: clock, logCapacity: logCapacity)
         bus.attach(chip(clock), at: address)
         device = try bus.device(at: address)
@@ -101,7 +103,8 @@ struct ReferenceBME280 {
 
     func humidity(_ adc: Int, tFine: Double) -> Double {
         var h = tFine - 76800.0
-        h = (Double(adc) - (h4 * 64.0 + h5 / 16384.0 * h))
+        h =
+            (Double(adc) - (h4 * 64.0 + h5 / 16384.0 * h))
             * (h2 / 65536.0 * (1.0 + h6 / 67108864.0 * h * (1.0 + h3 / 67108864.0 * h)))
         h = h * (1.0 - h1 * h / 524288.0)
         return min(100, max(0, h))

@@ -18,8 +18,9 @@ struct BadInputCatalogueLibraryTests {
     // MARK: Credentials provider responses
 
     static let endpoint = "c2abc.credentials.iot.eu-west-1.amazonaws.com"
-    static let decoder = CredentialsResponseDecoder(endpoint: endpoint, roleAlias: "sensorstation-role-alias",
-                                                    thingName: "station-0001")
+    static let decoder = CredentialsResponseDecoder(
+        endpoint: endpoint, roleAlias: "sensorstation-role-alias",
+        thingName: "station-0001")
 
     struct CredentialsRow: Sendable, CustomTestStringConvertible {
         var name: String
@@ -31,37 +32,58 @@ struct BadInputCatalogueLibraryTests {
         var testDescription: String { name }
     }
 
-    @Test("credentials responses", arguments: [
-        CredentialsRow(name: "403 certificate not registered", status: 403,
-                       body: #"{"message":"Certificate is invalid on this endpoint"}"#,
-                       message: "\(endpoint) refused the device certificate (HTTP 403 \"Certificate is invalid on this endpoint\"): register and activate it in AWS IoT in this account and region, or check the endpoint",
-                       transient: false),
-        CredentialsRow(name: "404 role alias missing", status: 404, body: #"{"message":"Role alias does not exist"}"#,
-                       message: "role alias \"sensorstation-role-alias\" does not exist at \(endpoint) (HTTP 404 \"Role alias does not exist\"): check upload.role_alias and the region",
-                       transient: false),
-        CredentialsRow(name: "400 unable to assume role", status: 400,
-                       body: #"{"message":"Unable to assume the role, or the role to assume does not exist"}"#,
-                       message: "\(endpoint) could not assume the role behind alias \"sensorstation-role-alias\" (HTTP 400 \"Unable to assume the role, or the role to assume does not exist\"): the role is missing or its trust policy does not allow credentials.iot.amazonaws.com",
-                       transient: false),
-        CredentialsRow(name: "429 throttled", status: 429, body: #"{"message":"Rate exceeded"}"#,
-                       message: "\(endpoint) is throttling credential requests (HTTP 429 \"Rate exceeded\"); retrying with backoff",
-                       transient: true),
-        CredentialsRow(name: "503 outage, HTML body", status: 503, body: "<html>Service Unavailable</html>",
-                       message: "\(endpoint) failed (HTTP 503 \"<html>Service Unavailable</html>\"); retrying with backoff",
-                       transient: true),
-        CredentialsRow(name: "200 truncated body", status: 200, body: #"{"credentials":{"accessKeyId":"ASIA"#,
-                       message: "\(endpoint) answered HTTP 200 with an unexpected body: not JSON", transient: false),
-        CredentialsRow(name: "200 non-JSON body", status: 200, body: "OK",
-                       message: "\(endpoint) answered HTTP 200 with an unexpected body: not JSON", transient: false),
-        CredentialsRow(name: "200 missing sessionToken", status: 200,
-                       body: #"{"credentials":{"accessKeyId":"ASIA1","secretAccessKey":"s","expiration":"2026-11-23T06:54:46Z"}}"#,
-                       message: "\(endpoint) answered HTTP 200 with an unexpected body: missing credentials.sessionToken",
-                       transient: false),
-        CredentialsRow(name: "200 expiration not a time", status: 200,
-                       body: #"{"credentials":{"accessKeyId":"ASIA1","secretAccessKey":"s","sessionToken":"t","expiration":"tomorrow"}}"#,
-                       message: "\(endpoint) answered HTTP 200 with an unexpected body: expiration \"tomorrow\" is not an ISO 8601 time",
-                       transient: false),
-    ])
+    @Test(
+        "credentials responses",
+        arguments: [
+            CredentialsRow(
+                name: "403 certificate not registered", status: 403,
+                body: #"{"message":"Certificate is invalid on this endpoint"}"#,
+                message:
+                    "\(endpoint) refused the device certificate (HTTP 403 \"Certificate is invalid on this endpoint\"): register and activate it in AWS IoT in this account and region, or check the endpoint",
+                transient: false),
+            CredentialsRow(
+                name: "404 role alias missing", status: 404,
+                body: #"{"message":"Role alias does not exist"}"#,
+                message:
+                    "role alias \"sensorstation-role-alias\" does not exist at \(endpoint) (HTTP 404 \"Role alias does not exist\"): check upload.role_alias and the region",
+                transient: false),
+            CredentialsRow(
+                name: "400 unable to assume role", status: 400,
+                body: #"{"message":"Unable to assume the role, or the role to assume does not exist"}"#,
+                message:
+                    "\(endpoint) could not assume the role behind alias \"sensorstation-role-alias\" (HTTP 400 \"Unable to assume the role, or the role to assume does not exist\"): the role is missing or its trust policy does not allow credentials.iot.amazonaws.com",
+                transient: false),
+            CredentialsRow(
+                name: "429 throttled", status: 429, body: #"{"message":"Rate exceeded"}"#,
+                message:
+                    "\(endpoint) is throttling credential requests (HTTP 429 \"Rate exceeded\"); retrying with backoff",
+                transient: true),
+            CredentialsRow(
+                name: "503 outage, HTML body", status: 503, body: "<html>Service Unavailable</html>",
+                message:
+                    "\(endpoint) failed (HTTP 503 \"<html>Service Unavailable</html>\"); retrying with backoff",
+                transient: true),
+            CredentialsRow(
+                name: "200 truncated body", status: 200, body: #"{"credentials":{"accessKeyId":"ASIA"#,
+                message: "\(endpoint) answered HTTP 200 with an unexpected body: not JSON", transient: false),
+            CredentialsRow(
+                name: "200 non-JSON body", status: 200, body: "OK",
+                message: "\(endpoint) answered HTTP 200 with an unexpected body: not JSON", transient: false),
+            CredentialsRow(
+                name: "200 missing sessionToken", status: 200,
+                body:
+                    #"{"credentials":{"accessKeyId":"ASIA1","secretAccessKey":"s","expiration":"2026-11-23T06:54:46Z"}}"#,
+                message:
+                    "\(endpoint) answered HTTP 200 with an unexpected body: missing credentials.sessionToken",
+                transient: false),
+            CredentialsRow(
+                name: "200 expiration not a time", status: 200,
+                body:
+                    #"{"credentials":{"accessKeyId":"ASIA1","secretAccessKey":"s","sessionToken":"t","expiration":"tomorrow"}}"#,
+                message:
+                    "\(endpoint) answered HTTP 200 with an unexpected body: expiration \"tomorrow\" is not an ISO 8601 time",
+                transient: false),
+        ])
     func credentialsResponse(_ row: CredentialsRow) {
         let result = Self.decoder.decode(status: row.status, headers: [], body: Array(row.body.utf8))
         guard case .failure(let error) = result else {
@@ -87,16 +109,30 @@ struct BadInputCatalogueLibraryTests {
         MotionSample(t: 100 + Double($0) / 800, x: 0, y: 0, z: $0 == 20 ? 7 : 1, saturated: false)
     }
 
-    @Test("damaged waveform blobs", arguments: [
-        BlobRow(name: "one byte flipped (bad sector)", damage: { var b = $0; b[12] ^= 0x40; return b },
+    @Test(
+        "damaged waveform blobs",
+        arguments: [
+            BlobRow(
+                name: "one byte flipped (bad sector)",
+                damage: {
+                    var b = $0; b[12] ^= 0x40; return b
+                },
                 message: { _ in "" }),
-        BlobRow(name: "cut short (power cut during write)", damage: { Array($0.prefix(3)) },
+            BlobRow(
+                name: "cut short (power cut during write)", damage: { Array($0.prefix(3)) },
                 message: { _ in "the waveform blob is cut short (at byte 0)" }),
-        BlobRow(name: "from a newer version", damage: { var b = $0; b[4] = 2; return b },
-                message: { _ in "waveform format version 2 is newer than this program understands (1) (at byte 4)" }),
-        BlobRow(name: "not a waveform at all", damage: { _ in Array("hello world, not a blob".utf8) },
+            BlobRow(
+                name: "from a newer version",
+                damage: {
+                    var b = $0; b[4] = 2; return b
+                },
+                message: { _ in
+                    "waveform format version 2 is newer than this program understands (1) (at byte 4)"
+                }),
+            BlobRow(
+                name: "not a waveform at all", damage: { _ in Array("hello world, not a blob".utf8) },
                 message: { _ in "not a waveform blob (expected it to start with \"SSWF\") (at byte 0)" }),
-    ])
+        ])
     func damagedBlob(_ row: BlobRow) {
         let good = WaveformCodec.encode(Self.impact)
         let bad = row.damage(good)
@@ -135,7 +171,9 @@ struct BadInputCatalogueLibraryTests {
                 == "sim:i2c-1 address 0x77 register 0xd0: byte read failed: nothing answers at this address (check wiring, power and the address jumper) (errno 6)"
         }
         // State: the bus is untouched, the chip at 0x76 still answers.
-        #expect(throws: Never.self) { _ = try BME280(device: try station.bus.device(at: 0x76), sleep: station.advance) }
+        #expect(throws: Never.self) {
+            _ = try BME280(device: try station.bus.device(at: 0x76), sleep: station.advance)
+        }
     }
 
     @Test("wrong chip ID (an ADXL345 where the BME280 should be)")
@@ -181,9 +219,12 @@ struct BadInputCatalogueLibraryTests {
         #expect(try sensor.read().temperatureC > -40)
     }
 
-    @Test("all-0xFF and all-0x00 calibration (floating or shorted bus)", arguments: [
-        (UInt8(0xFF), "all bytes 0xff (floating bus?)"), (UInt8(0x00), "all bytes 0x00 (bus stuck low or no chip?)"),
-    ])
+    @Test(
+        "all-0xFF and all-0x00 calibration (floating or shorted bus)",
+        arguments: [
+            (UInt8(0xFF), "all bytes 0xff (floating bus?)"),
+            (UInt8(0x00), "all bytes 0x00 (bus stuck low or no chip?)"),
+        ])
     func stuckCalibration(fill: UInt8, reason: String) {
         var map = [UInt8: UInt8]()
         for r in 0x88...0xA1 { map[UInt8(r)] = fill }
@@ -214,22 +255,29 @@ struct BadInputCatalogueLibraryTests {
         #expect(try again.read().pressurePa > 30_000)
     }
 
-    @Test("the running service: a weather sensor that disappears is a fault, re-probed, and cleared when it returns")
+    @Test(
+        "the running service: a weather sensor that disappears is a fault, re-probed, and cleared when it returns"
+    )
     func serviceReprobes() async throws {
         let station = SimulatedStation(clock: RealtimeSimulationClock(), busPath: "sim:i2c-1")
         let state = StationState()
         let events = Mutex<[StationEvent]>([])
         state.addSink { _, event in events.withLock { $0.append(event) } }
-        let sampler = WeatherSampler(address: 0x76, settings: .init(), interval: .milliseconds(20), temperatureOffsetC: 0,
-                                     reprobeInterval: .milliseconds(20))
+        let sampler = WeatherSampler(
+            address: 0x76, settings: .init(), interval: .milliseconds(20), temperatureOffsetC: 0,
+            reprobeInterval: .milliseconds(20))
         let task = Task { try await sampler.service(bus: station.bus, state: state).run() }
         defer { task.cancel() }
-        func weatherCount() -> Int { events.withLock { $0.filter { if case .weather = $0 { true } else { false } }.count } }
+        func weatherCount() -> Int {
+            events.withLock { $0.filter { if case .weather = $0 { true } else { false } }.count }
+        }
         /// Waits for a condition (a guard against a hang, not a timing assertion).
         func until(_ what: String, _ condition: () -> Bool) async throws {
             let deadline = ContinuousClock.now + .seconds(60)
             while !condition() {
-                guard ContinuousClock.now < deadline else { throw CatalogueWaitError(description: "never saw \(what)") }
+                guard ContinuousClock.now < deadline else {
+                    throw CatalogueWaitError(description: "never saw \(what)")
+                }
                 try await Task.sleep(for: .milliseconds(5))
             }
         }
@@ -237,20 +285,27 @@ struct BadInputCatalogueLibraryTests {
 
         station.bus.setPresent(false, at: 0x76)
         // While it is gone the re-probe (identification first) is what fails; `status` shows this fault.
-        let gone = "sim:i2c-1 address 0x76 register 0xd0: byte read failed: nothing answers at this address (check wiring, power and the address jumper) (errno 6)"
+        let gone =
+            "sim:i2c-1 address 0x76 register 0xd0: byte read failed: nothing answers at this address (check wiring, power and the address jumper) (errno 6)"
         try await until("the re-probe fault") { state.snapshot.faultMessages["weather"] == gone }
         #expect(state.snapshot.indication.faults.contains("weather"))
         // The first failure is whichever transfer the removal hit; it names the same bus, address and cause.
-        let first = events.withLock { $0.compactMap { if case .fault("weather", let m) = $0 { m } else { nil } }.first }
+        let first = events.withLock {
+            $0.compactMap { if case .fault("weather", let m) = $0 { m } else { nil } }.first
+        }
         #expect(first?.hasPrefix("sim:i2c-1 address 0x76 register 0x") == true)
-        #expect(first?.hasSuffix("nothing answers at this address (check wiring, power and the address jumper) (errno 6)") == true)
+        #expect(
+            first?.hasSuffix(
+                "nothing answers at this address (check wiring, power and the address jumper) (errno 6)")
+                == true)
         let readingsWhileGone = weatherCount()
 
         // It comes back (power-cycled: reset values); the next re-probe initialises it afresh.
         station.bus.setPresent(true, at: 0x76, powerCycled: true)
         try await until("the fault cleared") { state.snapshot.faultMessages["weather"] == nil }
         try await until("readings again") { weatherCount() > readingsWhileGone }
-        #expect(events.withLock { $0.contains { if case .faultCleared("weather") = $0 { true } else { false } } })
+        #expect(
+            events.withLock { $0.contains { if case .faultCleared("weather") = $0 { true } else { false } } })
         #expect(!state.snapshot.indication.faults.contains("weather"))
         let last = try #require(state.snapshot.lastWeather)
         #expect(last.pressurePa > 30_000 && last.sensor == "bme280")
@@ -261,7 +316,8 @@ struct BadInputCatalogueLibraryTests {
     // MARK: Storage
 
     func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("catalogue-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "catalogue-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -273,7 +329,8 @@ struct BadInputCatalogueLibraryTests {
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 37) })
         try garbage.write(to: URL(fileURLWithPath: path))
         // 2026-11-23T07:14:05Z
-        let (db, report) = try StationDatabase.openForWriting(path: path, now: Date(timeIntervalSince1970: 1_795_418_045))
+        let (db, report) = try StationDatabase.openForWriting(
+            path: path, now: Date(timeIntervalSince1970: 1_795_418_045))
         _ = db
         let kept = try #require(report.movedAside)
         #expect(kept.hasPrefix(path + ".corrupt-"))
@@ -299,14 +356,19 @@ struct BadInputCatalogueLibraryTests {
 
     // MARK: Control socket requests
 
-    @Test("malformed control requests", arguments: [
-        ("", "empty request"),
-        ("reboot\n", "not a JSON request object with a \"command\" string"),
-        (#"{"command":"stream"}"#, "stream needs an action: start, stop or toggle"),
-        (#"{"command":"stream","action":"pause"}"#, "unknown stream action 'pause'; expected start, stop or toggle"),
-        (#"{"command":"shutdown"}"#, "unknown command 'shutdown'; expected stream, ack or state"),
-        (String(repeating: " ", count: 5000), "request longer than 4096 bytes"),
-    ])
+    @Test(
+        "malformed control requests",
+        arguments: [
+            ("", "empty request"),
+            ("reboot\n", "not a JSON request object with a \"command\" string"),
+            (#"{"command":"stream"}"#, "stream needs an action: start, stop or toggle"),
+            (
+                #"{"command":"stream","action":"pause"}"#,
+                "unknown stream action 'pause'; expected start, stop or toggle"
+            ),
+            (#"{"command":"shutdown"}"#, "unknown command 'shutdown'; expected stream, ack or state"),
+            (String(repeating: " ", count: 5000), "request longer than 4096 bytes"),
+        ])
     func controlRequest(line: String, message: String) {
         #expect(throws: ControlProtocolError(message)) { _ = try ControlRequest.decode(Array(line.utf8)) }
     }
@@ -343,7 +405,6 @@ extension SimulatedStation {
         { [clock] d in (clock as? ManualSimulationClock)?.advance(by: d) }
     }
 }
-
 
 struct CatalogueWaitError: Error, CustomStringConvertible {
     let description: String

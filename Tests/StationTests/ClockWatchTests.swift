@@ -1,12 +1,13 @@
-@testable import Cloud
 import Foundation
 import GRDB
 import Logging
-@testable import Storage
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import Cloud
 @testable import Station
+@testable import Storage
 
 /// The wall clock and CLOCK_BOOTTIME as the test sets them: both advance together, and only the
 /// wall clock jumps when "NTP" sets it.
@@ -15,11 +16,16 @@ final class SteppedClocks: Sendable {
     init(wall: Date, boot: Duration) { now = Mutex((wall, boot)) }
     var wall: Date { now.withLock { $0.wall } }
     func advance(_ seconds: Double) {
-        now.withLock { $0 = ($0.wall.addingTimeInterval(seconds), $0.boot + .microseconds(Int64(seconds * 1e6))) }
+        now.withLock {
+            $0 = ($0.wall.addingTimeInterval(seconds), $0.boot + .microseconds(Int64(seconds * 1e6)))
+        }
     }
-    func step(_ d: Duration) { now.withLock { $0.wall = $0.wall.addingTimeInterval(Double(TimeCodec.micros(d)) / 1e6) } }
+    func step(_ d: Duration) {
+        now.withLock { $0.wall = $0.wall.addingTimeInterval(Double(TimeCodec.micros(d)) / 1e6) }
+    }
     var clocks: ClockWatch.Clocks {
-        ClockWatch.Clocks(wall: { self.now.withLock { $0.wall } }, boot: { self.now.withLock { $0.boot } }, sleep: { _ in })
+        ClockWatch.Clocks(
+            wall: { self.now.withLock { $0.wall } }, boot: { self.now.withLock { $0.boot } }, sleep: { _ in })
     }
 }
 
@@ -52,21 +58,29 @@ struct ClockWatchTests {
             db = try StationDatabase.openForWriting(path: dir + "/station.db").0
             let clocks = SteppedClocks(wall: wall, boot: .seconds(8))
             self.clocks = clocks
-            recorder = Recorder(database: db, commitInterval: .milliseconds(50),
-                                retention: RetentionPolicy(keepStampedBefore: ClockSynchronisation.earliestPlausibleDate),
-                                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, now: { clocks.wall })
+            recorder = Recorder(
+                database: db, commitInterval: .milliseconds(50),
+                retention: RetentionPolicy(keepStampedBefore: ClockSynchronisation.earliestPlausibleDate),
+                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, now: { clocks.wall })
         }
 
         func watch() -> ClockWatch {
             let marker = marker
-            return ClockWatch(recorder: recorder,
-                              clockState: { ClockSynchronisation.state(now: $0, marker: marker, kernel: { .unsynchronised }) },
-                              clocks: clocks.clocks, logger: log.logger)
+            return ClockWatch(
+                recorder: recorder,
+                clockState: {
+                    ClockSynchronisation.state(now: $0, marker: marker, kernel: { .unsynchronised })
+                },
+                clocks: clocks.clocks, logger: log.logger)
         }
 
         /// systemd-timesyncd has synchronised the clock (or, false, the marker is gone).
         func synchronised(_ on: Bool) {
-            if on { FileManager.default.createFile(atPath: marker, contents: nil) } else { try? FileManager.default.removeItem(atPath: marker) }
+            if on {
+                FileManager.default.createFile(atPath: marker, contents: nil)
+            } else {
+                try? FileManager.default.removeItem(atPath: marker)
+            }
         }
 
         /// `seconds` of logging as the samplers do, stamped on the wall clock as it reads then: a
@@ -75,11 +89,17 @@ struct ClockWatchTests {
             recorder.record(.event(EventRecord(time: clocks.wall, kind: "state", detail: "logging")))
             for i in 0..<seconds {
                 clocks.advance(1)
-                recorder.record(.motion(MotionRecord(time: clocks.wall, sampleCount: 100, minG: 0.9, maxG: 1.1, meanG: 1,
-                                                     rmsG: 1, peakG: 1.1, meanX: 0, meanY: 0, meanZ: 1, saturatedCount: 0)))
+                recorder.record(
+                    .motion(
+                        MotionRecord(
+                            time: clocks.wall, sampleCount: 100, minG: 0.9, maxG: 1.1, meanG: 1,
+                            rmsG: 1, peakG: 1.1, meanX: 0, meanY: 0, meanZ: 1, saturatedCount: 0)))
                 if i % 10 == 0 {
-                    recorder.record(.weather(WeatherRecord(time: clocks.wall, sensor: "BME280", temperatureC: 20,
-                                                           humidityPercent: 50, pressurePa: 101_325)))
+                    recorder.record(
+                        .weather(
+                            WeatherRecord(
+                                time: clocks.wall, sensor: "BME280", temperatureC: 20,
+                                humidityPercent: 50, pressurePa: 101_325)))
                 }
             }
             if flush { await recorder.flush() }
@@ -89,8 +109,11 @@ struct ClockWatchTests {
         func dump() throws -> [String: [Int64: [Int64]]] {
             try db.reader.read { d in
                 var out: [String: [Int64: [Int64]]] = [:]
-                for (table, columns) in [("weather", "time_us"), ("motion", "time_us"), ("events", "time_us"),
-                                         ("impacts", "time_us, start_us, end_us, peak_us"), ("raw_acceleration", "time_us, end_us")] {
+                for (table, columns) in [
+                    ("weather", "time_us"), ("motion", "time_us"), ("events", "time_us"),
+                    ("impacts", "time_us, start_us, end_us, peak_us"),
+                    ("raw_acceleration", "time_us, end_us"),
+                ] {
                     for row in try Row.fetchAll(d, sql: "SELECT id, \(columns) FROM \(table)") {
                         out[table, default: [:]][row[0]] = (1..<row.count).map { row[$0] }
                     }
@@ -103,15 +126,18 @@ struct ClockWatchTests {
     }
 
     static func impact(at t: Date) -> ImpactRecord {
-        ImpactRecord(triggerTime: t, startTime: t.addingTimeInterval(-0.1), endTime: t.addingTimeInterval(0.4),
-                     peakTime: t.addingTimeInterval(0.01), peakG: 7, peakXG: 7, peakYG: 0, peakZG: 1, durationMs: 9,
-                     severity: "impact", deltaVMps: 1, hic15: 2, saturated: false, thresholdG: 5, sensor: "ADXL345",
-                     waveform: [1, 2, 3], waveformCount: 1, waveformRateHz: 3200)
+        ImpactRecord(
+            triggerTime: t, startTime: t.addingTimeInterval(-0.1), endTime: t.addingTimeInterval(0.4),
+            peakTime: t.addingTimeInterval(0.01), peakG: 7, peakXG: 7, peakYG: 0, peakZG: 1, durationMs: 9,
+            severity: "impact", deltaVMps: 1, hic15: 2, saturated: false, thresholdG: 5, sensor: "ADXL345",
+            waveform: [1, 2, 3], waveformCount: 1, waveformRateHz: 3200)
     }
 
     /// `before` with `delta` added to every time of the rows whose ids are above `from` and at or
     /// below `to` (per table): the rows the test stamped on the old clock.
-    static func moved(_ before: [String: [Int64: [Int64]]], from: [String: Int64], to: [String: Int64], by delta: Duration)
+    static func moved(
+        _ before: [String: [Int64: [Int64]]], from: [String: Int64], to: [String: Int64], by delta: Duration
+    )
         -> [String: [Int64: [Int64]]]
     {
         var out = before
@@ -123,14 +149,19 @@ struct ClockWatchTests {
         return out
     }
 
-    @Test("booted on the build date: what was logged before NTP moves by exactly what the clock moved; the earlier run's rows and those stamped after the step stay")
+    @Test(
+        "booted on the build date: what was logged before NTP moves by exactly what the clock moved; the earlier run's rows and those stamped after the step stay"
+    )
     func correctsWhenSet() async throws {
         let s = try Station()
         // An earlier run, on a clock that was right.
         let earlier = Date(timeIntervalSince1970: 1_795_392_000)
         for i in 0..<3 {
-            s.recorder.record(.weather(WeatherRecord(time: earlier.addingTimeInterval(Double(i) * 10), sensor: "BME280",
-                                                     temperatureC: 19, humidityPercent: 40, pressurePa: 101_000)))
+            s.recorder.record(
+                .weather(
+                    WeatherRecord(
+                        time: earlier.addingTimeInterval(Double(i) * 10), sensor: "BME280",
+                        temperatureC: 19, humidityPercent: 40, pressurePa: 101_000)))
         }
         await s.recorder.flush()
         let earlierIDs = try s.lastIDs()
@@ -138,12 +169,21 @@ struct ClockWatchTests {
         let watch = s.watch()
         #expect(!watch.gate.isOpen && !watch.status.corrected)
         #expect(watch.status.clock == .implausible && watch.status.markedAt == Self.buildDate)
-        #expect(s.log.lines == ["notice waiting for the system clock to be synchronised (NTP): what is logged until then is corrected when it is, and nothing is uploaded before"])
+        #expect(
+            s.log.lines == [
+                "notice waiting for the system clock to be synchronised (NTP): what is logged until then is corrected when it is, and nothing is uploaded before"
+            ])
 
         // Offline for a while: 90 s logged (an impact among them), the clock still not set.
         await s.log(seconds: 60)
         _ = try await s.recorder.recordImpact(Self.impact(at: s.clocks.wall))
-        s.recorder.record(.raw((0..<4).map { RawSampleRecord(time: s.clocks.wall.addingTimeInterval(Double($0) / 3200), x: 0, y: 0, z: 1, saturated: false) }))
+        s.recorder.record(
+            .raw(
+                (0..<4).map {
+                    RawSampleRecord(
+                        time: s.clocks.wall.addingTimeInterval(Double($0) / 3200), x: 0, y: 0, z: 1,
+                        saturated: false)
+                }))
         await watch.look()
         await s.log(seconds: 25)
         await s.log(seconds: 5, flush: false)  // still in the recorder's queue when the clock is set
@@ -159,12 +199,16 @@ struct ClockWatchTests {
         let before = try s.dump()
         let ids = try s.lastIDs()
         // The rows stamped on the new clock: the last two seconds of motion and their weather/event.
-        let newClock: [String: Int64] = ["motion": ids["motion"]! - 2, "weather": ids["weather"]! - 1,
-                                         "events": ids["events"]! - 1, "impacts": ids["impacts"]!,
-                                         "raw_acceleration": ids["raw_acceleration"]!]
+        let newClock: [String: Int64] = [
+            "motion": ids["motion"]! - 2, "weather": ids["weather"]! - 1,
+            "events": ids["events"]! - 1, "impacts": ids["impacts"]!,
+            "raw_acceleration": ids["raw_acceleration"]!,
+        ]
 
         // Whoever waits at the gate sees the log corrected when it gets through.
-        let seenThroughTheGate = Task { try await watch.gate.wait(); return try s.dump() }
+        let seenThroughTheGate = Task {
+            try await watch.gate.wait(); return try s.dump()
+        }
         s.clocks.advance(0.5)
         s.synchronised(true)
         await watch.look()
@@ -175,13 +219,24 @@ struct ClockWatchTests {
         #expect(watch.gate.isOpen && watch.status.corrected)
         // Counted from the ids: everything after the earlier run and before the new-clock rows.
         let rows = newClock.reduce(0) { $0 + Int($1.value - earlierIDs[$1.key]!) }
-        #expect(rows == 90 + 10 + 3 + 1 + 1)  // seconds, weather, events (one per stretch), the impact, the raw batch
-        #expect(watch.status.lastCorrection == ClockWatch.Correction(at: s.clocks.wall, rows: rows, delta: Self.delta))
-        #expect(s.log.lines.last == "info clock set: moved \(rows) rows logged before synchronisation by +412 d 3 h 7 min 12 s")
-        #expect(watch.status.summary == "set at \(AWSDate.iso8601(s.clocks.wall)): moved 105 rows logged before synchronisation by +412 d 3 h 7 min 12 s")
+        // seconds, weather, events (one per stretch), the impact, the raw batch
+        #expect(rows == 90 + 10 + 3 + 1 + 1)
+        #expect(
+            watch.status.lastCorrection
+                == ClockWatch.Correction(at: s.clocks.wall, rows: rows, delta: Self.delta))
+        #expect(
+            s.log.lines.last
+                == "info clock set: moved \(rows) rows logged before synchronisation by +412 d 3 h 7 min 12 s"
+        )
+        #expect(
+            watch.status.summary
+                == "set at \(AWSDate.iso8601(s.clocks.wall)): moved 105 rows logged before synchronisation by +412 d 3 h 7 min 12 s"
+        )
     }
 
-    @Test("once the clock has been set the watch is done: a second synchronisation moves nothing, even after a step")
+    @Test(
+        "once the clock has been set the watch is done: a second synchronisation moves nothing, even after a step"
+    )
     func secondSynchronisation() async throws {
         let s = try Station()
         let watch = s.watch()
@@ -212,11 +267,15 @@ struct ClockWatchTests {
         let s = try Station()
         let looks = Mutex(0)
         let marker = s.marker
-        let watch = ClockWatch(recorder: s.recorder, clockState: { now in
-            looks.withLock { $0 += 1 }
-            return ClockSynchronisation.state(now: now, marker: marker, kernel: { .unsynchronised })
-        }, clocks: ClockWatch.Clocks(wall: { s.clocks.wall }, boot: s.clocks.clocks.boot,
-                                     sleep: { _ in try await Task.sleep(for: .milliseconds(1)) }), logger: s.log.logger)
+        let watch = ClockWatch(
+            recorder: s.recorder,
+            clockState: { now in
+                looks.withLock { $0 += 1 }
+                return ClockSynchronisation.state(now: now, marker: marker, kernel: { .unsynchronised })
+            },
+            clocks: ClockWatch.Clocks(
+                wall: { s.clocks.wall }, boot: s.clocks.clocks.boot,
+                sleep: { _ in try await Task.sleep(for: .milliseconds(1)) }), logger: s.log.logger)
         await s.log(seconds: 20)
         let run = Task { try await watch.run() }
         defer { run.cancel() }
@@ -225,8 +284,12 @@ struct ClockWatchTests {
         s.clocks.step(Self.delta)
         s.synchronised(true)
         try await watch.gate.wait()
-        #expect(try s.dump() == Self.moved(before, from: ["weather": 0, "motion": 0, "events": 0, "impacts": 0, "raw_acceleration": 0],
-                                           to: ids, by: Self.delta))
+        #expect(
+            try s.dump()
+                == Self.moved(
+                    before,
+                    from: ["weather": 0, "motion": 0, "events": 0, "impacts": 0, "raw_acceleration": 0],
+                    to: ids, by: Self.delta))
         // Done: it looks no more.
         let count = looks.withLock { $0 }
         try await Task.sleep(for: .milliseconds(20))
@@ -254,8 +317,10 @@ struct ClockWatchTests {
         let clocks = SteppedClocks(wall: Self.buildDate, boot: .seconds(3))
         let synced = Mutex(false)
         let log = CapturedLog(metadata: false)
-        let watch = ClockWatch(recorder: nil, clockState: { _ in synced.withLock { $0 } ? .marker("/m") : .kernelUnsynchronised(marker: "/m") },
-                               clocks: clocks.clocks, logger: log.logger)
+        let watch = ClockWatch(
+            recorder: nil,
+            clockState: { _ in synced.withLock { $0 } ? .marker("/m") : .kernelUnsynchronised(marker: "/m") },
+            clocks: clocks.clocks, logger: log.logger)
         #expect(!watch.gate.isOpen)
         clocks.step(.seconds(7200))
         synced.withLock { $0 = true }
@@ -269,25 +334,29 @@ struct ClockWatchTests {
         let s = try Station()
         let watch = s.watch()
         // The uploader has not asked for credentials: it waits at the watch's gate.
-        let waiting = UploadMonitor.status(credentials: CredentialsStatus(), uploader: nil, streamer: nil, stream: nil,
-                                           clock: watch.status)
+        let waiting = UploadMonitor.status(
+            credentials: CredentialsStatus(), uploader: nil, streamer: nil, stream: nil,
+            clock: watch.status)
         #expect(waiting.credentialsState == "waiting_for_clock")
-        #expect(waiting.lines == [
-            "credentials  waiting for clock synchronisation (NTP); nothing is signed before",
-            "clock        not synchronised: the clock reads a time before 2026-01-01T00:00:00Z, which cannot be right",
-        ])
+        #expect(
+            waiting.lines == [
+                "credentials  waiting for clock synchronisation (NTP); nothing is signed before",
+                "clock        not synchronised: the clock reads a time before 2026-01-01T00:00:00Z, which cannot be right",
+            ])
         await s.log(seconds: 9)
         let seconds: Int64 = (412 * 24 + 3) * 3600 + 125
         s.clocks.step(.seconds(seconds))
         s.synchronised(true)
         await watch.look()
-        let after = UploadMonitor.status(credentials: CredentialsStatus(), uploader: nil, streamer: nil, stream: nil,
-                                         clock: watch.status)
+        let after = UploadMonitor.status(
+            credentials: CredentialsStatus(), uploader: nil, streamer: nil, stream: nil,
+            clock: watch.status)
         #expect(after.credentialsState == "not_fetched")
-        #expect(after.lines == [
-            "credentials  not fetched yet",
-            "clock        set at \(AWSDate.iso8601(s.clocks.wall)): moved 11 rows logged before synchronisation by +412 d 3 h 2 min 5 s",
-        ])
+        #expect(
+            after.lines == [
+                "credentials  not fetched yet",
+                "clock        set at \(AWSDate.iso8601(s.clocks.wall)): moved 11 rows logged before synchronisation by +412 d 3 h 2 min 5 s",
+            ])
         // It reaches `sensorstation status` through the control socket's answer.
         let wire = try JSONDecoder().decode(UploadLiveStatus.self, from: JSONEncoder().encode(after))
         #expect(wire == after)
@@ -319,7 +388,9 @@ struct WallClockAnchorTests {
         for i in 1...5 {
             let t = Duration.seconds(100 + i)
             // Wall readings within the tolerance of the mapping (jitter of a few ms) do not move it.
-            let moved = a.follow(before: t, wall: Self.start.addingTimeInterval(Double(i) + 0.004), after: t + .microseconds(3))
+            let moved = a.follow(
+                before: t, wall: Self.start.addingTimeInterval(Double(i) + 0.004), after: t + .microseconds(3)
+            )
             #expect(!moved)
         }
         #expect(a.date(.seconds(105)) == Self.start.addingTimeInterval(5))
@@ -342,7 +413,9 @@ struct WallClockAnchorTests {
     @Test("a wall reading bracketed too loosely (the thread was preempted between the reads) is ignored")
     func looseBracket() {
         var a = WallClockAnchor(timeline: .seconds(100), wall: Self.start)
-        let moved = a.follow(before: .seconds(110), wall: Self.start.addingTimeInterval(3600), after: .seconds(110) + .milliseconds(2))
+        let moved = a.follow(
+            before: .seconds(110), wall: Self.start.addingTimeInterval(3600),
+            after: .seconds(110) + .milliseconds(2))
         #expect(!moved)
         #expect(a == WallClockAnchor(timeline: .seconds(100), wall: Self.start))
     }

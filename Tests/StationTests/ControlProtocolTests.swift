@@ -23,7 +23,10 @@ struct ControlProtocolTests {
         (#"{"command":42}"#, "not a JSON request object with a \"command\" string"),
         (#"[1,2]"#, "not a JSON request object with a \"command\" string"),
         (#"{"command":"stream"}"#, "stream needs an action: start, stop or toggle"),
-        (#"{"command":"stream","action":"pause"}"#, "unknown stream action 'pause'; expected start, stop or toggle"),
+        (
+            #"{"command":"stream","action":"pause"}"#,
+            "unknown stream action 'pause'; expected start, stop or toggle"
+        ),
         (#"{"command":"reboot"}"#, "unknown command 'reboot'; expected stream, ack or state"),
         (String(repeating: " ", count: 5000), "request longer than 4096 bytes"),
     ])
@@ -40,7 +43,8 @@ struct ControlProtocolTests {
     @Test func applyingRequestsChangesTheState() {
         let state = StationState()
         #expect(ControlRequest.stream(.start).apply(to: state, cause: "t").message == "streaming started")
-        #expect(ControlRequest.stream(.start).apply(to: state, cause: "t").message == "streaming was already on")
+        #expect(
+            ControlRequest.stream(.start).apply(to: state, cause: "t").message == "streaming was already on")
         #expect(state.indication.streaming)
         #expect(ControlRequest.stream(.toggle).apply(to: state, cause: "t").streaming == false)
         #expect(ControlRequest.acknowledge.apply(to: state, cause: "t").message == "no impact to acknowledge")
@@ -51,7 +55,8 @@ struct ControlProtocolTests {
     }
 
     @Test func serverAndClientTalkOverARealSocket() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ctl-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("control.sock").path
         let state = StationState()
@@ -66,7 +71,9 @@ struct ControlProtocolTests {
         #expect(response == ControlResponse(ok: true, message: "streaming started", streaming: true))
         #expect(state.indication.streaming)
         // A second station on the same live socket must refuse to start.
-        #expect(throws: ControlSocketError.self) { _ = try ControlServer(path: path, state: state, logger: .init(label: "t")) }
+        #expect(throws: ControlSocketError.self) {
+            _ = try ControlServer(path: path, state: state, logger: .init(label: "t"))
+        }
     }
 
     /// Runs a command (absolute path) and returns its stdout; throws on a non-zero exit.
@@ -81,14 +88,18 @@ struct ControlProtocolTests {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw ControlSocketError("\(path) \(arguments.joined(separator: " ")) exited with \(p.terminationStatus)")
+            throw ControlSocketError(
+                "\(path) \(arguments.joined(separator: " ")) exited with \(p.terminationStatus)")
         }
         return String(decoding: data, as: UTF8.self)
     }
 
     /// `id -G NAME`: the user's groups as the user database lists them.
     static func idGroups(_ name: String) throws -> Set<gid_t> {
-        Set(try command("/usr/bin/id", ["-G", name]).split(whereSeparator: \.isWhitespace).compactMap { gid_t($0) })
+        Set(
+            try command("/usr/bin/id", ["-G", name]).split(whereSeparator: \.isWhitespace).compactMap {
+                gid_t($0)
+            })
     }
 
     @Test("a peer's groups come from the user database and match `id -G` (this user)")
@@ -101,8 +112,9 @@ struct ControlProtocolTests {
         #expect(PeerCredentials.groups(ofUser: 4_000_000_123).isEmpty)
     }
 
-    @Test("an operator in the socket's group by a supplementary group may control, without /proc (ProtectProc=invisible)",
-          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/useradd")))
+    @Test(
+        "an operator in the socket's group by a supplementary group may control, without /proc (ProtectProc=invisible)",
+        .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/useradd")))
     func supplementaryGroupFromUserDatabase() throws {
         let tag = String(UUID().uuidString.prefix(6)).lowercased()
         let (user, operators, later) = ("ss-op-\(tag)", "ss-grp-\(tag)", "ss-late-\(tag)")
@@ -114,10 +126,20 @@ struct ControlProtocolTests {
         }
         _ = try Self.command("/usr/sbin/groupadd", ["--system", operators])
         _ = try Self.command("/usr/sbin/groupadd", ["--system", later])
-        _ = try Self.command("/usr/sbin/useradd", ["--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin",
-                                                   "--groups", operators, user])
-        let uid = try #require(uid_t(try Self.command("/usr/bin/id", ["-u", user]).trimmingCharacters(in: .whitespacesAndNewlines)))
-        let primary = try #require(gid_t(try Self.command("/usr/bin/id", ["-g", user]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        _ = try Self.command(
+            "/usr/sbin/useradd",
+            [
+                "--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin",
+                "--groups", operators, user,
+            ])
+        let uid = try #require(
+            uid_t(
+                try Self.command("/usr/bin/id", ["-u", user]).trimmingCharacters(in: .whitespacesAndNewlines))
+        )
+        let primary = try #require(
+            gid_t(
+                try Self.command("/usr/bin/id", ["-g", user]).trimmingCharacters(in: .whitespacesAndNewlines))
+        )
         let operatorsGID = try #require(getgrnam(operators)).pointee.gr_gid
         #expect(Set(PeerCredentials.groups(ofUser: uid)) == (try Self.idGroups(user)))
         #expect(Set(PeerCredentials.groups(ofUser: uid)) == [primary, operatorsGID])
@@ -147,9 +169,14 @@ struct ControlProtocolTests {
     }
 
     static let refusal = ControlResponse(
-        ok: false, message: "permission denied: only the service user and members of the sensorstation group may control the station")
+        ok: false,
+        message:
+            "permission denied: only the service user and members of the sensorstation group may control the station"
+    )
 
-    @Test("a refusal sent and closed before the client writes: the client still reads it (77), not 'closed the connection'")
+    @Test(
+        "a refusal sent and closed before the client writes: the client still reads it (77), not 'closed the connection'"
+    )
     func refusalBeforeTheWrite() throws {
         var fds: [Int32] = [0, 0]
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
@@ -171,7 +198,8 @@ struct ControlProtocolTests {
 
     @Test("a server that answers and closes without reading: every connection gets the refusal (no race)")
     func refusingServer() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ctl-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("control.sock").path
@@ -179,7 +207,9 @@ struct ControlProtocolTests {
         #expect(listener >= 0)
         defer { close(listener) }
         var (addr, len) = try #require(ControlSocket.address(path))
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) }
+        }
         #expect(bound == 0 && listen(listener, 8) == 0)
         let rounds = 50
         let thread = Thread {

@@ -15,18 +15,23 @@ struct DedicatedThreadTests {
         return (tid, comm.map { $0.trimmingCharacters(in: .newlines) })
     }
 
-    @Test("the names fit the kernel's 15 bytes", arguments: [
-        ("motion", "ss-motion"), ("weather", "ss-weather"), ("button", "ss-button"), ("indicators", "ss-indicators"),
-        ("control", "ss-control"), ("keyboard", "ss-keyboard"), ("a-very-long-service-name", "ss-a-very-long-"),
-    ])
+    @Test(
+        "the names fit the kernel's 15 bytes",
+        arguments: [
+            ("motion", "ss-motion"), ("weather", "ss-weather"), ("button", "ss-button"),
+            ("indicators", "ss-indicators"),
+            ("control", "ss-control"), ("keyboard", "ss-keyboard"),
+            ("a-very-long-service-name", "ss-a-very-long-"),
+        ])
     func shortNames(_ service: String, _ expected: String) {
         #expect(DedicatedThread.threadName(service) == expected)
         #expect(DedicatedThread.threadName(service).utf8.count <= 15)
     }
 
-    @Test("a dedicated thread carries its name in /proc/self/task/<tid>/comm (top -H, ps -L)",
-          .enabled(if: FileManager.default.fileExists(atPath: "/proc/thread-self")),
-          arguments: ["motion", "weather", "button", "a-very-long-service-name"])
+    @Test(
+        "a dedicated thread carries its name in /proc/self/task/<tid>/comm (top -H, ps -L)",
+        .enabled(if: FileManager.default.fileExists(atPath: "/proc/thread-self")),
+        arguments: ["motion", "weather", "button", "a-very-long-service-name"])
     func nameSeenByTheKernel(_ service: String) async {
         let seen = Mutex<(tid: String, comm: String?)?>(nil)
         await DedicatedThread.run(name: service, signal: StopSignal()) { _ in

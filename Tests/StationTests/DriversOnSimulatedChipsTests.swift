@@ -1,8 +1,9 @@
 import Drivers
 import HAL
 import Simulation
-@testable import Station
 import Testing
+
+@testable import Station
 
 /// Each accelerometer driver against its register-level model on the simulated bus: the driver
 /// reads the scenario's gravity vector at every range within the chip's resolution, and FIFO
@@ -55,20 +56,28 @@ struct DriversOnSimulatedChipsTests {
         switch c.kind {
         case .adxl345, .adxl375:
             let model: ChipModel = c.kind == .adxl345 ? .adxl345 : .adxl375
-            return try ADXL345(device: device, model: model, settings: .init(rangeG: c.rangeG, odrHz: c.odrHz, fifo: c.fifo))
+            return try ADXL345(
+                device: device, model: model, settings: .init(rangeG: c.rangeG, odrHz: c.odrHz, fifo: c.fifo))
         case .lis3dh:
             return try LIS3DH(device: device, settings: .init(rangeG: c.rangeG, odrHz: c.odrHz, fifo: c.fifo))
         case .lis331hh, .h3lis331dl:
-            return try LIS331(device: device, model: c.kind == .lis331hh ? .lis331hh : .h3lis331dl, settings: .init(rangeG: c.rangeG, odrHz: c.odrHz))
+            return try LIS331(
+                device: device, model: c.kind == .lis331hh ? .lis331hh : .h3lis331dl,
+                settings: .init(rangeG: c.rangeG, odrHz: c.odrHz))
         case .mpu6050:
-            return try MPU6050(device: device, settings: .init(rangeG: c.rangeG, odrHz: c.odrHz), sleep: { _ in })
+            return try MPU6050(
+                device: device, settings: .init(rangeG: c.rangeG, odrHz: c.odrHz), sleep: { _ in })
         case .bme280, .bmp280:
-            throw DriverError(kind: .invalidSetting("\(c.kind) is not an accelerometer", allowed: "accelerometers"), busPath: device.busPath, address: device.address)
+            throw DriverError(
+                kind: .invalidSetting("\(c.kind) is not an accelerometer", allowed: "accelerometers"),
+                busPath: device.busPath, address: device.address)
         }
     }
 
     /// The station with one chip of `kind` at its default address, on a manual clock.
-    static func station(_ kind: SimulatedChipKind, scenario: Scenario) -> (SimulatedStation, ManualSimulationClock) {
+    static func station(_ kind: SimulatedChipKind, scenario: Scenario) -> (
+        SimulatedStation, ManualSimulationClock
+    ) {
         let clock = ManualSimulationClock()
         return (SimulatedStation(clock: clock, scenario: scenario, chips: [.init(kind)]), clock)
     }
@@ -76,8 +85,9 @@ struct DriversOnSimulatedChipsTests {
     /// The capability tables (what configuration validation and the docs offer) against the
     /// drivers: every listed range and rate opens on the simulated chip, through the FIFO exactly
     /// when the table says the driver reads one, and a range outside the table is refused.
-    @Test("every range and rate of a chip's capability table opens its driver on the simulated chip",
-          arguments: ChipModel.allCases.filter { $0.accelerometer != nil })
+    @Test(
+        "every range and rate of a chip's capability table opens its driver on the simulated chip",
+        arguments: ChipModel.allCases.filter { $0.accelerometer != nil })
     func capabilitiesOpen(_ model: ChipModel) throws {
         let cap = try #require(model.accelerometer)
         let kind = try #require(SimulatedChipKind(rawValue: model.rawValue))
@@ -93,8 +103,9 @@ struct DriversOnSimulatedChipsTests {
                 let (station, _) = Self.station(kind, scenario: .quiet(gravity: Vector3(0, 0, 1)))
                 let device = try station.bus.device(at: kind.defaultAddress)
                 do {
-                    let driver = try AccelerometerFactory.open(model: model, device: device, rangeG: Double(range), odrHz: rate,
-                                                               fifo: cap.hasFIFO, sleep: { _ in })
+                    let driver = try AccelerometerFactory.open(
+                        model: model, device: device, rangeG: Double(range), odrHz: rate,
+                        fifo: cap.hasFIFO, sleep: { _ in })
                     #expect(driver.usesFIFO == cap.hasFIFO, "\(model) ±\(range) g \(rate) Hz")
                 } catch {
                     Issue.record("\(model) ±\(range) g \(rate) Hz: \(error)")
@@ -103,8 +114,9 @@ struct DriversOnSimulatedChipsTests {
         }
         let (station, _) = Self.station(kind, scenario: .quiet(gravity: Vector3(0, 0, 1)))
         #expect(throws: DriverError.self) {
-            _ = try AccelerometerFactory.open(model: model, device: try station.bus.device(at: kind.defaultAddress), rangeG: 3,
-                                              odrHz: cap.defaultODRHz, fifo: false, sleep: { _ in })
+            _ = try AccelerometerFactory.open(
+                model: model, device: try station.bus.device(at: kind.defaultAddress), rangeG: 3,
+                odrHz: cap.defaultODRHz, fifo: false, sleep: { _ in })
         }
     }
 
@@ -146,7 +158,8 @@ struct DriversOnSimulatedChipsTests {
     func saturation(_ c: Case) throws {
         let (station, clock) = Self.station(c.kind, scenario: .quiet(noiseG: 0))
         let driver = try Self.open(c, try station.bus.device(at: c.kind.defaultAddress))
-        station.injector.inject(peakG: 12, duration: .milliseconds(50), direction: Vector3(1, 0, 0), shape: .square)
+        station.injector.inject(
+            peakG: 12, duration: .milliseconds(50), direction: Vector3(1, 0, 0), shape: .square)
         clock.advance(by: .milliseconds(10))
         let samples = try driver.read(now: clock.now)
         #expect(!samples.isEmpty)

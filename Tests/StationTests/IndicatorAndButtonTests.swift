@@ -20,13 +20,18 @@ struct LEDPatternTests {
 
     @Test(arguments: [
         // pattern, time (ms), lit
-        (LEDPattern.slowBlink, Int64(0), true), (.slowBlink, 499, true), (.slowBlink, 500, false), (.slowBlink, 999, false),
+        (LEDPattern.slowBlink, Int64(0), true), (.slowBlink, 499, true), (.slowBlink, 500, false),
+        (.slowBlink, 999, false),
         (.slowBlink, 1000, true),
-        (.fastBlink, 0, true), (.fastBlink, 99, true), (.fastBlink, 100, false), (.fastBlink, 199, false), (.fastBlink, 200, true),
-        (.doubleFlash, 0, true), (.doubleFlash, 99, true), (.doubleFlash, 100, false), (.doubleFlash, 199, false),
-        (.doubleFlash, 200, true), (.doubleFlash, 299, true), (.doubleFlash, 300, false), (.doubleFlash, 999, false),
+        (.fastBlink, 0, true), (.fastBlink, 99, true), (.fastBlink, 100, false), (.fastBlink, 199, false),
+        (.fastBlink, 200, true),
+        (.doubleFlash, 0, true), (.doubleFlash, 99, true), (.doubleFlash, 100, false),
+        (.doubleFlash, 199, false),
+        (.doubleFlash, 200, true), (.doubleFlash, 299, true), (.doubleFlash, 300, false),
+        (.doubleFlash, 999, false),
         (.doubleFlash, 1000, true),
-        (.heartbeat, 0, true), (.heartbeat, 59, true), (.heartbeat, 60, false), (.heartbeat, 1999, false), (.heartbeat, 2000, true),
+        (.heartbeat, 0, true), (.heartbeat, 59, true), (.heartbeat, 60, false), (.heartbeat, 1999, false),
+        (.heartbeat, 2000, true),
     ])
     func patternBoundaries(_ p: LEDPattern, _ ms: Int64, _ expected: Bool) {
         #expect(lit(p, at: ms) == expected)
@@ -62,15 +67,20 @@ struct LEDPatternTests {
         i.faults = ["storage"]
         #expect(StatusModel.patterns(for: i, roles: roles) == [.status: .fastBlink])
         #expect(StatusModel.patterns(for: StationIndication(), roles: roles) == [.status: .heartbeat])
-        #expect(StatusModel.patterns(for: StationIndication(uploadingBacklog: true), roles: roles) == [.status: .slowBlink])
+        #expect(
+            StatusModel.patterns(for: StationIndication(uploadingBacklog: true), roles: roles) == [
+                .status: .slowBlink
+            ])
     }
 
     @Test func dedicatedLEDsKeepTheirOwnCondition() {
         let roles: [LEDRole] = [.status, .impact, .streaming, .fault, .upload]
-        let i = StationIndication(faults: ["weather"], impactLatched: true, streaming: true, uploadingBacklog: false)
-        #expect(StatusModel.patterns(for: i, roles: roles) == [
-            .status: .fastBlink, .impact: .steady, .streaming: .steady, .fault: .fastBlink, .upload: .off,
-        ])
+        let i = StationIndication(
+            faults: ["weather"], impactLatched: true, streaming: true, uploadingBacklog: false)
+        #expect(
+            StatusModel.patterns(for: i, roles: roles) == [
+                .status: .fastBlink, .impact: .steady, .streaming: .steady, .fault: .fastBlink, .upload: .off,
+            ])
     }
 }
 
@@ -106,13 +116,16 @@ struct PressClassifierTests {
     @Test func tenEdgesWithinFiveMillisecondsAreOnePress() {
         // A bouncing contact: ten edges at 0.5 ms spacing, then held, then a bouncing release.
         var edges: [(Int64, Bool)] = []
-        for i in 0..<10 { edges.append((100 + Int64(i / 2), i % 2 == 0)) }  // 100,100,101,101,... 104: ends low
+        // 100,100,101,101,... 104: ends low
+        for i in 0..<10 { edges.append((100 + Int64(i / 2), i % 2 == 0)) }
         edges.append((105, true))
         for i in 0..<10 { edges.append((400 + Int64(i / 2), i % 2 != 0)) }  // ends high
         edges.append((405, false))
         let r = run(edges, until: 1000)
         #expect(r.map(\.press) == [.short])
-        #expect(r.first?.heldMs == 300, "held from the first edge of the press burst to the first edge of the release")
+        #expect(
+            r.first?.heldMs == 300,
+            "held from the first edge of the press burst to the first edge of the release")
     }
 
     @Test func bouncesShorterThanTheDebounceAreIgnored() {

@@ -9,8 +9,9 @@ struct RawAccelerationPackerTests {
     /// `n` samples at 2000 Hz (500 µs apart, exact in µs) from `start`, x = index·0.001 g.
     static func samples(_ range: Range<Int>, start: Date) -> [RawSampleRecord] {
         range.map { i in
-            RawSampleRecord(time: start.addingTimeInterval(Double(i) * 0.0005), x: Double(i) * 0.001, y: -0.25,
-                            z: 1.0 + Double(i % 7) / 1024, saturated: i % 100 == 99)
+            RawSampleRecord(
+                time: start.addingTimeInterval(Double(i) * 0.0005), x: Double(i) * 0.001, y: -0.25,
+                z: 1.0 + Double(i % 7) / 1024, saturated: i % 100 == 99)
         }
     }
 
@@ -31,7 +32,10 @@ struct RawAccelerationPackerTests {
         #expect(packer.flush() == nil)
         let decoded = try records.map(Self.decode)
         #expect(decoded.map { $0["count"] as? Int } == [200, 200, 120])
-        #expect(decoded.map { $0["time_us"] as? Int } == [1_795_413_600_000_000, 1_795_413_600_100_000, 1_795_413_600_200_000])
+        #expect(
+            decoded.map { $0["time_us"] as? Int } == [
+                1_795_413_600_000_000, 1_795_413_600_100_000, 1_795_413_600_200_000,
+            ])
         #expect(decoded[0]["time"] as? String == "2026-11-23T06:00:00.000Z")
         for (k, r) in decoded.enumerated() {
             let first = k * 200
@@ -39,11 +43,14 @@ struct RawAccelerationPackerTests {
             #expect(r["kind"] as? String == "raw_acceleration")
             #expect(r["dt_us"] as? [Int] == (0..<n).map { $0 * 500 })
             // Foundation's JSON reader can be a few ulps off the shortest decimal it was given.
-            func close(_ a: [Double]?, _ b: [Double]) -> Bool { a?.count == b.count && zip(a!, b).allSatisfy { abs($0 - $1) <= 1e-12 } }
+            func close(_ a: [Double]?, _ b: [Double]) -> Bool {
+                a?.count == b.count && zip(a!, b).allSatisfy { abs($0 - $1) <= 1e-12 }
+            }
             #expect(close(r["x_g"] as? [Double], (first..<first + n).map { Double($0) * 0.001 }))
             #expect(close(r["y_g"] as? [Double], Array(repeating: -0.25, count: n)))
             #expect(close(r["z_g"] as? [Double], (first..<first + n).map { 1.0 + Double($0 % 7) / 1024 }))
-            #expect(r["saturated"] as? [Int] == (first..<first + n).filter { $0 % 100 == 99 }.map { $0 - first })
+            #expect(
+                r["saturated"] as? [Int] == (first..<first + n).filter { $0 % 100 == 99 }.map { $0 - first })
         }
     }
 

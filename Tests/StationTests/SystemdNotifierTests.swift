@@ -4,7 +4,7 @@ import Testing
 @testable import Station
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// sd_notify over a real AF_UNIX datagram socket, as systemd listens for it.
@@ -16,15 +16,21 @@ struct SystemdNotifierTests {
         let name: String
 
         init(abstract: Bool) throws {
-            name = (abstract ? "@" : FileManager.default.temporaryDirectory.path + "/") + "notify-\(UUID().uuidString.prefix(8))"
+            name =
+                (abstract ? "@" : FileManager.default.temporaryDirectory.path + "/")
+                + "notify-\(UUID().uuidString.prefix(8))"
             fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
             var addr = sockaddr_un()
             addr.sun_family = sa_family_t(AF_UNIX)
             var bytes = Array(name.utf8)
             if abstract { bytes[0] = 0 }
-            withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                for (i, b) in bytes.enumerated() { raw[i] = b }
+            }
             let len = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1))
-            let r = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+            let r = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+            }
             try #require(r == 0)
         }
 
@@ -58,8 +64,10 @@ struct SystemdNotifierTests {
 
     @Test func watchdogPingsAtMostTwicePerInterval() throws {
         let listener = try Listener(abstract: false)
-        let n = SystemdNotifier(environment: ["NOTIFY_SOCKET": listener.name, "WATCHDOG_USEC": "4000000",
-                                              "WATCHDOG_PID": String(getpid())])
+        let n = SystemdNotifier(environment: [
+            "NOTIFY_SOCKET": listener.name, "WATCHDOG_USEC": "4000000",
+            "WATCHDOG_PID": String(getpid()),
+        ])
         #expect(n.watchdogInterval == .seconds(4))
         for _ in 0..<100 { n.watchdog() }
         #expect(listener.receive() == "WATCHDOG=1")
@@ -67,8 +75,10 @@ struct SystemdNotifierTests {
     }
 
     @Test func aWatchdogForAnotherProcessIsIgnored() {
-        let n = SystemdNotifier(environment: ["NOTIFY_SOCKET": "/nonexistent", "WATCHDOG_USEC": "1000000",
-                                              "WATCHDOG_PID": "1"])
+        let n = SystemdNotifier(environment: [
+            "NOTIFY_SOCKET": "/nonexistent", "WATCHDOG_USEC": "1000000",
+            "WATCHDOG_PID": "1",
+        ])
         #expect(n.watchdogInterval == nil)
     }
 
@@ -89,10 +99,13 @@ struct ReloadPlanTests {
         new.gpio.chip = "gpiochip4"
         new.accelerometer.odrHz = 800
         new.impact.postWindow = .milliseconds(1500)
-        #expect(ReloadPlan.applied(old: old, new: new)
-            == ["weather.interval_s 10 → 30", "impact.threshold_g 4 → 5", "impact.post_ms 1000 → 1500"])
+        #expect(
+            ReloadPlan.applied(old: old, new: new)
+                == ["weather.interval_s 10 → 30", "impact.threshold_g 4 → 5", "impact.post_ms 1000 → 1500"])
         #expect(ReloadPlan.needsRestart(old: old, new: new) == ["accelerometer.odr_hz", "gpio.chip"])
-        #expect(ReloadPlan.applied(old: old, new: old).isEmpty && ReloadPlan.needsRestart(old: old, new: old).isEmpty)
+        #expect(
+            ReloadPlan.applied(old: old, new: old).isEmpty
+                && ReloadPlan.needsRestart(old: old, new: old).isEmpty)
     }
 
     @Test func liveSettingsCountVersionsOnlyOnChange() {

@@ -4,6 +4,7 @@ import Logging
 import Storage
 import Synchronization
 import Testing
+
 @testable import Station
 
 /// Answers every credentials request with one fixed HTTP answer.
@@ -25,7 +26,8 @@ final class FixedCredentialsTransport: CredentialsTransport {
 @Suite("Upload inside run: passphrase source, composition, faults, status, streaming feed")
 struct UploadRuntimeTests {
     static func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("upload-runtime-\(UUID())").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("upload-runtime-\(UUID())")
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -36,11 +38,16 @@ struct UploadRuntimeTests {
         FileManager.default.createFile(atPath: dir + "/key-passphrase", contents: Data("s3cret\n".utf8))
         var u = StationConfiguration.UploadSettings()
         u.passphraseFile = "/etc/sensorstation/pass"
-        #expect(u.passphraseSource(environment: ["CREDENTIALS_DIRECTORY": dir]) == .file("/etc/sensorstation/pass"))
+        #expect(
+            u.passphraseSource(environment: ["CREDENTIALS_DIRECTORY": dir])
+                == .file("/etc/sensorstation/pass"))
         u.passphraseFile = nil
-        #expect(u.passphraseSource(environment: ["CREDENTIALS_DIRECTORY": dir])
-            == .systemdCredential(directory: dir, name: "key-passphrase"))
-        #expect(try u.passphraseSource(environment: ["CREDENTIALS_DIRECTORY": dir])?.read() == Array("s3cret".utf8))
+        #expect(
+            u.passphraseSource(environment: ["CREDENTIALS_DIRECTORY": dir])
+                == .systemdCredential(directory: dir, name: "key-passphrase"))
+        #expect(
+            try u.passphraseSource(environment: ["CREDENTIALS_DIRECTORY": dir])?.read()
+                == Array("s3cret".utf8))
         #expect(u.passphraseSource(environment: ["CREDENTIALS_DIRECTORY": "/nonexistent"]) == nil)
         #expect(u.passphraseSource(environment: [:]) == nil)
         u.passphraseFile = ""
@@ -70,28 +77,48 @@ struct UploadRuntimeTests {
         #expect(c.upload.credentialsEndpoint == "127.0.0.1:8443")
         #expect(c.upload.pollInterval == .milliseconds(500))
         #expect(c.upload.clockSyncMarker == "/run/chrony/synchronised")
-        let d = try ConfigurationLoader.parse("upload:\n  role_alias: a\n", source: "c.yaml", environment: [:])
+        let d = try ConfigurationLoader.parse(
+            "upload:\n  role_alias: a\n", source: "c.yaml", environment: [:])
         #expect(d.upload.pollInterval == .seconds(5))
         #expect(d.upload.clockSyncMarker == "/run/systemd/timesync/synchronized")
-        #expect(d.upload.credentialsConfiguration(thingName: "T", environment: [:], endpointPort: 8443).endpoint == ":8443")
+        #expect(
+            d.upload.credentialsConfiguration(thingName: "T", environment: [:], endpointPort: 8443).endpoint
+                == ":8443")
     }
 
-    @Test("credentials_endpoint: single-label host names and addresses, with or without a port",
-          arguments: ["localhost:8443", "localhost", "credentials:443", "127.0.0.1:8443",
-                      "c1abc.credentials.iot.eu-west-1.amazonaws.com"])
+    @Test(
+        "credentials_endpoint: single-label host names and addresses, with or without a port",
+        arguments: [
+            "localhost:8443", "localhost", "credentials:443", "127.0.0.1:8443",
+            "c1abc.credentials.iot.eu-west-1.amazonaws.com",
+        ])
     func endpointAccepted(endpoint: String) throws {
-        let c = try ConfigurationLoader.parse("upload:\n  credentials_endpoint: \(endpoint)\n", source: "c.yaml", environment: [:])
+        let c = try ConfigurationLoader.parse(
+            "upload:\n  credentials_endpoint: \(endpoint)\n", source: "c.yaml", environment: [:])
         #expect(c.upload.credentialsEndpoint == endpoint)
     }
 
-    @Test("bad upload keys name the key and what is allowed", arguments: [
-        ("credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com:99999",
-         "upload.credentials_endpoint: expected a host name with an optional :port (1–65535)"),
-        ("poll_interval_s: 0", "upload.poll_interval_s: expected a number from 0.1 to 3600"),
-        ("credentials_endpoint: a..b", "upload.credentials_endpoint: expected a host name without a scheme"),
-        ("credentials_endpoint: -local:8443", "upload.credentials_endpoint: expected a host name without a scheme"),
-        ("credentials_endpoint: 'local host'", "upload.credentials_endpoint: expected a host name without a scheme"),
-    ])
+    @Test(
+        "bad upload keys name the key and what is allowed",
+        arguments: [
+            (
+                "credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com:99999",
+                "upload.credentials_endpoint: expected a host name with an optional :port (1–65535)"
+            ),
+            ("poll_interval_s: 0", "upload.poll_interval_s: expected a number from 0.1 to 3600"),
+            (
+                "credentials_endpoint: a..b",
+                "upload.credentials_endpoint: expected a host name without a scheme"
+            ),
+            (
+                "credentials_endpoint: -local:8443",
+                "upload.credentials_endpoint: expected a host name without a scheme"
+            ),
+            (
+                "credentials_endpoint: 'local host'",
+                "upload.credentials_endpoint: expected a host name without a scheme"
+            ),
+        ])
     func badKeys(line: String, expected: String) {
         do {
             _ = try ConfigurationLoader.parse("upload:\n  \(line)\n", source: "c.yaml", environment: [:])
@@ -109,7 +136,8 @@ struct UploadRuntimeTests {
         c.upload.certificate = certificate
         c.upload.privateKey = key
         c.upload.s3 = StationConfiguration.S3Destination(bucket: "b", endpoint: "http://127.0.0.1:9")
-        c.upload.kinesis = StationConfiguration.KinesisDestination(stream: "s", endpoint: "http://127.0.0.1:9")
+        c.upload.kinesis = StationConfiguration.KinesisDestination(
+            stream: "s", endpoint: "http://127.0.0.1:9")
         return c
     }
 
@@ -117,8 +145,9 @@ struct UploadRuntimeTests {
     func badCertificate() throws {
         let dir = try Self.tempDir()
         let state = StationState()
-        let runtime = UploadRuntime.make(configuration: Self.enabled(certificate: dir + "/missing.pem.crt", key: dir + "/missing.key"),
-                                         database: nil, state: state, logger: Logger(label: "test"), environment: [:])
+        let runtime = UploadRuntime.make(
+            configuration: Self.enabled(certificate: dir + "/missing.pem.crt", key: dir + "/missing.key"),
+            database: nil, state: state, logger: Logger(label: "test"), environment: [:])
         #expect(runtime.services.isEmpty && runtime.provider == nil)
         let s = state.snapshot
         let fault = try #require(s.faultMessages["upload"])
@@ -131,28 +160,40 @@ struct UploadRuntimeTests {
     @Test("upload off: nothing is built and no fault")
     func off() {
         let state = StationState()
-        let runtime = UploadRuntime.make(configuration: .defaults(environment: [:]), database: nil, state: state,
-                                         logger: Logger(label: "test"), environment: [:])
+        let runtime = UploadRuntime.make(
+            configuration: .defaults(environment: [:]), database: nil, state: state,
+            logger: Logger(label: "test"), environment: [:])
         #expect(runtime.services.isEmpty)
         #expect(state.snapshot.faultMessages.isEmpty && state.snapshot.upload == nil)
     }
 
-    @Test("a 403 from the credentials provider becomes the upload fault and the status line, with the precise message")
+    @Test(
+        "a 403 from the credentials provider becomes the upload fault and the status line, with the precise message"
+    )
     func rejectedCertificate() async throws {
-        let config = CredentialsProviderConfiguration(endpoint: "creds.example", roleAlias: "sensorstation", thingName: "T",
-                                                      certificatePath: "/c", privateKeyPath: "/k", maxAttempts: 1)
-        let env = CredentialsEnvironment(now: { Date(timeIntervalSince1970: 1_795_413_600) }, sleep: { _ in },
-                                         random: { 0 }, clockState: { .marker("/run/systemd/timesync/synchronized") })
+        let config = CredentialsProviderConfiguration(
+            endpoint: "creds.example", roleAlias: "sensorstation", thingName: "T",
+            certificatePath: "/c", privateKeyPath: "/k", maxAttempts: 1)
+        let env = CredentialsEnvironment(
+            now: { Date(timeIntervalSince1970: 1_795_413_600) }, sleep: { _ in },
+            random: { 0 }, clockState: { .marker("/run/systemd/timesync/synchronized") })
         let provider = CredentialsProvider(
-            configuration: config, transport: FixedCredentialsTransport(status: 403, body: #"{"message":"Certificate is invalid on this endpoint"}"#),
+            configuration: config,
+            transport: FixedCredentialsTransport(
+                status: 403, body: #"{"message":"Certificate is invalid on this endpoint"}"#),
             environment: env)
         await #expect(throws: CredentialsError.self) { try await provider.credentials() }
         let state = StationState()
         await UploadMonitor(provider: provider, uploader: nil, streamer: nil, state: state).publish()
         let s = state.snapshot
-        #expect(s.faultMessages["upload"]?.contains("creds.example refused the device certificate (HTTP 403") == true)
+        #expect(
+            s.faultMessages["upload"]?.contains("creds.example refused the device certificate (HTTP 403")
+                == true)
         let lines = try #require(s.upload?.lines)
-        #expect(lines.first?.hasPrefix("credentials  failing: creds.example refused the device certificate (HTTP 403 \"Certificate is invalid on this endpoint\")") == true)
+        #expect(
+            lines.first?.hasPrefix(
+                "credentials  failing: creds.example refused the device certificate (HTTP 403 \"Certificate is invalid on this endpoint\")"
+            ) == true)
         // The control socket's `state` answer carries it to `sensorstation status`.
         let answer = ControlRequest.state.apply(to: state, cause: "test")
         #expect(answer.upload == s.upload)
@@ -162,48 +203,68 @@ struct UploadRuntimeTests {
 
     @Test("clock not synchronised: the status says so and why, and it is not a fault")
     func waitingForClock() async throws {
-        let config = CredentialsProviderConfiguration(endpoint: "creds.example", roleAlias: "a", thingName: "T",
-                                                      certificatePath: "/c", privateKeyPath: "/k")
+        let config = CredentialsProviderConfiguration(
+            endpoint: "creds.example", roleAlias: "a", thingName: "T",
+            certificatePath: "/c", privateKeyPath: "/k")
         // ProtectClock=yes: no timesyncd marker, and adjtimex refused.
-        let env = CredentialsEnvironment(now: { Date(timeIntervalSince1970: 1_795_413_600) }, sleep: { _ in },
-                                         random: { 0 }, clockState: {
-                                             .kernelUnreadable(marker: "/run/systemd/timesync/synchronized", errno: EPERM)
-                                         })
-        let provider = CredentialsProvider(configuration: config, transport: FixedCredentialsTransport(status: 500, body: "{}"),
-                                           environment: env)
+        let env = CredentialsEnvironment(
+            now: { Date(timeIntervalSince1970: 1_795_413_600) }, sleep: { _ in },
+            random: { 0 },
+            clockState: {
+                .kernelUnreadable(marker: "/run/systemd/timesync/synchronized", errno: EPERM)
+            })
+        let provider = CredentialsProvider(
+            configuration: config, transport: FixedCredentialsTransport(status: 500, body: "{}"),
+            environment: env)
         _ = try? await provider.fetch(clockWait: .seconds(5))
         let state = StationState()
         await UploadMonitor(provider: provider, uploader: nil, streamer: nil, state: state).publish()
         #expect(state.snapshot.upload?.credentialsState == "waiting_for_clock")
-        #expect(state.snapshot.upload?.lines == [
-            "credentials  waiting for clock synchronisation (NTP); nothing is signed before",
-            "clock        unknown, so not trusted: no marker file /run/systemd/timesync/synchronized, and the kernel's NTP "
-                + "state is unreadable: adjtimex refused (EPERM); under ProtectClock=yes only the timesyncd marker or "
-                + "upload.clock_sync_marker can tell",
-        ])
+        #expect(
+            state.snapshot.upload?.lines == [
+                "credentials  waiting for clock synchronisation (NTP); nothing is signed before",
+                "clock        unknown, so not trusted: no marker file /run/systemd/timesync/synchronized, and the kernel's NTP "
+                    + "state is unreadable: adjtimex refused (EPERM); under ProtectClock=yes only the timesyncd marker or "
+                    + "upload.clock_sync_marker can tell",
+            ])
         #expect(state.snapshot.faultMessages["upload"] == nil)
         // `status --json` carries the same reason.
-        let wire = try JSONDecoder().decode(ControlResponse.self, from: ControlRequest.state.apply(to: state, cause: "t").encoded())
+        let wire = try JSONDecoder().decode(
+            ControlResponse.self, from: ControlRequest.state.apply(to: state, cause: "t").encoded())
         #expect(wire.upload?.clock?.contains("adjtimex refused (EPERM)") == true)
     }
 
     @Test("stream records carry the stored row's column names, kind and time_us (the dedupe key)")
     func streamRecordShape() throws {
         let t = Date(timeIntervalSince1970: 1_795_478_400.25)
-        let weather = try #require(StreamFeed.record(for: .weather(WeatherSample(
-            time: t, sensor: "bme280", temperatureC: 21.5, humidityPercent: nil, pressurePa: 101_325)), at: t))
+        let weather = try #require(
+            StreamFeed.record(
+                for: .weather(
+                    WeatherSample(
+                        time: t, sensor: "bme280", temperatureC: 21.5, humidityPercent: nil,
+                        pressurePa: 101_325)), at: t))
         let w = try #require(try JSONSerialization.jsonObject(with: Data(weather)) as? [String: Any])
         // Columns of the weather table (Storage schema v1), minus the local id, plus kind and ISO time.
-        #expect(Set(w.keys) == ["kind", "time_us", "time", "sensor", "temperature_c", "humidity_percent", "pressure_pa"])
+        #expect(
+            Set(w.keys) == [
+                "kind", "time_us", "time", "sensor", "temperature_c", "humidity_percent", "pressure_pa",
+            ])
         #expect(w["time_us"] as? Int == 1_795_478_400_250_000)
         #expect(w["time"] as? String == "2026-11-24T00:00:00.250Z")
         #expect(w["humidity_percent"] is NSNull)
-        let motion = try #require(StreamFeed.record(for: .motion(MotionSummary(
-            time: t, sampleCount: 100, minG: 0.9, maxG: 1.2, meanG: 1, rmsG: 1.01, meanX: 0, meanY: 0, meanZ: 1,
-            saturatedCount: 0, lastX: 0, lastY: 0, lastZ: 1)), at: t))
+        let motion = try #require(
+            StreamFeed.record(
+                for: .motion(
+                    MotionSummary(
+                        time: t, sampleCount: 100, minG: 0.9, maxG: 1.2, meanG: 1, rmsG: 1.01, meanX: 0,
+                        meanY: 0, meanZ: 1,
+                        saturatedCount: 0, lastX: 0, lastY: 0, lastZ: 1)), at: t))
         let m = try #require(try JSONSerialization.jsonObject(with: Data(motion)) as? [String: Any])
-        #expect(Set(m.keys) == ["kind", "time_us", "time", "sample_count", "min_g", "max_g", "mean_g", "rms_g", "peak_g",
-                                "mean_x_g", "mean_y_g", "mean_z_g", "saturated_count"])
+        #expect(
+            Set(m.keys) == [
+                "kind", "time_us", "time", "sample_count", "min_g", "max_g", "mean_g", "rms_g", "peak_g",
+                "mean_x_g", "mean_y_g", "mean_z_g", "saturated_count",
+            ])
         #expect(m["kind"] as? String == "motion" && m["sample_count"] as? Int == 100)
         #expect(StreamFeed.record(for: .note("x"), at: t) == nil)
     }
@@ -213,13 +274,17 @@ struct UploadRuntimeTests {
         let state = StationState()
         let streamer = Streamer(configuration: .init(stream: "s"), clock: ContinuousClock()) { _ in }
         StreamFeed.attach(streamer, to: state, partitionKey: "Thing")
-        let m = MotionSummary(time: Date(), sampleCount: 1, minG: 1, maxG: 1, meanG: 1, rmsG: 1, meanX: 0, meanY: 0, meanZ: 1,
-                              saturatedCount: 0, lastX: 0, lastY: 0, lastZ: 1)
+        let m = MotionSummary(
+            time: Date(), sampleCount: 1, minG: 1, maxG: 1, meanG: 1, rmsG: 1, meanX: 0, meanY: 0, meanZ: 1,
+            saturatedCount: 0, lastX: 0, lastY: 0, lastZ: 1)
         state.record(.motion(m))
         #expect(streamer.buffered == 0)
         state.setStreaming(true, cause: "button")
         state.record(.motion(m))
-        state.record(.weather(WeatherSample(time: Date(), sensor: "bme280", temperatureC: 20, humidityPercent: 40, pressurePa: 1e5)))
+        state.record(
+            .weather(
+                WeatherSample(
+                    time: Date(), sensor: "bme280", temperatureC: 20, humidityPercent: 40, pressurePa: 1e5)))
         state.setStreaming(false, cause: "command")
         state.record(.motion(m))
         #expect(streamer.buffered == 4)  // on, motion, weather, off

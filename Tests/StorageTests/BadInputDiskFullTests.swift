@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TestSupport
 import Testing
+
 @testable import Storage
 
 /// The "full disk" row of docs/bad-inputs.md: the exact lines the service's log shows (the
@@ -16,8 +17,9 @@ struct BadInputDiskFullTests {
         let path = try Fixture.path()
         let db = try Fixture.open(path)
         let captured = CapturedLog()
-        let recorder = Recorder(database: db, retention: .init(), logger: captured.logger,
-                                now: { Fixture.t0 }, resumeHeadroomBytes: 1 << 20)
+        let recorder = Recorder(
+            database: db, retention: .init(), logger: captured.logger,
+            now: { Fixture.t0 }, resumeHeadroomBytes: 1 << 20)
         try await DiskFullTests.setMaxPages(db, extra: 60)
         var second = 0
         while !recorder.stats.diskFull && second < 100 {
@@ -26,10 +28,12 @@ struct BadInputDiskFullTests {
             await recorder.flush()
             second += 1
         }
-        let message = "\(path): writing failed: the disk is full (database or disk is full); free space on the file system or lower storage.max_size_mb"
-        #expect(captured.lines.filter { $0.hasPrefix("error ") } == [
-            "error storage: disk full; dropping raw acceleration, keeping impacts and summaries queued error=\(message)",
-        ])
+        let message =
+            "\(path): writing failed: the disk is full (database or disk is full); free space on the file system or lower storage.max_size_mb"
+        #expect(
+            captured.lines.filter { $0.hasPrefix("error ") } == [
+                "error storage: disk full; dropping raw acceleration, keeping impacts and summaries queued error=\(message)"
+            ])
         #expect(recorder.stats.lastError == message)
 
         // State while full: raw refused at once, the summary and an impact written.
@@ -45,7 +49,11 @@ struct BadInputDiskFullTests {
         // Space returns: one notice, raw is written again, the error is cleared.
         try await DiskFullTests.setMaxPages(db, extra: 10_000)
         await recorder.flush()
-        #expect(captured.lines.contains { $0.hasPrefix("notice storage: space available again; raw data resumes ") && $0.contains("path=\(path)") })
+        #expect(
+            captured.lines.contains {
+                $0.hasPrefix("notice storage: space available again; raw data resumes ")
+                    && $0.contains("path=\(path)")
+            })
         #expect(!recorder.stats.diskFull)
         #expect(recorder.stats.lastError == nil)
         let rawRows = try Fixture.count(db, "raw_acceleration")

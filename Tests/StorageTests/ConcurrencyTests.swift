@@ -1,11 +1,14 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import Storage
 
 @Suite("Readers while the service writes")
 struct ConcurrencyTests {
-    @Test("a read-only connection holding a read transaction does not block the writer, and sees commits afterwards")
+    @Test(
+        "a read-only connection holding a read transaction does not block the writer, and sees commits afterwards"
+    )
     func readerDoesNotBlockWriter() async throws {
         let path = try Fixture.path()
         let db = try Fixture.open(path)
@@ -25,7 +28,9 @@ struct ConcurrencyTests {
                 return try Int.fetchOne(w, sql: "SELECT count(*) FROM weather")!
             }
             // A checkpoint while the reader holds its snapshot: allowed, never waits for it.
-            _ = try pool.writeWithoutTransaction { try Row.fetchOne($0, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+            _ = try pool.writeWithoutTransaction {
+                try Row.fetchOne($0, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            }
             return (try Int.fetchOne(rdb, sql: "SELECT count(*) FROM weather")!, written)
         }
         #expect(writerCommitted == 2_010)

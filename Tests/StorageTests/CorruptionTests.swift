@@ -1,11 +1,13 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import Storage
 
 @Suite("Corrupt files are moved aside and kept")
 struct CorruptionTests {
-    @Test("a file that is not SQLite is renamed with its -wal, kept byte for byte, and a new database created")
+    @Test(
+        "a file that is not SQLite is renamed with its -wal, kept byte for byte, and a new database created")
     func garbage() throws {
         let path = try Fixture.path()
         let garbage = Data((0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
@@ -26,7 +28,9 @@ struct CorruptionTests {
         #expect(check == ["ok"])
     }
 
-    @Test("a database with a damaged page fails quick_check and is moved aside; a second corrupt file gets a new name")
+    @Test(
+        "a database with a damaged page fails quick_check and is moved aside; a second corrupt file gets a new name"
+    )
     func damagedPage() async throws {
         let path = try Fixture.path()
         do {
@@ -35,7 +39,9 @@ struct CorruptionTests {
             for i in 0..<5_000 { recorder.record(.motion(Fixture.motion(i))) }
             await recorder.flush()
             // Everything into the main file, and an empty WAL (GRDB keeps the file: persistent WAL).
-            try await db.pool!.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try await db.pool!.writeWithoutTransaction {
+                try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
             try db.pool!.close()
         }
         let wal = try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber

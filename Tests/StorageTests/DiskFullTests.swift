@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import Storage
 
 @Suite("A full disk (simulated with PRAGMA max_page_count)")
@@ -14,20 +15,24 @@ struct DiskFullTests {
 
     static func raw(_ second: Int, count: Int = 3200) -> [RawSampleRecord] {
         (0..<count).map { i in
-            RawSampleRecord(time: Fixture.t0.addingTimeInterval(Double(second) + Double(i) / 3200),
-                            x: Double(i % 17), y: 0.5, z: 1, saturated: false)
+            RawSampleRecord(
+                time: Fixture.t0.addingTimeInterval(Double(second) + Double(i) / 3200),
+                x: Double(i % 17), y: 0.5, z: 1, saturated: false)
         }
     }
 
-    @Test("raw stops first, summaries and impacts are kept, the fault is reported, and raw resumes when space returns")
+    @Test(
+        "raw stops first, summaries and impacts are kept, the fault is reported, and raw resumes when space returns"
+    )
     func fullDisk() async throws {
         let db = try Fixture.open(try Fixture.path())
-        let recorder = Recorder(database: db, retention: .init(), logger: Fixture.logger, now: { Fixture.t0 },
-                                resumeHeadroomBytes: 1 << 20)
+        let recorder = Recorder(
+            database: db, retention: .init(), logger: Fixture.logger, now: { Fixture.t0 },
+            resumeHeadroomBytes: 1 << 20)
         try await Self.setMaxPages(db, extra: 60)  // ≈ 240 KiB more
         var second = 0
         while !recorder.stats.diskFull && second < 100 {
-            recorder.record(.raw(Self.raw(second)))   // 54 400 bytes each
+            recorder.record(.raw(Self.raw(second)))  // 54 400 bytes each
             recorder.record(.motion(Fixture.motion(second)))
             await recorder.flush()
             second += 1

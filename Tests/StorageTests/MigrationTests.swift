@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import Storage
 
 @Suite("Opening and migrating real files")
@@ -12,21 +13,32 @@ struct MigrationTests {
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(report.created)
         #expect(report.movedAside == nil)
-        #expect(report.migrationsApplied == ["v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
-                                            "v4-impacts-hic15-nullable"])
+        #expect(
+            report.migrationsApplied == [
+                "v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
+                "v4-impacts-hic15-nullable",
+            ])
         let mode = try db.pool!.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let autoVacuum = try db.pool!.read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") }
         #expect(autoVacuum == 2)  // INCREMENTAL
         let sync = try db.pool!.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
         #expect(sync == 1)  // NORMAL
-        let attrs = try FileManager.default.attributesOfItem(atPath: (path as NSString).deletingLastPathComponent)
+        let attrs = try FileManager.default.attributesOfItem(
+            atPath: (path as NSString).deletingLastPathComponent)
         #expect((attrs[.posixPermissions] as? NSNumber)?.intValue == 0o750)
         let tables = try db.pool!.read {
-            try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            try String.fetchAll(
+                $0,
+                sql:
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
         }
-        #expect(tables == ["events", "grdb_migrations", "impacts", "motion", "motion_minutes", "raw_acceleration",
-                           "upload_cursors", "weather", "weather_minutes"])
+        #expect(
+            tables == [
+                "events", "grdb_migrations", "impacts", "motion", "motion_minutes", "raw_acceleration",
+                "upload_cursors", "weather", "weather_minutes",
+            ])
     }
 
     @Test("a v1 file keeps its rows and gets v2 and v3; reopening applies nothing")
@@ -37,16 +49,26 @@ struct MigrationTests {
             let pool = try DatabasePool(path: path)
             try Schema.migrator.migrate(pool, upTo: "v1-readings-impacts-events")
             try pool.write { db in
-                try db.execute(sql: "INSERT INTO weather (time_us, sensor, temperature_c, humidity_percent, pressure_pa) VALUES (1795392000000000, 'BME280', 21.5, 45, 101300)")
+                try db.execute(
+                    sql:
+                        "INSERT INTO weather (time_us, sensor, temperature_c, humidity_percent, pressure_pa) VALUES (1795392000000000, 'BME280', 21.5, 45, 101300)"
+                )
                 try db.execute(sql: "INSERT INTO upload_cursors VALUES ('s3', 'weather', 1, 0)")
             }
             try pool.close()
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(!report.created)
-        #expect(report.migrationsApplied == ["v2-raw-acceleration", "v3-minute-rollups", "v4-impacts-hic15-nullable"])
-        let rows = try db.query(.init(kind: .weather, since: Fixture.t0, until: Fixture.t0.addingTimeInterval(1)))
-        #expect(rows.rows == [[.time(micros: 1_795_392_000_000_000), .text("BME280"), .real(21.5), .real(45), .real(1013)]])
+        #expect(
+            report.migrationsApplied == [
+                "v2-raw-acceleration", "v3-minute-rollups", "v4-impacts-hic15-nullable",
+            ])
+        let rows = try db.query(
+            .init(kind: .weather, since: Fixture.t0, until: Fixture.t0.addingTimeInterval(1)))
+        #expect(
+            rows.rows == [
+                [.time(micros: 1_795_392_000_000_000), .text("BME280"), .real(21.5), .real(45), .real(1013)]
+            ])
         #expect(try db.cursor(destination: "s3", kind: .weather) == 1)
         #expect(try Fixture.count(db, "raw_acceleration") == 0)
         try db.pool!.close()
@@ -55,7 +77,9 @@ struct MigrationTests {
         #expect(!again.created)
     }
 
-    @Test("a v2 file's motion seconds and weather readings are summed into the v3 minute rollups; later inserts join them")
+    @Test(
+        "a v2 file's motion seconds and weather readings are summed into the v3 minute rollups; later inserts join them"
+    )
     func fromV2() throws {
         let path = try Fixture.path()
         // 150 s from t0 (a whole minute): minutes t0, t0+60, t0+120 hold 60, 60 and 30 seconds.
@@ -65,16 +89,25 @@ struct MigrationTests {
             try Schema.migrator.migrate(pool, upTo: "v2-raw-acceleration")
             try pool.write { db in
                 for i in 0..<150 {
-                    try db.execute(sql: """
-                        INSERT INTO motion (time_us, sample_count, min_g, max_g, mean_g, rms_g, peak_g, mean_x_g, mean_y_g, mean_z_g, saturated_count)
-                        VALUES (?, 100, ?, ?, 1, ?, ?, 0, 0, 1, ?)
-                        """, arguments: [1_795_392_000_000_000 + Int64(i) * 1_000_000, 0.5 + Double(i) / 1000,
-                                         2 + Double(i) / 100, 1 + Double(i) / 1000, 2 + Double(i) / 100, i % 7 == 0 ? 1 : 0])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO motion (time_us, sample_count, min_g, max_g, mean_g, rms_g, peak_g, mean_x_g, mean_y_g, mean_z_g, saturated_count)
+                            VALUES (?, 100, ?, ?, 1, ?, ?, 0, 0, 1, ?)
+                            """,
+                        arguments: [
+                            1_795_392_000_000_000 + Int64(i) * 1_000_000, 0.5 + Double(i) / 1000,
+                            2 + Double(i) / 100, 1 + Double(i) / 1000, 2 + Double(i) / 100,
+                            i % 7 == 0 ? 1 : 0,
+                        ])
                 }
                 // Weather: minute 0 holds a BME280 and a BMP280 reading (no humidity), minute 1 one BMP280.
-                for (s, t, h, p) in [(5, 20.5, 40.0 as Double?, 101_300.0), (15, 18.5, nil, 101_500), (65, 21, nil, 100_000)] {
-                    try db.execute(sql: "INSERT INTO weather (time_us, sensor, temperature_c, humidity_percent, pressure_pa) VALUES (?, 'x', ?, ?, ?)",
-                                   arguments: [1_795_392_000_000_000 + Int64(s) * 1_000_000, t, h, p])
+                for (s, t, h, p) in [
+                    (5, 20.5, 40.0 as Double?, 101_300.0), (15, 18.5, nil, 101_500), (65, 21, nil, 100_000),
+                ] {
+                    try db.execute(
+                        sql:
+                            "INSERT INTO weather (time_us, sensor, temperature_c, humidity_percent, pressure_pa) VALUES (?, 'x', ?, ?, ?)",
+                        arguments: [1_795_392_000_000_000 + Int64(s) * 1_000_000, t, h, p])
                 }
             }
             try pool.close()
@@ -83,10 +116,11 @@ struct MigrationTests {
         #expect(report.migrationsApplied == ["v3-minute-rollups", "v4-impacts-hic15-nullable"])
         // One more second through the trigger, in the third minute.
         try Fixture.write(db) { db in
-            try db.execute(sql: """
-                INSERT INTO motion (time_us, sample_count, min_g, max_g, mean_g, rms_g, peak_g, mean_x_g, mean_y_g, mean_z_g, saturated_count)
-                VALUES (1795392150000000, 50, 0.25, 9, 1, 2, 9.5, 0, 0, 1, 3)
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO motion (time_us, sample_count, min_g, max_g, mean_g, rms_g, peak_g, mean_x_g, mean_y_g, mean_z_g, saturated_count)
+                    VALUES (1795392150000000, 50, 0.25, 9, 1, 2, 9.5, 0, 0, 1, 3)
+                    """)
         }
         let minutes = try Fixture.read(db) { db in
             try Row.fetchAll(db, sql: "SELECT * FROM motion_minutes ORDER BY minute_us")
@@ -107,20 +141,28 @@ struct MigrationTests {
             #expect(m["saturated"] as Int == range.filter { $0 % 7 == 0 }.count + (extra ? 3 : 0))
         }
         let weather = try Fixture.read(db) { db in
-            try Row.fetchAll(db, sql: """
-                SELECT readings, temperature_sum, temperature_min, temperature_max, humidity_count, humidity_sum,
-                       humidity_min, humidity_max, pressure_sum, pressure_min, pressure_max FROM weather_minutes ORDER BY minute_us
-                """)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT readings, temperature_sum, temperature_min, temperature_max, humidity_count, humidity_sum,
+                           humidity_min, humidity_max, pressure_sum, pressure_min, pressure_max FROM weather_minutes ORDER BY minute_us
+                    """)
         }
-        let first: [DatabaseValue] = [2, 39.0, 18.5, 20.5, 1, 40.0, 40.0, 40.0, 202_800.0, 101_300.0, 101_500.0].map { $0.databaseValue }
-        let second: [DatabaseValue] = [1, 21.0, 21.0, 21.0, 0, 0.0, nil, nil, 100_000.0, 100_000.0, 100_000.0].map {
+        let first: [DatabaseValue] = [
+            2, 39.0, 18.5, 20.5, 1, 40.0, 40.0, 40.0, 202_800.0, 101_300.0, 101_500.0,
+        ].map { $0.databaseValue }
+        let second: [DatabaseValue] = [
+            1, 21.0, 21.0, 21.0, 0, 0.0, nil, nil, 100_000.0, 100_000.0, 100_000.0,
+        ].map {
             $0?.databaseValue ?? .null
         }
         let got: [[DatabaseValue]] = weather.map { Array($0.databaseValues) }
         #expect(got == [first, second])
     }
 
-    @Test("a v3 file's impacts keep every column and id; hic15 takes NULL; a deleted newest id is still never reused")
+    @Test(
+        "a v3 file's impacts keep every column and id; hic15 takes NULL; a deleted newest id is still never reused"
+    )
     func fromV3() throws {
         let path = try Fixture.path()
         let insert = """
@@ -136,9 +178,10 @@ struct MigrationTests {
             try pool.write { db in
                 for k in 0..<3 {
                     let t = 1_795_392_000_000_000 + Int64(k) * 10_000_000
-                    try db.execute(sql: insert, arguments: [t, t - 1000, t + 9000, t + 500, 12.5 + Double(k)])
+                    try db.execute(
+                        sql: insert, arguments: [t, t - 1000, t + 9000, t + 500, 12.5 + Double(k)])
                 }
-                try db.execute(sql: "DELETE FROM impacts WHERE id = 3")      // retention took the newest
+                try db.execute(sql: "DELETE FROM impacts WHERE id = 3")  // retention took the newest
                 before = try Row.fetchAll(db, sql: "SELECT * FROM impacts ORDER BY id")
                 // v1's NOT NULL, which v4 lifts
                 #expect(throws: DatabaseError.self) {
@@ -151,11 +194,17 @@ struct MigrationTests {
         #expect(report.migrationsApplied == ["v4-impacts-hic15-nullable"])
         try Fixture.write(db) { db in
             #expect(try Row.fetchAll(db, sql: "SELECT * FROM impacts ORDER BY id") == before)
-            try db.execute(sql: insert, arguments: [1_795_392_100_000_000, 1_795_392_100_000_000, 1_795_392_100_000_000,
-                                                    1_795_392_100_000_000, nil as Double?])
+            try db.execute(
+                sql: insert,
+                arguments: [
+                    1_795_392_100_000_000, 1_795_392_100_000_000, 1_795_392_100_000_000,
+                    1_795_392_100_000_000, nil as Double?,
+                ])
             #expect(db.lastInsertedRowID == 4)
             #expect(try Row.fetchOne(db, sql: "SELECT hic15 FROM impacts WHERE id = 4")?[0] as Double? == nil)
-            #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'impacts' AND type = 'index'")
+            #expect(
+                try String.fetchAll(
+                    db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'impacts' AND type = 'index'")
                     == ["impacts_time"])
             #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
         }
@@ -172,12 +221,14 @@ struct MigrationTests {
             _ = try StationDatabase.openReadOnly(path: path)
         } throws: { error in
             let e = error as? StorageError
-            return e?.kind == .newerSchema && e!.message.contains("written by a newer sensorstation (migration v9-future unknown)")
+            return e?.kind == .newerSchema
+                && e!.message.contains("written by a newer sensorstation (migration v9-future unknown)")
         }
         #expect {
             _ = try StationDatabase.openForWriting(path: path)
         } throws: { ($0 as? StorageError)?.kind == .newerSchema }
-        let siblings = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
+        let siblings = try FileManager.default.contentsOfDirectory(
+            atPath: (path as NSString).deletingLastPathComponent)
         #expect(!siblings.contains { $0.contains("corrupt") })
     }
 
@@ -188,14 +239,19 @@ struct MigrationTests {
             _ = try StationDatabase.openReadOnly(path: path)
         } throws: { error in
             let e = error as? StorageError
-            return e?.kind == .notFound && e!.description.contains("no database at \(path): is the service running, and is storage.path right?")
+            return e?.kind == .notFound
+                && e!.description.contains(
+                    "no database at \(path): is the service running, and is storage.path right?")
         }
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
-    @Test("why a database cannot be read, from the errno: missing, permission denied (never \"no database\"), other",
-          arguments: [(ENOENT, StorageError.Kind.notFound), (ENOTDIR, .notFound), (EACCES, .permissionDenied),
-                      (EPERM, .permissionDenied), (EIO, .io)])
+    @Test(
+        "why a database cannot be read, from the errno: missing, permission denied (never \"no database\"), other",
+        arguments: [
+            (ENOENT, StorageError.Kind.notFound), (ENOTDIR, .notFound), (EACCES, .permissionDenied),
+            (EPERM, .permissionDenied), (EIO, .io),
+        ])
     func unreadableFromErrno(_ code: Int32, _ kind: StorageError.Kind) throws {
         let path = "/var/lib/sensorstation/station.db"
         #expect(StationDatabase.unreadable(path: path, errno: 0) == nil)
@@ -203,9 +259,14 @@ struct MigrationTests {
         #expect(error.kind == kind)
         switch kind {
         case .notFound:
-            #expect(error.message == "no database at \(path): is the service running, and is storage.path right? (or pass --database PATH)")
+            #expect(
+                error.message
+                    == "no database at \(path): is the service running, and is storage.path right? (or pass --database PATH)"
+            )
         case .permissionDenied:
-            #expect(error.message == "permission denied: this user may not read the database or enter its directory")
+            #expect(
+                error.message
+                    == "permission denied: this user may not read the database or enter its directory")
         default:
             #expect(error.message == "cannot read the database: Input/output error (errno 5)")
         }

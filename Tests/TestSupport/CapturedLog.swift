@@ -28,7 +28,12 @@ public final class CapturedLog: Sendable {
             var line = "\(event.level) \(event.message)"
             if log.includesMetadata {
                 let all = metadata.merging(event.metadata ?? [:]) { $1 }
-                if !all.isEmpty { line += " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+                if !all.isEmpty {
+                    line +=
+                        " "
+                        + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                            separator: " ")
+                }
             }
             log.captured.withLock { $0.append(line) }
         }

@@ -35,15 +35,18 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     for line in lines.dropFirst() {
         let text = String(decoding: line, as: UTF8.self)
         if let colon = text.firstIndex(of: ":") {
-            headers.append(HTTPField(String(text[..<colon]),
-                                     String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                HTTPField(
+                    String(text[..<colon]),
+                    String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         } else {
             headers.append(HTTPField(text, ""))
         }
     }
     let body = Array(bytes[bodyStart...])
-    let decoder = CredentialsResponseDecoder(endpoint: "c2abcdefghijkl.credentials.iot.eu-west-1.amazonaws.com",
-                                             roleAlias: "sensorstation-role-alias", thingName: "station-0001")
+    let decoder = CredentialsResponseDecoder(
+        endpoint: "c2abcdefghijkl.credentials.iot.eu-west-1.amazonaws.com",
+        roleAlias: "sensorstation-role-alias", thingName: "station-0001")
     switch decoder.decode(status: status, headers: headers, body: body) {
     case .success(let decoded):
         // A success only from a 200 with every credential field present.

@@ -24,10 +24,13 @@ final class TapeDevice: I2CDevice {
 
     private func take(_ n: Int, register: UInt8?, operation: String) throws(I2CError) -> [UInt8] {
         transfers += 1
-        if transfers > 100_000 { fatalError("driver made over 100000 transfers on one input: a polling loop without a bound") }
+        if transfers > 100_000 {
+            fatalError("driver made over 100000 transfers on one input: a polling loop without a bound")
+        }
         guard position + n <= tape.count else {
             position = tape.count
-            throw I2CError(kind: kind, busPath: busPath, address: address, register: register, operation: operation)
+            throw I2CError(
+                kind: kind, busPath: busPath, address: address, register: register, operation: operation)
         }
         defer { position += n }
         return Array(tape[position..<(position + n)])

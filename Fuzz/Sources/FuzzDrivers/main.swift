@@ -38,30 +38,44 @@ func exercise(driver: Int, variant: Int, device: TapeDevice) {
             let sensor = try BME280(device: device, settings: settings, sleep: { _ in })
             for _ in 0..<8 {
                 let r = try sensor.read()
-                guard r.temperatureC.isFinite, r.pressurePa.isFinite, r.humidityPercent?.isFinite ?? true else {
+                guard r.temperatureC.isFinite, r.pressurePa.isFinite, r.humidityPercent?.isFinite ?? true
+                else {
                     fatalError("non-finite weather reading \(r)")
                 }
             }
         case 2:
             let ranges: [Double] = [2, 4, 8, 16]
-            try drain(ADXL345(device: device, model: .adxl345,
-                              settings: .init(rangeG: ranges[variant % 4], odrHz: 100, fifo: variant & 4 == 0, watermark: 16)))
+            try drain(
+                ADXL345(
+                    device: device, model: .adxl345,
+                    settings: .init(
+                        rangeG: ranges[variant % 4], odrHz: 100, fifo: variant & 4 == 0, watermark: 16)))
         case 3:
-            try drain(ADXL345(device: device, model: .adxl375,
-                              settings: .init(rangeG: 200, odrHz: 800, fifo: variant & 4 == 0, watermark: 8)))
+            try drain(
+                ADXL345(
+                    device: device, model: .adxl375,
+                    settings: .init(rangeG: 200, odrHz: 800, fifo: variant & 4 == 0, watermark: 8)))
         case 4:
             let ranges: [Double] = [2, 4, 8, 16]
-            try drain(LIS3DH(device: device, settings: .init(rangeG: ranges[variant % 4], odrHz: 400,
-                                                            fifo: variant & 4 == 0, watermark: 16)))
+            try drain(
+                LIS3DH(
+                    device: device,
+                    settings: .init(
+                        rangeG: ranges[variant % 4], odrHz: 400,
+                        fifo: variant & 4 == 0, watermark: 16)))
         case 5:
             let ranges: [Double] = [100, 200, 400]
-            try drain(LIS331(device: device, model: .h3lis331dl, settings: .init(rangeG: ranges[variant % 3])))
+            try drain(
+                LIS331(device: device, model: .h3lis331dl, settings: .init(rangeG: ranges[variant % 3])))
         case 6:
             let ranges: [Double] = [6, 12, 24]
             try drain(LIS331(device: device, model: .lis331hh, settings: .init(rangeG: ranges[variant % 3])))
         default:
             let ranges: [Double] = [2, 4, 8, 16]
-            try drain(MPU6050(device: device, settings: .init(rangeG: ranges[variant % 4], odrHz: 500), sleep: { _ in }))
+            try drain(
+                MPU6050(
+                    device: device, settings: .init(rangeG: ranges[variant % 4], odrHz: 500), sleep: { _ in })
+            )
         }
     } catch {
         if error.description.isEmpty { fatalError("DriverError with an empty message") }
@@ -93,7 +107,8 @@ func drain(_ sensor: some Accelerometer) throws(DriverError) {
 /// block 1, the next 7 as block 2, the next 8 as a data frame.
 func pureBME280(_ bytes: [UInt8]) {
     guard bytes.count >= 26 + 7 + 8 else { return }
-    guard let calibration = BME280.Calibration(block1: Array(bytes[0..<26]), block2: Array(bytes[26..<33])) else {
+    guard let calibration = BME280.Calibration(block1: Array(bytes[0..<26]), block2: Array(bytes[26..<33]))
+    else {
         fatalError("26 + 7 calibration bytes refused")
     }
     let raw = BME280.parseRaw(Array(bytes[33..<41]))

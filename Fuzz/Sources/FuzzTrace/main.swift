@@ -11,11 +11,15 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let whole = read(TraceReader(bytes: bytes))
     let chunked = read(TraceReader(bytes: bytes, chunkSize: 1 + count % 13))
     guard whole.samples == chunked.samples, whole.error == chunked.error else {
-        fatalError("chunking changed the result: \(whole.samples.count) samples, \(String(describing: whole.error)) vs \(chunked.samples.count), \(String(describing: chunked.error))")
+        fatalError(
+            "chunking changed the result: \(whole.samples.count) samples, \(String(describing: whole.error)) vs \(chunked.samples.count), \(String(describing: chunked.error))"
+        )
     }
     var last = -Double.infinity
     for s in whole.samples {
-        guard s.t.isFinite, s.x.isFinite, s.y.isFinite, s.z.isFinite else { fatalError("non-finite sample \(s)") }
+        guard s.t.isFinite, s.x.isFinite, s.y.isFinite, s.z.isFinite else {
+            fatalError("non-finite sample \(s)")
+        }
         guard s.t >= last else { fatalError("time went backwards: \(s.t) after \(last)") }
         last = s.t
     }

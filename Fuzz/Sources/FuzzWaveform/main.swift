@@ -16,7 +16,9 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     do {
         let samples = try WaveformCodec.decode(bytes)
         let again = try WaveformCodec.decode(WaveformCodec.encode(samples))
-        if again.count != samples.count { fatalError("re-encoding changed the count: \(samples.count) → \(again.count)") }
+        if again.count != samples.count {
+            fatalError("re-encoding changed the count: \(samples.count) → \(again.count)")
+        }
     } catch {
         if String(describing: error).isEmpty { fatalError("WaveformCodecError with an empty message") }
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Whether the system clock can be trusted for TLS and SigV4. A Raspberry Pi has no battery
@@ -46,15 +47,18 @@ public enum ClockSynchronisation {
         public var description: String {
             switch self {
             case .implausible:
-                return "not synchronised: the clock reads a time before \(AWSDate.iso8601(earliestPlausibleDate)), which cannot be right"
+                return
+                    "not synchronised: the clock reads a time before \(AWSDate.iso8601(earliestPlausibleDate)), which cannot be right"
             case .marker(let path):
                 return "synchronised: the marker file \(path) exists"
             case .kernelSynchronised(let path):
                 return "synchronised: the kernel's NTP state (adjtimex) says so (no marker file \(path))"
             case .kernelUnsynchronised(let path):
-                return "not synchronised: no marker file \(path), and the kernel's NTP state (adjtimex) says unsynchronised"
+                return
+                    "not synchronised: no marker file \(path), and the kernel's NTP state (adjtimex) says unsynchronised"
             case .kernelUnreadable(let path, let code):
-                return "unknown, so not trusted: no marker file \(path), and the kernel's NTP state is unreadable: "
+                return
+                    "unknown, so not trusted: no marker file \(path), and the kernel's NTP state is unreadable: "
                     + "adjtimex refused (\(ClockSynchronisation.errnoName(code))); under ProtectClock=yes only the "
                     + "timesyncd marker or upload.clock_sync_marker can tell"
             }
@@ -66,8 +70,10 @@ public enum ClockSynchronisation {
     /// `upload.clock_sync_marker` names another, e.g. one a chrony hook writes) decides, else the
     /// kernel's NTP state (chrony, ntpd and timesyncd all clear STA_UNSYNC once they have set the
     /// clock). `kernel` is the adjtimex look, injectable for tests.
-    public static func state(now: Date = Date(), marker: String = defaultMarker,
-                             kernel: () -> KernelState = kernelState) -> State {
+    public static func state(
+        now: Date = Date(), marker: String = defaultMarker,
+        kernel: () -> KernelState = kernelState
+    ) -> State {
         guard now >= earliestPlausibleDate else { return .implausible }
         if FileManager.default.fileExists(atPath: marker) { return .marker(marker) }
         switch kernel() {
@@ -93,28 +99,28 @@ public enum ClockSynchronisation {
     /// then `status` (int).
     public static func kernelState() -> KernelState {
         #if os(Linux) && (arch(x86_64) || arch(arm64))
-        #if arch(x86_64)
-        let number = 159  // __NR_adjtimex, arch/x86/entry/syscalls/syscall_64.tbl
+            #if arch(x86_64)
+                let number = 159  // __NR_adjtimex, arch/x86/entry/syscalls/syscall_64.tbl
+            #else
+                let number = 171  // __NR_adjtimex, include/uapi/asm-generic/unistd.h
+            #endif
+            guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "syscall") else {
+                return .unreadable(errno: ENOSYS)
+            }
+            typealias Syscall = @convention(c) (Int, UnsafeMutableRawPointer) -> Int
+            let syscall = unsafeBitCast(symbol, to: Syscall.self)
+            let long = MemoryLayout<Int>.size
+            let statusOffset = long + 4 * long  // modes padded to a long, then four longs
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+            defer { buffer.deallocate() }
+            buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)  // modes = 0: read only
+            let state = syscall(number, buffer)
+            guard state >= 0 else { return .unreadable(errno: errno) }
+            let status = buffer.load(fromByteOffset: statusOffset, as: Int32.self)
+            // TIME_ERROR (5) or STA_UNSYNC (0x0040): not synchronised (<linux/timex.h>).
+            return state != 5 && status & 0x0040 == 0 ? .synchronised : .unsynchronised
         #else
-        let number = 171  // __NR_adjtimex, include/uapi/asm-generic/unistd.h
-        #endif
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "syscall") else {
             return .unreadable(errno: ENOSYS)
-        }
-        typealias Syscall = @convention(c) (Int, UnsafeMutableRawPointer) -> Int
-        let syscall = unsafeBitCast(symbol, to: Syscall.self)
-        let long = MemoryLayout<Int>.size
-        let statusOffset = long + 4 * long  // modes padded to a long, then four longs
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
-        defer { buffer.deallocate() }
-        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)  // modes = 0: read only
-        let state = syscall(number, buffer)
-        guard state >= 0 else { return .unreadable(errno: errno) }
-        let status = buffer.load(fromByteOffset: statusOffset, as: Int32.self)
-        // TIME_ERROR (5) or STA_UNSYNC (0x0040): not synchronised (<linux/timex.h>).
-        return state != 5 && status & 0x0040 == 0 ? .synchronised : .unsynchronised
-        #else
-        return .unreadable(errno: ENOSYS)
         #endif
     }
 

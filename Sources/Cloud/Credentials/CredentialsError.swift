@@ -42,7 +42,7 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
     public var isRejection: Bool {
         switch self {
         case .certificateRejected, .invalidThingName, .accessDenied, .roleAliasNotFound, .unableToAssumeRole,
-             .durationExceedsMaxSession, .clientError:
+            .durationExceedsMaxSession, .clientError:
             return true
         default: return false
         }
@@ -79,7 +79,8 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
         case .configurationIncomplete(let missing):
             return "upload configuration is incomplete: set \(missing.joined(separator: ", "))"
         case .keyFileTooOpen(let path, let mode):
-            return "private key \(path) is readable by group or others (mode \(String(mode & 0o777, radix: 8))); "
+            return
+                "private key \(path) is readable by group or others (mode \(String(mode & 0o777, radix: 8))); "
                 + "refusing to use it: run `chmod 600 \(path)`"
         case .fileUnreadable(let path, let reason):
             return "cannot read \(path): \(reason)"
@@ -88,33 +89,40 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
         case .invalidPrivateKey(let path, let reason):
             return "private key \(path) cannot be loaded (wrong passphrase, or not a PEM key): \(reason)"
         case .keyDoesNotMatchCertificate(let key, let certificate):
-            return "private key \(key) does not belong to certificate \(certificate): use the key made with that certificate"
+            return
+                "private key \(key) does not belong to certificate \(certificate): use the key made with that certificate"
         case .passphraseUnavailable(let reason):
             return "the private key's passphrase is not available: \(reason)"
         case .invalidCABundle(let path, let reason):
             return "CA bundle \(path) cannot be used: \(reason)"
         case .certificateRejected(let endpoint, let message):
-            return "\(endpoint) refused the device certificate (\(message.hasPrefix("TLS alert") ? message : "HTTP 403 \"\(message)\"")): register and activate "
+            return
+                "\(endpoint) refused the device certificate (\(message.hasPrefix("TLS alert") ? message : "HTTP 403 \"\(message)\"")): register and activate "
                 + "it in AWS IoT in this account and region, or check the endpoint"
         case .invalidThingName(let endpoint, let thing, let message):
-            return "\(endpoint) refused thing name \"\(thing)\" (HTTP 403 \"\(message)\"): the thing does not exist "
+            return
+                "\(endpoint) refused thing name \"\(thing)\" (HTTP 403 \"\(message)\"): the thing does not exist "
                 + "or is not attached to this certificate (aws iot attach-thing-principal)"
         case .accessDenied(let endpoint, let alias, let message):
-            return "\(endpoint) denied access to role alias \"\(alias)\" (HTTP 403 \"\(message)\"): the certificate's "
+            return
+                "\(endpoint) denied access to role alias \"\(alias)\" (HTTP 403 \"\(message)\"): the certificate's "
                 + "IoT policy must allow iot:AssumeRoleWithCertificate on the role alias"
         case .roleAliasNotFound(let endpoint, let alias, let message):
             return "role alias \"\(alias)\" does not exist at \(endpoint) (HTTP 404 \"\(message)\"): check "
                 + "upload.role_alias and the region"
         case .unableToAssumeRole(let endpoint, let alias, let message):
-            return "\(endpoint) could not assume the role behind alias \"\(alias)\" (HTTP 400 \"\(message)\"): the "
+            return
+                "\(endpoint) could not assume the role behind alias \"\(alias)\" (HTTP 400 \"\(message)\"): the "
                 + "role is missing or its trust policy does not allow credentials.iot.amazonaws.com"
         case .durationExceedsMaxSession(let endpoint, let alias, let message):
-            return "role alias \"\(alias)\" asks for longer credentials than its role allows (HTTP 400 \"\(message)\" "
+            return
+                "role alias \"\(alias)\" asks for longer credentials than its role allows (HTTP 400 \"\(message)\" "
                 + "from \(endpoint)): lower credentialDurationSeconds or raise the role's MaxSessionDuration"
         case .clientError(let endpoint, let status, let message):
             return "\(endpoint) rejected the credentials request (HTTP \(status) \"\(message)\")"
         case .throttled(let endpoint, let message):
-            return "\(endpoint) is throttling credential requests (HTTP 429 \"\(message)\"); retrying with backoff"
+            return
+                "\(endpoint) is throttling credential requests (HTTP 429 \"\(message)\"); retrying with backoff"
         case .serverError(let endpoint, let status, let message):
             return "\(endpoint) failed (HTTP \(status) \"\(message)\"); retrying with backoff"
         case .network(let endpoint, let reason):
@@ -122,7 +130,8 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
         case .malformedResponse(let endpoint, let status, let reason):
             return "\(endpoint) answered HTTP \(status) with an unexpected body: \(reason)"
         case .clockNotSynchronised:
-            return "waiting for the system clock to be synchronised (NTP) before requesting or signing anything"
+            return
+                "waiting for the system clock to be synchronised (NTP) before requesting or signing anything"
         }
     }
 }

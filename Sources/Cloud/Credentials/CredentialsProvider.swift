@@ -12,8 +12,11 @@ public struct CredentialsEnvironment: Sendable {
     /// Whether the clock is synchronised, and how that was found out.
     public var clockState: @Sendable () -> ClockSynchronisation.State
 
-    public init(now: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (Duration) async throws -> Void,
-                random: @escaping @Sendable () -> Double, clockState: @escaping @Sendable () -> ClockSynchronisation.State) {
+    public init(
+        now: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (Duration) async throws -> Void,
+        random: @escaping @Sendable () -> Double,
+        clockState: @escaping @Sendable () -> ClockSynchronisation.State
+    ) {
         self.now = now
         self.sleep = sleep
         self.random = random
@@ -78,7 +81,8 @@ public struct CredentialsStatus: Sendable, Equatable {
         case .waitingForClock: return "credentials: \(CredentialsError.clockNotSynchronised)"
         case .fetching: return "credentials: fetching"
         case .valid:
-            return "credentials: \(accessKeyIdPrefix ?? "?") valid until \(expiration.map(AWSDate.iso8601) ?? "?")"
+            return
+                "credentials: \(accessKeyIdPrefix ?? "?") valid until \(expiration.map(AWSDate.iso8601) ?? "?")"
                 + (lastSkew.map { ", clock skew \(Self.format($0))" } ?? "")
         case .failing: return "credentials: failing: \(lastError.map { "\($0)" } ?? "unknown error")"
         }
@@ -111,22 +115,28 @@ public actor CredentialsProvider {
     private var failureLog = RepeatedFailureLog(subject: "credentials")
 
     /// The live provider: mutual TLS with the configured files (checked now).
-    public init(configuration: CredentialsProviderConfiguration, environment: CredentialsEnvironment = .live,
-                logger: Logger = Logger(label: "sensorstation.credentials")) throws(CredentialsError) {
+    public init(
+        configuration: CredentialsProviderConfiguration, environment: CredentialsEnvironment = .live,
+        logger: Logger = Logger(label: "sensorstation.credentials")
+    ) throws(CredentialsError) {
         let missing = configuration.missingKeys
         guard missing.isEmpty else { throw .configurationIncomplete(missing: missing) }
-        self.init(configuration: configuration, transport: try MutualTLSTransport(configuration: configuration),
-                  environment: environment, logger: logger)
+        self.init(
+            configuration: configuration, transport: try MutualTLSTransport(configuration: configuration),
+            environment: environment, logger: logger)
     }
 
-    public init(configuration: CredentialsProviderConfiguration, transport: any CredentialsTransport,
-                environment: CredentialsEnvironment, logger: Logger = Logger(label: "sensorstation.credentials")) {
+    public init(
+        configuration: CredentialsProviderConfiguration, transport: any CredentialsTransport,
+        environment: CredentialsEnvironment, logger: Logger = Logger(label: "sensorstation.credentials")
+    ) {
         self.configuration = configuration
         self.transport = transport
         self.environment = environment
         self.logger = logger
-        self.decoder = CredentialsResponseDecoder(endpoint: configuration.endpoint, roleAlias: configuration.roleAlias,
-                                                  thingName: configuration.thingName)
+        self.decoder = CredentialsResponseDecoder(
+            endpoint: configuration.endpoint, roleAlias: configuration.roleAlias,
+            thingName: configuration.thingName)
     }
 
     /// Valid credentials: the cached ones until their refresh time, else fresh ones. Concurrent
@@ -169,19 +179,25 @@ public actor CredentialsProvider {
                 let lifetime = fetched.credentials.expiration.map { $0.timeIntervalSince(serverNow) } ?? 0
                 let margin = configuration.margin(lifetime: .milliseconds(Int64(max(lifetime, 0) * 1000)))
                 cached = fetched.credentials
-                refreshAt = fetched.credentials.expiration.map { $0.addingTimeInterval(offset - margin.seconds) }
+                refreshAt = fetched.credentials.expiration.map {
+                    $0.addingTimeInterval(offset - margin.seconds)
+                }
                 status.state = .valid
                 status.accessKeyIdPrefix = fetched.credentials.redactedAccessKeyId()
                 status.expiration = fetched.credentials.expiration
                 status.lastSkew = fetched.skew
                 status.lastError = nil
                 status.fetches += 1
-                if let line = failureLog.success(at: environment.now()) { logger.log(level: line.level, "\(line.message)") }
-                logger.info("credentials fetched", metadata: [
-                    "access_key_id": "\(fetched.credentials.redactedAccessKeyId())",
-                    "expiration": "\(fetched.credentials.expiration.map(AWSDate.iso8601) ?? "?")",
-                    "skew_s": "\(fetched.skew.map { $0.seconds } ?? .nan)",
-                ])
+                if let line = failureLog.success(at: environment.now()) {
+                    logger.log(level: line.level, "\(line.message)")
+                }
+                logger.info(
+                    "credentials fetched",
+                    metadata: [
+                        "access_key_id": "\(fetched.credentials.redactedAccessKeyId())",
+                        "expiration": "\(fetched.credentials.expiration.map(AWSDate.iso8601) ?? "?")",
+                        "skew_s": "\(fetched.skew.map { $0.seconds } ?? .nan)",
+                    ])
                 return fetched
             } catch {
                 status.failures += 1
@@ -189,30 +205,44 @@ public actor CredentialsProvider {
                 status.state = .failing
                 attempt += 1
                 let retry = error.isTransient && attempt < configuration.maxAttempts
-                let delay = retry ? configuration.backoff.delay(attempt: attempt - 1, random: environment.random()) : nil
-                if let line = failureLog.failure("\(error)", at: environment.now(), level: error.isTransient ? .warning : .error) {
+                let delay =
+                    retry
+                    ? configuration.backoff.delay(attempt: attempt - 1, random: environment.random()) : nil
+                if let line = failureLog.failure(
+                    "\(error)", at: environment.now(), level: error.isTransient ? .warning : .error)
+                {
                     var metadata: Logger.Metadata = ["attempt": "\(attempt)"]
                     if let delay { metadata["retry_in_s"] = "\(delay.seconds)" }
                     logger.log(level: line.level, "\(line.message)", metadata: metadata)
                 }
                 guard let delay else { throw error }
-                do { try await environment.sleep(delay) } catch { throw CredentialsError.network(
-                    endpoint: configuration.endpoint, reason: "cancelled while waiting to retry") }
+                do { try await environment.sleep(delay) } catch {
+                    throw CredentialsError.network(
+                        endpoint: configuration.endpoint, reason: "cancelled while waiting to retry")
+                }
             }
         }
     }
 
     /// One GET, no retry.
     func fetchOnce() async throws(CredentialsError) -> CredentialsFetch {
-        let answer = try await transport.get(url: configuration.url,
-                                             headers: [HTTPField("x-amzn-iot-thingname", configuration.thingName)],
-                                             timeout: configuration.requestTimeout)
+        let answer = try await transport.get(
+            url: configuration.url,
+            headers: [HTTPField("x-amzn-iot-thingname", configuration.thingName)],
+            timeout: configuration.requestTimeout)
         let localDate = environment.now()
-        let decoded = try decoder.decode(status: answer.status, headers: answer.headers, body: answer.body).get()
-        if let expiry = decoded.credentials.expiration, expiry <= (decoded.serverDate ?? localDate) {  // by the endpoint's own clock
-            throw .malformedResponse(endpoint: configuration.endpoint, status: answer.status, reason: "the credentials expired at \(AWSDate.iso8601(expiry)), before the answer was sent (\(AWSDate.iso8601(decoded.serverDate ?? localDate)))")
+        let decoded = try decoder.decode(status: answer.status, headers: answer.headers, body: answer.body)
+            .get()
+        // by the endpoint's own clock
+        if let expiry = decoded.credentials.expiration, expiry <= (decoded.serverDate ?? localDate) {
+            throw .malformedResponse(
+                endpoint: configuration.endpoint, status: answer.status,
+                reason:
+                    "the credentials expired at \(AWSDate.iso8601(expiry)), before the answer was sent (\(AWSDate.iso8601(decoded.serverDate ?? localDate)))"
+            )
         }
-        return CredentialsFetch(credentials: decoded.credentials, serverDate: decoded.serverDate, localDate: localDate)
+        return CredentialsFetch(
+            credentials: decoded.credentials, serverDate: decoded.serverDate, localDate: localDate)
     }
 
     /// Polls every 5 s until the clock is synchronised; the status says so meanwhile, and the log

@@ -27,10 +27,13 @@ public struct CredentialsProviderConfiguration: Sendable, Equatable {
     /// Debian's ca-certificates copy of Amazon Root CA 1.
     public static let defaultCABundlePath = "/etc/ssl/certs/Amazon_Root_CA_1.pem"
 
-    public init(endpoint: String, roleAlias: String, thingName: String, certificatePath: String, privateKeyPath: String,
-                passphrase: PassphraseSource? = nil, caBundlePath: String = Self.defaultCABundlePath,
-                refreshMargin: Duration = .seconds(300), maxAttempts: Int = 5, backoff: Backoff = Backoff(),
-                requestTimeout: Duration = .seconds(20)) {
+    public init(
+        endpoint: String, roleAlias: String, thingName: String, certificatePath: String,
+        privateKeyPath: String,
+        passphrase: PassphraseSource? = nil, caBundlePath: String = Self.defaultCABundlePath,
+        refreshMargin: Duration = .seconds(300), maxAttempts: Int = 5, backoff: Backoff = Backoff(),
+        requestTimeout: Duration = .seconds(20)
+    ) {
         self.endpoint = endpoint
         self.roleAlias = roleAlias
         self.thingName = thingName
@@ -52,7 +55,7 @@ public struct CredentialsProviderConfiguration: Sendable, Equatable {
 
     /// The host without a port: the TLS SNI name and what the server certificate must match.
     public var host: String {
-        if endpoint.hasPrefix("[") , let close = endpoint.firstIndex(of: "]") {
+        if endpoint.hasPrefix("["), let close = endpoint.firstIndex(of: "]") {
             return String(endpoint[endpoint.index(after: endpoint.startIndex)..<close])
         }
         if let colon = endpoint.lastIndex(of: ":"), endpoint.firstIndex(of: ":") == colon {

@@ -36,36 +36,52 @@ public struct CredentialsResponseDecoder: Sendable {
         let credentials: Inner
     }
 
+    // Not lowerCamelCase: AWS sends either key.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     private struct ErrorBody: Decodable {
         let message: String?
         let Message: String?
     }
 
-    public func decode(status: Int, headers: [HTTPField], body: [UInt8]) -> Result<Decoded, CredentialsError> {
-        let serverDate = headers.first { $0.name.lowercased() == "date" }.flatMap { AWSDate.parseHTTPDate($0.value) }
+    public func decode(status: Int, headers: [HTTPField], body: [UInt8]) -> Result<Decoded, CredentialsError>
+    {
+        let serverDate = headers.first { $0.name.lowercased() == "date" }.flatMap {
+            AWSDate.parseHTTPDate($0.value)
+        }
         guard body.count <= maximumBodySize else {
-            return .failure(.malformedResponse(endpoint: endpoint, status: status,
-                                               reason: "body of \(body.count) bytes exceeds \(maximumBodySize)"))
+            return .failure(
+                .malformedResponse(
+                    endpoint: endpoint, status: status,
+                    reason: "body of \(body.count) bytes exceeds \(maximumBodySize)"))
         }
         if status == 200 {
             let envelope: Envelope
             do {
                 envelope = try JSONDecoder().decode(Envelope.self, from: Data(body))
             } catch {
-                return .failure(.malformedResponse(endpoint: endpoint, status: status, reason: Self.describe(error)))
+                return .failure(
+                    .malformedResponse(endpoint: endpoint, status: status, reason: Self.describe(error)))
             }
             let c = envelope.credentials
-            for (name, value) in [("accessKeyId", c.accessKeyId), ("secretAccessKey", c.secretAccessKey),
-                                  ("sessionToken", c.sessionToken)] where value.isEmpty {
-                return .failure(.malformedResponse(endpoint: endpoint, status: status, reason: "\(name) is empty"))
+            for (name, value) in [
+                ("accessKeyId", c.accessKeyId), ("secretAccessKey", c.secretAccessKey),
+                ("sessionToken", c.sessionToken),
+            ] where value.isEmpty {
+                return .failure(
+                    .malformedResponse(endpoint: endpoint, status: status, reason: "\(name) is empty"))
             }
             guard let expiration = AWSDate.parseISO8601(c.expiration) else {
-                return .failure(.malformedResponse(endpoint: endpoint, status: status,
-                                                   reason: "expiration \"\(c.expiration.prefix(40))\" is not an ISO 8601 time"))
+                return .failure(
+                    .malformedResponse(
+                        endpoint: endpoint, status: status,
+                        reason: "expiration \"\(c.expiration.prefix(40))\" is not an ISO 8601 time"))
             }
-            return .success(Decoded(credentials: AWSCredentials(accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey,
-                                                                sessionToken: c.sessionToken, expiration: expiration),
-                                    serverDate: serverDate))
+            return .success(
+                Decoded(
+                    credentials: AWSCredentials(
+                        accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey,
+                        sessionToken: c.sessionToken, expiration: expiration),
+                    serverDate: serverDate))
         }
         let message = errorMessage(headers: headers, body: body)
         let lower = message.lowercased()
@@ -79,7 +95,8 @@ public struct CredentialsResponseDecoder: Sendable {
         case 404:
             return .failure(.roleAliasNotFound(endpoint: endpoint, roleAlias: roleAlias, message: message))
         case 400 where lower.contains("credentialdurationseconds") || lower.contains("maxsessionduration"):
-            return .failure(.durationExceedsMaxSession(endpoint: endpoint, roleAlias: roleAlias, message: message))
+            return .failure(
+                .durationExceedsMaxSession(endpoint: endpoint, roleAlias: roleAlias, message: message))
         case 400 where lower.contains("assume"):
             return .failure(.unableToAssumeRole(endpoint: endpoint, roleAlias: roleAlias, message: message))
         case 429:
@@ -89,7 +106,8 @@ public struct CredentialsResponseDecoder: Sendable {
         case 400...499:
             return .failure(.clientError(endpoint: endpoint, status: status, message: message))
         default:
-            return .failure(.malformedResponse(endpoint: endpoint, status: status, reason: "unexpected HTTP status"))
+            return .failure(
+                .malformedResponse(endpoint: endpoint, status: status, reason: "unexpected HTTP status"))
         }
     }
 
@@ -106,9 +124,11 @@ public struct CredentialsResponseDecoder: Sendable {
         if text == nil || text!.isEmpty {
             text = String(decoding: body.prefix(200), as: UTF8.self)
         }
-        let cleaned = String(String.UnicodeScalarView((text ?? "").unicodeScalars.map {
-            $0.properties.generalCategory == .control ? " " : $0
-        }))
+        let cleaned = String(
+            String.UnicodeScalarView(
+                (text ?? "").unicodeScalars.map {
+                    $0.properties.generalCategory == .control ? " " : $0
+                }))
         return String(cleaned.prefix(200))
     }
 

@@ -34,17 +34,21 @@ public final class MutualTLSTransport: CredentialsTransport {
             }
             throw .invalidCertificate(path: c.certificatePath, reason: String(describing: error))
         }
-        guard !chain.isEmpty else { throw .invalidCertificate(path: c.certificatePath, reason: "no certificate in it") }
+        guard !chain.isEmpty else {
+            throw .invalidCertificate(path: c.certificatePath, reason: "no certificate in it")
+        }
         // Always go through the callback: without one, an encrypted key would make BoringSSL
         // prompt on the terminal. No passphrase configured → an empty one, which fails clearly.
         let passphrase: [UInt8] = try c.passphrase?.read() ?? []
         let key: NIOSSLPrivateKey
         do {
-            key = try NIOSSLPrivateKey(file: c.privateKeyPath, format: .pem) { (setter: NIOSSLPassphraseSetter<[UInt8]>) in
+            key = try NIOSSLPrivateKey(file: c.privateKeyPath, format: .pem) {
+                (setter: NIOSSLPassphraseSetter<[UInt8]>) in
                 setter(passphrase)
             }
         } catch {
-            let reason = c.passphrase == nil
+            let reason =
+                c.passphrase == nil
                 ? "\(error) (if the key is encrypted, set upload.passphrase_file or the key-passphrase systemd credential)"
                 : String(describing: error)
             throw .invalidPrivateKey(path: c.privateKeyPath, reason: reason)
@@ -53,10 +57,14 @@ public final class MutualTLSTransport: CredentialsTransport {
         do {
             roots = try NIOSSLCertificate.fromPEMFile(c.caBundlePath)
         } catch {
-            throw .invalidCABundle(path: c.caBundlePath, reason: FileManager.default.isReadableFile(atPath: c.caBundlePath)
-                ? String(describing: error) : "no such file or not readable")
+            throw .invalidCABundle(
+                path: c.caBundlePath,
+                reason: FileManager.default.isReadableFile(atPath: c.caBundlePath)
+                    ? String(describing: error) : "no such file or not readable")
         }
-        guard !roots.isEmpty else { throw .invalidCABundle(path: c.caBundlePath, reason: "no certificate in it") }
+        guard !roots.isEmpty else {
+            throw .invalidCABundle(path: c.caBundlePath, reason: "no certificate in it")
+        }
 
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateChain = chain.map { .certificate($0) }
@@ -86,13 +94,18 @@ public final class MutualTLSTransport: CredentialsTransport {
         request.method = .GET
         for h in headers { request.headers.add(name: h.name, value: h.value) }
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
+            let response = try await client.execute(
+                request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
             var body = try await response.body.collect(upTo: Self.maximumBody)
             let bytes = body.readBytes(length: body.readableBytes) ?? []
             return (Int(response.status.code), response.headers.map { HTTPField($0.name, $0.value) }, bytes)
         } catch {
-            if let e = error as? HTTPClientError, [.deadlineExceeded, .readTimeout, .connectTimeout].contains(e) {
-                throw .network(endpoint: endpoint, reason: "no answer within \(Int(timeout.seconds.rounded())) s (timed out)")
+            if let e = error as? HTTPClientError,
+                [.deadlineExceeded, .readTimeout, .connectTimeout].contains(e)
+            {
+                throw .network(
+                    endpoint: endpoint,
+                    reason: "no answer within \(Int(timeout.seconds.rounded())) s (timed out)")
             }
             throw Self.classify(error, endpoint: endpoint)
         }
@@ -103,13 +116,20 @@ public final class MutualTLSTransport: CredentialsTransport {
     static func classify(_ error: any Error, endpoint: String) -> CredentialsError {
         let text = String(describing: error)
         let upper = text.uppercased()
-        for alert in ["ALERT_UNKNOWN_CA", "CERTIFICATE_EXPIRED", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN",
-                      "CERTIFICATE_REQUIRED", "CERTIFICATE_REVOKED", "ACCESS_DENIED"] where upper.contains(alert) {
-            return .certificateRejected(endpoint: endpoint, message: "TLS alert \(alert) during the handshake")
+        for alert in [
+            "ALERT_UNKNOWN_CA", "CERTIFICATE_EXPIRED", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN",
+            "CERTIFICATE_REQUIRED", "CERTIFICATE_REVOKED", "ACCESS_DENIED",
+        ] where upper.contains(alert) {
+            return .certificateRejected(
+                endpoint: endpoint, message: "TLS alert \(alert) during the handshake")
         }
         if upper.contains("CERTIFICATE_VERIFY_FAILED") || upper.contains("UNABLE TO GET LOCAL ISSUER")
-            || upper.contains("UNTRUSTED") {
-            return .network(endpoint: endpoint, reason: "the server's certificate is not trusted by the CA bundle (CERTIFICATE_VERIFY_FAILED)")
+            || upper.contains("UNTRUSTED")
+        {
+            return .network(
+                endpoint: endpoint,
+                reason: "the server's certificate is not trusted by the CA bundle (CERTIFICATE_VERIFY_FAILED)"
+            )
         }
         return .network(endpoint: endpoint, reason: NetworkFailure.describe(error))
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Refuses a private key that other local users could read (the same rule as OpenSSH's
@@ -14,6 +15,8 @@ public enum KeyFileSecurity {
         let mode = UInt16(truncatingIfNeeded: st.st_mode)
         if mode & 0o077 != 0 { throw .keyFileTooOpen(path: path, mode: mode) }
         // Not readable by this user (the service's user must own it): say so, not "wrong passphrase".
-        guard access(path, R_OK) == 0 else { throw .fileUnreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard access(path, R_OK) == 0 else {
+            throw .fileUnreadable(path: path, reason: String(cString: strerror(errno)))
+        }
     }
 }

@@ -34,8 +34,10 @@ public struct RepeatedFailureLog: Sendable, Equatable {
     /// A failure at `time`; the line to log, if any. `message` is what the log says; `key`
     /// says which error it is (default: the message), for messages that change while the error
     /// stays the same (the uploader's batch numbers grow as rows arrive).
-    public mutating func failure(_ message: String, key: String? = nil, at time: Date,
-                                 level: Logger.Level = .warning) -> Line? {
+    public mutating func failure(
+        _ message: String, key: String? = nil, at time: Date,
+        level: Logger.Level = .warning
+    ) -> Line? {
         attempts += 1
         let since = failingSince ?? time
         failingSince = since
@@ -45,17 +47,23 @@ public struct RepeatedFailureLog: Sendable, Equatable {
             lastLogged = time
             return Line(level: level, message: message)
         }
-        guard let last = lastLogged, time.timeIntervalSince(last) >= reminderInterval.seconds else { return nil }
+        guard let last = lastLogged, time.timeIntervalSince(last) >= reminderInterval.seconds else {
+            return nil
+        }
         lastLogged = time
-        return Line(level: level,
-                    message: "\(subject) still failing after \(attempts) attempts since \(AWSDate.iso8601(since)): \(message)")
+        return Line(
+            level: level,
+            message:
+                "\(subject) still failing after \(attempts) attempts since \(AWSDate.iso8601(since)): \(message)"
+        )
     }
 
     /// A success at `time`: the recovery line after a run of failures, else nil.
     public mutating func success(at time: Date) -> Line? {
         guard let since = failingSince else { return nil }
-        let line = Line(level: .info,
-                        message: "\(subject) recovered after \(attempts) failed attempts since \(AWSDate.iso8601(since))")
+        let line = Line(
+            level: .info,
+            message: "\(subject) recovered after \(attempts) failed attempts since \(AWSDate.iso8601(since))")
         self = RepeatedFailureLog(subject: subject, reminderInterval: reminderInterval)
         return line
     }

@@ -35,7 +35,8 @@ public enum AWSRequestError: Error, Sendable, Equatable, CustomStringConvertible
         case .credentials(let c): return c.isTransient || c == .clockNotSynchronised
         case .network: return true
         case .service(_, _, let status, let code, _):
-            return status >= 500 || status == 429 || Self.throttlingCodes.contains(code) || Self.expiredCodes.contains(code)
+            return status >= 500 || status == 429 || Self.throttlingCodes.contains(code)
+                || Self.expiredCodes.contains(code)
         case .invalidResponse: return true
         case .invalidRequest: return false
         }
@@ -46,8 +47,10 @@ public enum AWSRequestError: Error, Sendable, Equatable, CustomStringConvertible
         return false
     }
 
-    static let throttlingCodes: Set<String> = ["Throttling", "ThrottlingException", "ProvisionedThroughputExceededException",
-                                               "RequestLimitExceeded", "SlowDown", "LimitExceededException"]
+    static let throttlingCodes: Set<String> = [
+        "Throttling", "ThrottlingException", "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded", "SlowDown", "LimitExceededException",
+    ]
     static let expiredCodes: Set<String> = ["ExpiredToken", "ExpiredTokenException", "RequestExpired"]
 
     public var description: String {
@@ -80,8 +83,11 @@ public struct AWSClient: Sendable {
     let now: @Sendable () -> Date
     let timeout: Duration
 
-    public init(endpoint: String, region: String, service: String, credentials: any AWSCredentialsSource,
-                httpClient: HTTPClient = .shared, timeout: Duration = .seconds(30), now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        endpoint: String, region: String, service: String, credentials: any AWSCredentialsSource,
+        httpClient: HTTPClient = .shared, timeout: Duration = .seconds(30),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.region = region
         self.service = service
@@ -102,24 +108,30 @@ public struct AWSClient: Sendable {
     /// - Parameters:
     ///   - path: the wire path, percent-encoded, starting with `/`.
     ///   - query: the wire query without `?`.
-    public func send(method: String, path: String, query: String = "", headers: [HTTPField], body: [UInt8],
-                     options: SigV4Signer.Options) async throws(AWSRequestError) -> AWSResponse {
+    public func send(
+        method: String, path: String, query: String = "", headers: [HTTPField], body: [UInt8],
+        options: SigV4Signer.Options
+    ) async throws(AWSRequestError) -> AWSResponse {
         let creds: AWSCredentials
         do { creds = try await credentials.credentials() } catch { throw .credentials(error) }
-        let request = SigningRequest(method: method, path: path, query: query,
-                                     headers: [HTTPField("host", host)] + headers, payload: .bytes(body))
-        let signed = SigV4Signer.sign(request: request, credentials: creds, region: region, service: service,
-                                      date: now(), options: options)
+        let request = SigningRequest(
+            method: method, path: path, query: query,
+            headers: [HTTPField("host", host)] + headers, payload: .bytes(body))
+        let signed = SigV4Signer.sign(
+            request: request, credentials: creds, region: region, service: service,
+            date: now(), options: options)
         var http = HTTPClientRequest(url: endpoint + path + (query.isEmpty ? "" : "?" + query))
         http.method = HTTPMethod(rawValue: method)
         for field in signed.allHeaders { http.headers.add(name: field.name, value: field.value) }
         http.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await httpClient.execute(http, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
+            let response = try await httpClient.execute(
+                http, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
             var buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-            let result = AWSResponse(status: Int(response.status.code),
-                                     headers: response.headers.map { HTTPField($0.name, $0.value) }, body: bytes)
+            let result = AWSResponse(
+                status: Int(response.status.code),
+                headers: response.headers.map { HTTPField($0.name, $0.value) }, body: bytes)
             if !(200..<300).contains(result.status) {
                 let error = AWSErrorParser.parse(service: service, endpoint: endpoint, response: result)
                 if error.isExpiredCredentials { await credentials.invalidate() }
@@ -129,7 +141,9 @@ public struct AWSClient: Sendable {
         } catch let e as AWSRequestError {
             throw e
         } catch {
-            throw .network(service: service, endpoint: endpoint, reason: NetworkFailure.describe(error, timeout: timeout))
+            throw .network(
+                service: service, endpoint: endpoint, reason: NetworkFailure.describe(error, timeout: timeout)
+            )
         }
     }
 }
@@ -140,23 +154,30 @@ enum AWSErrorParser {
     static func parse(service: String, endpoint: String, response: AWSResponse) -> AWSRequestError {
         let text = String(decoding: response.body.prefix(8192), as: UTF8.self)
         var code = "", message = ""
-        if let obj = try? JSONSerialization.jsonObject(with: Data(response.body.prefix(8192))) as? [String: Any] {
-            code = (obj["__type"] as? String ?? obj["code"] as? String ?? "").split(separator: "#").last.map(String.init) ?? ""
+        if let obj = try? JSONSerialization.jsonObject(with: Data(response.body.prefix(8192)))
+            as? [String: Any]
+        {
+            code =
+                (obj["__type"] as? String ?? obj["code"] as? String ?? "").split(separator: "#").last.map(
+                    String.init) ?? ""
             message = obj["message"] as? String ?? obj["Message"] as? String ?? ""
         } else {
             code = xmlElement("Code", in: text) ?? ""
             message = xmlElement("Message", in: text) ?? ""
         }
         if code.isEmpty {
-            code = response.headers.first { $0.name.lowercased() == "x-amzn-errortype" }?.value
+            code =
+                response.headers.first { $0.name.lowercased() == "x-amzn-errortype" }?.value
                 .split(separator: ":").first.map(String.init) ?? "HTTP\(response.status)"
         }
-        return .service(service: service, endpoint: endpoint, status: response.status, code: code,
-                        message: String(message.prefix(300)))
+        return .service(
+            service: service, endpoint: endpoint, status: response.status, code: code,
+            message: String(message.prefix(300)))
     }
 
     static func xmlElement(_ name: String, in text: String) -> String? {
-        guard let open = text.range(of: "<\(name)>"), let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
+        guard let open = text.range(of: "<\(name)>"),
+            let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
         else { return nil }
         return String(text[open.upperBound..<close.lowerBound])
     }

@@ -15,13 +15,16 @@ public struct DynamoDBClient: Sendable {
 
     public static let maxItemsPerCall = 25
 
-    public init(region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
-                httpClient: HTTPClientSelection = .shared, maxAttempts: Int = 8,
-                backoff: Backoff = Backoff(base: .milliseconds(50), cap: .seconds(5)),
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
-        client = AWSClient(endpoint: endpoint ?? "https://dynamodb.\(region).amazonaws.com", region: region,
-                           service: "dynamodb", credentials: credentials, httpClient: httpClient.client)
+    public init(
+        region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
+        httpClient: HTTPClientSelection = .shared, maxAttempts: Int = 8,
+        backoff: Backoff = Backoff(base: .milliseconds(50), cap: .seconds(5)),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        client = AWSClient(
+            endpoint: endpoint ?? "https://dynamodb.\(region).amazonaws.com", region: region,
+            service: "dynamodb", credentials: credentials, httpClient: httpClient.client)
         self.maxAttempts = maxAttempts
         self.backoff = backoff
         self.sleep = sleep
@@ -29,8 +32,11 @@ public struct DynamoDBClient: Sendable {
     }
 
     /// The item for a record: its fields, then `id`, `serial_number`, `timestamp` (which win).
-    public static func item(for record: UploadRecord, serialNumber: String) throws(AWSRequestError) -> JSONValue {
-        guard case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(record.json)) else {
+    public static func item(for record: UploadRecord, serialNumber: String) throws(AWSRequestError)
+        -> JSONValue
+    {
+        guard case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(record.json))
+        else {
             throw .invalidRequest(service: "dynamodb", reason: "record \(record.id) is not a JSON object")
         }
         fields["id"] = .int(record.id)
@@ -40,9 +46,14 @@ public struct DynamoDBClient: Sendable {
     }
 
     /// Writes all records to `table`, 25 per call, retrying unprocessed items.
-    public func batchWrite(_ records: [UploadRecord], table: String, serialNumber: String) async throws(AWSRequestError) {
+    public func batchWrite(_ records: [UploadRecord], table: String, serialNumber: String)
+        async throws(AWSRequestError)
+    {
         var items: [JSONValue] = []
-        for r in records { items.append(.object(["PutRequest": .object(["Item": try Self.item(for: r, serialNumber: serialNumber)])])) }
+        for r in records {
+            items.append(
+                .object(["PutRequest": .object(["Item": try Self.item(for: r, serialNumber: serialNumber)])]))
+        }
         var start = 0
         while start < items.count {
             let chunk = Array(items[start..<min(start + Self.maxItemsPerCall, items.count)])
@@ -58,19 +69,27 @@ public struct DynamoDBClient: Sendable {
             let body = try encode(.object(["RequestItems": .object([table: .array(pending)])]))
             let response = try await client.send(
                 method: "POST", path: "/",
-                headers: [HTTPField("content-type", "application/x-amz-json-1.0"),
-                          HTTPField("x-amz-target", "DynamoDB_20120810.BatchWriteItem")],
+                headers: [
+                    HTTPField("content-type", "application/x-amz-json-1.0"),
+                    HTTPField("x-amz-target", "DynamoDB_20120810.BatchWriteItem"),
+                ],
                 body: body, options: .standard)
             guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)),
-                  case .object(let obj) = decoded else {
-                throw .invalidResponse(service: "dynamodb", endpoint: client.endpoint, reason: "BatchWriteItem answer is not JSON")
+                case .object(let obj) = decoded
+            else {
+                throw .invalidResponse(
+                    service: "dynamodb", endpoint: client.endpoint,
+                    reason: "BatchWriteItem answer is not JSON")
             }
-            if case .object(let unprocessed)? = obj["UnprocessedItems"], case .array(let left)? = unprocessed[table], !left.isEmpty {
+            if case .object(let unprocessed)? = obj["UnprocessedItems"],
+                case .array(let left)? = unprocessed[table], !left.isEmpty
+            {
                 pending = left
                 attempt += 1
                 guard attempt < maxAttempts else {
-                    throw .service(service: "dynamodb", endpoint: client.endpoint, status: 200, code: "UnprocessedItems",
-                                   message: "\(left.count) items still unprocessed after \(attempt) attempts")
+                    throw .service(
+                        service: "dynamodb", endpoint: client.endpoint, status: 200, code: "UnprocessedItems",
+                        message: "\(left.count) items still unprocessed after \(attempt) attempts")
                 }
                 try? await sleep(backoff.delay(attempt: attempt - 1, random: random()))
             } else {

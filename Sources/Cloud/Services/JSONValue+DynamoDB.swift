@@ -1,5 +1,4 @@
 import Foundation
-
 import Storage
 
 /// AWS request and response bodies are Storage's `JSONValue` (one JSON type for the whole
@@ -12,7 +11,8 @@ extension JSONValue {
         case .null: return .object(["NULL": .bool(true)])
         case .bool(let b): return .object(["BOOL": .bool(b)])
         case .int(let i): return .object(["N": .string(String(i))])
-        case .double(let d): return d.isFinite ? .object(["N": .string(Self.shortest(d))]) : .object(["NULL": .bool(true)])
+        case .double(let d):
+            return d.isFinite ? .object(["N": .string(Self.shortest(d))]) : .object(["NULL": .bool(true)])
         case .string(let s): return .object(["S": .string(s)])
         case .array(let a): return .object(["L": .array(a.map(\.dynamoDB))])
         case .object(let o): return .object(["M": .object(o.mapValues(\.dynamoDB))])

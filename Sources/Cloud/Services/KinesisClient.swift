@@ -26,13 +26,16 @@ public struct KinesisClient: Sendable {
         var size: Int { partitionKey.utf8.count + data.count }
     }
 
-    public init(region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
-                httpClient: HTTPClientSelection = .shared, maxAttempts: Int = 8,
-                backoff: Backoff = Backoff(base: .milliseconds(50), cap: .seconds(5)),
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
-        client = AWSClient(endpoint: endpoint ?? "https://kinesis.\(region).amazonaws.com", region: region,
-                           service: "kinesis", credentials: credentials, httpClient: httpClient.client)
+    public init(
+        region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
+        httpClient: HTTPClientSelection = .shared, maxAttempts: Int = 8,
+        backoff: Backoff = Backoff(base: .milliseconds(50), cap: .seconds(5)),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        client = AWSClient(
+            endpoint: endpoint ?? "https://kinesis.\(region).amazonaws.com", region: region,
+            service: "kinesis", credentials: credentials, httpClient: httpClient.client)
         self.maxAttempts = maxAttempts
         self.backoff = backoff
         self.sleep = sleep
@@ -56,9 +59,14 @@ public struct KinesisClient: Sendable {
     }
 
     public func putRecords(_ entries: [Entry], stream: String) async throws(AWSRequestError) {
-        if let big = entries.first(where: { $0.data.count > Self.maxBytesPerRecord || $0.partitionKey.isEmpty }) {
-            throw .invalidRequest(service: "kinesis", reason: big.partitionKey.isEmpty ? "empty partition key"
-                : "a record of \(big.data.count) bytes exceeds Kinesis's 1 MiB")
+        if let big = entries.first(where: {
+            $0.data.count > Self.maxBytesPerRecord || $0.partitionKey.isEmpty
+        }) {
+            throw .invalidRequest(
+                service: "kinesis",
+                reason: big.partitionKey.isEmpty
+                    ? "empty partition key"
+                    : "a record of \(big.data.count) bytes exceeds Kinesis's 1 MiB")
         }
         for chunk in Self.chunks(entries) { try await putChunk(chunk, stream: stream) }
     }
@@ -68,20 +76,31 @@ public struct KinesisClient: Sendable {
         var attempt = 0
         while !pending.isEmpty {
             let records: [JSONValue] = pending.map {
-                .object(["Data": .string(Data($0.data).base64EncodedString()), "PartitionKey": .string($0.partitionKey)])
+                .object([
+                    "Data": .string(Data($0.data).base64EncodedString()),
+                    "PartitionKey": .string($0.partitionKey),
+                ])
             }
             let body: [UInt8]
-            do { body = Array(try JSONEncoder().encode(JSONValue.object(["StreamName": .string(stream), "Records": .array(records)]))) }
-            catch { throw .invalidRequest(service: "kinesis", reason: "cannot encode: \(error)") }
+            do {
+                body = Array(
+                    try JSONEncoder().encode(
+                        JSONValue.object(["StreamName": .string(stream), "Records": .array(records)])))
+            } catch { throw .invalidRequest(service: "kinesis", reason: "cannot encode: \(error)") }
             let response = try await client.send(
                 method: "POST", path: "/",
-                headers: [HTTPField("content-type", "application/x-amz-json-1.1"),
-                          HTTPField("x-amz-target", "Kinesis_20131202.PutRecords")],
+                headers: [
+                    HTTPField("content-type", "application/x-amz-json-1.1"),
+                    HTTPField("x-amz-target", "Kinesis_20131202.PutRecords"),
+                ],
                 body: body, options: .standard)
             guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)),
-                  case .object(let obj) = decoded, case .array(let results)? = obj["Records"], results.count == pending.count
+                case .object(let obj) = decoded, case .array(let results)? = obj["Records"],
+                results.count == pending.count
             else {
-                throw .invalidResponse(service: "kinesis", endpoint: client.endpoint, reason: "PutRecords answer has no matching Records")
+                throw .invalidResponse(
+                    service: "kinesis", endpoint: client.endpoint,
+                    reason: "PutRecords answer has no matching Records")
             }
             var failed: [Entry] = []
             var lastCode = ""
@@ -95,8 +114,9 @@ public struct KinesisClient: Sendable {
             if !pending.isEmpty {
                 attempt += 1
                 guard attempt < maxAttempts else {
-                    throw .service(service: "kinesis", endpoint: client.endpoint, status: 200, code: lastCode,
-                                   message: "\(pending.count) records still failing after \(attempt) attempts")
+                    throw .service(
+                        service: "kinesis", endpoint: client.endpoint, status: 200, code: lastCode,
+                        message: "\(pending.count) records still failing after \(attempt) attempts")
                 }
                 try? await sleep(backoff.delay(attempt: attempt - 1, random: random()))
             }

@@ -16,13 +16,15 @@ public enum NetworkFailure {
             case .deadlineExceeded, .readTimeout:
                 return "no answer\(within) (timed out)"
             case .connectTimeout:
-                return "could not connect\(within) (connect timed out; the host is down, unreachable or refusing)"
+                return
+                    "could not connect\(within) (connect timed out; the host is down, unreachable or refusing)"
             case .remoteConnectionClosed:
                 return "the server closed the connection before answering"
             case .cancelled:
                 return "the request was cancelled (the service is stopping)"
             case .bodyLengthMismatch:
-                return "the connection ended in the middle of the answer (body shorter than its Content-Length)"
+                return
+                    "the connection ended in the middle of the answer (body shorter than its Content-Length)"
             default:
                 return "\(e)"
             }
@@ -30,7 +32,8 @@ public enum NetworkFailure {
         if let e = error as? ChannelError {
             switch e {
             case .ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed, .inputClosed:
-                return "the connection closed while the request was under way (the server went away or the link dropped)"
+                return
+                    "the connection closed while the request was under way (the server went away or the link dropped)"
             case .connectTimeout:
                 return "could not connect\(within) (connect timed out)"
             default:

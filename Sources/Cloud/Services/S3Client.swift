@@ -13,20 +13,26 @@ public struct S3Client: Sendable {
     /// (`<bucket>.s3.<region>.amazonaws.com`) for AWS.
     let pathStyle: Bool
 
-    public init(bucket: String, region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
-                httpClient: HTTPClientSelection = .shared) {
+    public init(
+        bucket: String, region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
+        httpClient: HTTPClientSelection = .shared
+    ) {
         self.bucket = bucket
         pathStyle = endpoint != nil
-        client = AWSClient(endpoint: endpoint ?? "https://\(bucket).s3.\(region).amazonaws.com", region: region,
-                           service: "s3", credentials: credentials, httpClient: httpClient.client)
+        client = AWSClient(
+            endpoint: endpoint ?? "https://\(bucket).s3.\(region).amazonaws.com", region: region,
+            service: "s3", credentials: credentials, httpClient: httpClient.client)
     }
 
     /// The object key for a batch (all records of one kind and one UTC day).
-    public static func key(prefix: String, thing: String, kind: String, first: UploadRecord, last: UploadRecord) -> String {
+    public static func key(
+        prefix: String, thing: String, kind: String, first: UploadRecord, last: UploadRecord
+    ) -> String {
         let c = AWSDate.civil(first.time)
         func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let head = prefix.isEmpty ? "" : (prefix.hasSuffix("/") ? prefix : prefix + "/")
-        return "\(head)\(thing)/\(kind)/year=\(c.year)/month=\(p2(c.month))/day=\(p2(c.day))/\(first.id)-\(last.id).jsonl.gz"
+        return
+            "\(head)\(thing)/\(kind)/year=\(c.year)/month=\(p2(c.month))/day=\(p2(c.day))/\(first.id)-\(last.id).jsonl.gz"
     }
 
     /// Splits records (oldest first) into runs of one UTC day, so each batch has one partition.
@@ -55,7 +61,9 @@ public struct S3Client: Sendable {
 
     /// Uploads one batch (one kind, one day); returns its key.
     @discardableResult
-    public func putBatch(_ records: [UploadRecord], prefix: String, thing: String) async throws(AWSRequestError) -> String {
+    public func putBatch(_ records: [UploadRecord], prefix: String, thing: String)
+        async throws(AWSRequestError) -> String
+    {
         guard let first = records.first, let last = records.last else {
             throw .invalidRequest(service: "s3", reason: "empty batch")
         }
@@ -64,7 +72,8 @@ public struct S3Client: Sendable {
         do { body = try Self.body(records) } catch {
             throw .invalidRequest(service: "s3", reason: "gzip failed: \(error)")
         }
-        try await putObject(key: key, body: body, contentType: "application/x-ndjson", contentEncoding: "gzip")
+        try await putObject(
+            key: key, body: body, contentType: "application/x-ndjson", contentEncoding: "gzip")
         return key
     }
 
@@ -72,9 +81,12 @@ public struct S3Client: Sendable {
     public func putObject(key: String, body: [UInt8], contentType: String, contentEncoding: String? = nil)
         async throws(AWSRequestError)
     {
-        var headers = [HTTPField("content-type", contentType), HTTPField("content-length", String(body.count))]
+        var headers = [
+            HTTPField("content-type", contentType), HTTPField("content-length", String(body.count)),
+        ]
         if let contentEncoding { headers.append(HTTPField("content-encoding", contentEncoding)) }
-        _ = try await client.send(method: "PUT", path: wirePath(key), headers: headers, body: body, options: .s3)
+        _ = try await client.send(
+            method: "PUT", path: wirePath(key), headers: headers, body: body, options: .s3)
     }
 
     /// Reads an object back (for `credentials check --probe` and tests).
@@ -84,6 +96,7 @@ public struct S3Client: Sendable {
 
     func wirePath(_ key: String) -> String {
         let encodedKey = SigV4Signer.uriEncode(key, keepSlash: true)
-        return pathStyle ? "/\(SigV4Signer.uriEncode(bucket, keepSlash: false))/\(encodedKey)" : "/\(encodedKey)"
+        return pathStyle
+            ? "/\(SigV4Signer.uriEncode(bucket, keepSlash: false))/\(encodedKey)" : "/\(encodedKey)"
     }
 }

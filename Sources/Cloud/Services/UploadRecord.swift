@@ -32,8 +32,10 @@ extension AWSDate {
     /// `2026-11-23T06:54:46.123Z`: fixed width, so it sorts as text (DynamoDB sort keys).
     public static func iso8601Milliseconds(_ date: Date) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let whole = Date(timeIntervalSince1970: Double(ms.quotientAndRemainder(dividingBy: 1000).quotient
-            - (ms % 1000 < 0 ? 1 : 0)))
+        let whole = Date(
+            timeIntervalSince1970: Double(
+                ms.quotientAndRemainder(dividingBy: 1000).quotient
+                    - (ms % 1000 < 0 ? 1 : 0)))
         let rem = ((ms % 1000) + 1000) % 1000
         let base = iso8601(whole)
         let frac = String(rem)

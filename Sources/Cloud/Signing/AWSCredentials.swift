@@ -12,7 +12,9 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible {
     /// When the credentials stop working (from the credentials provider's `expiration`).
     public var expiration: Date?
 
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil) {
+    public init(
+        accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil
+    ) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken

@@ -22,7 +22,8 @@ public enum AWSDate {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return Civil(year: y, month: m, day: d, hour: secs / 3600, minute: secs % 3600 / 60, second: secs % 60)
+        return Civil(
+            year: y, month: m, day: d, hour: secs / 3600, minute: secs % 3600 / 60, second: secs % 60)
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (`days_from_civil`).
@@ -44,7 +45,8 @@ public enum AWSDate {
     /// `20150830T123600Z` (SigV4 `X-Amz-Date`).
     public static func amzDate(_ date: Date) -> String {
         let c = civil(date)
-        return pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2) + "T" + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2) + "Z"
+        return pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2) + "T" + pad(c.hour, 2) + pad(c.minute, 2)
+            + pad(c.second, 2) + "Z"
     }
 
     /// `20150830` (SigV4 credential scope date).
@@ -75,20 +77,23 @@ public enum AWSDate {
             return v
         }
         guard b.count >= 20,
-              let year = num(0, 4), b[4] == UInt8(ascii: "-"), let month = num(5, 2), b[7] == UInt8(ascii: "-"),
-              let day = num(8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
-              let hour = num(11, 2), b[13] == UInt8(ascii: ":"), let minute = num(14, 2),
-              b[16] == UInt8(ascii: ":"), let second = num(17, 2)
+            let year = num(0, 4), b[4] == UInt8(ascii: "-"), let month = num(5, 2), b[7] == UInt8(ascii: "-"),
+            let day = num(8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
+            let hour = num(11, 2), b[13] == UInt8(ascii: ":"), let minute = num(14, 2),
+            b[16] == UInt8(ascii: ":"), let second = num(17, 2)
         else { return nil }
         guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
-              hour <= 23, minute <= 59, second <= 60 else { return nil }
+            hour <= 23, minute <= 59, second <= 60
+        else { return nil }
         var i = 19
         var fraction = 0.0
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
             var scale = 0.1
             let start = i
-            while i < b.count, b[i] >= 48, b[i] <= 57 { fraction += Double(b[i] - 48) * scale; scale /= 10; i += 1 }
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                fraction += Double(b[i] - 48) * scale; scale /= 10; i += 1
+            }
             guard i > start else { return nil }
         }
         guard i < b.count else { return nil }
@@ -97,15 +102,19 @@ public enum AWSDate {
             i += 1
         } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
             let sign = b[i] == UInt8(ascii: "+") ? 1 : -1
-            guard let oh = num(i + 1, 2), i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"), let om = num(i + 4, 2),
-                  oh <= 23, om <= 59 else { return nil }
+            guard let oh = num(i + 1, 2), i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"),
+                let om = num(i + 4, 2),
+                oh <= 23, om <= 59
+            else { return nil }
             offset = sign * (oh * 3600 + om * 60)
             i += 6
         } else {
             return nil
         }
         guard i == b.count else { return nil }
-        let secs = days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offset
+        let secs =
+            days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + min(second, 59)
+            - offset
         return Date(timeIntervalSince1970: Double(secs) + fraction)
     }
 
@@ -122,13 +131,15 @@ public enum AWSDate {
     public static func parseHTTPDate(_ text: String) -> Date? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
-              let day = Int(parts[1]), let year = Int(parts[3]) else { return nil }
+            let day = Int(parts[1]), let year = Int(parts[3])
+        else { return nil }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard let mi = months.firstIndex(of: String(parts[2])) else { return nil }
         let hms = parts[4].split(separator: ":")
         guard hms.count == 3, let h = Int(hms[0]), let m = Int(hms[1]), let s = Int(hms[2]),
-              (0...23).contains(h), (0...59).contains(m), (0...60).contains(s),
-              day >= 1, day <= daysIn(month: mi + 1, year: year) else { return nil }
+            (0...23).contains(h), (0...59).contains(m), (0...60).contains(s),
+            day >= 1, day <= daysIn(month: mi + 1, year: year)
+        else { return nil }
         let secs = days(year: year, month: mi + 1, day: day) * 86_400 + h * 3600 + m * 60 + min(s, 59)
         return Date(timeIntervalSince1970: Double(secs))
     }

@@ -19,8 +19,10 @@ public enum SigV4Signer {
         /// added after signing, unsigned (the suite's `omit_session_token`, used by some IoT APIs).
         public var signSessionToken: Bool
 
-        public init(normalizePath: Bool = true, encodePath: Bool = true, addContentSHA256Header: Bool = false,
-                    signSessionToken: Bool = true) {
+        public init(
+            normalizePath: Bool = true, encodePath: Bool = true, addContentSHA256Header: Bool = false,
+            signSessionToken: Bool = true
+        ) {
             self.normalizePath = normalizePath
             self.encodePath = encodePath
             self.addContentSHA256Header = addContentSHA256Header
@@ -35,8 +37,10 @@ public enum SigV4Signer {
 
     public static let algorithm = "AWS4-HMAC-SHA256"
 
-    public static func sign(request: SigningRequest, credentials: AWSCredentials, region: String, service: String,
-                            date: Date, options: Options = .standard) -> SignedRequest {
+    public static func sign(
+        request: SigningRequest, credentials: AWSCredentials, region: String, service: String,
+        date: Date, options: Options = .standard
+    ) -> SignedRequest {
         let amzDate = AWSDate.amzDate(date)
         let scopeDate = AWSDate.scopeDate(date)
         let payloadHash = request.payloadHash
@@ -52,7 +56,8 @@ public enum SigV4Signer {
         // Canonical headers: lowercase names, trimmed values with whitespace runs collapsed,
         // repeated names joined by "," in order, sorted by name. Names from the request that
         // collide with ones we add are replaced (a caller's stale X-Amz-Date must not be signed).
-        let addedNames = Set(added.map { $0.name.lowercased() } + (tokenField.map { [$0.name.lowercased()] } ?? []))
+        let addedNames = Set(
+            added.map { $0.name.lowercased() } + (tokenField.map { [$0.name.lowercased()] } ?? []))
         let own = request.headers.filter { !addedNames.contains($0.name.lowercased()) }
         var grouped: [String: [String]] = [:]
         var order: [String] = []
@@ -70,26 +75,34 @@ public enum SigV4Signer {
         if options.normalizePath { path = normalize(path) }
         let canonicalURI = options.encodePath ? uriEncode(path, keepSlash: true) : path
 
-        let canonicalRequest = request.method.uppercased() + "\n" + canonicalURI + "\n" + canonicalQuery(request.query)
+        let canonicalRequest =
+            request.method.uppercased() + "\n" + canonicalURI + "\n" + canonicalQuery(request.query)
             + "\n" + canonicalHeaders + "\n" + signedHeaders + "\n" + payloadHash
         let scope = scopeDate + "/" + region + "/" + service + "/aws4_request"
-        let stringToSign = algorithm + "\n" + amzDate + "\n" + scope + "\n" + hexSHA256(Array(canonicalRequest.utf8))
+        let stringToSign =
+            algorithm + "\n" + amzDate + "\n" + scope + "\n" + hexSHA256(Array(canonicalRequest.utf8))
 
-        let key = signingKey(secret: credentials.secretAccessKey, date: scopeDate, region: region, service: service)
+        let key = signingKey(
+            secret: credentials.secretAccessKey, date: scopeDate, region: region, service: service)
         let signature = hex(Array(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key)))
-        let authorization = algorithm + " Credential=" + credentials.accessKeyId + "/" + scope + ", SignedHeaders="
+        let authorization =
+            algorithm + " Credential=" + credentials.accessKeyId + "/" + scope + ", SignedHeaders="
             + signedHeaders + ", Signature=" + signature
         added.append(HTTPField("Authorization", authorization))
         if let tokenField { added.insert(tokenField, at: added.count - 1) }
-        return SignedRequest(addedHeaders: added, allHeaders: own + added, canonicalRequest: canonicalRequest,
-                             stringToSign: stringToSign, signature: signature, authorization: authorization)
+        return SignedRequest(
+            addedHeaders: added, allHeaders: own + added, canonicalRequest: canonicalRequest,
+            stringToSign: stringToSign, signature: signature, authorization: authorization)
     }
 
     /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
-    public static func signingKey(secret: String, date: String, region: String, service: String) -> SymmetricKey {
+    public static func signingKey(secret: String, date: String, region: String, service: String)
+        -> SymmetricKey
+    {
         var key = SymmetricKey(data: Array(("AWS4" + secret).utf8))
         for part in [date, region, service, "aws4_request"] {
-            key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
+            key = SymmetricKey(
+                data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
         }
         return key
     }
@@ -166,11 +179,15 @@ public enum SigV4Signer {
                 name = item
                 value = ""
             }
-            pairs.append((uriEncode(bytes: percentDecode(name), keepSlash: false),
-                          uriEncode(bytes: percentDecode(value), keepSlash: false)))
+            pairs.append(
+                (
+                    uriEncode(bytes: percentDecode(name), keepSlash: false),
+                    uriEncode(bytes: percentDecode(value), keepSlash: false)
+                ))
         }
         pairs.sort { a, b in
-            a.0 != b.0 ? Array(a.0.utf8).lexicographicallyPrecedes(Array(b.0.utf8))
+            a.0 != b.0
+                ? Array(a.0.utf8).lexicographicallyPrecedes(Array(b.0.utf8))
                 : Array(a.1.utf8).lexicographicallyPrecedes(Array(b.1.utf8))
         }
         return pairs.map { $0.0 + "=" + $0.1 }.joined(separator: "&")

@@ -24,8 +24,10 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
         public var capacity: Int
         public var backoff: Backoff
 
-        public init(stream: String, flushInterval: Duration = .milliseconds(250), maxAge: Duration = .seconds(30),
-                    capacity: Int = 10_000, backoff: Backoff = Backoff(base: .milliseconds(200), cap: .seconds(5))) {
+        public init(
+            stream: String, flushInterval: Duration = .milliseconds(250), maxAge: Duration = .seconds(30),
+            capacity: Int = 10_000, backoff: Backoff = Backoff(base: .milliseconds(200), cap: .seconds(5))
+        ) {
             self.stream = stream
             self.flushInterval = flushInterval
             self.maxAge = maxAge
@@ -74,10 +76,12 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
 
     /// - Parameter send: one PutRecords (`KinesisClient.putRecords` to `configuration.stream`).
     /// - Parameter gate: closed while the clock is not set (docs/upload.md, "No real-time clock").
-    public init(configuration: Configuration, clock: C, logger: Logger = Logger(label: "sensorstation.stream"),
-                now: @escaping @Sendable () -> Date = { Date() },
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, gate: UploadGate? = nil,
-                send: @escaping @Sendable ([KinesisClient.Entry]) async throws(AWSRequestError) -> Void) {
+    public init(
+        configuration: Configuration, clock: C, logger: Logger = Logger(label: "sensorstation.stream"),
+        now: @escaping @Sendable () -> Date = { Date() },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, gate: UploadGate? = nil,
+        send: @escaping @Sendable ([KinesisClient.Entry]) async throws(AWSRequestError) -> Void
+    ) {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -90,10 +94,13 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
     }
 
     /// The streamer for a Kinesis client.
-    public convenience init(configuration: Configuration, client: KinesisClient, clock: C,
-                            logger: Logger = Logger(label: "sensorstation.stream"), gate: UploadGate? = nil) {
+    public convenience init(
+        configuration: Configuration, client: KinesisClient, clock: C,
+        logger: Logger = Logger(label: "sensorstation.stream"), gate: UploadGate? = nil
+    ) {
         let stream = configuration.stream
-        self.init(configuration: configuration, clock: clock, logger: logger, gate: gate) { entries throws(AWSRequestError) in
+        self.init(configuration: configuration, clock: clock, logger: logger, gate: gate) {
+            entries throws(AWSRequestError) in
             try await client.putRecords(entries, stream: stream)
         }
     }
@@ -152,13 +159,17 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
             if clock.now < due {
                 do { try await clock.sleep(until: due, tolerance: nil) } catch { return }
             }
-            let batch = buffer.withLock { b -> [Pending] in defer { b = [] }; return b }
+            let batch = buffer.withLock { b -> [Pending] in
+                defer { b = [] }; return b
+            }
             if batch.isEmpty { continue }
             let start = clock.now
             do throws(AWSRequestError) {
                 try await send(batch.map(\.entry))
                 attempt = 0
-                if let line = failureLog.withLock({ $0.success(at: now()) }) { logger.log(level: line.level, "\(line.message)") }
+                if let line = failureLog.withLock({ $0.success(at: now()) }) {
+                    logger.log(level: line.level, "\(line.message)")
+                }
                 let end = clock.now
                 let flushDelay = batch.map { $0.offered.duration(to: start) }.max() ?? .zero
                 let delay = batch.map { $0.offered.duration(to: end) }.max() ?? .zero
@@ -174,7 +185,8 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
             } catch {
                 attempt += 1
                 let now = clock.now
-                let keep = error.isRetryable
+                let keep =
+                    error.isRetryable
                     ? batch.filter { $0.offered.duration(to: now) < configuration.maxAge } : []
                 let dropped = batch.count - keep.count
                 state.withLock {
@@ -184,12 +196,16 @@ public final class Streamer<C: Clock>: Service, Sendable where C.Duration == Dur
                 }
                 let message = "streaming to \(configuration.stream) failed: \(error)"
                 if let line = failureLog.withLock({ $0.failure(message, at: self.now()) }) {
-                    logger.log(level: line.level, "\(line.message)", metadata: ["records": "\(batch.count)", "dropped": "\(dropped)"])
+                    logger.log(
+                        level: line.level, "\(line.message)",
+                        metadata: ["records": "\(batch.count)", "dropped": "\(dropped)"])
                 }
                 if keep.isEmpty { continue }
                 buffer.withLock { $0.insert(contentsOf: keep, at: 0) }
                 let wait = configuration.backoff.delay(attempt: attempt - 1, random: random())
-                do { try await clock.sleep(until: clock.now.advanced(by: wait), tolerance: nil) } catch { return }
+                do { try await clock.sleep(until: clock.now.advanced(by: wait), tolerance: nil) } catch {
+                    return
+                }
             }
         }
     }

@@ -25,9 +25,12 @@ public final class Uploader: Service, Sendable {
         /// corrected. They stay in the log (`status` counts them) and the cursor moves past them.
         public var holdBackBefore: Date
 
-        public init(thingName: String, batchSize: Int = 500, maxBytesPerSecond: Int? = nil,
-                    pollInterval: Duration = .seconds(5), backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(300)),
-                    holdBackBefore: Date = ClockSynchronisation.earliestPlausibleDate) {
+        public init(
+            thingName: String, batchSize: Int = 500, maxBytesPerSecond: Int? = nil,
+            pollInterval: Duration = .seconds(5),
+            backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(300)),
+            holdBackBefore: Date = ClockSynchronisation.earliestPlausibleDate
+        ) {
             self.thingName = thingName
             self.batchSize = max(1, batchSize)
             self.maxBytesPerSecond = maxBytesPerSecond
@@ -70,7 +73,8 @@ public final class Uploader: Service, Sendable {
         public var description: String {
             switch self {
             case .storage(let e): return "upload: database: \(e)"
-            case .send(let d, let k, let a, let b, let e): return "upload to \(d) of \(k.rawValue) \(a)–\(b) failed: \(e)"
+            case .send(let d, let k, let a, let b, let e):
+                return "upload to \(d) of \(k.rawValue) \(a)–\(b) failed: \(e)"
             }
         }
 
@@ -99,10 +103,13 @@ public final class Uploader: Service, Sendable {
     /// The pacer's next allowed send time.
     private let nextSend = Mutex<Date?>(nil)
 
-    public init(database: StationDatabase, destinations: [UploadDestination], configuration: Configuration,
-                logger: Logger = Logger(label: "sensorstation.upload"), now: @escaping @Sendable () -> Date = { Date() },
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, gate: UploadGate? = nil) {
+    public init(
+        database: StationDatabase, destinations: [UploadDestination], configuration: Configuration,
+        logger: Logger = Logger(label: "sensorstation.upload"),
+        now: @escaping @Sendable () -> Date = { Date() },
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, gate: UploadGate? = nil
+    ) {
         self.database = database
         self.destinations = destinations
         self.configuration = configuration
@@ -133,7 +140,9 @@ public final class Uploader: Service, Sendable {
                 // confirmed batch, so a cancelled send is sent again next time.
                 _ = try await cancelWhenGracefulShutdown { try await self.drain() }
                 failures = 0
-                if let line = failureLog.success(at: now()) { logger.log(level: line.level, "\(line.message)") }
+                if let line = failureLog.success(at: now()) {
+                    logger.log(level: line.level, "\(line.message)")
+                }
                 try? await gracefulSleep(configuration.pollInterval)
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
@@ -141,7 +150,8 @@ public final class Uploader: Service, Sendable {
                 let delay = configuration.backoff.delay(attempt: failures - 1, random: random())
                 let key = (error as? Failure)?.sameErrorKey
                 if let line = failureLog.failure("\(error)", key: key, at: now()) {
-                    logger.log(level: line.level, "\(line.message)", metadata: ["retry_in_s": "\(delay.seconds)"])
+                    logger.log(
+                        level: line.level, "\(line.message)", metadata: ["retry_in_s": "\(delay.seconds)"])
                 }
                 try? await gracefulSleep(max(delay, .milliseconds(100)))
             }
@@ -189,24 +199,34 @@ public final class Uploader: Service, Sendable {
                     if destination.isS3 {
                         planned = try database.cursor(destination: destination.planName, kind: kind)
                         let cursor = try database.cursor(destination: destination.name, kind: kind)
-                        if planned > cursor { limit = max(limit, Int(clamping: planned - cursor)) } else { planned = 0 }
+                        if planned > cursor {
+                            limit = max(limit, Int(clamping: planned - cursor))
+                        } else {
+                            planned = 0
+                        }
                     }
                     items = try database.pending(kind, destination: destination.name, limit: limit)
                         .filter { planned == 0 || $0.id <= planned }
                 } catch { record(failure: "\(error)"); throw .storage(error) }
                 if items.isEmpty && planned > 0 {
                     // The planned rows are gone (retention): nothing of that batch is left to send.
-                    do { try database.advanceCursor(destination: destination.name, kind: kind, to: planned, now: now()) }
-                    catch { record(failure: "\(error)"); throw .storage(error) }
+                    do {
+                        try database.advanceCursor(
+                            destination: destination.name, kind: kind, to: planned, now: now())
+                    } catch { record(failure: "\(error)"); throw .storage(error) }
                     continue
                 }
                 if items.isEmpty { break }
                 // Rows a clock that was never set stamped: passed over, kept in the log.
                 let kept = items.filter { $0.time >= configuration.holdBackBefore }
-                if kept.count < items.count { heldBack(items.count - kept.count, kind: kind, destination: destination.name) }
+                if kept.count < items.count {
+                    heldBack(items.count - kept.count, kind: kind, destination: destination.name)
+                }
                 if kept.isEmpty, let last = items.last {
-                    do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
-                    catch { record(failure: "\(error)"); throw .storage(error) }
+                    do {
+                        try database.advanceCursor(
+                            destination: destination.name, kind: kind, to: last.id, now: now())
+                    } catch { record(failure: "\(error)"); throw .storage(error) }
                     continue
                 }
                 let records = kept.map(UploadRecord.init)
@@ -215,34 +235,42 @@ public final class Uploader: Service, Sendable {
                 for run in runs {
                     guard let first = run.first, let last = run.last else { continue }
                     if destination.isS3 && last.id > planned {
-                        do { try database.advanceCursor(destination: destination.planName, kind: kind, to: last.id, now: now()) }
-                        catch { record(failure: "\(error)"); throw .storage(error) }
+                        do {
+                            try database.advanceCursor(
+                                destination: destination.planName, kind: kind, to: last.id, now: now())
+                        } catch { record(failure: "\(error)"); throw .storage(error) }
                     }
                     let bytes = run.reduce(0) { $0 + $1.json.count }
                     await pace(bytes: bytes)
                     do { try await send(run, kind: kind, to: destination) } catch {
-                        let failure = Failure.send(destination: destination.name, kind: kind, firstID: first.id,
-                                                   lastID: last.id, error)
+                        let failure = Failure.send(
+                            destination: destination.name, kind: kind, firstID: first.id,
+                            lastID: last.id, error)
                         record(failure: "\(failure)", destination: destination.name)
                         throw failure
                     }
-                    do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
-                    catch { record(failure: "\(error)"); throw .storage(error) }
+                    do {
+                        try database.advanceCursor(
+                            destination: destination.name, kind: kind, to: last.id, now: now())
+                    } catch { record(failure: "\(error)"); throw .storage(error) }
                     total += run.count
                     state.withLock {
                         $0.sentRecords += run.count
                         $0.sentBytes += bytes
                         $0.lastSuccess = now()
                         $0.lastError = nil
-                        $0.destinations[destination.name, default: DestinationStatus()].sentRecords += run.count
+                        $0.destinations[destination.name, default: DestinationStatus()].sentRecords +=
+                            run.count
                         $0.destinations[destination.name, default: DestinationStatus()].lastSuccess = now()
                         $0.destinations[destination.name, default: DestinationStatus()].lastError = nil
                     }
                 }
                 // Held-back rows after the last one sent: the cursor passes them too.
                 if let last = items.last, let sent = records.last, last.id > sent.id {
-                    do { try database.advanceCursor(destination: destination.name, kind: kind, to: last.id, now: now()) }
-                    catch { record(failure: "\(error)"); throw .storage(error) }
+                    do {
+                        try database.advanceCursor(
+                            destination: destination.name, kind: kind, to: last.id, now: now())
+                    } catch { record(failure: "\(error)"); throw .storage(error) }
                 }
                 if planned == 0 && items.count < configuration.batchSize { break }
             }
@@ -250,7 +278,9 @@ public final class Uploader: Service, Sendable {
         return total
     }
 
-    func send(_ records: [UploadRecord], kind: UploadKind, to destination: UploadDestination) async throws(AWSRequestError) {
+    func send(_ records: [UploadRecord], kind: UploadKind, to destination: UploadDestination)
+        async throws(AWSRequestError)
+    {
         switch destination.target {
         case .s3(let client, let prefix):
             try await client.putBatch(records, prefix: prefix, thing: configuration.thingName)
@@ -258,8 +288,9 @@ public final class Uploader: Service, Sendable {
             guard let table = tables[kind] else { return }
             try await client.batchWrite(records, table: table, serialNumber: configuration.thingName)
         case .kinesis(let client, let stream):
-            try await client.putRecords(records.map { KinesisClient.Entry(partitionKey: configuration.thingName, data: $0.json) },
-                                        stream: stream)
+            try await client.putRecords(
+                records.map { KinesisClient.Entry(partitionKey: configuration.thingName, data: $0.json) },
+                stream: stream)
         }
     }
 
@@ -282,8 +313,9 @@ public final class Uploader: Service, Sendable {
         state.withLock { $0.heldBack += count }
         let first = heldBackLogged.withLock { $0.insert("\(destination) \(kind.rawValue)").inserted }
         if first {
-            logger.notice("upload: \(kind.rawValue) rows stamped before \(AWSDate.iso8601(configuration.holdBackBefore)) are not sent to \(destination): a run that ended before the clock was set logged them, so their time is unknown; they stay in the log (sensorstation status counts them)",
-                          metadata: ["rows": "\(count)"])
+            logger.notice(
+                "upload: \(kind.rawValue) rows stamped before \(AWSDate.iso8601(configuration.holdBackBefore)) are not sent to \(destination): a run that ended before the clock was set logged them, so their time is unknown; they stay in the log (sensorstation status counts them)",
+                metadata: ["rows": "\(count)"])
         }
     }
 

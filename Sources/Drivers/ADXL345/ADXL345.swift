@@ -22,18 +22,23 @@ public final class ADXL345: Accelerometer {
 
     /// Checks DEVID and configures the chip (standby while configuring, measure last).
     /// - Parameter model: `.adxl345` or `.adxl375`; they share DEVID 0xE5, so the caller says which.
-    public init(device: any I2CDevice, model: ChipModel = .adxl345, settings: Settings = .init()) throws(DriverError) {
+    public init(device: any I2CDevice, model: ChipModel = .adxl345, settings: Settings = .init())
+        throws(DriverError)
+    {
         let io = RegisterIO(device: device)
         self.io = io
         self.model = model
         self.settings = settings
         guard model == .adxl345 || model == .adxl375 else {
-            throw io.error(.invalidSetting("model \(model.rawValue) for the ADXL345 driver", allowed: "adxl345, adxl375"))
+            throw io.error(
+                .invalidSetting("model \(model.rawValue) for the ADXL345 driver", allowed: "adxl345, adxl375")
+            )
         }
         let rangeCode: UInt8
         if model == .adxl375 {
             guard settings.rangeG == 200 else {
-                throw io.error(.invalidSetting("range ±\(settings.rangeG) g on ADXL375", allowed: "200 (fixed)"))
+                throw io.error(
+                    .invalidSetting("range ±\(settings.rangeG) g on ADXL375", allowed: "200 (fixed)"))
             }
             rangeCode = 0b11  // bits 1:0 must be 11 on the ADXL375
         } else {
@@ -60,7 +65,9 @@ public final class ADXL345: Accelerometer {
 
         let id = try io.read(ADXL345Register.devID)
         guard id == ADXL345Register.devIDValue else {
-            throw io.error(.wrongChip(expected: [ADXL345Register.devIDValue], found: id), register: ADXL345Register.devID)
+            throw io.error(
+                .wrongChip(expected: [ADXL345Register.devIDValue], found: id), register: ADXL345Register.devID
+            )
         }
         // Standby first: configuration registers are written while not measuring.
         try io.write(ADXL345Register.powerCtl, 0x00)

@@ -40,7 +40,9 @@ enum ADXL345Register {
 /// BW_RATE rate codes (datasheet table 7 / table 8): the printed rates and the exact ones.
 enum ADXL345Rate {
     /// Rates as the datasheet prints them, by code 0x0...0xF.
-    static let printed: [Double] = [0.10, 0.20, 0.39, 0.78, 1.56, 3.13, 6.25, 12.5, 25, 50, 100, 200, 400, 800, 1600, 3200]
+    static let printed: [Double] = [
+        0.10, 0.20, 0.39, 0.78, 1.56, 3.13, 6.25, 12.5, 25, 50, 100, 200, 400, 800, 1600, 3200,
+    ]
     /// The exact rate of code n: 3200 Hz / 2^(15 − n) (the printed values are these rounded:
     /// code 0 is 0.09765625 Hz, code 5 is 3.125 Hz).
     static func exact(code: UInt8) -> Double { 3200 / Double(1 << (15 - Int(code & 0x0F))) }
@@ -49,7 +51,9 @@ enum ADXL345Rate {
     static func code(for hz: Double) -> UInt8? {
         for code in 0..<16 {
             let e = exact(code: UInt8(code))
-            if abs(hz - printed[code]) <= printed[code] * 0.01 || abs(hz - e) <= e * 0.01 { return UInt8(code) }
+            if abs(hz - printed[code]) <= printed[code] * 0.01 || abs(hz - e) <= e * 0.01 {
+                return UInt8(code)
+            }
         }
         return nil
     }

@@ -67,7 +67,8 @@ public final class BME280 {
         }
         var block2: [UInt8]?
         if variant.hasHumidity {
-            let bytes = try io.readBlock(BME280Register.calibration2, count: BME280Register.calibration2Length)
+            let bytes = try io.readBlock(
+                BME280Register.calibration2, count: BME280Register.calibration2Length)
             if let reason = Calibration.implausibility(bytes) {
                 throw io.error(
                     .implausibleCalibration(registers: 0xE1...0xE7, reason: reason),
@@ -95,10 +96,12 @@ public final class BME280 {
             try io.write(BME280Register.ctrlHum, settings.humidityOversampling.rawValue)
         }
         // config is written while in sleep mode: in normal mode writes to it may be ignored (§5.4.6).
-        let config = settings.standby.code << BME280Register.standbyShift
+        let config =
+            settings.standby.code << BME280Register.standbyShift
             | settings.iirFilter.rawValue << BME280Register.filterShift
         try io.write(BME280Register.config, config)
-        ctrlMeasSleep = settings.temperatureOversampling.rawValue << BME280Register.osrsTShift
+        ctrlMeasSleep =
+            settings.temperatureOversampling.rawValue << BME280Register.osrsTShift
             | settings.pressureOversampling.rawValue << BME280Register.osrsPShift
             | BME280Register.modeSleep
         // Last: ctrl_meas, which latches ctrl_hum; in normal mode this starts measuring.
@@ -111,7 +114,10 @@ public final class BME280 {
         // Temperature is needed for t_fine, which pressure and humidity compensation use; the
         // station always wants pressure. So neither can be skipped.
         if s.temperatureOversampling == .skip {
-            throw io.error(.invalidSetting("temperature oversampling skip", allowed: "x1, x2, x4, x8, x16 (t_fine needs temperature)"))
+            throw io.error(
+                .invalidSetting(
+                    "temperature oversampling skip", allowed: "x1, x2, x4, x8, x16 (t_fine needs temperature)"
+                ))
         }
         if s.pressureOversampling == .skip {
             throw io.error(.invalidSetting("pressure oversampling skip", allowed: "x1, x2, x4, x8, x16"))
@@ -119,7 +125,8 @@ public final class BME280 {
         if !s.standby.valid(on: variant.model) {
             let allowed = BME280.Standby.allCases.filter { $0.valid(on: variant.model) }
                 .map { "\($0)" }.joined(separator: ", ")
-            throw io.error(.invalidSetting("standby \(s.standby) on \(variant.model.displayName)", allowed: allowed))
+            throw io.error(
+                .invalidSetting("standby \(s.standby) on \(variant.model.displayName)", allowed: allowed))
         }
     }
 
@@ -138,7 +145,8 @@ public final class BME280 {
                 polls += 1
                 guard polls < Self.maxMeasuringPolls else {
                     throw io.error(
-                        .notReady("still measuring \(us / 1000 + polls) ms after a forced measurement started"),
+                        .notReady(
+                            "still measuring \(us / 1000 + polls) ms after a forced measurement started"),
                         register: BME280Register.status)
                 }
                 sleep(Self.pollInterval)
@@ -157,9 +165,12 @@ public final class BME280 {
             throw io.error(.notReady("no temperature measurement yet (raw 0x80000)"), register: 0xFA)
         }
         guard raw.pressure != BME280Register.skippedTP else {
-            throw io.error(.notReady("no pressure measurement yet (raw 0x80000)"), register: BME280Register.data)
+            throw io.error(
+                .notReady("no pressure measurement yet (raw 0x80000)"), register: BME280Register.data)
         }
         let (centi, tFine) = Self.compensateTemperature(adcT: raw.temperature, calibration: calibration)
+        // Not lowerCamelCase: Q24.8, the datasheet's fixed-point name.
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         let q24_8 = Self.compensatePressure(adcP: raw.pressure, tFine: tFine, calibration: calibration)
         var humidity: Double?
         if variant.hasHumidity, settings.humidityOversampling != .skip, let h = raw.humidity {

@@ -19,7 +19,8 @@ extension BME280 {
 
         public init(
             t1: UInt16, t2: Int16, t3: Int16,
-            p1: UInt16, p2: Int16, p3: Int16, p4: Int16, p5: Int16, p6: Int16, p7: Int16, p8: Int16, p9: Int16,
+            p1: UInt16, p2: Int16, p3: Int16, p4: Int16, p5: Int16, p6: Int16, p7: Int16, p8: Int16,
+            p9: Int16,
             h1: UInt8 = 0, h2: Int16 = 0, h3: UInt8 = 0, h4: Int16 = 0, h5: Int16 = 0, h6: Int8 = 0
         ) {
             (self.t1, self.t2, self.t3) = (t1, t2, t3)
@@ -66,7 +67,9 @@ extension BME280 {
     /// Temperature (§4.2.3 "BME280_compensate_T_int32"). `adcT`: 20-bit raw value.
     /// Returns the temperature in 0.01 °C (5123 = 51.23 °C) and t_fine, the fine temperature shared
     /// by the pressure and humidity formulas (units of 1/5120 °C).
-    public static func compensateTemperature(adcT: Int32, calibration c: Calibration) -> (centiCelsius: Int32, tFine: Int32) {
+    public static func compensateTemperature(adcT: Int32, calibration c: Calibration) -> (
+        centiCelsius: Int32, tFine: Int32
+    ) {
         let adc = Int64(adcT), t1 = Int64(c.t1), t2 = Int64(c.t2), t3 = Int64(c.t3)
         let var1 = (((adc >> 3) &- (t1 << 1)) &* t2) >> 11
         let d = (adc >> 4) &- t1
@@ -108,7 +111,8 @@ extension BME280 {
         let adc = Int64(adcH)
         var v = Int64(tFine) &- 76800
         let a = (((adc &<< 14) &- (h4 &<< 20) &- (h5 &* v)) &+ 16384) >> 15
-        let b = ((((((v &* h6) >> 10) &* (((v &* h3) >> 11) &+ 32768)) >> 10) &+ 2_097_152) &* h2 &+ 8192) >> 14
+        let b =
+            ((((((v &* h6) >> 10) &* (((v &* h3) >> 11) &+ 32768)) >> 10) &+ 2_097_152) &* h2 &+ 8192) >> 14
         v = a &* b
         v = v &- (((((v >> 15) &* (v >> 15)) >> 7) &* h1) >> 4)
         v = min(max(v, 0), 419_430_400)  // 0...100 %RH in Q22.10 << 12

@@ -31,6 +31,8 @@ extension BME280 {
     /// Inactive time between measurements in normal mode (t_sb codes, §5.4.6). The BME280 and
     /// BMP280 differ for codes 6 and 7.
     public enum Standby: UInt8, Sendable, Equatable, CaseIterable {
+        // Not lowerCamelCase: 0.5 ms and 62.5 ms, as the datasheet writes t_sb.
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         case ms0_5 = 0, ms62_5 = 1, ms125 = 2, ms250 = 3, ms500 = 4, ms1000 = 5
         /// Code 6: 10 ms on a BME280 (2000 ms on a BMP280; see `bmp280ms2000`).
         case ms10 = 6

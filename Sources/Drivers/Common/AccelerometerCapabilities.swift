@@ -61,7 +61,8 @@ extension ADXL345 {
         let ranges = model == .adxl375 ? [200] : [2, 4, 8, 16]
         return AccelerometerCapabilities(
             model: model, addresses: model.addresses, rangesG: ranges, defaultRangeG: ranges.last!,
-            rates: .table(ADXL345Rate.printed), defaultODRHz: 3200, fifoDepth: 32, interruptPins: ["INT1", "INT2"])
+            rates: .table(ADXL345Rate.printed), defaultODRHz: 3200, fifoDepth: 32,
+            interruptPins: ["INT1", "INT2"])
     }
 }
 
@@ -69,7 +70,8 @@ extension LIS3DH {
     /// LIS3DH datasheet tables 4 and 31: FS ±2/4/8/16 g, ODR up to 1.344 kHz (1.6 and 5.376 kHz
     /// in low-power mode), a 32-level FIFO, INT1 and INT2.
     static let capabilities = AccelerometerCapabilities(
-        model: .lis3dh, addresses: ChipModel.lis3dh.addresses, rangesG: LIS3DHRegister.ranges.map { Int($0.g) },
+        model: .lis3dh, addresses: ChipModel.lis3dh.addresses,
+        rangesG: LIS3DHRegister.ranges.map { Int($0.g) },
         defaultRangeG: 16, rates: .table(LIS3DHRegister.odr.map(\.hz)), defaultODRHz: 1344,
         fifoDepth: LIS3DHRegister.fifoDepth, interruptPins: ["INT1", "INT2"])
 }
@@ -92,6 +94,8 @@ extension MPU6050 {
     /// by 1 + SMPLRT_DIV, one INT pin. The chip's 1024-byte FIFO is not read by the driver (it
     /// polls DATA_RDY), so no FIFO is offered.
     static let capabilities = AccelerometerCapabilities(
-        model: .mpu6050, addresses: ChipModel.mpu6050.addresses, rangesG: MPU6050Register.ranges.map { Int($0.g) },
-        defaultRangeG: 16, rates: .range(4...1000), defaultODRHz: 1000, fifoDepth: nil, interruptPins: ["INT"])
+        model: .mpu6050, addresses: ChipModel.mpu6050.addresses,
+        rangesG: MPU6050Register.ranges.map { Int($0.g) },
+        defaultRangeG: 16, rates: .range(4...1000), defaultODRHz: 1000, fifoDepth: nil, interruptPins: ["INT"]
+    )
 }

@@ -35,25 +35,32 @@ public struct ChipIdentity: Sendable, Equatable {
     public static let table: [ChipIdentity] = [
         // Bosch BME280 datasheet §5.4.1 "id" 0xD0 = 0x60; BMP280 datasheet §4.3.1 0xD0 = 0x58.
         // SDO pin low → 0x76, high → 0x77.
-        ChipIdentity(addresses: [0x76, 0x77], idRegister: 0xD0, chipID: 0x60, model: .bme280, alsoMatches: []),
-        ChipIdentity(addresses: [0x76, 0x77], idRegister: 0xD0, chipID: 0x58, model: .bmp280, alsoMatches: []),
+        ChipIdentity(
+            addresses: [0x76, 0x77], idRegister: 0xD0, chipID: 0x60, model: .bme280, alsoMatches: []),
+        ChipIdentity(
+            addresses: [0x76, 0x77], idRegister: 0xD0, chipID: 0x58, model: .bmp280, alsoMatches: []),
         // ADI ADXL345 rev E register map: DEVID 0x00 = 0xE5 (0345 octal). The ADXL375 is the same
         // die family with the same register map and the same DEVID 0xE5, so no ID register tells
         // them apart; only the measured scale (20.5 vs 256 LSB/g) would. The probe reports the
         // common part (adxl345) and lists adxl375; the configuration must name the real part.
         // ALT ADDRESS pin high → 0x1D, low → 0x53.
-        ChipIdentity(addresses: [0x53, 0x1D], idRegister: 0x00, chipID: 0xE5, model: .adxl345, alsoMatches: [.adxl375]),
+        ChipIdentity(
+            addresses: [0x53, 0x1D], idRegister: 0x00, chipID: 0xE5, model: .adxl345, alsoMatches: [.adxl375]),
         // ST LIS3DH: WHO_AM_I 0x0F = 0x33. SA0 low → 0x18, high → 0x19.
-        ChipIdentity(addresses: [0x18, 0x19], idRegister: 0x0F, chipID: 0x33, model: .lis3dh, alsoMatches: []),
+        ChipIdentity(
+            addresses: [0x18, 0x19], idRegister: 0x0F, chipID: 0x33, model: .lis3dh, alsoMatches: []),
         // ST LIS331HH and H3LIS331DL both answer WHO_AM_I 0x0F = 0x32 and share the register map
         // and FS bit encoding (only the g per step differs: ±6/12/24 g vs ±100/200/400 g), so they
         // cannot be told apart from software. The probe reports h3lis331dl because that is the
         // high-g part the station recommends for impacts (it does not saturate on real impacts);
         // lis331hh is listed as the alternative, and the configuration must name the real part.
-        ChipIdentity(addresses: [0x18, 0x19], idRegister: 0x0F, chipID: 0x32, model: .h3lis331dl, alsoMatches: [.lis331hh]),
+        ChipIdentity(
+            addresses: [0x18, 0x19], idRegister: 0x0F, chipID: 0x32, model: .h3lis331dl,
+            alsoMatches: [.lis331hh]),
         // InvenSense MPU-6000/6050 register map rev 4.2: WHO_AM_I 0x75 = 0x68 (bits 6:1 of the
         // address; the AD0 pin is not reflected, so 0x69 also reads 0x68).
-        ChipIdentity(addresses: [0x68, 0x69], idRegister: 0x75, chipID: 0x68, model: .mpu6050, alsoMatches: []),
+        ChipIdentity(
+            addresses: [0x68, 0x69], idRegister: 0x75, chipID: 0x68, model: .mpu6050, alsoMatches: []),
     ]
 
     /// "0x60 (BME280)" style names for the IDs known at `register`, for error messages.

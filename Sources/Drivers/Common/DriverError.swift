@@ -51,7 +51,8 @@ public struct DriverError: Error, Sendable, Equatable, CustomStringConvertible {
             let names = expected.map { ChipIdentity.describe(id: $0, register: register ?? 0) }
             s += "expected chip ID \(names.joined(separator: " or ")), found \(hex(found))"
         case .implausibleCalibration(let registers, let reason):
-            s += "implausible calibration in \(hex(registers.lowerBound))...\(hex(registers.upperBound)): \(reason)"
+            s +=
+                "implausible calibration in \(hex(registers.lowerBound))...\(hex(registers.upperBound)): \(reason)"
         case .notReady(let what):
             s += "not ready: \(what)"
         case .invalidSetting(let what, let allowed):
@@ -85,7 +86,9 @@ struct RegisterIO {
     }
 
     func write(_ register: UInt8, _ value: UInt8) throws(DriverError) {
-        do { try device.writeByte(register: register, value: value) } catch { throw wrap(error, register: register) }
+        do { try device.writeByte(register: register, value: value) } catch {
+            throw wrap(error, register: register)
+        }
     }
 
     /// One block read of `count` ≤ 32 bytes. A short answer is an error, never an index trap.

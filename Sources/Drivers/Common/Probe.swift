@@ -64,7 +64,9 @@ public enum Probe {
                 if absent(error) { return nil }
                 return ProbeResult(address: address, idRegister: candidate.idRegister, error: error)
             }
-            if let match = candidates.first(where: { $0.idRegister == candidate.idRegister && $0.chipID == id }) {
+            if let match = candidates.first(where: {
+                $0.idRegister == candidate.idRegister && $0.chipID == id
+            }) {
                 return ProbeResult(
                     address: address, model: match.model, chipID: id, idRegister: match.idRegister,
                     alsoMatches: match.alsoMatches)
@@ -77,7 +79,7 @@ public enum Probe {
         }
         do {
             _ = try device.receiveByte()
-        } catch where error.kind == .unsupported {
+        } catch  where error.kind == .unsupported {
             // Adapters without "receive byte" (rare): fall back to "read byte data" at 0x00.
             do { _ = try device.readByte(register: 0x00) } catch {
                 return absent(error) ? nil : ProbeResult(address: address, error: error)

@@ -25,19 +25,27 @@ public final class LIS331: Accelerometer {
     private var lastSampleTime: Duration?
 
     /// - Parameter model: `.h3lis331dl` or `.lis331hh`.
-    public init(device: any I2CDevice, model: ChipModel = .h3lis331dl, settings: Settings = .init(rangeG: 400)) throws(DriverError) {
+    public init(
+        device: any I2CDevice, model: ChipModel = .h3lis331dl, settings: Settings = .init(rangeG: 400)
+    ) throws(DriverError) {
         let io = RegisterIO(device: device)
         self.io = io
         self.model = model
         guard model == .h3lis331dl || model == .lis331hh else {
-            throw io.error(.invalidSetting("model \(model.rawValue) for the LIS331 driver", allowed: "h3lis331dl, lis331hh"))
+            throw io.error(
+                .invalidSetting(
+                    "model \(model.rawValue) for the LIS331 driver", allowed: "h3lis331dl, lis331hh"))
         }
         let ranges = LIS331Register.ranges(model)
         guard let range = ranges.first(where: { $0.g == settings.rangeG }) else {
-            throw io.error(.invalidSetting("range ±\(settings.rangeG) g on \(model.displayName)", allowed: ranges.map { "\($0.g)" }.joined(separator: ", ")))
+            throw io.error(
+                .invalidSetting(
+                    "range ±\(settings.rangeG) g on \(model.displayName)",
+                    allowed: ranges.map { "\($0.g)" }.joined(separator: ", ")))
         }
         guard let odr = LIS331Register.odr.first(where: { $0.hz == settings.odrHz }) else {
-            throw io.error(.invalidSetting("output data rate \(settings.odrHz) Hz", allowed: "50, 100, 400, 1000"))
+            throw io.error(
+                .invalidSetting("output data rate \(settings.odrHz) Hz", allowed: "50, 100, 400, 1000"))
         }
         rangeG = range.g
         odrHz = odr.hz
@@ -46,13 +54,16 @@ public final class LIS331: Accelerometer {
 
         let id = try io.read(LIS331Register.whoAmI)
         guard id == LIS331Register.whoAmIValue else {
-            throw io.error(.wrongChip(expected: [LIS331Register.whoAmIValue], found: id), register: LIS331Register.whoAmI)
+            throw io.error(
+                .wrongChip(expected: [LIS331Register.whoAmIValue], found: id), register: LIS331Register.whoAmI
+            )
         }
         try io.write(LIS331Register.ctrlReg1, 0x00)  // power down while configuring
         // BDU: high and low bytes always from the same sample; little-endian.
         try io.write(LIS331Register.ctrlReg4, LIS331Register.bdu | range.code << LIS331Register.fsShift)
         // Last: normal mode, data rate, axes on.
-        try io.write(LIS331Register.ctrlReg1, LIS331Register.normalMode | odr.code << 3 | LIS331Register.axesEnabled)
+        try io.write(
+            LIS331Register.ctrlReg1, LIS331Register.normalMode | odr.code << 3 | LIS331Register.axesEnabled)
     }
 
     public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {

@@ -65,7 +65,9 @@ public final class LIS3DH: Accelerometer {
 
         let id = try io.read(LIS3DHRegister.whoAmI)
         guard id == LIS3DHRegister.whoAmIValue else {
-            throw io.error(.wrongChip(expected: [LIS3DHRegister.whoAmIValue], found: id), register: LIS3DHRegister.whoAmI)
+            throw io.error(
+                .wrongChip(expected: [LIS3DHRegister.whoAmIValue], found: id), register: LIS3DHRegister.whoAmI
+            )
         }
         // Power down while configuring (ODR 0000).
         try io.write(LIS3DHRegister.ctrlReg1, 0x00)
@@ -73,7 +75,8 @@ public final class LIS3DH: Accelerometer {
         // HR for 12-bit data (HR must stay 0 in low-power mode); little-endian (BLE = 0).
         try io.write(
             LIS3DHRegister.ctrlReg4,
-            LIS3DHRegister.bdu | range.code << LIS3DHRegister.fsShift | (odr.lowPower ? 0 : LIS3DHRegister.highResolution))
+            LIS3DHRegister.bdu | range.code << LIS3DHRegister.fsShift
+                | (odr.lowPower ? 0 : LIS3DHRegister.highResolution))
         // FIFO_EN as wanted, and bypass first: it empties a FIFO a previous run left behind (and,
         // when polling, a FIFO left enabled would otherwise keep serving old samples).
         try io.write(LIS3DHRegister.ctrlReg5, settings.fifo ? LIS3DHRegister.fifoEnable : 0x00)
@@ -106,12 +109,17 @@ public final class LIS3DH: Accelerometer {
             // entry. Counting from FIFO_SRC_REG never reads past the level, so no stale sample.
             raws.reserveCapacity(entries)
             for _ in 0..<entries {
-                raws.append(try io.readBlock(LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength))
+                raws.append(
+                    try io.readBlock(
+                        LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength)
+                )
             }
         } else {
             guard try io.read(LIS3DHRegister.status) & LIS3DHRegister.zyxDataAvailable != 0 else { return [] }
             // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
-            raws.append(try io.readBlock(LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength))
+            raws.append(
+                try io.readBlock(
+                    LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength))
         }
         let times = sampleTimes(count: raws.count, now: now, period: period, previous: lastSampleTime)
         if let last = times.last { lastSampleTime = last }
@@ -132,12 +140,15 @@ enum STAccel {
     /// Saturated if an axis is within one count of the code limits, or at or beyond the nominal
     /// full scale (ST's ±16 g LIS3DH sensitivity, 12 mg/digit, puts the code limit at ±24.5 g, so
     /// the analog clipping shows up below the code limit).
-    static func sample(_ d: [UInt8], bits: Int, gPerDigit: Double, rangeG: Double, time: Duration) -> AccelerationSample {
+    static func sample(_ d: [UInt8], bits: Int, gPerDigit: Double, rangeG: Double, time: Duration)
+        -> AccelerationSample
+    {
         let raw = [value(d, 0, bits: bits), value(d, 2, bits: bits), value(d, 4, bits: bits)]
         let maxCode = Int32(1 << (bits - 1)) - 1
         let minCode = -Int32(1 << (bits - 1))
         let g = raw.map { Double($0) * gPerDigit }
-        let saturated = raw.contains { $0 >= maxCode - 1 || $0 <= minCode + 1 }
+        let saturated =
+            raw.contains { $0 >= maxCode - 1 || $0 <= minCode + 1 }
             || g.contains { abs($0) >= rangeG - gPerDigit }
         return AccelerationSample(time: time, x: g[0], y: g[1], z: g[2], saturated: saturated)
     }

@@ -25,15 +25,19 @@ public final class MPU6050: Accelerometer {
     private var lastSampleTime: Duration?
 
     /// - Parameter sleep: blocks for the given time (the reset needs 100 ms); injected for tests.
-    public init(device: any I2CDevice, settings: Settings = .init(), sleep: @escaping (Duration) -> Void) throws(DriverError) {
+    public init(device: any I2CDevice, settings: Settings = .init(), sleep: @escaping (Duration) -> Void)
+        throws(DriverError)
+    {
         let io = RegisterIO(device: device)
         self.io = io
         guard let range = MPU6050Register.ranges.first(where: { $0.g == settings.rangeG }) else {
             throw io.error(.invalidSetting("range ±\(settings.rangeG) g", allowed: "2, 4, 8, 16"))
         }
         let divisor = settings.odrHz > 0 ? (1000 / settings.odrHz).rounded() : 0
-        guard (1...256).contains(divisor), abs(1000 / divisor - settings.odrHz) < 1e-9 * settings.odrHz + 1e-9 else {
-            throw io.error(.invalidSetting("output data rate \(settings.odrHz) Hz", allowed: "1000 / n Hz, n = 1...256"))
+        guard (1...256).contains(divisor), abs(1000 / divisor - settings.odrHz) < 1e-9 * settings.odrHz + 1e-9
+        else {
+            throw io.error(
+                .invalidSetting("output data rate \(settings.odrHz) Hz", allowed: "1000 / n Hz, n = 1...256"))
         }
         rangeG = range.g
         odrHz = 1000 / divisor
@@ -42,7 +46,9 @@ public final class MPU6050: Accelerometer {
 
         let id = try io.read(MPU6050Register.whoAmI)
         guard id == MPU6050Register.whoAmIValue else {
-            throw io.error(.wrongChip(expected: [MPU6050Register.whoAmIValue], found: id), register: MPU6050Register.whoAmI)
+            throw io.error(
+                .wrongChip(expected: [MPU6050Register.whoAmIValue], found: id),
+                register: MPU6050Register.whoAmI)
         }
         // Reset to known register values; the register map's reset sequence waits 100 ms.
         try io.write(MPU6050Register.pwrMgmt1, MPU6050Register.deviceReset)
@@ -64,9 +70,11 @@ public final class MPU6050: Accelerometer {
         let time = sampleTimes(count: 1, now: now, period: period, previous: lastSampleTime)[0]
         lastSampleTime = time
         let g = raw.map { Double($0) * gPerLSB }
-        return [AccelerationSample(
-            time: time, x: g[0], y: g[1], z: g[2],
-            saturated: raw.contains { $0 >= Int32(Int16.max) - 1 || $0 <= Int32(Int16.min) + 1 })]
+        return [
+            AccelerationSample(
+                time: time, x: g[0], y: g[1], z: g[2],
+                saturated: raw.contains { $0 >= Int32(Int16.max) - 1 || $0 <= Int32(Int16.min) + 1 })
+        ]
     }
 
     /// Big-endian two's complement 16-bit at bytes i (high), i+1 (low).

@@ -97,7 +97,9 @@ public final class SimulatedI2CBus: I2CBus {
 
     /// The next `count` transfers to `address` (starting at `register`, if given) fail with `kind`,
     /// with the errno Linux reports for it. Faults queue in the order injected.
-    public func injectFault(_ kind: I2CErrorKind, at address: I2CAddress, register: UInt8? = nil, count: Int = 1) {
+    public func injectFault(
+        _ kind: I2CErrorKind, at address: I2CAddress, register: UInt8? = nil, count: Int = 1
+    ) {
         guard count > 0 else { return }
         state.withLock {
             $0.faults.append(Fault(kind: kind, address: address, register: register, remaining: count))

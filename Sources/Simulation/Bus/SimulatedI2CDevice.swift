@@ -27,7 +27,9 @@ public final class SimulatedI2CDevice: I2CDevice {
     }
 
     public func writeByte(register: UInt8, value: UInt8) throws(I2CError) {
-        try bus.transfer(.writeByte, address: address, register: register, written: [value], operation: "byte write") {
+        try bus.transfer(
+            .writeByte, address: address, register: register, written: [value], operation: "byte write"
+        ) {
             chip in
             chip.write(register: register, value: value)
             return ((), [])
@@ -48,7 +50,8 @@ public final class SimulatedI2CDevice: I2CDevice {
         guard (1...I2CLimits.maxBlockLength).contains(count) else {
             throw bus.invalidArgument(address: address, register: register, operation: operation)
         }
-        return try bus.transfer(.readBlock, address: address, register: register, operation: operation) { chip in
+        return try bus.transfer(.readBlock, address: address, register: register, operation: operation) {
+            chip in
             let b = chip.readBlock(register: register, count: count)
             return (b, b)
         }
@@ -59,7 +62,9 @@ public final class SimulatedI2CDevice: I2CDevice {
         guard (1...I2CLimits.maxBlockLength).contains(bytes.count) else {
             throw bus.invalidArgument(address: address, register: register, operation: operation)
         }
-        try bus.transfer(.writeBlock, address: address, register: register, written: bytes, operation: operation) {
+        try bus.transfer(
+            .writeBlock, address: address, register: register, written: bytes, operation: operation
+        ) {
             chip in
             chip.writeBlock(register: register, bytes: bytes)
             return ((), [])

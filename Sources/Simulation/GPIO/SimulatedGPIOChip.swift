@@ -68,7 +68,8 @@ public final class SimulatedGPIOChip: GPIOChip {
 
     /// A Raspberry-Pi-like header chip: lines GPIO0...GPIO27.
     public static func raspberryPi(
-        name: String = "gpiochip0", label: String = "pinctrl-sim", clock: any SimulationClock = RealtimeSimulationClock()
+        name: String = "gpiochip0", label: String = "pinctrl-sim",
+        clock: any SimulationClock = RealtimeSimulationClock()
     ) -> SimulatedGPIOChip {
         SimulatedGPIOChip(name: name, label: label, lineNames: (0..<28).map { "GPIO\($0)" }, clock: clock)
     }
@@ -79,7 +80,9 @@ public final class SimulatedGPIOChip: GPIOChip {
         let names = lineNames
         return state.withLock { s in
             s.lines.enumerated().map { i, l in
-                LineInfo(offset: i, name: names[i], consumer: l.consumer, isOutput: l.isOutput, isUsed: l.requestID != nil)
+                LineInfo(
+                    offset: i, name: names[i], consumer: l.consumer, isOutput: l.isOutput,
+                    isUsed: l.requestID != nil)
             }
         }
     }

@@ -15,7 +15,8 @@ enum Noise {
     @inline(__always)
     static func gaussian(seed: UInt64, nanoseconds: Int64, axis: UInt64) -> Double {
         let h = mix(seed ^ mix(UInt64(bitPattern: nanoseconds) &+ axis &* 0xD6E8_FEB8_6659_FD93))
-        let a = Double(h & 0xFFFF) + Double((h >> 16) & 0xFFFF) + Double((h >> 32) & 0xFFFF)
+        let a =
+            Double(h & 0xFFFF) + Double((h >> 16) & 0xFFFF) + Double((h >> 32) & 0xFFFF)
             + Double(h >> 48)
         let sum = a / 65_536  // 0...4, mean 2
         return (sum - 2) * 1.7320508075688772

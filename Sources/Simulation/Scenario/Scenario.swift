@@ -45,10 +45,11 @@ public struct Scenario: Sendable, Equatable {
         var a = gravity
         if noiseG > 0 {
             let ns = time.simNanoseconds
-            a += Vector3(
-                Noise.gaussian(seed: seed, nanoseconds: ns, axis: 1),
-                Noise.gaussian(seed: seed, nanoseconds: ns, axis: 2),
-                Noise.gaussian(seed: seed, nanoseconds: ns, axis: 3)) * noiseG
+            a +=
+                Vector3(
+                    Noise.gaussian(seed: seed, nanoseconds: ns, axis: 1),
+                    Noise.gaussian(seed: seed, nanoseconds: ns, axis: 2),
+                    Noise.gaussian(seed: seed, nanoseconds: ns, axis: 3)) * noiseG
         }
         a += pulseAcceleration(at: time)
         return a
@@ -100,11 +101,14 @@ public struct Scenario: Sendable, Equatable {
 
     /// The demo's weather, mount and bumps with an impact every 3–5 s from about 2 s on (every
     /// fifth from the third severe): for crash tests, end-to-end tests and tuning thresholds.
-    public static func frequentImpacts(seed: UInt64 = 1, horizon: Duration = .seconds(24 * 3600)) -> Scenario {
+    public static func frequentImpacts(seed: UInt64 = 1, horizon: Duration = .seconds(24 * 3600)) -> Scenario
+    {
         demo(seed: seed, horizon: horizon, firstImpact: 2, impactEvery: 3...5)
     }
 
-    static func demo(seed: UInt64, horizon: Duration, firstImpact: Double, impactEvery: ClosedRange<Double>) -> Scenario {
+    static func demo(seed: UInt64, horizon: Duration, firstImpact: Double, impactEvery: ClosedRange<Double>)
+        -> Scenario
+    {
         var rng = SeededGenerator(seed: seed)
         func direction() -> Vector3 {
             // Mostly horizontal hits with some vertical component.

@@ -24,7 +24,8 @@ public struct ScheduledPulse: Sendable, Equatable {
     public var direction: Vector3
     public var shape: Shape
 
-    public init(at: Duration, peakG: Double, duration: Duration, direction: Vector3, shape: Shape = .halfSine) {
+    public init(at: Duration, peakG: Double, duration: Duration, direction: Vector3, shape: Shape = .halfSine)
+    {
         self.at = at
         self.peakG = peakG
         self.duration = duration

@@ -41,7 +41,8 @@ public struct WeatherModel: Sendable, Equatable {
     public var humidityAmplitudePercent: Double
 
     public init(
-        meanTemperatureC: Double = 19, temperatureAmplitudeC: Double = 5, warmestAt: Duration = .seconds(15 * 3600),
+        meanTemperatureC: Double = 19, temperatureAmplitudeC: Double = 5,
+        warmestAt: Duration = .seconds(15 * 3600),
         meanPressurePa: Double = 101_325, pressureAmplitudePa: Double = 300,
         pressurePeriod: Duration = .seconds(3 * 86_400), pressurePhase: Double = 0,
         meanHumidityPercent: Double = 55, humidityAmplitudePercent: Double = 15
@@ -58,7 +59,9 @@ public struct WeatherModel: Sendable, Equatable {
     }
 
     /// Weather that never changes.
-    public static func constant(temperatureC: Double, pressurePa: Double, humidityPercent: Double) -> WeatherModel {
+    public static func constant(temperatureC: Double, pressurePa: Double, humidityPercent: Double)
+        -> WeatherModel
+    {
         WeatherModel(
             meanTemperatureC: temperatureC, temperatureAmplitudeC: 0, meanPressurePa: pressurePa,
             pressureAmplitudePa: 0, meanHumidityPercent: humidityPercent, humidityAmplitudePercent: 0)

@@ -26,11 +26,15 @@ public enum SimulatedChipKind: String, Sendable, CaseIterable {
         switch self {
         case .bme280: SimulatedBME280(variant: .bme280, clock: clock, scenario: scenario)
         case .bmp280: SimulatedBME280(variant: .bmp280, clock: clock, scenario: scenario)
-        case .adxl345: SimulatedADXL345(variant: .adxl345, clock: clock, scenario: scenario, injector: injector)
-        case .adxl375: SimulatedADXL345(variant: .adxl375, clock: clock, scenario: scenario, injector: injector)
+        case .adxl345:
+            SimulatedADXL345(variant: .adxl345, clock: clock, scenario: scenario, injector: injector)
+        case .adxl375:
+            SimulatedADXL345(variant: .adxl375, clock: clock, scenario: scenario, injector: injector)
         case .lis3dh: SimulatedLIS3DH(clock: clock, scenario: scenario, injector: injector)
-        case .lis331hh: SimulatedLIS331(variant: .lis331hh, clock: clock, scenario: scenario, injector: injector)
-        case .h3lis331dl: SimulatedLIS331(variant: .h3lis331dl, clock: clock, scenario: scenario, injector: injector)
+        case .lis331hh:
+            SimulatedLIS331(variant: .lis331hh, clock: clock, scenario: scenario, injector: injector)
+        case .h3lis331dl:
+            SimulatedLIS331(variant: .h3lis331dl, clock: clock, scenario: scenario, injector: injector)
         case .mpu6050: SimulatedMPU6050(clock: clock, scenario: scenario, injector: injector)
         }
     }

@@ -61,7 +61,8 @@ public struct PressClassifier: Sendable {
                     let held = p.firstEdge - start
                     if !longReported {
                         // Nobody advanced time during the hold: classify on release.
-                        out.append(Output(press: held < longPress ? .short : .long, pressedAt: start, held: held))
+                        out.append(
+                            Output(press: held < longPress ? .short : .long, pressedAt: start, held: held))
                     }
                     pressStartedAt = nil
                 }

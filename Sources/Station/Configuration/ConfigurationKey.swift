@@ -45,7 +45,8 @@ public struct ConfigurationKey: Sendable {
     }
 
     public typealias Configuration = StationConfiguration
-    typealias Reader = @Sendable (ConfigurationReader, ConfigurationReader.Section, inout Configuration) -> Void
+    typealias Reader =
+        @Sendable (ConfigurationReader, ConfigurationReader.Section, inout Configuration) -> Void
 
     /// `impact.threshold_g`; a list item's keys are written `gpio.leds[].role`.
     public let path: String
@@ -88,7 +89,8 @@ extension ConfigurationKey {
     static func make<T>(
         _ path: String, _ kind: Kind, _ reload: Reload, form: Form = .scalar, note: String, example: String?,
         exampleContext: String = "", defaultText: String? = nil,
-        get: @escaping @Sendable (Configuration) -> T?, set: @escaping @Sendable (inout Configuration, T) -> Void,
+        get: @escaping @Sendable (Configuration) -> T?,
+        set: @escaping @Sendable (inout Configuration, T) -> Void,
         text: @escaping @Sendable (T) -> String,
         parse: @escaping @Sendable (ConfigurationReader, Section, String) -> T?
     ) -> ConfigurationKey {
@@ -101,68 +103,87 @@ extension ConfigurationKey {
     }
 
     static func number(
-        _ path: String, _ range: ClosedRange<Double>, _ reload: Reload, at kp: WritableKeyPath<Configuration, Double> & Sendable,
+        _ path: String, _ range: ClosedRange<Double>, _ reload: Reload,
+        at kp: WritableKeyPath<Configuration, Double> & Sendable,
         note: String = "", example: String
     ) -> ConfigurationKey {
-        make(path, .number(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
-             set: { $0[keyPath: kp] = $1 }, text: format, parse: { r, s, k in r.number(s, k, range) })
+        make(
+            path, .number(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
+            set: { $0[keyPath: kp] = $1 }, text: format, parse: { r, s, k in r.number(s, k, range) })
     }
 
     static func fractionalSeconds(
-        _ path: String, _ range: ClosedRange<Double>, _ reload: Reload, at kp: WritableKeyPath<Configuration, Duration> & Sendable,
+        _ path: String, _ range: ClosedRange<Double>, _ reload: Reload,
+        at kp: WritableKeyPath<Configuration, Duration> & Sendable,
         note: String = "", example: String
     ) -> ConfigurationKey {
-        make(path, .fractionalSeconds(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
-             set: { $0[keyPath: kp] = $1 }, text: { format($0.seconds) },
-             parse: { r, s, k in r.number(s, k, range).map { .milliseconds(Int64(($0 * 1000).rounded())) } })
+        make(
+            path, .fractionalSeconds(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
+            set: { $0[keyPath: kp] = $1 }, text: { format($0.seconds) },
+            parse: { r, s, k in r.number(s, k, range).map { .milliseconds(Int64(($0 * 1000).rounded())) } })
     }
 
     static func integer(
-        _ path: String, _ range: ClosedRange<Int>, _ reload: Reload, at kp: WritableKeyPath<Configuration, Int> & Sendable,
+        _ path: String, _ range: ClosedRange<Int>, _ reload: Reload,
+        at kp: WritableKeyPath<Configuration, Int> & Sendable,
         note: String = "", example: String
     ) -> ConfigurationKey {
-        make(path, .integer(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
-             set: { $0[keyPath: kp] = $1 }, text: { String($0) }, parse: { r, s, k in r.integer(s, k, range) })
+        make(
+            path, .integer(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
+            set: { $0[keyPath: kp] = $1 }, text: { String($0) }, parse: { r, s, k in r.integer(s, k, range) })
     }
 
     static func oneOf(
-        _ path: String, _ allowed: [Int], _ reload: Reload, at kp: WritableKeyPath<Configuration, Int> & Sendable,
+        _ path: String, _ allowed: [Int], _ reload: Reload,
+        at kp: WritableKeyPath<Configuration, Int> & Sendable,
         note: String = "", example: String
     ) -> ConfigurationKey {
-        make(path, .integerOneOf(allowed), reload, note: note, example: example, get: { $0[keyPath: kp] },
-             set: { $0[keyPath: kp] = $1 }, text: { String($0) }, parse: { r, s, k in r.integer(s, k, oneOf: allowed) })
+        make(
+            path, .integerOneOf(allowed), reload, note: note, example: example, get: { $0[keyPath: kp] },
+            set: { $0[keyPath: kp] = $1 }, text: { String($0) },
+            parse: { r, s, k in r.integer(s, k, oneOf: allowed) })
     }
 
     static func vector3(
         _ path: String, _ range: ClosedRange<Double>, _ reload: Reload,
         at kp: WritableKeyPath<Configuration, SIMD3<Double>> & Sendable, note: String = "", example: String
     ) -> ConfigurationKey {
-        make(path, .vector3(range), reload, form: .list, note: note, example: example, get: { $0[keyPath: kp] },
-             set: { $0[keyPath: kp] = $1 }, text: yamlVector, parse: { r, s, k in r.vector3(s, k, range) })
+        make(
+            path, .vector3(range), reload, form: .list, note: note, example: example,
+            get: { $0[keyPath: kp] },
+            set: { $0[keyPath: kp] = $1 }, text: yamlVector, parse: { r, s, k in r.vector3(s, k, range) })
     }
 
     static func milliseconds(
         _ path: String, _ range: ClosedRange<Int>, _ reload: Reload,
-        get: @escaping @Sendable (Configuration) -> Duration?, set: @escaping @Sendable (inout Configuration, Duration) -> Void,
+        get: @escaping @Sendable (Configuration) -> Duration?,
+        set: @escaping @Sendable (inout Configuration, Duration) -> Void,
         note: String = "", example: String
     ) -> ConfigurationKey {
-        make(path, .milliseconds(range), reload, note: note, example: example, get: get, set: set,
-             text: { String($0.milliseconds) }, parse: { r, s, k in r.milliseconds(s, k, range) })
+        make(
+            path, .milliseconds(range), reload, note: note, example: example, get: get, set: set,
+            text: { String($0.milliseconds) }, parse: { r, s, k in r.milliseconds(s, k, range) })
     }
 
     static func milliseconds(
-        _ path: String, _ range: ClosedRange<Int>, _ reload: Reload, at kp: WritableKeyPath<Configuration, Duration> & Sendable,
+        _ path: String, _ range: ClosedRange<Int>, _ reload: Reload,
+        at kp: WritableKeyPath<Configuration, Duration> & Sendable,
         note: String = "", example: String
     ) -> ConfigurationKey {
-        milliseconds(path, range, reload, get: { $0[keyPath: kp] }, set: { $0[keyPath: kp] = $1 }, note: note, example: example)
+        milliseconds(
+            path, range, reload, get: { $0[keyPath: kp] }, set: { $0[keyPath: kp] = $1 }, note: note,
+            example: example)
     }
 
     static func seconds(
-        _ path: String, _ range: ClosedRange<Int>, _ reload: Reload, at kp: WritableKeyPath<Configuration, Duration> & Sendable,
+        _ path: String, _ range: ClosedRange<Int>, _ reload: Reload,
+        at kp: WritableKeyPath<Configuration, Duration> & Sendable,
         note: String = "", example: String
     ) -> ConfigurationKey {
-        make(path, .seconds(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
-             set: { $0[keyPath: kp] = $1 }, text: { String($0.milliseconds / 1000) }, parse: { r, s, k in r.seconds(s, k, range) })
+        make(
+            path, .seconds(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
+            set: { $0[keyPath: kp] = $1 }, text: { String($0.milliseconds / 1000) },
+            parse: { r, s, k in r.seconds(s, k, range) })
     }
 
     static func bool(
@@ -170,60 +191,79 @@ extension ConfigurationKey {
         set: @escaping @Sendable (inout Configuration, Bool) -> Void, note: String = "", example: String,
         exampleContext: String = ""
     ) -> ConfigurationKey {
-        make(path, .bool, reload, note: note, example: example, exampleContext: exampleContext, get: get, set: set,
-             text: { String($0) }, parse: { r, s, k in r.bool(s, k) })
+        make(
+            path, .bool, reload, note: note, example: example, exampleContext: exampleContext, get: get,
+            set: set,
+            text: { String($0) }, parse: { r, s, k in r.bool(s, k) })
     }
 
     static func bool(
-        _ path: String, _ reload: Reload, at kp: WritableKeyPath<Configuration, Bool> & Sendable, note: String = "",
+        _ path: String, _ reload: Reload, at kp: WritableKeyPath<Configuration, Bool> & Sendable,
+        note: String = "",
         example: String, exampleContext: String = ""
     ) -> ConfigurationKey {
-        bool(path, reload, get: { $0[keyPath: kp] }, set: { $0[keyPath: kp] = $1 }, note: note, example: example,
-             exampleContext: exampleContext)
+        bool(
+            path, reload, get: { $0[keyPath: kp] }, set: { $0[keyPath: kp] = $1 }, note: note,
+            example: example,
+            exampleContext: exampleContext)
     }
 
     static func choice<T: RawRepresentable & CaseIterable & Sendable>(
         _ path: String, _: T.Type, _ reload: Reload, get: @escaping @Sendable (Configuration) -> T?,
         set: @escaping @Sendable (inout Configuration, T) -> Void, note: String = "", example: String
     ) -> ConfigurationKey where T.RawValue == String {
-        make(path, .choice(T.allCases.map(\.rawValue)), reload, note: note, example: example, get: get, set: set,
-             text: \.rawValue, parse: { r, s, k in r.choice(s, k, T.self) })
+        make(
+            path, .choice(T.allCases.map(\.rawValue)), reload, note: note, example: example, get: get,
+            set: set,
+            text: \.rawValue, parse: { r, s, k in r.choice(s, k, T.self) })
     }
 
     static func choice<T: RawRepresentable & CaseIterable & Sendable>(
         _ path: String, _ type: T.Type, _ reload: Reload, at kp: WritableKeyPath<Configuration, T> & Sendable,
         note: String = "", example: String
     ) -> ConfigurationKey where T.RawValue == String {
-        choice(path, type, reload, get: { $0[keyPath: kp] }, set: { $0[keyPath: kp] = $1 }, note: note, example: example)
+        choice(
+            path, type, reload, get: { $0[keyPath: kp] }, set: { $0[keyPath: kp] = $1 }, note: note,
+            example: example)
     }
 
     /// Text that `validate` accepts (it returns what is allowed, or nil); `note` documents it.
     static func text(
         _ path: String, _ reload: Reload, at kp: WritableKeyPath<Configuration, String> & Sendable,
-        validate: @escaping @Sendable (String) -> String?, note: String, example: String, defaultText: String? = nil
+        validate: @escaping @Sendable (String) -> String?, note: String, example: String,
+        defaultText: String? = nil
     ) -> ConfigurationKey {
-        make(path, .text, reload, note: note, example: example, defaultText: defaultText, get: { $0[keyPath: kp] },
-             set: { $0[keyPath: kp] = $1 }, text: { $0 }, parse: { r, s, k in r.string(s, k, validate: validate) })
+        make(
+            path, .text, reload, note: note, example: example, defaultText: defaultText,
+            get: { $0[keyPath: kp] },
+            set: { $0[keyPath: kp] = $1 }, text: { $0 },
+            parse: { r, s, k in r.string(s, k, validate: validate) })
     }
 
     /// A file path; relative paths in a file are resolved against its directory.
     static func path(
-        _ path: String, _ reload: Reload, at kp: WritableKeyPath<Configuration, String> & Sendable, allowEmpty: Bool,
+        _ path: String, _ reload: Reload, at kp: WritableKeyPath<Configuration, String> & Sendable,
+        allowEmpty: Bool,
         note: String = "", example: String, defaultText: String? = nil
     ) -> ConfigurationKey {
-        make(path, .path, reload, note: note, example: example, defaultText: defaultText, get: { $0[keyPath: kp] },
-             set: { $0[keyPath: kp] = $1 }, text: { $0 }, parse: { r, s, k in r.path(s, k, allowEmpty: allowEmpty) })
+        make(
+            path, .path, reload, note: note, example: example, defaultText: defaultText,
+            get: { $0[keyPath: kp] },
+            set: { $0[keyPath: kp] = $1 }, text: { $0 },
+            parse: { r, s, k in r.path(s, k, allowEmpty: allowEmpty) })
     }
 
     /// A key read by its section's code.
     static func custom(
-        _ path: String, type: String, allowed: String, _ reload: Reload, form: Form = .scalar, note: String = "",
+        _ path: String, type: String, allowed: String, _ reload: Reload, form: Form = .scalar,
+        note: String = "",
         defaultText: String? = nil, example: String? = nil, exampleContext: String = "",
         value: @escaping @Sendable (Configuration) -> String = { _ in "" }
     ) -> ConfigurationKey {
         ConfigurationKey(
             path: path, kind: .custom(type: type, allowed: allowed), form: form, reload: reload, note: note,
-            defaultText: defaultText, example: example, exampleContext: exampleContext, value: value, read: nil, copy: nil)
+            defaultText: defaultText, example: example, exampleContext: exampleContext, value: value,
+            read: nil, copy: nil)
     }
 }
 
@@ -250,7 +290,8 @@ extension ConfigurationKey {
     var allowedText: String {
         let bounds: String
         switch kind {
-        case .number(let r), .fractionalSeconds(let r): bounds = "\(format(r.lowerBound))–\(format(r.upperBound))"
+        case .number(let r), .fractionalSeconds(let r):
+            bounds = "\(format(r.lowerBound))–\(format(r.upperBound))"
         case .integer(let r), .milliseconds(let r), .seconds(let r):
             bounds = r.upperBound == Int.max ? "≥ \(r.lowerBound)" : "\(r.lowerBound)–\(r.upperBound)"
         case .integerOneOf(let values): bounds = values.map(String.init).joined(separator: ", ")

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Yams
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Loads and validates the station configuration: YAML with comments, then
 /// `SENSORSTATION_<SECTION>_<KEY>` environment overrides, checked against the schema in
@@ -33,7 +34,8 @@ public enum ConfigurationLoader {
 
     /// Validates `text` as if read from `source` (a path, used in messages and to resolve
     /// relative paths), then applies the environment overrides.
-    public static func parse(_ text: String, source: String, environment: [String: String]) throws(ConfigurationError)
+    public static func parse(_ text: String, source: String, environment: [String: String])
+        throws(ConfigurationError)
         -> StationConfiguration
     {
         var problems: [ConfigurationProblem] = []
@@ -50,7 +52,9 @@ public enum ConfigurationLoader {
 
     /// The built-in defaults with the environment overrides applied: what the CLI runs with when
     /// no configuration file is found.
-    public static func defaults(environment: [String: String]) throws(ConfigurationError) -> StationConfiguration {
+    public static func defaults(environment: [String: String]) throws(ConfigurationError)
+        -> StationConfiguration
+    {
         var problems: [ConfigurationProblem] = []
         var root = ConfigNode(kind: .mapping([]), origin: ConfigOrigin(source: "defaults"))
         applyEnvironment(environment, to: &root, problems: &problems)
@@ -67,7 +71,9 @@ public enum ConfigurationLoader {
     public static func sources(path: String?, environment: [String: String]) -> [String: String] {
         var problems: [ConfigurationProblem] = []
         var root = ConfigNode(kind: .mapping([]), origin: ConfigOrigin(source: "defaults"))
-        if let path, case .success(let text) = readFile(path), let tree = compose(text, source: path, problems: &problems) {
+        if let path, case .success(let text) = readFile(path),
+            let tree = compose(text, source: path, problems: &problems)
+        {
             root = tree
         }
         applyEnvironment(environment, to: &root, problems: &problems)
@@ -86,7 +92,9 @@ public enum ConfigurationLoader {
         explicitPath: String?, environment: [String: String], fileExists: (String) -> Bool
     ) -> String? {
         if let explicitPath, !explicitPath.isEmpty { return explicitPath }
-        if let fromEnvironment = environment[pathVariable], !fromEnvironment.isEmpty { return fromEnvironment }
+        if let fromEnvironment = environment[pathVariable], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
         return fileExists(systemPath) ? systemPath : nil
     }
 
@@ -135,7 +143,8 @@ public enum ConfigurationLoader {
 
     /// Composes the YAML into a `ConfigNode`, or returns `nil` after recording why it cannot
     /// (syntax error, empty, not a mapping). Duplicate keys are recorded and parsing carries on.
-    static func compose(_ text: String, source: String, problems: inout [ConfigurationProblem]) -> ConfigNode? {
+    static func compose(_ text: String, source: String, problems: inout [ConfigurationProblem]) -> ConfigNode?
+    {
         var text = text
         var duplicates: [String: (key: String, firstLine: Int)] = [:]
         var composed: Node?
@@ -147,7 +156,8 @@ public enum ConfigurationLoader {
                 break
             } catch let YamlError.duplicatedKeysInMapping(keys, context) {
                 guard attempt < 100, let key = keys.first,
-                    let (renamed, line) = renameDuplicate(key, after: context.mark, in: text, index: duplicates.count)
+                    let (renamed, line) = renameDuplicate(
+                        key, after: context.mark, in: text, index: duplicates.count)
                 else {
                     let key = keys.first ?? "?"
                     problems.append(
@@ -168,7 +178,9 @@ public enum ConfigurationLoader {
             problems.append(
                 ConfigurationProblem(
                     source: source, line: nil, column: nil, key: "",
-                    message: "the file is empty (or only comments); write at least one setting, or remove the file to use the built-in defaults"))
+                    message:
+                        "the file is empty (or only comments); write at least one setting, or remove the file to use the built-in defaults"
+                ))
             return nil
         }
         guard composed.mapping != nil else {
@@ -184,7 +196,9 @@ public enum ConfigurationLoader {
                 problems.append(
                     ConfigurationProblem(
                         source: source, line: composed.mark?.line, column: composed.mark?.column, key: "",
-                        message: "expected a YAML mapping of sections (station:, hardware:, impact:, …) at the top level, got \(got)"))
+                        message:
+                            "expected a YAML mapping of sections (station:, hardware:, impact:, …) at the top level, got \(got)"
+                    ))
             }
             return nil
         }
@@ -235,7 +249,9 @@ public enum ConfigurationLoader {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let lineIndent = line.count - trimmed.count
             if lineIndent < indent { break }
-            if lineIndent == indent, let r = keyOccurrence(in: line, from: indent), line.distance(from: line.startIndex, to: r.lowerBound) == indent {
+            if lineIndent == indent, let r = keyOccurrence(in: line, from: indent),
+                line.distance(from: line.startIndex, to: r.lowerBound) == indent
+            {
                 lines[i].replaceSubrange(r, with: placeholder)
                 return ((lines.joined(separator: "\n"), placeholder), i + 1)
             }
@@ -256,9 +272,12 @@ public enum ConfigurationLoader {
                     let keyPath = path.isEmpty ? original.key : path + "." + original.key
                     problems.append(
                         ConfigurationProblem(
-                            source: entry.keyOrigin.source, line: entry.keyOrigin.line, column: entry.keyOrigin.column,
+                            source: entry.keyOrigin.source, line: entry.keyOrigin.line,
+                            column: entry.keyOrigin.column,
                             key: keyPath,
-                            message: "duplicate key '\(original.key)' (first at line \(original.firstLine)); each key may appear once in a mapping"))
+                            message:
+                                "duplicate key '\(original.key)' (first at line \(original.firstLine)); each key may appear once in a mapping"
+                        ))
                     continue
                 }
                 let childPath = path.isEmpty ? entry.key : path + "." + entry.key
@@ -289,14 +308,18 @@ public enum ConfigurationLoader {
             message = "YAML syntax error: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
             if problem.contains("another document") {
-                message = "the file holds more than one YAML document (a second '---'); put all settings in one"
+                message =
+                    "the file holds more than one YAML document (a second '---'); put all settings in one"
             }
         case YamlError.reader(let problem, let offset, _, _):
             message = "the text cannot be read as YAML: \(problem)"
             if let offset {
                 let prefix = text.prefix(offset)
                 line = prefix.filter { $0 == "\n" }.count + 1
-                column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
+                column =
+                    prefix.count
+                    - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 }
+                        ?? 0) + 1
             }
         default:
             message = "YAML syntax error: \(error)"
@@ -338,7 +361,9 @@ public enum ConfigurationLoader {
         let leaf = section.split(separator: ".").last.map(String.init) ?? section
         return ConfigurationProblem(
             source: source, line: line, column: 1, key: "",
-            message: "this looks like TOML ([\(section)] and key = value), but the configuration is YAML; write '\(leaf):' and indent its keys as 'key: value'")
+            message:
+                "this looks like TOML ([\(section)] and key = value), but the configuration is YAML; write '\(leaf):' and indent its keys as 'key: value'"
+        )
     }
 
     // MARK: - Environment
@@ -348,16 +373,22 @@ public enum ConfigurationLoader {
         _ environment: [String: String], to root: inout ConfigNode, problems: inout [ConfigurationProblem]
     ) {
         let known = Dictionary(
-            ConfigurationSchema.environmentVariables.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
+            ConfigurationSchema.environmentVariables.map { ($0.name, $0.path) },
+            uniquingKeysWith: { a, _ in a })
         for (name, value) in environment.sorted(by: { $0.key < $1.key })
-        where name.hasPrefix(ConfigurationSchema.environmentPrefix) && !ConfigurationSchema.otherVariables.contains(name) {
+        where name.hasPrefix(ConfigurationSchema.environmentPrefix)
+            && !ConfigurationSchema.otherVariables.contains(name)
+        {
             let origin = ConfigOrigin.environment(name)
             guard let path = known[name] else {
                 var message = "unknown variable"
-                if let near = closestMatch(to: name, in: Array(known.keys) + ConfigurationSchema.otherVariables) {
+                if let near = closestMatch(
+                    to: name, in: Array(known.keys) + ConfigurationSchema.otherVariables)
+                {
                     message += "; did you mean \(near)?"
                 } else {
-                    message += "; overrides are named SENSORSTATION_<SECTION>_<KEY>, e.g. SENSORSTATION_IMPACT_THRESHOLD_G"
+                    message +=
+                        "; overrides are named SENSORSTATION_<SECTION>_<KEY>, e.g. SENSORSTATION_IMPACT_THRESHOLD_G"
                 }
                 problems.append(ConfigurationProblem(source: origin.source, key: "", message: message))
                 continue

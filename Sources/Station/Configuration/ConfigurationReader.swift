@@ -41,18 +41,23 @@ final class ConfigurationReader {
     /// Opens the mapping `node` (absent or `null` gives an empty section), reporting a non-mapping
     /// and every key not in `allowed`. `schemaPath` locates the section in the schema, for
     /// suggestions from other sections.
-    func section(_ node: ConfigNode?, path: String, allowed: [String], schemaPath: [String]? = nil) -> Section {
+    func section(_ node: ConfigNode?, path: String, allowed: [String], schemaPath: [String]? = nil) -> Section
+    {
         var section = Section(path: path, origin: node?.origin)
         guard let node, !node.isNull else { return section }
         guard let entries = node.entries else {
-            report(node.origin, key: path, "expected a mapping with keys \(allowed.joined(separator: ", ")), got \(node.described)")
+            report(
+                node.origin, key: path,
+                "expected a mapping with keys \(allowed.joined(separator: ", ")), got \(node.described)")
             return section
         }
         for entry in entries {
             if allowed.contains(entry.key) {
                 section.entries[entry.key] = entry
             } else {
-                report(entry.keyOrigin, key: section.keyPath(entry.key), unknownKeyMessage(entry.key, allowed: allowed, schemaPath: schemaPath))
+                report(
+                    entry.keyOrigin, key: section.keyPath(entry.key),
+                    unknownKeyMessage(entry.key, allowed: allowed, schemaPath: schemaPath))
             }
         }
         return section
@@ -67,7 +72,9 @@ final class ConfigurationReader {
         }
         if let schemaPath {
             // The right key in the wrong section, e.g. `threshold_g` at the top level.
-            let elsewhere = ConfigurationSchema.allPaths.filter { $0.last == key && Array($0.dropLast()) != schemaPath }
+            let elsewhere = ConfigurationSchema.allPaths.filter {
+                $0.last == key && Array($0.dropLast()) != schemaPath
+            }
             if let path = elsewhere.first {
                 return "unknown key '\(key)' here; did you mean '\(path.joined(separator: "."))'?"
             }
@@ -154,7 +161,9 @@ final class ConfigurationReader {
 
     /// Text checked by `validate`, which returns what is allowed when the value is not.
     /// `null` and absent both give `nil` when `optional`.
-    func string(_ s: Section, _ key: String, optional: Bool = false, validate: (String) -> String? = { _ in nil })
+    func string(
+        _ s: Section, _ key: String, optional: Bool = false, validate: (String) -> String? = { _ in nil }
+    )
         -> String?
     {
         if optional, let node = s.node(key), node.isNull { return nil }
@@ -171,7 +180,9 @@ final class ConfigurationReader {
         guard let text = string(s, key, validate: { $0.isEmpty && !allowEmpty ? "a file path" : nil }) else {
             return nil
         }
-        guard !text.isEmpty, !text.hasPrefix("/"), let base = baseDirectory, let node = s.node(key), !node.origin.isEnvironment else {
+        guard !text.isEmpty, !text.hasPrefix("/"), let base = baseDirectory, let node = s.node(key),
+            !node.origin.isEnvironment
+        else {
             return text
         }
         var relative = Substring(text)
@@ -183,7 +194,8 @@ final class ConfigurationReader {
     func address(_ s: Section, _ key: String, allowed: [I2CAddress], context: String) -> I2CAddress? {
         let expected = "one of \(allowed.map(hex).joined(separator: ", "))\(context)"
         guard let (text, node) = scalar(s, key, expected: expected) else { return nil }
-        guard let value = parseInteger(text), let address = I2CAddress(exactly: value), allowed.contains(address)
+        guard let value = parseInteger(text), let address = I2CAddress(exactly: value),
+            allowed.contains(address)
         else {
             report(node.origin, key: s.keyPath(key), "expected \(expected), got \(node.described)")
             return nil
@@ -213,7 +225,8 @@ final class ConfigurationReader {
     /// A list of exactly three numbers in `range` (calibration vectors).
     func vector3(_ s: Section, _ key: String, _ range: ClosedRange<Double>) -> SIMD3<Double>? {
         guard let node = s.node(key) else { return nil }
-        let expected = "a list of three numbers [x, y, z] from \(format(range.lowerBound)) to \(format(range.upperBound))"
+        let expected =
+            "a list of three numbers [x, y, z] from \(format(range.lowerBound)) to \(format(range.upperBound))"
         guard case .sequence(let items) = node.kind, items.count == 3 else {
             var got = node.described
             if case .sequence(let items) = node.kind { got = "a list of \(items.count)" }
@@ -226,7 +239,9 @@ final class ConfigurationReader {
             if case .scalar(let text, _) = item.kind, let v = parseNumber(text), range.contains(v) {
                 out[i] = v
             } else {
-                report(item.origin, key: "\(s.keyPath(key))[\(i)]", "expected \(expected), got \(item.described)")
+                report(
+                    item.origin, key: "\(s.keyPath(key))[\(i)]", "expected \(expected), got \(item.described)"
+                )
                 ok = false
             }
         }

@@ -34,12 +34,16 @@ enum ConfigurationSchema {
         var names: [String] = []
         for key in ConfigurationKeys.all where !key.isListItem {
             let c = key.components
-            guard c.count > prefix.count, Array(c.prefix(prefix.count)) == prefix, !names.contains(c[prefix.count]) else { continue }
+            guard c.count > prefix.count, Array(c.prefix(prefix.count)) == prefix,
+                !names.contains(c[prefix.count])
+            else { continue }
             names.append(c[prefix.count])
         }
         return names.map { name in
             let path = prefix + [name]
-            guard let key = ConfigurationKeys.key(path.joined(separator: ".")) else { return (name, .mapping(level(path))) }
+            guard let key = ConfigurationKeys.key(path.joined(separator: ".")) else {
+                return (name, .mapping(level(path)))
+            }
             switch key.form {
             case .scalar: return (name, .scalar)
             case .list: return (name, .list(item: listItemKeys(key.path)))
@@ -50,14 +54,17 @@ enum ConfigurationSchema {
 
     /// The keys of a list's items: `gpio.leds` → role, line, active_low.
     static func listItemKeys(_ path: String) -> [String] {
-        ConfigurationKeys.all.filter { $0.path.hasPrefix(path + "[].") }.map { String($0.path.dropFirst(path.count + 3)) }
+        ConfigurationKeys.all.filter { $0.path.hasPrefix(path + "[].") }.map {
+            String($0.path.dropFirst(path.count + 3))
+        }
     }
 
     /// The keys allowed in the mapping at `path` (empty path = the top level).
     static func keys(at path: [String]) -> [String] {
         var level = root
         for component in path {
-            guard let shape = level.first(where: { $0.0 == component })?.1, let children = shape.children else {
+            guard let shape = level.first(where: { $0.0 == component })?.1, let children = shape.children
+            else {
                 return []
             }
             level = children

@@ -77,7 +77,9 @@ extension ConfigNode {
                     problems.append(
                         ConfigurationProblem(
                             source: source, line: keyOrigin.line, column: keyOrigin.column, key: path,
-                            message: "keys must be plain names, got a \(key.mapping != nil ? "mapping" : "list") as a key"))
+                            message:
+                                "keys must be plain names, got a \(key.mapping != nil ? "mapping" : "list") as a key"
+                        ))
                     continue
                 }
                 let childPath = path.isEmpty ? k.string : path + "." + k.string

@@ -120,7 +120,8 @@ extension StationConfiguration {
         public var temperatureOffsetC: Double
 
         public init(
-            sensor: WeatherSensorKind = .bme280, address: I2CAddress = 0x76, interval: Duration = .seconds(10),
+            sensor: WeatherSensorKind = .bme280, address: I2CAddress = 0x76,
+            interval: Duration = .seconds(10),
             oversampling: Oversampling = Oversampling(), iirFilter: Int = 4, temperatureOffsetC: Double = 0
         ) {
             self.sensor = sensor
@@ -316,7 +317,9 @@ extension StationConfiguration {
             LED(role: .streaming, line: .name("GPIO22")),
         ]
 
-        public init(chip: String = "gpiochip0", leds: [LED] = GPIOSettings.defaultLEDs, button: Button? = Button()) {
+        public init(
+            chip: String = "gpiochip0", leds: [LED] = GPIOSettings.defaultLEDs, button: Button? = Button()
+        ) {
             self.chip = chip
             self.leds = leds
             self.button = button
@@ -497,7 +500,8 @@ extension StationConfiguration {
         public var scenario: SimulationScenario
         public var gpio: SimulationGPIO
 
-        public init(seed: UInt64 = 1, scenario: SimulationScenario = .demo, gpio: SimulationGPIO = .simulated) {
+        public init(seed: UInt64 = 1, scenario: SimulationScenario = .demo, gpio: SimulationGPIO = .simulated)
+        {
             self.seed = seed
             self.scenario = scenario
             self.gpio = gpio

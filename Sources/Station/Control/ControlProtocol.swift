@@ -20,11 +20,12 @@ public enum ControlRequest: Equatable, Sendable {
     }
 
     public func encoded() -> Data {
-        let wire: Wire = switch self {
-        case .stream(let a): Wire(command: "stream", action: a.rawValue)
-        case .acknowledge: Wire(command: "ack")
-        case .state: Wire(command: "state")
-        }
+        let wire: Wire =
+            switch self {
+            case .stream(let a): Wire(command: "stream", action: a.rawValue)
+            case .acknowledge: Wire(command: "ack")
+            case .state: Wire(command: "state")
+            }
         var data = (try? JSONEncoder().encode(wire)) ?? Data()
         data.append(0x0A)
         return data
@@ -32,7 +33,8 @@ public enum ControlRequest: Equatable, Sendable {
 
     /// Decodes one request line. Untrusted input (any local user who can reach the socket):
     /// every malformed request is an error with a reason, never a crash.
-    public static func decode(_ bytes: some Collection<UInt8>) throws(ControlProtocolError) -> ControlRequest {
+    public static func decode(_ bytes: some Collection<UInt8>) throws(ControlProtocolError) -> ControlRequest
+    {
         guard bytes.count <= maxLength else { throw .init("request longer than \(maxLength) bytes") }
         var data = Data(bytes)
         while let last = data.last, last == 0x0A || last == 0x0D { data.removeLast() }
@@ -67,8 +69,10 @@ public struct ControlResponse: Codable, Equatable, Sendable {
     /// The live upload state (answer to `state` when upload is enabled).
     public var upload: UploadLiveStatus?
 
-    public init(ok: Bool, message: String, streaming: Bool? = nil, impactLatched: Bool? = nil,
-                faults: [String: String]? = nil, upload: UploadLiveStatus? = nil) {
+    public init(
+        ok: Bool, message: String, streaming: Bool? = nil, impactLatched: Bool? = nil,
+        faults: [String: String]? = nil, upload: UploadLiveStatus? = nil
+    ) {
         self.ok = ok
         self.message = message
         self.streaming = streaming
@@ -97,21 +101,26 @@ extension ControlRequest {
         switch self {
         case .stream(let action):
             let before = state.indication.streaming
-            let on: Bool = switch action {
-            case .start: state.setStreaming(true, cause: cause)
-            case .stop: state.setStreaming(false, cause: cause)
-            case .toggle: state.toggleStreaming(cause: cause)
-            }
-            let message = on == before ? "streaming was already \(on ? "on" : "off")" : "streaming \(on ? "started" : "stopped")"
+            let on: Bool =
+                switch action {
+                case .start: state.setStreaming(true, cause: cause)
+                case .stop: state.setStreaming(false, cause: cause)
+                case .toggle: state.toggleStreaming(cause: cause)
+                }
+            let message =
+                on == before
+                ? "streaming was already \(on ? "on" : "off")" : "streaming \(on ? "started" : "stopped")"
             return ControlResponse(ok: true, message: message, streaming: on)
         case .acknowledge:
             let acknowledged = state.acknowledgeImpact(cause: cause)
-            return ControlResponse(ok: true, message: acknowledged ? "impact acknowledged" : "no impact to acknowledge",
-                                   impactLatched: false)
+            return ControlResponse(
+                ok: true, message: acknowledged ? "impact acknowledged" : "no impact to acknowledge",
+                impactLatched: false)
         case .state:
             let s = state.snapshot
-            return ControlResponse(ok: true, message: s.indication.topState.rawValue, streaming: s.indication.streaming,
-                                   impactLatched: s.indication.impactLatched, faults: s.faultMessages, upload: s.upload)
+            return ControlResponse(
+                ok: true, message: s.indication.topState.rawValue, streaming: s.indication.streaming,
+                impactLatched: s.indication.impactLatched, faults: s.faultMessages, upload: s.upload)
         }
     }
 }

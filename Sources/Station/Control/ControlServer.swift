@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The service's end of the control socket: accepts one request per connection on a dedicated
@@ -22,16 +22,20 @@ public final class ControlServer: @unchecked Sendable {
         self.state = state
         self.logger = logger
         guard let (addr, len) = ControlSocket.address(path) else {
-            throw ControlSocketError("control socket path \(path) is longer than a Unix socket allows (107 bytes)")
+            throw ControlSocketError(
+                "control socket path \(path) is longer than a Unix socket allows (107 bytes)")
         }
         if access(path, F_OK) == 0 {
             if (try? ControlClient(path: path).send(.state, timeoutMs: 1000)) != nil {
-                throw ControlSocketError("another sensorstation is already running (its control socket \(path) answers)")
+                throw ControlSocketError(
+                    "another sensorstation is already running (its control socket \(path) answers)")
             }
             unlink(path)
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw ControlSocketError("cannot create the control socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw ControlSocketError("cannot create the control socket: \(String(cString: strerror(errno)))")
+        }
         // Created 0660 from the start: no window in which others could connect.
         let oldMask = umask(0o117)
         var a = addr
@@ -42,7 +46,8 @@ public final class ControlServer: @unchecked Sendable {
         umask(oldMask)
         guard bound == 0, listen(fd, 8) == 0 else {
             close(fd)
-            throw ControlSocketError("cannot listen on \(path): \(String(cString: strerror(bound == 0 ? errno : bindErrno)))")
+            throw ControlSocketError(
+                "cannot listen on \(path): \(String(cString: strerror(bound == 0 ? errno : bindErrno)))")
         }
         // The socket takes the directory's group (setgid StateDirectory, or the service's group).
         var st = stat()
@@ -77,16 +82,25 @@ public final class ControlServer: @unchecked Sendable {
 
     private func handle(_ client: Int32) {
         guard let peer = PeerCredentials(fd: client) else {
-            _ = ControlSocket.writeAll(client, ControlResponse(ok: false, message: "cannot read peer credentials").encoded())
+            _ = ControlSocket.writeAll(
+                client, ControlResponse(ok: false, message: "cannot read peer credentials").encoded())
             return
         }
         guard peer.mayControl(socketPath: path) else {
-            logger.warning("control socket: refused uid \(peer.uid) (not the service user, root, or in the socket's group)")
-            _ = ControlSocket.writeAll(client, ControlResponse(
-                ok: false, message: "permission denied: only the service user and members of the sensorstation group may control the station").encoded())
+            logger.warning(
+                "control socket: refused uid \(peer.uid) (not the service user, root, or in the socket's group)"
+            )
+            _ = ControlSocket.writeAll(
+                client,
+                ControlResponse(
+                    ok: false,
+                    message:
+                        "permission denied: only the service user and members of the sensorstation group may control the station"
+                ).encoded())
             return
         }
-        guard let line = ControlSocket.readLine(client, limit: ControlRequest.maxLength, timeoutMs: 2000) else { return }
+        guard let line = ControlSocket.readLine(client, limit: ControlRequest.maxLength, timeoutMs: 2000)
+        else { return }
         let response: ControlResponse
         do {
             let request = try ControlRequest.decode(line)
@@ -194,28 +208,37 @@ public struct ControlClient {
 
     /// What someone outside the service's group is told to do (the socket here, the log in the
     /// storage commands).
-    public static let joinGroupHint = "add yourself to the sensorstation group (sudo usermod -aG sensorstation $USER) and log in again"
+    public static let joinGroupHint =
+        "add yourself to the sensorstation group (sudo usermod -aG sensorstation $USER) and log in again"
 
     public init(path: String) {
         self.path = path
     }
 
-    public func send(_ request: ControlRequest, timeoutMs: Int32 = 5000) throws(ControlSocketError) -> ControlResponse {
+    public func send(_ request: ControlRequest, timeoutMs: Int32 = 5000) throws(ControlSocketError)
+        -> ControlResponse
+    {
         guard let (addr, len) = ControlSocket.address(path) else {
             throw ControlSocketError("control socket path \(path) is too long")
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw ControlSocketError("cannot create a socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw ControlSocketError("cannot create a socket: \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         var a = addr
-        let r = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) } }
+        let r = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) }
+        }
         if r != 0 {
             let e = errno
             switch e {
             case ENOENT, ECONNREFUSED:
-                throw ControlSocketError("the station service is not running (no one listens on \(path))", kind: .notRunning)
+                throw ControlSocketError(
+                    "the station service is not running (no one listens on \(path))", kind: .notRunning)
             case EACCES, EPERM:
-                throw ControlSocketError("permission denied on \(path): \(Self.joinGroupHint)", kind: .permissionDenied)
+                throw ControlSocketError(
+                    "permission denied on \(path): \(Self.joinGroupHint)", kind: .permissionDenied)
             default:
                 throw ControlSocketError("cannot connect to \(path): \(String(cString: strerror(e)))")
             }
@@ -227,12 +250,17 @@ public struct ControlClient {
     /// peer by answering and closing without reading the request, so the write can fail (EPIPE:
     /// MSG_NOSIGNAL, no SIGPIPE) after the answer arrived; a Unix socket keeps that answer queued
     /// after the peer closed, so it is read whether the write went through or not.
-    static func exchange(_ fd: Int32, _ request: ControlRequest, path: String,
-                         timeoutMs: Int32) throws(ControlSocketError) -> ControlResponse {
+    static func exchange(
+        _ fd: Int32, _ request: ControlRequest, path: String,
+        timeoutMs: Int32
+    ) throws(ControlSocketError) -> ControlResponse {
         let sent = ControlSocket.writeAll(fd, request.encoded())
         guard let line = ControlSocket.readLine(fd, limit: 65536, timeoutMs: timeoutMs), !line.isEmpty else {
-            if !sent { throw ControlSocketError("the service closed the connection on \(path)", kind: .protocolError) }
-            throw ControlSocketError("no answer from the service on \(path) within \(timeoutMs / 1000) s", kind: .protocolError)
+            if !sent {
+                throw ControlSocketError("the service closed the connection on \(path)", kind: .protocolError)
+            }
+            throw ControlSocketError(
+                "no answer from the service on \(path) within \(timeoutMs / 1000) s", kind: .protocolError)
         }
         guard let response = try? JSONDecoder().decode(ControlResponse.self, from: Data(line)) else {
             throw ControlSocketError("unreadable answer from the service on \(path)", kind: .protocolError)

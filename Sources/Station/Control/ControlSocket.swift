@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The control socket's place and the POSIX plumbing both ends share. The socket lives next to

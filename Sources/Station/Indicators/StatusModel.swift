@@ -6,8 +6,10 @@ public struct StationIndication: Sendable, Equatable {
     public var streaming: Bool
     public var uploadingBacklog: Bool
 
-    public init(faults: Set<String> = [], impactLatched: Bool = false, streaming: Bool = false,
-                uploadingBacklog: Bool = false) {
+    public init(
+        faults: Set<String> = [], impactLatched: Bool = false, streaming: Bool = false,
+        uploadingBacklog: Bool = false
+    ) {
         self.faults = faults
         self.impactLatched = impactLatched
         self.streaming = streaming
@@ -53,7 +55,8 @@ public enum StatusModel {
     /// The pattern each configured LED shows. A status LED shows the top state; a dedicated LED
     /// shows its own condition whatever else is going on, so a red impact LED stays latched even
     /// while a fault blinks elsewhere.
-    public static func patterns(for indication: StationIndication, roles: [LEDRole]) -> [LEDRole: LEDPattern] {
+    public static func patterns(for indication: StationIndication, roles: [LEDRole]) -> [LEDRole: LEDPattern]
+    {
         var result: [LEDRole: LEDPattern] = [:]
         for role in roles {
             switch role {

@@ -4,8 +4,9 @@ import Logging
 import ServiceLifecycle
 import Storage
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A Raspberry Pi has no battery clock: at boot systemd sets the clock to its build date or to
@@ -30,14 +31,17 @@ public final class ClockWatch: Service, Sendable {
         public var boot: @Sendable () -> Duration
         public var sleep: @Sendable (Duration) async throws -> Void
 
-        public init(wall: @escaping @Sendable () -> Date, boot: @escaping @Sendable () -> Duration,
-                    sleep: @escaping @Sendable (Duration) async throws -> Void) {
+        public init(
+            wall: @escaping @Sendable () -> Date, boot: @escaping @Sendable () -> Duration,
+            sleep: @escaping @Sendable (Duration) async throws -> Void
+        ) {
             self.wall = wall
             self.boot = boot
             self.sleep = sleep
         }
 
-        public static let live = Clocks(wall: { Date() }, boot: ClockWatch.bootTime, sleep: { try await Task.sleep(for: $0) })
+        public static let live = Clocks(
+            wall: { Date() }, boot: ClockWatch.bootTime, sleep: { try await Task.sleep(for: $0) })
     }
 
     /// One correction, for the log and `status`.
@@ -63,7 +67,10 @@ public final class ClockWatch: Service, Sendable {
 
         /// One line for `status`, nil when there is nothing to say.
         public var summary: String? {
-            if let lastError { return "set, but what was logged before could not be corrected yet (uploads wait): \(lastError)" }
+            if let lastError {
+                return
+                    "set, but what was logged before could not be corrected yet (uploads wait): \(lastError)"
+            }
             guard let c = lastCorrection else { return nil }
             return c.delta == .zero
                 ? "synchronised at \(AWSDate.iso8601(c.at)); it had not been moved, so no row changed"
@@ -94,15 +101,18 @@ public final class ClockWatch: Service, Sendable {
     /// The live watch: the clock is trusted once `marker` exists (systemd-timesyncd's by default,
     /// `upload.clock_sync_marker`) or the kernel's NTP state says so, as for the credentials.
     public convenience init(recorder: Recorder?, marker: String, logger: Logger) {
-        self.init(recorder: recorder, clockState: { ClockSynchronisation.state(now: $0, marker: marker) },
-                  clocks: .live, logger: logger)
+        self.init(
+            recorder: recorder, clockState: { ClockSynchronisation.state(now: $0, marker: marker) },
+            clocks: .live, logger: logger)
     }
 
     /// Takes the first look now, before anything is logged: an unsynchronised clock gets its mark
     /// (and retention by age waits), a synchronised one opens the gate at once.
     /// - Parameter clockState: whether the clock is synchronised, given the wall clock's reading.
-    public init(recorder: Recorder?, clockState: @escaping @Sendable (Date) -> ClockSynchronisation.State,
-                clocks: Clocks, interval: Duration = .seconds(1), logger: Logger) {
+    public init(
+        recorder: Recorder?, clockState: @escaping @Sendable (Date) -> ClockSynchronisation.State,
+        clocks: Clocks, interval: Duration = .seconds(1), logger: Logger
+    ) {
         self.recorder = recorder
         self.clockState = clockState
         self.clocks = clocks
@@ -123,7 +133,9 @@ public final class ClockWatch: Service, Sendable {
             do {
                 rows = try recorder.database.rowMark()
             } catch {
-                logger.error("clock not synchronised, and the last row ids could not be read, so what is logged before it is set cannot be corrected: \(error)")
+                logger.error(
+                    "clock not synchronised, and the last row ids could not be read, so what is logged before it is set cannot be corrected: \(error)"
+                )
             }
             recorder.holdAgeRetention(true)
         }
@@ -132,8 +144,9 @@ public final class ClockWatch: Service, Sendable {
             $0.status.clock = clock
             $0.status.markedAt = wall
         }
-        logger.notice("waiting for the system clock to be synchronised (NTP): what is logged until then is corrected when it is, and nothing is uploaded before",
-                      metadata: ["clock": "\(clock)"])
+        logger.notice(
+            "waiting for the system clock to be synchronised (NTP): what is logged until then is corrected when it is, and nothing is uploaded before",
+            metadata: ["clock": "\(clock)"])
     }
 
     public var status: Status { state.withLock { $0.status } }
@@ -143,7 +156,9 @@ public final class ClockWatch: Service, Sendable {
     /// was right, and rows may have been uploaded since, so nothing is moved again).
     public func run() async throws {
         while !gate.isOpen && !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do { try await cancelWhenGracefulShutdown { try await self.clocks.sleep(self.interval) } } catch { return }
+            do { try await cancelWhenGracefulShutdown { try await self.clocks.sleep(self.interval) } } catch {
+                return
+            }
             await look()
         }
         try? await gracefulShutdown()
@@ -156,10 +171,12 @@ public final class ClockWatch: Service, Sendable {
         let wall = clocks.wall(), boot = clocks.boot()
         let clock = clockState(wall)
         // The gate is closed only while a mark is held.
-        guard let mark = state.withLock({ s -> Mark? in
-            s.status.clock = clock
-            return s.mark
-        }), clock.isSynchronised else { return }
+        guard
+            let mark = state.withLock({ s -> Mark? in
+                s.status.clock = clock
+                return s.mark
+            }), clock.isSynchronised
+        else { return }
         // What the clock was moved by, and the moment of this look on the old clock: rows of
         // this run stamped at or before it carry the old clock's time.
         let moved = (Self.since1970(wall) - boot) - mark.offset
@@ -168,27 +185,37 @@ public final class ClockWatch: Service, Sendable {
         var rows = 0
         if let recorder, let after = mark.rows {
             do {
-                rows = try await recorder.correctClock(after: after, stampedBefore: stampedBefore, by: delta).rows
+                rows = try await recorder.correctClock(after: after, stampedBefore: stampedBefore, by: delta)
+                    .rows
             } catch {
                 let first = state.withLock { s -> Bool in
                     defer { s.status.lastError = "\(error)" }
                     return s.status.lastError != "\(error)"
                 }
-                if first { logger.error("clock set, but the rows logged before could not be corrected (retrying; uploads wait): \(error)") }
+                if first {
+                    logger.error(
+                        "clock set, but the rows logged before could not be corrected (retrying; uploads wait): \(error)"
+                    )
+                }
                 return
             }
         }
         if recorder != nil && mark.rows == nil {
-            logger.error("clock set (moved by \(Self.describe(delta))), but the rows logged before cannot be corrected: the last row ids could not be read at start",
-                         metadata: ["clock": "\(clock)"])
+            logger.error(
+                "clock set (moved by \(Self.describe(delta))), but the rows logged before cannot be corrected: the last row ids could not be read at start",
+                metadata: ["clock": "\(clock)"])
         } else if delta == .zero {
-            logger.info("clock synchronised; it had not been moved (by less than 1 ms), so nothing logged before changed",
-                        metadata: ["clock": "\(clock)"])
+            logger.info(
+                "clock synchronised; it had not been moved (by less than 1 ms), so nothing logged before changed",
+                metadata: ["clock": "\(clock)"])
         } else if recorder == nil {
-            logger.info("clock set by \(Self.describe(delta)); there is no log to correct", metadata: ["clock": "\(clock)"])
+            logger.info(
+                "clock set by \(Self.describe(delta)); there is no log to correct",
+                metadata: ["clock": "\(clock)"])
         } else {
-            logger.info("clock set: moved \(rows) rows logged before synchronisation by \(Self.describe(delta))",
-                        metadata: ["clock": "\(clock)"])
+            logger.info(
+                "clock set: moved \(rows) rows logged before synchronisation by \(Self.describe(delta))",
+                metadata: ["clock": "\(clock)"])
         }
         state.withLock { s in
             s.mark = nil
@@ -207,9 +234,9 @@ public final class ClockWatch: Service, Sendable {
     @Sendable public static func bootTime() -> Duration {
         var ts = timespec()
         #if os(Linux)
-        clock_gettime(CLOCK_BOOTTIME, &ts)
+            clock_gettime(CLOCK_BOOTTIME, &ts)
         #else
-        clock_gettime(CLOCK_MONOTONIC, &ts)
+            clock_gettime(CLOCK_MONOTONIC, &ts)
         #endif
         return .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec))
     }
@@ -225,8 +252,10 @@ public final class ClockWatch: Service, Sendable {
         let magnitude = us.magnitude
         if magnitude < 60_000_000 { return sign + String(format: "%.3f s", Double(magnitude) / 1e6) }
         let seconds = (magnitude + 500_000) / 1_000_000
-        let parts: [(UInt64, String)] = [(seconds / 86_400, "d"), (seconds / 3600 % 24, "h"), (seconds / 60 % 60, "min"),
-                                         (seconds % 60, "s")]
+        let parts: [(UInt64, String)] = [
+            (seconds / 86_400, "d"), (seconds / 3600 % 24, "h"), (seconds / 60 % 60, "min"),
+            (seconds % 60, "s"),
+        ]
         let shown = parts.drop { $0.0 == 0 }
         return sign + shown.map { "\($0.0) \($0.1)" }.joined(separator: " ")
     }

@@ -37,7 +37,9 @@ public final class StopSignal: Sendable {
 /// occupies the cooperative pool (two threads on a two-core Pi), and lets an async caller await
 /// its end. Cancelling the awaiting task stops the work.
 public enum DedicatedThread {
-    public static func run(name: String, signal: StopSignal, _ body: @escaping @Sendable (StopSignal) -> Void) async {
+    public static func run(name: String, signal: StopSignal, _ body: @escaping @Sendable (StopSignal) -> Void)
+        async
+    {
         let threadName = threadName(name)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -74,12 +76,14 @@ public enum DedicatedThread {
     @discardableResult
     static func nameCurrentThread(_ name: String) -> Bool {
         #if os(Linux)
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "pthread_setname_np") else { return false }
-        typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
-        let setName = unsafeBitCast(symbol, to: SetName.self)
-        return setName(pthread_self(), name) == 0
+            guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "pthread_setname_np") else {
+                return false
+            }
+            typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
+            let setName = unsafeBitCast(symbol, to: SetName.self)
+            return setName(pthread_self(), name) == 0
         #else
-        return false
+            return false
         #endif
     }
 }

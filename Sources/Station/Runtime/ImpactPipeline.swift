@@ -28,12 +28,15 @@ public struct ImpactSummary: Sendable, Equatable {
 extension ImpactCapture {
     /// Converts a detector event (times on the sampler's timeline, in seconds) into the stored
     /// record (wall-clock times, the waveform as the compact blob).
-    public init(event e: ImpactEvent, sensor: String, thresholdG: Double, rateHz: Double, wallClock: (Double) -> Date) {
+    public init(
+        event e: ImpactEvent, sensor: String, thresholdG: Double, rateHz: Double, wallClock: (Double) -> Date
+    ) {
         let blob = WaveformCodec.encode(e.waveform)
         record = ImpactRecord(
             triggerTime: wallClock(e.triggerT), startTime: wallClock(e.startT), endTime: wallClock(e.endT),
             peakTime: wallClock(e.peakT), peakG: e.peakG, peakXG: e.peakX, peakYG: e.peakY, peakZG: e.peakZ,
-            durationMs: e.durationAbove * 1000, severity: e.severity.rawValue, deltaVMps: e.deltaV, hic15: e.hic15,
+            durationMs: e.durationAbove * 1000, severity: e.severity.rawValue, deltaVMps: e.deltaV,
+            hic15: e.hic15,
             saturated: e.saturated, thresholdG: thresholdG, sensor: sensor, waveform: blob,
             waveformCount: e.waveform.count, waveformRateHz: rateHz)
         summary = ImpactSummary(
@@ -54,8 +57,10 @@ public struct ImpactWriter: Service {
     let logger: Logger
     let retryInterval: Duration
 
-    public init(impacts: AsyncStream<ImpactCapture>, recorder: Recorder?, state: StationState, logger: Logger,
-                retryInterval: Duration = .seconds(2)) {
+    public init(
+        impacts: AsyncStream<ImpactCapture>, recorder: Recorder?, state: StationState, logger: Logger,
+        retryInterval: Duration = .seconds(2)
+    ) {
         self.impacts = impacts
         self.recorder = recorder
         self.state = state

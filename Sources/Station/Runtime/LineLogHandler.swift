@@ -11,7 +11,9 @@ public struct LineLogHandler: LogHandler {
     private let write: @Sendable (String) -> Void
     private let journald: Bool
 
-    public init(label: String, level: Logger.Level, journald: Bool, write: @escaping @Sendable (String) -> Void) {
+    public init(
+        label: String, level: Logger.Level, journald: Bool, write: @escaping @Sendable (String) -> Void
+    ) {
         self.label = label
         self.logLevel = level
         self.journald = journald
@@ -24,8 +26,10 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        write(Self.format(level: event.level, message: "\(event.message)", label: label,
-                          metadata: metadata.merging(event.metadata ?? [:]) { $1 }, journald: journald, date: Date()))
+        write(
+            Self.format(
+                level: event.level, message: "\(event.message)", label: label,
+                metadata: metadata.merging(event.metadata ?? [:]) { $1 }, journald: journald, date: Date()))
     }
 
     /// The syslog priority of each level (RFC 5424 / sd-daemon.h).
@@ -40,14 +44,19 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    public static func format(level: Logger.Level, message: String, label: String, metadata: Logger.Metadata,
-                              journald: Bool, date: Date) -> String {
+    public static func format(
+        level: Logger.Level, message: String, label: String, metadata: Logger.Metadata,
+        journald: Bool, date: Date
+    ) -> String {
         var line = message
         if !metadata.isEmpty {
-            line += " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            line +=
+                " "
+                + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
         if journald { return "<\(syslogPriority(level))>\(line)" }
-        return "\(timestamp(date)) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(line)"
+        return
+            "\(timestamp(date)) \(level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(line)"
     }
 
     /// `2026-11-23T07:00:01.123Z` (UTC, milliseconds).
@@ -57,7 +66,8 @@ public struct LineLogHandler: LogHandler {
         let ms = Int((t - t.rounded(.down)) * 1000)
         var tm = tm()
         gmtime_r(&seconds, &tm)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
-                      Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), ms)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+            Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), ms)
     }
 }

@@ -12,8 +12,10 @@ public final class LiveSettings: Sendable {
         public var weatherInterval: Duration
         public var temperatureOffsetC: Double
 
-        public init(detector: DetectorSettings, offsetG: SIMD3<Double>, scale: SIMD3<Double>,
-                    weatherInterval: Duration, temperatureOffsetC: Double) {
+        public init(
+            detector: DetectorSettings, offsetG: SIMD3<Double>, scale: SIMD3<Double>,
+            weatherInterval: Duration, temperatureOffsetC: Double
+        ) {
             self.detector = detector
             self.offsetG = offsetG
             self.scale = scale
@@ -44,9 +46,10 @@ public final class LiveSettings: Sendable {
 
 extension LiveSettings.Values {
     public init(configuration c: StationConfiguration) {
-        self.init(detector: c.detectorSettings, offsetG: c.accelerometer.calibration.offsetG,
-                  scale: c.accelerometer.calibration.scale, weatherInterval: c.weather.interval,
-                  temperatureOffsetC: c.weather.temperatureOffsetC)
+        self.init(
+            detector: c.detectorSettings, offsetG: c.accelerometer.calibration.offsetG,
+            scale: c.accelerometer.calibration.scale, weatherInterval: c.weather.interval,
+            temperatureOffsetC: c.weather.temperatureOffsetC)
     }
 }
 
@@ -66,15 +69,21 @@ public enum ReloadPlan {
 
     /// `running` with the live keys of `new`: what runs after a reload (the keys that need a
     /// restart keep their running values, so they are reported again on the next reload).
-    public static func applying(_ new: StationConfiguration, to running: StationConfiguration) -> StationConfiguration {
+    public static func applying(_ new: StationConfiguration, to running: StationConfiguration)
+        -> StationConfiguration
+    {
         var c = running
         for key in ConfigurationKeys.all where key.reload == .live { key.copy?(&c, new) }
         return c
     }
 
-    static func changed(_ reload: ConfigurationKey.Reload, _ old: StationConfiguration, _ new: StationConfiguration)
+    static func changed(
+        _ reload: ConfigurationKey.Reload, _ old: StationConfiguration, _ new: StationConfiguration
+    )
         -> [ConfigurationKey]
     {
-        ConfigurationKeys.all.filter { $0.reload == reload && !$0.isListItem && $0.value(old) != $0.value(new) }
+        ConfigurationKeys.all.filter {
+            $0.reload == reload && !$0.isListItem && $0.value(old) != $0.value(new)
+        }
     }
 }

@@ -19,8 +19,10 @@ public struct MotionAggregator: Sendable {
     /// Adds one sample (time on the sampler's monotonic timeline, axes in g) and returns the
     /// summary of the second that just ended, if this sample began a new one. `wallClock` turns a
     /// timeline instant into a date for the summary.
-    public mutating func add(time t: Duration, x: Double, y: Double, z: Double, saturated sat: Bool,
-                             wallClock: (Duration) -> Date) -> MotionSummary? {
+    public mutating func add(
+        time t: Duration, x: Double, y: Double, z: Double, saturated sat: Bool,
+        wallClock: (Duration) -> Date
+    ) -> MotionSummary? {
         var out: MotionSummary?
         if let start = windowStart, t - start >= .seconds(1) {
             if count > 0 { out = summary(at: wallClock(start)) }

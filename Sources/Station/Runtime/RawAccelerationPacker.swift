@@ -44,7 +44,9 @@ public final class RawAccelerationPacker: Sendable {
 
     /// The samples held so far as one record (nil if none).
     public func flush() -> [UInt8]? {
-        let held = buffer.withLock { b in defer { b.removeAll() }; return b }
+        let held = buffer.withLock { b in
+            defer { b.removeAll() }; return b
+        }
         return held.isEmpty ? nil : Self.record(held)
     }
 
@@ -59,7 +61,10 @@ public final class RawAccelerationPacker: Sendable {
             ("x_g", JSONValue.array(samples.map { .double($0.x) })),
             ("y_g", JSONValue.array(samples.map { .double($0.y) })),
             ("z_g", JSONValue.array(samples.map { .double($0.z) })),
-            ("saturated", JSONValue.array(samples.indices.filter { samples[$0].saturated }.map { .int(Int64($0)) })),
+            (
+                "saturated",
+                JSONValue.array(samples.indices.filter { samples[$0].saturated }.map { .int(Int64($0)) })
+            ),
         ]
         return Array(JSONValue.object(text: fields).utf8)
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The sampling thread's scheduling: a FIFO draining at 3200 Hz holds 10 ms of samples (ADXL345,
@@ -23,13 +23,13 @@ public enum RealtimePriority {
     /// the reason it kept the ordinary policy.
     public static func raiseCurrentThread(to priority: Int32) -> String? {
         #if os(Linux)
-        var param = sched_param()
-        param.sched_priority = priority
-        let rc = pthread_setschedparam(pthread_self(), Int32(SCHED_FIFO), &param)
-        if rc == 0 { return nil }
-        return refusal(priority: priority, errno: rc, rtprioLimit: rtprioLimit())
+            var param = sched_param()
+            param.sched_priority = priority
+            let rc = pthread_setschedparam(pthread_self(), Int32(SCHED_FIFO), &param)
+            if rc == 0 { return nil }
+            return refusal(priority: priority, errno: rc, rtprioLimit: rtprioLimit())
         #else
-        return "real-time priority is only supported on Linux"
+            return "real-time priority is only supported on Linux"
         #endif
     }
 
@@ -37,11 +37,11 @@ public enum RealtimePriority {
     /// take); `rlim_t.max` is unlimited; nil when it cannot be read.
     static func rtprioLimit() -> rlim_t? {
         #if os(Linux)
-        var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(__RLIMIT_RTPRIO.rawValue), &limit) == 0 else { return nil }
-        return limit.rlim_cur
+            var limit = rlimit()
+            guard getrlimit(__rlimit_resource_t(__RLIMIT_RTPRIO.rawValue), &limit) == 0 else { return nil }
+            return limit.rlim_cur
         #else
-        return nil
+            return nil
         #endif
     }
 
@@ -51,16 +51,20 @@ public enum RealtimePriority {
     /// answering EPERM through `SystemCallErrorNumber=`) or a cgroup without real-time runtime
     /// (cpu.rt_runtime_us 0 under CONFIG_RT_GROUP_SCHED). Other errors are told as they are.
     static func refusal(priority: Int32, errno code: Int32, rtprioLimit limit: rlim_t?) -> String {
-        let head = "SCHED_FIFO priority \(priority) refused: \(String(cString: strerror(code))) (errno \(code))"
+        let head =
+            "SCHED_FIFO priority \(priority) refused: \(String(cString: strerror(code))) (errno \(code))"
         guard code == EPERM else { return head }
         guard let limit else {
-            return head + "; needs CAP_SYS_NICE or LimitRTPRIO=\(priority) in the unit (RLIMIT_RTPRIO unreadable)"
+            return head
+                + "; needs CAP_SYS_NICE or LimitRTPRIO=\(priority) in the unit (RLIMIT_RTPRIO unreadable)"
         }
         let shown = limit == rlim_t.max ? "unlimited" : "\(limit)"
         if limit != rlim_t.max && limit < rlim_t(priority) {
-            return head + "; RLIMIT_RTPRIO is \(shown): set LimitRTPRIO=\(priority) in the unit (or grant CAP_SYS_NICE)"
+            return head
+                + "; RLIMIT_RTPRIO is \(shown): set LimitRTPRIO=\(priority) in the unit (or grant CAP_SYS_NICE)"
         }
-        return head + " although RLIMIT_RTPRIO (\(shown)) allows it: a seccomp filter denies sched_setscheduler "
+        return head
+            + " although RLIMIT_RTPRIO (\(shown)) allows it: a seccomp filter denies sched_setscheduler "
             + "(SystemCallFilter=~@resources; a drop-in with SystemCallFilter=sched_setscheduler allows it), "
             + "or the cgroup has no real-time budget (cpu.rt_runtime_us is 0)"
     }

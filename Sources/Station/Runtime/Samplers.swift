@@ -15,8 +15,10 @@ public struct WeatherSampler: Sendable {
     public var temperatureOffsetC: Double
     public var reprobeInterval: Duration
 
-    public init(address: I2CAddress, settings: BME280.Settings, interval: Duration,
-                temperatureOffsetC: Double, reprobeInterval: Duration = .seconds(5)) {
+    public init(
+        address: I2CAddress, settings: BME280.Settings, interval: Duration,
+        temperatureOffsetC: Double, reprobeInterval: Duration = .seconds(5)
+    ) {
         self.address = address
         self.settings = settings
         self.interval = interval
@@ -25,8 +27,10 @@ public struct WeatherSampler: Sendable {
     }
 
     /// - Parameter heartbeat: called every loop (the systemd watchdog when nothing samples faster).
-    public func service(bus: any I2CBus, state: StationState, live: LiveSettings? = nil,
-                        heartbeat: @escaping @Sendable () -> Void = {}) -> ThreadService {
+    public func service(
+        bus: any I2CBus, state: StationState, live: LiveSettings? = nil,
+        heartbeat: @escaping @Sendable () -> Void = {}
+    ) -> ThreadService {
         let config = self
         return ThreadService(name: "weather") { signal in
             var config = config
@@ -37,8 +41,9 @@ public struct WeatherSampler: Sendable {
                     if let sensor {
                         s = sensor
                     } else {
-                        s = try BME280(device: bus.device(at: config.address), settings: config.settings,
-                                       sleep: { signal.wait(for: $0) })
+                        s = try BME280(
+                            device: bus.device(at: config.address), settings: config.settings,
+                            sleep: { signal.wait(for: $0) })
                         sensor = s
                         state.clearFault("weather")
                     }
@@ -48,10 +53,12 @@ public struct WeatherSampler: Sendable {
                         config.temperatureOffsetC = v.temperatureOffsetC
                     }
                     let r = try s.read()
-                    state.record(.weather(WeatherSample(
-                        time: Date(), sensor: s.model.rawValue,
-                        temperatureC: r.temperatureC - config.temperatureOffsetC,
-                        humidityPercent: r.humidityPercent, pressurePa: r.pressurePa)))
+                    state.record(
+                        .weather(
+                            WeatherSample(
+                                time: Date(), sensor: s.model.rawValue,
+                                temperatureC: r.temperatureC - config.temperatureOffsetC,
+                                humidityPercent: r.humidityPercent, pressurePa: r.pressurePa)))
                 } catch {
                     sensor = nil
                     state.raiseFault("weather", "\(error)")
@@ -59,7 +66,8 @@ public struct WeatherSampler: Sendable {
                 }
                 heartbeat()
                 // Sleep in short steps so the heartbeat keeps going during a long interval.
-                let deadline = ContinuousClock.now + (sensor == nil ? config.reprobeInterval : config.interval)
+                let deadline =
+                    ContinuousClock.now + (sensor == nil ? config.reprobeInterval : config.interval)
                 var stopped = false
                 while !stopped, ContinuousClock.now < deadline {
                     stopped = signal.wait(for: min(.seconds(1), deadline - ContinuousClock.now))
@@ -88,9 +96,11 @@ public struct MotionSampler: Sendable {
     public var rawWhileStreaming: Bool
     public var reprobeInterval: Duration
 
-    public init(model: ChipModel, address: I2CAddress, rangeG: Double, odrHz: Double, fifo: Bool,
-                offsetG: SIMD3<Double> = .zero, scale: SIMD3<Double> = .one, detector: DetectorSettings,
-                rawWhileStreaming: Bool = false, reprobeInterval: Duration = .seconds(5)) {
+    public init(
+        model: ChipModel, address: I2CAddress, rangeG: Double, odrHz: Double, fifo: Bool,
+        offsetG: SIMD3<Double> = .zero, scale: SIMD3<Double> = .one, detector: DetectorSettings,
+        rawWhileStreaming: Bool = false, reprobeInterval: Duration = .seconds(5)
+    ) {
         self.model = model
         self.address = address
         self.rangeG = rangeG
@@ -105,8 +115,9 @@ public struct MotionSampler: Sendable {
 
     /// Opens the driver for the configured chip.
     public func open(bus: any I2CBus) throws -> any Accelerometer {
-        try AccelerometerFactory.open(model: model, device: bus.device(at: address), rangeG: rangeG, odrHz: odrHz,
-                                      fifo: fifo, sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
+        try AccelerometerFactory.open(
+            model: model, device: bus.device(at: address), rangeG: rangeG, odrHz: odrHz,
+            fifo: fifo, sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
     }
 
     /// How long to sleep between reads: the time 8 samples take when draining a FIFO (a quarter
@@ -120,10 +131,12 @@ public struct MotionSampler: Sendable {
     ///   - impacts: where finished impacts go (the impact writer); finished when the sampler stops.
     ///   - recorder: the log for summaries and raw samples; nil without storage.
     ///   - logger: says which scheduling the thread got (a warning when real-time was refused).
-    public func service(bus: any I2CBus, state: StationState, recorder: Recorder?,
-                        impacts: AsyncStream<ImpactCapture>.Continuation,
-                        now: @escaping @Sendable () -> Duration, live: LiveSettings? = nil, logger: Logger,
-                        heartbeat: @escaping @Sendable () -> Void = {}) -> ThreadService {
+    public func service(
+        bus: any I2CBus, state: StationState, recorder: Recorder?,
+        impacts: AsyncStream<ImpactCapture>.Continuation,
+        now: @escaping @Sendable () -> Duration, live: LiveSettings? = nil, logger: Logger,
+        heartbeat: @escaping @Sendable () -> Void = {}
+    ) -> ThreadService {
         let config = self
         return ThreadService(name: "motion") { signal in
             // A 32-entry FIFO at 3200 Hz lasts 10 ms: keep ordinary work from delaying the drain.
@@ -163,9 +176,11 @@ public struct MotionSampler: Sendable {
                         let (version, v) = live.current
                         liveVersion = version
                         for e in detector.finish() {
-                            impacts.yield(ImpactCapture(event: e, sensor: config.model.rawValue,
-                                                        thresholdG: config.detector.thresholdG,
-                                                        rateHz: a.odrHz, wallClock: wallClockSeconds))
+                            impacts.yield(
+                                ImpactCapture(
+                                    event: e, sensor: config.model.rawValue,
+                                    thresholdG: config.detector.thresholdG,
+                                    rateHz: a.odrHz, wallClock: wallClockSeconds))
                         }
                         config.detector = v.detector
                         config.offsetG = v.offsetG
@@ -180,31 +195,44 @@ public struct MotionSampler: Sendable {
                     var raw: [RawSampleRecord] = []
                     for s in samples {
                         let v = (SIMD3(s.x, s.y, s.z) - config.offsetG) * config.scale
-                        if let m = aggregator.add(time: s.time, x: v.x, y: v.y, z: v.z, saturated: s.saturated,
-                                                  wallClock: wallClock) {
+                        if let m = aggregator.add(
+                            time: s.time, x: v.x, y: v.y, z: v.z, saturated: s.saturated,
+                            wallClock: wallClock)
+                        {
                             state.record(.motion(m), at: m.time)
                         }
                         if keepRaw || sendRaw {
-                            raw.append(RawSampleRecord(time: wallClock(s.time), x: v.x, y: v.y, z: v.z, saturated: s.saturated))
+                            raw.append(
+                                RawSampleRecord(
+                                    time: wallClock(s.time), x: v.x, y: v.y, z: v.z, saturated: s.saturated))
                         }
-                        let events = detector.process(MotionSample(t: s.time.seconds, x: v.x, y: v.y, z: v.z,
-                                                                   saturated: s.saturated))
+                        let events = detector.process(
+                            MotionSample(
+                                t: s.time.seconds, x: v.x, y: v.y, z: v.z,
+                                saturated: s.saturated))
                         // Latch the LED at the trigger, before the post-trigger window is captured.
                         if let trigger = detector.pendingTrigger, !latched {
                             latched = true
-                            state.record(.impact(ImpactNotice(
-                                time: wallClockSeconds(trigger.t), peakG: trigger.peakG,
-                                severe: trigger.severity == .severe, saturated: s.saturated)))
+                            state.record(
+                                .impact(
+                                    ImpactNotice(
+                                        time: wallClockSeconds(trigger.t), peakG: trigger.peakG,
+                                        severe: trigger.severity == .severe, saturated: s.saturated)))
                         }
                         for e in events {
                             if !latched {
-                                state.record(.impact(ImpactNotice(time: wallClockSeconds(e.triggerT), peakG: e.peakG,
-                                                                  severe: e.severity == .severe, saturated: e.saturated)))
+                                state.record(
+                                    .impact(
+                                        ImpactNotice(
+                                            time: wallClockSeconds(e.triggerT), peakG: e.peakG,
+                                            severe: e.severity == .severe, saturated: e.saturated)))
                             }
                             latched = detector.pendingTrigger != nil
-                            impacts.yield(ImpactCapture(event: e, sensor: config.model.rawValue,
-                                                        thresholdG: config.detector.thresholdG, rateHz: a.odrHz,
-                                                        wallClock: wallClockSeconds))
+                            impacts.yield(
+                                ImpactCapture(
+                                    event: e, sensor: config.model.rawValue,
+                                    thresholdG: config.detector.thresholdG, rateHz: a.odrHz,
+                                    wallClock: wallClockSeconds))
                         }
                     }
                     if !raw.isEmpty {
@@ -222,8 +250,10 @@ public struct MotionSampler: Sendable {
             }
             // Whatever the detector still holds (an event in its post window) is not lost.
             for e in detector.finish() {
-                impacts.yield(ImpactCapture(event: e, sensor: config.model.rawValue, thresholdG: config.detector.thresholdG,
-                                            rateHz: config.odrHz, wallClock: wallClockSeconds))
+                impacts.yield(
+                    ImpactCapture(
+                        event: e, sensor: config.model.rawValue, thresholdG: config.detector.thresholdG,
+                        rateHz: config.odrHz, wallClock: wallClockSeconds))
             }
         }
     }

@@ -27,8 +27,10 @@ public struct ThreadService: Service {
 extension Indicators {
     /// The indicator loop: a lamp test, then patterns every `tick` until stopped, then all off.
     /// `now` is the clock the patterns run on.
-    public func service(tick: Duration = .milliseconds(20), lampTest: Duration = .milliseconds(400),
-                        now: @escaping @Sendable () -> Duration) -> ThreadService {
+    public func service(
+        tick: Duration = .milliseconds(20), lampTest: Duration = .milliseconds(400),
+        now: @escaping @Sendable () -> Duration
+    ) -> ThreadService {
         nonisolated(unsafe) let indicators = self  // owned by the thread from here on
         return ThreadService(name: "indicators") { signal in
             indicators.setAll(true)
@@ -54,8 +56,10 @@ public struct ButtonService {
     public let now: @Sendable () -> Duration
     public let logger: Logger
 
-    public init(line: any InputLine, debounce: Duration, longPress: Duration, state: StationState,
-                now: @escaping @Sendable () -> Duration, logger: Logger) {
+    public init(
+        line: any InputLine, debounce: Duration, longPress: Duration, state: StationState,
+        now: @escaping @Sendable () -> Duration, logger: Logger
+    ) {
         self.line = line
         self.debounce = debounce
         self.longPress = longPress
@@ -71,9 +75,11 @@ public struct ButtonService {
         case .short:
             result = state.toggleStreaming(cause: "button") ? "streaming on" : "streaming off"
         case .long:
-            result = state.acknowledgeImpact(cause: "button") ? "impact acknowledged" : "nothing to acknowledge"
+            result =
+                state.acknowledgeImpact(cause: "button") ? "impact acknowledged" : "nothing to acknowledge"
         }
-        return ButtonRecord(time: Date(), press: output.press, heldMs: Int(output.held.milliseconds), result: result)
+        return ButtonRecord(
+            time: Date(), press: output.press, heldMs: Int(output.held.milliseconds), result: result)
     }
 
     public func service() -> ThreadService {

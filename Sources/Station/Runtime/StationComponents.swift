@@ -24,18 +24,22 @@ public struct StationComponents {
     ///   - gpioNow: the clock of the GPIO chip's edge timestamps, for the button; nil = `now`
     ///     (they differ only for simulated sensors with a real chip).
     ///   - recorder: the SQLite log; nil runs the station without one (tests, `read`).
-    public init(configuration c: StationConfiguration, bus: any I2CBus, gpio: (any GPIOChip)?,
-                now: @escaping @Sendable () -> Duration, gpioNow: (@Sendable () -> Duration)? = nil,
-                state: StationState, recorder: Recorder?,
-                logger: Logger, live: LiveSettings? = nil,
-                heartbeat: @escaping @Sendable () -> Void = {}) throws(GPIOError) {
+    public init(
+        configuration c: StationConfiguration, bus: any I2CBus, gpio: (any GPIOChip)?,
+        now: @escaping @Sendable () -> Duration, gpioNow: (@Sendable () -> Duration)? = nil,
+        state: StationState, recorder: Recorder?,
+        logger: Logger, live: LiveSettings? = nil,
+        heartbeat: @escaping @Sendable () -> Void = {}
+    ) throws(GPIOError) {
         var services: [any Service] = []
         var roles: [LEDRole] = []
         if let gpio {
             var leds: [Indicators.LED] = []
             for led in c.gpio.leds {
-                let line = try gpio.requestOutput(OutputLineRequest(
-                    line: led.line, consumer: "sensorstation-\(led.role.rawValue)", activeLow: led.activeLow))
+                let line = try gpio.requestOutput(
+                    OutputLineRequest(
+                        line: led.line, consumer: "sensorstation-\(led.role.rawValue)",
+                        activeLow: led.activeLow))
                 let role = led.role
                 leds.append(.init(role: role, line: line))
                 roles.append(role)
@@ -45,11 +49,15 @@ public struct StationComponents {
                 services.append(indicators.service(now: now))
             }
             if let b = c.gpio.button {
-                let line = try gpio.requestInput(InputLineRequest(
-                    line: b.line, consumer: "sensorstation-button", activeLow: b.activeLow, bias: b.bias,
-                    debounce: b.debounce))
-                services.append(ButtonService(line: line, debounce: b.debounce, longPress: b.longPress, state: state,
-                                              now: gpioNow ?? now, logger: logger).service())
+                let line = try gpio.requestInput(
+                    InputLineRequest(
+                        line: b.line, consumer: "sensorstation-button", activeLow: b.activeLow, bias: b.bias,
+                        debounce: b.debounce))
+                services.append(
+                    ButtonService(
+                        line: line, debounce: b.debounce, longPress: b.longPress, state: state,
+                        now: gpioNow ?? now, logger: logger
+                    ).service())
             }
         }
 
@@ -63,10 +71,11 @@ public struct StationComponents {
         }
         if let model = w.sensor.chipModel {
             weatherLabel = "\(model.rawValue)@\(hex(w.address))"
-            services.append(WeatherSampler(
-                address: w.address, settings: w.driverSettings, interval: w.interval,
-                temperatureOffsetC: w.temperatureOffsetC
-            ).service(bus: bus, state: state, live: live, heartbeat: weatherHeartbeat))
+            services.append(
+                WeatherSampler(
+                    address: w.address, settings: w.driverSettings, interval: w.interval,
+                    temperatureOffsetC: w.temperatureOffsetC
+                ).service(bus: bus, state: state, live: live, heartbeat: weatherHeartbeat))
         } else {
             weatherLabel = nil
         }
@@ -78,12 +87,14 @@ public struct StationComponents {
             // The writer comes first: the group stops services in reverse order, so the sampler
             // stops (finishing the stream) before the writer commits what is left and returns.
             services.append(ImpactWriter(impacts: impacts, recorder: recorder, state: state, logger: logger))
-            services.append(MotionSampler(
-                model: model, address: a.address, rangeG: Double(a.rangeG), odrHz: a.odrHz, fifo: a.fifo,
-                offsetG: a.calibration.offsetG, scale: a.calibration.scale, detector: c.detectorSettings,
-                rawWhileStreaming: c.storage.rawWhileStreaming
-            ).service(bus: bus, state: state, recorder: recorder, impacts: continuation, now: now, live: live,
-                       logger: logger, heartbeat: heartbeat))
+            services.append(
+                MotionSampler(
+                    model: model, address: a.address, rangeG: Double(a.rangeG), odrHz: a.odrHz, fifo: a.fifo,
+                    offsetG: a.calibration.offsetG, scale: a.calibration.scale, detector: c.detectorSettings,
+                    rawWhileStreaming: c.storage.rawWhileStreaming
+                ).service(
+                    bus: bus, state: state, recorder: recorder, impacts: continuation, now: now, live: live,
+                    logger: logger, heartbeat: heartbeat))
         } else {
             accelerometerLabel = nil
         }
@@ -131,15 +142,17 @@ extension StationConfiguration.WeatherSettings {
         func osr(_ n: Int) -> BME280.Oversampling {
             BME280.Oversampling.allCases.first { $0.factor == n } ?? .x1
         }
-        let filter: BME280.IIRFilter = switch iirFilter {
-        case 2: .coefficient2
-        case 4: .coefficient4
-        case 8: .coefficient8
-        case 16: .coefficient16
-        default: .off
-        }
+        let filter: BME280.IIRFilter =
+            switch iirFilter {
+            case 2: .coefficient2
+            case 4: .coefficient4
+            case 8: .coefficient8
+            case 16: .coefficient16
+            default: .off
+            }
         return BME280.Settings(
-            temperatureOversampling: osr(oversampling.temperature), pressureOversampling: osr(oversampling.pressure),
+            temperatureOversampling: osr(oversampling.temperature),
+            pressureOversampling: osr(oversampling.pressure),
             humidityOversampling: osr(oversampling.humidity), iirFilter: filter, mode: .forced)
     }
 }

@@ -25,7 +25,9 @@ public struct WeatherSample: Sendable, Equatable {
     public var humidityPercent: Double?
     public var pressurePa: Double
 
-    public init(time: Date, sensor: String, temperatureC: Double, humidityPercent: Double?, pressurePa: Double) {
+    public init(
+        time: Date, sensor: String, temperatureC: Double, humidityPercent: Double?, pressurePa: Double
+    ) {
         self.time = time
         self.sensor = sensor
         self.temperatureC = temperatureC
@@ -51,9 +53,11 @@ public struct MotionSummary: Sendable, Equatable {
     public var lastY: Double
     public var lastZ: Double
 
-    public init(time: Date, sampleCount: Int, minG: Double, maxG: Double, meanG: Double, rmsG: Double,
-                meanX: Double, meanY: Double, meanZ: Double, saturatedCount: Int,
-                lastX: Double, lastY: Double, lastZ: Double) {
+    public init(
+        time: Date, sampleCount: Int, minG: Double, maxG: Double, meanG: Double, rmsG: Double,
+        meanX: Double, meanY: Double, meanZ: Double, saturatedCount: Int,
+        lastX: Double, lastY: Double, lastZ: Double
+    ) {
         self.time = time
         self.sampleCount = sampleCount
         self.minG = minG
@@ -108,7 +112,8 @@ extension StationEvent {
             if let h = w.humidityPercent { s += ", \(fmt(h, 1)) %RH" }
             return s + ", \(fmt(w.pressurePa / 100, 2)) hPa"
         case .motion(let m):
-            return "motion: \(m.sampleCount) samples/s, |a| mean \(fmt(m.meanG, 3)) g, min \(fmt(m.minG, 3)) g, "
+            return
+                "motion: \(m.sampleCount) samples/s, |a| mean \(fmt(m.meanG, 3)) g, min \(fmt(m.minG, 3)) g, "
                 + "max \(fmt(m.maxG, 3)) g, rms \(fmt(m.rmsG, 3)) g"
                 + (m.saturatedCount > 0 ? ", \(m.saturatedCount) saturated" : "")
         case .impact(let i):

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import Storage
+import Synchronization
 
 /// The station's live state, shared by the samplers, the button, the indicators and the console.
 /// Only `Sendable` values go in or out; a mutex keeps it usable from the sampler threads without
@@ -83,7 +83,8 @@ public final class StationState: Sendable {
                 s.faultMessages[c] = nil
             case .button, .note: break
             }
-            if case .motion = event {} else {
+            if case .motion = event {
+            } else {
                 s.recent.append(TimedEvent(time: time, event: event))
                 if s.recent.count > recentLimit { s.recent.removeFirst(s.recent.count - recentLimit) }
             }

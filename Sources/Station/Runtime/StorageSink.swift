@@ -8,24 +8,37 @@ public enum StorageSink {
     public static func record(for event: StationEvent, at time: Date) -> Record? {
         switch event {
         case .weather(let w):
-            return .weather(WeatherRecord(time: w.time, sensor: w.sensor, temperatureC: w.temperatureC,
-                                          humidityPercent: w.humidityPercent, pressurePa: w.pressurePa))
+            return .weather(
+                WeatherRecord(
+                    time: w.time, sensor: w.sensor, temperatureC: w.temperatureC,
+                    humidityPercent: w.humidityPercent, pressurePa: w.pressurePa))
         case .motion(let m):
-            return .motion(MotionRecord(time: m.time, sampleCount: m.sampleCount, minG: m.minG, maxG: m.maxG,
-                                        meanG: m.meanG, rmsG: m.rmsG, peakG: m.maxG, meanX: m.meanX, meanY: m.meanY,
-                                        meanZ: m.meanZ, saturatedCount: m.saturatedCount))
+            return .motion(
+                MotionRecord(
+                    time: m.time, sampleCount: m.sampleCount, minG: m.minG, maxG: m.maxG,
+                    meanG: m.meanG, rmsG: m.rmsG, peakG: m.maxG, meanX: m.meanX, meanY: m.meanY,
+                    meanZ: m.meanZ, saturatedCount: m.saturatedCount))
         case .button(let b):
-            return .event(EventRecord(time: b.time, kind: "button", detail: b.result,
-                                      payload: ["press": b.press.rawValue, "held_ms": String(b.heldMs)]))
+            return .event(
+                EventRecord(
+                    time: b.time, kind: "button", detail: b.result,
+                    payload: ["press": b.press.rawValue, "held_ms": String(b.heldMs)]))
         case .streaming(let on, let cause):
-            return .event(EventRecord(time: time, kind: "streaming", detail: on ? "on" : "off", payload: ["cause": cause]))
+            return .event(
+                EventRecord(
+                    time: time, kind: "streaming", detail: on ? "on" : "off", payload: ["cause": cause]))
         case .impactAcknowledged(let cause):
-            return .event(EventRecord(time: time, kind: "ack", detail: "impact acknowledged", payload: ["cause": cause]))
+            return .event(
+                EventRecord(time: time, kind: "ack", detail: "impact acknowledged", payload: ["cause": cause])
+            )
         case .fault(let component, let message):
-            return .event(EventRecord(time: time, kind: "fault", detail: message, payload: ["component": component]))
+            return .event(
+                EventRecord(time: time, kind: "fault", detail: message, payload: ["component": component]))
         case .faultCleared(let component):
-            return .event(EventRecord(time: time, kind: "fault_cleared", detail: "\(component) recovered",
-                                      payload: ["component": component]))
+            return .event(
+                EventRecord(
+                    time: time, kind: "fault_cleared", detail: "\(component) recovered",
+                    payload: ["component": component]))
         case .impact, .impactRecorded, .note:
             return nil
         }

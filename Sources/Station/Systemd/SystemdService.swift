@@ -12,9 +12,11 @@ public struct SystemdService: Service {
     /// READY=1 is sent at the latest after this, with the status saying what is still missing.
     let readyTimeout: Duration
 
-    public init(notifier: SystemdNotifier, state: StationState, expected: Set<String>,
-                readyTimeout: Duration = .seconds(20),
-                summary: @escaping @Sendable (StationState.Snapshot) -> String = SystemdService.defaultSummary) {
+    public init(
+        notifier: SystemdNotifier, state: StationState, expected: Set<String>,
+        readyTimeout: Duration = .seconds(20),
+        summary: @escaping @Sendable (StationState.Snapshot) -> String = SystemdService.defaultSummary
+    ) {
         self.notifier = notifier
         self.state = state
         self.expected = expected
@@ -25,13 +27,21 @@ public struct SystemdService: Service {
     public func run() async throws {
         let start = ContinuousClock.now
         while !state.snapshot.probed.isSuperset(of: expected), ContinuousClock.now - start < readyTimeout {
-            if (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: .milliseconds(20)) })) == nil { return }
+            if (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: .milliseconds(20)) }))
+                == nil
+            {
+                return
+            }
         }
         let missing = expected.subtracting(state.snapshot.probed)
-        var last = summary(state.snapshot) + (missing.isEmpty ? "" : "; still probing \(missing.sorted().joined(separator: ", "))")
+        var last =
+            summary(state.snapshot)
+            + (missing.isEmpty ? "" : "; still probing \(missing.sorted().joined(separator: ", "))")
         notifier.ready(status: last)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: .seconds(1)) })) == nil { break }
+            if (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: .seconds(1)) })) == nil {
+                break
+            }
             let now = summary(state.snapshot)
             if now != last {
                 notifier.status(now)
@@ -45,8 +55,12 @@ public struct SystemdService: Service {
     @Sendable public static func defaultSummary(_ s: StationState.Snapshot) -> String {
         var parts: [String] = []
         parts.append("streaming \(s.indication.streaming ? "on" : "off")")
-        parts.append("\(s.impactCount) impact\(s.impactCount == 1 ? "" : "s")" + (s.indication.impactLatched ? ", latched" : ""))
-        parts.append(s.faultMessages.isEmpty ? "no faults" : "FAULT " + s.faultMessages.keys.sorted().joined(separator: ", "))
+        parts.append(
+            "\(s.impactCount) impact\(s.impactCount == 1 ? "" : "s")"
+                + (s.indication.impactLatched ? ", latched" : ""))
+        parts.append(
+            s.faultMessages.isEmpty
+                ? "no faults" : "FAULT " + s.faultMessages.keys.sorted().joined(separator: ", "))
         if let w = s.lastWeather { parts.append(String(format: "%.1f °C", w.temperatureC)) }
         if let m = s.lastMotion { parts.append("\(m.sampleCount) samples/s") }
         return parts.joined(separator: "; ")

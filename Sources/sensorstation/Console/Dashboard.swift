@@ -38,8 +38,9 @@ struct Dashboard {
         }
         var lines: [String] = []
         let up = Int(now.timeIntervalSince(started))
-        lines.append(style.bold("SensorStation") + "  \(info.title)  " + style.dim(info.hardware)
-            + style.dim(String(format: "   up %02d:%02d:%02d", up / 3600, up / 60 % 60, up % 60)))
+        lines.append(
+            style.bold("SensorStation") + "  \(info.title)  " + style.dim(info.hardware)
+                + style.dim(String(format: "   up %02d:%02d:%02d", up / 3600, up / 60 % 60, up % 60)))
         lines.append(style.dim(String(repeating: "─", count: max(10, min(width, 100)))))
 
         if let sensor = info.weatherSensor {
@@ -55,37 +56,47 @@ struct Dashboard {
         }
         if let accel = info.accelerometer {
             if let m = s.lastMotion {
-                lines.append("Motion   \(accel)  "
-                    + String(format: "x %+.3f  y %+.3f  z %+.3f g   ", m.lastX, m.lastY, m.lastZ)
-                    + style.bold(String(format: "|a| %.3f g", m.meanG)))
-                lines.append("         " + style.dim(String(format: "last second: %d samples, min %.3f, max %.3f, rms %.3f g",
-                                                             m.sampleCount, m.minG, m.maxG, m.rmsG))
-                    + (m.saturatedCount > 0 ? style.red("  \(m.saturatedCount) saturated") : ""))
-                lines.append("         " + Sparkline.render(peakHistory, width: min(60, width - 30), floor: 1)
-                    + style.dim("  max |a| per second, last \(peakHistory.count) s"))
+                lines.append(
+                    "Motion   \(accel)  "
+                        + String(format: "x %+.3f  y %+.3f  z %+.3f g   ", m.lastX, m.lastY, m.lastZ)
+                        + style.bold(String(format: "|a| %.3f g", m.meanG)))
+                lines.append(
+                    "         "
+                        + style.dim(
+                            String(
+                                format: "last second: %d samples, min %.3f, max %.3f, rms %.3f g",
+                                m.sampleCount, m.minG, m.maxG, m.rmsG))
+                        + (m.saturatedCount > 0 ? style.red("  \(m.saturatedCount) saturated") : ""))
+                lines.append(
+                    "         " + Sparkline.render(peakHistory, width: min(60, width - 30), floor: 1)
+                        + style.dim("  max |a| per second, last \(peakHistory.count) s"))
             } else {
                 lines.append("Motion   \(accel)  " + style.dim("waiting for samples…"))
             }
         }
         var impacts = "Impacts  \(s.impactCount)"
         if let i = s.lastImpact {
-            impacts += String(format: "   last: %.2f g%@ at %@", i.peakG, i.severe ? " (severe)" : "", clock(i.time))
+            impacts += String(
+                format: "   last: %.2f g%@ at %@", i.peakG, i.severe ? " (severe)" : "", clock(i.time))
         }
         if s.indication.impactLatched {
             impacts += "   " + style.red("LATCHED") + style.dim(" — a long press acknowledges it")
         }
         lines.append(impacts)
         lines.append("Stream   " + (s.indication.streaming ? style.blue("on") : style.dim("off")))
-        lines.append("LEDs     " + info.ledRoles.map { role in
-            let on = s.ledLevels[role] ?? false
-            let dot = on ? color(for: role, "●") : style.dim("○")
-            return "\(dot) \(role.rawValue)"
-        }.joined(separator: "   ") + style.dim("   (\(s.indication.topState.rawValue))"))
+        lines.append(
+            "LEDs     "
+                + info.ledRoles.map { role in
+                    let on = s.ledLevels[role] ?? false
+                    let dot = on ? color(for: role, "●") : style.dim("○")
+                    return "\(dot) \(role.rawValue)"
+                }.joined(separator: "   ") + style.dim("   (\(s.indication.topState.rawValue))"))
         if s.faultMessages.isEmpty {
             lines.append("Faults   " + style.dim("none"))
         } else {
             for (i, (c, m)) in s.faultMessages.sorted(by: { $0.key < $1.key }).enumerated() {
-                lines.append((i == 0 ? "Faults   " : "         ") + style.yellow("\(c): ") + truncate(m, width - 20))
+                lines.append(
+                    (i == 0 ? "Faults   " : "         ") + style.yellow("\(c): ") + truncate(m, width - 20))
             }
         }
         lines.append(style.dim(String(repeating: "─", count: max(10, min(width, 100)))))
@@ -128,9 +139,10 @@ enum Sparkline {
         guard let top = series.max(), top > floor else {
             return String(repeating: blocks[0], count: series.count)
         }
-        return String(series.map { v in
-            let f = (v - floor) / (top - floor)
-            return blocks[min(blocks.count - 1, max(0, Int((f * Double(blocks.count - 1)).rounded())))]
-        })
+        return String(
+            series.map { v in
+                let f = (v - floor) / (top - floor)
+                return blocks[min(blocks.count - 1, max(0, Int((f * Double(blocks.count - 1)).rounded())))]
+            })
     }
 }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What the process is attached to, decided once: live views, colour and key input only on a
@@ -13,7 +13,9 @@ enum Terminal {
     static var stdinIsTTY: Bool { isatty(STDIN_FILENO) == 1 }
 
     /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
-    static var useColor: Bool { stdoutIsTTY && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("")) != "dumb" }
+    static var useColor: Bool {
+        stdoutIsTTY && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("")) != "dumb"
+    }
 
     /// Columns of the terminal, or 80.
     static var width: Int {

@@ -70,7 +70,9 @@ struct WaveformChart {
         var grid: [[String]]
         switch style {
         case .blocks, .ascii:
-            let glyphs: [String] = style == .blocks ? [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+            let glyphs: [String] =
+                style == .blocks
+                ? [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
                 : [" ", " ", " ", " ", "#", "#", "#", "#", "#"]
             grid = (0..<rows).map { r in
                 maxima.map { m -> String in
@@ -87,7 +89,9 @@ struct WaveformChart {
             var cells = [[Int]](repeating: [Int](repeating: 0, count: plotWidth), count: rows)
             var hot = [[Bool]](repeating: [Bool](repeating: false, count: plotWidth), count: rows)
             let dots = rows * 4
-            func level(_ v: Double) -> Int { min(dots - 1, max(0, Int((max(0, v) / top * Double(dots - 1)).rounded()))) }
+            func level(_ v: Double) -> Int {
+                min(dots - 1, max(0, Int((max(0, v) / top * Double(dots - 1)).rounded())))
+            }
             var previous: Int?
             for (x, m) in maxima.enumerated() {
                 guard let m else { previous = nil; continue }
@@ -104,10 +108,12 @@ struct WaveformChart {
             }
             grid = (0..<rows).map { r in
                 (0..<plotWidth).map { c in
-                    cells[r][c] == 0 ? " " : {
-                        let s = String(UnicodeScalar(0x2800 + cells[r][c])!)
-                        return hot[r][c] ? paint(s) : s
-                    }()
+                    cells[r][c] == 0
+                        ? " "
+                        : {
+                            let s = String(UnicodeScalar(0x2800 + cells[r][c])!)
+                            return hot[r][c] ? paint(s) : s
+                        }()
                 }
             }
         }
@@ -136,11 +142,14 @@ struct WaveformChart {
             let pad = String(repeating: " ", count: max(0, Self.labelWidth - 2 - text.count))
             var cells = grid[r]
             while cells.last == " " { cells.removeLast() }
-            lines.append(pad + text + (text.isEmpty ? plain : axis) + (cells.isEmpty ? "" : " " + cells.joined()))
+            lines.append(
+                pad + text + (text.isEmpty ? plain : axis) + (cells.isEmpty ? "" : " " + cells.joined()))
         }
         let corner = style == .ascii ? "+" : "└"
         let dash = style == .ascii ? "-" : "─"
-        lines.append(String(repeating: " ", count: Self.labelWidth - 2) + corner + String(repeating: dash, count: plotWidth + 1))
+        lines.append(
+            String(repeating: " ", count: Self.labelWidth - 2) + corner
+                + String(repeating: dash, count: plotWidth + 1))
         lines.append(String(repeating: " ", count: Self.labelWidth) + xLabels(plotWidth: plotWidth))
         return lines
     }
@@ -163,13 +172,17 @@ struct WaveformChart {
         let right = ms(last)
         put(right, at: plotWidth - right.count)
         if let marker, last > first {
-            let column = min(plotWidth - 1, max(0, Int((marker - first) / (last - first) * Double(plotWidth))))
+            let column = min(
+                plotWidth - 1, max(0, Int((marker - first) / (last - first) * Double(plotWidth))))
             let text = style == .ascii ? "^ trigger" : "▲ trigger"
             // Only when it does not run into the end labels.
             let leftEnd = ms(first).count + 1
             let rightStart = plotWidth - right.count - 1
-            if column >= leftEnd, column + text.count <= rightStart { put(text, at: column) }
-            else if column >= leftEnd, column < rightStart { put(style == .ascii ? "^" : "▲", at: column) }
+            if column >= leftEnd, column + text.count <= rightStart {
+                put(text, at: column)
+            } else if column >= leftEnd, column < rightStart {
+                put(style == .ascii ? "^" : "▲", at: column)
+            }
         }
         return String(line).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
     }

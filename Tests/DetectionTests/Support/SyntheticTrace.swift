@@ -1,6 +1,6 @@
 import Detection
-import TestSupport
 import Foundation
+import TestSupport
 
 /// HIC's power: x^2.5.
 func pow25(_ x: Double) -> Double { pow(x, 2.5) }
@@ -15,7 +15,10 @@ struct Pulse: Sendable {
     var start: Double
     var direction: SIMD3<Double>
 
-    init(_ shape: Shape, amplitude: Double, duration: Double, start: Double, direction: SIMD3<Double> = SIMD3(0, 0, 1)) {
+    init(
+        _ shape: Shape, amplitude: Double, duration: Double, start: Double,
+        direction: SIMD3<Double> = SIMD3(0, 0, 1)
+    ) {
         self.shape = shape
         self.amplitude = amplitude
         self.duration = duration

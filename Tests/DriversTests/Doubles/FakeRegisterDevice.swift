@@ -49,16 +49,19 @@ final class FakeRegisterDevice: I2CDevice {
 
     private func check(_ register: UInt8?, count: Int, operation: String) throws(I2CError) {
         guard present else {
-            throw I2CError(kind: .noDevice, busPath: busPath, address: address, errno: 6, operation: operation)
+            throw I2CError(
+                kind: .noDevice, busPath: busPath, address: address, errno: 6, operation: operation)
         }
         if let failAll {
-            throw I2CError(kind: failAll, busPath: busPath, address: address, register: register, operation: operation)
+            throw I2CError(
+                kind: failAll, busPath: busPath, address: address, register: register, operation: operation)
         }
         guard let register, let inj = injected, inj.remaining > 0 else { return }
         let touched = (0..<max(count, 1)).map { UInt8(truncatingIfNeeded: Int(register) + $0) }
         if touched.contains(inj.register) {
             injected?.remaining -= 1
-            throw I2CError(kind: inj.kind, busPath: busPath, address: address, register: register, operation: operation)
+            throw I2CError(
+                kind: inj.kind, busPath: busPath, address: address, register: register, operation: operation)
         }
     }
 
@@ -88,7 +91,9 @@ final class FakeRegisterDevice: I2CDevice {
 
     func readBlock(register: UInt8, count: Int) throws(I2CError) -> [UInt8] {
         guard (1...I2CLimits.maxBlockLength).contains(count) else {
-            throw I2CError(kind: .invalidArgument, busPath: busPath, address: address, register: register, operation: "block read of \(count) bytes")
+            throw I2CError(
+                kind: .invalidArgument, busPath: busPath, address: address, register: register,
+                operation: "block read of \(count) bytes")
         }
         try check(register, count: count, operation: "block read of \(count) bytes")
         readRegisters.append(register)
@@ -97,7 +102,9 @@ final class FakeRegisterDevice: I2CDevice {
 
     func writeBlock(register: UInt8, bytes: [UInt8]) throws(I2CError) {
         guard (1...I2CLimits.maxBlockLength).contains(bytes.count) else {
-            throw I2CError(kind: .invalidArgument, busPath: busPath, address: address, register: register, operation: "block write")
+            throw I2CError(
+                kind: .invalidArgument, busPath: busPath, address: address, register: register,
+                operation: "block write")
         }
         try check(register, count: bytes.count, operation: "block write of \(bytes.count) bytes")
         for (i, b) in bytes.enumerated() {

@@ -42,7 +42,10 @@ final class ScriptedI2CDevice: I2CDevice {
     private var index = 0
     private let sourceLocation: SourceLocation
 
-    init(busPath: String = "/dev/i2c-1", address: I2CAddress, _ steps: [Step], sourceLocation: SourceLocation = #_sourceLocation) {
+    init(
+        busPath: String = "/dev/i2c-1", address: I2CAddress, _ steps: [Step],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         self.busPath = busPath
         self.address = address
         self.steps = steps
@@ -52,41 +55,67 @@ final class ScriptedI2CDevice: I2CDevice {
     func append(_ more: [Step]) { steps += more }
 
     func assertDone(sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(index == steps.count, "\(steps.count - index) expected transactions not performed, next: \(index < steps.count ? steps[index].operation.description : "-")", sourceLocation: sourceLocation)
+        #expect(
+            index == steps.count,
+            "\(steps.count - index) expected transactions not performed, next: \(index < steps.count ? steps[index].operation.description : "-")",
+            sourceLocation: sourceLocation)
     }
 
     private func perform(_ op: Operation, register: UInt8?) throws(I2CError) -> [UInt8] {
         guard index < steps.count else {
-            Issue.record("unexpected transaction \(op) after the script ended", sourceLocation: sourceLocation)
-            throw I2CError(kind: .other, busPath: busPath, address: address, register: register, operation: "unscripted \(op)")
+            Issue.record(
+                "unexpected transaction \(op) after the script ended", sourceLocation: sourceLocation)
+            throw I2CError(
+                kind: .other, busPath: busPath, address: address, register: register,
+                operation: "unscripted \(op)")
         }
         let step = steps[index]
         guard step.operation == op else {
-            Issue.record("transaction \(index): expected \(step.operation), got \(op)", sourceLocation: sourceLocation)
-            throw I2CError(kind: .other, busPath: busPath, address: address, register: register, operation: "unscripted \(op)")
+            Issue.record(
+                "transaction \(index): expected \(step.operation), got \(op)", sourceLocation: sourceLocation)
+            throw I2CError(
+                kind: .other, busPath: busPath, address: address, register: register,
+                operation: "unscripted \(op)")
         }
         index += 1
         switch step.result {
         case .bytes(let bytes): return bytes
         case .error(let kind):
-            throw I2CError(kind: kind, busPath: busPath, address: address, register: register, operation: op.description)
+            throw I2CError(
+                kind: kind, busPath: busPath, address: address, register: register, operation: op.description)
         }
     }
 
     func receiveByte() throws(I2CError) -> UInt8 { try perform(.receiveByte, register: nil).first ?? 0 }
-    func readByte(register: UInt8) throws(I2CError) -> UInt8 { try perform(.readByte(register), register: register).first ?? 0 }
-    func writeByte(register: UInt8, value: UInt8) throws(I2CError) { _ = try perform(.writeByte(register, value), register: register) }
+    func readByte(register: UInt8) throws(I2CError) -> UInt8 {
+        try perform(.readByte(register), register: register).first ?? 0
+    }
+    func writeByte(register: UInt8, value: UInt8) throws(I2CError) {
+        _ = try perform(.writeByte(register, value), register: register)
+    }
     func readWord(register: UInt8) throws(I2CError) -> UInt16 {
         let b = try perform(.readWord(register), register: register)
         return UInt16(b.first ?? 0) | UInt16(b.count > 1 ? b[1] : 0) << 8
     }
-    func readBlock(register: UInt8, count: Int) throws(I2CError) -> [UInt8] { try perform(.readBlock(register, count: count), register: register) }
-    func writeBlock(register: UInt8, bytes: [UInt8]) throws(I2CError) { _ = try perform(.writeBlock(register, bytes), register: register) }
+    func readBlock(register: UInt8, count: Int) throws(I2CError) -> [UInt8] {
+        try perform(.readBlock(register, count: count), register: register)
+    }
+    func writeBlock(register: UInt8, bytes: [UInt8]) throws(I2CError) {
+        _ = try perform(.writeBlock(register, bytes), register: register)
+    }
 }
 
 extension ScriptedI2CDevice.Step {
-    static func read(_ register: UInt8, _ value: UInt8) -> Self { .init(operation: .readByte(register), result: .bytes([value])) }
-    static func write(_ register: UInt8, _ value: UInt8) -> Self { .init(operation: .writeByte(register, value), result: .bytes([])) }
-    static func block(_ register: UInt8, _ bytes: [UInt8]) -> Self { .init(operation: .readBlock(register, count: bytes.count), result: .bytes(bytes)) }
-    static func fail(_ operation: ScriptedI2CDevice.Operation, _ kind: I2CErrorKind) -> Self { .init(operation: operation, result: .error(kind)) }
+    static func read(_ register: UInt8, _ value: UInt8) -> Self {
+        .init(operation: .readByte(register), result: .bytes([value]))
+    }
+    static func write(_ register: UInt8, _ value: UInt8) -> Self {
+        .init(operation: .writeByte(register, value), result: .bytes([]))
+    }
+    static func block(_ register: UInt8, _ bytes: [UInt8]) -> Self {
+        .init(operation: .readBlock(register, count: bytes.count), result: .bytes(bytes))
+    }
+    static func fail(_ operation: ScriptedI2CDevice.Operation, _ kind: I2CErrorKind) -> Self {
+        .init(operation: operation, result: .error(kind))
+    }
 }

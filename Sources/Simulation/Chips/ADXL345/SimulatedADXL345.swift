@@ -52,7 +52,8 @@ public final class SimulatedADXL345: SimulatedI2CChip {
     public static let deviceID: UInt8 = 0xE5
 
     public init(
-        variant: Variant = .adxl345, clock: any SimulationClock, scenario: Scenario, injector: ImpactInjector? = nil
+        variant: Variant = .adxl345, clock: any SimulationClock, scenario: Scenario,
+        injector: ImpactInjector? = nil
     ) {
         self.variant = variant
         self.clock = clock
@@ -255,9 +256,10 @@ public final class SimulatedADXL345: SimulatedI2CChip {
             generatedSinceAnchor = total
             counters.generated += new
             let f = format
-            let offsets = Vector3(
-                Double(Int8(bitPattern: regs[0x1E])), Double(Int8(bitPattern: regs[0x1F])),
-                Double(Int8(bitPattern: regs[0x20]))) * 0.0156  // 15.6 mg/LSB
+            let offsets =
+                Vector3(
+                    Double(Int8(bitPattern: regs[0x1E])), Double(Int8(bitPattern: regs[0x1F])),
+                    Double(Int8(bitPattern: regs[0x20]))) * 0.0156  // 15.6 mg/LSB
             func sample(_ k: Int64) -> Sample {
                 let a = acceleration(anchor + .nanoseconds(k * period)) + offsets
                 func counts(_ g: Double) -> Int16 {
@@ -321,7 +323,8 @@ public final class SimulatedADXL345: SimulatedI2CChip {
                 // modelled. Reset value 0x02 (the watermark of 0 entries is reached).
                 let entries = fifoMode == .bypass ? 0 : fifo.count
                 let ready = fifoMode == .bypass ? dataReady : fifo.count > 0
-                let overrun = fifoMode == .bypass ? bypassOverrun : fifo.count >= SimulatedADXL345.fifoCapacity
+                let overrun =
+                    fifoMode == .bypass ? bypassOverrun : fifo.count >= SimulatedADXL345.fifoCapacity
                 return (ready ? 0x80 : 0) | (entries >= watermark ? 0x02 : 0) | (overrun ? 0x01 : 0)
             case 0x32...0x37:
                 let s = shown

@@ -126,8 +126,10 @@ public struct BME280Calibration: Sendable, Equatable {
 
     func humidityUnclamped(adcH: Int32, tFine: Int32) -> Double {
         var h = Double(tFine) - 76800.0
-        h = (Double(adcH) - (Double(h4) * 64.0 + Double(h5) / 16384.0 * h))
-            * (Double(h2) / 65536.0 * (1.0 + Double(h6) / 67108864.0 * h * (1.0 + Double(h3) / 67108864.0 * h)))
+        h =
+            (Double(adcH) - (Double(h4) * 64.0 + Double(h5) / 16384.0 * h))
+            * (Double(h2) / 65536.0
+                * (1.0 + Double(h6) / 67108864.0 * h * (1.0 + Double(h3) / 67108864.0 * h)))
         return h * (1.0 - Double(h1) * h / 524288.0)
     }
 

@@ -48,7 +48,8 @@ public final class SimulatedBME280: SimulatedI2CChip {
         self.limitsResolution = limitsResolution
         self.state = Mutex(State())
         self.context = Context(
-            variant: variant, calibration: calibration, scenario: scenario, limitsResolution: limitsResolution,
+            variant: variant, calibration: calibration, scenario: scenario,
+            limitsResolution: limitsResolution,
             image: Self.calibrationImage(calibration, variant: variant))
     }
 

@@ -24,7 +24,9 @@ public final class SimulatedLIS331: SimulatedI2CChip {
         /// Full scales of FS codes 00, 01, 11, ±g.
         public var fullScales: [Double] { self == .lis331hh ? [6, 12, 24] : [100, 200, 400] }
         /// Sensitivities of FS codes 00, 01, 11, g/digit (typical, datasheet table 3).
-        public var sensitivities: [Double] { self == .lis331hh ? [0.003, 0.006, 0.012] : [0.049, 0.098, 0.195] }
+        public var sensitivities: [Double] {
+            self == .lis331hh ? [0.003, 0.006, 0.012] : [0.049, 0.098, 0.195]
+        }
     }
 
     public typealias Counters = SimulatedSampleCounters
@@ -39,7 +41,9 @@ public final class SimulatedLIS331: SimulatedI2CChip {
     private let injector: ImpactInjector?
     private let state: Mutex<State>
 
-    public init(variant: Variant, clock: any SimulationClock, scenario: Scenario, injector: ImpactInjector? = nil) {
+    public init(
+        variant: Variant, clock: any SimulationClock, scenario: Scenario, injector: ImpactInjector? = nil
+    ) {
         self.variant = variant
         self.clock = clock
         self.scenario = scenario
@@ -188,7 +192,8 @@ public final class SimulatedLIS331: SimulatedI2CChip {
             case 0x20...0x24, 0x26, 0x30, 0x32...0x34, 0x36, 0x37: return regs[Int(reg)]
             case 0x27: return output.status
             case 0x28...0x2D:
-                return output.read(reg, mode: nil, bdu: regs[0x23] & 0x80 != 0, bigEndian: regs[0x23] & 0x40 != 0)
+                return output.read(
+                    reg, mode: nil, bdu: regs[0x23] & 0x80 != 0, bigEndian: regs[0x23] & 0x40 != 0)
             default: return 0x00  // interrupt sources (not modelled), HP_FILTER_RESET, reserved
             }
         }

@@ -181,7 +181,9 @@ public final class SimulatedLIS3DH: SimulatedI2CChip {
         var format: Format {
             let fs = Int(regs[0x23] >> 4 & 0x03)
             let fullScale = [2.0, 4, 8, 16][fs]
-            if lowPower { return Format(bits: 8, gPerDigit: [0.016, 0.032, 0.064, 0.192][fs], fullScaleG: fullScale) }
+            if lowPower {
+                return Format(bits: 8, gPerDigit: [0.016, 0.032, 0.064, 0.192][fs], fullScaleG: fullScale)
+            }
             if regs[0x23] & 0x08 != 0 {
                 return Format(bits: 12, gPerDigit: [0.001, 0.002, 0.004, 0.012][fs], fullScaleG: fullScale)
             }
@@ -220,7 +222,8 @@ public final class SimulatedLIS3DH: SimulatedI2CChip {
             case 0x1E...0x26, 0x2E, 0x30, 0x32...0x34, 0x36...0x38, 0x3A...0x3F: return regs[Int(reg)]
             case 0x27: return output.status
             case 0x28...0x2D:
-                return output.read(reg, mode: fifoMode, bdu: regs[0x23] & 0x80 != 0, bigEndian: regs[0x23] & 0x40 != 0)
+                return output.read(
+                    reg, mode: fifoMode, bdu: regs[0x23] & 0x80 != 0, bigEndian: regs[0x23] & 0x40 != 0)
             case 0x2F: return output.fifoSource(mode: fifoMode, threshold: Int(regs[0x2E] & 0x1F))
             default: return 0x00  // unmodelled sources and reserved addresses
             }

@@ -312,7 +312,10 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
 
         /// Big-endian data registers 0x3B...0x48.
         func dataByte(_ reg: UInt8) -> UInt8 {
-            let words = [data.accel.0, data.accel.1, data.accel.2, data.temperature, data.gyro.0, data.gyro.1, data.gyro.2]
+            let words = [
+                data.accel.0, data.accel.1, data.accel.2, data.temperature, data.gyro.0, data.gyro.1,
+                data.gyro.2,
+            ]
             let w = UInt16(bitPattern: words[Int(reg - 0x3B) / 2])
             return (reg - 0x3B) % 2 == 0 ? UInt8(w >> 8) : UInt8(w & 0xFF)
         }
