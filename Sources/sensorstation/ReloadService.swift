@@ -18,31 +18,37 @@ struct ReloadService: Service {
         var current = running
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
-            let loaded: StationConfiguration
-            do {
-                loaded = try options.loadQuietly().configuration
-            } catch {
-                logger.error("reload refused, the running configuration stays: \(error)")
-                continue
-            }
-            var new = loaded
-            new.hardware = current.hardware  // --simulated stays as started
-            let applied = ReloadPlan.applied(old: current, new: new)
-            let restart = ReloadPlan.needsRestart(old: current, new: new)
-            // Only the live keys: a changed range or rate (a restart) must not reach the detector
-            // while the chip still runs with the old one.
-            let next = ReloadPlan.applying(new, to: current)
-            live.update(LiveSettings.Values(configuration: next))
-            if applied.isEmpty && restart.isEmpty {
-                logger.notice("reload: nothing changed")
-            } else {
-                if !applied.isEmpty { logger.notice("reload: applied \(applied.joined(separator: ", "))") }
-                if !restart.isEmpty {
-                    logger.warning(
-                        "reload: not applied, restart to change \(restart.joined(separator: ", "))")
-                }
-            }
-            current = next
+            current = reload(from: current)
         }
+    }
+
+    /// One SIGHUP: load the file, apply the live keys, log what changed, and return what runs
+    /// now. Synchronous, so `run`'s coroutine frame stays small: swiftlang 6.2.3's LLVM asserts
+    /// in CoroFrame laying out a large one for aarch64 (as it did for `RunCommand.run`).
+    func reload(from current: StationConfiguration) -> StationConfiguration {
+        let loaded: StationConfiguration
+        do {
+            loaded = try options.loadQuietly().configuration
+        } catch {
+            logger.error("reload refused, the running configuration stays: \(error)")
+            return current
+        }
+        var new = loaded
+        new.hardware = current.hardware  // --simulated stays as started
+        let applied = ReloadPlan.applied(old: current, new: new)
+        let restart = ReloadPlan.needsRestart(old: current, new: new)
+        // Only the live keys: a changed range or rate (a restart) must not reach the detector
+        // while the chip still runs with the old one.
+        let next = ReloadPlan.applying(new, to: current)
+        live.update(LiveSettings.Values(configuration: next))
+        if applied.isEmpty && restart.isEmpty {
+            logger.notice("reload: nothing changed")
+        } else {
+            if !applied.isEmpty { logger.notice("reload: applied \(applied.joined(separator: ", "))") }
+            if !restart.isEmpty {
+                logger.warning("reload: not applied, restart to change \(restart.joined(separator: ", "))")
+            }
+        }
+        return next
     }
 }
