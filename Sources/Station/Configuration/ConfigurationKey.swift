@@ -102,14 +102,28 @@ extension ConfigurationKey {
             copy: { c, from in if let v = get(from) { set(&c, v) } })
     }
 
+    /// `make` for a key stored at `kp` in the configuration.
+    static func make<T>(
+        _ path: String, _ kind: Kind, _ reload: Reload, form: Form = .scalar, note: String, example: String?,
+        exampleContext: String = "", defaultText: String? = nil,
+        at kp: WritableKeyPath<Configuration, T> & Sendable,
+        text: @escaping @Sendable (T) -> String,
+        parse: @escaping @Sendable (ConfigurationReader, Section, String) -> T?
+    ) -> ConfigurationKey {
+        make(
+            path, kind, reload, form: form, note: note, example: example, exampleContext: exampleContext,
+            defaultText: defaultText, get: { $0[keyPath: kp] }, set: { $0[keyPath: kp] = $1 }, text: text,
+            parse: parse)
+    }
+
     static func number(
         _ path: String, _ range: ClosedRange<Double>, _ reload: Reload,
         at kp: WritableKeyPath<Configuration, Double> & Sendable,
         note: String = "", example: String
     ) -> ConfigurationKey {
         make(
-            path, .number(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
-            set: { $0[keyPath: kp] = $1 }, text: format, parse: { r, s, k in r.number(s, k, range) })
+            path, .number(range), reload, note: note, example: example, at: kp, text: format,
+            parse: { r, s, k in r.number(s, k, range) })
     }
 
     static func fractionalSeconds(
@@ -118,8 +132,8 @@ extension ConfigurationKey {
         note: String = "", example: String
     ) -> ConfigurationKey {
         make(
-            path, .fractionalSeconds(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
-            set: { $0[keyPath: kp] = $1 }, text: { format($0.seconds) },
+            path, .fractionalSeconds(range), reload, note: note, example: example, at: kp,
+            text: { format($0.seconds) },
             parse: { r, s, k in r.number(s, k, range).map { .milliseconds(Int64(($0 * 1000).rounded())) } })
     }
 
@@ -129,8 +143,8 @@ extension ConfigurationKey {
         note: String = "", example: String
     ) -> ConfigurationKey {
         make(
-            path, .integer(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
-            set: { $0[keyPath: kp] = $1 }, text: { String($0) }, parse: { r, s, k in r.integer(s, k, range) })
+            path, .integer(range), reload, note: note, example: example, at: kp, text: { String($0) },
+            parse: { r, s, k in r.integer(s, k, range) })
     }
 
     static func oneOf(
@@ -139,8 +153,7 @@ extension ConfigurationKey {
         note: String = "", example: String
     ) -> ConfigurationKey {
         make(
-            path, .integerOneOf(allowed), reload, note: note, example: example, get: { $0[keyPath: kp] },
-            set: { $0[keyPath: kp] = $1 }, text: { String($0) },
+            path, .integerOneOf(allowed), reload, note: note, example: example, at: kp, text: { String($0) },
             parse: { r, s, k in r.integer(s, k, oneOf: allowed) })
     }
 
@@ -150,8 +163,7 @@ extension ConfigurationKey {
     ) -> ConfigurationKey {
         make(
             path, .vector3(range), reload, form: .list, note: note, example: example,
-            get: { $0[keyPath: kp] },
-            set: { $0[keyPath: kp] = $1 }, text: yamlVector, parse: { r, s, k in r.vector3(s, k, range) })
+            at: kp, text: yamlVector, parse: { r, s, k in r.vector3(s, k, range) })
     }
 
     static func milliseconds(
@@ -181,8 +193,8 @@ extension ConfigurationKey {
         note: String = "", example: String
     ) -> ConfigurationKey {
         make(
-            path, .seconds(range), reload, note: note, example: example, get: { $0[keyPath: kp] },
-            set: { $0[keyPath: kp] = $1 }, text: { String($0.milliseconds / 1000) },
+            path, .seconds(range), reload, note: note, example: example, at: kp,
+            text: { String($0.milliseconds / 1000) },
             parse: { r, s, k in r.seconds(s, k, range) })
     }
 
@@ -235,8 +247,7 @@ extension ConfigurationKey {
     ) -> ConfigurationKey {
         make(
             path, .text, reload, note: note, example: example, defaultText: defaultText,
-            get: { $0[keyPath: kp] },
-            set: { $0[keyPath: kp] = $1 }, text: { $0 },
+            at: kp, text: { $0 },
             parse: { r, s, k in r.string(s, k, validate: validate) })
     }
 
@@ -248,8 +259,7 @@ extension ConfigurationKey {
     ) -> ConfigurationKey {
         make(
             path, .path, reload, note: note, example: example, defaultText: defaultText,
-            get: { $0[keyPath: kp] },
-            set: { $0[keyPath: kp] = $1 }, text: { $0 },
+            at: kp, text: { $0 },
             parse: { r, s, k in r.path(s, k, allowEmpty: allowEmpty) })
     }
 
