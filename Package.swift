@@ -75,6 +75,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            // Each stage's README says what flows in and out (Sources/Station/README.md).
+            exclude: [
+                "README.md", "Sample/README.md", "Detect/README.md", "Record/README.md", "Upload/README.md",
+                "State/README.md", "Indicate/README.md", "Control/README.md", "Configuration/README.md",
+                "Service/README.md",
             ],
             swiftSettings: fuzzed
         ),

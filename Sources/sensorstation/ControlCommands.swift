@@ -15,7 +15,7 @@ func sendControl(_ request: ControlRequest, options: ConfigOptions, json: Bool) 
         switch error.kind {
         case .notRunning: throw ExitCode(ExitCodes.unavailable)
         case .permissionDenied: throw ExitCode(ExitCodes.noPermission)
-        case .protocolError, .other: throw ExitCode(ExitCodes.failure)
+        case .protocolError, .anotherStation, .other: throw ExitCode(ExitCodes.failure)
         }
     }
     if json {
@@ -38,7 +38,7 @@ struct StreamCommand: ParsableCommand {
             """)
 
     @Argument(help: ArgumentHelp("start, stop or toggle.", valueName: "action"))
-    var action: ControlRequest.StreamAction
+    var action: StationCommand.StreamAction
 
     @OptionGroup var options: ConfigOptions
 
@@ -46,11 +46,11 @@ struct StreamCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try sendControl(.stream(action), options: options, json: json)
+        try sendControl(.command(.stream(action)), options: options, json: json)
     }
 }
 
-extension ControlRequest.StreamAction: ExpressibleByArgument {}
+extension StationCommand.StreamAction: ExpressibleByArgument {}
 
 struct AckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,6 +66,6 @@ struct AckCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try sendControl(.acknowledge, options: options, json: json)
+        try sendControl(.command(.acknowledgeImpact), options: options, json: json)
     }
 }

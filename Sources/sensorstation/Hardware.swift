@@ -23,6 +23,11 @@ struct Hardware {
     /// Keys that act on the simulated station; nil on real hardware.
     var simulation: SimulationControls?
 
+    /// What the station's services run on.
+    var station: StationHardware {
+        StationHardware(bus: bus, gpio: gpio, now: now, gpioNow: gpioNow)
+    }
+
     static func open(_ c: StationConfiguration) throws(HardwareError) -> Hardware {
         switch c.hardware {
         case .simulated: return try simulated(c)

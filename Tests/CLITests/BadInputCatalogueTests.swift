@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The rows of docs/bad-inputs.md that a user meets through the `sensorstation` binary: each one
@@ -206,7 +207,7 @@ struct BadInputCatalogueTests {
 
     @Test(arguments: rows)
     func badInput(_ row: Row) throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         func expand(_ s: String) -> String { s.replacingOccurrences(of: "$DIR", with: dir.path) }
         for (name, content) in row.files {
@@ -234,7 +235,7 @@ struct BadInputCatalogueTests {
 
     @Test("csv: a 2 GB file is streamed, not loaded whole")
     func twoGigabyteTrace() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("big.csv")
         // A sparse 2 GiB file: the header, then NUL bytes (a file truncated by a crashed logger
@@ -262,7 +263,7 @@ struct BadInputCatalogueTests {
         "cli: the control socket belongs to someone else",
         .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
     func socketOfSomeoneElse() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         // The service's directory (mode 0700, owned by root here) that user nobody may not enter.
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dir.path)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Storage
+import TestSupport
 import Testing
 
 /// The storage rows of docs/bad-inputs.md that a user meets through the binary: a database from a
@@ -34,7 +35,7 @@ struct BadInputStorageTests {
 
     @Test("query on a database from a newer sensorstation: exit 65, the file untouched")
     func newerSchemaQuery() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try Self.newerDatabase(in: dir)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -54,7 +55,7 @@ struct BadInputStorageTests {
     @Test(
         "run on a database from a newer sensorstation: a storage fault, sampling goes on, the file untouched")
     func newerSchemaService() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try Self.newerDatabase(in: dir)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -80,7 +81,7 @@ struct BadInputStorageTests {
         "run with a storage directory the service may not write (as user nobody): faults, sampling goes on",
         .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
     func readOnlyDirectory() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = dir.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
@@ -119,7 +120,7 @@ struct BadInputStorageTests {
         .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")),
         arguments: Unreadable.allCases)
     func permissionDenied(_ where: Unreadable) throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = dir.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the real `sensorstation` binary (built next to the test bundle) as a user would, with
 /// pipes for stdout and stderr, and stdin closed unless given.
@@ -102,10 +103,4 @@ enum CLI {
             stderr: String(decoding: errData, as: UTF8.self), reason: p.terminationReason)
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "sensorstation-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The command-line tool as a user meets it: help, argument mistakes and exit codes, probe and the
@@ -47,7 +48,7 @@ struct CLITests {
     }
 
     @Test func configCheckReportsEveryProblemWithItsLine() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         let file = dir.appendingPathComponent("bad.yaml")
         try """
         impact:
@@ -67,7 +68,7 @@ struct CLITests {
         "config show --all: every key once, its value, and where it comes from (file line, variable, default)"
     )
     func configShowAll() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         let file = dir.appendingPathComponent("c.yaml")
         try "station:\n  thing_name: pi-7\nimpact:\n  severe_g: 12\n".write(
             to: file, atomically: true, encoding: .utf8)
@@ -158,7 +159,7 @@ struct CLITests {
     }
 
     @Test func simulatedRunPrintsPlainLinesAndStopsByItself() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         let r = try CLI.run(
             ["run", "--simulated", "--duration", "2.5"], environment: ["HOME": dir.path], timeout: 30)
         #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -171,7 +172,7 @@ struct CLITests {
 
     @Test(arguments: [SIGTERM, SIGINT])
     func signalsStopTheStationCleanly(_ sig: Int32) throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         // --duration bounds the run even if the test goes wrong: nothing here can hang for ever.
         let (p, out, err) = try CLI.start(
             ["run", "--simulated", "--duration", "60"], environment: ["HOME": dir.path])
@@ -210,7 +211,7 @@ let packageRoot: URL = {
 @Suite("sensorstation stream and ack", .serialized, .timeLimit(.minutes(2)))
 struct ControlCLITests {
     @Test func withoutTheServiceTheCommandsSaySo() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         for args in [["stream", "start"], ["ack"]] {
             let r = try CLI.run(args, environment: ["HOME": dir.path])
             #expect(r.status == 69)
@@ -219,7 +220,7 @@ struct ControlCLITests {
     }
 
     @Test func theCommandsDriveTheRunningStation() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         let env = ["HOME": dir.path]
         let (p, out, err) = try CLI.start(["run", "--simulated", "--duration", "60"], environment: env)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
@@ -258,7 +259,7 @@ struct ControlCLITests {
     /// Needs root to become another user (CI runs as root).
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
     func otherUsersAreRefused() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         let env = ["HOME": dir.path]
         let (p, out, err) = try CLI.start(["run", "--simulated", "--duration", "60"], environment: env)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }

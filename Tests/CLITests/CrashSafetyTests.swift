@@ -30,7 +30,7 @@ struct CrashSafetyTests {
 
     @Test("SIGKILL at random moments, twelve times: integrity, committed rows and impacts survive")
     func killRepeatedly() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         let path = dir.appendingPathComponent("station.db").path
         var generator = SplitMix64(seed: UInt64(Date().timeIntervalSince1970))
         let seed = generator.state

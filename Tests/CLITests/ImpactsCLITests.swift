@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Station
 import Storage
+import TestSupport
 import Testing
 
 /// `sensorstation impacts` and `impacts show ID` on an impact recorded the way the service records
@@ -40,7 +41,7 @@ struct ImpactsCLITests {
         let capture = ImpactCapture(
             event: events[0], sensor: "ADXL375", thresholdG: 4, rateHz: rate,
             wallClock: { t0.addingTimeInterval($0) })
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         let path = dir.appendingPathComponent("station.db").path
         let (db, _) = try StationDatabase.openForWriting(path: path)
         let recorder = Recorder(
@@ -167,7 +168,7 @@ struct ImpactsCLITests {
     @Test("the waveform CSV: t from the trigger, every sample, and replay finds the same impact in it")
     func csvRoundTrip() async throws {
         let (path, record) = try await Self.database()
-        let file = try CLI.temporaryDirectory().appendingPathComponent("impact-1.csv")
+        let file = try temporaryDirectory("sensorstation-cli").appendingPathComponent("impact-1.csv")
         let r = try CLI.run([
             "impacts", "show", "1", "--database", path, "--csv", file.path, "--chart", "none",
         ])
@@ -186,7 +187,7 @@ struct ImpactsCLITests {
         let same = stdout.stdout.split(separator: "\n") == csv
         #expect(same, "`--csv -` must print the same CSV and nothing else")
 
-        let config = try CLI.temporaryDirectory().appendingPathComponent("c.yaml")
+        let config = try temporaryDirectory("sensorstation-cli").appendingPathComponent("c.yaml")
         try "impact:\n  threshold_g: 4\n".write(to: config, atomically: true, encoding: .utf8)
         let replay = try CLI.run(["replay", "--config", config.path, file.path])
         #expect(replay.status == 0, "\(replay.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `sensorstation replay` as a user runs it: a recorded trace in, one JSON line per impact out,
@@ -27,7 +28,7 @@ struct ReplayTests {
     }
 
     static func write(_ text: String, name: String = "trace.csv") throws -> URL {
-        let url = try CLI.temporaryDirectory().appendingPathComponent(name)
+        let url = try temporaryDirectory("sensorstation-cli").appendingPathComponent(name)
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url
     }

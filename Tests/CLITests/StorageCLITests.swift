@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Storage
+import TestSupport
 import Testing
 
 /// The storage commands run as the real binary against a database the test fills.
@@ -12,7 +13,7 @@ struct StorageCLITests {
 
     /// Weather every 10 s for 3 min (temperature 20 + 0.125 i), motion 1/s for 2 min, 2 events, 1 impact.
     static func filled() async throws -> (dir: URL, path: String, db: StationDatabase) {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try temporaryDirectory("sensorstation-cli")
         let path = dir.appendingPathComponent("station.db").path
         let (db, _) = try StationDatabase.openForWriting(path: path)
         let recorder = Recorder(

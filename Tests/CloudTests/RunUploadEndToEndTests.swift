@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import TestSupport
 import Testing
 
 @testable import Cloud
@@ -132,14 +133,6 @@ struct RunUploadEndToEndTests {
         return path
     }
 
-    static func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "e2e-\(UUID().uuidString.prefix(8))"
-        ).path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     /// Exactly once, in effect: every row up to a destination's cursor arrived, none arrived
     /// twice, and nothing else arrived except the one batch that may have been in flight when the
     /// service stopped (S3: exactly the recorded batch (cursor, planned], which a restart rewrites
@@ -188,7 +181,7 @@ struct RunUploadEndToEndTests {
     )
     func uploadsAndStreams() async throws {
         let (moto, endpoint) = try Self.stack()
-        let dir = try Self.tempDir()
+        let dir = try temporaryDirectory("e2e").path
         let config = try Self.configuration(moto, endpoint, directory: dir, rawAcceleration: true)
         let station = try RunningStation(config: config, directory: dir)
         let dbPath = dir + "/station.db"
@@ -293,7 +286,7 @@ struct RunUploadEndToEndTests {
     )
     func outageAcrossRestarts() async throws {
         let (moto, endpoint) = try Self.stack()
-        let dir = try Self.tempDir()
+        let dir = try temporaryDirectory("e2e").path
         let config = try Self.configuration(moto, endpoint, directory: dir)
         let dbPath = dir + "/station.db"
 

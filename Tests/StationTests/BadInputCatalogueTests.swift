@@ -7,6 +7,7 @@ import Simulation
 import Station
 import Storage
 import Synchronization
+import TestSupport
 import Testing
 
 /// The rows of docs/bad-inputs.md that are checked on the library, where running the binary is
@@ -315,16 +316,9 @@ struct BadInputCatalogueLibraryTests {
 
     // MARK: Storage
 
-    func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "catalogue-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     @Test("a corrupt database file is moved aside, kept, and a new one started")
     func corruptDatabase() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryDirectory("catalogue")
         let path = dir.appendingPathComponent("station.db").path
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 37) })
         try garbage.write(to: URL(fileURLWithPath: path))
@@ -342,7 +336,7 @@ struct BadInputCatalogueLibraryTests {
 
     @Test("the query side of a missing database")
     func missingDatabase() throws {
-        let dir = try temporaryDirectory()
+        let dir = try temporaryDirectory("catalogue")
         let path = dir.appendingPathComponent("none.db").path
         #expect {
             _ = try StationDatabase.openReadOnly(path: path)

@@ -6,10 +6,10 @@ import Testing
 @Suite("Control protocol", .timeLimit(.minutes(1)))
 struct ControlProtocolTests {
     @Test(arguments: [
-        (#"{"command":"stream","action":"start"}"#, ControlRequest.stream(.start)),
-        (#"{"command":"stream","action":"stop"}\#n"#, .stream(.stop)),
-        (#"{"action":"toggle","command":"stream"}\#r\#n"#, .stream(.toggle)),
-        (#"{"command":"ack"}"#, .acknowledge),
+        (#"{"command":"stream","action":"start"}"#, ControlRequest.command(.stream(.start))),
+        (#"{"command":"stream","action":"stop"}\#n"#, .command(.stream(.stop))),
+        (#"{"action":"toggle","command":"stream"}\#r\#n"#, .command(.stream(.toggle))),
+        (#"{"command":"ack"}"#, .command(.acknowledgeImpact)),
         (#"{"command":"state"}"#, .state),
     ])
     func decodesRequests(_ line: String, _ expected: ControlRequest) throws {
@@ -35,22 +35,32 @@ struct ControlProtocolTests {
     }
 
     @Test func requestsRoundTrip() throws {
-        for r in [ControlRequest.stream(.start), .stream(.stop), .stream(.toggle), .acknowledge, .state] {
+        for r in [
+            ControlRequest.command(.stream(.start)), .command(.stream(.stop)), .command(.stream(.toggle)),
+            .command(.acknowledgeImpact), .state,
+        ] {
             #expect(try ControlRequest.decode(Array(r.encoded())) == r)
         }
     }
 
     @Test func applyingRequestsChangesTheState() {
         let state = StationState()
-        #expect(ControlRequest.stream(.start).apply(to: state, cause: "t").message == "streaming started")
         #expect(
-            ControlRequest.stream(.start).apply(to: state, cause: "t").message == "streaming was already on")
+            ControlRequest.command(.stream(.start)).apply(to: state, cause: "t").message
+                == "streaming started")
+        #expect(
+            ControlRequest.command(.stream(.start)).apply(to: state, cause: "t").message
+                == "streaming was already on")
         #expect(state.indication.streaming)
-        #expect(ControlRequest.stream(.toggle).apply(to: state, cause: "t").streaming == false)
-        #expect(ControlRequest.acknowledge.apply(to: state, cause: "t").message == "no impact to acknowledge")
+        #expect(ControlRequest.command(.stream(.toggle)).apply(to: state, cause: "t").streaming == false)
+        #expect(
+            ControlRequest.command(.acknowledgeImpact).apply(to: state, cause: "t").message
+                == "no impact to acknowledge")
         state.record(.impact(ImpactNotice(time: Date(), peakG: 6, severe: false, saturated: false)))
         #expect(state.indication.impactLatched)
-        #expect(ControlRequest.acknowledge.apply(to: state, cause: "t").message == "impact acknowledged")
+        #expect(
+            ControlRequest.command(.acknowledgeImpact).apply(to: state, cause: "t").message
+                == "impact acknowledged")
         #expect(!state.indication.impactLatched)
     }
 
@@ -67,7 +77,7 @@ struct ControlProtocolTests {
         thread.start()
         defer { signal.stop() }
         // The socket is listening from init on; the request waits in the backlog if need be.
-        let response = try ControlClient(path: path).send(.stream(.start))
+        let response = try ControlClient(path: path).send(.command(.stream(.start)))
         #expect(response == ControlResponse(ok: true, message: "streaming started", streaming: true))
         #expect(state.indication.streaming)
         // A second station on the same live socket must refuse to start.
@@ -186,7 +196,8 @@ struct ControlProtocolTests {
         #expect(ControlSocket.writeAll(server, Self.refusal.encoded()))
         close(server)
         do {
-            _ = try ControlClient.exchange(client, .stream(.start), path: "test.sock", timeoutMs: 2000)
+            _ = try ControlClient.exchange(
+                client, .command(.stream(.start)), path: "test.sock", timeoutMs: 2000)
             Issue.record("expected the refusal")
         } catch {
             #expect(error.kind == .permissionDenied)
@@ -223,7 +234,7 @@ struct ControlProtocolTests {
         thread.start()
         for round in 0..<rounds {
             do {
-                _ = try ControlClient(path: path).send(.stream(.start), timeoutMs: 5000)
+                _ = try ControlClient(path: path).send(.command(.stream(.start)), timeoutMs: 5000)
                 Issue.record("round \(round): expected the refusal")
             } catch {
                 #expect(error.kind == .permissionDenied, "round \(round): \(error)")

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Storage
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Station
@@ -25,16 +26,10 @@ final class FixedCredentialsTransport: CredentialsTransport {
 
 @Suite("Upload inside run: passphrase source, composition, faults, status, streaming feed")
 struct UploadRuntimeTests {
-    static func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("upload-runtime-\(UUID())")
-            .path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
 
     @Test("passphrase: upload.passphrase_file wins, else systemd's key-passphrase credential, else none")
     func passphrase() throws {
-        let dir = try Self.tempDir()
+        let dir = try temporaryDirectory("upload-runtime").path
         FileManager.default.createFile(atPath: dir + "/key-passphrase", contents: Data("s3cret\n".utf8))
         var u = StationConfiguration.UploadSettings()
         u.passphraseFile = "/etc/sensorstation/pass"
@@ -143,7 +138,7 @@ struct UploadRuntimeTests {
 
     @Test("a certificate that cannot be read raises the upload fault naming it; nothing else stops")
     func badCertificate() throws {
-        let dir = try Self.tempDir()
+        let dir = try temporaryDirectory("upload-runtime").path
         let state = StationState()
         let runtime = UploadRuntime.make(
             configuration: Self.enabled(certificate: dir + "/missing.pem.crt", key: dir + "/missing.key"),

@@ -1,16 +1,14 @@
 import Foundation
 import GRDB
 import Logging
+import TestSupport
 
 @testable import Storage
 
 /// Real SQLite files in a fresh temporary directory per test.
 enum Fixture {
     static func path(_ name: String = "station.db") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "storage-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent(name).path
+        try temporaryDirectory("storage-tests").appendingPathComponent(name).path
     }
 
     /// 2026-11-23T00:00:00Z (1 795 392 000 s since 1970: 56 × 365 + 14 leap days = 20 454 days

@@ -3,13 +3,10 @@ import Foundation
 /// The local control protocol between `sensorstation stream|ack|…` and the running service: one
 /// JSON object per line over a Unix socket, one request and one response per connection.
 public enum ControlRequest: Equatable, Sendable {
-    case stream(StreamAction)
-    case acknowledge
+    /// One of the station's commands (the same the button gives).
+    case command(StationCommand)
+    /// The live state, for `status`.
     case state
-
-    public enum StreamAction: String, Sendable, CaseIterable {
-        case start, stop, toggle
-    }
 
     /// The most a request may be; anything longer is refused unread.
     public static let maxLength = 4096
@@ -22,8 +19,8 @@ public enum ControlRequest: Equatable, Sendable {
     public func encoded() -> Data {
         let wire: Wire =
             switch self {
-            case .stream(let a): Wire(command: "stream", action: a.rawValue)
-            case .acknowledge: Wire(command: "ack")
+            case .command(.stream(let a)): Wire(command: "stream", action: a.rawValue)
+            case .command(.acknowledgeImpact): Wire(command: "ack")
             case .state: Wire(command: "state")
             }
         var data = (try? JSONEncoder().encode(wire)) ?? Data()
@@ -46,12 +43,12 @@ public enum ControlRequest: Equatable, Sendable {
         switch wire.command {
         case "stream":
             guard let a = wire.action else { throw .init("stream needs an action: start, stop or toggle") }
-            guard let action = StreamAction(rawValue: a) else {
+            guard let action = StationCommand.StreamAction(rawValue: a) else {
                 throw .init("unknown stream action '\(a.prefix(40))'; expected start, stop or toggle")
             }
-            return .stream(action)
+            return .command(.stream(action))
         case "ack":
-            return .acknowledge
+            return .command(.acknowledgeImpact)
         case "state":
             return .state
         default:
@@ -99,23 +96,11 @@ extension ControlRequest {
     /// What a request does to the station; the response says what happened.
     public func apply(to state: StationState, cause: String) -> ControlResponse {
         switch self {
-        case .stream(let action):
-            let before = state.indication.streaming
-            let on: Bool =
-                switch action {
-                case .start: state.setStreaming(true, cause: cause)
-                case .stop: state.setStreaming(false, cause: cause)
-                case .toggle: state.toggleStreaming(cause: cause)
-                }
-            let message =
-                on == before
-                ? "streaming was already \(on ? "on" : "off")" : "streaming \(on ? "started" : "stopped")"
-            return ControlResponse(ok: true, message: message, streaming: on)
-        case .acknowledge:
-            let acknowledged = state.acknowledgeImpact(cause: cause)
+        case .command(let command):
+            let outcome = command.apply(to: state, cause: cause)
             return ControlResponse(
-                ok: true, message: acknowledged ? "impact acknowledged" : "no impact to acknowledge",
-                impactLatched: false)
+                ok: true, message: outcome.reply, streaming: outcome.streaming,
+                impactLatched: command == .acknowledgeImpact ? false : nil)
         case .state:
             let s = state.snapshot
             return ControlResponse(

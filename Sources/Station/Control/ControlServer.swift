@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -28,7 +29,8 @@ public final class ControlServer: @unchecked Sendable {
         if access(path, F_OK) == 0 {
             if (try? ControlClient(path: path).send(.state, timeoutMs: 1000)) != nil {
                 throw ControlSocketError(
-                    "another sensorstation is already running (its control socket \(path) answers)")
+                    "another sensorstation is already running (its control socket \(path) answers)",
+                    kind: .anotherStation)
             }
             unlink(path)
         }
@@ -59,11 +61,27 @@ public final class ControlServer: @unchecked Sendable {
 
     deinit {
         close(fd)
-        unlink(path)
+        removeSocketFile()
     }
 
+    /// Serves until the group stops, then removes the socket file: once the service has
+    /// stopped, `sensorstation stream` says it is not running rather than finding a socket.
     public func service() -> ThreadService {
-        ThreadService(name: "control") { [self] signal in serve(until: signal) }
+        ThreadService(name: "control") { [self] signal in
+            serve(until: signal)
+            removeSocketFile()
+        }
+    }
+
+    private let removed = Mutex(false)
+
+    /// Unlinks the socket file once (never a later station's socket at the same path).
+    private func removeSocketFile() {
+        let first = removed.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first { unlink(path) }
     }
 
     /// Accepts and answers requests until `signal` stops; blocks the calling thread.
@@ -193,7 +211,12 @@ struct PeerCredentials {
 }
 
 public struct ControlSocketError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case notRunning, permissionDenied, protocolError, other }
+    public enum Kind: Sendable {
+        case notRunning, permissionDenied, protocolError
+        /// Another station answers on the socket.
+        case anotherStation
+        case other
+    }
     public var kind: Kind
     public var description: String
     public init(_ description: String, kind: Kind = .other) {

@@ -1,50 +1,7 @@
-import Detection
 import Foundation
 import Logging
 import ServiceLifecycle
 import Storage
-
-/// A finished impact on its way to storage: the database row and what the console shows.
-public struct ImpactCapture: Sendable {
-    public var record: ImpactRecord
-    public var summary: ImpactSummary
-}
-
-/// What the console and the log say about a recorded impact.
-public struct ImpactSummary: Sendable, Equatable {
-    public var id: Int64?
-    public var time: Date
-    public var peakG: Double
-    public var severity: String
-    public var durationMs: Double
-    public var thresholdG: Double
-    public var deltaVMps: Double
-    /// Nil when the sample rate leaves no 15 ms window (see `ImpactEvent.hic15`).
-    public var hic15: Double?
-    public var saturated: Bool
-    public var waveformSamples: Int
-}
-
-extension ImpactCapture {
-    /// Converts a detector event (times on the sampler's timeline, in seconds) into the stored
-    /// record (wall-clock times, the waveform as the compact blob).
-    public init(
-        event e: ImpactEvent, sensor: String, thresholdG: Double, rateHz: Double, wallClock: (Double) -> Date
-    ) {
-        let blob = WaveformCodec.encode(e.waveform)
-        record = ImpactRecord(
-            triggerTime: wallClock(e.triggerT), startTime: wallClock(e.startT), endTime: wallClock(e.endT),
-            peakTime: wallClock(e.peakT), peakG: e.peakG, peakXG: e.peakX, peakYG: e.peakY, peakZG: e.peakZ,
-            durationMs: e.durationAbove * 1000, severity: e.severity.rawValue, deltaVMps: e.deltaV,
-            hic15: e.hic15,
-            saturated: e.saturated, thresholdG: thresholdG, sensor: sensor, waveform: blob,
-            waveformCount: e.waveform.count, waveformRateHz: rateHz)
-        summary = ImpactSummary(
-            id: nil, time: wallClock(e.triggerT), peakG: e.peakG, severity: e.severity.rawValue,
-            durationMs: e.durationAbove * 1000, thresholdG: thresholdG, deltaVMps: e.deltaV, hic15: e.hic15,
-            saturated: e.saturated, waveformSamples: e.waveform.count)
-    }
-}
 
 /// Commits each finished impact durably before the station reports it recorded. Runs apart from
 /// the sampler, so an fsync on a slow SD card never holds up the FIFO. A commit that fails (a full

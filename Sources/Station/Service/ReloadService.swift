@@ -1,20 +1,30 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Station
 import UnixSignals
 
 /// SIGHUP: reads the configuration again and applies what can change while running (impact
 /// thresholds and windows, accelerometer calibration, weather interval and temperature offset);
 /// says which changed keys need a restart. A configuration that does not validate is refused and
 /// the running one kept.
-struct ReloadService: Service {
-    let options: ConfigOptions
+public struct ReloadService: Service {
+    /// Reads the configuration again (file and environment), without printing anything.
+    let load: @Sendable () throws -> StationConfiguration
     let running: StationConfiguration
     let live: LiveSettings
     let logger: Logger
 
-    func run() async throws {
+    public init(
+        load: @escaping @Sendable () throws -> StationConfiguration, running: StationConfiguration,
+        live: LiveSettings, logger: Logger
+    ) {
+        self.load = load
+        self.running = running
+        self.live = live
+        self.logger = logger
+    }
+
+    public func run() async throws {
         var current = running
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
@@ -25,10 +35,10 @@ struct ReloadService: Service {
     /// One SIGHUP: load the file, apply the live keys, log what changed, and return what runs
     /// now. Synchronous, so `run`'s coroutine frame stays small: swiftlang 6.2.3's LLVM asserts
     /// in CoroFrame laying out a large one for aarch64 (as it did for `RunCommand.run`).
-    func reload(from current: StationConfiguration) -> StationConfiguration {
+    public func reload(from current: StationConfiguration) -> StationConfiguration {
         let loaded: StationConfiguration
         do {
-            loaded = try options.loadQuietly().configuration
+            loaded = try load()
         } catch {
             logger.error("reload refused, the running configuration stays: \(error)")
             return current

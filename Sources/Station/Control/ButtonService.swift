@@ -1,49 +1,6 @@
 import Foundation
 import HAL
 import Logging
-import ServiceLifecycle
-
-/// A `Service` whose work is a blocking loop on a dedicated thread. Graceful shutdown (SIGTERM,
-/// SIGINT) and cancellation both stop the loop through its `StopSignal`.
-public struct ThreadService: Service {
-    public let name: String
-    private let body: @Sendable (StopSignal) -> Void
-
-    public init(name: String, body: @escaping @Sendable (StopSignal) -> Void) {
-        self.name = name
-        self.body = body
-    }
-
-    public func run() async throws {
-        let signal = StopSignal()
-        await withGracefulShutdownHandler {
-            await DedicatedThread.run(name: name, signal: signal, body)
-        } onGracefulShutdown: {
-            signal.stop()
-        }
-    }
-}
-
-extension Indicators {
-    /// The indicator loop: a lamp test, then patterns every `tick` until stopped, then all off.
-    /// `now` is the clock the patterns run on.
-    public func service(
-        tick: Duration = .milliseconds(20), lampTest: Duration = .milliseconds(400),
-        now: @escaping @Sendable () -> Duration
-    ) -> ThreadService {
-        nonisolated(unsafe) let indicators = self  // owned by the thread from here on
-        return ThreadService(name: "indicators") { signal in
-            indicators.setAll(true)
-            if !signal.wait(for: lampTest) {
-                indicators.setAll(false)
-                while !signal.wait(for: tick) {
-                    indicators.render(at: now())
-                }
-            }
-            indicators.setAll(false)
-        }
-    }
-}
 
 /// Reads the button line on a dedicated thread, debounces in software where the kernel does not,
 /// and turns presses into actions: short = toggle streaming, long = acknowledge a latched impact.
@@ -68,18 +25,17 @@ public struct ButtonService {
         self.logger = logger
     }
 
-    /// What a classified press does to the station.
+    /// What a classified press does to the station: a short press toggles streaming, a long one
+    /// acknowledges a latched impact.
     public static func act(on output: PressClassifier.Output, state: StationState) -> ButtonRecord {
-        let result: String
-        switch output.press {
-        case .short:
-            result = state.toggleStreaming(cause: "button") ? "streaming on" : "streaming off"
-        case .long:
-            result =
-                state.acknowledgeImpact(cause: "button") ? "impact acknowledged" : "nothing to acknowledge"
-        }
+        let command: StationCommand =
+            switch output.press {
+            case .short: .stream(.toggle)
+            case .long: .acknowledgeImpact
+            }
+        let outcome = command.apply(to: state, cause: "button")
         return ButtonRecord(
-            time: Date(), press: output.press, heldMs: Int(output.held.milliseconds), result: result)
+            time: Date(), press: output.press, heldMs: Int(output.held.milliseconds), result: outcome.result)
     }
 
     public func service() -> ThreadService {

@@ -1,0 +1,134 @@
+import Detection
+import Drivers
+import Foundation
+import HAL
+import Logging
+import Storage
+
+/// The motion sampler: drains the accelerometer (FIFO where the chip has one) often enough that
+/// the FIFO never overflows, folds samples into per-second summaries, and runs the impact
+/// detector on every sample. On a trigger the impact LED latches at once; the finished event
+/// (with its waveform) goes to the impact writer, which commits it durably.
+public struct MotionSampler: Sendable {
+    public var model: ChipModel
+    public var address: I2CAddress
+    public var rangeG: Double
+    public var odrHz: Double
+    public var fifo: Bool
+    public var offsetG: SIMD3<Double>
+    public var scale: SIMD3<Double>
+    public var detector: DetectorSettings
+    /// Keep raw samples in the log while streaming.
+    public var rawWhileStreaming: Bool
+    public var reprobeInterval: Duration
+
+    public init(
+        model: ChipModel, address: I2CAddress, rangeG: Double, odrHz: Double, fifo: Bool,
+        offsetG: SIMD3<Double> = .zero, scale: SIMD3<Double> = .one, detector: DetectorSettings,
+        rawWhileStreaming: Bool = false, reprobeInterval: Duration = .seconds(5)
+    ) {
+        self.model = model
+        self.address = address
+        self.rangeG = rangeG
+        self.odrHz = odrHz
+        self.fifo = fifo
+        self.offsetG = offsetG
+        self.scale = scale
+        self.detector = detector
+        self.rawWhileStreaming = rawWhileStreaming
+        self.reprobeInterval = reprobeInterval
+    }
+
+    /// Opens the driver for the configured chip.
+    public func open(bus: any I2CBus) throws -> any Accelerometer {
+        try AccelerometerFactory.open(
+            model: model, device: bus.device(at: address), rangeG: rangeG, odrHz: odrHz,
+            fifo: fifo, sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
+    }
+
+    /// How long to sleep between reads: the time 8 samples take when draining a FIFO (a quarter
+    /// of the ADXL345's 32 entries), or one sample period when polling, never less than 1 ms.
+    var pollInterval: Duration {
+        let samplesPerRead = fifo ? 8.0 : 1.0
+        return .microseconds(Int64(max(1000, samplesPerRead / odrHz * 1e6)))
+    }
+
+    /// - Parameters:
+    ///   - impacts: where finished impacts go (the impact writer); finished when the sampler stops.
+    ///   - recorder: the log for summaries and raw samples; nil without storage.
+    ///   - logger: says which scheduling the thread got (a warning when real-time was refused).
+    public func service(
+        bus: any I2CBus, state: StationState, recorder: Recorder?,
+        impacts: AsyncStream<ImpactCapture>.Continuation,
+        now: @escaping @Sendable () -> Duration, live: LiveSettings? = nil, logger: Logger,
+        heartbeat: @escaping @Sendable () -> Void = {}
+    ) -> ThreadService {
+        let config = self
+        return ThreadService(name: "motion") { signal in
+            // A 32-entry FIFO at 3200 Hz lasts 10 ms: keep ordinary work from delaying the drain.
+            if let refused = RealtimePriority.raiseCurrentThread(to: RealtimePriority.samplingPriority) {
+                logger.warning("motion sampling under ordinary scheduling: \(refused)")
+            } else {
+                logger.info("motion sampling under SCHED_FIFO priority \(RealtimePriority.samplingPriority)")
+            }
+            var liveVersion = live?.current.version ?? 0
+            defer { impacts.finish() }
+            var accel: (any Accelerometer)?
+            var pipeline = MotionPipeline(
+                sensor: config.model.rawValue, rateHz: config.odrHz, detector: config.detector,
+                offsetG: config.offsetG, scale: config.scale)
+            // Sample times are on the timeline `now`; the anchor maps them onto the wall clock and
+            // follows it when it is set (NTP after a boot without a battery clock).
+            var anchor = WallClockAnchor(timeline: now(), wall: Date())
+            while !signal.isStopped {
+                let before = now(), wall = Date(), after = now()
+                anchor.follow(before: before, wall: wall, after: after)
+                do {
+                    let a: any Accelerometer
+                    if let accel {
+                        a = accel
+                    } else {
+                        state.markProbed("accelerometer")
+                        a = try config.open(bus: bus)
+                        accel = a
+                        pipeline.rateHz = a.odrHz
+                        state.clearFault("accelerometer")
+                    }
+                    heartbeat()
+                    // A reload (SIGHUP) takes effect between events, never in the middle of a capture.
+                    if let live, live.current.version != liveVersion, pipeline.canApplySettings {
+                        let (version, values) = live.current
+                        liveVersion = version
+                        for c in pipeline.apply(values, wallClock: anchor) { impacts.yield(c) }
+                    }
+                    let samples = try a.read(now: now())
+                    let streaming = state.indication.streaming
+                    let keepRaw = config.rawWhileStreaming && recorder != nil && streaming
+                    let sendRaw = streaming && state.wantsRaw
+                    let out = pipeline.process(samples, keepRaw: keepRaw || sendRaw, wallClock: anchor)
+                    for event in out.events {
+                        if case .motion(let m) = event {
+                            state.record(event, at: m.time)
+                        } else {
+                            state.record(event)
+                        }
+                    }
+                    for c in out.captures { impacts.yield(c) }
+                    if !out.raw.isEmpty {
+                        if keepRaw { recorder?.record(.raw(out.raw)) }
+                        if sendRaw { state.recordRaw(out.raw) }
+                    }
+                } catch {
+                    accel = nil
+                    state.raiseFault("accelerometer", "\(error)")
+                    heartbeat()
+                    if signal.wait(for: config.reprobeInterval) { break }
+                    continue
+                }
+                if signal.wait(for: config.pollInterval) { break }
+            }
+            // Whatever the detector still holds (an event in its post window) is not lost.
+            for c in pipeline.finish(wallClock: anchor) { impacts.yield(c) }
+        }
+    }
+}
