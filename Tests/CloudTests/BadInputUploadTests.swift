@@ -22,8 +22,7 @@ struct BadInputUploadTests {
             target: .dynamoDB(
                 DynamoDBClient(
                     region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint,
-                    maxAttempts: maxAttempts,
-                    sleep: Self.noWait),
+                    retry: .init(maxAttempts: maxAttempts, sleep: Self.noWait)),
                 tables: [.weather: "weather"]))
     }
 
@@ -126,15 +125,15 @@ struct BadInputUploadTests {
         }
         let server = try ScriptedAWS([.kinesis(failed: 1), .kinesis(failed: 0)])
         let kinesis = KinesisClient(
-            region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint, maxAttempts: 3,
-            sleep: Self.noWait)
+            region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint,
+            retry: .init(maxAttempts: 3, sleep: Self.noWait))
         try await kinesis.putRecords(entries, stream: "live")
         #expect(try server.requests().map(ScriptedAWS.kinesisIDs) == [[1, 2, 3, 4], [4]])
 
         let failing = try ScriptedAWS([.kinesis(failed: 2)])
         let stuck = KinesisClient(
-            region: "us-east-1", credentials: Self.keys, endpoint: failing.endpoint, maxAttempts: 3,
-            sleep: Self.noWait)
+            region: "us-east-1", credentials: Self.keys, endpoint: failing.endpoint,
+            retry: .init(maxAttempts: 3, sleep: Self.noWait))
         await #expect { try await stuck.putRecords(entries, stream: "live") } throws: {
             "\($0)"
                 == "kinesis at \(failing.endpoint) answered HTTP 200 ProvisionedThroughputExceededException: 2 records still failing after 3 attempts"

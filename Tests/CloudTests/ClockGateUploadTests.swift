@@ -21,8 +21,8 @@ struct ClockGateUploadTests {
             name: "dynamodb",
             target: .dynamoDB(
                 DynamoDBClient(
-                    region: "us-east-1", credentials: keys, endpoint: server.endpoint, maxAttempts: 2,
-                    sleep: noWait),
+                    region: "us-east-1", credentials: keys, endpoint: server.endpoint,
+                    retry: .init(maxAttempts: 2, sleep: noWait)),
                 tables: [.weather: "weather"]))
     }
 

@@ -178,7 +178,7 @@ struct StreamerLiveTests {
         defer { moto.server.stop() }
         let client = KinesisClient(
             region: "us-east-1", credentials: StaticCredentials(moto.user), endpoint: moto.endpoint,
-            maxAttempts: 2)
+            retry: .init(maxAttempts: 2))
         let key = "outage-\(UUID().uuidString.prefix(8))"
         let streamer = Streamer(
             configuration: .init(

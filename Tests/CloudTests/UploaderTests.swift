@@ -75,7 +75,8 @@ struct UploaderTests {
                 name: "dynamodb-\(prefix)",
                 target: .dynamoDB(
                     DynamoDBClient(
-                        region: "us-east-1", credentials: credentials, endpoint: moto.endpoint, maxAttempts: 2
+                        region: "us-east-1", credentials: credentials, endpoint: moto.endpoint,
+                        retry: .init(maxAttempts: 2)
                     ),
                     tables: [.weather: moto.weatherTable, .impact: moto.impactTable])),
         ]
@@ -132,7 +133,8 @@ struct UploaderTests {
             name: "dynamodb-isolated",
             target: .dynamoDB(
                 DynamoDBClient(
-                    region: "us-east-1", credentials: provider, endpoint: moto.endpoint, maxAttempts: 2),
+                    region: "us-east-1", credentials: provider, endpoint: moto.endpoint,
+                    retry: .init(maxAttempts: 2)),
                 tables: [.weather: moto.weatherTable, .impact: moto.impactTable]))
         // S3 first, as in the service: before, its failure ended the drain and DynamoDB never got a turn.
         let uploader = Uploader(

@@ -8,27 +8,18 @@ import Storage
 /// backoff until written or `maxAttempts` is spent.
 public struct DynamoDBClient: Sendable {
     let client: AWSClient
-    public var maxAttempts: Int
-    public var backoff: Backoff
-    let sleep: @Sendable (Duration) async throws -> Void
-    let random: @Sendable () -> Double
+    public var retry: PartialFailureRetry
 
     public static let maxItemsPerCall = 25
 
     public init(
         region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
-        httpClient: HTTPClientSelection = .shared, maxAttempts: Int = 8,
-        backoff: Backoff = Backoff(base: .milliseconds(50), cap: .seconds(5)),
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        httpClient: HTTPClientSelection = .shared, retry: PartialFailureRetry = PartialFailureRetry()
     ) {
-        client = AWSClient(
-            endpoint: endpoint ?? "https://dynamodb.\(region).amazonaws.com", region: region,
-            service: "dynamodb", credentials: credentials, httpClient: httpClient.client)
-        self.maxAttempts = maxAttempts
-        self.backoff = backoff
-        self.sleep = sleep
-        self.random = random
+        client = .regional(
+            service: "dynamodb", region: region, endpoint: endpoint, credentials: credentials,
+            httpClient: httpClient)
+        self.retry = retry
     }
 
     /// The item for a record: its fields, then `id`, `serial_number`, `timestamp` (which win).
@@ -86,12 +77,11 @@ public struct DynamoDBClient: Sendable {
             {
                 pending = left
                 attempt += 1
-                guard attempt < maxAttempts else {
+                guard await retry.again(after: attempt) else {
                     throw .service(
                         service: "dynamodb", endpoint: client.endpoint, status: 200, code: "UnprocessedItems",
                         message: "\(left.count) items still unprocessed after \(attempt) attempts")
                 }
-                try? await sleep(backoff.delay(attempt: attempt - 1, random: random()))
             } else {
                 pending = []
             }

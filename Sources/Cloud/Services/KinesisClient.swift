@@ -7,10 +7,7 @@ import Storage
 /// sent again, with backoff.
 public struct KinesisClient: Sendable {
     let client: AWSClient
-    public var maxAttempts: Int
-    public var backoff: Backoff
-    let sleep: @Sendable (Duration) async throws -> Void
-    let random: @Sendable () -> Double
+    public var retry: PartialFailureRetry
 
     public static let maxRecordsPerCall = 500
     public static let maxBytesPerCall = 5 * 1024 * 1024
@@ -28,18 +25,12 @@ public struct KinesisClient: Sendable {
 
     public init(
         region: String, credentials: any AWSCredentialsSource, endpoint: String? = nil,
-        httpClient: HTTPClientSelection = .shared, maxAttempts: Int = 8,
-        backoff: Backoff = Backoff(base: .milliseconds(50), cap: .seconds(5)),
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        httpClient: HTTPClientSelection = .shared, retry: PartialFailureRetry = PartialFailureRetry()
     ) {
-        client = AWSClient(
-            endpoint: endpoint ?? "https://kinesis.\(region).amazonaws.com", region: region,
-            service: "kinesis", credentials: credentials, httpClient: httpClient.client)
-        self.maxAttempts = maxAttempts
-        self.backoff = backoff
-        self.sleep = sleep
-        self.random = random
+        client = .regional(
+            service: "kinesis", region: region, endpoint: endpoint, credentials: credentials,
+            httpClient: httpClient)
+        self.retry = retry
     }
 
     /// Splits entries into calls within the count and size limits, keeping order.
@@ -113,12 +104,11 @@ public struct KinesisClient: Sendable {
             pending = failed
             if !pending.isEmpty {
                 attempt += 1
-                guard attempt < maxAttempts else {
+                guard await retry.again(after: attempt) else {
                     throw .service(
                         service: "kinesis", endpoint: client.endpoint, status: 200, code: lastCode,
                         message: "\(pending.count) records still failing after \(attempt) attempts")
                 }
-                try? await sleep(backoff.delay(attempt: attempt - 1, random: random()))
             }
         }
     }
