@@ -235,7 +235,7 @@ struct UploadRuntimeTests {
         let weather = try #require(
             StreamFeed.record(
                 for: .weather(
-                    WeatherSample(
+                    WeatherRecord(
                         time: t, sensor: "bme280", temperatureC: 21.5, humidityPercent: nil,
                         pressurePa: 101_325)), at: t))
         let w = try #require(try JSONSerialization.jsonObject(with: Data(weather)) as? [String: Any])
@@ -278,7 +278,7 @@ struct UploadRuntimeTests {
         state.record(.motion(m))
         state.record(
             .weather(
-                WeatherSample(
+                WeatherRecord(
                     time: Date(), sensor: "bme280", temperatureC: 20, humidityPercent: 40, pressurePa: 1e5)))
         state.setStreaming(false, cause: "command")
         state.record(.motion(m))

@@ -8,10 +8,7 @@ public enum StorageSink {
     public static func record(for event: StationEvent, at time: Date) -> Record? {
         switch event {
         case .weather(let w):
-            return .weather(
-                WeatherRecord(
-                    time: w.time, sensor: w.sensor, temperatureC: w.temperatureC,
-                    humidityPercent: w.humidityPercent, pressurePa: w.pressurePa))
+            return .weather(w)
         case .motion(let m):
             return .motion(
                 MotionRecord(

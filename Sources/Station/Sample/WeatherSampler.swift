@@ -1,6 +1,7 @@
 import Drivers
 import Foundation
 import HAL
+import Storage
 
 /// The weather sampler: a BME280/BMP280 read in forced mode every `interval`, on its own thread
 /// (a forced measurement blocks for up to ~110 ms, which must never hold up the accelerometer).
@@ -52,7 +53,7 @@ public struct WeatherSampler: Sendable {
                     let r = try s.read()
                     state.record(
                         .weather(
-                            WeatherSample(
+                            WeatherRecord(
                                 time: Date(), sensor: s.model.rawValue,
                                 temperatureC: r.temperatureC - config.temperatureOffsetC,
                                 humidityPercent: r.humidityPercent, pressurePa: r.pressurePa)))

@@ -1,10 +1,12 @@
 import Foundation
+import Storage
 
 /// Something the station noticed or did: logged and shown on the console; StorageSink records all
 /// but notes in the database (an impact through the detector's own record), from where the upload
 /// sends them.
 public enum StationEvent: Sendable, Equatable {
-    case weather(WeatherSample)
+    /// A weather reading, as the log stores it.
+    case weather(WeatherRecord)
     case motion(MotionSummary)
     /// An impact triggered: the LED latches now, before its waveform is complete.
     case impact(ImpactNotice)
@@ -16,24 +18,6 @@ public enum StationEvent: Sendable, Equatable {
     case fault(component: String, message: String)
     case faultCleared(component: String)
     case note(String)
-}
-
-public struct WeatherSample: Sendable, Equatable {
-    public var time: Date
-    public var sensor: String
-    public var temperatureC: Double
-    public var humidityPercent: Double?
-    public var pressurePa: Double
-
-    public init(
-        time: Date, sensor: String, temperatureC: Double, humidityPercent: Double?, pressurePa: Double
-    ) {
-        self.time = time
-        self.sensor = sensor
-        self.temperatureC = temperatureC
-        self.humidityPercent = humidityPercent
-        self.pressurePa = pressurePa
-    }
 }
 
 /// One second of acceleration, summarised (gravity included in the magnitudes).

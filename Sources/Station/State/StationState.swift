@@ -8,7 +8,7 @@ import Synchronization
 public final class StationState: Sendable {
     public struct Snapshot: Sendable, Equatable {
         public var indication = StationIndication()
-        public var lastWeather: WeatherSample?
+        public var lastWeather: WeatherRecord?
         public var lastMotion: MotionSummary?
         public var lastImpact: ImpactNotice?
         public var lastRecordedImpact: ImpactSummary?
