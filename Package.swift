@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 // SensorStation: a Raspberry Pi sensor station (I2C sensors, GPIO LEDs and button, impact
 // detection, SQLite log, AWS upload). Linux only (i2c-dev, libgpiod, systemd): no `platforms`
-// entry, since no Apple platform can build it (an earlier macOS 15 entry promised one that could not). Dependency direction: HAL ← Drivers ← Station; only the
-// executable chooses LinuxHAL (real /dev/i2c-N, /dev/gpiochipN) or Simulation.
+// entry, since no Apple platform can build it (an earlier macOS 15 entry promised one that could
+// not). Dependency direction: HAL ← Drivers ← Station; only the executable chooses LinuxHAL (real
+// /dev/i2c-N, /dev/gpiochipN) or Simulation. System calls are made in two adapter targets only:
+// LinuxHAL (the hardware) and LinuxSystem (sockets, clocks, scheduling, files, the terminal).
 import PackageDescription
 
 // Fuzzing (scripts/fuzz): with SENSORSTATION_FUZZ=1 in the environment, the targets that parse
@@ -37,12 +39,16 @@ let package = Package(
         .target(name: "CGPIOD", exclude: ["libgpiod-1.6/README.md", "libgpiod-2/README.md"]),
         // Protocols and value types; no dependencies.
         .target(name: "HAL", swiftSettings: fuzzed),
+        // The system calls outside the hardware, behind thin adapters: Unix sockets and peer
+        // credentials, sd_notify's datagram, the kernel's clocks and NTP state, SCHED_FIFO, file
+        // reads and modes, the terminal. No other Swift target imports Glibc.
+        .target(name: "LinuxSystem"),
         // The only Swift target that imports the C modules.
         .target(name: "LinuxHAL", dependencies: ["HAL", "CI2C", "CGPIOD"]),
         .target(name: "Drivers", dependencies: ["HAL"], swiftSettings: fuzzed),
         .target(name: "Simulation", dependencies: ["HAL"]),
         // Impact detection and per-second summaries: pure value types, time passed in.
-        .target(name: "Detection", swiftSettings: fuzzed),
+        .target(name: "Detection", dependencies: ["LinuxSystem"], swiftSettings: fuzzed),
         // The SQLite log (GRDB, WAL): schema, migrations, batched writer, queries, retention.
         .target(
             name: "Storage",
@@ -57,7 +63,7 @@ let package = Package(
         .target(
             name: "Cloud",
             dependencies: [
-                "Storage",
+                "Storage", "LinuxSystem",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -71,7 +77,7 @@ let package = Package(
         .target(
             name: "Station",
             dependencies: [
-                "HAL", "Drivers", "Detection", "Storage", "Cloud",
+                "HAL", "Drivers", "Detection", "Storage", "Cloud", "LinuxSystem",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +94,8 @@ let package = Package(
         .executableTarget(
             name: "sensorstation",
             dependencies: [
-                "Station", "HAL", "LinuxHAL", "Simulation", "Drivers", "Detection", "Storage", "Cloud",
+                "Station", "HAL", "LinuxHAL", "LinuxSystem", "Simulation", "Drivers", "Detection", "Storage",
+                "Cloud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,7 +141,8 @@ let package = Package(
         .testTarget(
             name: "CloudTests", dependencies: ["Cloud", "Storage", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
-            name: "StationTests", dependencies: ["Station", "Simulation", "Drivers", "HAL", "TestSupport"]),
+            name: "StationTests",
+            dependencies: ["Station", "Simulation", "Drivers", "HAL", "LinuxSystem", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["sensorstation", "TestSupport"]),
     ]
 )

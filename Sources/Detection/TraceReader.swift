@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import LinuxSystem
 
 /// Reads an acceleration trace in CSV, one sample at a time, from a file descriptor in chunks (a
 /// 2 GB file is never in memory) or from bytes already in memory.
@@ -17,11 +11,11 @@
 public final class TraceReader {
     public static let header = ["t_s", "x_g", "y_g", "z_g"]
     static let maxLineLength = 4096
-    /// Longest numeric field handed to strtod (a Float64 never needs more than ~30 characters).
+    /// Longest numeric field parsed (a Float64 never needs more than ~30 characters).
     static let maxFieldLength = 64
 
     private enum Source {
-        case descriptor(Int32, closeWhenDone: Bool)
+        case file(FileInput)
         case memory([UInt8])
     }
 
@@ -29,8 +23,6 @@ public final class TraceReader {
     /// Unconsumed input is buffer[start..<end]; capacity chunkSize + maxLineLength + 2.
     private let buffer: UnsafeMutablePointer<UInt8>
     private let capacity: Int
-    /// NUL-terminated copy of one field for strtod.
-    private let field: UnsafeMutablePointer<CChar>
     private var start = 0
     private var end = 0
     private var eof = false
@@ -45,16 +37,16 @@ public final class TraceReader {
 
     /// Reads from an open descriptor (e.g. 0 for stdin); the caller keeps ownership of it.
     public convenience init(fileDescriptor: Int32, chunkSize: Int = 1 << 16) {
-        self.init(source: .descriptor(fileDescriptor, closeWhenDone: false), chunkSize: chunkSize)
+        self.init(source: .file(FileInput(descriptor: fileDescriptor)), chunkSize: chunkSize)
     }
 
     /// Opens a file; it is closed when the reader goes away.
     public convenience init(path: String, chunkSize: Int = 1 << 16) throws(TraceError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw TraceError(line: 0, "cannot open: \(String(cString: strerror(errno)))")
+        let file: FileInput
+        do { file = try FileInput(path: path) } catch {
+            throw TraceError(line: 0, "cannot open: \(error.reason)")
         }
-        self.init(source: .descriptor(fd, closeWhenDone: true), chunkSize: chunkSize)
+        self.init(source: .file(file), chunkSize: chunkSize)
     }
 
     /// Reads from bytes in memory, `chunkSize` at a time (tests use small chunks to put line ends
@@ -68,13 +60,10 @@ public final class TraceReader {
         self.chunkSize = max(1, chunkSize)
         capacity = self.chunkSize + TraceReader.maxLineLength + 2
         buffer = .allocate(capacity: capacity)
-        field = .allocate(capacity: TraceReader.maxFieldLength + 1)
     }
 
     deinit {
-        if case .descriptor(let fd, true) = source { close(fd) }
         buffer.deallocate()
-        field.deallocate()
     }
 
     /// The next sample; nil at the end of the trace.
@@ -183,20 +172,19 @@ public final class TraceReader {
         return MotionSample(t: values.0, x: values.1, y: values.2, z: values.3, saturated: saturated)
     }
 
-    /// A decimal number filling the whole field (strtod in the C locale, which Swift programs
-    /// run in), finite.
+    /// A decimal number filling the whole field (Swift's `Double(_:)`: strtod in the C locale),
+    /// finite.
     private func number(_ r: Range<Int>, name: String) throws(TraceError) -> Double {
         let n = r.count
-        var ok = n > 0 && n <= TraceReader.maxFieldLength
-        var v = 0.0
-        if ok {
-            for k in 0..<n { field[k] = CChar(bitPattern: buffer[r.lowerBound + k]) }
-            field[n] = 0
-            var endPointer: UnsafeMutablePointer<CChar>?
-            v = strtod(field, &endPointer)
-            ok = endPointer == field + n
+        var parsed: Double?
+        if n > 0 && n <= TraceReader.maxFieldLength {
+            // Fields up to 15 bytes (every ordinary number) make a String without allocating.
+            parsed = Double(
+                String(decoding: UnsafeBufferPointer(start: buffer + r.lowerBound, count: n), as: UTF8.self))
         }
-        guard ok else { throw TraceError(line: line, "\(name) is not a number: \"\(text(r, limit: 40))\"") }
+        guard let v = parsed else {
+            throw TraceError(line: line, "\(name) is not a number: \"\(text(r, limit: 40))\"")
+        }
         guard v.isFinite else {
             throw TraceError(line: line, "\(name) must be a finite number, got \"\(text(r, limit: 40))\"")
         }
@@ -252,12 +240,9 @@ public final class TraceReader {
             }
             memoryOffset += n
             return n
-        case .descriptor(let fd, _):
-            while true {
-                let n = read(fd, buffer + end, count)
-                if n >= 0 { return n }
-                if errno == EINTR { continue }
-                throw TraceError(line: line + 1, "read failed: \(String(cString: strerror(errno)))")
+        case .file(let file):
+            do { return try file.read(into: buffer + end, count: count) } catch {
+                throw TraceError(line: line + 1, "read failed: \(error.reason)")
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cloud
 import Foundation
+import LinuxSystem
 import Station
 
 /// `sensorstation credentials check`: one request to the AWS IoT credentials provider with the

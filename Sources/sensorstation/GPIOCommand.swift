@@ -1,12 +1,7 @@
 import ArgumentParser
 import HAL
 import LinuxHAL
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import LinuxSystem
 
 /// `sensorstation gpio …`: wiring checks on the real chip (libgpiod), without starting the service.
 /// Each subcommand requests the line for as long as it runs and releases it on exit.
@@ -80,7 +75,7 @@ extension GPIOCommand {
     /// each event line is flushed as it is printed.
     static func emit(_ line: String) {
         print(line)
-        fflush(nil)
+        Terminal.flushPrinted()
     }
 
     static let consumer = "sensorstation-gpio"
@@ -245,14 +240,14 @@ extension GPIOCommand {
             // On stderr, so stdout holds only events: tells a person (or a test) that the line is
             // requested and edges from now on are seen.
             writeStandardError("watching \(line) (\(chip.name) line \(input.offset)) for edges\n")
-            let deadline = timeout.map { monotonicNow() + .nanoseconds(Int64($0 * 1e9)) }
+            let deadline = timeout.map { Clocks.monotonic() + .nanoseconds(Int64($0 * 1e9)) }
             var seen = 0
             while count.map({ seen < $0 }) ?? true {
                 // This command runs on the main thread, so blocking here is fine; the service
                 // calls waitForEvents from a dedicated thread instead.
                 var slice = Duration.seconds(1)
                 if let deadline {
-                    let left = deadline - monotonicNow()
+                    let left = deadline - Clocks.monotonic()
                     if left <= .zero {
                         writeStandardError(
                             "error: timeout: \(seen) of \(count.map(String.init) ?? "unlimited") edge(s) on \(line) within \(formatSeconds(timeout ?? 0)) s\n"
@@ -284,26 +279,11 @@ extension GPIOCommand {
     }
 }
 
-// MARK: - small system helpers (no Foundation)
+// MARK: - small helpers (no Foundation)
 
-private func writeStandardError(_ text: String) {
-    var text = text
-    text.withUTF8 { buffer in
-        var rest = UnsafeRawBufferPointer(buffer)
-        while !rest.isEmpty {
-            let n = write(STDERR_FILENO, rest.baseAddress, rest.count)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            rest = UnsafeRawBufferPointer(rebasing: rest[n...])
-        }
-    }
-}
+private func writeStandardError(_ text: String) { Terminal.writeError(text) }
 
-private func sleepSeconds(_ seconds: Double) {
-    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
-    var remaining = timespec()
-    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-}
+private func sleepSeconds(_ seconds: Double) { Clocks.sleep(.nanoseconds(Int64(seconds * 1e9))) }
 
 private func formatSeconds(_ s: Double) -> String {
     s == s.rounded() ? String(Int(s)) : String(s)

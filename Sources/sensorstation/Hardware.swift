@@ -1,12 +1,9 @@
 import Foundation
 import HAL
 import LinuxHAL
+import LinuxSystem
 import Simulation
 import Station
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// The one place that chooses real hardware (LinuxHAL) or the simulated station.
 struct Hardware {
@@ -41,8 +38,8 @@ struct Hardware {
         let gpio = try linuxGPIO(c)
         let chip = gpio.map { " and \($0.path) (\($0.label))" } ?? ""
         return Hardware(
-            description: "\(bus.path)\(chip)", bus: bus, gpio: gpio, now: monotonicNow,
-            gpioNow: monotonicNow, simulation: nil)
+            description: "\(bus.path)\(chip)", bus: bus, gpio: gpio, now: Clocks.monotonic,
+            gpioNow: Clocks.monotonic, simulation: nil)
     }
 
     /// The GPIO chip `gpio.chip` through libgpiod; nil when the configuration has no LEDs and no
@@ -80,11 +77,4 @@ struct SimulationControls: Sendable {
     /// the button is a real line (`simulation.gpio: linux`), which no key can press.
     var pressButton: (@Sendable (Duration) -> Void)?
     var injectImpact: @Sendable () -> Void
-}
-
-/// CLOCK_MONOTONIC: the clock of libgpiod's edge event timestamps.
-@Sendable func monotonicNow() -> Duration {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec))
 }

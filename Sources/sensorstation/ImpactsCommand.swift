@@ -1,6 +1,7 @@
 import ArgumentParser
 import Detection
 import Foundation
+import LinuxSystem
 import Storage
 
 /// `sensorstation impacts [list]` and `sensorstation impacts show ID`: the recorded impact events,

@@ -1,4 +1,5 @@
 import Foundation
+import LinuxSystem
 import ServiceLifecycle
 import Station
 import Synchronization

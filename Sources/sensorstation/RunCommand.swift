@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinuxSystem
 import Logging
 import ServiceLifecycle
 import Station

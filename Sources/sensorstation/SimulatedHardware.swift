@@ -1,4 +1,5 @@
 import HAL
+import LinuxSystem
 import Simulation
 import Station
 
@@ -56,7 +57,7 @@ extension Hardware {
                 pressButton: nil, injectImpact: { station.injectImpact(peakG: 7) })
             return Hardware(
                 description: description, bus: station.bus, gpio: gpio, now: { clock.now },
-                gpioNow: monotonicNow, simulation: controls)
+                gpioNow: Clocks.monotonic, simulation: controls)
         }
         let gpio = station.gpio
         let buttonOffset: Int? = c.gpio.button.flatMap { b in

@@ -1,4 +1,6 @@
 import Foundation
+import LinuxSystem
+import TestSupport
 import Testing
 
 @testable import Station
@@ -164,17 +166,17 @@ struct ControlProtocolTests {
         #expect(FileManager.default.createFile(atPath: socketPath, contents: nil))
         let peer = PeerCredentials(pid: getpid(), uid: uid, gid: primary)
         #expect(chown(socketPath, 0, operatorsGID) == 0)
-        #expect(peer.mayControl(socketPath: socketPath))
+        #expect(ControlServer.mayControl(peer, socketPath: socketPath))
         // Not in the file's group: refused.
         #expect(chown(socketPath, 0, 0) == 0)
-        #expect(!peer.mayControl(socketPath: socketPath))
+        #expect(!ControlServer.mayControl(peer, socketPath: socketPath))
 
         // A group added later (usermod -aG) counts at once, without a new login.
         let laterGID = try #require(getgrnam(later)).pointee.gr_gid
         #expect(chown(socketPath, 0, laterGID) == 0)
-        #expect(!peer.mayControl(socketPath: socketPath))
+        #expect(!ControlServer.mayControl(peer, socketPath: socketPath))
         _ = try Self.command("/usr/sbin/usermod", ["-aG", later, user])
-        #expect(peer.mayControl(socketPath: socketPath))
+        #expect(ControlServer.mayControl(peer, socketPath: socketPath))
         #expect(Set(PeerCredentials.groups(ofUser: uid)) == (try Self.idGroups(user)))
     }
 
@@ -188,13 +190,10 @@ struct ControlProtocolTests {
         "a refusal sent and closed before the client writes: the client still reads it (77), not 'closed the connection'"
     )
     func refusalBeforeTheWrite() throws {
-        var fds: [Int32] = [0, 0]
-        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
-        let (client, server) = (fds[0], fds[1])
-        defer { close(client) }
+        let (client, server) = try UnixSocket.pair()
         // The server's side of a refused peer: answer, close, never read.
-        #expect(ControlSocket.writeAll(server, Self.refusal.encoded()))
-        close(server)
+        #expect(server.writeAll(Self.refusal.encoded()))
+        server.close()
         do {
             _ = try ControlClient.exchange(
                 client, .command(.stream(.start)), path: "test.sock", timeoutMs: 2000)
@@ -204,31 +203,21 @@ struct ControlProtocolTests {
             #expect(error.description == Self.refusal.message)
         }
         // The write did fail (EPIPE, without SIGPIPE killing the test): the path under test was taken.
-        #expect(!ControlSocket.writeAll(client, Data("x\n".utf8)))
+        #expect(!client.writeAll(Data("x\n".utf8)))
     }
 
     @Test("a server that answers and closes without reading: every connection gets the refusal (no race)")
     func refusingServer() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ctl-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryDirectory("ctl")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("control.sock").path
-        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(listener >= 0)
-        defer { close(listener) }
-        var (addr, len) = try #require(ControlSocket.address(path))
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) }
-        }
-        #expect(bound == 0 && listen(listener, 8) == 0)
+        let listener = try UnixSocket.listen(at: path, permissions: 0o600)
         let rounds = 50
         let thread = Thread {
             for _ in 0..<rounds {
-                let c = accept(listener, nil, nil)
-                if c < 0 { return }
-                _ = ControlSocket.writeAll(c, Self.refusal.encoded())
-                close(c)
+                guard let c = listener.accept(waitingAtMost: 5000) else { return }
+                c.writeAll(Self.refusal.encoded())
+                c.close()
             }
         }
         thread.start()

@@ -1,4 +1,5 @@
 import Foundation
+import LinuxSystem
 import Testing
 
 @testable import Station
@@ -9,19 +10,21 @@ struct RealtimePriorityTests {
     static let head = "SCHED_FIFO priority 10 refused: Operation not permitted (errno 1)"
 
     @Test(
-        "EPERM with RLIMIT_RTPRIO below the priority: the unit's LimitRTPRIO=", arguments: [rlim_t(0), 1, 9])
-    func limitTooLow(_ limit: rlim_t) {
+        "EPERM with RLIMIT_RTPRIO below the priority: the unit's LimitRTPRIO=", arguments: [UInt64(0), 1, 9])
+    func limitTooLow(_ limit: UInt64) {
         #expect(
-            RealtimePriority.refusal(priority: 10, errno: EPERM, rtprioLimit: limit)
+            RealtimePriority.refusal(
+                priority: 10, error: SystemError("pthread_setschedparam", errno: EPERM), rtprioLimit: limit)
                 == Self.head
                 + "; RLIMIT_RTPRIO is \(limit): set LimitRTPRIO=10 in the unit (or grant CAP_SYS_NICE)")
     }
 
     @Test(
         "EPERM although RLIMIT_RTPRIO allows the priority: a seccomp filter or the cgroup, not LimitRTPRIO=",
-        arguments: [(rlim_t(10), "10"), (99, "99"), (rlim_t.max, "unlimited")])
-    func limitAllows(_ limit: rlim_t, _ shown: String) {
-        let message = RealtimePriority.refusal(priority: 10, errno: EPERM, rtprioLimit: limit)
+        arguments: [(UInt64(10), "10"), (99, "99"), (UInt64.max, "unlimited")])
+    func limitAllows(_ limit: UInt64, _ shown: String) {
+        let message = RealtimePriority.refusal(
+            priority: 10, error: SystemError("pthread_setschedparam", errno: EPERM), rtprioLimit: limit)
         #expect(
             message == Self.head + " although RLIMIT_RTPRIO (\(shown)) allows it: a seccomp filter denies "
                 + "sched_setscheduler (SystemCallFilter=~@resources; a drop-in with SystemCallFilter=sched_setscheduler "
@@ -32,7 +35,8 @@ struct RealtimePriorityTests {
     @Test("EPERM with RLIMIT_RTPRIO unreadable: the usual remedy, and that the limit is unknown")
     func limitUnknown() {
         #expect(
-            RealtimePriority.refusal(priority: 10, errno: EPERM, rtprioLimit: nil)
+            RealtimePriority.refusal(
+                priority: 10, error: SystemError("pthread_setschedparam", errno: EPERM), rtprioLimit: nil)
                 == Self.head + "; needs CAP_SYS_NICE or LimitRTPRIO=10 in the unit (RLIMIT_RTPRIO unreadable)"
         )
     }
@@ -40,7 +44,8 @@ struct RealtimePriorityTests {
     @Test("another error is told as it is, whatever the limit")
     func otherErrors() {
         #expect(
-            RealtimePriority.refusal(priority: 100, errno: EINVAL, rtprioLimit: 0)
+            RealtimePriority.refusal(
+                priority: 100, error: SystemError("pthread_setschedparam", errno: EINVAL), rtprioLimit: 0)
                 == "SCHED_FIFO priority 100 refused: Invalid argument (errno 22)")
     }
 
@@ -52,8 +57,8 @@ struct RealtimePriorityTests {
         let text = try String(contentsOfFile: "/proc/self/limits", encoding: .utf8)
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("Max realtime priority") })
         let soft = line.dropFirst("Max realtime priority".count).split(separator: " ").first.map(String.init)
-        let expected: rlim_t? = soft == "unlimited" ? rlim_t.max : soft.flatMap { rlim_t($0) }
+        let expected: UInt64? = soft == "unlimited" ? UInt64.max : soft.flatMap { UInt64($0) }
         #expect(expected != nil)
-        #expect(RealtimePriority.rtprioLimit() == expected)
+        #expect(Scheduling.realtimePriorityLimit() == expected)
     }
 }

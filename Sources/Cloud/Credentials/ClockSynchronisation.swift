@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import LinuxSystem
 
 /// Whether the system clock can be trusted for TLS and SigV4. A Raspberry Pi has no battery
 /// clock: until NTP has set it, it may be days or years off.
@@ -83,56 +80,17 @@ public enum ClockSynchronisation {
         }
     }
 
-    /// The adjtimex(2) system call in read-only mode (modes = 0).
-    ///
-    /// The system call itself, not glibc's `adjtimex()`: since glibc 2.36 that function is
-    /// clock_adjtime(CLOCK_REALTIME), so which system call a seccomp filter sees would depend on
-    /// the C library. With the raw call it is always `adjtimex`, the one name a unit must allow
-    /// (`SystemCallFilter=adjtimex`, with `ProtectClock=no`: ProtectClock= loads a filter of its
-    /// own that refuses all of @clock with EPERM, whatever SystemCallFilter= allows).
-    ///
-    /// `syscall(2)` is variadic, which Swift cannot call; it is looked up with dlsym and called
-    /// with two integer-class arguments, which Linux on x86-64 and AArch64 passes in the same
-    /// registers as fixed ones (glibc's `syscall` is a few assembly instructions that read only
-    /// those). `struct timex` (<sys/timex.h>, not in Glibc's Swift module) is addressed by offset:
-    /// `modes` is an unsigned int, then `offset`, `freq`, `maxerror`, `esterror` (C long each),
-    /// then `status` (int).
+    /// The kernel's NTP state, read with the adjtimex(2) system call (`Clocks.ntpState`).
     public static func kernelState() -> KernelState {
-        #if os(Linux) && (arch(x86_64) || arch(arm64))
-            #if arch(x86_64)
-                let number = 159  // __NR_adjtimex, arch/x86/entry/syscalls/syscall_64.tbl
-            #else
-                let number = 171  // __NR_adjtimex, include/uapi/asm-generic/unistd.h
-            #endif
-            guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "syscall") else {
-                return .unreadable(errno: ENOSYS)
-            }
-            typealias Syscall = @convention(c) (Int, UnsafeMutableRawPointer) -> Int
-            let syscall = unsafeBitCast(symbol, to: Syscall.self)
-            let long = MemoryLayout<Int>.size
-            let statusOffset = long + 4 * long  // modes padded to a long, then four longs
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
-            defer { buffer.deallocate() }
-            buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)  // modes = 0: read only
-            let state = syscall(number, buffer)
-            guard state >= 0 else { return .unreadable(errno: errno) }
-            let status = buffer.load(fromByteOffset: statusOffset, as: Int32.self)
-            // TIME_ERROR (5) or STA_UNSYNC (0x0040): not synchronised (<linux/timex.h>).
-            return state != 5 && status & 0x0040 == 0 ? .synchronised : .unsynchronised
-        #else
-            return .unreadable(errno: ENOSYS)
-        #endif
+        switch Clocks.ntpState() {
+        case .synchronised: .synchronised
+        case .unsynchronised: .unsynchronised
+        case .unreadable(let error): .unreadable(errno: error.errno)
+        }
     }
 
     /// EPERM, ENOSYS, … for the errnos adjtimex can fail with; "errno N" for others.
     static func errnoName(_ code: Int32) -> String {
-        switch code {
-        case EPERM: return "EPERM"
-        case EACCES: return "EACCES"
-        case ENOSYS: return "ENOSYS"
-        case EFAULT: return "EFAULT"
-        case EINVAL: return "EINVAL"
-        default: return "errno \(code)"
-        }
+        SystemError("adjtimex", errno: code).name
     }
 }

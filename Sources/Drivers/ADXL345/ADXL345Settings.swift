@@ -1,28 +1,8 @@
 extension ADXL345 {
-    public struct Settings: Sendable, Equatable {
-        /// Full scale ±g: 2, 4, 8 or 16 on the ADXL345; 200 (fixed) on the ADXL375.
-        public var rangeG: Double
-        /// Output data rate, one of the datasheet's rates (table 7): 0.1, 0.2, 0.39, 0.78, 1.56,
-        /// 3.13, 6.25, 12.5, 25, 50, 100, 200, 400, 800, 1600, 3200 Hz. Rates ≥ 800 Hz need a
-        /// 400 kHz bus and the FIFO to keep up.
-        public var odrHz: Double
-        /// Stream-mode FIFO (the chip buffers 32 samples; `read` drains it) instead of polling
-        /// DATA_READY.
-        public var fifo: Bool
-        /// FIFO watermark, 1...31 entries (FIFO_CTL samples bits): the level at which INT_SOURCE's
-        /// watermark bit is set. Only used with `fifo`.
-        public var watermark: Int
-
-        public init(rangeG: Double = 16, odrHz: Double = 100, fifo: Bool = true, watermark: Int = 16) {
-            self.rangeG = rangeG
-            self.odrHz = odrHz
-            self.fifo = fifo
-            self.watermark = watermark
-        }
-
-        /// Defaults for the ADXL375 (±200 g fixed).
-        public static let adxl375 = Settings(rangeG: 200)
-    }
+    /// Range (2, 4, 8 or 16 g on the ADXL345; 200, fixed, on the ADXL375), one of the datasheet's
+    /// rates (table 7: 0.1 … 3200 Hz; ≥ 800 Hz needs a 400 kHz bus and the FIFO), FIFO and
+    /// watermark (FIFO_CTL samples bits, INT_SOURCE's watermark bit).
+    public typealias Settings = FIFOAccelerometerSettings
 
     /// g per LSB. ADXL345 full resolution keeps 256 LSB/g typical at every range (datasheet
     /// table 1, "scale factor 3.9 mg/LSB" = 1/256 g = 3.90625 mg rounded). We use exactly 1/256 g:

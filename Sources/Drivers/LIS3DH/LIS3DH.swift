@@ -3,26 +3,10 @@ import HAL
 /// ST LIS3DH (±2...16 g): high-resolution 12-bit mode up to 1.344 kHz, low-power 8-bit mode at
 /// 1.6 and 5.376 kHz; the 32-level FIFO in stream mode (default) or polled (STATUS_REG ZYXDA).
 public final class LIS3DH: Accelerometer {
-    public struct Settings: Sendable, Equatable {
-        /// ±2, 4, 8 or 16 g.
-        public var rangeG: Double
-        /// 1, 10, 25, 50, 100, 200, 400 or 1344 Hz (12-bit high-resolution mode), or 1600 or 5376 Hz
-        /// (8-bit low-power mode: these rates exist only there, at 16× coarser steps).
-        public var odrHz: Double
-        /// Stream-mode FIFO (the chip keeps the newest 32 samples; `read` drains it) instead of
-        /// polling ZYXDA. Above ~100 Hz only the FIFO keeps every sample.
-        public var fifo: Bool
-        /// FIFO watermark, 1...31 entries (FIFO_CTRL_REG FTH): the level at which FIFO_SRC_REG's
-        /// WTM bit is set. Only used with `fifo`.
-        public var watermark: Int
-
-        public init(rangeG: Double = 16, odrHz: Double = 100, fifo: Bool = true, watermark: Int = 16) {
-            self.rangeG = rangeG
-            self.odrHz = odrHz
-            self.fifo = fifo
-            self.watermark = watermark
-        }
-    }
+    /// Range (2, 4, 8 or 16 g), rate (1 … 1344 Hz in 12-bit high-resolution mode; 1600 and
+    /// 5376 Hz only in 8-bit low-power mode, at 16× coarser steps), FIFO (stream mode, else
+    /// polling ZYXDA) and watermark (FIFO_CTRL_REG FTH, FIFO_SRC_REG's WTM bit).
+    public typealias Settings = FIFOAccelerometerSettings
 
     public let model: ChipModel = .lis3dh
     public let rangeG: Double

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the simulated sensors experience: weather, the accelerometer's orientation and noise,
 /// and scheduled pulses (bumps, impacts, crashes). A pure value, deterministic from its seed:
 /// the same scenario gives the same readings whatever the read pattern.
@@ -149,14 +151,6 @@ public struct Scenario: Sendable, Equatable {
             seed: seed, weather: weather, gravity: Vector3(0.26, -0.2, 0.94), noiseG: 0.01, pulses: pulses)
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 private func cosine(_ x: Double) -> Double { cos(x) }
 private func sine(_ x: Double) -> Double { sin(x) }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Foundation
 
 /// One acceleration event in a scenario: a bump, an impact or a crash, added on top of gravity.
 public struct ScheduledPulse: Sendable, Equatable {

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#elseif canImport(Musl)
-    import Musl
-#endif
+import Foundation
 
 /// Weather at one moment, in the units a BME280 reports after compensation.
 public struct Weather: Sendable, Equatable {

@@ -1,12 +1,5 @@
+import LinuxSystem
 import Yams
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// Loads and validates the station configuration: YAML with comments, then
 /// `SENSORSTATION_<SECTION>_<KEY>` environment overrides, checked against the schema in
@@ -101,27 +94,16 @@ public enum ConfigurationLoader {
     // MARK: - Reading
 
     static func readFile(_ path: String) -> Result<String, ConfigurationError> {
-        func failure(_ what: String, _ code: Int32) -> Result<String, ConfigurationError> {
-            let reason = String(cString: strerror(code))
-            return .failure(problem("cannot \(what) the configuration file: \(reason) (errno \(code))"))
-        }
         func problem(_ message: String) -> ConfigurationError {
             ConfigurationError(problems: [ConfigurationProblem(source: path, key: "", message: message)])
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return failure("open", errno) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return failure("read", errno)
-            }
-            if n == 0 { break }
-            bytes += buffer[0..<n]
-            if bytes.count > 4 << 20 {
+        let bytes: [UInt8]
+        do { bytes = try Files.read(path, limit: 4 << 20) } catch {
+            switch error {
+            case .system(let e):
+                return .failure(
+                    problem("cannot \(e.call) the configuration file: \(e.reason) (errno \(e.errno))"))
+            case .tooLarge:
                 return .failure(problem("the file is larger than 4 MiB; this is not a configuration file"))
             }
         }

@@ -1,13 +1,10 @@
 import Cloud
 import Foundation
+import LinuxSystem
 import Logging
 import ServiceLifecycle
 import Storage
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// A Raspberry Pi has no battery clock: at boot systemd sets the clock to its build date or to
 /// the time systemd-timesyncd last saved, and NTP sets it right minutes or hours later (or never,
@@ -231,15 +228,7 @@ public final class ClockWatch: Service, Sendable {
     // MARK: - clocks and durations
 
     /// CLOCK_BOOTTIME now (on macOS CLOCK_MONOTONIC, which counts sleep too).
-    @Sendable public static func bootTime() -> Duration {
-        var ts = timespec()
-        #if os(Linux)
-            clock_gettime(CLOCK_BOOTTIME, &ts)
-        #else
-            clock_gettime(CLOCK_MONOTONIC, &ts)
-        #endif
-        return .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec))
-    }
+    @Sendable public static func bootTime() -> Duration { LinuxSystem.Clocks.bootTime() }
 
     static func since1970(_ date: Date) -> Duration { .microseconds(TimeCodec.micros(date)) }
 

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import LinuxSystem
 
 /// The sampling thread's scheduling: a FIFO draining at 3200 Hz holds 10 ms of samples (ADXL345,
 /// 32 entries), so a thread that is not scheduled for longer loses samples. On a busy Pi (an SSH
@@ -22,27 +18,8 @@ public enum RealtimePriority {
     /// Puts the calling thread under SCHED_FIFO at `priority` (1…99). Returns nil on success, or
     /// the reason it kept the ordinary policy.
     public static func raiseCurrentThread(to priority: Int32) -> String? {
-        #if os(Linux)
-            var param = sched_param()
-            param.sched_priority = priority
-            let rc = pthread_setschedparam(pthread_self(), Int32(SCHED_FIFO), &param)
-            if rc == 0 { return nil }
-            return refusal(priority: priority, errno: rc, rtprioLimit: rtprioLimit())
-        #else
-            return "real-time priority is only supported on Linux"
-        #endif
-    }
-
-    /// RLIMIT_RTPRIO's soft limit (the highest SCHED_FIFO priority an unprivileged thread may
-    /// take); `rlim_t.max` is unlimited; nil when it cannot be read.
-    static func rtprioLimit() -> rlim_t? {
-        #if os(Linux)
-            var limit = rlimit()
-            guard getrlimit(__rlimit_resource_t(__RLIMIT_RTPRIO.rawValue), &limit) == 0 else { return nil }
-            return limit.rlim_cur
-        #else
-            return nil
-        #endif
+        guard let error = Scheduling.setCurrentThreadFIFO(priority: priority) else { return nil }
+        return refusal(priority: priority, error: error, rtprioLimit: Scheduling.realtimePriorityLimit())
     }
 
     /// Why pthread_setschedparam refused `priority` with `errno`, given RLIMIT_RTPRIO. EPERM below
@@ -50,16 +27,15 @@ public enum RealtimePriority {
     /// from elsewhere: a seccomp filter that denies sched_setscheduler (`SystemCallFilter=~@resources`,
     /// answering EPERM through `SystemCallErrorNumber=`) or a cgroup without real-time runtime
     /// (cpu.rt_runtime_us 0 under CONFIG_RT_GROUP_SCHED). Other errors are told as they are.
-    static func refusal(priority: Int32, errno code: Int32, rtprioLimit limit: rlim_t?) -> String {
-        let head =
-            "SCHED_FIFO priority \(priority) refused: \(String(cString: strerror(code))) (errno \(code))"
-        guard code == EPERM else { return head }
+    static func refusal(priority: Int32, error: SystemError, rtprioLimit limit: UInt64?) -> String {
+        let head = "SCHED_FIFO priority \(priority) refused: \(error.reason) (errno \(error.errno))"
+        guard error.errno == SystemError.permissionDenied else { return head }
         guard let limit else {
             return head
                 + "; needs CAP_SYS_NICE or LimitRTPRIO=\(priority) in the unit (RLIMIT_RTPRIO unreadable)"
         }
-        let shown = limit == rlim_t.max ? "unlimited" : "\(limit)"
-        if limit != rlim_t.max && limit < rlim_t(priority) {
+        let shown = limit == UInt64.max ? "unlimited" : "\(limit)"
+        if limit != UInt64.max && limit < UInt64(priority) {
             return head
                 + "; RLIMIT_RTPRIO is \(shown): set LimitRTPRIO=\(priority) in the unit (or grant CAP_SYS_NICE)"
         }

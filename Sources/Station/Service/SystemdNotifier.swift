@@ -1,9 +1,6 @@
 import Foundation
+import LinuxSystem
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// sd_notify(3) without libsystemd: datagrams to `$NOTIFY_SOCKET` (a path, or `@name` for the
 /// abstract namespace). Does nothing when the service does not run under systemd with
@@ -17,7 +14,7 @@ public final class SystemdNotifier: Sendable {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0,
-            environment["WATCHDOG_PID"].flatMap(Int32.init).map({ $0 == getpid() }) ?? true
+            environment["WATCHDOG_PID"].flatMap(Int32.init).map({ $0 == CurrentProcess.pid }) ?? true
         {
             watchdogInterval = .microseconds(usec)
         } else {
@@ -51,27 +48,6 @@ public final class SystemdNotifier: Sendable {
     @discardableResult
     public func send(_ message: String) -> Bool {
         guard let path = socketPath else { return false }
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        var bytes = Array(path.utf8)
-        let abstract = bytes.first == UInt8(ascii: "@")
-        if abstract { bytes[0] = 0 }
-        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
-        guard bytes.count < capacity else { return false }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        // Abstract addresses are not NUL-terminated: the length says where they end.
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1))
-        let data = Array(message.utf8)
-        let sent = withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                sendto(fd, data, data.count, Int32(MSG_NOSIGNAL), sa, length)
-            }
-        }
-        return sent == data.count
+        return UnixSocket.send(datagram: Array(message.utf8), to: path)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LinuxSystem
 import Logging
 import ServiceLifecycle
 import Station

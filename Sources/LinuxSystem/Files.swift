@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What stat(2) says of a file.
+public struct FileStatus: Sendable, Equatable {
+    /// The permission bits and file type (`st_mode`).
+    public var mode: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+
+    public init(path: String) throws(SystemError) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw .last("stat") }
+        mode = st.st_mode
+        uid = st.st_uid
+        gid = st.st_gid
+    }
+
+    /// The permission bits only (0o7777).
+    public var permissions: UInt16 { UInt16(truncatingIfNeeded: mode & 0o7777) }
+}
+
+/// The few file operations that need more than Foundation says: errno in the error (which
+/// FileManager's errors lose), and group ownership.
+public enum Files {
+    /// Reads the whole file; stops with `tooLarge` past `limit` bytes.
+    public static func read(_ path: String, limit: Int) throws(FileReadError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system(.last("open")) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .system(.last("read"))
+            }
+            if n == 0 { return bytes }
+            bytes += buffer[0..<n]
+            if bytes.count > limit { throw .tooLarge }
+        }
+    }
+
+    /// Throws when this process may not read `path` (access(2) with R_OK).
+    public static func checkReadable(_ path: String) throws(SystemError) {
+        guard access(path, R_OK) == 0 else { throw .last("access") }
+    }
+
+    /// Gives `path` the group `gid`, keeping its owner.
+    @discardableResult
+    public static func setGroup(_ path: String, to gid: UInt32) -> Bool {
+        chown(path, uid_t.max, gid) == 0
+    }
+}
+
+public enum FileReadError: Error, Equatable, Sendable {
+    case system(SystemError)
+    case tooLarge
+}
+
+/// A file or descriptor read in chunks (a 2 GB trace is never in memory).
+public final class FileInput {
+    private let fd: Int32
+    private let owned: Bool
+
+    /// Opens `path` for reading; it is closed when the value goes away.
+    public init(path: String) throws(SystemError) {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .last("open") }
+        owned = true
+    }
+
+    /// Reads an open descriptor (0 for stdin); the caller keeps ownership of it.
+    public init(descriptor: Int32) {
+        fd = descriptor
+        owned = false
+    }
+
+    deinit { if owned { close(fd) } }
+
+    /// Reads at most `count` bytes into `buffer`; 0 at the end of the input.
+    public func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(SystemError) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer, count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw .last("read")
+        }
+    }
+}
