@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A register-level Analog Devices ADXL345 (or ADXL375: same DEVID 0xE5, fixed ±200 g at
 /// 49 mg/LSB) sampling a scenario's acceleration on a simulation clock.
 ///
@@ -22,29 +20,14 @@ public final class SimulatedADXL345: SimulatedI2CChip {
         case adxl345, adxl375
     }
 
-    /// Sample bookkeeping, for tests and benchmarks. At any time
-    /// `generated == popped + lost + held` (held: FIFO entries, or the unread sample in bypass mode).
-    public struct Counters: Sendable, Equatable {
-        /// Samples the chip produced at its ODR while measuring.
-        public var generated: Int
-        /// Samples a read of the data registers consumed.
-        public var popped: Int
-        /// Samples overwritten (stream, bypass) or not stored (FIFO mode full, FIFO cleared).
-        public var lost: Int
-
-        public init(generated: Int = 0, popped: Int = 0, lost: Int = 0) {
-            self.generated = generated
-            self.popped = popped
-            self.lost = lost
-        }
-    }
+    /// Sample bookkeeping, for tests and benchmarks: held is FIFO entries, or the unread sample
+    /// in bypass mode.
+    public typealias Counters = SimulatedSampleCounters
 
     public let variant: Variant
-    public let scenario: Scenario
+    public var scenario: Scenario { core.surroundings.scenario }
     public var modelName: String { variant == .adxl345 ? "ADXL345" : "ADXL375" }
-    private let clock: any SimulationClock
-    private let injector: ImpactInjector?
-    private let state: Mutex<State>
+    private let core: SimulatedChipCore<State>
 
     /// FIFO depth.
     public static let fifoCapacity = 32
@@ -56,37 +39,33 @@ public final class SimulatedADXL345: SimulatedI2CChip {
         injector: ImpactInjector? = nil
     ) {
         self.variant = variant
-        self.clock = clock
-        self.scenario = scenario
-        self.injector = injector
-        self.state = Mutex(State(variant: variant))
+        self.core = SimulatedChipCore(
+            clock: clock, scenario: scenario, injector: injector, state: State(variant: variant))
     }
 
     // MARK: Observation
 
     public var counters: Counters {
-        let now = clock.now
-        return withState(now) { $0.counters }
+        core.withCurrentState { s, _ in s.counters }
     }
 
     /// Entries in the FIFO now (0 in bypass mode).
     public var fifoCount: Int {
-        let now = clock.now
-        return withState(now) { $0.fifoMode == .bypass ? 0 : $0.fifo.count }
+        core.withCurrentState { s, _ in s.fifoMode == .bypass ? 0 : s.fifo.count }
     }
 
     /// The output data rate set in BW_RATE, Hz.
     public var outputDataRate: Double {
-        state.withLock { 1e9 / Double($0.periodNanoseconds) }
+        core.peek { 1e9 / Double($0.periodNanoseconds) }
     }
 
     public var isMeasuring: Bool {
-        state.withLock { $0.measuring }
+        core.peek { $0.measuring }
     }
 
     /// The scale now in effect: counts per g and the clipping limits (right-justified counts).
     public var scale: (countsPerG: Double, min: Int, max: Int) {
-        state.withLock { s in
+        core.peek { s in
             let f = s.format
             return (f.countsPerG, f.minCount, f.maxCount)
         }
@@ -99,8 +78,7 @@ public final class SimulatedADXL345: SimulatedI2CChip {
     }
 
     public func readBlock(register: UInt8, count: Int) -> [UInt8] {
-        let now = clock.now
-        return withState(now) { s in
+        return core.withCurrentState { s, now in
             // Data registers show one sample for the whole transaction; a transaction that reaches
             // DATAZ1 pops it afterwards.
             var out: [UInt8] = []
@@ -118,13 +96,11 @@ public final class SimulatedADXL345: SimulatedI2CChip {
     }
 
     public func write(register: UInt8, value: UInt8) {
-        let now = clock.now
-        withState(now) { $0.write(register, value, now: now) }
+        core.withCurrentState { s, now in s.write(register, value, now: now) }
     }
 
     public func writeBlock(register: UInt8, bytes: [UInt8]) {
-        let now = clock.now
-        withState(now) { s in
+        core.withCurrentState { s, now in
             var reg = register
             for b in bytes {
                 s.write(reg, b, now: now)
@@ -135,23 +111,10 @@ public final class SimulatedADXL345: SimulatedI2CChip {
 
     public func powerOnReset() {
         let variant = self.variant
-        state.withLock { $0 = State(variant: variant) }
+        core.reset(to: State(variant: variant))
     }
 
     // MARK: Internals
-
-    private func withState<R: Sendable>(_ now: Duration, _ body: (inout State) -> R) -> R {
-        let scenario = self.scenario
-        let injector = self.injector
-        return state.withLock { s in
-            s.catchUp(now: now) { t in
-                var a = scenario.acceleration(at: t)
-                if let injector { a += injector.acceleration(at: t) }
-                return a
-            }
-            return body(&s)
-        }
-    }
 
     /// One sample as right-justified counts.
     struct Sample: Equatable {
@@ -201,7 +164,7 @@ public final class SimulatedADXL345: SimulatedI2CChip {
         }
     }
 
-    struct State {
+    struct State: SimulatedChipState {
         let variant: Variant
         /// Registers 0x00...0x3F as written (configuration only; computed ones are not stored).
         var regs = [UInt8](repeating: 0, count: 64)
@@ -244,7 +207,7 @@ public final class SimulatedADXL345: SimulatedI2CChip {
         }
 
         /// Generates the samples due by `now`, computing only those that will be kept.
-        mutating func catchUp(now: Duration, _ acceleration: (Duration) -> Vector3) {
+        mutating func catchUp(now: Duration, in surroundings: SimulatedSurroundings) {
             guard measuring else { return }
             let period = periodNanoseconds
             let elapsed = (now - anchor).simNanoseconds
@@ -261,7 +224,7 @@ public final class SimulatedADXL345: SimulatedI2CChip {
                     Double(Int8(bitPattern: regs[0x1E])), Double(Int8(bitPattern: regs[0x1F])),
                     Double(Int8(bitPattern: regs[0x20]))) * 0.0156  // 15.6 mg/LSB
             func sample(_ k: Int64) -> Sample {
-                let a = acceleration(anchor + .nanoseconds(k * period)) + offsets
+                let a = surroundings.acceleration(at: anchor + .nanoseconds(k * period)) + offsets
                 func counts(_ g: Double) -> Int16 {
                     let c = (g * f.countsPerG).rounded()
                     return Int16(min(Double(f.maxCount), max(Double(f.minCount), c)))

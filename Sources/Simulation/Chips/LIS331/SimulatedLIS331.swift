@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A register-level ST LIS331HH (±6/12/24 g) or H3LIS331DL (±100/200/400 g) sampling a
 /// scenario's acceleration on a simulation clock. Neither part has a FIFO; samples are produced
 /// lazily on each transfer, only the newest one computed.
@@ -35,37 +33,32 @@ public final class SimulatedLIS331: SimulatedI2CChip {
     public static let whoAmI: UInt8 = 0x32
 
     public let variant: Variant
-    public let scenario: Scenario
+    public var scenario: Scenario { core.surroundings.scenario }
     public var modelName: String { variant == .lis331hh ? "LIS331HH" : "H3LIS331DL" }
-    private let clock: any SimulationClock
-    private let injector: ImpactInjector?
-    private let state: Mutex<State>
+    private let core: SimulatedChipCore<State>
 
     public init(
         variant: Variant, clock: any SimulationClock, scenario: Scenario, injector: ImpactInjector? = nil
     ) {
         self.variant = variant
-        self.clock = clock
-        self.scenario = scenario
-        self.injector = injector
-        self.state = Mutex(State(variant: variant))
+        self.core = SimulatedChipCore(
+            clock: clock, scenario: scenario, injector: injector, state: State(variant: variant))
     }
 
     // MARK: Observation
 
     public var counters: Counters {
-        let now = clock.now
-        return withState(now) { $0.output.counters }
+        core.withCurrentState { s, _ in s.output.counters }
     }
 
     /// The output data rate now in effect, Hz (nil: powered down).
     public var outputDataRate: Double? {
-        state.withLock { $0.periodNanoseconds.map { 1e9 / Double($0) } }
+        core.peek { $0.periodNanoseconds.map { 1e9 / Double($0) } }
     }
 
     /// The output format now in effect (always 12 bits).
     public var scale: (gPerDigit: Double, fullScaleG: Double) {
-        state.withLock { ($0.gPerDigit, $0.fullScaleG) }
+        core.peek { ($0.gPerDigit, $0.fullScaleG) }
     }
 
     // MARK: SimulatedI2CChip
@@ -75,8 +68,7 @@ public final class SimulatedLIS331: SimulatedI2CChip {
     }
 
     public func readBlock(register: UInt8, count: Int) -> [UInt8] {
-        let now = clock.now
-        return withState(now) { s in
+        return core.withCurrentState { s, now in
             var out: [UInt8] = []
             out.reserveCapacity(count)
             let autoIncrement = register & 0x80 != 0
@@ -95,42 +87,21 @@ public final class SimulatedLIS331: SimulatedI2CChip {
     }
 
     public func writeBlock(register: UInt8, bytes: [UInt8]) {
-        let now = clock.now
-        withState(now) { s in
-            let autoIncrement = register & 0x80 != 0
-            var reg = register & 0x7F
-            for b in bytes {
-                s.write(reg, b, now: now)
-                if autoIncrement { reg = (reg + 1) & 0x7F }
-            }
+        core.withCurrentState { s, now in
+            STSubAddress.forEach(from: register, bytes) { reg, b in s.write(reg, b, now: now) }
         }
     }
 
-    public func nextRegister(after register: UInt8) -> UInt8 {
-        register & 0x80 != 0 ? 0x80 | ((register + 1) & 0x7F) : register
-    }
+    public func nextRegister(after register: UInt8) -> UInt8 { STSubAddress.next(after: register) }
 
     public func powerOnReset() {
         let variant = self.variant
-        state.withLock { $0 = State(variant: variant) }
+        core.reset(to: State(variant: variant))
     }
 
     // MARK: Internals
 
-    private func withState<R: Sendable>(_ now: Duration, _ body: (inout State) -> R) -> R {
-        let scenario = self.scenario
-        let injector = self.injector
-        return state.withLock { s in
-            s.catchUp(now: now) { t in
-                var a = scenario.acceleration(at: t)
-                if let injector { a += injector.acceleration(at: t) }
-                return a
-            }
-            return body(&s)
-        }
-    }
-
-    struct State {
+    struct State: SimulatedChipState {
         let variant: Variant
         var regs = [UInt8](repeating: 0, count: 0x40)
         var output = STOutputBlock(fifoCapacity: 0)
@@ -167,7 +138,7 @@ public final class SimulatedLIS331: SimulatedI2CChip {
         var gPerDigit: Double { variant.sensitivities[rangeIndex] }
         var fullScaleG: Double { variant.fullScales[rangeIndex] }
 
-        mutating func catchUp(now: Duration, _ acceleration: (Duration) -> Vector3) {
+        mutating func catchUp(now: Duration, in surroundings: SimulatedSurroundings) {
             guard var schedule, let range = schedule.advance(to: now) else { return }
             self.schedule = schedule
             let sensitivity = gPerDigit
@@ -179,7 +150,7 @@ public final class SimulatedLIS331: SimulatedI2CChip {
             }
             let axes = regs[0x20] & 0x07
             output.deliver(range, mode: nil) { k in
-                let a = acceleration(schedule.time(of: k))
+                let a = surroundings.acceleration(at: schedule.time(of: k))
                 return STOutputBlock.Words(
                     x: axes & 1 != 0 ? word(a.x) : 0, y: axes & 2 != 0 ? word(a.y) : 0,
                     z: axes & 4 != 0 ? word(a.z) : 0)

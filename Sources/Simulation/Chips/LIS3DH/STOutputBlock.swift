@@ -188,3 +188,22 @@ struct STOutputBlock {
         }
     }
 }
+
+/// ST's I2C sub-address convention, the same on the LIS3DH and the LIS331 (§6.1.1 of both
+/// datasheets): bit 7 of the register address asks for auto-increment over the 7-bit address;
+/// without it every byte of a transfer goes to the same register.
+enum STSubAddress {
+    /// The register a transfer's next byte goes to, address bit 7 kept.
+    static func next(after register: UInt8) -> UInt8 {
+        register & 0x80 != 0 ? 0x80 | ((register + 1) & 0x7F) : register
+    }
+
+    /// Each byte of a write with the 7-bit register it goes to.
+    static func forEach(from register: UInt8, _ bytes: [UInt8], _ body: (UInt8, UInt8) -> Void) {
+        var reg = register
+        for b in bytes {
+            body(reg & 0x7F, b)
+            reg = next(after: reg)
+        }
+    }
+}

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A register-level ST LIS3DH (±2...16 g, 32-level FIFO) sampling a scenario's acceleration on a
 /// simulation clock. Samples are produced lazily on each transfer, computing only those that will
 /// be kept, like `SimulatedADXL345`.
@@ -32,40 +30,33 @@ public final class SimulatedLIS3DH: SimulatedI2CChip {
     /// FIFO depth.
     public static let fifoCapacity = 32
 
-    public let scenario: Scenario
+    public var scenario: Scenario { core.surroundings.scenario }
     public var modelName: String { "LIS3DH" }
-    private let clock: any SimulationClock
-    private let injector: ImpactInjector?
-    private let state: Mutex<State>
+    private let core: SimulatedChipCore<State>
 
     public init(clock: any SimulationClock, scenario: Scenario, injector: ImpactInjector? = nil) {
-        self.clock = clock
-        self.scenario = scenario
-        self.injector = injector
-        self.state = Mutex(State())
+        self.core = SimulatedChipCore(clock: clock, scenario: scenario, injector: injector, state: State())
     }
 
     // MARK: Observation
 
     public var counters: Counters {
-        let now = clock.now
-        return withState(now) { $0.output.counters }
+        core.withCurrentState { s, _ in s.output.counters }
     }
 
     /// Entries in the FIFO now (0 when it is not in use).
     public var fifoCount: Int {
-        let now = clock.now
-        return withState(now) { $0.fifoMode == nil ? 0 : $0.output.fifoCount }
+        core.withCurrentState { s, _ in s.fifoMode == nil ? 0 : s.output.fifoCount }
     }
 
     /// The output data rate now in effect, Hz (nil: powered down).
     public var outputDataRate: Double? {
-        state.withLock { $0.rateHz.map(Double.init) }
+        core.peek { $0.rateHz.map(Double.init) }
     }
 
     /// The output format now in effect.
     public var scale: (gPerDigit: Double, bits: Int, fullScaleG: Double) {
-        state.withLock { s in
+        core.peek { s in
             let f = s.format
             return (f.gPerDigit, f.bits, f.fullScaleG)
         }
@@ -78,8 +69,7 @@ public final class SimulatedLIS3DH: SimulatedI2CChip {
     }
 
     public func readBlock(register: UInt8, count: Int) -> [UInt8] {
-        let now = clock.now
-        return withState(now) { s in
+        return core.withCurrentState { s, now in
             var out: [UInt8] = []
             out.reserveCapacity(count)
             let autoIncrement = register & 0x80 != 0
@@ -98,39 +88,18 @@ public final class SimulatedLIS3DH: SimulatedI2CChip {
     }
 
     public func writeBlock(register: UInt8, bytes: [UInt8]) {
-        let now = clock.now
-        withState(now) { s in
-            let autoIncrement = register & 0x80 != 0
-            var reg = register & 0x7F
-            for b in bytes {
-                s.write(reg, b, now: now)
-                if autoIncrement { reg = (reg + 1) & 0x7F }
-            }
+        core.withCurrentState { s, now in
+            STSubAddress.forEach(from: register, bytes) { reg, b in s.write(reg, b, now: now) }
         }
     }
 
-    public func nextRegister(after register: UInt8) -> UInt8 {
-        register & 0x80 != 0 ? 0x80 | ((register + 1) & 0x7F) : register
-    }
+    public func nextRegister(after register: UInt8) -> UInt8 { STSubAddress.next(after: register) }
 
     public func powerOnReset() {
-        state.withLock { $0 = State() }
+        core.reset(to: State())
     }
 
     // MARK: Internals
-
-    private func withState<R: Sendable>(_ now: Duration, _ body: (inout State) -> R) -> R {
-        let scenario = self.scenario
-        let injector = self.injector
-        return state.withLock { s in
-            s.catchUp(now: now) { t in
-                var a = scenario.acceleration(at: t)
-                if let injector { a += injector.acceleration(at: t) }
-                return a
-            }
-            return body(&s)
-        }
-    }
 
     /// The output format of the operating mode and full scale.
     struct Format: Equatable {
@@ -150,7 +119,7 @@ public final class SimulatedLIS3DH: SimulatedI2CChip {
         }
     }
 
-    struct State {
+    struct State: SimulatedChipState {
         /// Registers 0x00...0x3F as written (configuration only).
         var regs = [UInt8](repeating: 0, count: 0x40)
         var output = STOutputBlock(fifoCapacity: SimulatedLIS3DH.fifoCapacity)
@@ -197,13 +166,13 @@ public final class SimulatedLIS3DH: SimulatedI2CChip {
             return mode == .bypass ? nil : mode
         }
 
-        mutating func catchUp(now: Duration, _ acceleration: (Duration) -> Vector3) {
+        mutating func catchUp(now: Duration, in surroundings: SimulatedSurroundings) {
             guard var schedule, let range = schedule.advance(to: now) else { return }
             self.schedule = schedule
             let f = format
             let axes = regs[0x20] & 0x07
             output.deliver(range, mode: fifoMode) { k in
-                let a = acceleration(schedule.time(of: k))
+                let a = surroundings.acceleration(at: schedule.time(of: k))
                 return STOutputBlock.Words(
                     x: axes & 1 != 0 ? f.word(a.x) : 0, y: axes & 2 != 0 ? f.word(a.y) : 0,
                     z: axes & 4 != 0 ? f.word(a.z) : 0)

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A register-level InvenSense MPU-6050 (accelerometer ±2...16 g, gyroscope, temperature, a
 /// 1024-byte FIFO) sampling a scenario's acceleration on a simulation clock. Samples are
 /// produced lazily on each transfer; only those that can still be read are computed.
@@ -36,45 +34,38 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
     /// FIFO size, bytes.
     public static let fifoCapacity = 1024
 
-    public let scenario: Scenario
+    public var scenario: Scenario { core.surroundings.scenario }
     public var modelName: String { "MPU-6050" }
-    private let clock: any SimulationClock
-    private let injector: ImpactInjector?
-    private let state: Mutex<State>
+    private let core: SimulatedChipCore<State>
 
     public init(clock: any SimulationClock, scenario: Scenario, injector: ImpactInjector? = nil) {
-        self.clock = clock
-        self.scenario = scenario
-        self.injector = injector
-        self.state = Mutex(State())
+        self.core = SimulatedChipCore(clock: clock, scenario: scenario, injector: injector, state: State())
     }
 
     // MARK: Observation
 
     /// Sample bookkeeping; frames in the FIFO (or the unread register sample) are "held".
     public var counters: Counters {
-        let now = clock.now
-        return withState(now) { $0.counters }
+        core.withCurrentState { s, _ in s.counters }
     }
 
     /// Bytes in the FIFO now.
     public var fifoByteCount: Int {
-        let now = clock.now
-        return withState(now) { $0.fifo.count }
+        core.withCurrentState { s, _ in s.fifo.count }
     }
 
     /// Samples per second now (nil while asleep).
     public var sampleRate: Double? {
-        state.withLock { $0.periodNanoseconds.map { 1e9 / Double($0) } }
+        core.peek { $0.periodNanoseconds.map { 1e9 / Double($0) } }
     }
 
     public var isSleeping: Bool {
-        state.withLock { $0.sleeping }
+        core.peek { $0.sleeping }
     }
 
     /// LSB per g of the accelerometer range now in effect.
     public var accelerometerLSBPerG: Double {
-        state.withLock { $0.lsbPerG }
+        core.peek { $0.lsbPerG }
     }
 
     // MARK: SimulatedI2CChip
@@ -84,8 +75,7 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
     }
 
     public func readBlock(register: UInt8, count: Int) -> [UInt8] {
-        let now = clock.now
-        return withState(now) { s in
+        return core.withCurrentState { s, now in
             var out: [UInt8] = []
             out.reserveCapacity(count)
             var reg = register
@@ -102,8 +92,7 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
     }
 
     public func writeBlock(register: UInt8, bytes: [UInt8]) {
-        let now = clock.now
-        withState(now) { s in
+        core.withCurrentState { s, now in
             var reg = register
             for b in bytes {
                 s.write(reg, b, now: now)
@@ -120,23 +109,10 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
     }
 
     public func powerOnReset() {
-        state.withLock { $0 = State() }
+        core.reset(to: State())
     }
 
     // MARK: Internals
-
-    private func withState<R: Sendable>(_ now: Duration, _ body: (inout State) -> R) -> R {
-        let scenario = self.scenario
-        let injector = self.injector
-        return state.withLock { s in
-            s.catchUp(now: now) { t in
-                var a = scenario.acceleration(at: t)
-                if let injector { a += injector.acceleration(at: t) }
-                return (a, scenario.weather(at: t).temperatureC)
-            }
-            return body(&s)
-        }
-    }
 
     /// The 1024-byte FIFO: a byte ring that remembers which bytes begin a frame, so the
     /// counters stay exact when an overflow discards part of one.
@@ -191,7 +167,7 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
         var gyro: (Int16, Int16, Int16) = (0, 0, 0)
     }
 
-    struct State {
+    struct State: SimulatedChipState {
         var regs = [UInt8](repeating: 0, count: 0x80)
         var schedule: SampleSchedule?
         var data = Sample()
@@ -228,7 +204,7 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
                 + (en & 0x20 != 0 ? 2 : 0) + (en & 0x10 != 0 ? 2 : 0)
         }
 
-        mutating func catchUp(now: Duration, _ environment: (Duration) -> (Vector3, Double)) {
+        mutating func catchUp(now: Duration, in surroundings: SimulatedSurroundings) {
             guard var schedule, let range = schedule.advance(to: now) else { return }
             self.schedule = schedule
             let new = range.count
@@ -245,7 +221,7 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
                 var t = schedule.time(of: k)
                 // The accelerometer outputs at 1 kHz: faster sample rates repeat its value.
                 if eightKHz { t = .nanoseconds(t.simNanoseconds / 1_000_000 * 1_000_000) }
-                let (a, celsius) = environment(t)
+                let (a, celsius) = (surroundings.acceleration(at: t), surroundings.temperatureC(at: t))
                 func counts(_ g: Double) -> Int16 {
                     Int16(min(32767, max(-32768, (g * lsb).rounded())))
                 }

@@ -1,4 +1,4 @@
-/// Sample bookkeeping of the LIS3DH, LIS331 and MPU-6050 models, for tests and benchmarks.
+/// Sample bookkeeping of the accelerometer models, for tests and benchmarks.
 /// At any time `generated == popped + lost + held`, where held is what the chip still has for a
 /// reader: FIFO entries (frames on the MPU-6050), or the one unread sample in the output
 /// registers when no FIFO is in use.
