@@ -4,194 +4,212 @@ import Logging
 /// The sections of the file: every declared key with a reader of its own (`ConfigurationKeys`),
 /// then the keys whose rules depend on another one, and the checks across fields.
 extension ConfigurationLoader {
-    typealias C = StationConfiguration
     typealias Section = ConfigurationReader.Section
 
-    static func decode(_ root: ConfigNode, reader r: ConfigurationReader, environment: [String: String]) -> C
+    static func decode(_ root: ConfigNode, reader: ConfigurationReader, environment: [String: String])
+        -> StationConfiguration
     {
-        var c = C.defaults(environment: environment)
-        let top = r.section(root, path: "", allowed: ConfigurationSchema.keys(at: []), schemaPath: [])
+        var config = StationConfiguration.defaults(environment: environment)
+        let top = reader.section(root, path: "", allowed: ConfigurationSchema.keys(at: []), schemaPath: [])
 
         func sub(_ parent: Section, _ key: String) -> Section {
             let path = parent.keyPath(key)
             let components = path.split(separator: ".").map(String.init)
-            return r.section(
+            return reader.section(
                 parent.node(key), path: path, allowed: ConfigurationSchema.keys(at: components),
                 schemaPath: components)
         }
 
-        readDeclared(top, r, &c)
+        readDeclared(top, reader, &config)
         for name in ["station", "i2c", "storage", "simulation", "logging"] {
-            readDeclared(sub(top, name), r, &c)
+            readDeclared(sub(top, name), reader, &config)
         }
-        decodeWeather(sub(top, "weather"), sub, r, &c)
+        decodeWeather(sub(top, "weather"), sub, reader, &config)
         let accelerometer = sub(top, "accelerometer")
-        decodeAccelerometer(accelerometer, sub, r, &c)
-        decodeImpact(sub(top, "impact"), accelerometer, r, &c)
-        decodeGPIO(sub(top, "gpio"), r, &c)
-        decodeUpload(sub(top, "upload"), sub, r, &c)
+        decodeAccelerometer(accelerometer, sub, reader, &config)
+        decodeImpact(sub(top, "impact"), accelerometer, reader, &config)
+        decodeGPIO(sub(top, "gpio"), reader, &config)
+        decodeUpload(sub(top, "upload"), sub, reader, &config)
 
         // Two sensors at one address on one bus. The address tables of the supported chips do
         // not overlap today; this guards a future chip that shares one.
-        if c.weather.sensor != .none, c.accelerometer.sensor != .none,
-            c.weather.address == c.accelerometer.address,
+        if config.weather.sensor != .none, config.accelerometer.sensor != .none,
+            config.weather.address == config.accelerometer.address,
             let origin = accelerometer.origin(of: "address") ?? accelerometer.origin
         {
-            r.report(
+            reader.report(
                 origin, key: "accelerometer.address",
-                "\(hex(c.accelerometer.address)) is also weather.address; two sensors cannot share an address on \(c.i2c.bus)"
+                "\(hex(config.accelerometer.address)) is also weather.address; two sensors cannot share an address on \(config.i2c.bus)"
             )
         }
-        return c
+        return config
     }
 
     /// Reads every key of the section that its declaration can read by itself.
-    static func readDeclared(_ s: Section, _ r: ConfigurationReader, _ c: inout C) {
-        for key in ConfigurationKeys.all where key.parent == s.path { key.read?(r, s, &c) }
+    static func readDeclared(
+        _ section: Section, _ reader: ConfigurationReader, _ config: inout StationConfiguration
+    ) {
+        for key in ConfigurationKeys.all where key.parent == section.path {
+            key.read?(reader, section, &config)
+        }
     }
 
     /// Whether the file or the environment gave `key` a valid value.
-    static func wrote(_ s: Section, _ key: String, _ r: ConfigurationReader) -> Bool {
-        s.node(key) != nil && isValid(s, key, r)
+    static func wrote(_ section: Section, _ key: String, _ reader: ConfigurationReader) -> Bool {
+        section.node(key) != nil && isValid(section, key, reader)
     }
 
     // MARK: weather
 
     static func decodeWeather(
-        _ s: Section, _ sub: (Section, String) -> Section, _ r: ConfigurationReader, _ c: inout C
+        _ section: Section, _ sub: (Section, String) -> Section, _ reader: ConfigurationReader,
+        _ config: inout StationConfiguration
     ) {
-        readDeclared(s, r, &c)
-        let sensor = c.weather.sensor
+        readDeclared(section, reader, &config)
+        let sensor = config.weather.sensor
         let addresses =
-            sensor == .none ? C.WeatherSensorKind.bme280.allowedAddresses : sensor.allowedAddresses
+            sensor == .none
+            ? StationConfiguration.WeatherSensorKind.bme280.allowedAddresses : sensor.allowedAddresses
         let forChip = sensor == .none ? "" : " for the \(sensor.rawValue)"
-        if let v = r.address(s, "address", allowed: addresses, context: forChip) { c.weather.address = v }
+        if let v = reader.address(section, "address", allowed: addresses, context: forChip) {
+            config.weather.address = v
+        }
 
-        let o = sub(s, "oversampling")
-        readDeclared(o, r, &c)
-        let allowed = C.Oversampling.allowed
+        let oversampling = sub(section, "oversampling")
+        readDeclared(oversampling, reader, &config)
+        let allowed = StationConfiguration.Oversampling.allowed
         if sensor == .bmp280 {
             // The BMP280 has no humidity sensor: the default becomes 0, and only 0 is accepted.
-            c.weather.oversampling.humidity = 0
-            if let v = r.integer(o, "humidity", oneOf: allowed), v != 0, let origin = o.origin(of: "humidity")
+            config.weather.oversampling.humidity = 0
+            if let v = reader.integer(oversampling, "humidity", oneOf: allowed), v != 0,
+                let origin = oversampling.origin(of: "humidity")
             {
-                r.report(
-                    origin, key: o.keyPath("humidity"),
+                reader.report(
+                    origin, key: oversampling.keyPath("humidity"),
                     "expected 0 (the bmp280 has no humidity sensor), got \(v)")
             }
-        } else if let v = r.integer(o, "humidity", oneOf: allowed) {
-            c.weather.oversampling.humidity = v
+        } else if let v = reader.integer(oversampling, "humidity", oneOf: allowed) {
+            config.weather.oversampling.humidity = v
         }
     }
 
     // MARK: accelerometer
 
     static func decodeAccelerometer(
-        _ s: Section, _ sub: (Section, String) -> Section, _ r: ConfigurationReader, _ c: inout C
+        _ section: Section, _ sub: (Section, String) -> Section, _ reader: ConfigurationReader,
+        _ config: inout StationConfiguration
     ) {
-        readDeclared(s, r, &c)
-        let chip = c.accelerometer.sensor
+        readDeclared(section, reader, &config)
+        let chip = config.accelerometer.sensor
         if chip != .none {
             let forChip = " for the \(chip.rawValue)"
-            c.accelerometer.address = chip.defaultAddress
-            c.accelerometer.rangeG = chip.defaultRangeG
-            c.accelerometer.odrHz = chip.defaultODRHz
-            c.accelerometer.fifo = chip.hasFIFO
-            if let v = r.address(s, "address", allowed: chip.allowedAddresses, context: forChip) {
-                c.accelerometer.address = v
+            config.accelerometer.address = chip.defaultAddress
+            config.accelerometer.rangeG = chip.defaultRangeG
+            config.accelerometer.odrHz = chip.defaultODRHz
+            config.accelerometer.fifo = chip.hasFIFO
+            if let v = reader.address(section, "address", allowed: chip.allowedAddresses, context: forChip) {
+                config.accelerometer.address = v
             }
-            if let v = r.integer(s, "range_g", oneOf: chip.allowedRangesG, context: forChip) {
-                c.accelerometer.rangeG = v
+            if let v = reader.integer(section, "range_g", oneOf: chip.allowedRangesG, context: forChip) {
+                config.accelerometer.rangeG = v
             }
             if let odr = chip.allowedODRRangeHz {
-                if let v = r.number(s, "odr_hz", odr, context: forChip) { c.accelerometer.odrHz = v }
+                if let v = reader.number(section, "odr_hz", odr, context: forChip) {
+                    config.accelerometer.odrHz = v
+                }
             } else {
                 let table = chip.allowedODRsHz
                 let expected = "one of \(table.map(format).joined(separator: ", "))\(forChip)"
-                if let node = s.node("odr_hz") {
+                if let node = section.node("odr_hz") {
                     if case .scalar(let text, _) = node.kind, let v = parseNumber(text),
                         let match = table.first(where: { abs($0 - v) < 1e-9 * max(1, $0) })
                     {
-                        c.accelerometer.odrHz = match
+                        config.accelerometer.odrHz = match
                     } else {
-                        r.report(
-                            node.origin, key: s.keyPath("odr_hz"),
+                        reader.report(
+                            node.origin, key: section.keyPath("odr_hz"),
                             "expected \(expected), got \(node.described)")
                     }
                 }
             }
-            if let v = r.bool(s, "fifo") {
-                if v, !chip.hasFIFO, let origin = s.origin(of: "fifo") {
-                    r.report(
-                        origin, key: s.keyPath("fifo"),
+            if let v = reader.bool(section, "fifo") {
+                if v, !chip.hasFIFO, let origin = section.origin(of: "fifo") {
+                    reader.report(
+                        origin, key: section.keyPath("fifo"),
                         "expected false (the \(chip.rawValue) driver reads no FIFO), got true")
                 } else {
-                    c.accelerometer.fifo = v
+                    config.accelerometer.fifo = v
                 }
             }
         } else {
             // No accelerometer: its other keys are ignored (still type-checked loosely).
-            c.accelerometer.fifo = false
-            _ = r.bool(s, "fifo")
+            config.accelerometer.fifo = false
+            _ = reader.bool(section, "fifo")
         }
-        readDeclared(sub(s, "calibration"), r, &c)
+        readDeclared(sub(section, "calibration"), reader, &config)
     }
 
     // MARK: impact
 
     /// The checks across the impact keys (read from their declarations) and the range.
-    static func decodeImpact(_ s: Section, _ accelerometer: Section, _ r: ConfigurationReader, _ c: inout C) {
-        readDeclared(s, r, &c)
+    static func decodeImpact(
+        _ section: Section, _ accelerometer: Section, _ reader: ConfigurationReader,
+        _ config: inout StationConfiguration
+    ) {
+        readDeclared(section, reader, &config)
         // Which of them the user wrote validly, before the checks below add problems of their own.
         let (wroteThreshold, wroteSevere, wroteRearm) = (
-            wrote(s, "threshold_g", r), wrote(s, "severe_g", r), wrote(s, "rearm_g", r)
+            wrote(section, "threshold_g", reader), wrote(section, "severe_g", reader),
+            wrote(section, "rearm_g", reader)
         )
         // Only compare values that are valid (an invalid one was reported already), and report on
         // a key the user wrote where possible.
-        let invalid = { (key: String) in s.isSet(key) && s.origin(of: key) != nil && !isValid(s, key, r) }
+        let invalid = { (key: String) in
+            section.isSet(key) && section.origin(of: key) != nil && !isValid(section, key, reader)
+        }
         guard !invalid("threshold_g") else { return }
-        let t = c.impact.thresholdG
-        let thresholdOrigin = s.origin(of: "threshold_g") ?? s.origin
+        let t = config.impact.thresholdG
+        let thresholdOrigin = section.origin(of: "threshold_g") ?? section.origin
 
-        if !invalid("severe_g"), c.impact.severeG <= t {
-            if wroteSevere, let origin = s.origin(of: "severe_g") {
-                r.report(
-                    origin, key: s.keyPath("severe_g"),
-                    "expected a value above impact.threshold_g (\(format(t))), got \(format(c.impact.severeG))"
+        if !invalid("severe_g"), config.impact.severeG <= t {
+            if wroteSevere, let origin = section.origin(of: "severe_g") {
+                reader.report(
+                    origin, key: section.keyPath("severe_g"),
+                    "expected a value above impact.threshold_g (\(format(t))), got \(format(config.impact.severeG))"
                 )
             } else if let origin = thresholdOrigin {
-                r.report(
-                    origin, key: s.keyPath("threshold_g"),
-                    "expected a value below impact.severe_g (\(format(c.impact.severeG)), the default), got \(format(t)); raise impact.severe_g too"
+                reader.report(
+                    origin, key: section.keyPath("threshold_g"),
+                    "expected a value below impact.severe_g (\(format(config.impact.severeG)), the default), got \(format(t)); raise impact.severe_g too"
                 )
             }
         }
-        if !invalid("rearm_g"), c.impact.rearmG >= t {
-            if wroteRearm, let origin = s.origin(of: "rearm_g") {
-                r.report(
-                    origin, key: s.keyPath("rearm_g"),
-                    "expected a value below impact.threshold_g (\(format(t))) so the detector re-arms, got \(format(c.impact.rearmG))"
+        if !invalid("rearm_g"), config.impact.rearmG >= t {
+            if wroteRearm, let origin = section.origin(of: "rearm_g") {
+                reader.report(
+                    origin, key: section.keyPath("rearm_g"),
+                    "expected a value below impact.threshold_g (\(format(t))) so the detector re-arms, got \(format(config.impact.rearmG))"
                 )
             } else if let origin = thresholdOrigin {
-                r.report(
-                    origin, key: s.keyPath("threshold_g"),
-                    "expected a value above impact.rearm_g (\(format(c.impact.rearmG)), the default), got \(format(t)); lower impact.rearm_g too"
+                reader.report(
+                    origin, key: section.keyPath("threshold_g"),
+                    "expected a value above impact.rearm_g (\(format(config.impact.rearmG)), the default), got \(format(t)); lower impact.rearm_g too"
                 )
             }
         }
-        let chip = c.accelerometer.sensor
-        let range = Double(c.accelerometer.rangeG)
-        let rangeInvalid = accelerometer.isSet("range_g") && !isValid(accelerometer, "range_g", r)
+        let chip = config.accelerometer.sensor
+        let range = Double(config.accelerometer.rangeG)
+        let rangeInvalid = accelerometer.isSet("range_g") && !isValid(accelerometer, "range_g", reader)
         if chip != .none, !rangeInvalid, t > range {
-            if wroteThreshold, let origin = s.origin(of: "threshold_g") {
-                r.report(
-                    origin, key: s.keyPath("threshold_g"),
+            if wroteThreshold, let origin = section.origin(of: "threshold_g") {
+                reader.report(
+                    origin, key: section.keyPath("threshold_g"),
                     "expected at most \(format(range)) (accelerometer.range_g of the \(chip.rawValue), ±\(format(range)) g): a threshold above the range can never trigger, got \(format(t))"
                 )
             } else if let origin = accelerometer.origin(of: "range_g") ?? accelerometer.origin {
                 let enough = chip.allowedRangesG.filter { Double($0) >= t }.map(String.init).joined(
                     separator: ", ")
-                r.report(
+                reader.report(
                     origin, key: accelerometer.keyPath("range_g"),
                     "±\(format(range)) g is below impact.threshold_g (\(format(t)) g), so an impact can never trigger; expected one of \(enough.isEmpty ? "none" : enough) for the \(chip.rawValue)"
                 )
@@ -200,32 +218,34 @@ extension ConfigurationLoader {
     }
 
     /// Whether `key` produced no problem (used to skip cross-checks on values already reported).
-    static func isValid(_ s: Section, _ key: String, _ r: ConfigurationReader) -> Bool {
-        let path = s.keyPath(key)
-        return !r.problems.contains { $0.key == path || $0.key.hasPrefix(path + "[") }
+    static func isValid(_ section: Section, _ key: String, _ reader: ConfigurationReader) -> Bool {
+        let path = section.keyPath(key)
+        return !reader.problems.contains { $0.key == path || $0.key.hasPrefix(path + "[") }
     }
 
     // MARK: gpio
 
-    static func decodeGPIO(_ s: Section, _ r: ConfigurationReader, _ c: inout C) {
-        readDeclared(s, r, &c)
+    static func decodeGPIO(
+        _ section: Section, _ reader: ConfigurationReader, _ config: inout StationConfiguration
+    ) {
+        readDeclared(section, reader, &config)
 
         // LEDs, with who uses which line and role, for the checks across entries.
         var usedLines: [LineSelector: (path: String, role: String, line: Int?)] = [:]
-        var usedRoles: [C.LEDRole: (path: String, line: Int?)] = [:]
-        if let node = s.node("leds") {
+        var usedRoles: [StationConfiguration.LEDRole: (path: String, line: Int?)] = [:]
+        if let node = section.node("leds") {
             switch node.kind {
             case .null:
-                c.gpio.leds = []
+                config.gpio.leds = []
             case .sequence(let items):
-                var leds: [C.LED] = []
-                let ledKeys = ConfigurationSchema.listItemKeys(s.keyPath("leds"))
+                var leds: [StationConfiguration.LED] = []
+                let ledKeys = ConfigurationSchema.listItemKeys(section.keyPath("leds"))
                 for (i, item) in items.enumerated() {
-                    let path = "\(s.keyPath("leds"))[\(i)]"
-                    let e = r.section(item, path: path, allowed: ledKeys)
+                    let path = "\(section.keyPath("leds"))[\(i)]"
+                    let e = reader.section(item, path: path, allowed: ledKeys)
                     guard item.entries != nil else {
                         if item.isNull {
-                            r.report(
+                            reader.report(
                                 item.origin, key: path,
                                 "expected a mapping with keys \(ledKeys.joined(separator: ", ")), got nothing"
                             )
@@ -233,18 +253,18 @@ extension ConfigurationLoader {
                         continue
                     }
                     for key in ["role", "line"] where !e.isSet(key) {
-                        r.report(
+                        reader.report(
                             item.origin, key: e.keyPath(key),
                             key == "role"
-                                ? "missing; expected one of \(C.LEDRole.allCases.map(\.rawValue).joined(separator: ", "))"
+                                ? "missing; expected one of \(StationConfiguration.LEDRole.allCases.map(\.rawValue).joined(separator: ", "))"
                                 : "missing; expected a line name such as GPIO17 or an offset ≥ 0")
                     }
-                    let role = r.choice(e, "role", C.LEDRole.self)
-                    let line = r.line(e, "line")
-                    let activeLow = r.bool(e, "active_low") ?? false
+                    let role = reader.choice(e, "role", StationConfiguration.LEDRole.self)
+                    let line = reader.line(e, "line")
+                    let activeLow = reader.bool(e, "active_low") ?? false
                     guard let role, let line else { continue }
                     if let other = usedRoles[role] {
-                        r.report(
+                        reader.report(
                             e.origin(of: "role")!, key: e.keyPath("role"),
                             "'\(role.rawValue)' is already the role of \(other.path)\(at(other.line)); each role drives one LED"
                         )
@@ -252,19 +272,19 @@ extension ConfigurationLoader {
                         usedRoles[role] = (path, e.origin(of: "role")?.line)
                     }
                     if let other = usedLines[line] {
-                        r.report(
+                        reader.report(
                             e.origin(of: "line")!, key: e.keyPath("line"),
                             "\(line) is already used by \(other.path) (\(other.role)\(other.line.map { ", line \($0)" } ?? "")); expected a different line"
                         )
                     } else {
                         usedLines[line] = (path, role.rawValue, e.origin(of: "line")?.line)
                     }
-                    leds.append(C.LED(role: role, line: line, activeLow: activeLow))
+                    leds.append(StationConfiguration.LED(role: role, line: line, activeLow: activeLow))
                 }
-                c.gpio.leds = leds
+                config.gpio.leds = leds
             default:
-                r.report(
-                    node.origin, key: s.keyPath("leds"),
+                reader.report(
+                    node.origin, key: section.keyPath("leds"),
                     "expected a list of LEDs such as '- { role: status, line: GPIO17 }', got \(node.described)"
                 )
             }
@@ -272,29 +292,29 @@ extension ConfigurationLoader {
 
         // The button: absent = the default button (a station has one, like its LEDs);
         // null or `none` = no button.
-        guard let node = s.node("button") else { return }
+        guard let node = section.node("button") else { return }
         let buttonKeys = ConfigurationSchema.keys(at: ["gpio", "button"])
         switch node.kind {
         case .null:
-            c.gpio.button = nil
+            config.gpio.button = nil
         case .scalar(let text, _) where text == "none":
-            c.gpio.button = nil
+            config.gpio.button = nil
         case .mapping:
-            let b = r.section(
-                node, path: s.keyPath("button"), allowed: buttonKeys, schemaPath: ["gpio", "button"])
-            c.gpio.button = C.Button()
-            readDeclared(b, r, &c)
-            if let line = c.gpio.button?.line, let other = usedLines[line], isValid(b, "line", r),
+            let b = reader.section(
+                node, path: section.keyPath("button"), allowed: buttonKeys, schemaPath: ["gpio", "button"])
+            config.gpio.button = StationConfiguration.Button()
+            readDeclared(b, reader, &config)
+            if let line = config.gpio.button?.line, let other = usedLines[line], isValid(b, "line", reader),
                 let origin = b.origin(of: "line") ?? b.origin
             {
-                r.report(
+                reader.report(
                     origin, key: b.keyPath("line"),
                     "\(line) is already used by \(other.path) (\(other.role)\(other.line.map { ", line \($0)" } ?? "")); expected a different line"
                 )
             }
         default:
-            r.report(
-                node.origin, key: s.keyPath("button"),
+            reader.report(
+                node.origin, key: section.keyPath("button"),
                 "expected a mapping with keys \(buttonKeys.joined(separator: ", ")) or none, got \(node.described)"
             )
         }
@@ -305,38 +325,39 @@ extension ConfigurationLoader {
     // MARK: upload
 
     static func decodeUpload(
-        _ s: Section, _ sub: (Section, String) -> Section, _ r: ConfigurationReader, _ c: inout C
+        _ section: Section, _ sub: (Section, String) -> Section, _ reader: ConfigurationReader,
+        _ config: inout StationConfiguration
     ) {
-        readDeclared(s, r, &c)
-        var u = c.upload
-        if let node = s.node("passphrase_file"), node.isNull {
-            u.passphraseFile = nil
-        } else if let v = r.path(s, "passphrase_file", allowEmpty: true) {
-            u.passphraseFile = v.isEmpty ? nil : v
+        readDeclared(section, reader, &config)
+        var upload = config.upload
+        if let node = section.node("passphrase_file"), node.isNull {
+            upload.passphraseFile = nil
+        } else if let v = reader.path(section, "passphrase_file", allowEmpty: true) {
+            upload.passphraseFile = v.isEmpty ? nil : v
         }
 
         // Destinations: absent, null, `none` or an empty name = off.
         func destination(_ key: String) -> Section? {
-            guard let node = s.node(key), !node.isNull else { return nil }
+            guard let node = section.node(key), !node.isNull else { return nil }
             if case .scalar(let text, _) = node.kind {
                 if text != "none" {
-                    r.report(
-                        node.origin, key: s.keyPath(key),
+                    reader.report(
+                        node.origin, key: section.keyPath(key),
                         "expected a mapping with keys \(ConfigurationSchema.keys(at: ["upload", key]).joined(separator: ", ")) or none, got \(node.described)"
                     )
                 }
                 return nil
             }
-            return sub(s, key)
+            return sub(section, key)
         }
-        if let d = destination("s3"),
-            let bucket = r.string(
-                d, "bucket", optional: true, validate: { $0.isEmpty ? nil : validBucket($0) }),
+        if let destination = destination("s3"),
+            let bucket = reader.string(
+                destination, "bucket", optional: true, validate: { $0.isEmpty ? nil : validBucket($0) }),
             !bucket.isEmpty
         {
-            var s3 = C.S3Destination(bucket: bucket)
-            if let v = r.string(
-                d, "prefix",
+            var s3 = StationConfiguration.S3Destination(bucket: bucket)
+            if let v = reader.string(
+                destination, "prefix",
                 validate: {
                     $0.hasPrefix("/") || $0.hasSuffix("/")
                         ? "a key prefix without a leading or trailing '/'" : nil
@@ -344,57 +365,59 @@ extension ConfigurationLoader {
             {
                 s3.prefix = v
             }
-            s3.endpoint = endpoint(d, r)
-            u.s3 = s3
+            s3.endpoint = endpoint(destination, reader)
+            upload.s3 = s3
         }
-        if let d = destination("dynamodb"),
-            let table = r.string(d, "table", optional: true, validate: { $0.isEmpty ? nil : validTable($0) }),
+        if let destination = destination("dynamodb"),
+            let table = reader.string(
+                destination, "table", optional: true, validate: { $0.isEmpty ? nil : validTable($0) }),
             !table.isEmpty
         {
-            u.dynamodb = C.DynamoDBDestination(table: table, endpoint: endpoint(d, r))
+            upload.dynamodb = StationConfiguration.DynamoDBDestination(
+                table: table, endpoint: endpoint(destination, reader))
         }
-        if let d = destination("kinesis"),
-            let stream = r.string(
-                d, "stream", optional: true, validate: { $0.isEmpty ? nil : validStream($0) }),
+        if let destination = destination("kinesis"),
+            let stream = reader.string(
+                destination, "stream", optional: true, validate: { $0.isEmpty ? nil : validStream($0) }),
             !stream.isEmpty
         {
-            u.kinesis = C.KinesisDestination(
-                stream: stream, endpoint: endpoint(d, r),
-                rawAcceleration: r.bool(d, "raw_acceleration") ?? false)
+            upload.kinesis = StationConfiguration.KinesisDestination(
+                stream: stream, endpoint: endpoint(destination, reader),
+                rawAcceleration: reader.bool(destination, "raw_acceleration") ?? false)
         }
 
-        if u.enabled, let enabledOrigin = s.origin(of: "enabled") {
+        if upload.enabled, let enabledOrigin = section.origin(of: "enabled") {
             let required: [(String, String, Bool)] = [
-                ("region", "an AWS region such as eu-west-1", u.region.isEmpty),
+                ("region", "an AWS region such as eu-west-1", upload.region.isEmpty),
                 (
                     "credentials_endpoint",
                     "a host name such as c1abc.credentials.iot.eu-west-1.amazonaws.com",
-                    u.credentialsEndpoint.isEmpty
+                    upload.credentialsEndpoint.isEmpty
                 ),
                 (
                     "role_alias", "the AWS IoT role alias, 1 to 128 of the characters a-z A-Z 0-9 _ = , @ -",
-                    u.roleAlias.isEmpty
+                    upload.roleAlias.isEmpty
                 ),
-                ("certificate", "the device certificate's path", u.certificate.isEmpty),
-                ("private_key", "the private key's path", u.privateKey.isEmpty),
+                ("certificate", "the device certificate's path", upload.certificate.isEmpty),
+                ("private_key", "the private key's path", upload.privateKey.isEmpty),
             ]
-            for (key, what, missing) in required where missing && isValid(s, key, r) {
-                r.report(
-                    s.origin(of: key) ?? enabledOrigin, key: s.keyPath(key),
+            for (key, what, missing) in required where missing && isValid(section, key, reader) {
+                reader.report(
+                    section.origin(of: key) ?? enabledOrigin, key: section.keyPath(key),
                     "required when upload.enabled is true; expected \(what)")
             }
-            if !u.hasDestination {
-                r.report(
-                    enabledOrigin, key: s.keyPath("enabled"),
+            if !upload.hasDestination {
+                reader.report(
+                    enabledOrigin, key: section.keyPath("enabled"),
                     "upload is enabled but has no destination; set upload.s3.bucket, upload.dynamodb.table or upload.kinesis.stream"
                 )
             }
         }
-        c.upload = u
+        config.upload = upload
     }
 
-    private static func endpoint(_ d: Section, _ r: ConfigurationReader) -> String? {
-        let v = r.string(d, "endpoint", optional: true) { text in
+    private static func endpoint(_ destination: Section, _ reader: ConfigurationReader) -> String? {
+        let v = reader.string(destination, "endpoint", optional: true) { text in
             text.isEmpty || text.hasPrefix("https://") || text.hasPrefix("http://")
                 ? nil : "a URL such as https://s3.eu-west-1.amazonaws.com or http://localhost:5000"
         }
@@ -403,27 +426,28 @@ extension ConfigurationLoader {
 
     // MARK: validators (return what is allowed, or nil when the value is fine)
 
-    static func validThingName(_ s: String) -> String? {
-        (1...128).contains(s.count)
-            && s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ":_-".contains($0)) })
+    static func validThingName(_ section: String) -> String? {
+        (1...128).contains(section.count)
+            && section.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ":_-".contains($0)) })
             ? nil : "1 to 128 of the characters a-z A-Z 0-9 : _ -"
     }
 
-    static func validSerialNumber(_ s: String) -> String? {
-        (1...64).contains(s.unicodeScalars.count)
-            && s.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) })
+    static func validSerialNumber(_ section: String) -> String? {
+        (1...64).contains(section.unicodeScalars.count)
+            && section.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) })
             ? nil : "1 to 64 printable ASCII characters without spaces"
     }
 
-    static func validI2CBus(_ s: String) -> String? {
-        let digits = s.dropFirst("/dev/i2c-".count)
-        return s.hasPrefix("/dev/i2c-") && !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber })
+    static func validI2CBus(_ section: String) -> String? {
+        let digits = section.dropFirst("/dev/i2c-".count)
+        return section.hasPrefix("/dev/i2c-") && !digits.isEmpty
+            && digits.allSatisfy({ $0.isASCII && $0.isNumber })
             ? nil : "a bus device such as /dev/i2c-1"
     }
 
-    static func validRegion(_ s: String) -> String? {
+    static func validRegion(_ section: String) -> String? {
         // eu-west-1, us-gov-west-1, ap-southeast-2, cn-north-1, us-isob-east-1
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        let parts = section.split(separator: "-", omittingEmptySubsequences: false)
         let ok =
             parts.count >= 3 && parts[0].count == 2
             && parts.dropLast().allSatisfy({ !$0.isEmpty && $0.allSatisfy({ $0.isASCII && $0.isLowercase }) })
@@ -431,11 +455,11 @@ extension ConfigurationLoader {
         return ok ? nil : "an AWS region such as eu-west-1"
     }
 
-    static func validHostName(_ s: String) -> String? {
-        let labels = s.split(separator: ".", omittingEmptySubsequences: false)
+    static func validHostName(_ section: String) -> String? {
+        let labels = section.split(separator: ".", omittingEmptySubsequences: false)
         // One label is a host name too (localhost, a name on the local network).
         let ok =
-            !s.contains("://") && s.count <= 253
+            !section.contains("://") && section.count <= 253
             && labels.allSatisfy({
                 (1...63).contains($0.count) && $0.first != "-" && $0.last != "-"
                     && $0.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
@@ -445,44 +469,44 @@ extension ConfigurationLoader {
     }
 
     /// A host name with an optional `:port` (1–65535; a local test endpoint).
-    static func validEndpoint(_ s: String) -> String? {
-        if let colon = s.lastIndex(of: ":"), !s[s.index(after: colon)...].isEmpty,
-            s[s.index(after: colon)...].allSatisfy(\.isASCII),
-            s[s.index(after: colon)...].allSatisfy(\.isNumber)
+    static func validEndpoint(_ section: String) -> String? {
+        if let colon = section.lastIndex(of: ":"), !section[section.index(after: colon)...].isEmpty,
+            section[section.index(after: colon)...].allSatisfy(\.isASCII),
+            section[section.index(after: colon)...].allSatisfy(\.isNumber)
         {
-            guard let port = Int(s[s.index(after: colon)...]), (1...65535).contains(port) else {
+            guard let port = Int(section[section.index(after: colon)...]), (1...65535).contains(port) else {
                 return
                     "a host name with an optional :port (1–65535), such as c1abc.credentials.iot.eu-west-1.amazonaws.com"
             }
-            return validHostName(String(s[..<colon]))
+            return validHostName(String(section[..<colon]))
         }
-        return validHostName(s)
+        return validHostName(section)
     }
 
-    static func validRoleAlias(_ s: String) -> String? {
-        (1...128).contains(s.count)
-            && s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_=,@-".contains($0)) })
+    static func validRoleAlias(_ section: String) -> String? {
+        (1...128).contains(section.count)
+            && section.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_=,@-".contains($0)) })
             ? nil : "1 to 128 of the characters a-z A-Z 0-9 _ = , @ -"
     }
 
-    static func validBucket(_ s: String) -> String? {
+    static func validBucket(_ section: String) -> String? {
         let ok =
-            (3...63).contains(s.count)
-            && s.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "." || $0 == "-") })
-            && s.first!.isLetterOrDigit && s.last!.isLetterOrDigit && !s.contains("..")
+            (3...63).contains(section.count)
+            && section.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "." || $0 == "-") })
+            && section.first!.isLetterOrDigit && section.last!.isLetterOrDigit && !section.contains("..")
         return ok
             ? nil : "an S3 bucket name: 3 to 63 of a-z 0-9 . -, starting and ending with a letter or digit"
     }
 
-    static func validTable(_ s: String) -> String? {
-        (3...255).contains(s.count)
-            && s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
+    static func validTable(_ section: String) -> String? {
+        (3...255).contains(section.count)
+            && section.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
             ? nil : "a DynamoDB table name: 3 to 255 of a-z A-Z 0-9 _ . -"
     }
 
-    static func validStream(_ s: String) -> String? {
-        (1...128).contains(s.count)
-            && s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
+    static func validStream(_ section: String) -> String? {
+        (1...128).contains(section.count)
+            && section.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
             ? nil : "a Kinesis stream name: 1 to 128 of a-z A-Z 0-9 _ . -"
     }
 }
