@@ -53,20 +53,15 @@ struct ConfigCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let (c, source) = try options.load()
+            let (c, source, origins) = try options.loadReporting()
             guard all else {
                 print("configuration: \(source)")
                 print(summary(c))
                 return
             }
-            let environment = ProcessInfo.processInfo.environment
-            let path = ConfigurationLoader.configurationPath(
-                explicitPath: options.config, environment: environment,
-                fileExists: { FileManager.default.fileExists(atPath: $0) })
-            let sources = ConfigurationLoader.sources(path: path, environment: environment)
             let rows = ConfigurationKeys.all.filter { !$0.isListItem }.map { key in
                 (
-                    key: key.path, reload: key.reloadText, from: sources[key.path] ?? "default",
+                    key: key.path, reload: key.reloadText, from: origins[key.path] ?? "default",
                     value: key.value(c)
                 )
             }

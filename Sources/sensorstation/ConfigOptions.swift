@@ -18,21 +18,36 @@ struct ConfigOptions: ParsableArguments {
     /// Loads and validates the configuration, throwing the problems instead of printing them
     /// (a reload must not exit the service).
     func loadQuietly() throws(ConfigurationError) -> (configuration: StationConfiguration, source: String) {
+        let loaded = try loadTracingOrigins()
+        return (loaded.configuration, loaded.source)
+    }
+
+    /// The same, with where each key's value comes from (`config show --all`).
+    func loadTracingOrigins() throws(ConfigurationError) -> (
+        configuration: StationConfiguration, source: String, origins: [String: String]
+    ) {
         let environment = ProcessInfo.processInfo.environment
-        if let path = ConfigurationLoader.configurationPath(
+        let path = ConfigurationLoader.configurationPath(
             explicitPath: config, environment: environment,
             fileExists: { FileManager.default.fileExists(atPath: $0) })
-        {
-            return (try ConfigurationLoader.load(path: path, environment: environment), path)
-        }
-        return (try ConfigurationLoader.defaults(environment: environment), "built-in defaults")
+        let (configuration, origins) = try ConfigurationLoader.loadTracingOrigins(
+            path: path, environment: environment)
+        return (configuration, path ?? "built-in defaults", origins)
     }
 
     /// Loads and validates the configuration. On problems, prints each one to stderr and exits
     /// with EX_CONFIG (78), so scripts can tell a bad configuration from a failed run.
     func load() throws -> (configuration: StationConfiguration, source: String) {
+        let loaded = try loadReporting()
+        return (loaded.configuration, loaded.source)
+    }
+
+    /// `load`, with each key's origin.
+    func loadReporting() throws -> (
+        configuration: StationConfiguration, source: String, origins: [String: String]
+    ) {
         do {
-            return try loadQuietly()
+            return try loadTracingOrigins()
         } catch {
             printError("configuration error\(error.problems.count == 1 ? "" : "s"):\n\(error)")
             throw ExitCode(ExitCodes.config)

@@ -17,12 +17,7 @@ public enum ConfigurationLoader {
     public static func load(path: String, environment: [String: String]) throws(ConfigurationError)
         -> StationConfiguration
     {
-        let text: String
-        switch readFile(path) {
-        case .success(let t): text = t
-        case .failure(let error): throw error
-        }
-        return try parse(text, source: path, environment: environment)
+        try loadTracingOrigins(path: path, environment: environment).configuration
     }
 
     /// Validates `text` as if read from `source` (a path, used in messages and to resolve
@@ -35,12 +30,7 @@ public enum ConfigurationLoader {
         guard var root = compose(text, source: source, problems: &problems) else {
             throw ConfigurationError(problems: problems)
         }
-        applyEnvironment(environment, to: &root, problems: &problems)
-        let reader = ConfigurationReader(baseDirectory: directory(of: source))
-        for p in problems { reader.report(p) }
-        let configuration = decode(root, reader: reader, environment: environment)
-        guard reader.problems.isEmpty else { throw ConfigurationError(problems: sorted(reader.problems)) }
-        return configuration
+        return try validate(&root, source: source, environment: environment, problems: problems)
     }
 
     /// The built-in defaults with the environment overrides applied: what the CLI runs with when
@@ -48,34 +38,51 @@ public enum ConfigurationLoader {
     public static func defaults(environment: [String: String]) throws(ConfigurationError)
         -> StationConfiguration
     {
+        try loadTracingOrigins(path: nil, environment: environment).configuration
+    }
+
+    /// The configuration (the file at `path`, or the defaults when nil, with the environment's
+    /// overrides) and where each key's value comes from: `FILE:LINE` or `environment
+    /// SENSORSTATION_…`; a key that is absent takes its default. One reading of the file serves
+    /// both, for `config show --all`.
+    public static func loadTracingOrigins(path: String?, environment: [String: String])
+        throws(ConfigurationError) -> (configuration: StationConfiguration, origins: [String: String])
+    {
         var problems: [ConfigurationProblem] = []
         var root = ConfigNode(kind: .mapping([]), origin: ConfigOrigin(source: "defaults"))
+        if let path {
+            let text: String
+            switch readFile(path) {
+            case .success(let t): text = t
+            case .failure(let error): throw error
+            }
+            guard let tree = compose(text, source: path, problems: &problems) else {
+                throw ConfigurationError(problems: problems)
+            }
+            root = tree
+        }
+        let configuration = try validate(&root, source: path, environment: environment, problems: problems)
+        var origins: [String: String] = [:]
+        for key in ConfigurationKeys.all where !key.isListItem {
+            guard let origin = root.node(at: key.components[...])?.origin else { continue }
+            origins[key.path] = origin.line.map { "\(origin.source):\($0)" } ?? origin.source
+        }
+        return (configuration, origins)
+    }
+
+    /// Applies the environment to the composed tree, decodes it and validates the result:
+    /// every problem found (the composer's and the reader's) is thrown at once, sorted.
+    private static func validate(
+        _ root: inout ConfigNode, source: String?, environment: [String: String],
+        problems: [ConfigurationProblem]
+    ) throws(ConfigurationError) -> StationConfiguration {
+        var problems = problems
         applyEnvironment(environment, to: &root, problems: &problems)
-        let reader = ConfigurationReader(baseDirectory: nil)
+        let reader = ConfigurationReader(baseDirectory: source.flatMap(directory(of:)))
         for p in problems { reader.report(p) }
         let configuration = decode(root, reader: reader, environment: environment)
         guard reader.problems.isEmpty else { throw ConfigurationError(problems: sorted(reader.problems)) }
         return configuration
-    }
-
-    /// Where each key's value comes from, for `config show --all`: `FILE:LINE` or `environment
-    /// SENSORSTATION_…`; a key that is absent takes its default. `path` nil: no file. Call it on a
-    /// configuration that loaded (an unreadable file gives only the environment's keys).
-    public static func sources(path: String?, environment: [String: String]) -> [String: String] {
-        var problems: [ConfigurationProblem] = []
-        var root = ConfigNode(kind: .mapping([]), origin: ConfigOrigin(source: "defaults"))
-        if let path, case .success(let text) = readFile(path),
-            let tree = compose(text, source: path, problems: &problems)
-        {
-            root = tree
-        }
-        applyEnvironment(environment, to: &root, problems: &problems)
-        var out: [String: String] = [:]
-        for key in ConfigurationKeys.all where !key.isListItem {
-            guard let origin = root.node(at: key.components[...])?.origin else { continue }
-            out[key.path] = origin.line.map { "\(origin.source):\($0)" } ?? origin.source
-        }
-        return out
     }
 
     /// The file the CLI should read, in this order: `--config` (`explicitPath`),
