@@ -52,3 +52,13 @@ extension SimulatedI2CChip {
 
     public func powerOnReset() {}
 }
+
+/// A chip whose model handles whole transactions (`readBlock`/`writeBlock` hold its lock and
+/// apply its address rule): a single byte is a transaction of one.
+public protocol SimulatedTransactionalChip: SimulatedI2CChip {}
+
+extension SimulatedTransactionalChip {
+    public func read(register: UInt8) -> UInt8 { readBlock(register: register, count: 1)[0] }
+
+    public func write(register: UInt8, value: UInt8) { writeBlock(register: register, bytes: [value]) }
+}

@@ -15,7 +15,7 @@
 /// The FIFO holds 32 entries (the chip's extra output-register entry is not modelled).
 /// Not modelled: tap/activity/free-fall detection, interrupts pins, sleep/low-power behaviour,
 /// self-test, trigger mode's trigger (trigger mode behaves as stream mode), SPI.
-public final class SimulatedADXL345: SimulatedI2CChip {
+public final class SimulatedADXL345: SimulatedTransactionalChip {
     public enum Variant: String, Sendable, CaseIterable {
         case adxl345, adxl375
     }
@@ -73,10 +73,6 @@ public final class SimulatedADXL345: SimulatedI2CChip {
 
     // MARK: SimulatedI2CChip
 
-    public func read(register: UInt8) -> UInt8 {
-        readBlock(register: register, count: 1)[0]
-    }
-
     public func readBlock(register: UInt8, count: Int) -> [UInt8] {
         return core.withCurrentState { s, now in
             // Data registers show one sample for the whole transaction; a transaction that reaches
@@ -93,10 +89,6 @@ public final class SimulatedADXL345: SimulatedI2CChip {
             if touchedZ1 { s.pop() }
             return out
         }
-    }
-
-    public func write(register: UInt8, value: UInt8) {
-        core.withCurrentState { s, now in s.write(register, value, now: now) }
     }
 
     public func writeBlock(register: UInt8, bytes: [UInt8]) {

@@ -15,7 +15,7 @@
 ///   scale): see `STOutputBlock`.
 /// - Sub-address auto-increment only when bit 7 of the register address is set.
 /// Not modelled: high-pass filter, interrupts and wake-up, sleep-to-wake, self-test, SPI.
-public final class SimulatedLIS331: SimulatedI2CChip {
+public final class SimulatedLIS331: SimulatedTransactionalChip {
     public enum Variant: String, Sendable, CaseIterable {
         case lis331hh, h3lis331dl
 
@@ -63,10 +63,6 @@ public final class SimulatedLIS331: SimulatedI2CChip {
 
     // MARK: SimulatedI2CChip
 
-    public func read(register: UInt8) -> UInt8 {
-        readBlock(register: register, count: 1)[0]
-    }
-
     public func readBlock(register: UInt8, count: Int) -> [UInt8] {
         return core.withCurrentState { s, now in
             var out: [UInt8] = []
@@ -80,10 +76,6 @@ public final class SimulatedLIS331: SimulatedI2CChip {
             }
             return out
         }
-    }
-
-    public func write(register: UInt8, value: UInt8) {
-        writeBlock(register: register, bytes: [value])
     }
 
     public func writeBlock(register: UInt8, bytes: [UInt8]) {

@@ -22,7 +22,7 @@
 ///   (AN3308 §9.6), so one long burst can read several entries.
 /// Not modelled: interrupts and click detection, the auxiliary ADC and temperature sensor,
 /// self-test, the high-pass filter, the stream-to-FIFO trigger, turn-on time, SPI.
-public final class SimulatedLIS3DH: SimulatedI2CChip {
+public final class SimulatedLIS3DH: SimulatedTransactionalChip {
     public typealias Counters = SimulatedSampleCounters
 
     /// WHO_AM_I (0x0F).
@@ -64,10 +64,6 @@ public final class SimulatedLIS3DH: SimulatedI2CChip {
 
     // MARK: SimulatedI2CChip
 
-    public func read(register: UInt8) -> UInt8 {
-        readBlock(register: register, count: 1)[0]
-    }
-
     public func readBlock(register: UInt8, count: Int) -> [UInt8] {
         return core.withCurrentState { s, now in
             var out: [UInt8] = []
@@ -81,10 +77,6 @@ public final class SimulatedLIS3DH: SimulatedI2CChip {
             }
             return out
         }
-    }
-
-    public func write(register: UInt8, value: UInt8) {
-        writeBlock(register: register, bytes: [value])
     }
 
     public func writeBlock(register: UInt8, bytes: [UInt8]) {

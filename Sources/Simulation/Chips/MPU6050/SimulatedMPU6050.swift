@@ -26,7 +26,7 @@
 ///   a burst drains the FIFO.
 /// Not modelled: the DMP, the auxiliary I2C master, self-test, cycle mode, the DLPF's filtering
 /// and delay, clock source start-up, interrupt pins, gyroscope rotation.
-public final class SimulatedMPU6050: SimulatedI2CChip {
+public final class SimulatedMPU6050: SimulatedTransactionalChip {
     public typealias Counters = SimulatedSampleCounters
 
     /// WHO_AM_I (0x75).
@@ -70,10 +70,6 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
 
     // MARK: SimulatedI2CChip
 
-    public func read(register: UInt8) -> UInt8 {
-        readBlock(register: register, count: 1)[0]
-    }
-
     public func readBlock(register: UInt8, count: Int) -> [UInt8] {
         return core.withCurrentState { s, now in
             var out: [UInt8] = []
@@ -85,10 +81,6 @@ public final class SimulatedMPU6050: SimulatedI2CChip {
             }
             return out
         }
-    }
-
-    public func write(register: UInt8, value: UInt8) {
-        writeBlock(register: register, bytes: [value])
     }
 
     public func writeBlock(register: UInt8, bytes: [UInt8]) {
