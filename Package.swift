@@ -126,8 +126,9 @@ let package = Package(
             dependencies: ["HAL", "Drivers", "Simulation", "Detection", "Storage", "Cloud", "Station"],
             path: "Benchmarks/Sources"
         ),
-        // What the test targets share: CapturedLog (log lines as the service writes them) and
-        // SplitMix64 (the seeded generator of every randomised test).
+        // What the test targets share: CapturedLog (log lines as the service writes them),
+        // SplitMix64 (the seeded generator of every randomised test), temporaryDirectory, and
+        // TestServers (moto and the mutual-TLS credentials endpoint as subprocesses).
         .target(
             name: "TestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],

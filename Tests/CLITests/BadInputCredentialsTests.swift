@@ -1,5 +1,6 @@
 import Cloud
 import Foundation
+import TestSupport
 import Testing
 
 /// The certificate, key and credentials-response rows of docs/bad-inputs.md, through the real
@@ -259,61 +260,24 @@ struct BadInputCredentialsTests {
 /// moto and the credentials endpoint for this process's catalogue rows (their own instances: the
 /// rows queue failures, which must not reach other suites).
 final class BadInputEndpoint: @unchecked Sendable {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let servers = repoRoot.appendingPathComponent("Tests/Servers")
-    static let python = repoRoot.appendingPathComponent(".venv-test/bin/python").path
-
-    struct SetupError: Error, CustomStringConvertible { let description: String }
-
-    static let shared: Result<BadInputEndpoint, SetupError> = {
-        do { return .success(try BadInputEndpoint()) } catch let e as SetupError { return .failure(e) } catch
-        {
-            return .failure(SetupError(description: "\(error)"))
+    static let shared: Result<BadInputEndpoint, TestServers.SetupError> = {
+        do { return .success(try BadInputEndpoint()) } catch let e as TestServers.SetupError {
+            return .failure(e)
+        } catch {
+            return .failure(TestServers.SetupError(description: "\(error)"))
         }
     }()
 
     let pki: URL
-    let moto: Process
-    let endpoint: Process
-    let motoStdin = Pipe(), endpointStdin = Pipe()
-    let port: Int
-    let controlPort: Int
+    let moto: MotoStack
+    let endpoint: CredentialsEndpointServer
+    var port: Int { endpoint.port }
     var address: String { "127.0.0.1:\(port)" }
 
     init() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            throw SetupError(description: "\(Self.python) is missing: run scripts/test-servers first")
-        }
-        pki = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "sensorstation-badinput-pki-\(getpid())")
-        let made = try Self.run("/bin/bash", [Self.servers.appendingPathComponent("pki.sh").path, pki.path])
-        guard made.status == 0 else { throw SetupError(description: "pki.sh failed: \(made.stderr)") }
-        let (moto, motoInfo) = try Self.start("moto_stack.py", [], stdin: motoStdin)
-        self.moto = moto
-        let user = motoInfo["user"] as? [String: String] ?? [:]
-        let keys = pki.appendingPathComponent("userkeys.json")
-        try JSONSerialization.data(withJSONObject: user).write(to: keys)
-        let (endpoint, info) = try Self.start(
-            "credentials_endpoint.py",
-            [
-                "--cert", pki.appendingPathComponent("server.pem").path, "--key",
-                pki.appendingPathComponent("server.key").path,
-                "--ca", pki.appendingPathComponent("ca.pem").path, "--moto",
-                "http://127.0.0.1:\(motoInfo["port"] as? Int ?? 0)",
-                "--user-keys", keys.path, "--role-arn", motoInfo["role_arn"] as? String ?? "",
-            ], stdin: endpointStdin)
-        self.endpoint = endpoint
-        port = info["port"] as? Int ?? 0
-        controlPort = info["control_port"] as? Int ?? 0
-    }
-
-    deinit {
-        for (p, input) in [(endpoint, endpointStdin), (moto, motoStdin)] {
-            try? input.fileHandleForWriting.close()
-            if p.isRunning { p.terminate(); p.waitUntilExit() }
-        }
+        pki = try TestServers.pki.get()
+        moto = try MotoStack()
+        endpoint = try CredentialsEndpointServer(moto: moto)
     }
 
     /// A fresh directory with copies of the PKI files (and a passphrase file): each row's inputs.
@@ -389,80 +353,18 @@ final class BadInputEndpoint: @unchecked Sendable {
     }
 
     func control(_ path: String, _ body: [String: any Sendable]) throws {
-        _ = try Self.http(port: controlPort, method: "POST", path: path, body: body)
+        _ = try Control.request(
+            port: endpoint.controlPort, method: "POST", path: path, json: body.mapValues { $0 as Any })
     }
 
     func stats() throws -> (requests: Int, issued: Int) {
-        let o = try Self.http(port: controlPort, method: "GET", path: "/stats", body: nil)
+        let o = try endpoint.stats()
         return (o["requests"] as? Int ?? -1, o["issued"] as? Int ?? -1)
     }
 
     /// Failures queued but not yet consumed (a row must use exactly what it queued).
     func queuedFailures() throws -> Int {
-        let o = try Self.http(port: controlPort, method: "GET", path: "/stats", body: nil)
-        return o["queued"] as? Int ?? -1
+        try endpoint.stats()["queued"] as? Int ?? -1
     }
 
-    /// Plain HTTP to the control port through the venv's Python (independent of the code under test).
-    static func http(port: Int, method: String, path: String, body: [String: any Sendable]?) throws
-        -> [String: Any]
-    {
-        let script = """
-            import sys, http.client
-            c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]), timeout=30)
-            c.request(sys.argv[2], sys.argv[3], body=sys.stdin.read().encode() or None)
-            print(c.getresponse().read().decode())
-            """
-        let data =
-            try body.map { try JSONSerialization.data(withJSONObject: $0.mapValues { $0 as Any }) } ?? Data()
-        let r = try run(python, ["-c", script, String(port), method, path], stdin: data)
-        guard r.status == 0,
-            let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
-        else {
-            throw SetupError(description: "control \(method) \(path): \(r.stderr)")
-        }
-        return o
-    }
-
-    static func run(_ executable: String, _ arguments: [String], stdin: Data = Data()) throws
-        -> (status: Int32, stdout: String, stderr: String)
-    {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        let input = Pipe(), out = Pipe(), err = Pipe()
-        p.standardInput = input
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        input.fileHandleForWriting.write(stdin)
-        try input.fileHandleForWriting.close()
-        let r = CLI.finish(p, out, err, timeout: 120)
-        return (r.status, r.stdout, r.stderr)
-    }
-
-    /// Starts a server script that announces itself with one JSON line; it exits when `stdin` closes.
-    static func start(_ script: String, _ arguments: [String], stdin: Pipe) throws -> (Process, [String: Any])
-    {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [servers.appendingPathComponent(script).path] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardInput = stdin
-        try p.run()
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let first = Data(line.split(separator: 0x0A).first ?? [])
-        guard let info = try? JSONSerialization.jsonObject(with: first) as? [String: Any] else {
-            p.terminate()
-            throw SetupError(description: "\(script) did not start")
-        }
-        return (p, info)
-    }
 }

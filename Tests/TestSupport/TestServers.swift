@@ -1,22 +1,22 @@
 import Foundation
-import Testing
-
-@testable import Cloud
 
 /// Starts the Python test servers of Tests/Servers as subprocesses on free loopback ports, with
-/// the venv that `scripts/test-servers` installs.
-enum TestServers {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+/// the venv that `scripts/test-servers` installs: moto (the AWS wire protocols) behind an outage
+/// proxy, and the mutual-TLS credentials endpoint minting from it. Every test target that talks
+/// to them uses these.
+public enum TestServers {
+    public static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let serversDirectory = repoRoot.appendingPathComponent("Tests/Servers")
-    static let python = repoRoot.appendingPathComponent(".venv-test/bin/python").path
+    public static let serversDirectory = repoRoot.appendingPathComponent("Tests/Servers")
+    public static let python = repoRoot.appendingPathComponent(".venv-test/bin/python").path
 
-    struct SetupError: Error, CustomStringConvertible {
-        let description: String
+    public struct SetupError: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
     }
 
-    static func requireVenv() throws {
+    public static func requireVenv() throws {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw SetupError(
                 description:
@@ -26,7 +26,7 @@ enum TestServers {
     }
 
     /// The test PKI, made once per test process in a temporary directory.
-    static let pki: Result<URL, SetupError> = {
+    public static let pki: Result<URL, SetupError> = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "sensorstation-pki-\(getpid())")
         do {
@@ -41,12 +41,12 @@ enum TestServers {
         }
     }()
 
-    static func pkiFile(_ name: String) throws -> String {
+    public static func pkiFile(_ name: String) throws -> String {
         try pki.get().appendingPathComponent(name).path
     }
 
     /// Runs a program to completion; stdout and stderr as text.
-    static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws
+    public static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         let p = Process()
@@ -73,7 +73,7 @@ enum TestServers {
     }
 
     /// Runs a Python script from Tests/Servers with the venv's interpreter.
-    static func runPython(_ script: String, _ arguments: [String], stdin: Data? = nil) throws
+    public static func runPython(_ script: String, _ arguments: [String], stdin: Data? = nil) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         try requireVenv()
@@ -90,13 +90,13 @@ final class LockedData: @unchecked Sendable {
 }
 
 /// A long-running server subprocess that announces itself with one JSON line on stdout.
-final class ServerProcess: @unchecked Sendable {
-    let process = Process()
-    let announcement: [String: Any]
-    let logPath: String
+public final class ServerProcess: @unchecked Sendable {
+    public let process = Process()
+    public let announcement: [String: Any]
+    public let logPath: String
     let stdinPipe = Pipe()
 
-    init(script: String, arguments: [String], timeout: TimeInterval = 60) throws {
+    public init(script: String, arguments: [String], timeout: TimeInterval = 60) throws {
         try TestServers.requireVenv()
         logPath =
             FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -131,11 +131,11 @@ final class ServerProcess: @unchecked Sendable {
         announcement = json
     }
 
-    func int(_ key: String) -> Int { announcement[key] as? Int ?? 0 }
-    func string(_ key: String) -> String { announcement[key] as? String ?? "" }
+    public func int(_ key: String) -> Int { announcement[key] as? Int ?? 0 }
+    public func string(_ key: String) -> String { announcement[key] as? String ?? "" }
 
     /// Closes the server's stdin (it exits on EOF), then terminates it and waits.
-    func stop() {
+    public func stop() {
         try? stdinPipe.fileHandleForWriting.close()
         if process.isRunning {
             process.terminate()
@@ -148,8 +148,8 @@ final class ServerProcess: @unchecked Sendable {
 
 /// Plain-HTTP POST/GET to a control port, without AsyncHTTPClient (keeps the tests' control path
 /// independent of the code under test).
-enum Control {
-    static func request(port: Int, method: String, path: String, json: [String: Any]? = nil) throws
+public enum Control {
+    public static func request(port: Int, method: String, path: String, json: [String: Any]? = nil) throws
         -> [String: Any]
     {
         var args = [
@@ -175,37 +175,37 @@ enum Control {
 }
 
 /// moto behind the outage proxy, set up and with signature checking on.
-final class MotoStack: @unchecked Sendable {
-    let server: ServerProcess
-    var port: Int { server.int("port") }
-    var controlPort: Int { server.int("control_port") }
-    var endpoint: String { "http://127.0.0.1:\(port)" }
-    var user: AWSCredentials {
+public final class MotoStack: @unchecked Sendable {
+    public let server: ServerProcess
+    public var port: Int { server.int("port") }
+    public var controlPort: Int { server.int("control_port") }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
+    /// The IAM user's access key id and secret, as the stack announced them.
+    public var userKeys: (accessKeyId: String, secretAccessKey: String) {
         let u = server.announcement["user"] as? [String: String] ?? [:]
-        return AWSCredentials(
-            accessKeyId: u["accessKeyId"] ?? "", secretAccessKey: u["secretAccessKey"] ?? "")
+        return (u["accessKeyId"] ?? "", u["secretAccessKey"] ?? "")
     }
-    var roleArn: String { server.string("role_arn") }
-    var bucket: String { server.string("bucket") }
-    var weatherTable: String { server.string("weather_table") }
-    var impactTable: String { server.string("impact_table") }
-    var stream: String { server.string("stream") }
+    public var roleArn: String { server.string("role_arn") }
+    public var bucket: String { server.string("bucket") }
+    public var weatherTable: String { server.string("weather_table") }
+    public var impactTable: String { server.string("impact_table") }
+    public var stream: String { server.string("stream") }
 
-    init() throws {
+    public init() throws {
         server = try ServerProcess(script: "moto_stack.py", arguments: [])
     }
 
-    func setOutage(_ on: Bool) throws {
+    public func setOutage(_ on: Bool) throws {
         _ = try Control.request(port: controlPort, method: "POST", path: "/outage", json: ["on": on])
     }
 
     /// boto3 (an independent client) runs `readback.py` against this moto with the IAM user's keys.
-    func readback(_ arguments: [String]) throws -> Any {
+    public func readback(_ arguments: [String]) throws -> Any {
         let r = try TestServers.runPython(
             "readback.py",
             [
-                "--endpoint", endpoint, "--access-key", user.accessKeyId,
-                "--secret-key", user.secretAccessKey,
+                "--endpoint", endpoint, "--access-key", userKeys.accessKeyId,
+                "--secret-key", userKeys.secretAccessKey,
             ] + arguments)
         guard r.status == 0 else {
             throw TestServers.SetupError(description: "readback.py failed: \(r.stderr)")
@@ -217,15 +217,15 @@ final class MotoStack: @unchecked Sendable {
 }
 
 /// The mutual-TLS credentials endpoint, minting from a MotoStack.
-final class CredentialsEndpointServer: @unchecked Sendable {
-    let server: ServerProcess
-    var port: Int { server.int("port") }
-    var controlPort: Int { server.int("control_port") }
+public final class CredentialsEndpointServer: @unchecked Sendable {
+    public let server: ServerProcess
+    public var port: Int { server.int("port") }
+    public var controlPort: Int { server.int("control_port") }
 
-    init(moto: MotoStack, port: Int = 0, lifetime: Int? = nil, revokedCN: [String] = []) throws {
+    public init(moto: MotoStack, port: Int = 0, lifetime: Int? = nil, revokedCN: [String] = []) throws {
         let keys = FileManager.default.temporaryDirectory.appendingPathComponent(
             "sensorstation-userkeys-\(UUID()).json")
-        let u = moto.user
+        let u = moto.userKeys
         try JSONSerialization.data(withJSONObject: [
             "accessKeyId": u.accessKeyId, "secretAccessKey": u.secretAccessKey,
         ])
@@ -240,19 +240,19 @@ final class CredentialsEndpointServer: @unchecked Sendable {
         server = try ServerProcess(script: "credentials_endpoint.py", arguments: args)
     }
 
-    func queueFailure(status: Int, message: String, count: Int = 1) throws {
+    public func queueFailure(status: Int, message: String, count: Int = 1) throws {
         _ = try Control.request(
             port: controlPort, method: "POST", path: "/fail",
             json: ["status": status, "message": message, "count": count])
     }
 
-    func setLifetime(_ seconds: Int?) throws {
+    public func setLifetime(_ seconds: Int?) throws {
         _ = try Control.request(
             port: controlPort, method: "POST", path: "/lifetime",
             json: ["seconds": seconds.map { $0 as Any } ?? NSNull()])
     }
 
-    func stats() throws -> [String: Any] {
+    public func stats() throws -> [String: Any] {
         try Control.request(port: controlPort, method: "GET", path: "/stats")
     }
 
