@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""moto (S3, DynamoDB, Kinesis, IAM, STS) behind a small proxy, for SensorStation's tests.
+"""moto (S3, DynamoDB, Kinesis, SNS, SQS, IAM, STS) behind a small proxy, for SensorStation's tests.
 
 1. Starts moto's server in this process on an internal loopback port.
 2. Sets up, unauthenticated: an IAM user with an access key and an allow-all inline policy, a role
    the user may assume (what the IoT credentials endpoint assumes), an S3 bucket, two DynamoDB
    tables keyed like the AWS IoT thermostat example (serial_number HASH, timestamp RANGE, both
-   strings) and a Kinesis stream.
+   strings), a Kinesis stream, and two SNS topics (standard and FIFO) each with an SQS queue
+   subscribed.
 3. Switches signature checking on (POST /moto-api/reset-auth, body 0).
 4. Serves a forwarding proxy on the public port. Restarting moto loses its data, so outages are
    simulated here instead: while an outage is on, the proxy closes every new connection at once.
@@ -13,7 +14,8 @@
 Control (plain HTTP, 127.0.0.1:<control_port>):
     POST /outage {"on": true|false}       GET /stats {"forwarded": n, "refused": n}
 Prints one JSON line: {"port", "control_port", "moto_port", "user": {accessKeyId, secretAccessKey},
-"role_arn", "bucket", "weather_table", "impact_table", "stream"}. The same JSON is written to
+"role_arn", "bucket", "weather_table", "impact_table", "stream", "topic_arn", "queue_url",
+"fifo_topic_arn", "fifo_queue_url"}. The same JSON is written to
 --state-file if given.
 
 About the raw-path S3 signature bug (moto 5.2.1, see docs/upload.md): with moto 5.2.5 and
@@ -66,9 +68,20 @@ def setup(url, args):
                          AttributeDefinitions=[{"AttributeName": "serial_number", "AttributeType": "S"},
                                                {"AttributeName": "timestamp", "AttributeType": "S"}])
     boto3.client("kinesis", **kw).create_stream(StreamName=args.stream, ShardCount=1)
+    # Impact alerts: an SNS topic (and a FIFO one) with an SQS queue subscribed to each, which the
+    # tests read to see exactly what a person's phone or mailbox would be sent.
+    sns, sqs = boto3.client("sns", **kw), boto3.client("sqs", **kw)
+    alerts = {}
+    for kind, suffix, attributes in (("", "", {}), ("fifo_", ".fifo", {"FifoTopic": "true"})):
+        topic = sns.create_topic(Name=args.topic + suffix, Attributes=attributes)["TopicArn"]
+        queue_attributes = {"FifoQueue": "true"} if suffix else {}
+        queue = sqs.create_queue(QueueName=args.topic + "-queue" + suffix, Attributes=queue_attributes)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+        alerts[kind + "topic_arn"], alerts[kind + "queue_url"] = topic, queue
     r = requests.post(url + "/moto-api/reset-auth", data=b"0")
     r.raise_for_status()
-    return {"accessKeyId": key["AccessKeyId"], "secretAccessKey": key["SecretAccessKey"]}, role["Arn"]
+    return {"accessKeyId": key["AccessKeyId"], "secretAccessKey": key["SecretAccessKey"]}, role["Arn"], alerts
 
 
 class Proxy:
@@ -160,6 +173,7 @@ def main():
     p.add_argument("--weather-table", default="sensorstation-weather")
     p.add_argument("--impact-table", default="sensorstation-impacts")
     p.add_argument("--stream", default="sensorstation-live")
+    p.add_argument("--topic", default="sensorstation-alerts")
     p.add_argument("--state-file")
     args = p.parse_args()
 
@@ -167,7 +181,7 @@ def main():
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     url = f"http://127.0.0.1:{moto_port}"
-    user, role_arn = setup(url, args)
+    user, role_arn, alerts = setup(url, args)
 
     proxy = Proxy(moto_port)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), make_proxy_handler(proxy))
@@ -177,7 +191,8 @@ def main():
     threading.Thread(target=control.serve_forever, daemon=True).start()
     state = {"port": server.server_address[1], "control_port": control.server_address[1], "moto_port": moto_port,
              "user": user, "role_arn": role_arn, "region": args.region, "bucket": args.bucket,
-             "weather_table": args.weather_table, "impact_table": args.impact_table, "stream": args.stream}
+             "weather_table": args.weather_table, "impact_table": args.impact_table, "stream": args.stream,
+             **alerts}
     if args.state_file:
         with open(args.state_file, "w") as f:
             json.dump(state, f)

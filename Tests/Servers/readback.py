@@ -7,6 +7,8 @@ usage: readback.py --endpoint URL --access-key K --secret-key S COMMAND ...
   s3-get BUCKET KEY                → {"raw_b64": gzip bytes, "lines": [decoded JSON lines]}
   ddb-scan TABLE                   → [items as plain JSON (boto3 TypeDeserializer)]
   kinesis-read STREAM              → [{"partition_key", "data": decoded JSON or text}]
+  sqs-drain QUEUE_URL              → [SNS envelopes {"Message", "Subject", "MessageAttributes", …}],
+                                     every message received and deleted
 """
 import argparse
 import base64
@@ -102,6 +104,18 @@ def main():
                 if not r["Records"] or r.get("MillisBehindLatest", 0) == 0:
                     break
                 it = r.get("NextShardIterator")
+        print(json.dumps(out))
+    elif a.command == "sqs-drain":
+        sqs = boto3.client("sqs", **kw)
+        out = []
+        while True:
+            r = sqs.receive_message(QueueUrl=a.args[0], MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = r.get("Messages", [])
+            if not messages:
+                break
+            for m in messages:
+                out.append(json.loads(m["Body"]))
+                sqs.delete_message(QueueUrl=a.args[0], ReceiptHandle=m["ReceiptHandle"])
         print(json.dumps(out))
     else:
         print(f"unknown command {a.command}", file=sys.stderr)

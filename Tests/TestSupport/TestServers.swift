@@ -190,6 +190,11 @@ public final class MotoStack: @unchecked Sendable {
     public var weatherTable: String { server.string("weather_table") }
     public var impactTable: String { server.string("impact_table") }
     public var stream: String { server.string("stream") }
+    /// The alert topics (standard and FIFO) and the SQS queues subscribed to them.
+    public var topicArn: String { server.string("topic_arn") }
+    public var queueURL: String { server.string("queue_url") }
+    public var fifoTopicArn: String { server.string("fifo_topic_arn") }
+    public var fifoQueueURL: String { server.string("fifo_queue_url") }
 
     public init() throws {
         server = try ServerProcess(script: "moto_stack.py", arguments: [])

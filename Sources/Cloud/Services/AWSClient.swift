@@ -48,7 +48,7 @@ public enum AWSRequestError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     static let throttlingCodes: Set<String> = [
-        "Throttling", "ThrottlingException", "ProvisionedThroughputExceededException",
+        "Throttling", "ThrottlingException", "ProvisionedThroughputExceededException", "Throttled",
         "RequestLimitExceeded", "SlowDown", "LimitExceededException",
     ]
     static let expiredCodes: Set<String> = ["ExpiredToken", "ExpiredTokenException", "RequestExpired"]
