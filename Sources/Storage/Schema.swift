@@ -12,7 +12,7 @@ enum Schema {
     /// Identifiers in order. Appending is the only allowed change.
     static let identifiers = [
         "v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
-        "v4-impacts-hic15-nullable",
+        "v4-impacts-hic15-nullable", "v5-alert-outbox",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -238,6 +238,31 @@ enum Schema {
                         arguments: [sequence])
                 }
             }
+        }
+        m.registerMigration("v5-alert-outbox") { db in
+            // Impact alerts to a person (docs/alerts.md): one row per alert, written when the
+            // impact is recorded and kept after it is sent. An alert that coalesced several
+            // impacts lists them all; `impact_id` is the first (the id the receiver sees, and a
+            // FIFO topic's deduplication id). Sent at most once as far as this file knows: a
+            // crash between Publish and the update sends again, with the same ids.
+            try db.execute(
+                sql: """
+                    CREATE TABLE alerts (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        impact_id INTEGER NOT NULL UNIQUE,
+                        impact_ids TEXT NOT NULL,         -- JSON array, impact_id first
+                        created_us INTEGER NOT NULL,      -- when the first impact was recorded
+                        state TEXT NOT NULL,              -- 'pending' | 'sent' | 'cancelled'
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT,
+                        last_attempt_us INTEGER,
+                        sent_us INTEGER,
+                        message_id TEXT,
+                        cancelled_us INTEGER,
+                        cancel_cause TEXT
+                    );
+                    CREATE INDEX alerts_state ON alerts(state, id);
+                    """)
         }
         return m
     }

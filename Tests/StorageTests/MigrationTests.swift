@@ -16,7 +16,7 @@ struct MigrationTests {
         #expect(
             report.migrationsApplied == [
                 "v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
-                "v4-impacts-hic15-nullable",
+                "v4-impacts-hic15-nullable", "v5-alert-outbox",
             ])
         let mode = try db.pool!.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
@@ -36,7 +36,7 @@ struct MigrationTests {
         }
         #expect(
             tables == [
-                "events", "grdb_migrations", "impacts", "motion", "motion_minutes", "raw_acceleration",
+                "alerts", "events", "grdb_migrations", "impacts", "motion", "motion_minutes", "raw_acceleration",
                 "upload_cursors", "weather", "weather_minutes",
             ])
     }
@@ -61,7 +61,7 @@ struct MigrationTests {
         #expect(!report.created)
         #expect(
             report.migrationsApplied == [
-                "v2-raw-acceleration", "v3-minute-rollups", "v4-impacts-hic15-nullable",
+                "v2-raw-acceleration", "v3-minute-rollups", "v4-impacts-hic15-nullable", "v5-alert-outbox",
             ])
         let rows = try db.query(
             .init(kind: .weather, since: Fixture.t0, until: Fixture.t0.addingTimeInterval(1)))
@@ -113,7 +113,8 @@ struct MigrationTests {
             try pool.close()
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
-        #expect(report.migrationsApplied == ["v3-minute-rollups", "v4-impacts-hic15-nullable"])
+        #expect(
+            report.migrationsApplied == ["v3-minute-rollups", "v4-impacts-hic15-nullable", "v5-alert-outbox"])
         // One more second through the trigger, in the third minute.
         try Fixture.write(db) { db in
             try db.execute(
@@ -191,7 +192,7 @@ struct MigrationTests {
             try pool.close()
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
-        #expect(report.migrationsApplied == ["v4-impacts-hic15-nullable"])
+        #expect(report.migrationsApplied == ["v4-impacts-hic15-nullable", "v5-alert-outbox"])
         try Fixture.write(db) { db in
             #expect(try Row.fetchAll(db, sql: "SELECT * FROM impacts ORDER BY id") == before)
             try db.execute(
