@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// Amazon SNS `Publish` (the Query protocol of API version 2010-03-31: a form-encoded POST, an XML
 /// answer): one message to a topic, signed with the station's temporary credentials. The impact
@@ -18,7 +19,11 @@ public struct SNSClient: Sendable {
         public var topicArn: String
         /// The e-mail subject; nil: SNS's default.
         public var subject: String?
+        /// What every subscriber gets (SNS's "default").
         public var body: String
+        /// Another text for some protocols (`sms`, `email`, …); when any is given the message
+        /// goes as SNS's MessageStructure=json.
+        public var protocolBodies: [String: String]
         /// String message attributes, in order (name, value).
         public var attributes: [Attribute]
         /// FIFO topics only: messages with the same id within 5 minutes are delivered once.
@@ -36,12 +41,13 @@ public struct SNSClient: Sendable {
         }
 
         public init(
-            topicArn: String, subject: String? = nil, body: String, attributes: [Attribute] = [],
-            deduplicationId: String? = nil, groupId: String? = nil
+            topicArn: String, subject: String? = nil, body: String, protocolBodies: [String: String] = [:],
+            attributes: [Attribute] = [], deduplicationId: String? = nil, groupId: String? = nil
         ) {
             self.topicArn = topicArn
             self.subject = subject
             self.body = body
+            self.protocolBodies = protocolBodies
             self.attributes = attributes
             self.deduplicationId = deduplicationId
             self.groupId = groupId
@@ -93,8 +99,9 @@ public struct SNSClient: Sendable {
     /// as the AWS SDKs send it (`formEncode`).
     public static func formBody(_ m: Message) -> String {
         var fields: [(String, String)] = [
-            ("Action", "Publish"), ("Version", "2010-03-31"), ("TopicArn", m.topicArn), ("Message", m.body),
+            ("Action", "Publish"), ("Version", "2010-03-31"), ("TopicArn", m.topicArn), ("Message", message(m)),
         ]
+        if !m.protocolBodies.isEmpty { fields.append(("MessageStructure", "json")) }
         if let subject = m.subject { fields.append(("Subject", subject)) }
         for (i, a) in m.attributes.enumerated() {
             let prefix = "MessageAttributes.entry.\(i + 1)"
@@ -106,6 +113,14 @@ public struct SNSClient: Sendable {
         if let id = m.deduplicationId { fields.append(("MessageDeduplicationId", id)) }
         if let group = m.groupId { fields.append(("MessageGroupId", group)) }
         return fields.map { formEncode($0.0) + "=" + formEncode($0.1) }.joined(separator: "&")
+    }
+
+    /// The Message parameter: the body, or with protocol bodies the JSON object SNS's
+    /// MessageStructure=json takes ("default" first, then the protocols by name).
+    static func message(_ m: Message) -> String {
+        guard !m.protocolBodies.isEmpty else { return m.body }
+        let fields = [("default", m.body)] + m.protocolBodies.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return "{" + fields.map { JSONValue.quote($0.0) + ":" + JSONValue.quote($0.1) }.joined(separator: ",") + "}"
     }
 
     /// application/x-www-form-urlencoded as the AWS SDKs write it (botocore: Python's
@@ -135,8 +150,8 @@ public struct SNSClient: Sendable {
         if let problem = problem(topicArn: m.topicArn) {
             throw .invalidRequest(service: "sns", reason: "topic \(m.topicArn): expected \(problem)")
         }
-        let bytes = m.body.utf8.count
-        guard bytes > 0 else { throw .invalidRequest(service: "sns", reason: "the message is empty") }
+        guard !m.body.isEmpty else { throw .invalidRequest(service: "sns", reason: "the message is empty") }
+        let bytes = message(m).utf8.count
         guard bytes <= maxMessageBytes else {
             throw .invalidRequest(
                 service: "sns", reason: "the message is \(bytes) bytes; SNS takes at most \(maxMessageBytes)")
