@@ -425,7 +425,26 @@ import Testing
             yaml:
                 "upload:\n  enabled: true\n  credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com\n  role_alias: station\n",
             expected: [
-                "config.yaml:2:12: upload.enabled: upload is enabled but has no destination; set upload.s3.bucket, upload.dynamodb.table or upload.kinesis.stream"
+                "config.yaml:2:12: upload.enabled: upload is enabled but has no destination; set upload.s3.bucket, upload.dynamodb.table, upload.kinesis.stream or alert.enabled"
+            ]),
+        Bad(
+            name: "alert enabled without upload",
+            yaml: "alert:\n  enabled: true\n  topic_arn: arn:aws:sns:eu-west-1:123456789012:impact-alerts\n",
+            expected: [
+                "config.yaml:2:12: alert.enabled: needs upload.enabled: true (an alert is signed with the credentials the upload section obtains)"
+            ]),
+        Bad(
+            name: "alert enabled without a topic (alerts alone need no upload destination)",
+            yaml:
+                "upload:\n  enabled: true\n  credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com\n  role_alias: station\nalert:\n  enabled: true\n",
+            expected: [
+                "config.yaml:6:12: alert.topic_arn: required when alert.enabled is true; expected an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:impact-alerts"
+            ]),
+        Bad(
+            name: "alert topic that is not an SNS topic ARN",
+            yaml: "alert:\n  topic_arn: arn:aws:sqs:eu-west-1:123456789012:queue\n",
+            expected: [
+                "config.yaml:2:14: alert.topic_arn: expected an SNS topic ARN: arn:aws:sns:REGION:ACCOUNT:NAME, got 'arn:aws:sqs:eu-west-1:123456789012:queue'"
             ]),
         Bad(
             name: "endpoint with a scheme",

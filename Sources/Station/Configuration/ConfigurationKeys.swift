@@ -1,3 +1,4 @@
+import Cloud
 import Drivers
 import HAL
 import Logging
@@ -11,7 +12,7 @@ public enum ConfigurationKeys {
 
     public static let all: [ConfigurationKey] =
         station + hardware + weather + accelerometer + impact + gpio + storage
-        + upload + simulation + logging
+        + upload + alert + simulation + logging
 
     static let station: [K] = [
         .text(
@@ -300,6 +301,63 @@ public enum ConfigurationKeys {
           role_alias: station
           kinesis:
             stream: k1
+
+        """
+
+    static let alert: [K] = [
+        .bool(
+            "alert.enabled", .restart, at: \.alert.enabled,
+            note:
+                "tell a person of each impact through Amazon SNS; needs `upload.enabled` for the credentials",
+            example: "true", exampleContext: alertReady),
+        .text(
+            "alert.topic_arn", .restart, at: \.alert.topicArn,
+            validate: { SNSClient.problem(topicArn: $0) },
+            note: "required when enabled; a `.fifo` topic also removes a duplicate sent after a crash",
+            example: "arn:aws:sns:eu-west-1:123456789012:impact-alerts.fifo", defaultText: "none"),
+        .text(
+            "alert.endpoint", .restart, at: \.alert.endpoint,
+            validate: {
+                $0.hasPrefix("https://") || $0.hasPrefix("http://")
+                    ? nil : "a URL such as http://localhost:5000"
+            },
+            note: "for a local test server", example: "http://127.0.0.1:4566", defaultText: "AWS"),
+        .seconds(
+            "alert.cancel_window_s", 0...600, .restart, at: \.alert.cancelWindow,
+            note: "a long press within this time after an impact cancels its alert; 0 sends at once",
+            example: "45"),
+        .seconds(
+            "alert.severe_cancel_window_s", 0...600, .restart, at: \.alert.severeCancelWindow,
+            note: "the same for severe impacts", example: "5"),
+        .seconds(
+            "alert.coalesce_s", 0...3600, .restart, at: \.alert.coalesce,
+            note: "impacts this close to a pending alert's first one join it", example: "120"),
+        .integer(
+            "alert.max_per_hour", 1...3600, .restart, at: \.alert.maxPerHour,
+            note: "more wait, and say they were delayed", example: "4"),
+        .seconds(
+            "alert.summary_after_s", 60...604_800, .restart, at: \.alert.summaryAfter,
+            note: "alerts older than this when they can go (after an outage) go as one summary",
+            example: "7200"),
+        .text(
+            "alert.location", .restart, at: \.alert.location,
+            validate: {
+                $0.count <= 80 && !$0.contains(where: \.isNewline) ? nil : "at most 80 characters on one line"
+            },
+            note: "where the station is, said in the alert", example: "Pitch 3, Riverside",
+            defaultText: "none"),
+    ]
+
+    /// What `alert.enabled: true` needs beside it to be valid (the example of that key).
+    static let alertReady = """
+        upload:
+          enabled: true
+          credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com
+          role_alias: station
+          kinesis:
+            stream: k1
+        alert:
+          topic_arn: arn:aws:sns:eu-west-1:123456789012:impact-alerts
 
         """
 

@@ -29,7 +29,10 @@ extension ConfigurationLoader {
         decodeAccelerometer(accelerometer, sub, reader, &config)
         decodeImpact(sub(top, "impact"), accelerometer, reader, &config)
         decodeGPIO(sub(top, "gpio"), reader, &config)
+        let alert = sub(top, "alert")
+        readDeclared(alert, reader, &config)
         decodeUpload(sub(top, "upload"), sub, reader, &config)
+        checkAlert(alert, reader, config)
 
         // Two sensors at one address on one bus. The address tables of the supported chips do
         // not overlap today; this guards a future chip that shares one.

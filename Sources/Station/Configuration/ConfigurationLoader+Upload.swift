@@ -83,14 +83,32 @@ extension ConfigurationLoader {
                     section.origin(of: key) ?? enabledOrigin, key: section.keyPath(key),
                     "required when upload.enabled is true; expected \(what)")
             }
-            if !upload.hasDestination {
+            if !upload.hasDestination && !config.alert.enabled {
                 reader.report(
                     enabledOrigin, key: section.keyPath("enabled"),
-                    "upload is enabled but has no destination; set upload.s3.bucket, upload.dynamodb.table or upload.kinesis.stream"
+                    "upload is enabled but has no destination; set upload.s3.bucket, upload.dynamodb.table, upload.kinesis.stream or alert.enabled"
                 )
             }
         }
         config.upload = upload
+    }
+
+    /// `alert.enabled` needs the upload's credentials and a topic.
+    static func checkAlert(_ section: Section, _ reader: ConfigurationReader, _ config: StationConfiguration)
+    {
+        guard config.alert.enabled, let enabledOrigin = section.origin(of: "enabled") else { return }
+        if !config.upload.enabled {
+            reader.report(
+                enabledOrigin, key: section.keyPath("enabled"),
+                "needs upload.enabled: true (an alert is signed with the credentials the upload section obtains)"
+            )
+        }
+        if config.alert.topicArn.isEmpty, isValid(section, "topic_arn", reader) {
+            reader.report(
+                section.origin(of: "topic_arn") ?? enabledOrigin, key: section.keyPath("topic_arn"),
+                "required when alert.enabled is true; expected an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:impact-alerts"
+            )
+        }
     }
 
     private static func endpoint(_ destination: Section, _ reader: ConfigurationReader) -> String? {

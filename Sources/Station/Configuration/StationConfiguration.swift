@@ -14,13 +14,15 @@ public struct StationConfiguration: Sendable, Equatable {
     public var gpio: GPIOSettings
     public var storage: StorageSettings
     public var upload: UploadSettings
+    public var alert: AlertSettings
     public var simulation: SimulationSettings
     public var logging: LoggingSettings
 
     public init(
         station: StationSettings, hardware: HardwareKind, i2c: I2CSettings, weather: WeatherSettings,
         accelerometer: AccelerometerSettings, impact: ImpactSettings, gpio: GPIOSettings,
-        storage: StorageSettings, upload: UploadSettings, simulation: SimulationSettings,
+        storage: StorageSettings, upload: UploadSettings, alert: AlertSettings = AlertSettings(),
+        simulation: SimulationSettings,
         logging: LoggingSettings
     ) {
         self.station = station
@@ -32,6 +34,7 @@ public struct StationConfiguration: Sendable, Equatable {
         self.gpio = gpio
         self.storage = storage
         self.upload = upload
+        self.alert = alert
         self.simulation = simulation
         self.logging = logging
     }
