@@ -87,7 +87,7 @@ let package = Package(
             exclude: [
                 "README.md", "Sample/README.md", "Detect/README.md", "Record/README.md", "Upload/README.md",
                 "State/README.md", "Indicate/README.md", "Control/README.md", "Configuration/README.md",
-                "Service/README.md",
+                "Service/README.md", "Alert/README.md",
             ],
             swiftSettings: fuzzed
         ),
@@ -131,7 +131,7 @@ let package = Package(
         // TestServers (moto and the mutual-TLS credentials endpoint as subprocesses).
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["Cloud", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "LinuxHALTests", dependencies: ["LinuxHAL", "HAL", "CI2C", "CGPIOD"]),

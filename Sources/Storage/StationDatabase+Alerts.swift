@@ -51,7 +51,8 @@ extension StationDatabase {
     /// The alerts still to send, oldest first.
     public func pendingAlerts() throws(StorageError) -> [AlertRecord] {
         try readAlerts(
-            "SELECT * FROM alerts WHERE state = 'pending' ORDER BY id", [], doing: "reading the pending alerts")
+            "SELECT * FROM alerts WHERE state = 'pending' ORDER BY id", [],
+            doing: "reading the pending alerts")
     }
 
     /// Alerts whose first impact was recorded in [since, until), newest last; at most `limit`
@@ -78,7 +79,8 @@ extension StationDatabase {
 
     /// Records that SNS accepted alerts `ids` as message `messageID` (one message may carry several:
     /// a summary).
-    public func markAlertsSent(_ ids: [Int64], messageID: String, at time: Date = Date()) throws(StorageError) {
+    public func markAlertsSent(_ ids: [Int64], messageID: String, at time: Date = Date()) throws(StorageError)
+    {
         try updateAlerts(
             "UPDATE alerts SET state = 'sent', sent_us = ?, message_id = ?, last_attempt_us = ?, attempts = attempts + 1 WHERE state = 'pending' AND id IN",
             [TimeCodec.micros(time), messageID, TimeCodec.micros(time)], ids, doing: "marking alerts sent")
@@ -104,7 +106,8 @@ extension StationDatabase {
             return try pool.writeWithoutTransaction { db in
                 try Self.durably(db) {
                     let rows = try Row.fetchAll(
-                        db, sql: "SELECT * FROM alerts WHERE state = 'pending' AND id IN (\(list)) ORDER BY id")
+                        db,
+                        sql: "SELECT * FROM alerts WHERE state = 'pending' AND id IN (\(list)) ORDER BY id")
                     try db.execute(
                         sql: """
                             UPDATE alerts SET state = 'cancelled', cancelled_us = ?, cancel_cause = ?
@@ -126,11 +129,14 @@ extension StationDatabase {
 
     // MARK: - rows
 
-    private func readAlerts(_ sql: String, _ arguments: StatementArguments, doing: String) throws(StorageError)
+    private func readAlerts(_ sql: String, _ arguments: StatementArguments, doing: String)
+        throws(StorageError)
         -> [AlertRecord]
     {
         do {
-            return try reader.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.alert) }
+            return try reader.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.alert)
+            }
         } catch {
             throw StorageError.from(error, path: path, doing: doing)
         }
@@ -169,8 +175,10 @@ extension StationDatabase {
         }
         func date(_ column: String) -> Date? { (r[column] as Int64?).map(TimeCodec.date(micros:)) }
         return AlertRecord(
-            id: r["id"], impactID: r["impact_id"], impactIDs: ids, created: TimeCodec.date(micros: r["created_us"]),
-            state: state, attempts: r["attempts"], lastError: r["last_error"], lastAttempt: date("last_attempt_us"),
+            id: r["id"], impactID: r["impact_id"], impactIDs: ids,
+            created: TimeCodec.date(micros: r["created_us"]),
+            state: state, attempts: r["attempts"], lastError: r["last_error"],
+            lastAttempt: date("last_attempt_us"),
             sent: date("sent_us"), messageID: r["message_id"], cancelled: date("cancelled_us"),
             cancelCause: r["cancel_cause"])
     }

@@ -106,12 +106,15 @@ struct SNSClientTests {
         #expect(attribute?["Value"] as? String == "42" && attribute?["Type"] as? String == "String")
     }
 
-    @Test("per-protocol texts go as MessageStructure=json: the queue gets the default, the SMS text stays out of it")
+    @Test(
+        "per-protocol texts go as MessageStructure=json: the queue gets the default, the SMS text stays out of it"
+    )
     func perProtocol() async throws {
         let moto = try MotoStack()
         defer { moto.server.stop() }
         let m = SNSClient.Message(
-            topicArn: moto.topicArn, body: "IMPACT 8.1 g\n{\"impact_id\":5}", protocolBodies: ["sms": "IMPACT 8.1 g"])
+            topicArn: moto.topicArn, body: "IMPACT 8.1 g\n{\"impact_id\":5}",
+            protocolBodies: ["sms": "IMPACT 8.1 g"])
         #expect(
             SNSClient.message(m) == #"{"default":"IMPACT 8.1 g\n{\"impact_id\":5}","sms":"IMPACT 8.1 g"}"#)
         #expect(SNSClient.formBody(m).contains("&MessageStructure=json"))

@@ -31,7 +31,9 @@ struct AlertOutboxTests {
         #expect(!joined4 && fourth.impactIDs == [4])
     }
 
-    @Test("a failed attempt keeps the alert pending with its error; sent is final; a sent alert takes no more impacts")
+    @Test(
+        "a failed attempt keeps the alert pending with its error; sent is final; a sent alert takes no more impacts"
+    )
     func states() throws {
         let path = try Fixture.path()
         let db = try Fixture.open(path)
@@ -76,7 +78,8 @@ struct AlertOutboxTests {
     func listing() throws {
         let db = try Fixture.open(try Fixture.path())
         for i in 1...5 {
-            _ = try db.enqueueAlert(impactID: Int64(i), at: Self.t0.addingTimeInterval(Double(i)), coalesceWithin: .zero)
+            _ = try db.enqueueAlert(
+                impactID: Int64(i), at: Self.t0.addingTimeInterval(Double(i)), coalesceWithin: .zero)
         }
         let shown = try db.alerts(since: Self.t0, until: Self.t0.addingTimeInterval(60), limit: 2)
         #expect(shown.map(\.impactID) == [4, 5])

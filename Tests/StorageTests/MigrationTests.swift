@@ -36,7 +36,8 @@ struct MigrationTests {
         }
         #expect(
             tables == [
-                "alerts", "events", "grdb_migrations", "impacts", "motion", "motion_minutes", "raw_acceleration",
+                "alerts", "events", "grdb_migrations", "impacts", "motion", "motion_minutes",
+                "raw_acceleration",
                 "upload_cursors", "weather", "weather_minutes",
             ])
     }

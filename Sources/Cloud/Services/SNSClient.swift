@@ -99,7 +99,8 @@ public struct SNSClient: Sendable {
     /// as the AWS SDKs send it (`formEncode`).
     public static func formBody(_ m: Message) -> String {
         var fields: [(String, String)] = [
-            ("Action", "Publish"), ("Version", "2010-03-31"), ("TopicArn", m.topicArn), ("Message", message(m)),
+            ("Action", "Publish"), ("Version", "2010-03-31"), ("TopicArn", m.topicArn),
+            ("Message", message(m)),
         ]
         if !m.protocolBodies.isEmpty { fields.append(("MessageStructure", "json")) }
         if let subject = m.subject { fields.append(("Subject", subject)) }
@@ -119,8 +120,10 @@ public struct SNSClient: Sendable {
     /// MessageStructure=json takes ("default" first, then the protocols by name).
     static func message(_ m: Message) -> String {
         guard !m.protocolBodies.isEmpty else { return m.body }
-        let fields = [("default", m.body)] + m.protocolBodies.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        return "{" + fields.map { JSONValue.quote($0.0) + ":" + JSONValue.quote($0.1) }.joined(separator: ",") + "}"
+        let fields =
+            [("default", m.body)] + m.protocolBodies.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return "{" + fields.map { JSONValue.quote($0.0) + ":" + JSONValue.quote($0.1) }.joined(separator: ",")
+            + "}"
     }
 
     /// application/x-www-form-urlencoded as the AWS SDKs write it (botocore: Python's

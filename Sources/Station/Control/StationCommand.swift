@@ -17,13 +17,16 @@ public enum StationCommand: Sendable, Equatable {
         public var changed: Bool
         /// Streaming afterwards (stream commands only).
         public var streaming: Bool?
+        /// An acknowledgement while an alert's cancel window was open: the alert is cancelled.
+        public var cancelsAlert = false
 
         /// The state it left, as the button's log record says it: "streaming on", "streaming
         /// off", "impact acknowledged", "nothing to acknowledge".
         public var result: String {
             switch command {
             case .stream: streaming == true ? "streaming on" : "streaming off"
-            case .acknowledgeImpact: changed ? "impact acknowledged" : "nothing to acknowledge"
+            case .acknowledgeImpact:
+                cancelsAlert ? "alert cancelled" : changed ? "impact acknowledged" : "nothing to acknowledge"
             }
         }
 
@@ -35,7 +38,9 @@ public enum StationCommand: Sendable, Equatable {
                 return changed
                     ? "streaming \(on ? "started" : "stopped")" : "streaming was already \(on ? "on" : "off")"
             case .acknowledgeImpact:
-                return changed ? "impact acknowledged" : "no impact to acknowledge"
+                return cancelsAlert
+                    ? "impact acknowledged; its alert is cancelled"
+                    : changed ? "impact acknowledged" : "no impact to acknowledge"
             }
         }
     }
@@ -55,7 +60,10 @@ public enum StationCommand: Sendable, Equatable {
                 }
             return Outcome(command: self, changed: on != before, streaming: on)
         case .acknowledgeImpact:
-            return Outcome(command: self, changed: state.acknowledgeImpact(cause: cause), streaming: nil)
+            let countdown = state.indication.alertCountdown
+            return Outcome(
+                command: self, changed: state.acknowledgeImpact(cause: cause), streaming: nil,
+                cancelsAlert: countdown)
         }
     }
 }

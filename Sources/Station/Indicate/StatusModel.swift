@@ -1,23 +1,27 @@
-/// What the station shows on its LEDs, by priority:
-/// fault > impact latched > streaming > uploading a backlog > idle heartbeat.
+/// What the station shows on its LEDs, by priority: an alert's cancel window > fault > impact
+/// latched > streaming > uploading a backlog > idle heartbeat.
 public struct StationIndication: Sendable, Equatable {
     public var faults: Set<String>
     public var impactLatched: Bool
+    /// An impact alert waits for its cancel window: a long press now cancels it.
+    public var alertCountdown: Bool
     public var streaming: Bool
     public var uploadingBacklog: Bool
 
     public init(
         faults: Set<String> = [], impactLatched: Bool = false, streaming: Bool = false,
-        uploadingBacklog: Bool = false
+        uploadingBacklog: Bool = false, alertCountdown: Bool = false
     ) {
         self.faults = faults
         self.impactLatched = impactLatched
+        self.alertCountdown = alertCountdown
         self.streaming = streaming
         self.uploadingBacklog = uploadingBacklog
     }
 
     /// The single most important state, for a station with one LED.
     public var topState: State {
+        if alertCountdown { return .alertCountdown }
         if !faults.isEmpty { return .fault }
         if impactLatched { return .impactLatched }
         if streaming { return .streaming }
@@ -26,7 +30,7 @@ public struct StationIndication: Sendable, Equatable {
     }
 
     public enum State: String, Sendable, Equatable, CaseIterable {
-        case fault, impactLatched = "impact", streaming, uploading, idle
+        case alertCountdown = "alert-countdown", fault, impactLatched = "impact", streaming, uploading, idle
     }
 }
 
@@ -44,7 +48,7 @@ public enum StatusModel {
     /// The pattern for the top-priority state on a status LED.
     public static func statusPattern(for state: StationIndication.State) -> LEDPattern {
         switch state {
-        case .fault: .fastBlink
+        case .alertCountdown, .fault: .fastBlink
         case .impactLatched: .doubleFlash
         case .streaming: .steady
         case .uploading: .slowBlink
@@ -61,7 +65,9 @@ public enum StatusModel {
         for role in roles {
             switch role {
             case .status: result[role] = statusPattern(for: indication.topState)
-            case .impact: result[role] = indication.impactLatched ? .steady : .off
+            case .impact:
+                result[role] =
+                    indication.alertCountdown ? .fastBlink : indication.impactLatched ? .steady : .off
             case .streaming: result[role] = indication.streaming ? .steady : .off
             case .fault: result[role] = indication.faults.isEmpty ? .off : .fastBlink
             case .upload: result[role] = indication.uploadingBacklog ? .slowBlink : .off

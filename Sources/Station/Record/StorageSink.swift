@@ -36,6 +36,23 @@ public enum StorageSink {
                 EventRecord(
                     time: time, kind: "fault_cleared", detail: "\(component) recovered",
                     payload: ["component": component]))
+        case .alert(let a):
+            let (detail, payload): (String, [String: String]) =
+                switch a {
+                case .queued(_, _, let window): ("queued", ["window_s": String(Int(window.seconds))])
+                case .coalesced(_, let impact): ("coalesced", ["impact_id": String(impact)])
+                case .cancelled(_, _, let cause): ("cancelled", ["cause": cause])
+                case .sent(_, _, let messageID, let late):
+                    ("sent", ["message_id": messageID, "late": String(late)])
+                }
+            var fields = payload
+            fields["alert_ids"] = a.alertIDs.map(String.init).joined(separator: ",")
+            switch a {
+            case .queued(_, let impacts, _), .cancelled(_, let impacts, _), .sent(_, let impacts, _, _):
+                fields["impact_ids"] = impacts.map(String.init).joined(separator: ",")
+            case .coalesced: break
+            }
+            return .event(EventRecord(time: time, kind: "alert", detail: detail, payload: fields))
         case .impact, .impactRecorded, .note:
             return nil
         }

@@ -100,6 +100,27 @@ public struct StationAssembly {
             )
         }
 
+        // Alerts after upload (they use its credentials and its clock gate) and before the
+        // recorder closes: the group stops them first.
+        if config.alert.enabled {
+            if let recorder {
+                let alerts = AlertService(
+                    settings: config.alert,
+                    sender: AlertMessage.Sender(
+                        thing: config.station.thingName, serial: config.station.serialNumber,
+                        location: config.alert.location),
+                    database: recorder.database, credentials: upload.provider, state: state, logger: logger,
+                    gate: clockWatch.gate)
+                services.append(.init(service: alerts))
+                logger.info(
+                    "alert: impacts to \(config.alert.topicArn) after a cancel window of \(Int(config.alert.cancelWindow.seconds)) s (severe: \(Int(config.alert.severeCancelWindow.seconds)) s)"
+                )
+            } else {
+                state.raiseFault(
+                    "alert", "no log to keep the alerts' outbox in: impacts are not told to anyone")
+            }
+        }
+
         if controlSocket,
             let control = try Self.controlServer(
                 config, state: state, logger: logger, logOpen: recorder != nil)

@@ -17,7 +17,29 @@ public enum StationEvent: Sendable, Equatable {
     case impactAcknowledged(cause: String)
     case fault(component: String, message: String)
     case faultCleared(component: String)
+    /// An impact alert changed state (docs/alerts.md).
+    case alert(AlertEvent)
     case note(String)
+}
+
+/// What happened to an impact alert.
+public enum AlertEvent: Sendable, Equatable {
+    /// An alert waits for its cancel window (zero: it goes at once).
+    case queued(alertID: Int64, impactIDs: [Int64], window: Duration)
+    /// An impact joined an alert that has not gone yet.
+    case coalesced(alertID: Int64, impactID: Int64)
+    /// Someone said "I'm fine" within the window.
+    case cancelled(alertID: Int64, impactIDs: [Int64], cause: String)
+    /// SNS accepted the alerts (several: a summary).
+    case sent(alertIDs: [Int64], impactIDs: [Int64], messageID: String, late: Bool)
+
+    /// The alerts it concerns.
+    public var alertIDs: [Int64] {
+        switch self {
+        case .queued(let id, _, _), .coalesced(let id, _), .cancelled(let id, _, _): [id]
+        case .sent(let ids, _, _, _): ids
+        }
+    }
 }
 
 /// One second of acceleration, summarised (gravity included in the magnitudes).
@@ -117,10 +139,28 @@ extension StationEvent {
             return "FAULT \(c): \(m)"
         case .faultCleared(let c):
             return "\(c) recovered"
+        case .alert(let a):
+            switch a {
+            case .queued(let id, let impacts, let window):
+                return window > .zero
+                    ? "alert #\(id) (impact \(list(impacts))): sent in \(window.seconds.formatted()) s unless cancelled (long press)"
+                    : "alert #\(id) (impact \(list(impacts))): sending"
+            case .coalesced(let id, let impact):
+                return "impact #\(impact) joins alert #\(id), which has not gone yet"
+            case .cancelled(let id, let impacts, let cause):
+                return "alert #\(id) (impact \(list(impacts))) cancelled (\(cause))"
+            case .sent(let ids, let impacts, let messageID, let late):
+                return
+                    "alert \(ids.map { "#\($0)" }.joined(separator: ", ")) (impact \(list(impacts))) sent\(late ? " late" : ""): SNS message \(messageID)"
+            }
         case .note(let s):
             return s
         }
     }
+}
+
+private func list(_ ids: [Int64]) -> String {
+    ids.map { "#\($0)" }.joined(separator: ", ")
 }
 
 func fmt(_ v: Double, _ decimals: Int) -> String {

@@ -81,7 +81,7 @@ public final class StationState: Sendable {
             case .faultCleared(let c):
                 s.indication.faults.remove(c)
                 s.faultMessages[c] = nil
-            case .button, .note: break
+            case .button, .note, .alert: break
             }
             if case .motion = event {
             } else {
@@ -108,11 +108,12 @@ public final class StationState: Sendable {
         return setStreaming(on, cause: cause)
     }
 
-    /// Clears a latched impact; returns false when there was nothing to acknowledge.
+    /// Clears a latched impact, and says "I'm fine" to an alert whose cancel window is open (the
+    /// alert service cancels it); returns false when there was nothing to acknowledge.
     public func acknowledgeImpact(cause: String) -> Bool {
         let was = state.withLock { s in
             defer { s.indication.impactLatched = false }
-            return s.indication.impactLatched
+            return s.indication.impactLatched || s.indication.alertCountdown
         }
         if was { record(.impactAcknowledged(cause: cause)) }
         return was
@@ -132,6 +133,11 @@ public final class StationState: Sendable {
     /// A sampler has tried its sensor once (whether it answered or not).
     public func markProbed(_ component: String) {
         state.withLock { _ = $0.probed.insert(component) }
+    }
+
+    /// Whether an alert's cancel window is open (the impact LED counts down; a long press cancels).
+    public func setAlertCountdown(_ open: Bool) {
+        state.withLock { $0.indication.alertCountdown = open }
     }
 
     /// The upload state `status` shows (not an event: it changes every second).

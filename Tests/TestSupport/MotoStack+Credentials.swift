@@ -1,9 +1,8 @@
 import Cloud
-import TestSupport
 
 extension MotoStack {
     /// The IAM user's keys as signing credentials.
-    var user: AWSCredentials {
+    public var user: AWSCredentials {
         AWSCredentials(accessKeyId: userKeys.accessKeyId, secretAccessKey: userKeys.secretAccessKey)
     }
 }
