@@ -3,7 +3,7 @@ import Foundation
 /// What `sensorstation query` asks for.
 public struct QueryRequest: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
-        case weather, motion, events, impacts
+        case weather, motion, events, impacts, alerts
     }
 
     public var kind: Kind

@@ -77,6 +77,46 @@ extension StationDatabase {
         }
     }
 
+    /// What `status` says of the alerts: how many wait, how many of those failed to go (with the
+    /// newest error), and how many went or were cancelled since `since`.
+    public struct AlertSummary: Sendable, Equatable {
+        public var pending = 0
+        public var failing = 0
+        public var lastError: String?
+        public var sent = 0
+        public var cancelled = 0
+    }
+
+    public func alertSummary(since: Date) throws(StorageError) -> AlertSummary {
+        do {
+            return try reader.read { db in
+                // A file from before migration v5 (an older service still running) has no outbox.
+                guard try db.tableExists("alerts") else { return AlertSummary() }
+                var out = AlertSummary()
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT sum(state = 'pending'), sum(state = 'pending' AND attempts > 0),
+                               sum(state = 'sent' AND sent_us >= ?), sum(state = 'cancelled' AND cancelled_us >= ?)
+                        FROM alerts
+                        """, arguments: [TimeCodec.micros(since), TimeCodec.micros(since)])
+                out.pending = row?[0] ?? 0
+                out.failing = row?[1] ?? 0
+                out.sent = row?[2] ?? 0
+                out.cancelled = row?[3] ?? 0
+                out.lastError = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT last_error FROM alerts WHERE state = 'pending' AND last_error IS NOT NULL
+                        ORDER BY last_attempt_us DESC LIMIT 1
+                        """)
+                return out
+            }
+        } catch {
+            throw StorageError.from(error, path: path, doing: "summing up the alerts")
+        }
+    }
+
     /// Records that SNS accepted alerts `ids` as message `messageID` (one message may carry several:
     /// a summary).
     public func markAlertsSent(_ ids: [Int64], messageID: String, at time: Date = Date()) throws(StorageError)

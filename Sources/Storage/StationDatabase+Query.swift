@@ -26,13 +26,13 @@ extension StationDatabase {
             let width = TimeCodec.micros(every)
             // Integer division floors for the positive times a station records.
             sql =
-                "SELECT (time_us / \(width)) * \(width) AS bucket, \(spec.aggregate) FROM \(spec.table) "
-                + "WHERE time_us >= ? AND time_us < ? GROUP BY bucket\(spec.groupExtra) "
+                "SELECT (\(spec.time) / \(width)) * \(width) AS bucket, \(spec.aggregate) FROM \(spec.table) "
+                + "WHERE \(spec.time) >= ? AND \(spec.time) < ? GROUP BY bucket\(spec.groupExtra) "
                 + "ORDER BY bucket DESC\(spec.orderExtra)"
             arguments = [since, until]
         } else {
             sql =
-                "SELECT \(spec.plain) FROM \(spec.table) WHERE time_us >= ? AND time_us < ? ORDER BY time_us DESC, id DESC"
+                "SELECT \(spec.plain) FROM \(spec.table) WHERE \(spec.time) >= ? AND \(spec.time) < ? ORDER BY \(spec.time) DESC, id DESC"
             arguments = [since, until]
         }
         if let limit = request.limit {
@@ -101,7 +101,7 @@ extension StationDatabase {
                 min(humidity_min), max(humidity_max),
                 sum(pressure_sum) / sum(readings) / 100.0, min(pressure_min) / 100.0, max(pressure_max) / 100.0
                 """
-        case .events, .impacts:
+        case .events, .impacts, .alerts:
             return nil
         }
         let edge = "SELECT time_us AS t, \(rows) FROM \(table) WHERE time_us >= ? AND time_us < ?"
@@ -119,6 +119,8 @@ extension StationDatabase {
 
     struct Spec {
         var table: String
+        /// The row's time: when it happened (alerts: when their first impact was recorded).
+        var time = "time_us"
         var plain: String
         var plainColumns: [QueryResult.Column]
         var plainTransform: @Sendable ([QueryResult.Cell]) -> [QueryResult.Cell] = { $0 }
@@ -205,6 +207,23 @@ extension StationDatabase {
                 aggregateColumns: [
                     C("time", .time), C("impacts", .integer), C("severe", .integer), C("peak_g_max", .real),
                     C("delta_v_mps_max", .real), C("hic15_max", .real),
+                ])
+        case .alerts:
+            return Spec(
+                table: "alerts", time: "created_us",
+                plain: """
+                    id, created_us, state, trim(impact_ids, '[]'), attempts, last_error, sent_us, message_id,
+                    cancel_cause
+                    """,
+                plainColumns: [
+                    C("id", .integer), C("time", .time), C("state", .text), C("impacts", .text),
+                    C("attempts", .integer), C("last_error", .text), C("sent", .time), C("message_id", .text),
+                    C("cancelled_by", .text),
+                ],
+                aggregate: "count(*), sum(state = 'sent'), sum(state = 'pending'), sum(state = 'cancelled')",
+                aggregateColumns: [
+                    C("time", .time), C("alerts", .integer), C("sent", .integer), C("pending", .integer),
+                    C("cancelled", .integer),
                 ])
         }
     }

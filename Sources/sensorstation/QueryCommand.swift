@@ -3,12 +3,14 @@ import Foundation
 import Station
 import Storage
 
-/// `sensorstation query weather|motion|events|impacts`: what the station logged, read-only, while
+extension QueryRequest.Kind: ExpressibleByArgument {}
+
+/// `sensorstation query weather|motion|events|impacts|alerts`: what the station logged, read-only, while
 /// the service writes.
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Show what the station logged: weather, motion, events or impacts.",
+        abstract: "Show what the station logged: weather, motion, events, impacts or alerts.",
         discussion: """
             Reads the database read-only, so it is safe while the service runs (it never makes the \
             service wait).
@@ -16,7 +18,7 @@ struct QueryCommand: ParsableCommand {
             (2026-11-20T10:00:00Z, 2026-11-20T11:00+01:00, 2026-11-20 = local midnight; no zone = \
             local time). --every 1m|10m|1h|1d aggregates into buckets aligned to the Unix epoch: \
             weather mean/min/max, motion max peak, RMS of all samples and sample sums, events \
-            counts per kind, impacts counts and maxima.
+            counts per kind, impacts counts and maxima, alerts counts per state.
             Output: a table in local time with numbers right-aligned; csv and json (JSON Lines, one \
             object per row) in UTC ISO-8601 with a Z.
             Examples:
@@ -28,15 +30,11 @@ struct QueryCommand: ParsableCommand {
             configuration.
             """)
 
-    enum What: String, CaseIterable, ExpressibleByArgument {
-        case weather, motion, events, impacts
-        var kind: QueryRequest.Kind { QueryRequest.Kind(rawValue: rawValue)! }
-    }
-
     @OptionGroup var log: LogOptions
 
-    @Argument(help: ArgumentHelp("What to show: weather, motion, events or impacts.", valueName: "what"))
-    var what: What
+    @Argument(
+        help: ArgumentHelp("What to show: weather, motion, events, impacts or alerts.", valueName: "what"))
+    var what: QueryRequest.Kind
 
     @OptionGroup var window: WindowOptions
 
@@ -59,7 +57,7 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         try StorageCLI.query(
-            what.kind, window: window.window(defaultSince: "24h"), every: every, format: format,
+            what, window: window.window(defaultSince: "24h"), every: every, format: format,
             limit: limit, log: log)
     }
 }

@@ -20,8 +20,8 @@ struct SensorStationCommand: AsyncParsableCommand {
             CommandGroup(
                 name: "Data",
                 subcommands: [
-                    QueryCommand.self, ImpactsCommand.self, StatusCommand.self, ExportCommand.self,
-                    ReplayCommand.self,
+                    QueryCommand.self, ImpactsCommand.self, AlertsCommand.self, StatusCommand.self,
+                    ExportCommand.self, ReplayCommand.self,
                 ]),
             CommandGroup(
                 name: "Hardware", subcommands: [ProbeCommand.self, ReadCommand.self, GPIOCommand.self]),

@@ -41,8 +41,10 @@ struct StatusCommand: ParsableCommand {
         let status: StorageStatus
         var backlog: [(String, [UploadKind: Int])] = []
         let heldBack: HeldBack
+        let alerts: StationDatabase.AlertSummary
         do {
             status = try db.status()
+            alerts = try db.alertSummary(since: Date().addingTimeInterval(-86_400))
             heldBack = HeldBack(
                 before: ClockSynchronisation.earliestPlausibleDate,
                 counts: try db.stampedBefore(ClockSynchronisation.earliestPlausibleDate))
@@ -66,15 +68,40 @@ struct StatusCommand: ParsableCommand {
                 status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
                 heldBack: heldBack)
             StorageCLI.write(
-                String(text.dropLast(2)) + "," + Self.liveJSON(live, uploadEnabled: uploadEnabled) + "}\n")
+                String(text.dropLast(2)) + "," + Self.alertsJSON(alerts, enabled: configuration.alert.enabled)
+                    + ","
+                    + Self.liveJSON(live, uploadEnabled: uploadEnabled) + "}\n")
         } else {
             StorageCLI.write(
                 Self.serviceText(live)
                     + Self.text(
                         status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
                         heldBack: heldBack)
+                    + Self.alertsText(alerts, enabled: configuration.alert.enabled)
                     + Self.uploadText(live, enabled: uploadEnabled))
         }
+    }
+
+    /// The alerts line: what waits, what failed to go and why, what went in the last 24 h.
+    static func alertsText(_ a: StationDatabase.AlertSummary, enabled: Bool) -> String {
+        guard enabled || a.pending > 0 || a.sent > 0 || a.cancelled > 0 else { return "" }
+        var line = "alerts     \(a.pending) pending"
+        if a.failing > 0 {
+            line += " (\(a.failing) failed to go" + (a.lastError.map { ": \($0)" } ?? "") + ")"
+        }
+        line += "; in the last 24 h \(a.sent) sent, \(a.cancelled) cancelled"
+        if !enabled { line += "; alerts are off now (alert.enabled)" }
+        return line + "\n"
+    }
+
+    static func alertsJSON(_ a: StationDatabase.AlertSummary, enabled: Bool) -> String {
+        "\"alerts\":"
+            + JSONValue.object([
+                ("enabled", .bool(enabled)), ("pending", .int(Int64(a.pending))),
+                ("failing", .int(Int64(a.failing))),
+                ("last_error", a.lastError.map(JSONValue.string) ?? .null), ("sent_24h", .int(Int64(a.sent))),
+                ("cancelled_24h", .int(Int64(a.cancelled))),
+            ])
     }
 
     /// Rows stamped before any plausible date: a run that ended before the clock was set logged

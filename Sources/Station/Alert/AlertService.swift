@@ -249,7 +249,7 @@ public final class AlertService: Service, Sendable {
     }
 
     /// The service's error with what to do about the ones an operator must fix.
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         guard let e = error as? AWSRequestError else { return "\(error)" }
         if case .service(_, _, _, let code, _) = e {
             switch code {
