@@ -123,7 +123,10 @@ let package = Package(
         // Throughput and memory benchmarks (run in release: scripts/bench); figures in Benchmarks/README.md.
         .executableTarget(
             name: "sensorstation-bench",
-            dependencies: ["HAL", "Drivers", "Simulation", "Detection", "Storage", "Cloud", "Station"],
+            dependencies: [
+                "HAL", "Drivers", "Simulation", "Detection", "Storage", "Cloud", "Station", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Benchmarks/Sources"
         ),
         // What the test targets share: CapturedLog (log lines as the service writes them),

@@ -1,6 +1,7 @@
 import Cloud
 import Dispatch
 import Foundation
+import TestSupport
 
 /// `sensorstation-bench upload [--records N]`: records per second and CPU time per 10,000 records
 /// for S3 (gzip JSON Lines, 500 per object), DynamoDB (BatchWriteItem, 25 per call) and Kinesis
@@ -14,40 +15,14 @@ enum UploadBenchmark {
         if let i = args.firstIndex(of: "--records"), i + 1 < args.count, let n = Int(args[i + 1]), n > 0 {
             records = n
         }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let python = root.appendingPathComponent(".venv-test/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw BenchError("\(python) is missing: run scripts/test-servers first")
-        }
-        // moto behind the proxy, with auth on; exits when our stdin closes.
-        let moto = Process()
-        moto.executableURL = URL(fileURLWithPath: python)
-        moto.arguments = [root.appendingPathComponent("Tests/Servers/moto_stack.py").path]
-        let out = Pipe(), stdin = Pipe()
-        moto.standardOutput = out
-        moto.standardInput = stdin
-        moto.standardError = FileHandle.nullDevice
-        try moto.run()
-        defer { moto.terminate(); moto.waitUntilExit() }
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { throw BenchError("moto_stack.py did not start") }
-            line.append(chunk)
-        }
-        guard
-            let state = try JSONSerialization.jsonObject(with: line.split(separator: 0x0A)[0])
-                as? [String: Any],
-            let port = state["port"] as? Int, let user = state["user"] as? [String: String]
-        else {
-            throw BenchError("moto_stack.py announced nothing usable")
-        }
-        let endpoint = "http://127.0.0.1:\(port)"
-        let creds = AWSCredentials(
-            accessKeyId: user["accessKeyId"] ?? "", secretAccessKey: user["secretAccessKey"] ?? "")
-        let bucket = state["bucket"] as? String ?? "", table = state["weather_table"] as? String ?? ""
-        let stream = state["stream"] as? String ?? ""
+        // moto behind the proxy, with auth on (the tests' own start-up); exits with this process.
+        let moto = try MotoStack()
+        defer { moto.server.stop() }
+        let endpoint = moto.endpoint
+        let creds = moto.user
+        let bucket = moto.bucket, table = moto.weatherTable, stream = moto.stream
+        let root = TestServers.repoRoot
+        let python = TestServers.python
 
         let rows = (1...records).map { i in
             let json =

@@ -23,6 +23,11 @@ let benchmarks: [(name: String, about: String, run: ([String]) throws -> Void)] 
         "S3/DynamoDB/Kinesis records/s and CPU per 10k records vs boto3, same moto (needs scripts/test-servers)",
         UploadBenchmark.run
     ),
+    (
+        "alert",
+        "impact recorded → SNS Publish answered, through the alert service and moto (needs scripts/test-servers)",
+        AlertBenchmark.run
+    ),
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())

@@ -21,6 +21,22 @@ public struct ImpactSummary: Sendable, Equatable {
     public var hic15: Double?
     public var saturated: Bool
     public var waveformSamples: Int
+
+    public init(
+        id: Int64?, time: Date, peakG: Double, severity: String, durationMs: Double, thresholdG: Double,
+        deltaVMps: Double, hic15: Double?, saturated: Bool, waveformSamples: Int
+    ) {
+        self.id = id
+        self.time = time
+        self.peakG = peakG
+        self.severity = severity
+        self.durationMs = durationMs
+        self.thresholdG = thresholdG
+        self.deltaVMps = deltaVMps
+        self.hic15 = hic15
+        self.saturated = saturated
+        self.waveformSamples = waveformSamples
+    }
 }
 
 extension ImpactCapture {
