@@ -400,7 +400,7 @@ EOC
     MOTO=$!
     if waitgrep '"stream"' $SD/moto.json 900 $MOTO; then
       M=$SD/moto.json; MP=$(js port $M); AK=$(js accessKeyId $M); SK=$(js secretAccessKey $M)
-      BUCKET=$(js bucket $M); TABLE=$(js weather_table $M); STREAM=$(js stream $M)
+      BUCKET=$(js bucket $M); TABLE=$(js weather_table $M); STREAM=$(js stream $M); TOPIC=$(js topic_arn $M)
       echo "moto up on 127.0.0.1:$MP after $(($(date +%s) - t0)) s"
       printf '{"accessKeyId": "%s", "secretAccessKey": "%s"}\n' "$AK" "$SK" >$SD/keys.json
       t0=$(date +%s)
@@ -416,7 +416,7 @@ EOC
         py $SRV/story-readback.py --out $ST/rb --interval 3 --endpoint "http://127.0.0.1:$MP" --access-key "$AK" --secret-key "$SK" \
           --read "kinesis.json:kinesis-read:$STREAM" --read "ddb.json:ddb-scan:$TABLE" \
           --read "s3-impact.json:s3-lines:$BUCKET:kt/TestThing/impact/" --read "s3-event.json:s3-lines:$BUCKET:kt/TestThing/event/" \
-          --read "s3-weather.json:s3-list:$BUCKET:kt/TestThing/weather/" \
+          --read "s3-weather.json:s3-list:$BUCKET:kt/TestThing/weather/" --read "sqs.json:sqs-peek:sensorstation-alerts-queue" \
           <&7 >$SD/rb.log 2>&1 &
         RB=$!
       else show $SD/cred.out $SD/cred.err; fail "whole story: the credentials endpoint did not start"; fi
@@ -457,6 +457,12 @@ upload:
   s3: { bucket: $BUCKET, prefix: kt, endpoint: "http://127.0.0.1:$MP" }
   dynamodb: { table: $TABLE, endpoint: "http://127.0.0.1:$MP" }
   kinesis: { stream: $STREAM, endpoint: "http://127.0.0.1:$MP" }
+alert:
+  enabled: true
+  topic_arn: $TOPIC
+  endpoint: "http://127.0.0.1:$MP"
+  cancel_window_s: 60   # generous: under TCG every CLI call takes seconds
+  coalesce_s: 0
 EOC
     SCFG="--config $ST/config.yaml"
     py $SRV/notify-listen.py $ST/notify.sock $ST/notify.out >$SD/nl.log 2>&1 &
@@ -504,6 +510,18 @@ EOC
          END { exit !(n > 0 && !bad && pre > 0 && hit > 0) }' $SD/wave.csv; then
       pass "whole story: impacts show ${IID:-1}: the waveform is the registers' (x 0.0508, y -0.0781; z 1 g before the trigger, 8 g from it; $(($(wc -l <$SD/wave.csv) - 1)) samples)"
     else fail "whole story: impacts show ${IID:-1} (rc $rc), waveform: $(head -5 $SD/wave.csv 2>/dev/null | tr '\n' ' ')"; fi
+
+    # 2b. The alert's cancel window (alert.cancel_window_s): the impact LED blinks fast (5 Hz), read
+    # from gpio-sim; a long press through the gpio-sim pull says "I'm fine" and cancels the alert.
+    blinks() { n=0; last=$(val 2); k=0; while [ $k -lt 40 ]; do sleep 0.05; v=$(val 2); [ "$v" != "$last" ] && n=$((n + 1)); last=$v; k=$((k + 1)); done; [ $n -ge 4 ]; }
+    waituntil 60 blinks && pass "whole story: the alert's cancel window: the impact LED (GPIO27) blinks fast" \
+      || fail "whole story: the impact LED does not blink in the alert's cancel window (stays $(val 2))"
+    pull 3 pull-down; sleep 3; pull 3 pull-up          # > long_press_ms (2000)
+    cancelled() { ss alerts $SCFG --since 1h --format json >$SD/al.out 2>&1 \
+      && sed 's/" *: */":/g' $SD/al.out | grep '"state":"cancelled"' | grep -q '"cancelled_by":"button"'; }
+    waituntil 90 cancelled && pass "whole story: a long press in the window cancels the alert (alerts: cancelled, by button)" \
+      || { fail "whole story: the long press did not cancel the alert"; show $SD/al.out; }
+    poll 2 0 30 && pass "whole story: the impact LED is off after the cancel" || fail "whole story: impact LED $(val 2) after the cancel"
 
     # 3. A short press through the gpio-sim pull: streaming on, Kinesis gets the live records
     pull 3 pull-down; sleep 0.2; pull 3 pull-up
@@ -573,6 +591,21 @@ EOC
     dw=$(awk '{ gsub(/\}, \{/, "}\n{"); print }' $SD/ddb.json | grep '"serial_number": "TestThing"' | grep -c "\"temperature_c\": $ET")
     [ "$dw" -ge 1 ] && pass "whole story: DynamoDB has $dw weather items of TestThing at $ET °C" || { fail "whole story: no DynamoDB weather item of TestThing at $ET °C"; head -c 800 $SD/ddb.json; echo; }
 
+    # 5b. A second impact, not cancelled: when its window closes, its alert is published to the SNS
+    # topic, and the SQS queue subscribed to it (read back with boto3) holds that one message.
+    wb 0x53 0x37 0x08; sleep 1; wb 0x53 0x37 0x01
+    sent() { ss alerts $SCFG --since 1h --format json >$SD/al.out 2>&1 && [ "$(sed 's/" *: */":/g' $SD/al.out | grep -c '"state":"sent"')" = 1 ]; }
+    if waituntil 300 sent; then
+      IID2=$(sed 's/" *: */":/g' $SD/al.out | grep '"state":"sent"' | sed -n 's/.*"impacts":"\([0-9]*\)".*/\1/p')
+      pass "whole story: the second impact (#$IID2), not cancelled: its alert is sent when the window closes"
+    else fail "whole story: the second impact's alert was not sent"; show $SD/al.out; fi
+    sqs_one() { cp $SD/rb/sqs.json $SD/sqs.json 2>/dev/null && grep -q '"Message": "IMPACT ' $SD/sqs.json; }
+    waituntil 120 sqs_one
+    if [ "$(grep -o '"Type": "Notification"' $SD/sqs.json | grep -c .)" = 1 ] && grep -q '"Message": "IMPACT [0-9.]* g on TestThing at ' $SD/sqs.json \
+       && grep -q "\"impact_id\": {\"Type\": \"String\", \"Value\": \"${IID2:-x}\"}" $SD/sqs.json; then
+      pass "whole story: the SQS queue subscribed to the topic holds exactly one alert, for impact #$IID2 (the cancelled one never went)"
+    else fail "whole story: SQS holds: $(head -c 1200 $SD/sqs.json 2>/dev/null)"; show $SD/rb.log; fi
+
     # 6. SIGTERM: exit 0, everything flushed, LEDs off, lines released, events in the log
     kill -TERM $RP 2>/dev/null; wait $RP; rc=$?
     show $SD/run.out | tail -30
@@ -587,8 +620,10 @@ EOC
       && pass "whole story: query events: the short press (streaming on)" || fail "whole story: query events: no short press 'streaming on' (rc $rc)"
     echo "$EV" | grep '"kind":"streaming"' | grep '"detail":"on"' | grep -q 'cause[\"]*:[\"]*button' \
       && pass "whole story: query events: streaming on, cause button" || fail "whole story: query events: no 'streaming on' with cause button"
-    ss query impacts $SCFG --since 1h --format json 2>&1 | grep -c '"id"' | grep -qx 1 \
-      && pass "whole story: after the stop the database still has exactly the one impact" || fail "whole story: impacts after stop: $(ss query impacts $SCFG --since 1h --format json 2>&1)"
+    echo "$EV" | grep '"kind":"alert"' | grep '"detail":"cancelled"' | grep -q 'cause[\"]*:[\"]*button' \
+      && pass "whole story: query events: the alert cancelled, cause button" || fail "whole story: query events: no alert cancelled by the button"
+    ss query impacts $SCFG --since 1h --format json 2>&1 | grep -c '"id"' | grep -qx 2 \
+      && pass "whole story: after the stop the database still has exactly the two impacts" || fail "whole story: impacts after stop: $(ss query impacts $SCFG --since 1h --format json 2>&1)"
     kill $NL 2>/dev/null; wait $NL 2>/dev/null
   fi
   [ -n "$RB" ] && { kill $RB 2>/dev/null; wait $RB 2>/dev/null; }

@@ -9,6 +9,7 @@ usage: readback.py --endpoint URL --access-key K --secret-key S COMMAND ...
   kinesis-read STREAM              → [{"partition_key", "data": decoded JSON or text}]
   sqs-drain QUEUE_URL              → [SNS envelopes {"Message", "Subject", "MessageAttributes", …}],
                                      every message received and deleted
+  sqs-peek QUEUE                   → the same, the messages left in the queue (QUEUE: a URL or a name)
 """
 import argparse
 import base64
@@ -117,6 +118,19 @@ def main():
                 out.append(json.loads(m["Body"]))
                 sqs.delete_message(QueueUrl=a.args[0], ReceiptHandle=m["ReceiptHandle"])
         print(json.dumps(out))
+    elif a.command == "sqs-peek":
+        # Received with a visibility timeout of 0, so they stay for the next look.
+        sqs = boto3.client("sqs", **kw)
+        queue = a.args[0] if a.args[0].startswith("http") else sqs.get_queue_url(QueueName=a.args[0])["QueueUrl"]
+        seen = {}
+        for _ in range(5):
+            r = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=0)
+            new = [m for m in r.get("Messages", []) if m["MessageId"] not in seen]
+            if not new:
+                break
+            for m in new:
+                seen[m["MessageId"]] = json.loads(m["Body"])
+        print(json.dumps(list(seen.values())))
     else:
         print(f"unknown command {a.command}", file=sys.stderr)
         sys.exit(64)
