@@ -64,12 +64,15 @@ extension StationDatabase {
         return newest.reversed()
     }
 
-    /// How many alerts SNS accepted at or after `since` (the hourly limit).
+    /// How many messages SNS accepted at or after `since` (the hourly limit): a summary of
+    /// several alerts is one message.
     public func sentAlertCount(since: Date) throws(StorageError) -> Int {
         do {
             return try reader.read { db in
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM alerts WHERE state = 'sent' AND sent_us >= ?",
+                    db,
+                    sql:
+                        "SELECT count(DISTINCT message_id) FROM alerts WHERE state = 'sent' AND sent_us >= ?",
                     arguments: [TimeCodec.micros(since)]) ?? 0
             }
         } catch {

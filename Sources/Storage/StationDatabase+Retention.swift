@@ -115,6 +115,18 @@ extension StationDatabase {
         pass.deletedByAge += db.changesCount
         if db.changesCount == limit { pass.more = true }
 
+        // Alerts that are over (sent or cancelled) go by age too; a pending one never does.
+        if try db.tableExists("alerts") {
+            try db.execute(
+                sql: """
+                    DELETE FROM alerts WHERE id IN
+                        (SELECT id FROM alerts WHERE state != 'pending' AND created_us < ? AND created_us >= ?
+                         ORDER BY id LIMIT ?)
+                    """, arguments: [cutoff, floor, limit])
+            pass.deletedByAge += db.changesCount
+            if db.changesCount == limit { pass.more = true }
+        }
+
         try trimMinuteRollups(db)
 
         // By size: oldest first, least valuable first.

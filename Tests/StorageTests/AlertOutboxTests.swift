@@ -84,4 +84,20 @@ struct AlertOutboxTests {
         let shown = try db.alerts(since: Self.t0, until: Self.t0.addingTimeInterval(60), limit: 2)
         #expect(shown.map(\.impactID) == [4, 5])
     }
+
+    @Test("retention takes alerts that are over by age, never a pending one")
+    func retention() async throws {
+        let db = try Fixture.open(try Fixture.path())
+        let (sent, _) = try db.enqueueAlert(impactID: 1, at: Self.t0, coalesceWithin: .zero)
+        let (cancelled, _) = try db.enqueueAlert(impactID: 2, at: Self.t0, coalesceWithin: .zero)
+        _ = try db.enqueueAlert(impactID: 3, at: Self.t0, coalesceWithin: .zero)
+        _ = try db.enqueueAlert(
+            impactID: 4, at: Self.t0.addingTimeInterval(20 * 86_400), coalesceWithin: .zero)
+        try db.markAlertsSent([sent.id], messageID: "m")
+        _ = try db.cancelAlerts([cancelled.id], cause: "button")
+        _ = try await db.retentionPass(
+            RetentionPolicy(maxAge: .seconds(10 * 86_400)), now: Self.t0.addingTimeInterval(21 * 86_400))
+        let left = try db.alerts(since: .distantPast, until: .distantFuture)
+        #expect(left.map(\.impactID) == [3, 4])
+    }
 }

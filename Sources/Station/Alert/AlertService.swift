@@ -201,8 +201,12 @@ public final class AlertService: Service, Sendable {
                 }
             }.filter { !$0.isEmpty }
             guard !impacts.isEmpty else {
-                // Retention took the impacts (an outage longer than the log keeps): nothing to say.
-                try database.markAlertsFailed(ids, error: "its impacts are no longer in the log")
+                // Retention took the impacts (an outage longer than the log keeps): nothing is left
+                // to say, so the alert is closed, with the reason, rather than tried forever.
+                for a in try database.cancelAlerts(ids, cause: "its impacts are no longer in the log") {
+                    state.record(
+                        .alert(.cancelled(alertID: a.id, impactIDs: a.impactIDs, cause: a.cancelCause ?? "")))
+                }
                 return true
             }
             message =
