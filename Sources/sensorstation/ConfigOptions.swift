@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Station
+import Storage
 
 /// `--config FILE` and the search order every command shares:
 /// `--config`, then `$SENSORSTATION_CONFIG`, then `/etc/sensorstation/config.yaml`, then the
@@ -91,7 +92,7 @@ struct LogOptions: ParsableArguments {
 struct WindowOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Start (inclusive): a duration ago (24h, 7d, 30m) or ISO-8601 (default: 24h; impacts: 30d).",
+            "Start (inclusive): a duration ago (24h, 7d, 30m) or ISO-8601 (default: 24h; impacts and alerts: 30d).",
             valueName: "time"))
     var since: String?
 
@@ -102,5 +103,30 @@ struct WindowOptions: ParsableArguments {
     /// The window as instants; --since must come before --until.
     func window(defaultSince: String, now: Date = Date()) throws -> (Date, Date) {
         try StorageCLI.window(since: since ?? defaultSince, until: until, now: now)
+    }
+}
+
+/// `impacts list` and `alerts list`: the rows of one kind over the last 30 days by default, in
+/// the formats of `query`.
+struct RecentRowsOptions: ParsableArguments {
+    @OptionGroup var log: LogOptions
+
+    @OptionGroup var window: WindowOptions
+
+    @Option(help: "Output format: table, csv or json (JSON Lines).")
+    var format: StorageCLI.Format = .table
+
+    @Option(help: ArgumentHelp("Keep only the most recent N rows.", valueName: "n"))
+    var limit: Int?
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more, got \(limit)") }
+        _ = try window.window(defaultSince: "30d")
+    }
+
+    func list(_ kind: QueryRequest.Kind) throws {
+        try StorageCLI.query(
+            kind, window: window.window(defaultSince: "30d"), every: nil, format: format, limit: limit,
+            log: log)
     }
 }

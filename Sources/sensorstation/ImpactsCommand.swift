@@ -37,26 +37,9 @@ struct ListImpacts: ParsableCommand {
             invalid configuration.
             """)
 
-    @OptionGroup var log: LogOptions
+    @OptionGroup var rows: RecentRowsOptions
 
-    @OptionGroup var window: WindowOptions
-
-    @Option(help: "Output format: table, csv or json (JSON Lines).")
-    var format: StorageCLI.Format = .table
-
-    @Option(help: ArgumentHelp("Keep only the most recent N impacts.", valueName: "n"))
-    var limit: Int?
-
-    func validate() throws {
-        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more, got \(limit)") }
-        _ = try window.window(defaultSince: "30d")
-    }
-
-    func run() throws {
-        try StorageCLI.query(
-            .impacts, window: window.window(defaultSince: "30d"), every: nil, format: format,
-            limit: limit, log: log)
-    }
+    func run() throws { try rows.list(.impacts) }
 }
 
 /// `sensorstation impacts show ID`.
