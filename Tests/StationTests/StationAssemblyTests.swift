@@ -42,7 +42,7 @@ struct StationAssemblyTests {
         let running = Task { try await group.run() }
 
         func until(_ what: String, _ condition: () -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(60)
             while !condition() {
                 guard ContinuousClock.now < deadline else {
                     Issue.record("timed out waiting for \(what)")

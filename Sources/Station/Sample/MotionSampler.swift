@@ -21,11 +21,14 @@ public struct MotionSampler: Sendable {
     /// Keep raw samples in the log while streaming.
     public var rawWhileStreaming: Bool
     public var reprobeInterval: Duration
+    /// Drain under SCHED_FIFO (real hardware). A simulated chip loses nothing to scheduling, and a
+    /// real-time loop on a laptop, or in a test run with other stations, only starves the rest.
+    public var realtime: Bool
 
     public init(
         model: ChipModel, address: I2CAddress, rangeG: Double, odrHz: Double, fifo: Bool,
         offsetG: SIMD3<Double> = .zero, scale: SIMD3<Double> = .one, detector: DetectorSettings,
-        rawWhileStreaming: Bool = false, reprobeInterval: Duration = .seconds(5)
+        rawWhileStreaming: Bool = false, reprobeInterval: Duration = .seconds(5), realtime: Bool = true
     ) {
         self.model = model
         self.address = address
@@ -37,6 +40,7 @@ public struct MotionSampler: Sendable {
         self.detector = detector
         self.rawWhileStreaming = rawWhileStreaming
         self.reprobeInterval = reprobeInterval
+        self.realtime = realtime
     }
 
     /// Opens the driver for the configured chip.
@@ -66,7 +70,10 @@ public struct MotionSampler: Sendable {
         let config = self
         return ThreadService(name: "motion") { signal in
             // A 32-entry FIFO at 3200 Hz lasts 10 ms: keep ordinary work from delaying the drain.
-            if let refused = RealtimePriority.raiseCurrentThread(to: RealtimePriority.samplingPriority) {
+            if !config.realtime {
+                logger.info("motion sampling under ordinary scheduling (simulated hardware)")
+            } else if let refused = RealtimePriority.raiseCurrentThread(to: RealtimePriority.samplingPriority)
+            {
                 logger.warning("motion sampling under ordinary scheduling: \(refused)")
             } else {
                 logger.info("motion sampling under SCHED_FIFO priority \(RealtimePriority.samplingPriority)")

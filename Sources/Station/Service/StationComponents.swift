@@ -91,7 +91,7 @@ public struct StationComponents {
                 MotionSampler(
                     model: model, address: a.address, rangeG: Double(a.rangeG), odrHz: a.odrHz, fifo: a.fifo,
                     offsetG: a.calibration.offsetG, scale: a.calibration.scale, detector: c.detectorSettings,
-                    rawWhileStreaming: c.storage.rawWhileStreaming
+                    rawWhileStreaming: c.storage.rawWhileStreaming, realtime: c.hardware == .linux
                 ).service(
                     bus: bus, state: state, recorder: recorder, impacts: continuation, now: now, live: live,
                     logger: logger, heartbeat: heartbeat))
