@@ -26,17 +26,17 @@ public struct FileStatus: Sendable, Equatable {
 public enum Files {
     /// Reads the whole file; stops with `tooLarge` past `limit` bytes.
     public static func read(_ path: String, limit: Int) throws(FileReadError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .system(.last("open")) }
-        defer { close(fd) }
+        let file: FileInput
+        do { file = try FileInput(path: path) } catch { throw .system(error) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(.last("read"))
-            }
+            let n: Int
+            do {
+                n = try buffer.withUnsafeMutableBufferPointer { b throws(SystemError) in
+                    try file.read(into: b.baseAddress!, count: b.count)
+                }
+            } catch { throw .system(error) }
             if n == 0 { return bytes }
             bytes += buffer[0..<n]
             if bytes.count > limit { throw .tooLarge }

@@ -37,7 +37,7 @@ struct AlertMessageTests {
             alert: [Self.impact(42)], from: Self.sender, now: Self.t.addingTimeInterval(31),
             lateAfter: .seconds(90))
         #expect(m.line == "IMPACT 8.1 g on helmet-01 at 15:02:05 GMT+1")
-        #expect(m.subject == "Impact 8.1 g on helmet-01")
+        #expect(m.subject == "Impact 8.1 g on helmet-01" && !m.late)
         #expect(m.body.hasPrefix(m.line + "\n"))
         let o = try Self.json(m.body)
         #expect(o["type"] as? String == "impact_alert" && o["impact_id"] as? Int == 42)
@@ -73,7 +73,7 @@ struct AlertMessageTests {
             m.line.hasPrefix(
                 "IMPACT 11.9 g (severe) on helmet-01 at 15:02:05 GMT+1, 2 more within 45 s; sent 12 min late, North stand"
             ))
-        #expect(m.line.count == AlertMessage.maxLineLength && m.line.hasSuffix("…"))
+        #expect(m.line.count == AlertMessage.maxLineLength && m.line.hasSuffix("…") && m.late)
         let o = try Self.json(m.body)
         #expect(
             o["delivered_late"] as? Bool == true && o["delay_s"] as? Int == 725

@@ -42,6 +42,8 @@ public struct AlertMessage: Sendable, Equatable {
     public var body: String
     /// The impact the receiver dedupes by (the first one told of).
     public var impactID: Int64
+    /// It goes later than it should have (the line says by how much).
+    public var late: Bool
 
     /// An alert of one impact and those coalesced into it (`impacts`, first one first), sent at
     /// `now`; said to be late when it goes more than `lateAfter` after the first impact.
@@ -74,6 +76,7 @@ public struct AlertMessage: Sendable, Equatable {
                     ("coalesced", "[" + coalesced.joined(separator: ",") + "]")
                 ])
         self.impactID = first.id
+        self.late = late
     }
 
     /// One message for alerts that could not go for longer than the summary age (an outage of
@@ -109,6 +112,7 @@ public struct AlertMessage: Sendable, Equatable {
                     ("impacts", "[" + impacts.joined(separator: ",") + "]")
                 ])
         self.impactID = alerts[0][0].id
+        self.late = true
     }
 
     /// The SNS message: the line for SMS, the whole text for everyone else, the impact id as an

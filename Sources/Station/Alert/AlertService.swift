@@ -229,11 +229,11 @@ public final class AlertService: Service, Sendable {
                 for id in ids { p.windows[id] = nil }
             }
             state.clearFault("alert")
-            let late = message.line.contains(" late")
             state.record(
                 .alert(
                     .sent(
-                        alertIDs: ids, impactIDs: batch.flatMap(\.impactIDs), messageID: messageID, late: late
+                        alertIDs: ids, impactIDs: batch.flatMap(\.impactIDs), messageID: messageID,
+                        late: message.late
                     )))
             return true
         } catch {
