@@ -12,7 +12,11 @@
    simulated here instead: while an outage is on, the proxy closes every new connection at once.
 
 Control (plain HTTP, 127.0.0.1:<control_port>):
-    POST /outage {"on": true|false}       GET /stats {"forwarded": n, "refused": n}
+    POST /outage {"on": true|false}       GET /stats {"forwarded": n, "refused": n, "killed": n}
+    POST /kill-after {"action": "Publish", "pid": N}
+        once: the next request whose form body has Action=<action> goes to moto; when moto
+        accepted it (2xx), process N gets SIGKILL and the connection closes without an answer.
+        What the client sees is a crash right after its request was carried out.
 Prints one JSON line: {"port", "control_port", "moto_port", "user": {accessKeyId, secretAccessKey},
 "role_arn", "bucket", "weather_table", "impact_table", "stream", "topic_arn", "queue_url",
 "fifo_topic_arn", "fifo_queue_url"}. The same JSON is written to
@@ -27,6 +31,7 @@ import http.client
 import http.server
 import json
 import os
+import signal
 import socket
 import threading
 
@@ -90,6 +95,8 @@ class Proxy:
         self.outage = False
         self.forwarded = 0
         self.refused = 0
+        self.killed = 0
+        self.kill_after = None  # (action bytes, pid)
         self.lock = threading.Lock()
 
 
@@ -121,6 +128,14 @@ def make_proxy_handler(proxy):
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
+            if self.kill_armed(body, resp.status):
+                conn.close()
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
             self.send_response(resp.status, resp.reason)
             for k, v in resp.getheaders():
                 if k.lower() not in HOP and k.lower() != "content-length" and k.lower() not in ("server", "date"):
@@ -131,6 +146,18 @@ def make_proxy_handler(proxy):
             conn.close()
             with proxy.lock:
                 proxy.forwarded += 1
+
+        def kill_armed(self, body, status):
+            with proxy.lock:
+                if proxy.kill_after is None or not (200 <= status < 300):
+                    return False
+                action, pid = proxy.kill_after
+                if b"&Action=" + action + b"&" not in b"&" + (body or b"") + b"&":
+                    return False
+                proxy.kill_after = None
+                proxy.killed += 1
+            os.kill(pid, signal.SIGKILL)
+            return True
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = forward
     return Handler
@@ -153,12 +180,16 @@ def make_control_handler(proxy):
 
         def do_GET(self):
             with proxy.lock:
-                self.reply({"forwarded": proxy.forwarded, "refused": proxy.refused, "outage": proxy.outage})
+                self.reply({"forwarded": proxy.forwarded, "refused": proxy.refused, "outage": proxy.outage,
+                            "killed": proxy.killed})
 
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
             if self.path == "/outage":
                 proxy.outage = bool(body.get("on"))
+            elif self.path == "/kill-after":
+                with proxy.lock:
+                    proxy.kill_after = (str(body["action"]).encode(), int(body["pid"]))
             self.reply({"ok": True, "outage": proxy.outage})
     return Control
 

@@ -196,9 +196,13 @@ struct AlertServiceTests {
         #expect(rig.state.snapshot.faultMessages["alert"]?.contains("not sent (tried again in") == true)
         let waiting = try #require(try rig.database.pendingAlerts().first)
         #expect(waiting.attempts >= 1 && waiting.lastError?.contains("sns at") == true)
+        // The impact LED blinks slowly while nobody has been told; the fault outranks it on a status LED.
+        #expect(rig.state.indication.alertWaiting && rig.state.indication.topState == .fault)
+        #expect(StatusModel.patterns(for: rig.state.indication, roles: [.impact])[.impact] == .slowBlink)
         try moto.setOutage(false)
         try await Self.eventually("the alert sent") { try rig.database.pendingAlerts().isEmpty }
         #expect(rig.state.snapshot.faultMessages["alert"] == nil)
+        try await Self.eventually("the LED says it went") { !rig.state.indication.alertWaiting }
         try await Task.sleep(for: .milliseconds(300))
         #expect(try rig.received().count == 1)
         try await rig.stop()
@@ -248,6 +252,9 @@ struct AlertServiceTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(try rig.database.pendingAlerts().map(\.impactIDs) == [[2]])
         #expect(try rig.received().count == 1)
+        // Not a fault: the alert waits for the limit, and the status LED says so.
+        #expect(rig.state.indication.alertWaiting && rig.state.indication.topState == .alertWaiting)
+        #expect(StatusModel.statusPattern(for: .alertWaiting) == .tripleFlash)
         try await rig.stop()
     }
 }

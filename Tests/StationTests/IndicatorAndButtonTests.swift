@@ -32,6 +32,9 @@ struct LEDPatternTests {
         (.doubleFlash, 1000, true),
         (.heartbeat, 0, true), (.heartbeat, 59, true), (.heartbeat, 60, false), (.heartbeat, 1999, false),
         (.heartbeat, 2000, true),
+        (.tripleFlash, 0, true), (.tripleFlash, 100, false), (.tripleFlash, 250, true),
+        (.tripleFlash, 399, false), (.tripleFlash, 400, true), (.tripleFlash, 499, true),
+        (.tripleFlash, 500, false), (.tripleFlash, 999, false), (.tripleFlash, 1000, true),
     ])
     func patternBoundaries(_ p: LEDPattern, _ ms: Int64, _ expected: Bool) {
         #expect(lit(p, at: ms) == expected)
@@ -43,6 +46,7 @@ struct LEDPatternTests {
         #expect(onMs(.fastBlink, over: 1_000) == 500)
         #expect(onMs(.doubleFlash, over: 1_000) == 200)
         #expect(onMs(.heartbeat, over: 10_000) == 300)
+        #expect(onMs(.tripleFlash, over: 1_000) == 300)
     }
 
     @Test func priorities() {
@@ -54,8 +58,40 @@ struct LEDPatternTests {
         #expect(i.topState == .streaming)
         i.impactLatched = true
         #expect(i.topState == .impactLatched)
+        i.alertWaiting = true
+        #expect(i.topState == .alertWaiting)
         i.faults = ["accelerometer"]
         #expect(i.topState == .fault)
+        i.alertCountdown = true
+        #expect(i.topState == .alertCountdown)
+    }
+
+    @Test("docs/operations.md's LED table has every state, in priority order, with the pattern it shows")
+    func documentedStates() throws {
+        let text = try String(
+            contentsOfFile: ConfigurationTests.repositoryRoot + "/docs/operations.md", encoding: .utf8)
+        let rows = text.split(separator: "\n").drop { !$0.contains("<!-- led-states") }.dropFirst(3)
+            .prefix { $0.hasPrefix("|") }
+        let cells = rows.map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        #expect(cells.map { $0[0] } == StationIndication.State.allCases.map { "`\($0.rawValue)`" })
+        for (state, row) in zip(StationIndication.State.allCases, cells) {
+            #expect(row[1].hasPrefix(StatusModel.statusPattern(for: state).rawValue), "\(state)")
+        }
+    }
+
+    @Test(
+        "the impact LED: fast while an alert can be cancelled, slow while it waits to go, steady when latched"
+    )
+    func impactLEDFollowsTheAlert() {
+        func impact(_ i: StationIndication) -> LEDPattern? {
+            StatusModel.patterns(for: i, roles: [.impact])[.impact]
+        }
+        #expect(impact(StationIndication(impactLatched: true)) == .steady)
+        #expect(impact(StationIndication(impactLatched: true, alertCountdown: true)) == .fastBlink)
+        #expect(impact(StationIndication(impactLatched: true, alertWaiting: true)) == .slowBlink)
+        // Acknowledged after its window: the alert still goes, and the LED says nobody is told yet.
+        #expect(impact(StationIndication(alertWaiting: true)) == .slowBlink)
+        #expect(impact(StationIndication()) == .off)
     }
 
     @Test func oneStatusLEDShowsTheTopState() {

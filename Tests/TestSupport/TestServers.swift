@@ -204,6 +204,20 @@ public final class MotoStack: @unchecked Sendable {
         _ = try Control.request(port: controlPort, method: "POST", path: "/outage", json: ["on": on])
     }
 
+    /// Once: the next request for `action` (a Query-protocol action such as `Publish`) is carried
+    /// out by moto, then process `pid` is killed with SIGKILL before it gets the answer.
+    public func killAfter(action: String, pid: Int32) throws {
+        _ = try Control.request(
+            port: controlPort, method: "POST", path: "/kill-after", json: ["action": action, "pid": Int(pid)])
+    }
+
+    /// How many processes `killAfter` has killed.
+    public var killed: Int {
+        get throws {
+            try Control.request(port: controlPort, method: "GET", path: "/stats")["killed"] as? Int ?? 0
+        }
+    }
+
     /// boto3 (an independent client) runs `readback.py` against this moto with the IAM user's keys.
     public func readback(_ arguments: [String]) throws -> Any {
         let r = try TestServers.runPython(

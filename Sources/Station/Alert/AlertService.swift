@@ -42,6 +42,12 @@ public final class AlertService: Service, Sendable {
         var failures = 0
         var nextAttempt: ContinuousClock.Instant?
         var limitLogged = false
+        /// The outbox is read again when this is set (an impact queued, a cancel, a send) or at
+        /// `nextRead`: the next window to close, and once a second while an alert waits (for the
+        /// clock gate, the backoff and the hourly limit). At the start it is set: alerts left by
+        /// an earlier run go at once.
+        var changed = true
+        var nextRead: ContinuousClock.Instant?
     }
 
     private let progress = Mutex(Progress())
@@ -94,6 +100,7 @@ public final class AlertService: Service, Sendable {
         // The last inputs still go into the outbox (sent after the next start).
         step()
         state.setAlertCountdown(false)
+        state.setAlertWaiting(false)
     }
 
     /// Takes what the station reported since the last step, and updates the countdown.
@@ -123,7 +130,10 @@ public final class AlertService: Service, Sendable {
                 return
             }
             let window = settings.cancelWindow(severity: severity)
-            progress.withLock { $0.windows[alert.id] = .now + window }
+            progress.withLock {
+                $0.windows[alert.id] = .now + window
+                $0.changed = true
+            }
             state.record(.alert(.queued(alertID: alert.id, impactIDs: alert.impactIDs, window: window)))
         } catch {
             // The impact itself is in the log; without its outbox row nobody is told of it, so say so.
@@ -139,39 +149,63 @@ public final class AlertService: Service, Sendable {
             for alert in try database.cancelAlerts(open.sorted(), cause: cause) {
                 state.record(.alert(.cancelled(alertID: alert.id, impactIDs: alert.impactIDs, cause: cause)))
             }
-            progress.withLock { p in for id in open { p.windows[id] = nil } }
+            progress.withLock { p in
+                for id in open { p.windows[id] = nil }
+                p.changed = true
+            }
         } catch {
             state.raiseFault("alert", "the cancel could not be recorded, the alert may still go: \(error)")
         }
     }
 
     /// Publishes what is due: every pending alert whose window has closed, when the clock is
-    /// set, the backoff has passed and the hourly limit allows.
+    /// set, the backoff has passed and the hourly limit allows. Shows whether any waits.
     func sendDue() async {
         let now = ContinuousClock.now
-        let (windows, nextAttempt) = progress.withLock { ($0.windows, $0.nextAttempt) }
-        if let nextAttempt, now < nextAttempt { return }
-        if let gate, !gate.isOpen { return }
-        guard let sns else { return }
-        let due: [AlertRecord]
+        let (windows, read) = progress.withLock { p in
+            defer { p.changed = false }
+            return (p.windows, p.changed || p.nextRead.map { now >= $0 } ?? false)
+        }
+        guard read else { return }
+        let pending: [AlertRecord]
         do {
-            due = try database.pendingAlerts().filter { windows[$0.id].map { $0 <= now } ?? true }
+            pending = try database.pendingAlerts()
         } catch {
             state.raiseFault("alert", "the pending alerts cannot be read: \(error)")
+            progress.withLock { $0.nextRead = now + .seconds(1) }
             return
         }
-        guard !due.isEmpty else { return }
+        let due = pending.filter { windows[$0.id].map { $0 <= now } ?? true }
+        let sent = await send(due, now: now)
+        let waiting = due.count > sent
+        state.setAlertWaiting(waiting)
+        let nextWindow = windows.values.filter { $0 > now }.min()
+        progress.withLock { p in
+            let again: ContinuousClock.Instant? = waiting ? now + .seconds(1) : nil
+            p.nextRead = [again, nextWindow].compactMap { $0 }.min()
+        }
+    }
+
+    /// Sends `due` in messages, as far as the gate, backoff and limit let it; returns how many
+    /// alerts went (or were closed).
+    private func send(_ due: [AlertRecord], now: ContinuousClock.Instant) async -> Int {
+        guard !due.isEmpty, let sns else { return 0 }
+        if let nextAttempt = progress.withLock({ $0.nextAttempt }), now < nextAttempt { return 0 }
+        if let gate, !gate.isOpen { return 0 }
         let wall = Date()
         let old = due.filter { wall.timeIntervalSince($0.created) > settings.summaryAfter.seconds }
         let recent = due.filter { wall.timeIntervalSince($0.created) <= settings.summaryAfter.seconds }
         var batches: [[AlertRecord]] = old.isEmpty ? [] : [old]
         batches += recent.map { [$0] }
+        var sent = 0
         for batch in batches {
-            guard underHourlyLimit(now: wall, waiting: due.count) else { return }
+            guard underHourlyLimit(now: wall, waiting: due.count - sent) else { break }
             guard await send(batch, summary: batch == old && !old.isEmpty, now: wall, through: sns) else {
-                return
+                break
             }
+            sent += batch.count
         }
+        return sent
     }
 
     private func underHourlyLimit(now: Date, waiting: Int) -> Bool {

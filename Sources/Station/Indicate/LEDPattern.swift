@@ -9,6 +9,8 @@ public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
     case fastBlink = "fast-blink"
     /// Two 100 ms flashes every second: an impact is latched and waits for acknowledgement.
     case doubleFlash = "double-flash"
+    /// Three 100 ms flashes every second: an impact alert waits to go (nobody told yet).
+    case tripleFlash = "triple-flash"
     /// A 60 ms blip every 2 s: alive and idle, without lighting up a room at night.
     case heartbeat
 
@@ -23,6 +25,9 @@ public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
         case .doubleFlash:
             let phase = ms.positiveModulo(1000)
             return phase < 100 || (200..<300).contains(phase)
+        case .tripleFlash:
+            let phase = ms.positiveModulo(1000)
+            return phase < 100 || (200..<300).contains(phase) || (400..<500).contains(phase)
         case .heartbeat: return ms.positiveModulo(2000) < 60
         }
     }

@@ -1,20 +1,24 @@
-/// What the station shows on its LEDs, by priority: an alert's cancel window > fault > impact
-/// latched > streaming > uploading a backlog > idle heartbeat.
+/// What the station shows on its LEDs, by priority: an alert's cancel window > fault > an alert
+/// waiting to go > impact latched > streaming > uploading a backlog > idle heartbeat.
 public struct StationIndication: Sendable, Equatable {
     public var faults: Set<String>
     public var impactLatched: Bool
     /// An impact alert waits for its cancel window: a long press now cancels it.
     public var alertCountdown: Bool
+    /// An alert's window has closed but it has not gone yet (no network or credentials, the
+    /// clock not set, the hourly limit): nobody has been told of the impact so far.
+    public var alertWaiting: Bool
     public var streaming: Bool
     public var uploadingBacklog: Bool
 
     public init(
         faults: Set<String> = [], impactLatched: Bool = false, streaming: Bool = false,
-        uploadingBacklog: Bool = false, alertCountdown: Bool = false
+        uploadingBacklog: Bool = false, alertCountdown: Bool = false, alertWaiting: Bool = false
     ) {
         self.faults = faults
         self.impactLatched = impactLatched
         self.alertCountdown = alertCountdown
+        self.alertWaiting = alertWaiting
         self.streaming = streaming
         self.uploadingBacklog = uploadingBacklog
     }
@@ -23,6 +27,7 @@ public struct StationIndication: Sendable, Equatable {
     public var topState: State {
         if alertCountdown { return .alertCountdown }
         if !faults.isEmpty { return .fault }
+        if alertWaiting { return .alertWaiting }
         if impactLatched { return .impactLatched }
         if streaming { return .streaming }
         if uploadingBacklog { return .uploading }
@@ -30,7 +35,9 @@ public struct StationIndication: Sendable, Equatable {
     }
 
     public enum State: String, Sendable, Equatable, CaseIterable {
-        case alertCountdown = "alert-countdown", fault, impactLatched = "impact", streaming, uploading, idle
+        case alertCountdown = "alert-countdown", fault, alertWaiting = "alert-waiting", impactLatched =
+            "impact"
+        case streaming, uploading, idle
     }
 }
 
@@ -49,6 +56,7 @@ public enum StatusModel {
     public static func statusPattern(for state: StationIndication.State) -> LEDPattern {
         switch state {
         case .alertCountdown, .fault: .fastBlink
+        case .alertWaiting: .tripleFlash
         case .impactLatched: .doubleFlash
         case .streaming: .steady
         case .uploading: .slowBlink
@@ -58,7 +66,8 @@ public enum StatusModel {
 
     /// The pattern each configured LED shows. A status LED shows the top state; a dedicated LED
     /// shows its own condition whatever else is going on, so a red impact LED stays latched even
-    /// while a fault blinks elsewhere.
+    /// while a fault blinks elsewhere. The impact LED blinks fast while an alert can be
+    /// cancelled, slowly while it waits to go, and is steady while an impact is latched.
     public static func patterns(for indication: StationIndication, roles: [LEDRole]) -> [LEDRole: LEDPattern]
     {
         var result: [LEDRole: LEDPattern] = [:]
@@ -67,7 +76,9 @@ public enum StatusModel {
             case .status: result[role] = statusPattern(for: indication.topState)
             case .impact:
                 result[role] =
-                    indication.alertCountdown ? .fastBlink : indication.impactLatched ? .steady : .off
+                    indication.alertCountdown
+                    ? .fastBlink
+                    : indication.alertWaiting ? .slowBlink : indication.impactLatched ? .steady : .off
             case .streaming: result[role] = indication.streaming ? .steady : .off
             case .fault: result[role] = indication.faults.isEmpty ? .off : .fastBlink
             case .upload: result[role] = indication.uploadingBacklog ? .slowBlink : .off

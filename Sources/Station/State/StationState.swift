@@ -140,6 +140,11 @@ public final class StationState: Sendable {
         state.withLock { $0.indication.alertCountdown = open }
     }
 
+    /// Whether an alert whose window closed waits to go (see `StationIndication.alertWaiting`).
+    public func setAlertWaiting(_ waiting: Bool) {
+        state.withLock { $0.indication.alertWaiting = waiting }
+    }
+
     /// The upload state `status` shows (not an event: it changes every second).
     public func setUpload(_ status: UploadLiveStatus) {
         state.withLock { $0.upload = status }
