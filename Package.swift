@@ -155,7 +155,8 @@ let package = Package(
 if fuzzing {
     let harnesses: [(String, [Target.Dependency])] = [
         ("FuzzConfiguration", ["Station"]),  // ConfigurationLoader.parse over any text
-        ("FuzzCredentials", ["Cloud"]),  // CredentialsResponseDecoder: status, headers and body
+        ("FuzzCredentials", ["Cloud", "FuzzWire"]),  // CredentialsResponseDecoder: status, headers and body
+        ("FuzzServiceAnswers", ["Cloud", "FuzzWire"]),  // S3/DynamoDB/Kinesis/SNS answers and errors
         ("FuzzTrace", ["Detection"]),  // TraceReader, in one chunk and in small chunks
         ("FuzzDrivers", ["Drivers", "HAL"]),  // every driver over a bus answering with the bytes
         ("FuzzControl", ["Station"]),  // ControlRequest.decode (the control socket's request line)
@@ -163,6 +164,8 @@ if fuzzing {
     ]
     // C only: the declaration of libFuzzer's LLVMFuzzerRunDriver (see FuzzerEntry.h for why).
     package.targets.append(.target(name: "CFuzzerDriver", path: "Fuzz/Sources/CFuzzerDriver"))
+    // Swift only: an HTTP answer laid out like the wire, shared by the harnesses of network answers.
+    package.targets.append(.target(name: "FuzzWire", dependencies: ["Cloud"], path: "Fuzz/Sources/FuzzWire"))
     for (name, dependencies) in harnesses {
         package.targets.append(
             .executableTarget(

@@ -73,3 +73,43 @@ write("FuzzWaveform", "impact-80-samples", waveform(pulse))
 write("FuzzWaveform", "empty-waveform", waveform([]))
 write("FuzzWaveform", "raw-batch-2-samples", struct.pack("<q", 1795416886000000)
       + struct.pack("<ifffB", 0, 0.0, 0.0, 1.0, 0) + struct.pack("<ifffB", 1250, 0.01, -0.02, 5.9, 1))
+
+# --- FuzzServiceAnswers: [selector] + status, headers, body --------------------------------------
+# Shapes from the AWS API references' examples (SNS Publish, DynamoDB BatchWriteItem, Kinesis
+# PutRecords, S3 and SNS error bodies) and from what moto answers.
+def answer(selector, status, headers, body):
+    head = "".join(f"{k}: {v}\n" for k, v in headers)
+    return bytes([selector]) + f"{status}\n{head}\n".encode() + body.encode()
+write("FuzzServiceAnswers", "sns-publish-ok", answer(1, 200, [("Content-Type", "text/xml")],
+      '<PublishResponse xmlns="https://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>'
+      '<MessageId>567910cd-659e-55d4-8ccb-5aaf14679dc0</MessageId></PublishResult><ResponseMetadata>'
+      '<RequestId>d74b8436-ae13-5ab4-a9ff-ce54dfea72a0</RequestId></ResponseMetadata></PublishResponse>'))
+write("FuzzServiceAnswers", "sns-publish-fifo-ok", answer(1, 200, [("Content-Type", "text/xml")],
+      '<PublishResponse><PublishResult><SequenceNumber>10000000000000003000</SequenceNumber>'
+      '<MessageId>f2b6e4c3-1a2b-4c5d-8e9f-0a1b2c3d4e5f</MessageId></PublishResult></PublishResponse>'))
+write("FuzzServiceAnswers", "sns-error-not-found", answer(0, 404, [("Content-Type", "text/xml")],
+      '<ErrorResponse xmlns="https://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>'
+      '<Code>NotFound</Code><Message>Topic does not exist</Message></Error>'
+      '<RequestId>9dd01905-5012-5f99-8663-4b3ecd0dfaef</RequestId></ErrorResponse>'))
+write("FuzzServiceAnswers", "sns-error-authorization", answer(0, 403, [],
+      '<ErrorResponse><Error><Type>Sender</Type><Code>AuthorizationError</Code><Message>User: '
+      'arn:aws:sts::123456789012:assumed-role/sensorstation/helmet-01 is not authorized to perform: '
+      'SNS:Publish on resource: arn:aws:sns:eu-west-1:123456789012:impact-alerts</Message></Error></ErrorResponse>'))
+write("FuzzServiceAnswers", "s3-slow-down", answer(0, 503, [("Content-Type", "application/xml")],
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your '
+      'request rate.</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>'))
+write("FuzzServiceAnswers", "dynamodb-throttled", answer(0, 400,
+      [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-ErrorType", "ProvisionedThroughputExceededException:")],
+      '{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":'
+      '"The level of configured provisioned throughput for the table was exceeded."}'))
+write("FuzzServiceAnswers", "kinesis-expired-token", answer(0, 400, [("x-amzn-ErrorType", "ExpiredTokenException")],
+      '{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}'))
+write("FuzzServiceAnswers", "dynamodb-unprocessed", answer(2, 200, [("Content-Type", "application/x-amz-json-1.0")],
+      '{"UnprocessedItems":{"sensorstation-weather":[{"PutRequest":{"Item":{"serial_number":{"S":"helmet-01"},'
+      '"timestamp":{"S":"2026-11-23T00:00:00.000Z"},"temperature_c":{"N":"21.5"}}}}]}}'))
+write("FuzzServiceAnswers", "dynamodb-all-written", answer(2, 200, [], '{"UnprocessedItems":{}}'))
+write("FuzzServiceAnswers", "kinesis-partial", answer(3 | (3 << 2), 200, [("Content-Type", "application/x-amz-json-1.1")],
+      '{"FailedRecordCount":1,"Records":[{"SequenceNumber":"49543463076548007577105092703039560359975228518395019266",'
+      '"ShardId":"shardId-000000000000"},{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":'
+      '"Rate exceeded for shard shardId-000000000001 in stream exampleStreamName under account 111111111111."},'
+      '{"SequenceNumber":"49543463076570308322303623326179887152428262250726293588","ShardId":"shardId-000000000000"}]}'))

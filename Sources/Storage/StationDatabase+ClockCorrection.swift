@@ -6,7 +6,8 @@ import GRDB
 /// the clock is not synchronised (`rowMark`); once it is, every row of that run stamped on the old
 /// clock moves by what the clock moved (`correctClock`), the per-minute rollups with it.
 extension StationDatabase {
-    /// The tables whose rows carry times, and every time column of each: all of them move.
+    /// The tables whose rows carry times, and every time column of each: all of them move. The
+    /// first column is the row's stamp, which says whether it was written on the old clock.
     static let timedTables: [(table: String, columns: [String])] = [
         ("weather", ["time_us"]),
         ("motion", ["time_us"]),
@@ -14,6 +15,9 @@ extension StationDatabase {
         ("impacts", ["time_us", "start_us", "end_us", "peak_us"]),
         // `data` holds the samples' offsets from `time_us`, so the blob stays as it is.
         ("raw_acceleration", ["time_us", "end_us"]),
+        // An alert waits for the clock (the upload gate), so it is never sent on the old clock;
+        // it may be cancelled on it. Unset (NULL) columns stay unset.
+        ("alerts", ["created_us", "last_attempt_us", "sent_us", "cancelled_us"]),
     ]
 
     /// The rollups kept by the v3 triggers, each with the table it sums.
@@ -24,7 +28,8 @@ extension StationDatabase {
     /// The last row id of each timed table at one moment. Rows written after it have larger ids
     /// (AUTOINCREMENT never hands an id out twice).
     public struct RowMark: Sendable, Equatable {
-        /// Per table (`weather`, `motion`, `events`, `impacts`, `raw_acceleration`); 0 when empty.
+        /// Per table (`weather`, `motion`, `events`, `impacts`, `raw_acceleration`, `alerts`); 0
+        /// when empty.
         public var lastIDs: [String: Int64]
 
         public init(lastIDs: [String: Int64]) {
@@ -113,7 +118,7 @@ extension StationDatabase {
                 if shift != 0 {
                     let set = columns.map { "\($0) = \($0) + :shift" }.joined(separator: ", ")
                     try db.execute(
-                        sql: "UPDATE \(table) SET \(set) WHERE id > :after AND time_us <= :before",
+                        sql: "UPDATE \(table) SET \(set) WHERE id > :after AND \(columns[0]) <= :before",
                         arguments: ["shift": shift, "after": after, "before": before])
                     moved[table] = db.changesCount
                 } else {

@@ -24,10 +24,11 @@ struct ClockCorrectionTests {
     static func real(_ seconds: Double) -> Date { TimeCodec.date(micros: realStartUs + Int64(seconds * 1e6)) }
 
     /// Every time column of every row, by table and id.
-    typealias Dump = [String: [Int64: [Int64]]]
+    typealias Dump = [String: [Int64: [Int64?]]]
     static let columns: [String: [String]] = [
         "weather": ["time_us"], "motion": ["time_us"], "events": ["time_us"],
         "impacts": ["time_us", "start_us", "end_us", "peak_us"], "raw_acceleration": ["time_us", "end_us"],
+        "alerts": ["created_us", "last_attempt_us", "sent_us", "cancelled_us"],
     ]
 
     static func dump(_ db: StationDatabase) throws -> Dump {
@@ -98,7 +99,11 @@ struct ClockCorrectionTests {
         recorder.record(.event(EventRecord(time: Fixture.t0, kind: "state", detail: "earlier run")))
         recorder.record(.raw(Self.raw(Fixture.t0.addingTimeInterval(5), count: 4)))
         await recorder.flush()
-        _ = try await recorder.recordImpact(Fixture.impact(at: Fixture.t0.addingTimeInterval(100)))
+        let earlierImpact = try await recorder.recordImpact(
+            Fixture.impact(at: Fixture.t0.addingTimeInterval(100)))
+        let (earlierAlert, _) = try db.enqueueAlert(
+            impactID: earlierImpact, at: Fixture.t0.addingTimeInterval(100), coalesceWithin: .zero)
+        try db.markAlertsSent([earlierAlert.id], messageID: "m-1", at: Fixture.t0.addingTimeInterval(131))
 
         // This run: the mark, then 4 minutes on the old clock.
         let mark = try db.rowMark()
@@ -112,7 +117,10 @@ struct ClockCorrectionTests {
         recorder.record(.event(EventRecord(time: old(42.5), kind: "button", detail: "streaming on")))
         recorder.record(.raw(Self.raw(old(60.25), count: 5)))
         await recorder.flush()
-        _ = try await recorder.recordImpact(Fixture.impact(at: old(120.125)))
+        let oldImpact = try await recorder.recordImpact(Fixture.impact(at: old(120.125)))
+        // Its alert cancelled on the old clock (sent_us and last_attempt_us stay NULL).
+        let (oldAlert, _) = try db.enqueueAlert(impactID: oldImpact, at: old(120.125), coalesceWithin: .zero)
+        _ = try db.cancelAlerts([oldAlert.id], cause: "button", at: old(130))
         var oldClock = try [String: Set<Int64>](
             uniqueKeysWithValues: columns.keys.map { table in
                 (table, try Self.ids(db, table).filter { $0 > mark.lastIDs[table]! })
@@ -122,7 +130,8 @@ struct ClockCorrectionTests {
         var newMotion: [(String, MotionRecord)] = []
         for i in 0..<5 { newMotion.append(("new", Self.motion(real(300 + Double(i)), 2000 + i))) }
         let newWeather = [("new", Self.weather(real(301.5), 200))]
-        _ = try await recorder.recordImpact(Fixture.impact(at: real(302)))
+        let newImpact = try await recorder.recordImpact(Fixture.impact(at: real(302)))
+        _ = try db.enqueueAlert(impactID: newImpact, at: real(302), coalesceWithin: .zero)
         for (_, m) in newMotion { recorder.record(.motion(m)) }
         for (_, w) in newWeather { recorder.record(.weather(w)) }
         recorder.record(.event(EventRecord(time: real(300.5), kind: "state", detail: "clock set")))
@@ -148,7 +157,7 @@ struct ClockCorrectionTests {
         var out = before
         for (table, rows) in before {
             for (id, times) in rows where oldClock[table]?.contains(id) == true {
-                out[table]![id] = times.map { $0 + deltaUs }
+                out[table]![id] = times.map { $0.map { $0 + deltaUs } }
             }
         }
         return out
@@ -163,15 +172,17 @@ struct ClockCorrectionTests {
         let before = try Self.dump(db)
         #expect(logged.oldClock["motion"]?.count == 240 && logged.oldClock["weather"]?.count == 24)
         #expect(logged.oldClock["events"]?.count == 2 && logged.oldClock["impacts"]?.count == 1)
-        #expect(logged.oldClock["raw_acceleration"]?.count == 1)
+        #expect(logged.oldClock["raw_acceleration"]?.count == 1 && logged.oldClock["alerts"]?.count == 1)
 
         let result = try await db.correctClock(
             after: logged.mark, stampedBefore: Self.foundSetOnOldClock, by: Self.delta)
 
         #expect(try Self.dump(db) == Self.expected(before, moving: logged.oldClock))
         #expect(
-            result.moved == ["weather": 24, "motion": 240, "events": 2, "impacts": 1, "raw_acceleration": 1])
-        #expect(result.rows == 268)
+            result.moved == [
+                "weather": 24, "motion": 240, "events": 2, "impacts": 1, "raw_acceleration": 1, "alerts": 1,
+            ])
+        #expect(result.rows == 269)
         // The raw blob holds offsets from time_us: unchanged bytes, every sample moved with the row.
         let rawID = try #require(logged.oldClock["raw_acceleration"]?.first)
         let row = try #require(

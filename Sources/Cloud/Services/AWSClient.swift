@@ -70,6 +70,12 @@ public struct AWSResponse: Sendable {
     public var status: Int
     public var headers: [HTTPField]
     public var body: [UInt8]
+
+    public init(status: Int, headers: [HTTPField], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// Signs (SigV4) and sends one request to an AWS service endpoint with AsyncHTTPClient.
@@ -150,8 +156,8 @@ public struct AWSClient: Sendable {
 
 /// Service error bodies: JSON (`__type`, `message`) for DynamoDB/Kinesis, XML (`<Code>`,
 /// `<Message>`) for S3 and for moto's auth failures.
-enum AWSErrorParser {
-    static func parse(service: String, endpoint: String, response: AWSResponse) -> AWSRequestError {
+package enum AWSErrorParser {
+    package static func parse(service: String, endpoint: String, response: AWSResponse) -> AWSRequestError {
         let text = String(decoding: response.body.prefix(8192), as: UTF8.self)
         var code = "", message = ""
         if let obj = try? JSONSerialization.jsonObject(with: Data(response.body.prefix(8192)))
@@ -175,7 +181,7 @@ enum AWSErrorParser {
             message: String(message.prefix(300)))
     }
 
-    static func xmlElement(_ name: String, in text: String) -> String? {
+    package static func xmlElement(_ name: String, in text: String) -> String? {
         guard let open = text.range(of: "<\(name)>"),
             let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
         else { return nil }

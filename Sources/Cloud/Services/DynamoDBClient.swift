@@ -65,16 +65,9 @@ public struct DynamoDBClient: Sendable {
                     HTTPField("x-amz-target", "DynamoDB_20120810.BatchWriteItem"),
                 ],
                 body: body, options: .standard)
-            guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)),
-                case .object(let obj) = decoded
-            else {
-                throw .invalidResponse(
-                    service: "dynamodb", endpoint: client.endpoint,
-                    reason: "BatchWriteItem answer is not JSON")
-            }
-            if case .object(let unprocessed)? = obj["UnprocessedItems"],
-                case .array(let left)? = unprocessed[table], !left.isEmpty
-            {
+            let left = try Self.unprocessed(
+                fromBatchWriteAnswer: response.body, table: table, endpoint: client.endpoint)
+            if !left.isEmpty {
                 pending = left
                 attempt += 1
                 guard await retry.again(after: attempt) else {
@@ -86,6 +79,22 @@ public struct DynamoDBClient: Sendable {
                 pending = []
             }
         }
+    }
+
+    /// The write requests a BatchWriteItem answer hands back for `table` (`UnprocessedItems`).
+    package static func unprocessed(fromBatchWriteAnswer body: [UInt8], table: String, endpoint: String)
+        throws(AWSRequestError) -> [JSONValue]
+    {
+        guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(body)),
+            case .object(let obj) = decoded
+        else {
+            throw .invalidResponse(
+                service: "dynamodb", endpoint: endpoint, reason: "BatchWriteItem answer is not JSON")
+        }
+        guard case .object(let unprocessed)? = obj["UnprocessedItems"],
+            case .array(let left)? = unprocessed[table]
+        else { return [] }
+        return left
     }
 
     func encode(_ value: JSONValue) throws(AWSRequestError) -> [UInt8] {

@@ -85,23 +85,9 @@ public struct KinesisClient: Sendable {
                     HTTPField("x-amz-target", "Kinesis_20131202.PutRecords"),
                 ],
                 body: body, options: .standard)
-            guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)),
-                case .object(let obj) = decoded, case .array(let results)? = obj["Records"],
-                results.count == pending.count
-            else {
-                throw .invalidResponse(
-                    service: "kinesis", endpoint: client.endpoint,
-                    reason: "PutRecords answer has no matching Records")
-            }
-            var failed: [Entry] = []
-            var lastCode = ""
-            for (entry, result) in zip(pending, results) {
-                if case .object(let r) = result, case .string(let code)? = r["ErrorCode"] {
-                    failed.append(entry)
-                    lastCode = code
-                }
-            }
-            pending = failed
+            let (failed, lastCode) = try Self.failures(
+                fromPutRecordsAnswer: response.body, count: pending.count, endpoint: client.endpoint)
+            pending = failed.map { pending[$0] }
             if !pending.isEmpty {
                 attempt += 1
                 guard await retry.again(after: attempt) else {
@@ -111,5 +97,27 @@ public struct KinesisClient: Sendable {
                 }
             }
         }
+    }
+    /// The positions (ascending, below `count`) of the records a PutRecords answer says failed,
+    /// and the last failure's ErrorCode.
+    package static func failures(fromPutRecordsAnswer body: [UInt8], count: Int, endpoint: String)
+        throws(AWSRequestError) -> (positions: [Int], lastCode: String)
+    {
+        guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(body)),
+            case .object(let obj) = decoded, case .array(let results)? = obj["Records"],
+            results.count == count
+        else {
+            throw .invalidResponse(
+                service: "kinesis", endpoint: endpoint, reason: "PutRecords answer has no matching Records")
+        }
+        var positions: [Int] = []
+        var lastCode = ""
+        for (i, result) in results.enumerated() {
+            if case .object(let r) = result, case .string(let code)? = r["ErrorCode"] {
+                positions.append(i)
+                lastCode = code
+            }
+        }
+        return (positions, lastCode)
     }
 }

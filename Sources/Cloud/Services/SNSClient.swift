@@ -179,10 +179,19 @@ public struct SNSClient: Sendable {
             method: "POST", path: "/",
             headers: [HTTPField("content-type", "application/x-www-form-urlencoded; charset=utf-8")],
             body: Array(Self.formBody(m).utf8), options: .standard)
-        let text = String(decoding: response.body, as: UTF8.self)
-        guard let id = AWSErrorParser.xmlElement("MessageId", in: text), !id.isEmpty else {
+        return try Self.messageID(fromPublishAnswer: response.body, endpoint: client.endpoint)
+    }
+
+    /// The message id in a successful Publish answer (`<PublishResponse>…<MessageId>`).
+    package static func messageID(fromPublishAnswer body: [UInt8], endpoint: String) throws(AWSRequestError)
+        -> String
+    {
+        let text = String(decoding: body, as: UTF8.self)
+        guard let id = AWSErrorParser.xmlElement("MessageId", in: text),
+            !id.isEmpty, id.count <= 200, !id.contains(where: \.isNewline)
+        else {
             throw .invalidResponse(
-                service: "sns", endpoint: client.endpoint, reason: "Publish answer has no MessageId")
+                service: "sns", endpoint: endpoint, reason: "Publish answer has no MessageId")
         }
         return id
     }
