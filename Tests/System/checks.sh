@@ -251,6 +251,18 @@ UPLOAD="upload:
   dynamodb: { table: $WT, endpoint: \"http://aws.test:80\" }"
 CONFIG_UP=${CONFIG/upload:
   enabled: false/$UPLOAD}
+# Impact alerts to moto's SNS topic (an SQS queue subscribed), no cancel window: the impact below
+# is recorded while the clock is behind, so its alert waits for the clock like the uploads.
+TOPIC=$(jq_ "$RUN/moto.json" topic_arn) QUEUE=$(jq_ "$RUN/moto.json" queue_url)
+readback sqs-drain "$QUEUE" >/dev/null
+CONFIG_UP="$CONFIG_UP
+alert:
+  enabled: true
+  topic_arn: $TOPIC
+  endpoint: \"http://aws.test:80\"
+  cancel_window_s: 0
+  severe_cancel_window_s: 0
+  location: Test bench"
 put_config "$CONFIG_UP"
 g 'systemctl mask --now systemd-timesyncd >/dev/null 2>&1; rm -f /var/lib/systemd/timesync/clock /run/systemd/timesync/synchronized'
 power_off
@@ -274,6 +286,13 @@ grep -q "waiting for the system clock" <<<"$j" && [ "$n" = 0 ] \
   || fail "6. uploads did not wait (items in moto: $n)" "$(grep -i -m3 'clock' <<<"$j")"
 grep -E '^upload +clock ' <<<"$st" | grep -qi "not trusted\|not synchronised" && ok "6. status says the clock is not trusted: $(grep -E -m1 '^upload +clock ' <<<"$st" | cut -c1-150)" \
   || fail "6. status clock line" "$st"
+# The alert waits too, and the LEDs say nobody has been told: the impact LED blinks (1 Hz), the
+# status LED's state is alert-waiting; status counts it pending.
+seen=$(g ". /run/sensorstation-testhw.env; for i in \$(seq 16); do cat \$SIM/sim_gpio1/value; sleep 0.15; done" | sort -u | xargs)
+state=$(as alice 'sensorstation status --json' 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["service"]["state"])' 2>&1)
+[ "$seen" = "0 1" ] && [ "$state" = alert-waiting ] && grep -qE '^alerts +1 pending; ' <<<"$st" \
+  && ok "6. the alert waits for the clock: the impact LED blinks, state alert-waiting, $(grep -E -m1 '^alerts ' <<<"$st" | cut -c1-100)" \
+  || fail "6. the waiting alert (impact LED values seen: $seen, state: $state)" "$(grep -E '^alerts ' <<<"$st")"
 REAL1=$(date +%s)
 g "date -s @$REAL1 >/dev/null && mkdir -p /run/systemd/timesync && touch /run/systemd/timesync/synchronized"
 if until_ok 180 sh -c "[ \"\$($(printf '%q ' "$PY" Tests/Servers/readback.py --endpoint "http://127.0.0.1:$MOTO_PORT" --access-key "$(jq_ "$RUN/keys.json" accessKeyId)" --secret-key "$(jq_ "$RUN/keys.json" secretAccessKey)") ddb-scan $WT | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))')\" -gt 0 ]"; then
@@ -299,6 +318,19 @@ lo, hi = int(sys.argv[1]), int(sys.argv[2])
 print(sum(lo <= datetime.datetime.fromisoformat(it["timestamp"].replace("Z", "+00:00")).timestamp() <= hi for it in json.load(sys.stdin)))' "$REAL0" "$REAL1")
 [ "$n" -gt 0 ] && ok "6. $n records logged while the clock was behind reached DynamoDB with corrected times (between the boot and the moment the clock was set)" \
   || fail "6. no record from the time the clock was behind reached DynamoDB"
+# The alert reached SNS from inside the sandbox once the clock was set: one message in the queue,
+# for the impact in the outbox, as an alert (not a summary: its time was corrected with the rest).
+msgs=""; for _ in $(seq 30); do msgs=$(readback sqs-drain "$QUEUE"); [ "$msgs" != "[]" ] && break; sleep 2; done
+sleep 3; msgs=$("$PY" -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]) + json.loads(sys.argv[2])))' "$msgs" "$(readback sqs-drain "$QUEUE")")
+aid=$(g 'sqlite3 /var/lib/sensorstation/station.db "select impact_id, state from alerts"' 2>&1)
+got=$("$PY" -c '
+import json, sys
+m = json.loads(sys.argv[1])
+body = json.loads(m[0]["Message"]) if len(m) == 1 else {}
+print(len(m), m[0]["MessageAttributes"]["impact_id"]["Value"] if m else "-", body.get("type", "-"))' "$msgs" 2>&1)
+[ "$got" = "1 ${aid%|*} impact_alert" ] && [ "${aid#*|}" = sent ] \
+  && ok "6. the alert reached SNS from the sandbox after the clock was set: one message, impact #${aid%|*}, an impact_alert" \
+  || fail "6. the alert after the clock was set (queue: $got; outbox: $aid)" "$(g 'journalctl -u sensorstation -b --no-pager -q -o cat | grep -i alert | tail -5')"
 grep -q "clock set" <<<"$(g 'journalctl -u sensorstation -b --no-pager -q -o cat')" \
   && ok "6. the journal says how the pre-sync rows were corrected: $(g 'journalctl -u sensorstation -b --no-pager -q -o cat' | grep -m1 'clock set' | cut -c1-160)" \
   || fail "6. no 'clock set' line in the journal"
