@@ -150,7 +150,7 @@ struct CredentialsProviderPolicyTests {
     }
 
     @Test(
-        "an unreachable endpoint retried for over 5 min: one warning, one reminder, one info line when it answers again"
+        "an unreachable endpoint retried for over 5 min: one warning, one reminder, one info line when it answers again; six requests, not one a second"
     )
     func unreachableEndpointIsNotLoggedOnEveryRetry() async throws {
         let clock = TestClock(Self.t0)
@@ -159,8 +159,11 @@ struct CredentialsProviderPolicyTests {
         let p = CredentialsProvider(
             configuration: Self.config(), transport: transport, environment: clock.environment,
             logger: log.logger)
-        // The uploader's loop: ask, fail after 5 attempts (waits 0.5 + 1 + 2 + 4 s), back off 1 s, ask again.
-        while clock.time.withLock({ $0 }) < Self.t0.addingTimeInterval(310) {
+        // The uploader's loop: ask, back off 1 s, ask again. A request fails after 5 attempts
+        // (waits 0.5 + 1 + 2 + 4 s); then callers get that error without a request for 0.75 ×
+        // 15, 30, 60, 120, 240, 480 s: requests start at about 0, 19.5, 50, 103, 201 and 389 s,
+        // and the next may go at about 757 s.
+        while clock.time.withLock({ $0 }) < Self.t0.addingTimeInterval(400) {
             await #expect(
                 throws: CredentialsError.network(endpoint: "scripted", reason: "connection refused")
             ) {
@@ -169,8 +172,9 @@ struct CredentialsProviderPolicyTests {
             clock.advance(1)
         }
         let failures = await p.status.failures
-        #expect(failures > 150)
+        #expect(failures == 30)
         transport.up.withLock { $0 = true }
+        clock.advance(360)
         _ = try await p.credentials()
         let refused = "cannot reach scripted: connection refused; retrying with backoff"
         let warnings = log.lines.filter { $0.hasPrefix("warning") }
@@ -182,6 +186,36 @@ struct CredentialsProviderPolicyTests {
         #expect(
             log.lines.filter { $0.hasPrefix("info") }.first
                 == "info credentials recovered after \(failures) failed attempts since 2026-11-23T06:00:00Z")
+    }
+
+    @Test(
+        "a permanent error (wrong role alias, 404) while records stream: one request per growing wait, not one per caller"
+    )
+    func permanentErrorBacksOffForEveryCaller() async {
+        let clock = TestClock(Self.t0)
+        let t = ScriptedTransport(
+            Array(repeating: .http(404, #"{"message":"Role alias does not exist"}"#), count: 100))
+        let p = CredentialsProvider(
+            configuration: Self.config(), transport: t, environment: clock.environment)
+        // A streamer asking for every record, 10 a second, for the 245 s of the run that made 305
+        // requests before this wait existed.
+        var calls = 0
+        while clock.time.withLock({ $0 }) < Self.t0.addingTimeInterval(245) {
+            await #expect(throws: CredentialsError.self) { try await p.credentials() }
+            calls += 1
+            clock.advance(0.1)
+        }
+        // Waits of 0.75 × 15, 30, 60, 120 s (random 0.5): requests at 0, 11.25, 33.75, 78.75 and
+        // 168.75 s; the next at 348.75 s.
+        let requests = t.requests.withLock { $0.count }
+        #expect(requests == 5, "\(requests) requests for \(calls) calls")
+        #expect(calls > 2400)
+        let status = await p.status
+        #expect(status.state == .failing && status.failures == 5)
+        #expect(status.summary.hasSuffix("(next request at 2026-11-23T06:05:48Z)"), "\(status.summary)")
+        // A forced fetch (`sensorstation credentials check`) asks at once, wait or not.
+        _ = try? await p.fetch()
+        #expect(t.requests.withLock { $0.count } == 6)
     }
 
     @Test("a documented 4xx is not retried: it needs an operator")

@@ -102,6 +102,33 @@ struct NetworkFailureTests {
     }
 
     @Test(
+        "the service clients' shared HTTP client: a refused connection is an error at once, not a retry until the deadline"
+    )
+    func serviceClientFailsFast() async throws {
+        let port = try refusedPort()
+        // Through the client every S3, DynamoDB, Kinesis and SNS request uses. With connect retries
+        // (AsyncHTTPClient's `.shared`, used before) the same error came only at the request's
+        // deadline, 60 s here. Not a speed figure: which of the two ends the request.
+        let client = AWSClient(
+            endpoint: "http://127.0.0.1:\(port)", region: "us-east-1", service: "kinesis",
+            credentials: StaticCredentials(
+                AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: nil)),
+            timeout: .seconds(60))
+        let start = ContinuousClock.now
+        defer { #expect(ContinuousClock.now - start < .seconds(30), "the request waited for its deadline") }
+        do {
+            _ = try await client.send(method: "POST", path: "/", headers: [], body: [], options: .standard)
+            Issue.record("a request to a closed port succeeded")
+        } catch {
+            #expect(
+                error
+                    == .network(
+                        service: "kinesis", endpoint: "http://127.0.0.1:\(port)",
+                        reason: "Connection refused (errno \(ECONNREFUSED))"))
+        }
+    }
+
+    @Test(
         "each NIO and AsyncHTTPClient transport error has its sentence; anything else keeps its own description"
     )
     func mapping() {

@@ -73,6 +73,8 @@ public struct CredentialsStatus: Sendable, Equatable {
     public var clock: ClockSynchronisation.State?
     public var fetches: Int = 0
     public var failures: Int = 0
+    /// While failing: no request before this; callers get the last error until then.
+    public var nextRequest: Date?
 
     /// One line for a person.
     public var summary: String {
@@ -84,7 +86,9 @@ public struct CredentialsStatus: Sendable, Equatable {
             return
                 "credentials: \(accessKeyIdPrefix ?? "?") valid until \(expiration.map(AWSDate.iso8601) ?? "?")"
                 + (lastSkew.map { ", clock skew \(Self.format($0))" } ?? "")
-        case .failing: return "credentials: failing: \(lastError.map { "\($0)" } ?? "unknown error")"
+        case .failing:
+            return "credentials: failing: \(lastError.map { "\($0)" } ?? "unknown error")"
+                + (nextRequest.map { " (next request at \(AWSDate.iso8601($0)))" } ?? "")
         }
     }
 
@@ -96,8 +100,11 @@ public struct CredentialsStatus: Sendable, Equatable {
 /// Temporary AWS credentials from the AWS IoT credentials provider, held in memory only and
 /// refreshed `margin` before they expire (margin = min(configured, 20 % of the lifetime)).
 /// Transient failures (429, 5xx, network) are retried with exponential backoff and full jitter;
-/// operator errors (the documented 4xx) are returned at once with a precise message. Nothing is
-/// requested while the system clock is not synchronised: callers wait, and the status says why.
+/// operator errors (the documented 4xx) are returned at once with a precise message. After a
+/// request failed for good, every caller gets its error without a request until a growing wait
+/// has passed (`failureBackoff`): a wrong role alias costs the endpoint a request every few
+/// minutes, not one per record to stream. Nothing is requested while the system clock is not
+/// synchronised: callers wait, and the status says why.
 public actor CredentialsProvider {
     public let configuration: CredentialsProviderConfiguration
     let transport: any CredentialsTransport
@@ -113,6 +120,10 @@ public actor CredentialsProvider {
     /// Failures are logged when they start or change, then every 5 min at most (a retry of an
     /// unreachable endpoint would otherwise log a warning every second or so).
     private var failureLog = RepeatedFailureLog(subject: "credentials")
+    /// The last failure for good and until when callers get it without a request.
+    private var coolDown: (until: Date, error: CredentialsError)?
+    /// Failures for good in a row (the exponent of `failureBackoff`).
+    private var failuresInARow = 0
 
     /// The live provider: mutual TLS with the configured files (checked now).
     public init(
@@ -143,6 +154,7 @@ public actor CredentialsProvider {
     /// callers during a refresh share one request.
     public func credentials() async throws(CredentialsError) -> AWSCredentials {
         if let cached, let refreshAt, environment.now() < refreshAt { return cached }
+        if let coolDown, environment.now() < coolDown.until { throw coolDown.error }
         if inFlight {
             let result = await withCheckedContinuation { waiters.append($0) }
             return try result.get()
@@ -151,8 +163,18 @@ public actor CredentialsProvider {
         let result: Result<AWSCredentials, CredentialsError>
         do throws(CredentialsError) {
             result = .success(try await fetch().credentials)
+            failuresInARow = 0
+            coolDown = nil
         } catch {
             result = .failure(error)
+            // A caller that was cancelled (a stream switched off, shutdown) says nothing of the endpoint.
+            if !Task.isCancelled {
+                let ceiling = configuration.failureBackoff.ceiling(attempt: failuresInARow).seconds
+                failuresInARow += 1
+                let until = environment.now().addingTimeInterval(ceiling * (0.5 + 0.5 * environment.random()))
+                coolDown = (until, error)
+                status.nextRequest = until
+            }
         }
         inFlight = false
         let pending = waiters
@@ -187,6 +209,7 @@ public actor CredentialsProvider {
                 status.expiration = fetched.credentials.expiration
                 status.lastSkew = fetched.skew
                 status.lastError = nil
+                status.nextRequest = nil
                 status.fetches += 1
                 if let line = failureLog.success(at: environment.now()) {
                     logger.log(level: line.level, "\(line.message)")

@@ -21,6 +21,10 @@ public struct CredentialsProviderConfiguration: Sendable, Equatable {
     /// Transient failures (429, 5xx, network) are retried this many times per request.
     public var maxAttempts: Int
     public var backoff: Backoff
+    /// After a request that failed for good (an operator error, or transient errors past
+    /// `maxAttempts`), every caller gets that error at once, without a request, for a wait that
+    /// grows with each failure in a row: between half and all of min(cap, base · 2ⁿ).
+    public var failureBackoff: Backoff
     /// Per-attempt timeout (connect + TLS + answer).
     public var requestTimeout: Duration
 
@@ -32,6 +36,7 @@ public struct CredentialsProviderConfiguration: Sendable, Equatable {
         privateKeyPath: String,
         passphrase: PassphraseSource? = nil, caBundlePath: String = Self.defaultCABundlePath,
         refreshMargin: Duration = .seconds(300), maxAttempts: Int = 5, backoff: Backoff = Backoff(),
+        failureBackoff: Backoff = Backoff(base: .seconds(15), cap: .seconds(600)),
         requestTimeout: Duration = .seconds(20)
     ) {
         self.endpoint = endpoint
@@ -44,6 +49,7 @@ public struct CredentialsProviderConfiguration: Sendable, Equatable {
         self.refreshMargin = refreshMargin
         self.maxAttempts = maxAttempts
         self.backoff = backoff
+        self.failureBackoff = failureBackoff
         self.requestTimeout = requestTimeout
     }
 

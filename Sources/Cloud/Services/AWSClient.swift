@@ -91,7 +91,7 @@ public struct AWSClient: Sendable {
 
     public init(
         endpoint: String, region: String, service: String, credentials: any AWSCredentialsSource,
-        httpClient: HTTPClient = .shared, timeout: Duration = .seconds(30),
+        httpClient: HTTPClient = HTTPClientSelection.shared.client, timeout: Duration = .seconds(30),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
