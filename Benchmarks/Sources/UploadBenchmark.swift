@@ -47,7 +47,7 @@ enum UploadBenchmark {
                 }
             }
             let b = try await measure {
-                try await ddb.batchWrite(rows, table: table, serialNumber: "BenchThing")
+                try await ddb.batchWrite(rows, table: table, thing: "BenchThing")
             }
             let c = try await measure {
                 try await kinesis.putRecords(

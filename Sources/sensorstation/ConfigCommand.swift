@@ -121,6 +121,17 @@ func summary(_ c: StationConfiguration) -> String {
     if let b = c.gpio.button { gpio.append("button on \(b.line)") }
     lines.append("  gpio        \(c.gpio.chip): " + (gpio.isEmpty ? "nothing" : gpio.joined(separator: ", ")))
     lines.append("  storage     \(c.storage.path)")
-    lines.append("  upload      " + (c.upload.enabled ? "on" : "off"))
+    let u = c.upload
+    var destinations: [String] = []
+    if let s3 = u.s3 { destinations.append("S3 \(s3.bucket)/\(s3.prefix)/\(c.station.thingName)/…") }
+    if let d = u.dynamodb {
+        destinations.append("DynamoDB \(d.table) (items keyed serial_number = \(c.station.thingName))")
+    }
+    if let k = u.kinesis { destinations.append("Kinesis \(k.stream) (partition key \(c.station.thingName))") }
+    lines.append(
+        "  upload      "
+            + (u.enabled
+                ? "on, as thing \(c.station.thingName)"
+                    + (destinations.isEmpty ? "" : ": " + destinations.joined(separator: ", ")) : "off"))
     return lines.joined(separator: "\n")
 }

@@ -117,6 +117,24 @@ struct CLITests {
         }
     }
 
+    @Test(
+        "config check says under which name the station uploads: the thing, the DynamoDB key, not the serial")
+    func configCheckNamesTheCloudIdentity() throws {
+        var text = try String(
+            contentsOf: packageRoot.appendingPathComponent("examples/raspberry-pi.yaml"), encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "  enabled: false                     # set true", with: "  enabled: true # set true")
+        let file = try temporaryDirectory("sensorstation-cli").appendingPathComponent("pi.yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["config", "check", file.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("  station     sensorstation-0001 (serial SS-2024-0001)"), "\(r.stdout)")
+        #expect(
+            r.stdout.contains(
+                "  upload      on, as thing sensorstation-0001: S3 example-sensorstation-raw/sensorstation/sensorstation-0001/…, DynamoDB example-sensorstation-events (items keyed serial_number = sensorstation-0001)"
+            ), "\(r.stdout)")
+    }
+
     @Test func configCheckOfAMissingFileNamesIt() throws {
         let r = try CLI.run(["config", "check", "/nonexistent/station.yaml"])
         #expect(r.status == 78)

@@ -133,7 +133,7 @@ struct ServicesLiveTests {
         await #expect(throws: AWSRequestError.self) {
             try await ddb.batchWrite(
                 try sampleRecords(kind: "weather", ids: 1...1, start: Self.start),
-                table: moto.weatherTable, serialNumber: "TestThing")
+                table: moto.weatherTable, thing: "TestThing")
         }
     }
 
@@ -143,9 +143,9 @@ struct ServicesLiveTests {
         let ddb = DynamoDBClient(
             region: "us-east-1", credentials: StaticCredentials(creds), endpoint: moto.endpoint)
         let records = try sampleRecords(kind: "weather", ids: 1001...1060, start: Self.start)
-        try await ddb.batchWrite(records, table: moto.weatherTable, serialNumber: "TestThing")
+        try await ddb.batchWrite(records, table: moto.weatherTable, thing: "TestThing")
         // resend: harmless
-        try await ddb.batchWrite(records, table: moto.weatherTable, serialNumber: "TestThing")
+        try await ddb.batchWrite(records, table: moto.weatherTable, thing: "TestThing")
         let items = (try moto.readback(["ddb-scan", moto.weatherTable]) as? [[String: Any]] ?? [])
             .filter { ($0["id"] as? Int ?? 0) >= 1001 }
         #expect(items.count == 60)
@@ -155,12 +155,44 @@ struct ServicesLiveTests {
             }
             let sent = try JSONSerialization.jsonObject(with: Data(r.json)) as? [String: Any] ?? [:]
             #expect(item["serial_number"] as? String == "TestThing")
-            #expect(item["timestamp"] as? String == AWSDate.iso8601Milliseconds(r.time))
+            #expect(item["time"] as? String == AWSDate.iso8601Milliseconds(r.time))
+            #expect(item["timestamp"] as? String == "\(AWSDate.iso8601Milliseconds(r.time))#weather#\(r.id)")
+            #expect(item["kind"] as? String == "weather")
             #expect(
                 (item["temperature_c"] as? Double ?? Double(item["temperature_c"] as? Int ?? -1)) == sent[
                     "temperature_c"] as? Double)
             #expect(item["ok"] as? Bool == sent["ok"] as? Bool)
         }
+    }
+
+    @Test(
+        "DynamoDB: a reading and an impact of the same millisecond in one table are two items; one station's day is one query"
+    )
+    func dynamoKeys() async throws {
+        let (moto, creds) = try await vended()
+        let ddb = DynamoDBClient(
+            region: "us-east-1", credentials: StaticCredentials(creds), endpoint: moto.endpoint)
+        // 2026-11-23T23:59:59.500Z, then the same instant for an impact, then one just after midnight.
+        let late = Date(timeIntervalSince1970: 1_795_478_399.5)
+        let json = Array(#"{"x":1}"#.utf8)
+        let records = [
+            UploadRecord(id: 7, kind: "weather", time: late, json: json),
+            UploadRecord(id: 7, kind: "impact", time: late, json: json),
+            UploadRecord(id: 8, kind: "weather", time: late.addingTimeInterval(0.6), json: json),
+        ]
+        // Before the kind and id joined the sort key, the impact overwrote the reading.
+        try await ddb.batchWrite(records, table: moto.impactTable, thing: "DayThing")
+        try await ddb.batchWrite(
+            [UploadRecord(id: 1, kind: "weather", time: late, json: json)], table: moto.impactTable,
+            thing: "Other")
+        let day =
+            try moto.readback(["ddb-day", moto.impactTable, "DayThing", "2026-11-23"]) as? [[String: Any]]
+            ?? []
+        #expect(day.map { "\($0["kind"] ?? "")#\($0["id"] ?? "")" } == ["impact#7", "weather#7"], "\(day)")
+        let next =
+            try moto.readback(["ddb-day", moto.impactTable, "DayThing", "2026-11-24"]) as? [[String: Any]]
+            ?? []
+        #expect(next.map { $0["time"] as? String } == ["2026-11-24T00:00:00.100Z"])
     }
 
     @Test("Kinesis: 1,203 records in calls of ≤ 500; boto3 reads every one back")

@@ -6,6 +6,8 @@ usage: readback.py --endpoint URL --access-key K --secret-key S COMMAND ...
   s3-lines BUCKET PREFIX           → {key: [decoded JSON lines]} for every object under PREFIX
   s3-get BUCKET KEY                → {"raw_b64": gzip bytes, "lines": [decoded JSON lines]}
   ddb-scan TABLE                   → [items as plain JSON (boto3 TypeDeserializer)]
+  ddb-day TABLE THING DAY          → [one station's items of one UTC day (YYYY-MM-DD), in key order,
+                                      by the query docs/upload.md gives]
   kinesis-read STREAM              → [{"partition_key", "data": decoded JSON or text}]
   sqs-drain QUEUE_URL              → [SNS envelopes {"Message", "Subject", "MessageAttributes", …}],
                                      every message received and deleted
@@ -83,6 +85,27 @@ def main():
         while True:
             extra = {"ExclusiveStartKey": start} if start else {}
             r = ddb.scan(TableName=a.args[0], **extra)
+            items += [plain({k: d.deserialize(v) for k, v in it.items()}) for it in r["Items"]]
+            start = r.get("LastEvaluatedKey")
+            if not start:
+                break
+        print(json.dumps(items))
+    elif a.command == "ddb-day":
+        # serial_number = THING AND timestamp BETWEEN DAY AND the next day: the sort key starts
+        # with the ISO time, so the day's items are one contiguous range.
+        import datetime
+        table, thing, day = a.args[0], a.args[1], a.args[2]
+        nxt = (datetime.date.fromisoformat(day) + datetime.timedelta(days=1)).isoformat()
+        ddb = boto3.client("dynamodb", **kw)
+        d = TypeDeserializer()
+        items, start = [], None
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            r = ddb.query(TableName=table,
+                          KeyConditionExpression="serial_number = :t AND #ts BETWEEN :a AND :b",
+                          ExpressionAttributeNames={"#ts": "timestamp"},
+                          ExpressionAttributeValues={":t": {"S": thing}, ":a": {"S": day}, ":b": {"S": nxt}},
+                          **extra)
             items += [plain({k: d.deserialize(v) for k, v in it.items()}) for it in r["Items"]]
             start = r.get("LastEvaluatedKey")
             if not start:

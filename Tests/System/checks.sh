@@ -307,15 +307,15 @@ import json, sys, datetime
 lo, hi = int(sys.argv[1]) - 5, int(sys.argv[2]) + 120
 bad = []
 for it in json.load(sys.stdin):
-    t = datetime.datetime.fromisoformat(it["timestamp"].replace("Z", "+00:00")).timestamp()
-    if not lo <= t <= hi: bad.append(it["timestamp"])
+    t = datetime.datetime.fromisoformat(it["time"].replace("Z", "+00:00")).timestamp()
+    if not lo <= t <= hi: bad.append(it["time"])
 print(" ".join(bad[:5]) if bad else "")' "$START" "$(date +%s)")
 [ -z "$bad" ] && [ "$(readback ddb-scan "$WT" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')" -gt 0 ] && ok "6. every uploaded record's timestamp lies within the real time of this test run (none from the clock before it was set)" \
   || fail "6. uploaded records with impossible timestamps" "$bad"
 n=$(readback ddb-scan "$WT" | "$PY" -c '
 import json, sys, datetime
 lo, hi = int(sys.argv[1]), int(sys.argv[2])
-print(sum(lo <= datetime.datetime.fromisoformat(it["timestamp"].replace("Z", "+00:00")).timestamp() <= hi for it in json.load(sys.stdin)))' "$REAL0" "$REAL1")
+print(sum(lo <= datetime.datetime.fromisoformat(it["time"].replace("Z", "+00:00")).timestamp() <= hi for it in json.load(sys.stdin)))' "$REAL0" "$REAL1")
 [ "$n" -gt 0 ] && ok "6. $n records logged while the clock was behind reached DynamoDB with corrected times (between the boot and the moment the clock was set)" \
   || fail "6. no record from the time the clock was behind reached DynamoDB"
 # The alert reached SNS from inside the sandbox once the clock was set: one message in the queue,

@@ -22,28 +22,38 @@ public struct DynamoDBClient: Sendable {
         self.retry = retry
     }
 
-    /// The item for a record: its fields, then `id`, `serial_number`, `timestamp` (which win).
-    public static func item(for record: UploadRecord, serialNumber: String) throws(AWSRequestError)
-        -> JSONValue
-    {
+    /// The item for a record: its fields, then (winning over them) `id`, `kind`, `time` (ISO 8601
+    /// UTC with ms), the partition key `serial_number` (the thing name: the IAM policy's
+    /// `dynamodb:LeadingKeys` can only name the thing) and the sort key `timestamp`:
+    /// `<time>#<kind>#<id>`. The time first keeps a day's items together and in order (a query
+    /// for one station and one day is `timestamp BETWEEN "2026-11-23" AND "2026-11-24"`); kind and
+    /// id make the key unique, so a reading and an impact of the same millisecond in one table
+    /// are two items, and a resend overwrites its own item.
+    public static func item(for record: UploadRecord, thing: String) throws(AWSRequestError) -> JSONValue {
         guard case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(record.json))
         else {
             throw .invalidRequest(service: "dynamodb", reason: "record \(record.id) is not a JSON object")
         }
+        let time = AWSDate.iso8601Milliseconds(record.time)
         fields["id"] = .int(record.id)
-        fields["serial_number"] = .string(serialNumber)
-        fields["timestamp"] = .string(AWSDate.iso8601Milliseconds(record.time))
+        fields["kind"] = .string(record.kind)
+        fields["time"] = .string(time)
+        fields["serial_number"] = .string(thing)
+        fields["timestamp"] = .string(sortKey(time: time, kind: record.kind, id: record.id))
         return .object(fields.mapValues(\.dynamoDB))
     }
 
+    /// The sort key of a record's item.
+    public static func sortKey(time: String, kind: String, id: Int64) -> String { "\(time)#\(kind)#\(id)" }
+
     /// Writes all records to `table`, 25 per call, retrying unprocessed items.
-    public func batchWrite(_ records: [UploadRecord], table: String, serialNumber: String)
+    public func batchWrite(_ records: [UploadRecord], table: String, thing: String)
         async throws(AWSRequestError)
     {
         var items: [JSONValue] = []
         for r in records {
             items.append(
-                .object(["PutRequest": .object(["Item": try Self.item(for: r, serialNumber: serialNumber)])]))
+                .object(["PutRequest": .object(["Item": try Self.item(for: r, thing: thing)])]))
         }
         var start = 0
         while start < items.count {

@@ -286,7 +286,7 @@ public final class Uploader: Service, Sendable {
             try await client.putBatch(records, prefix: prefix, thing: configuration.thingName)
         case .dynamoDB(let client, let tables):
             guard let table = tables[kind] else { return }
-            try await client.batchWrite(records, table: table, serialNumber: configuration.thingName)
+            try await client.batchWrite(records, table: table, thing: configuration.thingName)
         case .kinesis(let client, let stream):
             try await client.putRecords(
                 records.map { KinesisClient.Entry(partitionKey: configuration.thingName, data: $0.json) },

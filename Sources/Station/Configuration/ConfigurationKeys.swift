@@ -18,11 +18,15 @@ public enum ConfigurationKeys {
         .text(
             "station.thing_name", .restart, at: \.station.thingName,
             validate: ConfigurationLoader.validThingName,
-            note: "AWS IoT thing name: 1–128 of `a-z A-Z 0-9 : _ -`", example: "pi-garage-2"),
+            note:
+                "AWS IoT thing name: 1–128 of `a-z A-Z 0-9 : _ -`; names the station in the cloud: the credentials request, the S3 path, the DynamoDB partition key (attribute `serial_number`), the Kinesis partition key",
+            example: "pi-garage-2"),
         .text(
             "station.serial_number", .restart, at: \.station.serialNumber,
             validate: ConfigurationLoader.validSerialNumber,
-            note: "1–64 printable ASCII characters, no spaces; the DynamoDB partition key", example: "PI-0042"
+            note:
+                "1–64 printable ASCII characters, no spaces; the station's own serial, shown by `run`, `config check` and in alerts (DynamoDB items are keyed by `thing_name`)",
+            example: "PI-0042"
         ),
     ]
 
