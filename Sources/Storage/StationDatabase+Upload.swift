@@ -112,7 +112,16 @@ extension StationDatabase {
             case .null: v = .null
             case .int64(let i): v = (name == "saturated") ? .bool(i != 0) : .int(i)
             case .double(let d): v = .double(d)
-            case .string(let s): v = .string(s)
+            case .string(let s):
+                // An event's payload is stored as JSON text; it leaves as the object it is.
+                if kind == .event, name == "payload",
+                    let object = try? JSONDecoder().decode(JSONValue.self, from: Data(s.utf8)),
+                    case .object = object
+                {
+                    v = object
+                } else {
+                    v = .string(s)
+                }
             case .blob(let data): v = .string(data.base64EncodedString())
             }
             json[name] = v

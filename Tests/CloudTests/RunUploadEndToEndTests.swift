@@ -242,7 +242,7 @@ struct RunUploadEndToEndTests {
         #expect(!liveMotion.isEmpty && liveMotion.allSatisfy { stored.contains($0) })
         #expect(
             streamedRecords.contains {
-                $0["event"] as? String == "streaming" && $0["detail"] as? String == "on"
+                $0["event_kind"] as? String == "streaming" && $0["detail"] as? String == "on"
             })
 
         // Raw acceleration (`raw_acceleration: true`): the simulated accelerometer at 100 Hz (this

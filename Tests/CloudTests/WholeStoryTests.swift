@@ -191,12 +191,12 @@ struct WholeStoryTests {
         try await eventually("streaming on and motion in Kinesis", limit: .seconds(90)) {
             let records = streamed()
             return records.contains {
-                $0["event"] as? String == "streaming" && $0["detail"] as? String == "on"
+                $0["event_kind"] as? String == "streaming" && $0["detail"] as? String == "on"
             }
                 && records.filter { $0["kind"] as? String == "motion" }.count >= 2
         }
-        let on = try #require(streamed().first { $0["event"] as? String == "streaming" })
-        #expect((on["cause"] as? String ?? "").contains("button"), "\(on)")
+        let on = try #require(streamed().first { $0["event_kind"] as? String == "streaming" })
+        #expect(((on["payload"] as? [String: Any])?["cause"] as? String ?? "").contains("button"), "\(on)")
 
         // 4. The impact LED stayed latched until acknowledged (the control socket says whether it was).
         let ack = try StationBinary.run(["ack", "--config", config])

@@ -529,11 +529,11 @@ EOC
     E_MAG2=$(awk -v x=$AX -v y=$AY -v z=$AZ 'BEGIN { printf "%.12f", (x * x + y * y + z * z) / 65536 }')
     # the reader's latest Kinesis snapshot; live records carry no "id" (store-and-forward copies do)
     kin_live() { cp $SD/rb/kinesis.json $SD/kin.json 2>/dev/null && records $SD/kin.json | grep -v '"id": ' >$SD/live.txt
-      live=$(grep -c '"kind": "motion"' $SD/live.txt); grep '"event": "streaming"' $SD/live.txt | grep -q '"detail": "on"' && [ "$live" -ge 2 ]; }
+      live=$(grep -c '"kind": "motion"' $SD/live.txt); grep '"event_kind": "streaming"' $SD/live.txt | grep -q '"detail": "on"' && [ "$live" -ge 2 ]; }
     t0=$(date +%s); live=0
     waituntil 600 kin_live; kin_live
     echo "kinesis: $(records $SD/kin.json | grep -c partition_key) records, $(grep -c . $SD/live.txt) live, after $(($(date +%s) - t0)) s (reader round $(cat $SD/rb/rounds 2>/dev/null))"
-    grep '"event": "streaming"' $SD/live.txt | grep '"detail": "on"' | grep -q '"cause": "button' \
+    grep '"event_kind": "streaming"' $SD/live.txt | grep '"detail": "on"' | grep -q '"cause": "button' \
       && pass "whole story: Kinesis (moto, read back with boto3) has the live 'streaming on' record, cause button" \
       || { fail "whole story: no live 'streaming on' record with cause button in Kinesis"; show $SD/rb.log; head -c 1500 $SD/kin.json; echo; }
     nbad=$(grep '"kind": "motion"' $SD/live.txt | grep -v '"partition_key": "TestThing"' | grep -c .)

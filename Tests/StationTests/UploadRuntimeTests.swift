@@ -264,6 +264,34 @@ struct UploadRuntimeTests {
         #expect(StreamFeed.record(for: .note("x"), at: t) == nil)
     }
 
+    @Test("a streamed event is the stored row's upload record without its id: one shape wherever it goes")
+    func streamedEventMatchesStored() async throws {
+        let path = try temporaryDirectory("feed").appendingPathComponent("station.db").path
+        let database = try StationDatabase.openForWriting(path: path).0
+        let recorder = Recorder(
+            database: database, retention: RetentionPolicy(),
+            logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+        let t = Date(timeIntervalSince1970: 1_795_478_400.25)
+        let event = StationEvent.streaming(on: true, cause: "command from uid 1001")
+        guard let row = StorageSink.record(for: event, at: t) else { Issue.record("no row"); return }
+        recorder.record(row)
+        await recorder.flush()
+        let stored = try #require(
+            try database.exportPage(
+                .event, since: t.addingTimeInterval(-1), until: t.addingTimeInterval(1), afterID: 0, limit: 1
+            )
+            .first)
+        let live = try #require(StreamFeed.record(for: event, at: t))
+        let liveObject = try JSONDecoder().decode(JSONValue.self, from: Data(live))
+        var storedObject = stored.json
+        storedObject["id"] = nil
+        storedObject["kind"] = .string("event")
+        #expect(
+            liveObject == .object(storedObject),
+            "live \(liveObject.jsonText)\nstored \(JSONValue.object(storedObject).jsonText)")
+        #expect(storedObject["payload"] == .object(["cause": .string("command from uid 1001")]))
+    }
+
     @Test("the feed follows streaming on/off: on is the first record, off the last, nothing while off")
     func feedGating() {
         let state = StationState()

@@ -29,12 +29,14 @@ public enum StreamFeed {
                 ("peak_g", .double(m.maxG)), ("mean_x_g", .double(m.meanX)), ("mean_y_g", .double(m.meanY)),
                 ("mean_z_g", .double(m.meanZ)), ("saturated_count", .int(Int64(m.saturatedCount))),
             ]
-        case .streaming(let on, let cause):
-            t = time
+        case .streaming:
+            // The event as the log stores it (StorageSink), in the stored row's upload form:
+            // `event_kind`, `detail`, `payload` as an object (docs/upload.md, "One record, one shape").
+            guard case .event(let e)? = StorageSink.record(for: event, at: time) else { return nil }
+            t = e.time
             fields = [
-                ("kind", .string("event")), ("event", .string("streaming")),
-                ("detail", .string(on ? "on" : "off")),
-                ("cause", .string(cause)),
+                ("kind", .string("event")), ("event_kind", .string(e.kind)), ("detail", .string(e.detail)),
+                ("payload", e.payload.map { .object($0.mapValues(JSONValue.string)) } ?? .null),
             ]
         default:
             return nil
