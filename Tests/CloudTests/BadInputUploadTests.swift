@@ -101,6 +101,33 @@ struct BadInputUploadTests {
     }
 
     @Test(
+        "Kinesis took part of a batch before the retries ran out: the cursor stops before the first record it did not take, and the ones it took after that are not sent again"
+    )
+    func kinesisPartialBatch() async throws {
+        // Row 2 fails in the first call and its retry; rows 1, 3, 4 and 5 are taken.
+        let server = try ScriptedAWS([
+            .kinesisFailing(at: [1]), .kinesisFailing(at: [0]), .kinesis(failed: 0),
+        ])
+        let db = try TestDatabase()
+        try await db.fill(weather: 5, impacts: 0, start: Self.start)
+        let kinesis = UploadDestination(
+            name: "kinesis",
+            target: .kinesis(
+                KinesisClient(
+                    region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint,
+                    retry: .init(maxAttempts: 2, sleep: Self.noWait)),
+                stream: "rows"))
+        let uploader = Uploader(
+            database: db.database, destinations: [kinesis], configuration: .init(thingName: "TestThing"))
+        await #expect(throws: Uploader.Failure.self) { try await uploader.drain() }
+        #expect(try db.database.cursor(destination: "kinesis", kind: .weather) == 1)
+        // The next drain sends row 2 alone: 3, 4 and 5 were taken, and a second copy would be a duplicate.
+        #expect(try await uploader.drain() == 4)  // rows 2–5 confirmed now
+        #expect(try server.requests().map(ScriptedAWS.kinesisIDs) == [[1, 2, 3, 4, 5], [2], [2]])
+        #expect(try db.database.cursor(destination: "kinesis", kind: .weather) == 5)
+    }
+
+    @Test(
         "partial failure that does not clear (UnprocessedItems on every attempt): reported, the cursor stays")
     func unprocessedItemsPersist() async throws {
         let server = try ScriptedAWS([.dynamoDB(unprocessed: 1)])
@@ -190,6 +217,8 @@ final class ScriptedAWS: @unchecked Sendable {
         case dynamoDB(unprocessed: Int)
         /// PutRecords: the last `failed` records fail with ProvisionedThroughputExceededException.
         case kinesis(failed: Int)
+        /// PutRecords: the records at these positions of the request fail the same way.
+        case kinesisFailing(at: [Int])
         /// 200 with an empty body (S3 PutObject).
         case ok
 
@@ -198,6 +227,7 @@ final class ScriptedAWS: @unchecked Sendable {
             case .error(let status, let body): ["kind": "error", "status": status, "body": body]
             case .dynamoDB(let n): ["kind": "dynamodb", "n": n]
             case .kinesis(let n): ["kind": "kinesis", "n": n]
+            case .kinesisFailing(let positions): ["kind": "kinesis_at", "at": positions]
             case .ok: ["kind": "ok"]
             }
         }
@@ -236,6 +266,11 @@ final class ScriptedAWS: @unchecked Sendable {
                     out = [{"SequenceNumber": str(i), "ShardId": "shardId-000000000000"} for i in range(len(recs) - n)]
                     out += [{"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard"}] * n
                     return self.reply(200, json.dumps({"FailedRecordCount": n, "Records": out}))
+                if k == "kinesis_at":
+                    recs, bad = body.get("Records", []), set(step["at"])
+                    out = [{"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard"}
+                           if i in bad else {"SequenceNumber": str(i), "ShardId": "shardId-000000000000"} for i in range(len(recs))]
+                    return self.reply(200, json.dumps({"FailedRecordCount": len(bad & set(range(len(recs)))), "Records": out}))
                 self.reply(200, "", "text/plain")
             do_POST = handle_any
             do_PUT = handle_any

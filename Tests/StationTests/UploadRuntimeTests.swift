@@ -229,88 +229,39 @@ struct UploadRuntimeTests {
         #expect(wire.upload?.clock?.contains("adjtimex refused (EPERM)") == true)
     }
 
-    @Test("stream records carry the stored row's column names, kind and time_us (the dedupe key)")
-    func streamRecordShape() throws {
-        let t = Date(timeIntervalSince1970: 1_795_478_400.25)
-        let weather = try #require(
-            StreamFeed.record(
-                for: .weather(
-                    WeatherRecord(
-                        time: t, sensor: "bme280", temperatureC: 21.5, humidityPercent: nil,
-                        pressurePa: 101_325)), at: t))
-        let w = try #require(try JSONSerialization.jsonObject(with: Data(weather)) as? [String: Any])
-        // Columns of the weather table (Storage schema v1), minus the local id, plus kind and ISO time.
-        #expect(
-            Set(w.keys) == [
-                "kind", "time_us", "time", "sensor", "temperature_c", "humidity_percent", "pressure_pa",
-            ])
-        #expect(w["time_us"] as? Int == 1_795_478_400_250_000)
-        #expect(w["time"] as? String == "2026-11-24T00:00:00.250Z")
-        #expect(w["humidity_percent"] is NSNull)
-        let motion = try #require(
-            StreamFeed.record(
-                for: .motion(
-                    MotionSummary(
-                        time: t, sampleCount: 100, minG: 0.9, maxG: 1.2, meanG: 1, rmsG: 1.01, meanX: 0,
-                        meanY: 0, meanZ: 1,
-                        saturatedCount: 0, lastX: 0, lastY: 0, lastZ: 1)), at: t))
-        let m = try #require(try JSONSerialization.jsonObject(with: Data(motion)) as? [String: Any])
-        #expect(
-            Set(m.keys) == [
-                "kind", "time_us", "time", "sample_count", "min_g", "max_g", "mean_g", "rms_g", "peak_g",
-                "mean_x_g", "mean_y_g", "mean_z_g", "saturated_count",
-            ])
-        #expect(m["kind"] as? String == "motion" && m["sample_count"] as? Int == 100)
-        #expect(StreamFeed.record(for: .note("x"), at: t) == nil)
-    }
-
-    @Test("a streamed event is the stored row's upload record without its id: one shape wherever it goes")
-    func streamedEventMatchesStored() async throws {
-        let path = try temporaryDirectory("feed").appendingPathComponent("station.db").path
-        let database = try StationDatabase.openForWriting(path: path).0
-        let recorder = Recorder(
-            database: database, retention: RetentionPolicy(),
-            logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
-        let t = Date(timeIntervalSince1970: 1_795_478_400.25)
-        let event = StationEvent.streaming(on: true, cause: "command from uid 1001")
-        guard let row = StorageSink.record(for: event, at: t) else { Issue.record("no row"); return }
-        recorder.record(row)
-        await recorder.flush()
-        let stored = try #require(
-            try database.exportPage(
-                .event, since: t.addingTimeInterval(-1), until: t.addingTimeInterval(1), afterID: 0, limit: 1
-            )
-            .first)
-        let live = try #require(StreamFeed.record(for: event, at: t))
-        let liveObject = try JSONDecoder().decode(JSONValue.self, from: Data(live))
-        var storedObject = stored.json
-        storedObject["id"] = nil
-        storedObject["kind"] = .string("event")
-        #expect(
-            liveObject == .object(storedObject),
-            "live \(liveObject.jsonText)\nstored \(JSONValue.object(storedObject).jsonText)")
-        #expect(storedObject["payload"] == .object(["cause": .string("command from uid 1001")]))
-    }
-
-    @Test("the feed follows streaming on/off: on is the first record, off the last, nothing while off")
-    func feedGating() {
+    @Test(
+        "streaming on: the uploader drains Kinesis live and the streamer takes only raw samples; off: the last raw record, then both stop"
+    )
+    func feedGating() throws {
         let state = StationState()
         let streamer = Streamer(configuration: .init(stream: "s"), clock: ContinuousClock()) { _ in }
-        StreamFeed.attach(streamer, to: state, partitionKey: "Thing")
+        let path = try temporaryDirectory("feed").appendingPathComponent("station.db").path
+        let uploader = Uploader(
+            database: try StationDatabase.openForWriting(path: path).0, destinations: [],
+            configuration: .init(thingName: "Thing"))
+        StreamFeed.attach(
+            streamer, uploader: uploader, to: state, partitionKey: "Thing", rawAcceleration: true)
         let m = MotionSummary(
             time: Date(), sampleCount: 1, minG: 1, maxG: 1, meanG: 1, rmsG: 1, meanX: 0, meanY: 0, meanZ: 1,
             saturatedCount: 0, lastX: 0, lastY: 0, lastZ: 1)
-        state.record(.motion(m))
-        #expect(streamer.buffered == 0)
+        let raw = (0..<3).map {
+            RawSampleRecord(
+                time: Date().addingTimeInterval(Double($0) / 100), x: 0, y: 0, z: 1, saturated: false)
+        }
+        state.recordRaw(raw)
+        #expect(streamer.buffered == 0 && !uploader.isLive)
         state.setStreaming(true, cause: "button")
+        #expect(uploader.isLive && streamer.status.active)
+        // Logged rows go by the uploader's Kinesis cursor only: never a second copy through the streamer.
         state.record(.motion(m))
         state.record(
             .weather(
                 WeatherRecord(
                     time: Date(), sensor: "bme280", temperatureC: 20, humidityPercent: 40, pressurePa: 1e5)))
+        #expect(streamer.buffered == 0)
+        state.recordRaw(raw)
         state.setStreaming(false, cause: "command")
-        state.record(.motion(m))
-        #expect(streamer.buffered == 4)  // on, motion, weather, off
-        #expect(streamer.status.active == false)
+        #expect(streamer.buffered == 1)  // the 3 raw samples held, sent as the last record
+        #expect(!uploader.isLive && streamer.status.active == false)
     }
 }

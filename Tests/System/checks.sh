@@ -326,7 +326,8 @@ aid=$(g 'sqlite3 /var/lib/sensorstation/station.db "select impact_id, state from
 got=$("$PY" -c '
 import json, sys
 m = json.loads(sys.argv[1])
-body = json.loads(m[0]["Message"]) if len(m) == 1 else {}
+text = m[0]["Message"] if len(m) == 1 else ""
+body = json.loads(text[text.index("{"):]) if "{" in text else {}  # the SMS line, then the JSON body
 print(len(m), m[0]["MessageAttributes"]["impact_id"]["Value"] if m else "-", body.get("type", "-"))' "$msgs" 2>&1)
 [ "$got" = "1 ${aid%|*} impact_alert" ] && [ "${aid#*|}" = sent ] \
   && ok "6. the alert reached SNS from the sandbox after the clock was set: one message, impact #${aid%|*}, an impact_alert" \

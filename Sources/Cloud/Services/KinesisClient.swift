@@ -50,26 +50,54 @@ public struct KinesisClient: Sendable {
     }
 
     public func putRecords(_ entries: [Entry], stream: String) async throws(AWSRequestError) {
+        if let error = await put(entries, stream: stream).error { throw error }
+    }
+
+    /// What Kinesis took of a put: Kinesis takes records one by one, so a failed put may still
+    /// have delivered some of them, and sending those again would duplicate them.
+    public struct PutResult: Sendable, Equatable {
+        /// Per entry, in order: whether Kinesis took it.
+        public var taken: [Bool]
+        /// Why the others were not taken; nil when all were.
+        public var error: AWSRequestError?
+    }
+
+    /// Puts `entries` in calls within the limits, in order, sending again only the records that
+    /// failed; stops at the first call that fails for good.
+    public func put(_ entries: [Entry], stream: String) async -> PutResult {
+        var taken = [Bool](repeating: false, count: entries.count)
         if let big = entries.first(where: {
             $0.data.count > Self.maxBytesPerRecord || $0.partitionKey.isEmpty
         }) {
-            throw .invalidRequest(
-                service: "kinesis",
-                reason: big.partitionKey.isEmpty
-                    ? "empty partition key"
-                    : "a record of \(big.data.count) bytes exceeds Kinesis's 1 MiB")
+            return PutResult(
+                taken: taken,
+                error: .invalidRequest(
+                    service: "kinesis",
+                    reason: big.partitionKey.isEmpty
+                        ? "empty partition key"
+                        : "a record of \(big.data.count) bytes exceeds Kinesis's 1 MiB"))
         }
-        for chunk in Self.chunks(entries) { try await putChunk(chunk, stream: stream) }
+        var offset = 0
+        for chunk in Self.chunks(entries) {
+            do {
+                try await putChunk(chunk, stream: stream) { taken[offset + $0] = true }
+            } catch {
+                return PutResult(taken: taken, error: error)
+            }
+            offset += chunk.count
+        }
+        return PutResult(taken: taken, error: nil)
     }
 
-    func putChunk(_ chunk: [Entry], stream: String) async throws(AWSRequestError) {
-        var pending = chunk
+    /// One call's worth; `took(i)` for each position of `chunk` that Kinesis took.
+    func putChunk(_ chunk: [Entry], stream: String, took: (Int) -> Void) async throws(AWSRequestError) {
+        var pending = Array(chunk.indices)
         var attempt = 0
         while !pending.isEmpty {
             let records: [JSONValue] = pending.map {
                 .object([
-                    "Data": .string(Data($0.data).base64EncodedString()),
-                    "PartitionKey": .string($0.partitionKey),
+                    "Data": .string(Data(chunk[$0].data).base64EncodedString()),
+                    "PartitionKey": .string(chunk[$0].partitionKey),
                 ])
             }
             let body: [UInt8]
@@ -87,6 +115,8 @@ public struct KinesisClient: Sendable {
                 body: body, options: .standard)
             let (failed, lastCode) = try Self.failures(
                 fromPutRecordsAnswer: response.body, count: pending.count, endpoint: client.endpoint)
+            let failedSet = Set(failed)
+            for (position, index) in pending.enumerated() where !failedSet.contains(position) { took(index) }
             pending = failed.map { pending[$0] }
             if !pending.isEmpty {
                 attempt += 1
@@ -98,6 +128,7 @@ public struct KinesisClient: Sendable {
             }
         }
     }
+
     /// The positions (ascending, below `count`) of the records a PutRecords answer says failed,
     /// and the last failure's ErrorCode.
     package static func failures(fromPutRecordsAnswer body: [UInt8], count: Int, endpoint: String)

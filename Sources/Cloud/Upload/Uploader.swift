@@ -7,8 +7,15 @@ import Synchronization
 /// Store-and-forward: for each destination and kind (impacts first), read the rows after the
 /// destination's cursor (oldest first), send them, and advance the cursor only once the service
 /// confirmed them. A crash between the two resends the batch; the destination keys (S3 object
-/// key from the ids, DynamoDB key from thing and time, Kinesis consumers dedupe by `id`) make the
-/// resend harmless. After an outage the backlog drains at `maxBytesPerSecond` (cellular links).
+/// key from the ids, DynamoDB key from thing, time, kind and id) make the resend harmless; a
+/// Kinesis consumer drops it by (partition key, `kind`, `id`). After an outage the backlog drains
+/// at `maxBytesPerSecond` (cellular links).
+///
+/// Kinesis is the one destination that takes records one by one: when a put fails after part
+/// of it was taken (throttling past the retries, a later call of a split batch), the cursor moves
+/// to just before the first record not taken, and the ones taken after it are remembered and
+/// not sent again. While streaming is on (`setLive`), Kinesis is drained every
+/// `livePollInterval`: every logged row reaches the stream once, by this one path.
 public final class Uploader: Service, Sendable {
     public struct Configuration: Sendable {
         public var thingName: String
@@ -18,6 +25,9 @@ public final class Uploader: Service, Sendable {
         public var maxBytesPerSecond: Int?
         /// How often to look for new rows when nothing is pending.
         public var pollInterval: Duration
+        /// While streaming is on, how often Kinesis is drained (rows reach the log within the
+        /// recorder's commit interval, 1 s by default).
+        public var livePollInterval: Duration
         /// Backoff after a failed send (network, 5xx, throttling, credentials).
         public var backoff: Backoff
         /// Rows stamped before this are held back: no clock reading before it can be right, so
@@ -27,7 +37,7 @@ public final class Uploader: Service, Sendable {
 
         public init(
             thingName: String, batchSize: Int = 500, maxBytesPerSecond: Int? = nil,
-            pollInterval: Duration = .seconds(5),
+            pollInterval: Duration = .seconds(5), livePollInterval: Duration = .milliseconds(250),
             backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(300)),
             holdBackBefore: Date = ClockSynchronisation.earliestPlausibleDate
         ) {
@@ -35,6 +45,7 @@ public final class Uploader: Service, Sendable {
             self.batchSize = max(1, batchSize)
             self.maxBytesPerSecond = maxBytesPerSecond
             self.pollInterval = pollInterval
+            self.livePollInterval = livePollInterval
             self.backoff = backoff
             self.holdBackBefore = holdBackBefore
         }
@@ -102,6 +113,11 @@ public final class Uploader: Service, Sendable {
     private let heldBackLogged = Mutex<Set<String>>([])
     /// The pacer's next allowed send time.
     private let nextSend = Mutex<Date?>(nil)
+    /// Streaming is on: Kinesis is drained every `livePollInterval`.
+    private let live = Mutex(false)
+    /// Per "destination kind": ids after the cursor the destination already took (Kinesis, after
+    /// a put that failed part-way). In memory: a crash forgets them, and they go again.
+    private let takenAhead = Mutex<[String: Set<Int64>]>([:])
 
     public init(
         database: StationDatabase, destinations: [UploadDestination], configuration: Configuration,
@@ -123,6 +139,11 @@ public final class Uploader: Service, Sendable {
 
     public var status: Status { state.withLock { $0 } }
 
+    /// Streaming on or off: while on, Kinesis is drained every `livePollInterval`.
+    public func setLive(_ on: Bool) { live.withLock { $0 = on } }
+
+    public var isLive: Bool { live.withLock { $0 } }
+
     /// Runs until cancelled or graceful shutdown: drain, wait, drain; back off after failures.
     public func run() async throws {
         // Before the clock is set and what was logged meanwhile corrected, a read would send the
@@ -133,17 +154,24 @@ public final class Uploader: Service, Sendable {
         var failures = 0
         // A warning when failures start or change, then one every 5 min at most; info on recovery.
         var failureLog = RepeatedFailureLog(subject: "upload")
+        var nextFull = now()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            // Every destination each poll interval; between, only Kinesis while streaming is on.
+            let full = now() >= nextFull
             do {
                 // A drain can wait long (credentials retries, the clock not yet synchronised):
                 // graceful shutdown cancels it. That is safe: a cursor only moves after a
                 // confirmed batch, so a cancelled send is sent again next time.
-                _ = try await cancelWhenGracefulShutdown { try await self.drain() }
+                _ = try await cancelWhenGracefulShutdown { try await self.drain(liveOnly: !full) }
+                if full { nextFull = now().addingTimeInterval(configuration.pollInterval.seconds) }
                 failures = 0
                 if let line = failureLog.success(at: now()) {
                     logger.log(level: line.level, "\(line.message)")
                 }
-                try? await gracefulSleep(configuration.pollInterval)
+                // Slices of at most 1 s while not live, so streaming on is noticed within a second.
+                let untilFull = Duration.milliseconds(Int64(max(0, nextFull.timeIntervalSince(now())) * 1000))
+                try? await gracefulSleep(
+                    min(untilFull, isLive ? configuration.livePollInterval : .seconds(1)))
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 failures += 1
@@ -168,11 +196,11 @@ public final class Uploader: Service, Sendable {
     /// that is gone must not hold DynamoDB back. The first send failure is thrown at the end (for
     /// the retry's backoff); a database failure stops everything at once.
     @discardableResult
-    public func drain() async throws(Failure) -> Int {
+    public func drain(liveOnly: Bool = false) async throws(Failure) -> Int {
         var total = 0
         var firstFailure: Failure?
-        defer { refreshBacklog() }
-        for destination in destinations {
+        defer { if !liveOnly { refreshBacklog() } }
+        for destination in destinations where !liveOnly || (isLive && destination.isKinesis) {
             do { total += try await drain(destination) } catch {
                 if case .storage = error { throw error }
                 if firstFailure == nil { firstFailure = error }
@@ -232,6 +260,7 @@ public final class Uploader: Service, Sendable {
                 let records = kept.map(UploadRecord.init)
                 // S3 partitions by day: send day runs one by one, advancing after each.
                 let runs = destination.isS3 ? S3Client.splitByDay(records) : [records]
+                let aheadKey = "\(destination.name) \(kind.rawValue)"
                 for run in runs {
                     guard let first = run.first, let last = run.last else { continue }
                     if destination.isS3 && last.id > planned {
@@ -240,15 +269,30 @@ public final class Uploader: Service, Sendable {
                                 destination: destination.planName, kind: kind, to: last.id, now: now())
                         } catch { record(failure: "\(error)"); throw .storage(error) }
                     }
-                    let bytes = run.reduce(0) { $0 + $1.json.count }
+                    let ahead = takenAhead.withLock { $0[aheadKey] ?? [] }
+                    let unsent = run.filter { !ahead.contains($0.id) }
+                    let bytes = unsent.reduce(0) { $0 + $1.json.count }
                     await pace(bytes: bytes)
-                    do { try await send(run, kind: kind, to: destination) } catch {
+                    let (taken, error) = await send(unsent, kind: kind, to: destination)
+                    if let error {
+                        // Kinesis may have taken part: the cursor moves to just before the first
+                        // record it did not take, and the ones it took after that are not sent again.
+                        let firstMissing = unsent.first { !taken.contains($0.id) }?.id ?? first.id
+                        if let through = run.last(where: { $0.id < firstMissing })?.id {
+                            do {
+                                try database.advanceCursor(
+                                    destination: destination.name, kind: kind, to: through, now: now())
+                            } catch { record(failure: "\(error)"); throw .storage(error) }
+                        }
+                        let later = taken.filter { $0 > firstMissing }
+                        takenAhead.withLock { $0[aheadKey] = ahead.union(later).filter { $0 > firstMissing } }
                         let failure = Failure.send(
                             destination: destination.name, kind: kind, firstID: first.id,
                             lastID: last.id, error)
                         record(failure: "\(failure)", destination: destination.name)
                         throw failure
                     }
+                    if !ahead.isEmpty { takenAhead.withLock { $0[aheadKey] = ahead.filter { $0 > last.id } } }
                     do {
                         try database.advanceCursor(
                             destination: destination.name, kind: kind, to: last.id, now: now())
@@ -278,19 +322,33 @@ public final class Uploader: Service, Sendable {
         return total
     }
 
-    func send(_ records: [UploadRecord], kind: UploadKind, to destination: UploadDestination)
-        async throws(AWSRequestError)
+    /// Sends `records`; returns the ids the destination took and, when it did not take them
+    /// all, why. S3 and DynamoDB take a batch whole or not at all; Kinesis record by record.
+    func send(_ records: [UploadRecord], kind: UploadKind, to destination: UploadDestination) async
+        -> (taken: Set<Int64>, error: AWSRequestError?)
     {
-        switch destination.target {
-        case .s3(let client, let prefix):
-            try await client.putBatch(records, prefix: prefix, thing: configuration.thingName)
-        case .dynamoDB(let client, let tables):
-            guard let table = tables[kind] else { return }
-            try await client.batchWrite(records, table: table, thing: configuration.thingName)
-        case .kinesis(let client, let stream):
-            try await client.putRecords(
-                records.map { KinesisClient.Entry(partitionKey: configuration.thingName, data: $0.json) },
-                stream: stream)
+        let all = Set(records.map(\.id))
+        do {
+            switch destination.target {
+            case .s3(let client, let prefix):
+                try await client.putBatch(records, prefix: prefix, thing: configuration.thingName)
+            case .dynamoDB(let client, let tables):
+                guard let table = tables[kind] else { return (all, nil) }
+                try await client.batchWrite(records, table: table, thing: configuration.thingName)
+            case .kinesis(let client, let stream):
+                let entries = records.map {
+                    KinesisClient.Entry(partitionKey: configuration.thingName, data: $0.json)
+                }
+                // A put Kinesis may already have carried out must get its answer and its
+                // bookkeeping, or the next start sends it again: a graceful stop (which cancels
+                // the drain) does not cancel it. It is bounded by the request timeout.
+                let result = await Task { await client.put(entries, stream: stream) }.value
+                let taken = Set(zip(records, result.taken).filter(\.1).map(\.0.id))
+                return (taken, result.error)
+            }
+            return (all, nil)
+        } catch {
+            return ([], error)
         }
     }
 
@@ -341,6 +399,7 @@ public final class Uploader: Service, Sendable {
 
 extension UploadDestination {
     var isS3: Bool { if case .s3 = target { return true } else { return false } }
+    var isKinesis: Bool { if case .kinesis = target { return true } else { return false } }
     /// Where the S3 batch about to be sent is recorded (a cursor row of its own: the last id of
     /// the batch in flight). Names with `#` are not destinations (`knownDestinations` skips them).
     var planName: String { name + "#batch" }

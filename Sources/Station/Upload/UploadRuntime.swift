@@ -5,7 +5,8 @@ import ServiceLifecycle
 import Storage
 
 /// Upload inside `sensorstation run`: the credentials provider, the store-and-forward uploader
-/// and the live streamer, built from `upload.*`, plus a monitor that publishes their state for
+/// (which also streams the logged rows while streaming is on) and the live streamer of raw
+/// samples, built from `upload.*`, plus a monitor that publishes their state for
 /// `status` and raises the `upload` fault when an operator must act.
 public struct UploadRuntime: Sendable {
     /// In start order: uploader, streamer, monitor. The service group stops them in reverse
@@ -85,11 +86,10 @@ public struct UploadRuntime: Sendable {
             let client = KinesisClient(region: u.region, credentials: provider, endpoint: k.endpoint)
             destinations.append(
                 UploadDestination(name: "kinesis", target: .kinesis(client, stream: k.stream)))
-            let streamer = Streamer(
+            // The live path, for the raw samples the log does not keep.
+            runtime.streamer = Streamer(
                 configuration: .init(stream: k.stream), client: client, clock: ContinuousClock(),
                 logger: logger, gate: clockWatch?.gate)
-            StreamFeed.attach(streamer, to: state, partitionKey: thing, rawAcceleration: k.rawAcceleration)
-            runtime.streamer = streamer
         }
         if let database {
             let uploader = Uploader(
@@ -102,7 +102,13 @@ public struct UploadRuntime: Sendable {
             runtime.services.append(uploader)
         } else {
             logger.warning(
-                "upload: no log to send from (the database could not be opened); only live streaming runs")
+                "upload: no log to send from (the database could not be opened); only raw samples stream live"
+            )
+        }
+        if let k = u.kinesis {
+            StreamFeed.attach(
+                runtime.streamer, uploader: runtime.uploader, to: state, partitionKey: thing,
+                rawAcceleration: k.rawAcceleration)
         }
         if let streamer = runtime.streamer { runtime.services.append(streamer) }
         runtime.services.append(
