@@ -176,6 +176,61 @@ struct RunUploadEndToEndTests {
         #expect(weatherIDs.allSatisfy { $0 >= 1 && $0 <= lastRow })
     }
 
+    /// The S3 objects read where they land by DuckDB (httpfs on moto, hive partitioning; the
+    /// query docs/upload.md gives) against `sensorstation query --every 1d` over the same rows:
+    /// per day the same count, minimum, maximum and mean.
+    static func checkQueryableWhereItLands(_ moto: MotoStack, config: String, database path: String) throws {
+        let db = try StationDatabase.openReadOnly(path: path)
+        // (kind, the column DuckDB aggregates, the query's count column, DuckDB's statistic → the query's column)
+        let checks: [(UploadKind, String, String, [(String, String)])] = [
+            (
+                .weather, "temperature_c", "readings",
+                [("min", "temperature_c_min"), ("max", "temperature_c_max"), ("mean", "temperature_c_mean")]
+            ),
+            (.motion, "max_g", "seconds", [("max", "max_g")]),
+            (.motion, "min_g", "seconds", [("min", "min_g")]),
+        ]
+        for (kind, column, countColumn, stats) in checks {
+            let cursor = try db.cursor(destination: "s3", kind: kind)
+            let rows = try db.pending(kind, destination: "none", limit: 1_000_000).filter { $0.id <= cursor }
+            guard let first = rows.first, let last = rows.last else {
+                Issue.record("no \(kind.rawValue) rows uploaded")
+                continue
+            }
+            let r = try TestServers.runPython(
+                "duckdb_query.py",
+                [
+                    "--endpoint", moto.endpoint, "--access-key", moto.userKeys.accessKeyId,
+                    "--secret-key", moto.userKeys.secretAccessKey, "--bucket", moto.bucket, "--prefix", "e2e",
+                    "--thing", "TestThing", "--kind", kind.rawValue, "--column", column,
+                    "--max-id", String(cursor),
+                ])
+            try #require(r.status == 0, "duckdb_query.py: \(r.stderr)")
+            let lake = r.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            let query = try StationBinary.run([
+                "query", kind.rawValue, "--config", config, "--every", "1d", "--format", "json",
+                "--since", TimeCodec.iso(first.time), "--until",
+                TimeCodec.iso(last.time.addingTimeInterval(0.001)),
+            ])
+            try #require(query.status == 0, "\(query.stderr)")
+            let station = query.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(lake.count == station.count && !lake.isEmpty, "\(kind.rawValue): \(lake) vs \(station)")
+            for (l, q) in zip(lake, station) {
+                #expect(l["rows"] as? Int == q[countColumn] as? Int, "\(kind.rawValue) rows: \(l) vs \(q)")
+                for (stat, name) in stats {
+                    let a = l[stat] as? Double, b = q[name] as? Double
+                    #expect(
+                        a != nil && b != nil && abs(a! - b!) <= 1e-6 * max(1, abs(b!)),
+                        "\(kind.rawValue) \(column) \(stat): \(l) vs \(q)")
+                }
+            }
+        }
+    }
+
     /// Kinesis, read back with boto3: every logged row up to the Kinesis cursor exactly once,
     /// none twice, nothing beyond it but rows of the batch that may have been in flight at a
     /// graceful stop. The records are counted by (kind, id): the rows a consumer would see twice
@@ -256,6 +311,7 @@ struct RunUploadEndToEndTests {
 
         try Self.checkExactlyOnce(moto, database: dbPath)
         try Self.checkKinesisOnce(moto, database: dbPath)
+        try Self.checkQueryableWhereItLands(moto, config: config, database: dbPath)
         let streamedRecords = try streamed()
         #expect(
             streamedRecords.contains {
