@@ -102,6 +102,7 @@ struct RunUploadEndToEndTests {
             station:
               thing_name: TestThing
               serial_number: E2E-0001
+              location: { name: "Bench 4, Lab", latitude: 51.5072, longitude: -0.1276, elevation_m: 35 }
             weather:
               interval_s: 1
             accelerometer:
@@ -312,6 +313,21 @@ struct RunUploadEndToEndTests {
         try Self.checkExactlyOnce(moto, database: dbPath)
         try Self.checkKinesisOnce(moto, database: dbPath)
         try Self.checkQueryableWhereItLands(moto, config: config, database: dbPath)
+        // Every S3 line and DynamoDB item says which station, and where.
+        let identity: [String: Any] = [
+            "thing": "TestThing", "serial": "E2E-0001",
+            "site": ["name": "Bench 4, Lab", "latitude": 51.5072, "longitude": -0.1276, "elevation_m": 35.0],
+        ]
+        let lines =
+            (try moto.readback(["s3-lines", moto.bucket, "e2e/"]) as? [String: [[String: Any]]] ?? [:])
+            .values.flatMap { $0 }
+        let items = try moto.readback(["ddb-scan", moto.weatherTable]) as? [[String: Any]] ?? []
+        #expect(!lines.isEmpty && !items.isEmpty)
+        for record in lines + items {
+            #expect(
+                NSDictionary(dictionary: record["station"] as? [String: Any] ?? [:]).isEqual(to: identity),
+                "\(record["station"] ?? "none")")
+        }
         let streamedRecords = try streamed()
         #expect(
             streamedRecords.contains {

@@ -28,6 +28,22 @@ import Testing
         }
     }
 
+    @Test("station.location: the site's parts, each optional, each checked")
+    func stationLocation() throws {
+        let c = try ConfigurationLoader.parse(
+            "station:\n  location:\n    name: Riverside pitch 3\n    latitude: 51.5\n    longitude: -0.12\n",
+            source: "config.yaml", environment: Self.environment)
+        #expect(c.station.location == .init(name: "Riverside pitch 3", latitude: 51.5, longitude: -0.12))
+        #expect(C.defaults(environment: Self.environment).station.location.isEmpty)
+        #expect(
+            Self.problems("station:\n  location:\n    latitude: 91\n    longitude: 0\n") == [
+                "config.yaml:3:15: station.location.latitude: expected a number from -90 to 90, got 91"
+            ])
+        #expect(
+            Self.problems("station:\n  location:\n    elevation: 3\n").first?.contains(
+                "station.location.elevation: unknown key") == true)
+    }
+
     // MARK: - Defaults
 
     @Test func defaultsRunTheSimulatedStation() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// One row that must leave the device: a stable id (the database's), its kind, its time, and
 /// its JSON object. The destinations derive their keys from (kind, id), so a resend is harmless.
@@ -25,6 +26,18 @@ public struct UploadRecord: Sendable, Equatable {
             try c.encode(AWSDate.iso8601Milliseconds(date))
         }
         self.init(id: id, kind: kind, time: time, json: Array(try encoder.encode(payload)))
+    }
+}
+
+extension UploadRecord {
+    /// The record with `key: value` appended to its JSON object (unchanged when `value` is nil).
+    /// The object is the one the log wrote, so appending before its closing brace is enough.
+    public func adding(_ key: String, _ value: JSONValue?) -> UploadRecord {
+        guard let value, json.last == UInt8(ascii: "}") else { return self }
+        var out = json.dropLast()
+        if out.count > 1 { out.append(UInt8(ascii: ",")) }
+        out += Array("\(JSONValue.string(key).jsonText):\(value.jsonText)}".utf8)
+        return UploadRecord(id: id, kind: kind, time: time, json: Array(out))
     }
 }
 

@@ -30,6 +30,9 @@ public final class Uploader: Service, Sendable {
         public var livePollInterval: Duration
         /// Backoff after a failed send (network, 5xx, throttling, credentials).
         public var backoff: Backoff
+        /// Who and where the station is (`{"thing", "serial", "site"}`), added to every S3 line
+        /// and DynamoDB item as `station`; nil: nothing added.
+        public var station: JSONValue?
         /// Rows stamped before this are held back: no clock reading before it can be right, so
         /// they were logged by a run that ended before the clock was set and could not be
         /// corrected. They stay in the log (`status` counts them) and the cursor moves past them.
@@ -39,8 +42,9 @@ public final class Uploader: Service, Sendable {
             thingName: String, batchSize: Int = 500, maxBytesPerSecond: Int? = nil,
             pollInterval: Duration = .seconds(5), livePollInterval: Duration = .milliseconds(250),
             backoff: Backoff = Backoff(base: .seconds(1), cap: .seconds(300)),
-            holdBackBefore: Date = ClockSynchronisation.earliestPlausibleDate
+            holdBackBefore: Date = ClockSynchronisation.earliestPlausibleDate, station: JSONValue? = nil
         ) {
+            self.station = station
             self.thingName = thingName
             self.batchSize = max(1, batchSize)
             self.maxBytesPerSecond = maxBytesPerSecond
@@ -331,10 +335,14 @@ public final class Uploader: Service, Sendable {
         do {
             switch destination.target {
             case .s3(let client, let prefix):
-                try await client.putBatch(records, prefix: prefix, thing: configuration.thingName)
+                try await client.putBatch(
+                    records.map { $0.adding("station", configuration.station) }, prefix: prefix,
+                    thing: configuration.thingName)
             case .dynamoDB(let client, let tables):
                 guard let table = tables[kind] else { return (all, nil) }
-                try await client.batchWrite(records, table: table, thing: configuration.thingName)
+                try await client.batchWrite(
+                    records.map { $0.adding("station", configuration.station) }, table: table,
+                    thing: configuration.thingName)
             case .kinesis(let client, let stream):
                 let entries = records.map {
                     KinesisClient.Entry(partitionKey: configuration.thingName, data: $0.json)

@@ -126,6 +126,19 @@ extension ConfigurationKey {
             parse: { r, s, k in r.number(s, k, range) })
     }
 
+    /// A number that may be left out (nil: not configured, `none` in the docs).
+    static func optionalNumber(
+        _ path: String, _ range: ClosedRange<Double>, _ reload: Reload = .restart,
+        at kp: WritableKeyPath<Configuration, Double?> & Sendable,
+        note: String = "", example: String, exampleContext: String = ""
+    ) -> ConfigurationKey {
+        make(
+            path, .number(range), reload, note: note, example: example, exampleContext: exampleContext,
+            defaultText: "none",
+            get: { $0[keyPath: kp] }, set: { $0[keyPath: kp] = $1 }, text: format,
+            parse: { r, s, k in r.number(s, k, range) })
+    }
+
     static func fractionalSeconds(
         _ path: String, _ range: ClosedRange<Double>, _ reload: Reload,
         at kp: WritableKeyPath<Configuration, Duration> & Sendable,

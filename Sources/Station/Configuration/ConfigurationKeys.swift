@@ -28,6 +28,22 @@ public enum ConfigurationKeys {
                 "1–64 printable ASCII characters, no spaces; the station's own serial, shown by `run`, `config check` and in alerts (DynamoDB items are keyed by `thing_name`)",
             example: "PI-0042"
         ),
+        .text(
+            "station.location.name", .restart, at: \.station.location.name,
+            validate: {
+                $0.count <= 80 && !$0.contains(where: \.isNewline) ? nil : "at most 80 characters on one line"
+            },
+            note: "the site's name, in every S3 line and DynamoDB item (`station.site.name`)",
+            example: "Riverside pitch 3", defaultText: "none"),
+        .optionalNumber(
+            "station.location.latitude", -90...90, at: \.station.location.latitude,
+            note: "degrees north (WGS 84)", example: "51.5072"),
+        .optionalNumber(
+            "station.location.longitude", -180...180, at: \.station.location.longitude,
+            note: "degrees east (WGS 84)", example: "-0.1276"),
+        .optionalNumber(
+            "station.location.elevation_m", -500...9000, at: \.station.location.elevationM,
+            note: "metres above sea level", example: "35"),
     ]
 
     static let hardware: [K] = [

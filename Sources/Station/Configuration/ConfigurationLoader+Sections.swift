@@ -24,6 +24,8 @@ extension ConfigurationLoader {
         for name in ["station", "i2c", "storage", "simulation", "logging"] {
             readDeclared(sub(top, name), reader, &config)
         }
+        let location = sub(sub(top, "station"), "location")
+        readDeclared(location, reader, &config)
         decodeWeather(sub(top, "weather"), sub, reader, &config)
         let accelerometer = sub(top, "accelerometer")
         decodeAccelerometer(accelerometer, sub, reader, &config)

@@ -66,13 +66,41 @@ extension StationConfiguration {
         /// AWS IoT thing name: 1–128 of `[a-zA-Z0-9:_-]`. Also the credentials provider's
         /// `x-amzn-iot-thingname`.
         public var thingName: String
-        /// 1–64 printable ASCII characters without spaces; the DynamoDB partition key.
+        /// 1–64 printable ASCII characters without spaces: the station's own serial.
         public var serialNumber: String
+        /// `station.location`: where the station stands, carried by every S3 line and DynamoDB item.
+        public var location: Location
 
-        public init(thingName: String = "sensorstation-dev", serialNumber: String = "SIM-0001") {
+        public init(
+            thingName: String = "sensorstation-dev", serialNumber: String = "SIM-0001",
+            location: Location = Location()
+        ) {
             self.thingName = thingName
             self.serialNumber = serialNumber
+            self.location = location
         }
+    }
+
+    /// `station.location:` the site. Every part optional.
+    public struct Location: Sendable, Equatable {
+        public var name: String = ""
+        /// Degrees north (WGS 84).
+        public var latitude: Double?
+        /// Degrees east (WGS 84).
+        public var longitude: Double?
+        /// Metres above sea level.
+        public var elevationM: Double?
+
+        public init(
+            name: String = "", latitude: Double? = nil, longitude: Double? = nil, elevationM: Double? = nil
+        ) {
+            self.name = name
+            self.latitude = latitude
+            self.longitude = longitude
+            self.elevationM = elevationM
+        }
+
+        public var isEmpty: Bool { name.isEmpty && latitude == nil && longitude == nil && elevationM == nil }
     }
 
     /// `hardware:` which HAL the executable wires in.

@@ -34,6 +34,22 @@ public struct UploadRuntime: Sendable {
         name == "dynamodb" ? [.weather, .impact] : Set(UploadKind.allCases)
     }
 
+    /// What every S3 line and DynamoDB item says of the station: `{"thing", "serial", "site"}`,
+    /// the site with what `station.location` gives.
+    public static func stationIdentity(_ s: StationConfiguration.StationSettings) -> JSONValue {
+        var fields: [String: JSONValue] = ["thing": .string(s.thingName), "serial": .string(s.serialNumber)]
+        let l = s.location
+        if !l.isEmpty {
+            var site: [String: JSONValue] = [:]
+            if !l.name.isEmpty { site["name"] = .string(l.name) }
+            if let v = l.latitude { site["latitude"] = .double(v) }
+            if let v = l.longitude { site["longitude"] = .double(v) }
+            if let v = l.elevationM { site["elevation_m"] = .double(v) }
+            fields["site"] = .object(site)
+        }
+        return .object(fields)
+    }
+
     /// Builds what `upload` asks for. Never throws: a certificate, key or passphrase that cannot
     /// be used raises the `upload` fault (LED and `status`) and leaves sampling and logging
     /// running; store-and-forward sends the log once it is fixed and the service restarted.
@@ -96,7 +112,7 @@ public struct UploadRuntime: Sendable {
                 database: database, destinations: destinations,
                 configuration: .init(
                     thingName: thing, maxBytesPerSecond: u.maxBytesPerSecond,
-                    pollInterval: u.pollInterval),
+                    pollInterval: u.pollInterval, station: stationIdentity(c.station)),
                 logger: logger, gate: clockWatch?.gate)
             runtime.uploader = uploader
             runtime.services.append(uploader)
