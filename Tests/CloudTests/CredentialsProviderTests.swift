@@ -150,7 +150,7 @@ struct CredentialsProviderPolicyTests {
     }
 
     @Test(
-        "an unreachable endpoint retried for over 5 min: one warning, one reminder, one info line when it answers again; six requests, not one a second"
+        "an unreachable endpoint retried for over 5 min: one warning, one reminder, one info line when it answers again; a request round every 11.5 s, not one a second"
     )
     func unreachableEndpointIsNotLoggedOnEveryRetry() async throws {
         let clock = TestClock(Self.t0)
@@ -161,8 +161,9 @@ struct CredentialsProviderPolicyTests {
             logger: log.logger)
         // The uploader's loop: ask, back off 1 s, ask again. A request fails after 5 attempts
         // (waits 0.5 + 1 + 2 + 4 s); then callers get that error without a request for 0.75 ×
-        // 15, 30, 60, 120, 240, 480 s: requests start at about 0, 19.5, 50, 103, 201 and 389 s,
-        // and the next may go at about 757 s.
+        // 5 s (a transient error's short cool-down), so the next request starts 11.5 s after
+        // the last one began (7.5 s of retries, then calls at +8.5, 9.5, 10.5 in the cool-down,
+        // then +11.5): requests begin at 0, 11.5, …, 391 s, 35 of them, 175 attempts.
         while clock.time.withLock({ $0 }) < Self.t0.addingTimeInterval(400) {
             await #expect(
                 throws: CredentialsError.network(endpoint: "scripted", reason: "connection refused")
@@ -172,9 +173,9 @@ struct CredentialsProviderPolicyTests {
             clock.advance(1)
         }
         let failures = await p.status.failures
-        #expect(failures == 30)
+        #expect(failures == 175)
         transport.up.withLock { $0 = true }
-        clock.advance(360)
+        clock.advance(5)
         _ = try await p.credentials()
         let refused = "cannot reach scripted: connection refused; retrying with backoff"
         let warnings = log.lines.filter { $0.hasPrefix("warning") }

@@ -324,3 +324,65 @@ extension Uploader {
         }
     }
 }
+
+@Suite("Drain schedule: full passes, live Kinesis passes, and their backoffs (manual clock)")
+struct DrainScheduleTests {
+    static let t0 = Date(timeIntervalSince1970: 1_795_413_600)
+
+    /// Runs the schedule from t0 to `until` s, each pass ending when it starts; `fails` says
+    /// which passes fail. Returns the passes with their start (s after t0).
+    static func run(
+        live: Bool, until: Double, fails: (DrainSchedule.Pass, Double) -> Bool
+    ) -> [(DrainSchedule.Pass, Double)] {
+        var s = DrainSchedule(
+            start: t0, pollInterval: .seconds(60), livePollInterval: .milliseconds(250),
+            backoff: Backoff(base: .seconds(40), cap: .seconds(300)))
+        var t = t0
+        var out: [(DrainSchedule.Pass, Double)] = []
+        while t.timeIntervalSince(t0) < until {
+            if let pass = s.due(at: t, live: live) {
+                let at = t.timeIntervalSince(t0)
+                out.append((pass, at))
+                _ = s.finished(pass, ok: !fails(pass, at), at: t, random: 0.5)
+            }
+            t = s.wake(after: t, live: live)
+        }
+        return out
+    }
+
+    @Test(
+        "a failing full pass (S3 down) backs off, and the stream's live passes go on every 250 ms meanwhile")
+    func liveGoesOnWhileAFullPassBacksOff() {
+        let passes = Self.run(live: true, until: 30) { pass, _ in pass == .full }
+        // One full pass at 0 (it fails: back off 0.5 × 40 = 20 s), the next at 20 s.
+        #expect(passes.filter { $0.0 == .full }.map(\.1) == [0, 20])
+        // Live passes every 250 ms in between: 0.25 … 19.75 and 20.25 … 29.75.
+        let live = passes.filter { $0.0 == .live }.map(\.1)
+        #expect(live.count == 79 + 39)
+        #expect(
+            live.first == 0.25
+                && zip(live, live.dropFirst()).allSatisfy {
+                    abs($1 - $0 - 0.25) < 1e-6 || abs($1 - $0 - 0.5) < 1e-6
+                })
+    }
+
+    @Test("a failing live pass backs off on its own; the full passes keep their interval")
+    func liveBacksOffAlone() {
+        let passes = Self.run(live: true, until: 130) { pass, at in pass == .live && at < 100 }
+        #expect(passes.filter { $0.0 == .full }.map(\.1) == [0, 60, 120])
+        // Live: 0.25 fails (20 s), 20.25 fails (40 s), 60.25 after the full pass fails (80 s),
+        // 140 would be next: none before 130 but the one after the full pass at 120.
+        #expect(passes.filter { $0.0 == .live }.map(\.1).prefix(3) == [0.25, 20.25, 60.25])
+    }
+
+    @Test("not live: only full passes, and a look every second")
+    func notLive() {
+        let passes = Self.run(live: false, until: 125) { _, _ in false }
+        #expect(passes.map(\.0) == [.full, .full, .full] && passes.map(\.1) == [0, 60, 120])
+        var s = DrainSchedule(
+            start: Self.t0, pollInterval: .seconds(60), livePollInterval: .milliseconds(250),
+            backoff: Backoff())
+        _ = s.finished(.full, ok: true, at: Self.t0, random: 0.5)
+        #expect(s.wake(after: Self.t0, live: false) == Self.t0.addingTimeInterval(1))
+    }
+}

@@ -236,9 +236,10 @@ struct UploadRuntimeTests {
         let state = StationState()
         let streamer = Streamer(configuration: .init(stream: "s"), clock: ContinuousClock()) { _ in }
         let path = try temporaryDirectory("feed").appendingPathComponent("station.db").path
+        let clock = Mutex(Date(timeIntervalSince1970: 1_795_478_400))
         let uploader = Uploader(
             database: try StationDatabase.openForWriting(path: path).0, destinations: [],
-            configuration: .init(thingName: "Thing"))
+            configuration: .init(thingName: "Thing"), now: { clock.withLock { $0 } })
         StreamFeed.attach(
             streamer, uploader: uploader, to: state, partitionKey: "Thing", rawAcceleration: true)
         let m = MotionSummary(
@@ -262,6 +263,10 @@ struct UploadRuntimeTests {
         state.recordRaw(raw)
         state.setStreaming(false, cause: "command")
         #expect(streamer.buffered == 1)  // the 3 raw samples held, sent as the last record
-        #expect(!uploader.isLive && streamer.status.active == false)
+        #expect(streamer.status.active == false)
+        // Kinesis stays live 3 s more: the "off" event and the last rows reach the log within 1 s.
+        #expect(uploader.isLive)
+        clock.withLock { $0 += 3.5 }
+        #expect(!uploader.isLive)
     }
 }

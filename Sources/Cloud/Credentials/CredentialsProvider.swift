@@ -154,7 +154,13 @@ public actor CredentialsProvider {
     /// callers during a refresh share one request.
     public func credentials() async throws(CredentialsError) -> AWSCredentials {
         if let cached, let refreshAt, environment.now() < refreshAt { return cached }
-        if let coolDown, environment.now() < coolDown.until { throw coolDown.error }
+        if let coolDown, environment.now() < coolDown.until {
+            // Credentials past their refresh time but not yet expired still sign.
+            if let cached, let expiration = cached.expiration, environment.now() < expiration {
+                return cached
+            }
+            throw coolDown.error
+        }
         if inFlight {
             let result = await withCheckedContinuation { waiters.append($0) }
             return try result.get()
@@ -168,9 +174,15 @@ public actor CredentialsProvider {
         } catch {
             result = .failure(error)
             // A caller that was cancelled (a stream switched off, shutdown) says nothing of the endpoint.
+            // An error that needs an operator waits longer each time, up to minutes; a network
+            // or service error (already retried `maxAttempts` times) only briefly, so the
+            // station is back within seconds of the link.
             if !Task.isCancelled {
-                let ceiling = configuration.failureBackoff.ceiling(attempt: failuresInARow).seconds
-                failuresInARow += 1
+                let ceiling =
+                    error.isTransient
+                    ? configuration.transientCoolDown.seconds
+                    : configuration.failureBackoff.ceiling(attempt: failuresInARow).seconds
+                if !error.isTransient { failuresInARow += 1 }
                 let until = environment.now().addingTimeInterval(ceiling * (0.5 + 0.5 * environment.random()))
                 coolDown = (until, error)
                 status.nextRequest = until

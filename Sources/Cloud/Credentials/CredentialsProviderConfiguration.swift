@@ -21,10 +21,13 @@ public struct CredentialsProviderConfiguration: Sendable, Equatable {
     /// Transient failures (429, 5xx, network) are retried this many times per request.
     public var maxAttempts: Int
     public var backoff: Backoff
-    /// After a request that failed for good (an operator error, or transient errors past
-    /// `maxAttempts`), every caller gets that error at once, without a request, for a wait that
-    /// grows with each failure in a row: between half and all of min(cap, base · 2ⁿ).
+    /// After a request that failed for an operator error (a documented 4xx), every caller gets
+    /// that error at once, without a request, for a wait that grows with each such failure in a
+    /// row: between half and all of min(cap, base · 2ⁿ).
     public var failureBackoff: Backoff
+    /// After transient errors past `maxAttempts` (network, 5xx, 429): the same, for between half
+    /// and all of this, however often it happens.
+    public var transientCoolDown: Duration
     /// Per-attempt timeout (connect + TLS + answer).
     public var requestTimeout: Duration
 
@@ -37,6 +40,7 @@ public struct CredentialsProviderConfiguration: Sendable, Equatable {
         passphrase: PassphraseSource? = nil, caBundlePath: String = Self.defaultCABundlePath,
         refreshMargin: Duration = .seconds(300), maxAttempts: Int = 5, backoff: Backoff = Backoff(),
         failureBackoff: Backoff = Backoff(base: .seconds(15), cap: .seconds(600)),
+        transientCoolDown: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(20)
     ) {
         self.endpoint = endpoint
@@ -50,6 +54,7 @@ public struct CredentialsProviderConfiguration: Sendable, Equatable {
         self.maxAttempts = maxAttempts
         self.backoff = backoff
         self.failureBackoff = failureBackoff
+        self.transientCoolDown = transientCoolDown
         self.requestTimeout = requestTimeout
     }
 

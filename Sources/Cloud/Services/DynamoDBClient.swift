@@ -22,9 +22,10 @@ public struct DynamoDBClient: Sendable {
         self.retry = retry
     }
 
-    /// The item for a record: its fields, then (winning over them) `id`, `kind`, `time` (ISO 8601
-    /// UTC with ms), the partition key `serial_number` (the thing name: the IAM policy's
-    /// `dynamodb:LeadingKeys` can only name the thing) and the sort key `timestamp`:
+    /// The item for a record: its fields (with `time`, ISO 8601 UTC, added when the record has
+    /// none), then (winning over them) `id`, `kind`, the partition key `serial_number` (the thing
+    /// name: the IAM policy's `dynamodb:LeadingKeys` can only name the thing) and the sort key
+    /// `timestamp`:
     /// `<time>#<kind>#<id>`. The time first keeps a day's items together and in order (a query
     /// for one station and one day is `timestamp BETWEEN "2026-11-23" AND "2026-11-24"`); kind and
     /// id make the key unique, so a reading and an impact of the same millisecond in one table
@@ -37,7 +38,7 @@ public struct DynamoDBClient: Sendable {
         let time = AWSDate.iso8601Milliseconds(record.time)
         fields["id"] = .int(record.id)
         fields["kind"] = .string(record.kind)
-        fields["time"] = .string(time)
+        if fields["time"] == nil { fields["time"] = .string(time) }
         fields["serial_number"] = .string(thing)
         fields["timestamp"] = .string(sortKey(time: time, kind: record.kind, id: record.id))
         return .object(fields.mapValues(\.dynamoDB))

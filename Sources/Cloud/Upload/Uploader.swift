@@ -118,7 +118,7 @@ public final class Uploader: Service, Sendable {
     /// The pacer's next allowed send time.
     private let nextSend = Mutex<Date?>(nil)
     /// Streaming is on: Kinesis is drained every `livePollInterval`.
-    private let live = Mutex(false)
+    private let live = Mutex(Date.distantPast)
     /// Per "destination kind": ids after the cursor the destination already took (Kinesis, after
     /// a put that failed part-way). In memory: a crash forgets them, and they go again.
     private let takenAhead = Mutex<[String: Set<Int64>]>([:])
@@ -143,10 +143,24 @@ public final class Uploader: Service, Sendable {
 
     public var status: Status { state.withLock { $0 } }
 
-    /// Streaming on or off: while on, Kinesis is drained every `livePollInterval`.
-    public func setLive(_ on: Bool) { live.withLock { $0 = on } }
+    /// How long a Kinesis put under way may still run after a graceful stop was asked for.
+    static let stopGrace = Duration.seconds(10)
 
-    public var isLive: Bool { live.withLock { $0 } }
+    /// Streaming on or off: while on, Kinesis is drained every `livePollInterval`; after off,
+    /// for 3 s more, so the last rows and the "off" event (in the log within the recorder's
+    /// commit interval) go at once too.
+    public func setLive(_ on: Bool) {
+        let t = now()
+        live.withLock { until in
+            if on {
+                until = .distantFuture
+            } else if until == .distantFuture {
+                until = t.addingTimeInterval(3)
+            }
+        }
+    }
+
+    public var isLive: Bool { live.withLock { $0 } > now() }
 
     /// Runs until cancelled or graceful shutdown: drain, wait, drain; back off after failures.
     public func run() async throws {
@@ -155,38 +169,35 @@ public final class Uploader: Service, Sendable {
         if let gate, !gate.isOpen {
             do { try await cancelWhenGracefulShutdown { try await gate.wait() } } catch { return }
         }
-        var failures = 0
         // A warning when failures start or change, then one every 5 min at most; info on recovery.
         var failureLog = RepeatedFailureLog(subject: "upload")
-        var nextFull = now()
+        var schedule = DrainSchedule(
+            start: now(), pollInterval: configuration.pollInterval,
+            livePollInterval: configuration.livePollInterval, backoff: configuration.backoff)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            // Every destination each poll interval; between, only Kinesis while streaming is on.
-            let full = now() >= nextFull
-            do {
-                // A drain can wait long (credentials retries, the clock not yet synchronised):
-                // graceful shutdown cancels it. That is safe: a cursor only moves after a
-                // confirmed batch, so a cancelled send is sent again next time.
-                _ = try await cancelWhenGracefulShutdown { try await self.drain(liveOnly: !full) }
-                if full { nextFull = now().addingTimeInterval(configuration.pollInterval.seconds) }
-                failures = 0
-                if let line = failureLog.success(at: now()) {
-                    logger.log(level: line.level, "\(line.message)")
+            if let pass = schedule.due(at: now(), live: isLive) {
+                do {
+                    // A drain can wait long (credentials retries, the clock not yet synchronised):
+                    // graceful shutdown cancels it. That is safe: a cursor only moves after a
+                    // confirmed batch, so a cancelled send is sent again next time.
+                    _ = try await cancelWhenGracefulShutdown { try await self.drain(liveOnly: pass == .live) }
+                    _ = schedule.finished(pass, ok: true, at: now(), random: random())
+                    if let line = failureLog.success(at: now()) {
+                        logger.log(level: line.level, "\(line.message)")
+                    }
+                } catch {
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                    let delay = schedule.finished(pass, ok: false, at: now(), random: random())
+                    let key = (error as? Failure)?.sameErrorKey
+                    if let line = failureLog.failure("\(error)", key: key, at: now()) {
+                        logger.log(
+                            level: line.level, "\(line.message)", metadata: ["retry_in_s": "\(delay.seconds)"]
+                        )
+                    }
                 }
-                // Slices of at most 1 s while not live, so streaming on is noticed within a second.
-                let untilFull = Duration.milliseconds(Int64(max(0, nextFull.timeIntervalSince(now())) * 1000))
-                try? await gracefulSleep(
-                    min(untilFull, isLive ? configuration.livePollInterval : .seconds(1)))
-            } catch {
-                if Task.isCancelled || Task.isShuttingDownGracefully { break }
-                failures += 1
-                let delay = configuration.backoff.delay(attempt: failures - 1, random: random())
-                let key = (error as? Failure)?.sameErrorKey
-                if let line = failureLog.failure("\(error)", key: key, at: now()) {
-                    logger.log(
-                        level: line.level, "\(line.message)", metadata: ["retry_in_s": "\(delay.seconds)"])
-                }
-                try? await gracefulSleep(max(delay, .milliseconds(100)))
             }
+            let next = schedule.wake(after: now(), live: isLive)
+            try? await gracefulSleep(.milliseconds(Int64(max(0, next.timeIntervalSince(now())) * 1000)))
         }
     }
 
@@ -349,8 +360,26 @@ public final class Uploader: Service, Sendable {
                 }
                 // A put Kinesis may already have carried out must get its answer and its
                 // bookkeeping, or the next start sends it again: a graceful stop (which cancels
-                // the drain) does not cancel it. It is bounded by the request timeout.
-                let result = await Task { await client.put(entries, stream: stream) }.value
+                // the drain) lets it finish, for at most `stopGrace` (systemd's stop timeout is
+                // 30 s, and the recorder still flushes after this). None starts after the stop.
+                if Task.isCancelled || Task.isShuttingDownGracefully {
+                    return (
+                        [],
+                        .network(
+                            service: "kinesis", endpoint: client.client.endpoint,
+                            reason: "the service is stopping")
+                    )
+                }
+                let put = Task { await client.put(entries, stream: stream) }
+                let grace = Self.stopGrace
+                let result = await withTaskCancellationHandler {
+                    await put.value
+                } onCancel: {
+                    Task {
+                        try? await Task.sleep(for: grace)
+                        put.cancel()
+                    }
+                }
                 let taken = Set(zip(records, result.taken).filter(\.1).map(\.0.id))
                 return (taken, result.error)
             }
@@ -411,4 +440,72 @@ extension UploadDestination {
     /// Where the S3 batch about to be sent is recorded (a cursor row of its own: the last id of
     /// the batch in flight). Names with `#` are not destinations (`knownDestinations` skips them).
     var planName: String { name + "#batch" }
+}
+
+/// When the uploader drains what: every destination each poll interval, or after its backoff when
+/// that failed; between, while streaming is on, only Kinesis each live poll interval, or after
+/// its own backoff. A failing S3 or DynamoDB does not slow the stream, nor a failing stream them.
+struct DrainSchedule: Sendable, Equatable {
+    enum Pass: Sendable, Equatable { case full, live }
+
+    let pollInterval: Duration
+    let livePollInterval: Duration
+    let backoff: Backoff
+    private(set) var nextFull: Date
+    private(set) var nextLive: Date
+    private var failures = 0
+    private var liveFailures = 0
+
+    init(start: Date, pollInterval: Duration, livePollInterval: Duration, backoff: Backoff) {
+        self.pollInterval = pollInterval
+        self.livePollInterval = livePollInterval
+        self.backoff = backoff
+        nextFull = start
+        nextLive = start
+    }
+
+    /// The pass due at `t`, if any.
+    func due(at t: Date, live: Bool) -> Pass? {
+        if t >= nextFull { return .full }
+        return live && t >= nextLive ? .live : nil
+    }
+
+    /// Moves the times on after `pass` ended at `t`; returns the backoff after a failure (zero
+    /// after a success).
+    mutating func finished(_ pass: Pass, ok: Bool, at t: Date, random: Double) -> Duration {
+        func delay(_ n: Int) -> Duration {
+            max(backoff.delay(attempt: n - 1, random: random), .milliseconds(100))
+        }
+        switch (pass, ok) {
+        case (.full, true):
+            failures = 0
+            liveFailures = 0
+            nextFull = t.addingTimeInterval(pollInterval.seconds)
+            nextLive = t.addingTimeInterval(livePollInterval.seconds)
+            return .zero
+        case (.full, false):
+            // Which destination failed is not known here: the live passes go on, and back off
+            // on their own if it was Kinesis.
+            failures += 1
+            let d = delay(failures)
+            nextFull = t.addingTimeInterval(d.seconds)
+            nextLive = t.addingTimeInterval(livePollInterval.seconds)
+            return d
+        case (.live, true):
+            liveFailures = 0
+            nextLive = t.addingTimeInterval(livePollInterval.seconds)
+            return .zero
+        case (.live, false):
+            liveFailures += 1
+            let d = delay(liveFailures)
+            nextLive = t.addingTimeInterval(d.seconds)
+            return d
+        }
+    }
+
+    /// When to look again: the next pass due, and while not live at most 1 s ahead, so that
+    /// streaming on is noticed within a second.
+    func wake(after t: Date, live: Bool) -> Date {
+        live ? min(nextFull, nextLive) : min(nextFull, t.addingTimeInterval(1))
+    }
 }
