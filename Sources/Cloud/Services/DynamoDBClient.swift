@@ -108,9 +108,9 @@ public struct DynamoDBClient: Sendable {
         return left
     }
 
+    /// The request body: `jsonText`, Storage's own writer (Foundation's JSONEncoder over the
+    /// JSONValue tree cost several times the CPU).
     func encode(_ value: JSONValue) throws(AWSRequestError) -> [UInt8] {
-        do { return Array(try JSONEncoder().encode(value)) } catch {
-            throw .invalidRequest(service: "dynamodb", reason: "cannot encode: \(error)")
-        }
+        Array(value.jsonText.utf8)
     }
 }
