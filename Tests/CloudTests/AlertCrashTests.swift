@@ -9,51 +9,23 @@ import Testing
 /// Publish, before the answer reaches it. The receiver must still see one message per impact.
 @Suite("Alerts survive SIGKILL between Publish and bookkeeping", .serialized)
 struct AlertCrashTests {
+    /// The end-to-end station's configuration, with alerts to moto's FIFO topic, no cancel window
+    /// and no coalescing: one message per impact.
     static func configuration(
         _ moto: MotoStack, _ endpoint: CredentialsEndpointServer, directory: String, scenario: String
     ) throws -> String {
-        let marker = directory + "/clock-synchronised"
-        _ = FileManager.default.createFile(atPath: marker, contents: nil)
-        let yaml = """
-            hardware: simulated
-            station:
-              thing_name: TestThing
-              serial_number: E2E-0001
-            accelerometer:
-              odr_hz: 100
-            storage:
-              path: \(directory)/station.db
-            upload:
-              enabled: true
-              region: us-east-1
-              credentials_endpoint: 127.0.0.1:\(endpoint.port)
-              role_alias: sensorstation
-              certificate: \(try TestServers.pkiFile("good.pem"))
-              private_key: \(try TestServers.pkiFile("good.key"))
-              ca_bundle: \(try TestServers.pkiFile("ca.pem"))
-              clock_sync_marker: \(marker)
-            alert:
-              enabled: true
-              topic_arn: \(moto.fifoTopicArn)
-              endpoint: "\(moto.endpoint)"
-              cancel_window_s: 0
-              severe_cancel_window_s: 0
-              coalesce_s: 0
-            simulation:
-              seed: 11
-              scenario: \(scenario)
-            logging:
-              level: info
+        try RunUploadEndToEndTests.configuration(
+            moto, endpoint, directory: directory, scenario: scenario,
+            extra: """
+                alert:
+                  enabled: true
+                  topic_arn: \(moto.fifoTopicArn)
+                  endpoint: "\(moto.endpoint)"
+                  cancel_window_s: 0
+                  severe_cancel_window_s: 0
+                  coalesce_s: 0
 
-            """
-        let path = directory + "/config-\(scenario).yaml"
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    static func impactID(_ message: [String: Any]) -> String? {
-        ((message["MessageAttributes"] as? [String: Any])?["impact_id"] as? [String: Any])?["Value"]
-            as? String
+                """)
     }
 
     @Test(
@@ -81,7 +53,7 @@ struct AlertCrashTests {
         // still holds (a drain here lets the resend through: a weaker peer than AWS, not a finding).
         let delivered = try moto.readback(["sqs-peek", moto.fifoQueueURL]) as? [[String: Any]] ?? []
         try #require(delivered.count == 1, "\(delivered)\n\(first.log)")
-        let id = try #require(Self.impactID(delivered[0]))
+        let id = try #require(MotoStack.impactID(delivered[0]))
         // The log does not know it went: the alert for that impact is pending.
         let pending = try StationDatabase.openReadOnly(path: dbPath).pendingAlerts()
         #expect(pending.contains { $0.impactIDs.map(String.init).contains(id) }, "\(pending)")
@@ -100,7 +72,7 @@ struct AlertCrashTests {
         #expect(alerts.allSatisfy { $0.state == .sent } && impacts.contains(id), "\(alerts)")
         // What a person receives: one message per impact, the crashed one not twice.
         let received = (try moto.readback(["sqs-drain", moto.fifoQueueURL]) as? [[String: Any]] ?? [])
-            .compactMap(Self.impactID)
+            .compactMap(MotoStack.impactID)
         #expect(received.sorted() == impacts.sorted(), "received \(received), alerts \(impacts)")
         #expect(Set(received).count == received.count, "a duplicate: \(received)")
     }

@@ -27,6 +27,16 @@ struct BadInputUploadTests {
                 tables: [.weather: "weather"]))
     }
 
+    func kinesis(_ server: ScriptedAWS, maxAttempts: Int = 3) -> UploadDestination {
+        UploadDestination(
+            name: "kinesis",
+            target: .kinesis(
+                KinesisClient(
+                    region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint,
+                    retry: .init(maxAttempts: maxAttempts, sleep: Self.noWait)),
+                stream: "rows"))
+    }
+
     @Test(
         "throttling (DynamoDB HTTP 400 ProvisionedThroughputExceededException): reported, retried, nothing lost"
     )
@@ -110,15 +120,9 @@ struct BadInputUploadTests {
         ])
         let db = try TestDatabase()
         try await db.fill(weather: 5, impacts: 0, start: Self.start)
-        let kinesis = UploadDestination(
-            name: "kinesis",
-            target: .kinesis(
-                KinesisClient(
-                    region: "us-east-1", credentials: Self.keys, endpoint: server.endpoint,
-                    retry: .init(maxAttempts: 2, sleep: Self.noWait)),
-                stream: "rows"))
         let uploader = Uploader(
-            database: db.database, destinations: [kinesis], configuration: .init(thingName: "TestThing"))
+            database: db.database, destinations: [kinesis(server, maxAttempts: 2)],
+            configuration: .init(thingName: "TestThing"))
         await #expect(throws: Uploader.Failure.self) { try await uploader.drain() }
         #expect(try db.database.cursor(destination: "kinesis", kind: .weather) == 1)
         // The next drain sends row 2 alone: 3, 4 and 5 were taken, and a second copy would be a duplicate.

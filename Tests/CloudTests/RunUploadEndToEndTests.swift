@@ -93,7 +93,7 @@ struct RunUploadEndToEndTests {
 
     static func configuration(
         _ moto: MotoStack, _ endpoint: CredentialsEndpointServer, directory: String,
-        rawAcceleration: Bool = false, scenario: String = "demo"
+        rawAcceleration: Bool = false, scenario: String = "demo", extra: String = ""
     ) throws -> String {
         let marker = directory + "/clock-synchronised"
         FileManager.default.createFile(atPath: marker, contents: nil)
@@ -128,7 +128,7 @@ struct RunUploadEndToEndTests {
             logging:
               level: info
 
-            """
+            """ + extra
         let path = directory + "/config.yaml"
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return path

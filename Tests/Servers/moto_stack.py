@@ -107,15 +107,19 @@ def make_proxy_handler(proxy):
         def log_message(self, fmt, *a):
             pass
 
+        def hang_up(self):
+            """Closes the client's connection without an answer."""
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
         def handle_one_request(self):
             if proxy.outage:
                 with proxy.lock:
                     proxy.refused += 1
-                self.close_connection = True
-                try:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                self.hang_up()
                 return
             super().handle_one_request()
 
@@ -130,11 +134,7 @@ def make_proxy_handler(proxy):
             data = resp.read()
             if self.kill_armed(body, resp.status):
                 conn.close()
-                self.close_connection = True
-                try:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                self.hang_up()
                 return
             self.send_response(resp.status, resp.reason)
             for k, v in resp.getheaders():

@@ -103,11 +103,6 @@ struct AlertServiceTests {
         }
     }
 
-    static func impactID(_ message: [String: Any]) -> String? {
-        ((message["MessageAttributes"] as? [String: Any])?["impact_id"] as? [String: Any])?["Value"]
-            as? String
-    }
-
     @Test("an impact: the window counts down on the LED, then one message with the facts; the log says sent")
     func oneImpact() async throws {
         let rig = try Rig(moto: try MotoStack())
@@ -123,7 +118,7 @@ struct AlertServiceTests {
         let text = try #require(got[0]["Message"] as? String)
         #expect(text.hasPrefix("IMPACT 8.1 g on helmet-01 at "))
         #expect(text.split(separator: "\n").first?.hasSuffix(", Pitch 3") == true)
-        #expect(Self.impactID(got[0]) == String(id))
+        #expect(MotoStack.impactID(got[0]) == String(id))
         #expect(got[0]["Subject"] as? String == "Impact 8.1 g on helmet-01")
         let stored = try #require(try rig.database.alerts(since: .distantPast, until: .distantFuture).first)
         #expect(stored.state == .sent && stored.messageID == got[0]["MessageId"] as? String)
@@ -237,7 +232,7 @@ struct AlertServiceTests {
         try await Task.sleep(for: .milliseconds(300))
         let got = try second.received()
         #expect(got.count == 1, "\(got)")
-        #expect(got.first.flatMap(Self.impactID) == String(id))
+        #expect(got.first.flatMap(MotoStack.impactID) == String(id))
         try await second.stop()
     }
 

@@ -211,6 +211,13 @@ public final class MotoStack: @unchecked Sendable {
             port: controlPort, method: "POST", path: "/kill-after", json: ["action": action, "pid": Int(pid)])
     }
 
+    /// The `impact_id` message attribute of an SNS envelope that `readback sqs-drain` or
+    /// `sqs-peek` returned.
+    public static func impactID(_ message: [String: Any]) -> String? {
+        ((message["MessageAttributes"] as? [String: Any])?["impact_id"] as? [String: Any])?["Value"]
+            as? String
+    }
+
     /// How many processes `killAfter` has killed.
     public var killed: Int {
         get throws {
