@@ -48,6 +48,47 @@ public enum Files {
         guard access(path, R_OK) == 0 else { throw .last("access") }
     }
 
+    /// Replaces the file at `path` with `bytes` so that a power cut leaves the old content or the
+    /// new, never a mix: a temporary file beside it, fsync, rename over, fsync of the directory.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640)
+        throws(SystemError)
+    {
+        let temporary = path + ".new"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw .last("open") }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let error = SystemError.last("write")
+                close(fd)
+                unlink(temporary)
+                throw error
+            }
+            written += n
+        }
+        guard fsync(fd) == 0 else {
+            let error = SystemError.last("fsync")
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let error = SystemError.last("rename")
+            unlink(temporary)
+            throw error
+        }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            _ = fsync(dirFD)
+            close(dirFD)
+        }
+    }
+
     /// Gives `path` the group `gid`, keeping its owner.
     @discardableResult
     public static func setGroup(_ path: String, to gid: UInt32) -> Bool {

@@ -75,6 +75,29 @@ extension StationDatabase {
         }
     }
 
+    /// The time of the oldest row of `kinds` the destination has not confirmed; nil when it has
+    /// them all.
+    public func oldestPending(destination: String, kinds: [UploadKind]) throws(StorageError) -> Date? {
+        do {
+            return try reader.read { db in
+                var oldest: Int64?
+                for kind in kinds {
+                    let after = try Self.cursor(db, destination: destination, kind: kind)
+                    if let t = try Int64.fetchOne(
+                        db, sql: "SELECT time_us FROM \(kind.table) WHERE id > ? ORDER BY id LIMIT 1",
+                        arguments: [after])
+                    {
+                        oldest = min(oldest ?? t, t)
+                    }
+                }
+                return oldest.map { TimeCodec.date(micros: $0) }
+            }
+        } catch {
+            throw StorageError.from(
+                error, path: path, doing: "finding the oldest row not sent to \(destination)")
+        }
+    }
+
     /// Destinations that have a cursor in the file (whatever the configuration says today).
     public func knownDestinations() throws(StorageError) -> [String] {
         do {

@@ -18,13 +18,15 @@ struct ConfigOptions: ParsableArguments {
 
     /// Loads and validates the configuration, throwing the problems instead of printing them
     /// (a reload must not exit the service).
-    func loadQuietly() throws(ConfigurationError) -> (configuration: StationConfiguration, source: String) {
-        let loaded = try loadTracingOrigins()
+    func loadQuietly(overlay: ConfigurationOverlay = .empty) throws(ConfigurationError) -> (
+        configuration: StationConfiguration, source: String
+    ) {
+        let loaded = try loadTracingOrigins(overlay: overlay)
         return (loaded.configuration, loaded.source)
     }
 
     /// The same, with where each key's value comes from (`config show --all`).
-    func loadTracingOrigins() throws(ConfigurationError) -> (
+    func loadTracingOrigins(overlay: ConfigurationOverlay = .empty) throws(ConfigurationError) -> (
         configuration: StationConfiguration, source: String, origins: [String: String]
     ) {
         let environment = ProcessInfo.processInfo.environment
@@ -32,7 +34,7 @@ struct ConfigOptions: ParsableArguments {
             explicitPath: config, environment: environment,
             fileExists: { FileManager.default.fileExists(atPath: $0) })
         let (configuration, origins) = try ConfigurationLoader.loadTracingOrigins(
-            path: path, environment: environment)
+            path: path, environment: environment, overlay: overlay)
         return (configuration, path ?? "built-in defaults", origins)
     }
 

@@ -114,7 +114,9 @@ struct RunCommand: AsyncParsableCommand {
                 configuration: config, source: source,
                 hardware: hardware.station,
                 state: state, logger: logger, environment: ProcessInfo.processInfo.environment,
-                reload: { try options.loadQuietly().configuration })
+                reload: { overlay throws(ConfigurationError) in
+                    try options.loadQuietly(overlay: overlay).configuration
+                })
         } catch {
             printError(error.description)
             throw ExitCode(error.kind == .unavailable ? ExitCodes.unavailable : ExitCodes.failure)

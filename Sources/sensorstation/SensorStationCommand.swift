@@ -1,4 +1,5 @@
 import ArgumentParser
+import Station
 
 @main
 struct SensorStationCommand: AsyncParsableCommand {
@@ -13,10 +14,11 @@ struct SensorStationCommand: AsyncParsableCommand {
             Exit status: 0 success, 1 failure, 64 bad usage, 69 a device, bus or the service is not there, \
             77 permission denied, 78 invalid configuration.
             """,
-        version: "0.1.0",
+        version: SensorStationVersion.current,
         groupedSubcommands: [
             CommandGroup(
-                name: "Service", subcommands: [RunCommand.self, StreamCommand.self, AckCommand.self]),
+                name: "Service",
+                subcommands: [RunCommand.self, StreamCommand.self, AckCommand.self, ShadowCommand.self]),
             CommandGroup(
                 name: "Data",
                 subcommands: [

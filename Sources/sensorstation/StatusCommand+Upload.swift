@@ -59,6 +59,18 @@ extension StatusCommand {
         }
     }
 
+    /// The shadow's lines (when the shadow is on): the last sync, what became of desired, the
+    /// settings it sets over the file, the last error.
+    static func shadowText(_ live: Live, enabled: Bool) -> String {
+        guard enabled else { return "" }
+        switch live {
+        case .notRunning(let why), .unavailable(let why): return "shadow     live state unavailable: \(why)\n"
+        case .running(let r):
+            guard let s = r.shadow else { return "shadow     not running (see the faults)\n" }
+            return s.lines.map { $0 + "\n" }.joined()
+        }
+    }
+
     /// The `"service"` and (when upload is enabled) `"upload"` members of the JSON object,
     /// without a leading comma.
     static func liveJSON(_ live: Live, uploadEnabled: Bool) -> String {
@@ -80,6 +92,9 @@ extension StatusCommand {
             var text =
                 "\"service\":{\"running\":true,\"state\":\(quoted(r.message)),\"streaming\":\(r.streaming == true)"
                 + ",\"impact_latched\":\(r.impactLatched == true),\"faults\":\(faults)}"
+            if let shadow = r.shadow, let body = try? encoder.encode(shadow) {
+                text += ",\"shadow\":" + String(decoding: body, as: UTF8.self)
+            }
             guard uploadEnabled else { return text }
             if let u = r.upload {
                 let body = (try? encoder.encode(u)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -78,7 +78,8 @@ struct StatusCommand: ParsableCommand {
                         status, backlog: backlog, retentionDays: s.retentionDays, maxSizeMB: s.maxSizeMB,
                         heldBack: heldBack)
                     + Self.alertsText(alerts, enabled: configuration.alert.enabled)
-                    + Self.uploadText(live, enabled: uploadEnabled))
+                    + Self.uploadText(live, enabled: uploadEnabled)
+                    + Self.shadowText(live, enabled: configuration.shadow.enabled))
         }
     }
 

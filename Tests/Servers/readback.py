@@ -12,6 +12,9 @@ usage: readback.py --endpoint URL --access-key K --secret-key S COMMAND ...
   sqs-drain QUEUE_URL              → [SNS envelopes {"Message", "Subject", "MessageAttributes", …}],
                                      every message received and deleted
   sqs-peek QUEUE                   → the same, the messages left in the queue (QUEUE: a URL or a name)
+  shadow-get THING                 → the thing's Device Shadow document, or null when it has none
+  shadow-desire THING JSON         → sets JSON (an object) as the shadow's desired state (merged, a
+                                     null removes a key); the service's answer
 """
 import argparse
 import base64
@@ -154,6 +157,16 @@ def main():
             for m in new:
                 seen[m["MessageId"]] = json.loads(m["Body"])
         print(json.dumps(list(seen.values())))
+    elif a.command == "shadow-get":
+        data = boto3.client("iot-data", **kw)
+        try:
+            print(data.get_thing_shadow(thingName=a.args[0])["payload"].read().decode())
+        except data.exceptions.ResourceNotFoundException:
+            print("null")
+    elif a.command == "shadow-desire":
+        data = boto3.client("iot-data", **kw)
+        payload = json.dumps({"state": {"desired": json.loads(a.args[1])}})
+        print(data.update_thing_shadow(thingName=a.args[0], payload=payload)["payload"].read().decode())
     else:
         print(f"unknown command {a.command}", file=sys.stderr)
         sys.exit(64)

@@ -101,7 +101,7 @@ struct ConfigurationKeysTests {
         #expect(
             ConfigurationSchema.keys(at: []) == [
                 "station", "hardware", "i2c", "weather", "accelerometer", "impact", "gpio",
-                "storage", "upload", "alert", "simulation", "logging",
+                "storage", "upload", "alert", "shadow", "simulation", "logging",
             ])
         #expect(
             ConfigurationSchema.keys(at: ["gpio", "button"]) == [

@@ -441,7 +441,7 @@ import Testing
             yaml:
                 "upload:\n  enabled: true\n  credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com\n  role_alias: station\n",
             expected: [
-                "config.yaml:2:12: upload.enabled: upload is enabled but has no destination; set upload.s3.bucket, upload.dynamodb.table, upload.kinesis.stream or alert.enabled"
+                "config.yaml:2:12: upload.enabled: upload is enabled but has no destination; set upload.s3.bucket, upload.dynamodb.table, upload.kinesis.stream, alert.enabled or shadow.enabled"
             ]),
         Bad(
             name: "alert enabled without upload",

@@ -119,6 +119,7 @@ public final class Uploader: Service, Sendable {
     private let nextSend = Mutex<Date?>(nil)
     /// Streaming is on: Kinesis is drained every `livePollInterval`.
     private let live = Mutex(Date.distantPast)
+    private let pollInterval: Mutex<Duration>
     /// Per "destination kind": ids after the cursor the destination already took (Kinesis, after
     /// a put that failed part-way). In memory: a crash forgets them, and they go again.
     private let takenAhead = Mutex<[String: Set<Int64>]>([:])
@@ -138,6 +139,7 @@ public final class Uploader: Service, Sendable {
         self.sleep = sleep
         self.random = random
         self.gate = gate
+        pollInterval = Mutex(configuration.pollInterval)
         state.withLock { s in for d in destinations { s.destinations[d.name] = DestinationStatus() } }
     }
 
@@ -162,6 +164,12 @@ public final class Uploader: Service, Sendable {
 
     public var isLive: Bool { live.withLock { $0 } > now() }
 
+    /// A new poll interval (a reload or the shadow changed `upload.poll_interval_s`): the next
+    /// wait uses it.
+    public func setPollInterval(_ interval: Duration) {
+        pollInterval.withLock { $0 = interval }
+    }
+
     /// Runs until cancelled or graceful shutdown: drain, wait, drain; back off after failures.
     public func run() async throws {
         // Before the clock is set and what was logged meanwhile corrected, a read would send the
@@ -175,6 +183,7 @@ public final class Uploader: Service, Sendable {
             start: now(), pollInterval: configuration.pollInterval,
             livePollInterval: configuration.livePollInterval, backoff: configuration.backoff)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            schedule.retime(pollInterval: pollInterval.withLock { $0 }, at: now())
             if let pass = schedule.due(at: now(), live: isLive) {
                 do {
                     // A drain can wait long (credentials retries, the clock not yet synchronised):
@@ -448,7 +457,7 @@ extension UploadDestination {
 struct DrainSchedule: Sendable, Equatable {
     enum Pass: Sendable, Equatable { case full, live }
 
-    let pollInterval: Duration
+    private(set) var pollInterval: Duration
     let livePollInterval: Duration
     let backoff: Backoff
     private(set) var nextFull: Date
@@ -462,6 +471,15 @@ struct DrainSchedule: Sendable, Equatable {
         self.backoff = backoff
         nextFull = start
         nextLive = start
+    }
+
+    /// A new poll interval at `t`: a shorter one takes effect now (the next full pass comes at
+    /// most that far ahead), unless a backoff after failures holds it; a longer one from the
+    /// next pass on.
+    mutating func retime(pollInterval new: Duration, at t: Date) {
+        guard new != pollInterval else { return }
+        pollInterval = new
+        if failures == 0 { nextFull = min(nextFull, t.addingTimeInterval(new.seconds)) }
     }
 
     /// The pass due at `t`, if any.

@@ -12,7 +12,7 @@ public enum ConfigurationKeys {
 
     public static let all: [ConfigurationKey] =
         station + hardware + weather + accelerometer + impact + gpio + storage
-        + upload + alert + simulation + logging
+        + upload + alert + shadow + simulation + logging
 
     static let station: [K] = [
         .text(
@@ -252,7 +252,7 @@ public enum ConfigurationKeys {
             note: "0 is unlimited",
             example: "512"),
         .fractionalSeconds(
-            "upload.poll_interval_s", 0.1...3600, .restart, at: \.upload.pollInterval,
+            "upload.poll_interval_s", 0.1...3600, .live, at: \.upload.pollInterval,
             note: "how often the uploader looks for new rows in the log", example: "0.5"),
         .path(
             "upload.clock_sync_marker", .restart, at: \.upload.clockSyncMarker, allowEmpty: false,
@@ -378,6 +378,40 @@ public enum ConfigurationKeys {
             stream: k1
         alert:
           topic_arn: arn:aws:sns:eu-west-1:123456789012:impact-alerts
+
+        """
+
+    static let shadow: [K] = [
+        .bool(
+            "shadow.enabled", .restart, at: \.shadow.enabled,
+            note:
+                "report health to the AWS IoT Device Shadow and take the settings its `desired` state lists (docs/shadow.md); needs `upload.enabled` for the credentials",
+            example: "true", exampleContext: shadowReady),
+        .text(
+            "shadow.endpoint", .restart, at: \.shadow.endpoint,
+            validate: {
+                $0.contains(where: { $0 == " " || $0.isNewline }) || $0.isEmpty
+                    ? "the account's IoT data endpoint, e.g. a1b2c3-ats.iot.eu-west-1.amazonaws.com" : nil
+            },
+            note:
+                "required when enabled: `aws iot describe-endpoint --endpoint-type iot:Data-ATS`; a URL for a local test server",
+            example: "a1b2c3-ats.iot.eu-west-1.amazonaws.com", defaultText: "none"),
+        .seconds(
+            "shadow.heartbeat_s", 10...86_400, .live, at: \.shadow.heartbeat,
+            note: "`reported` at least this often (and at once on a change); `desired` is read after each",
+            example: "600"),
+    ]
+
+    /// What `shadow.enabled: true` needs beside it to be valid (the example of that key).
+    static let shadowReady = """
+        upload:
+          enabled: true
+          credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com
+          role_alias: station
+          kinesis:
+            stream: k1
+        shadow:
+          endpoint: a1b2c3-ats.iot.eu-west-1.amazonaws.com
 
         """
 

@@ -33,8 +33,11 @@ extension ConfigurationLoader {
         decodeGPIO(sub(top, "gpio"), reader, &config)
         let alert = sub(top, "alert")
         readDeclared(alert, reader, &config)
+        let shadow = sub(top, "shadow")
+        readDeclared(shadow, reader, &config)
         decodeUpload(sub(top, "upload"), sub, reader, &config)
         checkAlert(alert, reader, config)
+        checkShadow(shadow, reader, config)
 
         // Two sensors at one address on one bus. The address tables of the supported chips do
         // not overlap today; this guards a future chip that shares one.

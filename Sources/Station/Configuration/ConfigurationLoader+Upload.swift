@@ -83,10 +83,10 @@ extension ConfigurationLoader {
                     section.origin(of: key) ?? enabledOrigin, key: section.keyPath(key),
                     "required when upload.enabled is true; expected \(what)")
             }
-            if !upload.hasDestination && !config.alert.enabled {
+            if !upload.hasDestination && !config.alert.enabled && !config.shadow.enabled {
                 reader.report(
                     enabledOrigin, key: section.keyPath("enabled"),
-                    "upload is enabled but has no destination; set upload.s3.bucket, upload.dynamodb.table, upload.kinesis.stream or alert.enabled"
+                    "upload is enabled but has no destination; set upload.s3.bucket, upload.dynamodb.table, upload.kinesis.stream, alert.enabled or shadow.enabled"
                 )
             }
         }
@@ -107,6 +107,24 @@ extension ConfigurationLoader {
             reader.report(
                 section.origin(of: "topic_arn") ?? enabledOrigin, key: section.keyPath("topic_arn"),
                 "required when alert.enabled is true; expected an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:impact-alerts"
+            )
+        }
+    }
+
+    /// `shadow.enabled` needs the upload's credentials and the data endpoint.
+    static func checkShadow(_ section: Section, _ reader: ConfigurationReader, _ config: StationConfiguration)
+    {
+        guard config.shadow.enabled, let enabledOrigin = section.origin(of: "enabled") else { return }
+        if !config.upload.enabled {
+            reader.report(
+                enabledOrigin, key: section.keyPath("enabled"),
+                "needs upload.enabled: true (the shadow is read and written with the credentials the upload section obtains)"
+            )
+        }
+        if config.shadow.endpoint.isEmpty, isValid(section, "endpoint", reader) {
+            reader.report(
+                section.origin(of: "endpoint") ?? enabledOrigin, key: section.keyPath("endpoint"),
+                "required when shadow.enabled is true; expected the account's IoT data endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS), e.g. a1b2c3-ats.iot.eu-west-1.amazonaws.com"
             )
         }
     }

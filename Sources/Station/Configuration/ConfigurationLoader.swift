@@ -22,7 +22,9 @@ public enum ConfigurationLoader {
 
     /// Validates `text` as if read from `source` (a path, used in messages and to resolve
     /// relative paths), then applies the environment overrides.
-    public static func parse(_ text: String, source: String, environment: [String: String])
+    public static func parse(
+        _ text: String, source: String, environment: [String: String], overlay: ConfigurationOverlay = .empty
+    )
         throws(ConfigurationError)
         -> StationConfiguration
     {
@@ -30,7 +32,8 @@ public enum ConfigurationLoader {
         guard var root = compose(text, source: source, problems: &problems) else {
             throw ConfigurationError(problems: problems)
         }
-        return try validate(&root, source: source, environment: environment, problems: problems)
+        return try validate(
+            &root, source: source, environment: environment, overlay: overlay, problems: problems)
     }
 
     /// The built-in defaults with the environment overrides applied: what the CLI runs with when
@@ -45,7 +48,9 @@ public enum ConfigurationLoader {
     /// overrides) and where each key's value comes from: `FILE:LINE` or `environment
     /// SENSORSTATION_…`; a key that is absent takes its default. One reading of the file serves
     /// both, for `config show --all`.
-    public static func loadTracingOrigins(path: String?, environment: [String: String])
+    public static func loadTracingOrigins(
+        path: String?, environment: [String: String], overlay: ConfigurationOverlay = .empty
+    )
         throws(ConfigurationError) -> (configuration: StationConfiguration, origins: [String: String])
     {
         var problems: [ConfigurationProblem] = []
@@ -61,7 +66,8 @@ public enum ConfigurationLoader {
             }
             root = tree
         }
-        let configuration = try validate(&root, source: path, environment: environment, problems: problems)
+        let configuration = try validate(
+            &root, source: path, environment: environment, overlay: overlay, problems: problems)
         var origins: [String: String] = [:]
         for key in ConfigurationKeys.all where !key.isListItem {
             guard let origin = root.node(at: key.components[...])?.origin else { continue }
@@ -70,14 +76,16 @@ public enum ConfigurationLoader {
         return (configuration, origins)
     }
 
-    /// Applies the environment to the composed tree, decodes it and validates the result:
-    /// every problem found (the composer's and the reader's) is thrown at once, sorted.
+    /// Applies the environment and then the overlay to the composed tree, decodes it and
+    /// validates the result: every problem found (the composer's and the reader's) is thrown at
+    /// once, sorted.
     private static func validate(
         _ root: inout ConfigNode, source: String?, environment: [String: String],
-        problems: [ConfigurationProblem]
+        overlay: ConfigurationOverlay, problems: [ConfigurationProblem]
     ) throws(ConfigurationError) -> StationConfiguration {
         var problems = problems
         applyEnvironment(environment, to: &root, problems: &problems)
+        applyOverlay(overlay, to: &root, problems: &problems)
         let reader = ConfigurationReader(baseDirectory: source.flatMap(directory(of:)))
         for p in problems { reader.report(p) }
         let configuration = decode(root, reader: reader, environment: environment)

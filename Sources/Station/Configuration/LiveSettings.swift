@@ -1,9 +1,9 @@
 import Detection
 import Synchronization
 
-/// The settings a running station can take on without a restart (SIGHUP): the detector's
-/// thresholds and windows, the accelerometer calibration, the weather interval and temperature
-/// offset. The samplers read them once per loop; a new version replaces what they use.
+/// The settings a running station can take on without a restart (SIGHUP or the shadow): the
+/// detector's thresholds and windows, the accelerometer calibration, the weather interval and
+/// temperature offset, the upload poll interval and the shadow heartbeat. The samplers read them once per loop; a new version replaces what they use.
 public final class LiveSettings: Sendable {
     public struct Values: Sendable, Equatable {
         public var detector: DetectorSettings
@@ -11,11 +11,18 @@ public final class LiveSettings: Sendable {
         public var scale: SIMD3<Double>
         public var weatherInterval: Duration
         public var temperatureOffsetC: Double
+        /// Read by the uploader through `ConfigurationReloader.onApply`, by the shadow service
+        /// from the running configuration; here so that every live key is in one value.
+        public var uploadPollInterval: Duration
+        public var shadowHeartbeat: Duration
 
         public init(
             detector: DetectorSettings, offsetG: SIMD3<Double>, scale: SIMD3<Double>,
-            weatherInterval: Duration, temperatureOffsetC: Double
+            weatherInterval: Duration, temperatureOffsetC: Double, uploadPollInterval: Duration = .seconds(5),
+            shadowHeartbeat: Duration = .seconds(300)
         ) {
+            self.uploadPollInterval = uploadPollInterval
+            self.shadowHeartbeat = shadowHeartbeat
             self.detector = detector
             self.offsetG = offsetG
             self.scale = scale
@@ -49,7 +56,8 @@ extension LiveSettings.Values {
         self.init(
             detector: c.detectorSettings, offsetG: c.accelerometer.calibration.offsetG,
             scale: c.accelerometer.calibration.scale, weatherInterval: c.weather.interval,
-            temperatureOffsetC: c.weather.temperatureOffsetC)
+            temperatureOffsetC: c.weather.temperatureOffsetC, uploadPollInterval: c.upload.pollInterval,
+            shadowHeartbeat: c.shadow.heartbeat)
     }
 }
 

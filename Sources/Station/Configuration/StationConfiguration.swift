@@ -15,6 +15,7 @@ public struct StationConfiguration: Sendable, Equatable {
     public var storage: StorageSettings
     public var upload: UploadSettings
     public var alert: AlertSettings
+    public var shadow: ShadowSettings
     public var simulation: SimulationSettings
     public var logging: LoggingSettings
 
@@ -22,7 +23,7 @@ public struct StationConfiguration: Sendable, Equatable {
         station: StationSettings, hardware: HardwareKind, i2c: I2CSettings, weather: WeatherSettings,
         accelerometer: AccelerometerSettings, impact: ImpactSettings, gpio: GPIOSettings,
         storage: StorageSettings, upload: UploadSettings, alert: AlertSettings = AlertSettings(),
-        simulation: SimulationSettings,
+        shadow: ShadowSettings = ShadowSettings(), simulation: SimulationSettings,
         logging: LoggingSettings
     ) {
         self.station = station
@@ -35,6 +36,7 @@ public struct StationConfiguration: Sendable, Equatable {
         self.storage = storage
         self.upload = upload
         self.alert = alert
+        self.shadow = shadow
         self.simulation = simulation
         self.logging = logging
     }

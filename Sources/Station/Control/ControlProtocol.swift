@@ -7,6 +7,8 @@ public enum ControlRequest: Equatable, Sendable {
     case command(StationCommand)
     /// The live state, for `status`.
     case state
+    /// `sensorstation shadow sync`: read desired and write reported now.
+    case shadowSync
 
     /// The most a request may be; anything longer is refused unread.
     public static let maxLength = 4096
@@ -22,6 +24,7 @@ public enum ControlRequest: Equatable, Sendable {
             case .command(.stream(let a)): Wire(command: "stream", action: a.rawValue)
             case .command(.acknowledgeImpact): Wire(command: "ack")
             case .state: Wire(command: "state")
+            case .shadowSync: Wire(command: "shadow", action: "sync")
             }
         var data = (try? JSONEncoder().encode(wire)) ?? Data()
         data.append(0x0A)
@@ -51,8 +54,13 @@ public enum ControlRequest: Equatable, Sendable {
             return .command(.acknowledgeImpact)
         case "state":
             return .state
+        case "shadow":
+            guard wire.action == "sync" else {
+                throw .init("unknown shadow action '\((wire.action ?? "").prefix(40))'; expected sync")
+            }
+            return .shadowSync
         default:
-            throw .init("unknown command '\(wire.command.prefix(40))'; expected stream, ack or state")
+            throw .init("unknown command '\(wire.command.prefix(40))'; expected stream, ack, state or shadow")
         }
     }
 }
@@ -65,11 +73,18 @@ public struct ControlResponse: Codable, Equatable, Sendable {
     public var faults: [String: String]?
     /// The live upload state (answer to `state` when upload is enabled).
     public var upload: UploadLiveStatus?
+    /// The Device Shadow's state (answer to `state` when the shadow is on).
+    public var shadow: ShadowLiveStatus?
+    /// The request number a `shadow sync` was given (its status says when it was answered).
+    public var shadowRequest: Int?
 
     public init(
         ok: Bool, message: String, streaming: Bool? = nil, impactLatched: Bool? = nil,
-        faults: [String: String]? = nil, upload: UploadLiveStatus? = nil
+        faults: [String: String]? = nil, upload: UploadLiveStatus? = nil, shadow: ShadowLiveStatus? = nil,
+        shadowRequest: Int? = nil
     ) {
+        self.shadow = shadow
+        self.shadowRequest = shadowRequest
         self.ok = ok
         self.message = message
         self.streaming = streaming
@@ -105,7 +120,16 @@ extension ControlRequest {
             let s = state.snapshot
             return ControlResponse(
                 ok: true, message: s.indication.topState.rawValue, streaming: s.indication.streaming,
-                impactLatched: s.indication.impactLatched, faults: s.faultMessages, upload: s.upload)
+                impactLatched: s.indication.impactLatched, faults: s.faultMessages, upload: s.upload,
+                shadow: s.shadow)
+        case .shadowSync:
+            guard state.snapshot.shadow != nil else {
+                return ControlResponse(
+                    ok: false,
+                    message: "the shadow is off on this station (shadow.enabled in the configuration)")
+            }
+            return ControlResponse(
+                ok: true, message: "shadow sync requested", shadowRequest: state.requestShadowSync())
         }
     }
 }

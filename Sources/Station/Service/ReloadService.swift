@@ -1,64 +1,120 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
-/// SIGHUP: reads the configuration again and applies what can change while running (impact
-/// thresholds and windows, accelerometer calibration, weather interval and temperature offset);
-/// says which changed keys need a restart. A configuration that does not validate is refused and
-/// the running one kept.
-public struct ReloadService: Service {
-    /// Reads the configuration again (file and environment), without printing anything.
-    let load: @Sendable () throws -> StationConfiguration
-    let running: StationConfiguration
+/// The configuration a running station applies: the file and the environment read again, with
+/// the Device Shadow's desired settings laid over them (`ConfigurationOverlay`). SIGHUP and the
+/// shadow both change it here, so a setting from either is validated by the same code and
+/// applied the same way: the live keys at once (impact thresholds and windows, calibration,
+/// weather interval and temperature offset, upload poll interval, shadow heartbeat); a changed
+/// key that needs a restart is named. A configuration that does not validate is refused whole
+/// and the running one kept.
+public final class ConfigurationReloader: Sendable {
+    public typealias Load =
+        @Sendable (ConfigurationOverlay) throws(ConfigurationError) -> StationConfiguration
+
+    /// What one apply changed: the live keys with old and new values, and the changed keys
+    /// that wait for a restart.
+    public struct Outcome: Sendable, Equatable {
+        public var applied: [String]
+        public var restart: [String]
+    }
+
+    let load: Load?
     let live: LiveSettings
     let logger: Logger
+    private let state: Mutex<(running: StationConfiguration, overlay: ConfigurationOverlay)>
+    private let listeners = Mutex<[@Sendable (StationConfiguration) -> Void]>([])
 
+    /// - Parameters:
+    ///   - load: reads the configuration again (file and environment) with an overlay, without
+    ///     printing anything; nil: the station runs without a file to read again (an embedding
+    ///     test), and every apply is refused.
+    ///   - running: what the station started with (`overlay` already applied).
     public init(
-        load: @escaping @Sendable () throws -> StationConfiguration, running: StationConfiguration,
+        load: Load?, running: StationConfiguration, overlay: ConfigurationOverlay = .empty,
         live: LiveSettings, logger: Logger
     ) {
         self.load = load
-        self.running = running
         self.live = live
         self.logger = logger
+        state = Mutex((running, overlay))
+    }
+
+    public var running: StationConfiguration { state.withLock { $0.running } }
+    public var overlay: ConfigurationOverlay { state.withLock { $0.overlay } }
+
+    /// Called with the new running configuration after every apply that changed a live key
+    /// (for what does not read `LiveSettings`: the uploader's poll interval).
+    public func onApply(_ listener: @escaping @Sendable (StationConfiguration) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    /// SIGHUP: the file again, with the overlay in force. Logs what changed, or why nothing did.
+    @discardableResult
+    public func reload() -> Outcome? {
+        do {
+            let outcome = try apply(overlay: overlay)
+            if outcome.applied.isEmpty && outcome.restart.isEmpty { logger.notice("reload: nothing changed") }
+            return outcome
+        } catch {
+            logger.error("reload refused, the running configuration stays: \(error)")
+            return nil
+        }
+    }
+
+    /// Loads the file and the environment with `overlay` on top; when that validates, applies
+    /// the live keys and keeps `overlay` for later reloads. Throws the problems otherwise, and
+    /// nothing changes.
+    @discardableResult
+    public func apply(overlay: ConfigurationOverlay) throws(ConfigurationError) -> Outcome {
+        let (outcome, next): (Outcome, StationConfiguration) = try state.withLock {
+            s throws(ConfigurationError) in
+            guard let load else {
+                throw ConfigurationError(problems: [
+                    ConfigurationProblem(
+                        source: overlay.source, key: "",
+                        message: "this station runs without a configuration file to read again")
+                ])
+            }
+            var new = try load(overlay)
+            new.hardware = s.running.hardware  // --simulated stays as started
+            let outcome = Outcome(
+                applied: ReloadPlan.applied(old: s.running, new: new),
+                restart: ReloadPlan.needsRestart(old: s.running, new: new))
+            // Only the live keys: a changed range or rate (a restart) must not reach the
+            // detector while the chip still runs with the old one.
+            s.running = ReloadPlan.applying(new, to: s.running)
+            s.overlay = overlay
+            return (outcome, s.running)
+        }
+        live.update(LiveSettings.Values(configuration: next))
+        if !outcome.applied.isEmpty {
+            logger.notice("reload: applied \(outcome.applied.joined(separator: ", "))")
+            for listener in listeners.withLock({ $0 }) { listener(next) }
+        }
+        if !outcome.restart.isEmpty {
+            logger.warning(
+                "reload: not applied, restart to change \(outcome.restart.joined(separator: ", "))")
+        }
+        return outcome
+    }
+}
+
+/// SIGHUP: `ConfigurationReloader.reload`.
+public struct ReloadService: Service {
+    let reloader: ConfigurationReloader
+
+    public init(reloader: ConfigurationReloader) {
+        self.reloader = reloader
     }
 
     public func run() async throws {
-        var current = running
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
-            current = reload(from: current)
+            reloader.reload()
         }
-    }
-
-    /// One SIGHUP: load the file, apply the live keys, log what changed, and return what runs
-    /// now. Synchronous, so `run`'s coroutine frame stays small: swiftlang 6.2.3's LLVM asserts
-    /// in CoroFrame laying out a large one for aarch64 (as it did for `RunCommand.run`).
-    public func reload(from current: StationConfiguration) -> StationConfiguration {
-        let loaded: StationConfiguration
-        do {
-            loaded = try load()
-        } catch {
-            logger.error("reload refused, the running configuration stays: \(error)")
-            return current
-        }
-        var new = loaded
-        new.hardware = current.hardware  // --simulated stays as started
-        let applied = ReloadPlan.applied(old: current, new: new)
-        let restart = ReloadPlan.needsRestart(old: current, new: new)
-        // Only the live keys: a changed range or rate (a restart) must not reach the detector
-        // while the chip still runs with the old one.
-        let next = ReloadPlan.applying(new, to: current)
-        live.update(LiveSettings.Values(configuration: next))
-        if applied.isEmpty && restart.isEmpty {
-            logger.notice("reload: nothing changed")
-        } else {
-            if !applied.isEmpty { logger.notice("reload: applied \(applied.joined(separator: ", "))") }
-            if !restart.isEmpty {
-                logger.warning("reload: not applied, restart to change \(restart.joined(separator: ", "))")
-            }
-        }
-        return next
     }
 }

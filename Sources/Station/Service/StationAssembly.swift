@@ -1,3 +1,4 @@
+import Cloud
 import Foundation
 import HAL
 import Logging
@@ -50,19 +51,29 @@ public struct StationAssembly {
     public let upload: UploadRuntime
     public let live: LiveSettings
     public let recorder: Recorder?
+    /// SIGHUP's and the shadow's way to change the running configuration.
+    public let reloader: ConfigurationReloader
 
     /// - Parameters:
     ///   - source: where the configuration came from, named in errors.
-    ///   - reload: reads the configuration again on SIGHUP; nil: no reload service.
+    ///   - reload: reads the configuration again (file and environment, with the shadow's
+    ///     settings over them) on SIGHUP and for the shadow; nil: no reload service, and the
+    ///     shadow's settings are refused.
     ///   - controlSocket: serve `sensorstation stream|ack|status` next to the database.
     public init(
-        configuration config: StationConfiguration, source: String, hardware: StationHardware,
+        configuration fileConfiguration: StationConfiguration, source: String, hardware: StationHardware,
         state: StationState, logger: Logger, environment: [String: String],
-        reload: (@Sendable () throws -> StationConfiguration)?,
+        reload: ConfigurationReloader.Load?,
         notifier: SystemdNotifier = SystemdNotifier(), controlSocket: Bool = true
     ) throws(StartupError) {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The shadow's desired settings applied before this run, kept beside the log, go over
+        // the file from the start (before the shadow can be reached, if ever).
+        let kept = Self.keptShadowSettings(fileConfiguration, reload: reload, state: state, logger: logger)
+        let config = kept.configuration
         let live = LiveSettings(configuration: config)
+        let reloader = ConfigurationReloader(
+            load: reload, running: config, overlay: kept.overlay, live: live, logger: logger)
         // The log first: the group stops services in reverse order, so it flushes last.
         let recorder = Recorder.open(for: config, state: state, logger: logger)
         if let recorder {
@@ -127,9 +138,37 @@ public struct StationAssembly {
         {
             services.append(.init(service: control.service()))
         }
-        if let reload {
-            services.append(
-                .init(service: ReloadService(load: reload, running: config, live: live, logger: logger)))
+        if let uploader = upload.uploader {
+            reloader.onApply { uploader.setPollInterval($0.upload.pollInterval) }
+        }
+        if config.shadow.enabled {
+            if let provider = upload.provider {
+                let client = ShadowClient(
+                    endpoint: config.shadow.endpoint, region: config.upload.region,
+                    thing: config.station.thingName,
+                    credentials: provider)
+                var sensors: [String: String] = [:]
+                if let w = components.weatherLabel { sensors["weather"] = w }
+                if let a = components.accelerometerLabel { sensors["accelerometer"] = a }
+                services.append(
+                    .init(
+                        service: ShadowService(
+                            client: client, reloader: reloader, store: kept.store, state: state,
+                            database: recorder?.database, sensors: sensors,
+                            destinations: UploadRuntime.destinationNames(config.upload),
+                            gate: clockWatch.gate,
+                            logger: logger, version: SensorStationVersion.current, startOutcome: kept.outcome)
+                    ))
+                logger.info(
+                    "shadow: \(config.station.thingName) at \(client.endpoint), heartbeat \(Int(config.shadow.heartbeat.seconds)) s"
+                )
+            } else {
+                state.raiseFault(
+                    "shadow", "no credentials (see the upload fault): the shadow is not read or written")
+            }
+        }
+        if reload != nil {
+            services.append(.init(service: ReloadService(reloader: reloader)))
         }
         services.append(
             .init(
@@ -142,6 +181,44 @@ public struct StationAssembly {
         self.upload = upload
         self.live = live
         self.recorder = recorder
+        self.reloader = reloader
+    }
+
+    /// The file's configuration with the shadow settings kept from an earlier run over it, when
+    /// the shadow is on and they still validate against today's file.
+    private static func keptShadowSettings(
+        _ file: StationConfiguration, reload: ConfigurationReloader.Load?, state: StationState, logger: Logger
+    ) -> (
+        configuration: StationConfiguration, overlay: ConfigurationOverlay, store: ShadowStore?,
+        outcome: ShadowReport.DesiredOutcome?
+    ) {
+        guard file.shadow.enabled else { return (file, .empty, nil, nil) }
+        let store = ShadowStore(databasePath: file.storage.path)
+        let kept: ShadowStore.Kept
+        do {
+            guard let k = try store.load(), !k.values.isEmpty else { return (file, .empty, store, nil) }
+            kept = k
+        } catch {
+            state.raiseFault("shadow", "\(error)")
+            return (file, .empty, store, nil)
+        }
+        guard let reload else { return (file, .empty, store, nil) }
+        do throws(ConfigurationError) {
+            var c = try reload(kept.overlay)
+            c.hardware = file.hardware
+            logger.notice(
+                "shadow: starting with the settings of desired version \(kept.version): \(kept.values.keys.sorted().joined(separator: ", "))"
+            )
+            return (c, kept.overlay, store, .applied(version: kept.version))
+        } catch {
+            logger.error(
+                "shadow: the settings kept from desired version \(kept.version) no longer validate, the file's stay: \(error)"
+            )
+            return (
+                file, .empty, store,
+                .refused(version: kept.version, problems: error.problems.map(\.description))
+            )
+        }
     }
 
     /// The control socket (stream start/stop, ack, state) lives next to the database. When the

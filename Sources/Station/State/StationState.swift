@@ -21,6 +21,10 @@ public final class StationState: Sendable {
         public var probed: Set<String> = []
         /// The uploader's and streamer's state (nil: upload is off), published by `UploadMonitor`.
         public var upload: UploadLiveStatus?
+        /// The Device Shadow's state (nil: the shadow is off), published by `ShadowService`.
+        public var shadow: ShadowLiveStatus?
+        /// How many times `sensorstation shadow sync` asked for a sync.
+        public var shadowSyncRequests = 0
     }
 
     public struct TimedEvent: Sendable, Equatable {
@@ -148,6 +152,21 @@ public final class StationState: Sendable {
     /// The upload state `status` shows (not an event: it changes every second).
     public func setUpload(_ status: UploadLiveStatus) {
         state.withLock { $0.upload = status }
+    }
+
+    /// The shadow state `status` shows.
+    public func setShadow(_ status: ShadowLiveStatus) {
+        state.withLock { $0.shadow = status }
+    }
+
+    /// `sensorstation shadow sync`: the shadow service syncs at its next look (within a second).
+    /// Returns the number of requests so far.
+    @discardableResult
+    public func requestShadowSync() -> Int {
+        state.withLock { s in
+            s.shadowSyncRequests += 1
+            return s.shadowSyncRequests
+        }
     }
 
     func setLEDLevels(_ levels: [LEDRole: Bool]) {
