@@ -160,6 +160,7 @@ if fuzzing {
         ("FuzzTrace", ["Detection"]),  // TraceReader, in one chunk and in small chunks
         ("FuzzDrivers", ["Drivers", "HAL"]),  // every driver over a bus answering with the bytes
         ("FuzzControl", ["Station"]),  // ControlRequest.decode (the control socket's request line)
+        ("FuzzShadow", ["Cloud", "Station", "Storage"]),  // a shadow answer, its desired state, the overlay
         ("FuzzWaveform", ["Detection", "Storage"]),  // WaveformCodec and RawSampleCodec (SQLite blobs)
     ]
     // C only: the declaration of libFuzzer's LLVMFuzzerRunDriver (see FuzzerEntry.h for why).

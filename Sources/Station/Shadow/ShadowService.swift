@@ -82,6 +82,7 @@ public struct ShadowService: Service {
             status: ShadowLiveStatus(endpoint: client.endpoint), outcome: startOutcome,
             seenDesired: reloader.overlay.values, nextSync: started)
         p.status.overrides = overrides()
+        state.setShadow(p.status)
         if let gate, !gate.isOpen {
             p.status.lastError =
                 "waiting for the clock to be set (NTP); the shadow is not read or written before"
