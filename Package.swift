@@ -161,6 +161,7 @@ if fuzzing {
         ("FuzzDrivers", ["Drivers", "HAL"]),  // every driver over a bus answering with the bytes
         ("FuzzControl", ["Station"]),  // ControlRequest.decode (the control socket's request line)
         ("FuzzShadow", ["Cloud", "Station", "Storage"]),  // a shadow answer, its desired state, the overlay
+        ("FuzzJSON", ["Storage"]),  // JSONValue.parse, the reader of every AWS answer, and its round trip
         ("FuzzWaveform", ["Detection", "Storage"]),  // WaveformCodec and RawSampleCodec (SQLite blobs)
     ]
     // C only: the declaration of libFuzzer's LLVMFuzzerRunDriver (see FuzzerEntry.h for why).

@@ -47,37 +47,91 @@ public enum JSONValue: Sendable, Hashable, Codable {
     /// The JSON text of this value (numbers in Swift's shortest round-trip form; non-finite
     /// doubles, which JSON cannot carry, as null; an object's keys sorted).
     public var jsonText: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    /// Appends the JSON text to `out`: one buffer for the whole value, where joining the parts'
+    /// texts would build and copy a string per level.
+    public func write(to out: inout String) {
         switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d): return d.isFinite ? String(d) : "null"
-        case .string(let s): return JSONValue.quote(s)
-        case .array(let a): return JSONValue.array(a)
-        case .object(let o): return JSONValue.object(o.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? String(d) : "null"
+        case .string(let s): JSONValue.writeQuoted(s, to: &out)
+        case .array(let a): JSONValue.writeArray(a, to: &out)
+        case .object(let o):
+            out += "{"
+            var first = true
+            for (k, v) in o.sorted(by: { $0.key < $1.key }) {
+                if !first { out += "," }
+                first = false
+                JSONValue.writeQuoted(k, to: &out)
+                out += ":"
+                v.write(to: &out)
+            }
+            out += "}"
         }
     }
 
     /// A JSON object on one line with its keys in the given order (JSON readers keep no order, but
     /// people and diffs do).
     public static func object(_ fields: [(String, JSONValue)]) -> String {
-        object(text: fields.map { ($0.0, $0.1.jsonText) })
+        var out = "{"
+        for (i, (k, v)) in fields.enumerated() {
+            if i > 0 { out += "," }
+            writeQuoted(k, to: &out)
+            out += ":"
+            v.write(to: &out)
+        }
+        return out + "}"
     }
 
     /// The same, for values that are already JSON text (arrays, nested objects).
     public static func object(text fields: [(String, String)]) -> String {
-        "{" + fields.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+        var out = "{"
+        for (i, (k, v)) in fields.enumerated() {
+            if i > 0 { out += "," }
+            writeQuoted(k, to: &out)
+            out += ":"
+            out += v
+        }
+        return out + "}"
     }
 
     /// A JSON array of these values on one line.
     public static func array(_ values: [JSONValue]) -> String {
-        "[" + values.map(\.jsonText).joined(separator: ",") + "]"
+        var out = ""
+        writeArray(values, to: &out)
+        return out
+    }
+
+    static func writeArray(_ values: [JSONValue], to out: inout String) {
+        out += "["
+        for (i, v) in values.enumerated() {
+            if i > 0 { out += "," }
+            v.write(to: &out)
+        }
+        out += "]"
     }
 
     /// A JSON string literal with the escapes RFC 8259 requires.
     public static func quote(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
+        var out = ""
+        writeQuoted(s, to: &out)
+        return out
+    }
+
+    /// Appends `s` as a JSON string literal; most strings need no escape and are copied whole.
+    public static func writeQuoted(_ s: String, to out: inout String) {
+        out += "\""
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -89,6 +143,6 @@ public enum JSONValue: Sendable, Hashable, Codable {
             default: out.unicodeScalars.append(u)
             }
         }
-        return out + "\""
+        out += "\""
     }
 }

@@ -138,7 +138,7 @@ extension StationDatabase {
             case .string(let s):
                 // An event's payload is stored as JSON text; it leaves as the object it is.
                 if kind == .event, name == "payload",
-                    let object = try? JSONDecoder().decode(JSONValue.self, from: Data(s.utf8)),
+                    let object = try? JSONValue.parse(s.utf8),
                     case .object = object
                 {
                     v = object

@@ -262,7 +262,11 @@ alert:
   endpoint: \"http://aws.test:80\"
   cancel_window_s: 0
   severe_cancel_window_s: 0
-  location: Test bench"
+  location: Test bench
+shadow:
+  enabled: true
+  endpoint: \"http://aws.test:80\"
+  heartbeat_s: 60"
 put_config "$CONFIG_UP"
 g 'systemctl mask --now systemd-timesyncd >/dev/null 2>&1; rm -f /var/lib/systemd/timesync/clock /run/systemd/timesync/synchronized'
 power_off
@@ -332,6 +336,21 @@ print(len(m), m[0]["MessageAttributes"]["impact_id"]["Value"] if m else "-", bod
 [ "$got" = "1 ${aid%|*} impact_alert" ] && [ "${aid#*|}" = sent ] \
   && ok "6. the alert reached SNS from the sandbox after the clock was set: one message, impact #${aid%|*}, an impact_alert" \
   || fail "6. the alert after the clock was set (queue: $got; outbox: $aid)" "$(g 'journalctl -u sensorstation -b --no-pager -q -o cat | grep -i alert | tail -5')"
+# The Device Shadow from inside the sandbox (docs/shadow.md): health reported once the clock is
+# set; a desired threshold taken through `shadow sync` by alice (group sensorstation) and kept in
+# the state directory, where the hardened unit may write.
+rep=""; for _ in $(seq 30); do rep=$(readback shadow-get TestThing | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin) or {}
+h = d.get("state", {}).get("reported", {}).get("health", {})
+print("yes" if h.get("clock_synchronised") is True and len(h.get("sensors", {})) == 2 else "")'); [ -n "$rep" ] && break; sleep 2; done
+[ "$rep" = yes ] && ok "6. the shadow's reported health comes from the sandbox once the clock is set (two sensors, clock synchronised)" \
+  || fail "6. no reported health in the shadow" "$(readback shadow-get TestThing | cut -c1-300)" "$(g 'journalctl -u sensorstation -b --no-pager -q -o cat | grep -i shadow | tail -5')"
+readback shadow-desire TestThing '{"impact": {"threshold_g": 5.5}}' >/dev/null
+out=$(as alice 'sensorstation shadow sync' 2>&1); kept=$(g 'cat /var/lib/sensorstation/shadow.json' 2>&1)
+grep -q "sets impact.threshold_g = 5.5" <<<"$out" && grep -q '"impact.threshold_g":5.5' <<<"$kept" \
+  && ok "6. alice: sensorstation shadow sync applies a desired threshold, kept in /var/lib/sensorstation/shadow.json: $(grep -m1 'desired' <<<"$out" | cut -c1-100)" \
+  || fail "6. shadow sync from the sandbox" "$out" "$kept"
 grep -q "clock set" <<<"$(g 'journalctl -u sensorstation -b --no-pager -q -o cat')" \
   && ok "6. the journal says how the pre-sync rows were corrected: $(g 'journalctl -u sensorstation -b --no-pager -q -o cat' | grep -m1 'clock set' | cut -c1-160)" \
   || fail "6. no 'clock set' line in the journal"

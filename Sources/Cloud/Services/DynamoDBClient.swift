@@ -31,8 +31,13 @@ public struct DynamoDBClient: Sendable {
     /// id make the key unique, so a reading and an impact of the same millisecond in one table
     /// are two items, and a resend overwrites its own item.
     public static func item(for record: UploadRecord, thing: String) throws(AWSRequestError) -> JSONValue {
-        guard case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(record.json))
-        else {
+        .object(try fields(for: record, thing: thing).mapValues(\.dynamoDB))
+    }
+
+    /// The item's attributes as plain JSON values (`item` gives their DynamoDB forms).
+    static func fields(for record: UploadRecord, thing: String) throws(AWSRequestError) -> [String: JSONValue]
+    {
+        guard case .object(var fields)? = try? JSONValue.parse(record.json) else {
             throw .invalidRequest(service: "dynamodb", reason: "record \(record.id) is not a JSON object")
         }
         let time = AWSDate.iso8601Milliseconds(record.time)
@@ -41,7 +46,7 @@ public struct DynamoDBClient: Sendable {
         if fields["time"] == nil { fields["time"] = .string(time) }
         fields["serial_number"] = .string(thing)
         fields["timestamp"] = .string(sortKey(time: time, kind: record.kind, id: record.id))
-        return .object(fields.mapValues(\.dynamoDB))
+        return fields
     }
 
     /// The sort key of a record's item.
@@ -51,10 +56,15 @@ public struct DynamoDBClient: Sendable {
     public func batchWrite(_ records: [UploadRecord], table: String, thing: String)
         async throws(AWSRequestError)
     {
-        var items: [JSONValue] = []
+        // Each write request as text, written straight from the record's fields (the body of
+        // a call is these joined: no attribute tree, no second serialisation).
+        var items: [String] = []
+        items.reserveCapacity(records.count)
         for r in records {
-            items.append(
-                .object(["PutRequest": .object(["Item": try Self.item(for: r, thing: thing)])]))
+            var text = #"{"PutRequest":{"Item":"#
+            JSONValue.writeDynamoDBMap(try Self.fields(for: r, thing: thing), to: &text)
+            text += "}}"
+            items.append(text)
         }
         var start = 0
         while start < items.count {
@@ -64,11 +74,18 @@ public struct DynamoDBClient: Sendable {
         }
     }
 
-    func writeChunk(_ chunk: [JSONValue], table: String) async throws(AWSRequestError) {
+    /// One BatchWriteItem call for `chunk` (write requests as JSON text), then the items it
+    /// hands back, until none is left or the retries are spent.
+    func writeChunk(_ chunk: [String], table: String) async throws(AWSRequestError) {
         var pending = chunk
         var attempt = 0
         while !pending.isEmpty {
-            let body = try encode(.object(["RequestItems": .object([table: .array(pending)])]))
+            var text = #"{"RequestItems":{"#
+            JSONValue.writeQuoted(table, to: &text)
+            text += ":["
+            text += pending.joined(separator: ",")
+            text += "]}}"
+            let body = Array(text.utf8)
             let response = try await client.send(
                 method: "POST", path: "/",
                 headers: [
@@ -79,7 +96,7 @@ public struct DynamoDBClient: Sendable {
             let left = try Self.unprocessed(
                 fromBatchWriteAnswer: response.body, table: table, endpoint: client.endpoint)
             if !left.isEmpty {
-                pending = left
+                pending = left.map(\.jsonText)
                 attempt += 1
                 guard await retry.again(after: attempt) else {
                     throw .service(
@@ -96,7 +113,7 @@ public struct DynamoDBClient: Sendable {
     package static func unprocessed(fromBatchWriteAnswer body: [UInt8], table: String, endpoint: String)
         throws(AWSRequestError) -> [JSONValue]
     {
-        guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(body)),
+        guard let decoded = try? JSONValue.parse(body),
             case .object(let obj) = decoded
         else {
             throw .invalidResponse(
@@ -106,11 +123,5 @@ public struct DynamoDBClient: Sendable {
             case .array(let left)? = unprocessed[table]
         else { return [] }
         return left
-    }
-
-    /// The request body: `jsonText`, Storage's own writer (Foundation's JSONEncoder over the
-    /// JSONValue tree cost several times the CPU).
-    func encode(_ value: JSONValue) throws(AWSRequestError) -> [UInt8] {
-        Array(value.jsonText.utf8)
     }
 }

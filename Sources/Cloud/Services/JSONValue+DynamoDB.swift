@@ -20,4 +20,53 @@ extension JSONValue {
     }
 
     static func shortest(_ d: Double) -> String { "\(d)" }
+
+    /// Appends `dynamoDB.jsonText` to `out` without building the attribute tree.
+    public func writeDynamoDB(to out: inout String) {
+        switch self {
+        case .null: out += #"{"NULL":true}"#
+        case .bool(let b): out += b ? #"{"BOOL":true}"# : #"{"BOOL":false}"#
+        case .int(let i):
+            out += #"{"N":""#
+            out += String(i)
+            out += #""}"#
+        case .double(let d):
+            guard d.isFinite else {
+                out += #"{"NULL":true}"#
+                return
+            }
+            out += #"{"N":""#
+            out += Self.shortest(d)
+            out += #""}"#
+        case .string(let s):
+            out += #"{"S":"#
+            JSONValue.writeQuoted(s, to: &out)
+            out += "}"
+        case .array(let a):
+            out += #"{"L":["#
+            for (i, v) in a.enumerated() {
+                if i > 0 { out += "," }
+                v.writeDynamoDB(to: &out)
+            }
+            out += "]}"
+        case .object(let o):
+            out += #"{"M":"#
+            Self.writeDynamoDBMap(o, to: &out)
+            out += "}"
+        }
+    }
+
+    /// An item (or an `M` value): the attributes' DynamoDB forms, keys sorted.
+    public static func writeDynamoDBMap(_ fields: [String: JSONValue], to out: inout String) {
+        out += "{"
+        var first = true
+        for (k, v) in fields.sorted(by: { $0.key < $1.key }) {
+            if !first { out += "," }
+            first = false
+            writeQuoted(k, to: &out)
+            out += ":"
+            v.writeDynamoDB(to: &out)
+        }
+        out += "}"
+    }
 }

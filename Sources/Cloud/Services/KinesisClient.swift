@@ -133,7 +133,7 @@ public struct KinesisClient: Sendable {
     package static func failures(fromPutRecordsAnswer body: [UInt8], count: Int, endpoint: String)
         throws(AWSRequestError) -> (positions: [Int], lastCode: String)
     {
-        guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(body)),
+        guard let decoded = try? JSONValue.parse(body),
             case .object(let obj) = decoded, case .array(let results)? = obj["Records"],
             results.count == count
         else {

@@ -105,7 +105,7 @@ public struct ShadowClient: Sendable {
                 description: "the shadow answer is \(bytes.count) bytes; at most \(maxAnswerBytes) expected")
         }
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch {
+        do { value = try JSONValue.parse(bytes) } catch {
             throw AnswerError(description: "the shadow answer is not JSON")
         }
         guard case .object(let top) = value else {

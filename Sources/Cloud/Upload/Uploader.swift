@@ -30,8 +30,8 @@ public final class Uploader: Service, Sendable {
         public var livePollInterval: Duration
         /// Backoff after a failed send (network, 5xx, throttling, credentials).
         public var backoff: Backoff
-        /// Who and where the station is (`{"thing", "serial", "site"}`), added to every S3 line
-        /// and DynamoDB item as `station`; nil: nothing added.
+        /// Who and where the station is (`{"thing", "serial", "site"}`), added to every S3 line,
+        /// DynamoDB item and Kinesis record of a logged row as `station`; nil: nothing added.
         public var station: JSONValue?
         /// Rows stamped before this are held back: no clock reading before it can be right, so
         /// they were logged by a run that ended before the clock was set and could not be
@@ -365,7 +365,9 @@ public final class Uploader: Service, Sendable {
                     thing: configuration.thingName)
             case .kinesis(let client, let stream):
                 let entries = records.map {
-                    KinesisClient.Entry(partitionKey: configuration.thingName, data: $0.json)
+                    KinesisClient.Entry(
+                        partitionKey: configuration.thingName,
+                        data: $0.adding("station", configuration.station).json)
                 }
                 // A put Kinesis may already have carried out must get its answer and its
                 // bookkeeping, or the next start sends it again: a graceful stop (which cancels

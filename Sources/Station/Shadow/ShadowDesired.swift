@@ -39,6 +39,10 @@ public enum ShadowDesired {
         func walk(_ object: [String: JSONValue], prefix: String, depth: Int) {
             for (key, value) in object.sorted(by: { $0.key < $1.key }) {
                 let path = prefix.isEmpty ? key : prefix + "." + key
+                if path.split(separator: ".", omittingEmptySubsequences: false).contains("") {
+                    problem(prefix.isEmpty ? "desired" : prefix, "a key name is empty ('\(key.prefix(60))')")
+                    continue
+                }
                 if path == "streaming" {
                     switch value {
                     case .bool(let on): reading.streaming = on

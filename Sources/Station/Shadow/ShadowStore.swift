@@ -51,7 +51,7 @@ public struct ShadowStore: Sendable {
                     description: "\(path): larger than 64 KiB; not the station's kept shadow settings")
             }
         }
-        guard case .object(let top)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
+        guard case .object(let top)? = try? JSONValue.parse(bytes),
             case .int(let version)? = top["version"], case .object(let values)? = top["values"]
         else {
             throw StoreError(
