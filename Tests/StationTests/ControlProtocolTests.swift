@@ -29,7 +29,7 @@ struct ControlProtocolTests {
             #"{"command":"stream","action":"pause"}"#,
             "unknown stream action 'pause'; expected start, stop or toggle"
         ),
-        (#"{"command":"reboot"}"#, "unknown command 'reboot'; expected stream, ack or state"),
+        (#"{"command":"reboot"}"#, "unknown command 'reboot'; expected stream, ack, state or shadow"),
         (String(repeating: " ", count: 5000), "request longer than 4096 bytes"),
     ])
     func rejectsBadRequests(_ line: String, _ message: String) {

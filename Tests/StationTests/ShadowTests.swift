@@ -105,6 +105,18 @@ struct ShadowDesiredTests {
         }
     }
 
+    @Test("an empty or dotted key name is a problem, never a path (the empty one found by FuzzShadow)")
+    func emptyKey() throws {
+        let r = try Self.reading(#"{"": 4, "impact": {"": 1, "threshold_g": 5}, "impact.rearm_g": 1}"#)
+        #expect(r.overlay.values == ["impact.threshold_g": .int(5)])
+        #expect(
+            r.problems.map(\.description) == [
+                "shadow desired (version 3): desired: a key name is empty",
+                #"shadow desired (version 3): impact: a key name is empty"#,
+                #"shadow desired (version 3): desired: a key name holds '.' ('impact.rearm_g'); nest it: {"impact": {"threshold_g": …}}"#,
+            ])
+    }
+
     @Test(
         "every settable key is one the running station applies without a restart, and docs/shadow.md lists it"
     )
@@ -380,9 +392,13 @@ struct ShadowLiveTests {
     func refused() async throws {
         let rig = try Rig(moto: try MotoStack())
         rig.start()
-        try rig.desire(#"{"impact": {"threshold_g": 5.0, "sustain_ms": 99999999}}"#)
+        try rig.desire(#"{"impact": {"threshold_g": 5.0, "sustain_ms": 99999999}, "streaming": true}"#)
         let status = try await rig.sync()
         #expect(rig.live.current.values.detector.thresholdG == 4, "half applied")
+        #expect(
+            !rig.state.snapshot.indication.streaming, "the streaming switch of a refused desired was applied")
+        #expect(
+            Self.desired(try rig.shadow())?["streaming"] as? Bool == true, "a refused switch left desired")
         #expect(status.desired?.contains("refused") == true, "\(status)")
         let shadow = try rig.shadow()
         let outcome = try #require(Self.reported(shadow)["desired_status"] as? [String: Any])

@@ -4,7 +4,7 @@ import Storage
 /// (docs/shadow.md). Each value goes into the configuration tree where the file would hold it,
 /// so the same code validates it with the same messages, naming `source` instead of a line.
 public struct ConfigurationOverlay: Sendable, Equatable {
-    /// Names the overlay in problems and in `config show --all`: `shadow desired (version 12)`.
+    /// Names the overlay in problems: `shadow desired (version 12)`.
     public var source: String
     /// Dotted key path (`impact.threshold_g`) → the value.
     public var values: [String: JSONValue]

@@ -25,7 +25,7 @@ public final class ConfigurationReloader: Sendable {
     let load: Load?
     let live: LiveSettings
     let logger: Logger
-    private let state: Mutex<(running: StationConfiguration, overlay: ConfigurationOverlay)>
+    private let state: Mutex<(running: StationConfiguration, overlay: ConfigurationOverlay, generation: Int)>
     private let listeners = Mutex<[@Sendable (StationConfiguration) -> Void]>([])
 
     /// - Parameters:
@@ -40,7 +40,7 @@ public final class ConfigurationReloader: Sendable {
         self.load = load
         self.live = live
         self.logger = logger
-        state = Mutex((running, overlay))
+        state = Mutex((running, overlay, 0))
     }
 
     public var running: StationConfiguration { state.withLock { $0.running } }
@@ -52,11 +52,13 @@ public final class ConfigurationReloader: Sendable {
         listeners.withLock { $0.append(listener) }
     }
 
-    /// SIGHUP: the file again, with the overlay in force. Logs what changed, or why nothing did.
+    /// SIGHUP: the file again, with the overlay in force (the one in force when the file is
+    /// read, under the same lock: a shadow apply in between is not undone). Logs what changed,
+    /// or why nothing did.
     @discardableResult
     public func reload() -> Outcome? {
         do {
-            let outcome = try apply(overlay: overlay)
+            let outcome = try commit(overlay: nil)
             if outcome.applied.isEmpty && outcome.restart.isEmpty { logger.notice("reload: nothing changed") }
             return outcome
         } catch {
@@ -70,8 +72,19 @@ public final class ConfigurationReloader: Sendable {
     /// nothing changes.
     @discardableResult
     public func apply(overlay: ConfigurationOverlay) throws(ConfigurationError) -> Outcome {
-        let (outcome, next): (Outcome, StationConfiguration) = try state.withLock {
-            s throws(ConfigurationError) in
+        try commit(overlay: overlay)
+    }
+
+    /// How many applies have succeeded (a refused desired state is worth another look after
+    /// one: the file it was checked against may have changed).
+    public var generation: Int { state.withLock { $0.generation } }
+
+    /// One lock over the load, the commit, the live settings and the listeners: two applies
+    /// (SIGHUP and the shadow) cannot interleave and leave the live values behind `running`.
+    /// `overlay` nil: the one in force.
+    private func commit(overlay given: ConfigurationOverlay?) throws(ConfigurationError) -> Outcome {
+        try state.withLock { s throws(ConfigurationError) in
+            let overlay = given ?? s.overlay
             guard let load else {
                 throw ConfigurationError(problems: [
                     ConfigurationProblem(
@@ -88,18 +101,18 @@ public final class ConfigurationReloader: Sendable {
             // detector while the chip still runs with the old one.
             s.running = ReloadPlan.applying(new, to: s.running)
             s.overlay = overlay
-            return (outcome, s.running)
+            s.generation += 1
+            live.update(LiveSettings.Values(configuration: s.running))
+            if !outcome.applied.isEmpty {
+                logger.notice("reload: applied \(outcome.applied.joined(separator: ", "))")
+                for listener in listeners.withLock({ $0 }) { listener(s.running) }
+            }
+            if !outcome.restart.isEmpty {
+                logger.warning(
+                    "reload: not applied, restart to change \(outcome.restart.joined(separator: ", "))")
+            }
+            return outcome
         }
-        live.update(LiveSettings.Values(configuration: next))
-        if !outcome.applied.isEmpty {
-            logger.notice("reload: applied \(outcome.applied.joined(separator: ", "))")
-            for listener in listeners.withLock({ $0 }) { listener(next) }
-        }
-        if !outcome.restart.isEmpty {
-            logger.warning(
-                "reload: not applied, restart to change \(outcome.restart.joined(separator: ", "))")
-        }
-        return outcome
     }
 }
 

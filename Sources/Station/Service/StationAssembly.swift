@@ -203,6 +203,14 @@ public struct StationAssembly {
             return (file, .empty, store, nil)
         }
         guard let reload else { return (file, .empty, store, nil) }
+        // Only what desired may set, whatever the file says (edited by hand, or kept by a version
+        // that allowed more).
+        let foreign = kept.values.keys.filter { !ShadowDesired.settableKeys.contains($0) }.sorted()
+        guard foreign.isEmpty else {
+            let problems = foreign.map { "\(store.path): \($0) is not settable from the shadow" }
+            logger.error("shadow: the kept settings are not used: \(problems.joined(separator: "; "))")
+            return (file, .empty, store, .refused(version: kept.version, problems: problems))
+        }
         do throws(ConfigurationError) {
             var c = try reload(kept.overlay)
             c.hardware = file.hardware

@@ -39,8 +39,15 @@ public enum ShadowDesired {
         func walk(_ object: [String: JSONValue], prefix: String, depth: Int) {
             for (key, value) in object.sorted(by: { $0.key < $1.key }) {
                 let path = prefix.isEmpty ? key : prefix + "." + key
-                if path.split(separator: ".", omittingEmptySubsequences: false).contains("") {
-                    problem(prefix.isEmpty ? "desired" : prefix, "a key name is empty ('\(key.prefix(60))')")
+                if key.isEmpty || key.contains(".") {
+                    // Nested as in the file: a dotted name would be applied but never match
+                    // reported's nesting, and stay in the delta.
+                    problem(
+                        prefix.isEmpty ? "desired" : prefix,
+                        key.isEmpty
+                            ? "a key name is empty"
+                            : "a key name holds '.' ('\(key.prefix(60))'); nest it: {\"impact\": {\"threshold_g\": …}}"
+                    )
                     continue
                 }
                 if path == "streaming" {

@@ -11,7 +11,7 @@ public struct ShadowReport: Sendable, Equatable {
     public var state: [String: JSONValue]
     public var metrics: [String: JSONValue]
 
-    /// Faults and errors are cut to this many characters, and at most `maxFaults` faults are
+    /// Faults and errors are cut to this many UTF-8 bytes, and at most `maxFaults` of each are
     /// listed, so the document stays far below the service's 8 KiB.
     static let maxText = 160
     static let maxFaults = 8
@@ -62,8 +62,19 @@ public struct ShadowReport: Sendable, Equatable {
 
     public init(_ i: Inputs) {
         let s = i.snapshot
+        // Cut by UTF-8 bytes, not characters: a key in a refused desired state is anyone's text,
+        // and one character can be many bytes.
         func cut(_ text: String) -> JSONValue {
-            .string(text.count > Self.maxText ? String(text.prefix(Self.maxText - 1)) + "…" : text)
+            guard text.utf8.count > Self.maxText else { return .string(text) }
+            var out = ""
+            var bytes = 0
+            for c in text {
+                let n = c.utf8.count
+                guard bytes + n <= Self.maxText - 3 else { break }
+                out.append(c)
+                bytes += n
+            }
+            return .string(out + "…")
         }
         func seconds(_ d: TimeInterval) -> JSONValue { .double((max(0, d) * 10).rounded() / 10) }
 
@@ -79,12 +90,13 @@ public struct ShadowReport: Sendable, Equatable {
         let faults = s.faultMessages.sorted { $0.key < $1.key }.prefix(Self.maxFaults).map {
             cut("\($0.key): \($0.value)")
         }
+        // The last error is news; the last success changes with every batch and goes with the
+        // metrics.
         var destinations: [String: JSONValue] = [:]
+        var lastSuccess: [String: JSONValue] = [:]
         for d in s.upload?.destinations ?? [] {
-            destinations[d.name] = .object([
-                "last_error": d.lastError.map(cut) ?? .null,
-                "last_success": d.lastSuccess.map(JSONValue.string) ?? .null,
-            ])
+            destinations[d.name] = .object(["last_error": d.lastError.map(cut) ?? .null])
+            lastSuccess[d.name] = d.lastSuccess.map(JSONValue.string) ?? .null
         }
         var health: [String: JSONValue] = [
             "version": .string(i.version),
@@ -111,13 +123,14 @@ public struct ShadowReport: Sendable, Equatable {
                 "errors": .array(problems.prefix(Self.maxFaults).map(cut)),
             ])
         case nil:
-            break
+            state["desired_status"] = .null  // removes what an earlier run reported
         }
         self.state = state
         var metrics: [String: JSONValue] = [
             "reported_at": .string(AWSDate.iso8601(i.now)),
             "uptime_s": .int(Int64(max(0, i.now.timeIntervalSince(i.startTime)))),
             "last_sample_age_s": .object(sensorAges),
+            "last_success": .object(lastSuccess),
         ]
         if let bytes = i.databaseBytes { metrics["database_bytes"] = .int(bytes) }
         if let records = i.backlogRecords {

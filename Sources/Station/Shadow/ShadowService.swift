@@ -68,6 +68,11 @@ public struct ShadowService: Service {
         /// same are not applied or logged again at every sync.
         var seenDesired: [String: JSONValue]
         var seenProblems: [String] = []
+        /// The reloader's generation when they were looked at: a refused state is looked at
+        /// again after a reload (the file may have been fixed).
+        var seenGeneration = 0
+        /// Whether the desired settings last looked at were taken (streaming follows only then).
+        var accepted = true
         var lastReported: [String: JSONValue]?
         var lastReportTime: Date = .distantPast
         var nextSync: Date
@@ -155,12 +160,17 @@ public struct ShadowService: Service {
         for attempt in 1...5 {
             let reading = ShadowDesired.read(d.desired, version: d.version)
             settle(reading, version: d.version, &p)
-            guard let streaming = reading.streaming else { return }
+            // A refused desired state is refused whole: its streaming switch stays in desired.
+            guard p.accepted, let streaming = reading.streaming else { return }
             _ = state.setStreaming(streaming, cause: "shadow")
             // Done: take the command out of desired, unless someone wrote the shadow meanwhile.
             let clear = #"{"state":{"desired":{"streaming":null}},"version":\#(d.version)}"#
             do {
-                try await client.update(clear)
+                let version = try await client.update(clear)
+                if var newer = document {
+                    newer.version = version
+                    document = newer
+                }
                 logger.notice("shadow: streaming \(streaming ? "on" : "off") (desired version \(d.version))")
                 return
             } catch  where ShadowClient.isConflict(error) && attempt < 5 {
@@ -176,16 +186,22 @@ public struct ShadowService: Service {
     private func settle(_ reading: ShadowDesired.Reading, version: Int64, _ p: inout Progress) {
         let values = reading.overlay.values
         let seen = reading.problems.map { "\($0.key): \($0.message)" }
-        guard values != p.seenDesired || seen != p.seenProblems else { return }
+        let retry = !p.accepted && reloader.generation != p.seenGeneration
+        guard values != p.seenDesired || seen != p.seenProblems || retry else { return }
         p.seenDesired = values
         p.seenProblems = seen
+        defer { p.seenGeneration = reloader.generation }
         var problems = reading.problems.map(\.description)
         if problems.isEmpty {
             do {
                 let outcome = try reloader.apply(overlay: reading.overlay)
-                do { try store?.save(.init(version: version, values: values)) } catch {
+                do {
+                    try store?.save(.init(version: version, values: values))
+                    state.clearFault("shadow")
+                } catch {
                     state.raiseFault("shadow", "\(error); the settings apply until the next restart")
                 }
+                p.accepted = true
                 p.outcome = .applied(version: version)
                 p.status.desired = "version \(version) applied"
                 p.status.overrides = overrides()
@@ -197,6 +213,7 @@ public struct ShadowService: Service {
                 problems = error.problems.map(\.description)
             }
         }
+        p.accepted = false
         p.outcome = .refused(version: version, problems: problems)
         p.status.desired = "version \(version) refused: " + problems.joined(separator: "; ")
         logger.error(
