@@ -368,18 +368,24 @@ public enum ConfigurationKeys {
             defaultText: "none"),
     ]
 
-    /// What `alert.enabled: true` needs beside it to be valid (the example of that key).
-    static let alertReady = """
+    /// An upload section that is on and validates: what `alert` and `shadow` need beside them.
+    static let uploadOn = """
         upload:
           enabled: true
           credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com
           role_alias: station
           kinesis:
             stream: k1
-        alert:
-          topic_arn: arn:aws:sns:eu-west-1:123456789012:impact-alerts
 
         """
+
+    /// What `alert.enabled: true` needs beside it to be valid (the example of that key).
+    static let alertReady =
+        uploadOn + """
+            alert:
+              topic_arn: arn:aws:sns:eu-west-1:123456789012:impact-alerts
+
+            """
 
     static let shadow: [K] = [
         .bool(
@@ -403,17 +409,12 @@ public enum ConfigurationKeys {
     ]
 
     /// What `shadow.enabled: true` needs beside it to be valid (the example of that key).
-    static let shadowReady = """
-        upload:
-          enabled: true
-          credentials_endpoint: c1abc.credentials.iot.eu-west-1.amazonaws.com
-          role_alias: station
-          kinesis:
-            stream: k1
-        shadow:
-          endpoint: a1b2c3-ats.iot.eu-west-1.amazonaws.com
+    static let shadowReady =
+        uploadOn + """
+            shadow:
+              endpoint: a1b2c3-ats.iot.eu-west-1.amazonaws.com
 
-        """
+            """
 
     static let simulation: [K] = [
         K.make(

@@ -96,36 +96,40 @@ extension ConfigurationLoader {
     /// `alert.enabled` needs the upload's credentials and a topic.
     static func checkAlert(_ section: Section, _ reader: ConfigurationReader, _ config: StationConfiguration)
     {
-        guard config.alert.enabled, let enabledOrigin = section.origin(of: "enabled") else { return }
-        if !config.upload.enabled {
-            reader.report(
-                enabledOrigin, key: section.keyPath("enabled"),
-                "needs upload.enabled: true (an alert is signed with the credentials the upload section obtains)"
-            )
-        }
-        if config.alert.topicArn.isEmpty, isValid(section, "topic_arn", reader) {
-            reader.report(
-                section.origin(of: "topic_arn") ?? enabledOrigin, key: section.keyPath("topic_arn"),
-                "required when alert.enabled is true; expected an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:impact-alerts"
-            )
-        }
+        checkNeedsUpload(
+            section, reader, config, enabled: config.alert.enabled,
+            signed: "an alert is signed with the credentials the upload section obtains",
+            required: "topic_arn", missing: config.alert.topicArn.isEmpty,
+            expected: "an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:impact-alerts")
     }
 
     /// `shadow.enabled` needs the upload's credentials and the data endpoint.
     static func checkShadow(_ section: Section, _ reader: ConfigurationReader, _ config: StationConfiguration)
     {
-        guard config.shadow.enabled, let enabledOrigin = section.origin(of: "enabled") else { return }
+        checkNeedsUpload(
+            section, reader, config, enabled: config.shadow.enabled,
+            signed: "the shadow is read and written with the credentials the upload section obtains",
+            required: "endpoint", missing: config.shadow.endpoint.isEmpty,
+            expected:
+                "the account's IoT data endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS), e.g. a1b2c3-ats.iot.eu-west-1.amazonaws.com"
+        )
+    }
+
+    /// A section that signs its requests with the upload's credentials (`alert`, `shadow`): when
+    /// enabled, it needs `upload.enabled` and its own `required` key.
+    private static func checkNeedsUpload(
+        _ section: Section, _ reader: ConfigurationReader, _ config: StationConfiguration, enabled: Bool,
+        signed: String, required: String, missing: Bool, expected: String
+    ) {
+        guard enabled, let enabledOrigin = section.origin(of: "enabled") else { return }
         if !config.upload.enabled {
             reader.report(
-                enabledOrigin, key: section.keyPath("enabled"),
-                "needs upload.enabled: true (the shadow is read and written with the credentials the upload section obtains)"
-            )
+                enabledOrigin, key: section.keyPath("enabled"), "needs upload.enabled: true (\(signed))")
         }
-        if config.shadow.endpoint.isEmpty, isValid(section, "endpoint", reader) {
+        if missing, isValid(section, required, reader) {
             reader.report(
-                section.origin(of: "endpoint") ?? enabledOrigin, key: section.keyPath("endpoint"),
-                "required when shadow.enabled is true; expected the account's IoT data endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS), e.g. a1b2c3-ats.iot.eu-west-1.amazonaws.com"
-            )
+                section.origin(of: required) ?? enabledOrigin, key: section.keyPath(required),
+                "required when \(section.keyPath("enabled")) is true; expected \(expected)")
         }
     }
 
