@@ -54,10 +54,13 @@ private final class HangUpServer: @unchecked Sendable {
 }
 
 /// A loopback port nobody listens on: bound, then closed, so connecting is refused.
-private func refusedPort() throws -> Int {
+/// A loopback port that refuses connections: bound but not listening, and held until `body`
+/// returns, so that no server started meanwhile by another test can take it (a port closed
+/// first was once picked up under load, and the "refused" request waited instead).
+private func withRefusedPort<T>(_ body: (Int) async throws -> T) async throws -> T {
     let (fd, port) = try loopbackSocket(listening: false)
-    close(fd)
-    return port
+    defer { close(fd) }
+    return try await body(port)
 }
 
 @Suite("Network failures are described in words (the log's and status's upload reason)")
@@ -96,8 +99,9 @@ struct NetworkFailureTests {
 
     @Test("nothing listening, no connect retries: the errno's own words")
     func refused() async throws {
-        let port = try refusedPort()
-        let (raw, text) = try await failure("http://127.0.0.1:\(port)/", retryConnect: false)
+        let (raw, text) = try await withRefusedPort { port in
+            try await failure("http://127.0.0.1:\(port)/", retryConnect: false)
+        }
         #expect(text == "Connection refused (errno \(ECONNREFUSED))", "raw: \(raw)")
     }
 
@@ -105,26 +109,30 @@ struct NetworkFailureTests {
         "the service clients' shared HTTP client: a refused connection is an error at once, not a retry until the deadline"
     )
     func serviceClientFailsFast() async throws {
-        let port = try refusedPort()
-        // Through the client every S3, DynamoDB, Kinesis and SNS request uses. With connect retries
-        // (AsyncHTTPClient's `.shared`, used before) the same error came only at the request's
-        // deadline, 60 s here. Not a speed figure: which of the two ends the request.
-        let client = AWSClient(
-            endpoint: "http://127.0.0.1:\(port)", region: "us-east-1", service: "kinesis",
-            credentials: StaticCredentials(
-                AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: nil)),
-            timeout: .seconds(60))
-        let start = ContinuousClock.now
-        defer { #expect(ContinuousClock.now - start < .seconds(30), "the request waited for its deadline") }
-        do {
-            _ = try await client.send(method: "POST", path: "/", headers: [], body: [], options: .standard)
-            Issue.record("a request to a closed port succeeded")
-        } catch {
-            #expect(
-                error
-                    == .network(
-                        service: "kinesis", endpoint: "http://127.0.0.1:\(port)",
-                        reason: "Connection refused (errno \(ECONNREFUSED))"))
+        try await withRefusedPort { port in
+            // Through the client every S3, DynamoDB, Kinesis and SNS request uses. With connect
+            // retries (AsyncHTTPClient's `.shared`, used before) the same error came only at the
+            // request's deadline, 60 s here. Not a speed figure: which of the two ends the request.
+            let client = AWSClient(
+                endpoint: "http://127.0.0.1:\(port)", region: "us-east-1", service: "kinesis",
+                credentials: StaticCredentials(
+                    AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: nil)),
+                timeout: .seconds(60))
+            let start = ContinuousClock.now
+            defer {
+                #expect(ContinuousClock.now - start < .seconds(30), "the request waited for its deadline")
+            }
+            do throws(AWSRequestError) {
+                _ = try await client.send(
+                    method: "POST", path: "/", headers: [], body: [], options: .standard)
+                Issue.record("a request to a closed port succeeded")
+            } catch {
+                #expect(
+                    error
+                        == .network(
+                            service: "kinesis", endpoint: "http://127.0.0.1:\(port)",
+                            reason: "Connection refused (errno \(ECONNREFUSED))"))
+            }
         }
     }
 
