@@ -47,7 +47,7 @@ struct ShadowEndToEndTests {
         _ = try moto.readback([
             "shadow-desire", "TestThing", #"{"impact": {"threshold_g": 5.5}, "streaming": true}"#,
         ])
-        let sync = try StationBinary.run(["shadow", "sync", "--config", config])
+        let sync = try StationBinary.run(["shadow", "sync", "--config", config, "--timeout", "120"])
         #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)\n\(station.log)")
         #expect(sync.stdout.contains("shadow     desired version"), "\(sync.stdout)")
         #expect(
@@ -63,7 +63,7 @@ struct ShadowEndToEndTests {
 
         // SIGHUP reads the file again; the shadow's setting stays over it.
         kill(station.process.processIdentifier, SIGHUP)
-        try await eventually("the reload", limit: .seconds(30)) {
+        try await eventually("the reload", limit: .seconds(120)) {
             station.log.contains("reload: nothing changed")
         }
 
@@ -71,16 +71,16 @@ struct ShadowEndToEndTests {
         #expect(await station.terminate() == 0, "\(station.log)")
         try moto.setOutage(true)
         station = try RunningStation(config: config, directory: dir)
-        try await eventually("the start", limit: .seconds(60)) {
+        try await eventually("the start", limit: .seconds(120)) {
             station.log.contains("shadow: starting with the settings of desired version")
         }
-        let offline = try StationBinary.run(["shadow", "sync", "--config", config, "--timeout", "20"])
+        let offline = try StationBinary.run(["shadow", "sync", "--config", config, "--timeout", "120"])
         #expect(offline.status == 1, "\(offline.stdout)\(offline.stderr)")
         #expect(offline.stderr.isEmpty, "\(offline.stderr)")
         #expect(offline.stdout.contains("shadow     last error"), "\(offline.stdout)")
         #expect(offline.stdout.contains("shadow     sets impact.threshold_g = 5.5"), "\(offline.stdout)")
         try moto.setOutage(false)
-        let back = try StationBinary.run(["shadow", "sync", "--config", config, "--json"])
+        let back = try StationBinary.run(["shadow", "sync", "--config", config, "--json", "--timeout", "120"])
         #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(back.stdout.utf8)) as? [String: Any]
         #expect(json?["lastError"] == nil, "\(back.stdout)")

@@ -216,6 +216,10 @@ struct ShadowLiveTests {
     /// A shadow service over a reloader of `ShadowDesiredTests.file`, the log in a temporary
     /// directory; `client` may wrap the real one.
     final class Rig: @unchecked Sendable {
+        /// How long a wait may take: a full test run starts dozens of servers at once on two
+        /// cores, and moto answered the first report only after 20 s there once. A deadline,
+        /// not a speed figure.
+        static let patience = Duration.seconds(120)
         let moto: MotoStack
         let thing = "ShadowThing"
         let state = StationState()
@@ -270,7 +274,7 @@ struct ShadowLiveTests {
         @discardableResult
         func sync() async throws -> ShadowLiveStatus {
             let n = state.requestShadowSync()
-            try await AlertServiceTests.eventually("sync \(n)") {
+            try await AlertServiceTests.eventually("sync \(n)", within: Rig.patience) {
                 (state.snapshot.shadow?.requestsAnswered ?? 0) >= n
             }
             return try #require(state.snapshot.shadow)
@@ -307,7 +311,7 @@ struct ShadowLiveTests {
     func roundTrip() async throws {
         let rig = try Rig(moto: try MotoStack())
         rig.start()
-        try await AlertServiceTests.eventually("the first report") {
+        try await AlertServiceTests.eventually("the first report", within: Rig.patience) {
             rig.state.snapshot.shadow?.lastReport != nil
         }
         var reported = Self.reported(try rig.shadow())
@@ -339,7 +343,7 @@ struct ShadowLiveTests {
         // A change worth telling goes at once, without a sync.
         let before = rig.state.snapshot.shadow?.syncs
         rig.state.raiseFault("weather", "no BME280 at 0x76 on /dev/i2c-1")
-        try await AlertServiceTests.eventually("the fault in reported") {
+        try await AlertServiceTests.eventually("the fault in reported", within: Rig.patience) {
             let faults = (Self.reported(try rig.shadow())["health"] as? [String: Any])?["faults"] as? [String]
             return faults == ["weather: no BME280 at 0x76 on /dev/i2c-1"]
         }

@@ -347,7 +347,7 @@ print("yes" if h.get("clock_synchronised") is True and len(h.get("sensors", {}))
 [ "$rep" = yes ] && ok "6. the shadow's reported health comes from the sandbox once the clock is set (two sensors, clock synchronised)" \
   || fail "6. no reported health in the shadow" "$(readback shadow-get TestThing | cut -c1-300)" "$(g 'journalctl -u sensorstation -b --no-pager -q -o cat | grep -i shadow | tail -5')"
 readback shadow-desire TestThing '{"impact": {"threshold_g": 5.5}}' >/dev/null
-out=$(as alice 'sensorstation shadow sync' 2>&1); kept=$(g 'cat /var/lib/sensorstation/shadow.json' 2>&1)
+out=$(as alice 'sensorstation shadow sync --timeout 120' 2>&1); kept=$(g 'cat /var/lib/sensorstation/shadow.json' 2>&1)
 grep -q "sets impact.threshold_g = 5.5" <<<"$out" && grep -q '"impact.threshold_g":5.5' <<<"$kept" \
   && ok "6. alice: sensorstation shadow sync applies a desired threshold, kept in /var/lib/sensorstation/shadow.json: $(grep -m1 'desired' <<<"$out" | cut -c1-100)" \
   || fail "6. shadow sync from the sandbox" "$out" "$kept"
