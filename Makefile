@@ -53,7 +53,7 @@ BIN         ?=
 # The binary that install and deb use: BIN if given, else the release build.
 INSTALL_BIN  = $(if $(BIN),$(BIN),$(RELEASE_BIN))
 
-CLI_VERSION := $(shell sed -n 's/.*version: "\([0-9][^"]*\)".*/\1/p' Sources/sensorstation/SensorStationCommand.swift | head -n1)
+CLI_VERSION := $(shell sed -n 's/.*current = "\([0-9][^"]*\)".*/\1/p' Sources/Station/Service/SensorStationVersion.swift | head -n1)
 # The last commit's time in UTC to the second, then its hash: two builds of one day still order
 # as their commits do, so apt upgrades (never downgrades) from one to the next.
 GIT_STAMP   := $(shell TZ=UTC0 git log -1 --format=%cd.%h --date=format-local:%Y%m%d%H%M%S 2>/dev/null)

@@ -54,8 +54,3 @@ public struct ShadowLiveStatus: Codable, Sendable, Equatable {
         return out
     }
 }
-
-/// The version `sensorstation --version` prints and the shadow reports.
-public enum SensorStationVersion {
-    public static let current = "0.1.0"
-}
