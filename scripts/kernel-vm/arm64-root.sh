@@ -18,7 +18,7 @@ REQ=$(dirname "$(realpath "$0")")/../../Tests/Servers/requirements.txt
 KEY=$(cat "$0" "$REQ" | sha256sum | cut -c1-16)
 ts() { echo "[$(date +%T)] kernel-vm (arm64 root): $*" >&2; }
 if [ "$(cat "$ROOT/.sensorstation-key" 2>/dev/null)" != "$KEY" ]; then
-  "$(dirname "$(realpath "$0")")/../deps" mmdebstrap qemu-user-static >&2
+  "$(dirname "$(realpath "$0")")/../deps" mmdebstrap qemu-user-static arch-test >&2
   if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
     [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
     cat /usr/lib/binfmt.d/qemu-aarch64.conf > /proc/sys/fs/binfmt_misc/register \
