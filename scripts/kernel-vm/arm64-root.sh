@@ -17,6 +17,16 @@ ROOT=$W/arm64/userland
 REQ=$(dirname "$(realpath "$0")")/../../Tests/Servers/requirements.txt
 KEY=$(cat "$0" "$REQ" | sha256sum | cut -c1-16)
 ts() { echo "[$(date +%T)] kernel-vm (arm64 root): $*" >&2; }
+# A build killed halfway (a session's end, a CI timeout) leaves mmdebstrap's mounts (proc, sys,
+# dev/pts, dev/shm) in the half-made root; rm -rf would descend into them. Unmount them first
+# (deepest first) and never cross into another file system.
+remove_tree() {
+  [ -e "$1" ] || return 0
+  awk -v p="$1/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m"
+  done
+  rm -rf --one-file-system "$1"
+}
 if [ "$(cat "$ROOT/.sensorstation-key" 2>/dev/null)" != "$KEY" ]; then
   "$(dirname "$(realpath "$0")")/../deps" mmdebstrap qemu-user-static arch-test >&2
   if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
@@ -25,7 +35,8 @@ if [ "$(cat "$ROOT/.sensorstation-key" 2>/dev/null)" != "$KEY" ]; then
       || { echo "arm64-root: cannot register qemu-aarch64 with binfmt_misc" >&2; exit 69; }
   fi
   ts "mmdebstrap trixie arm64 (the product's Depends, busybox, Python test servers)"
-  rm -rf "$ROOT" "$ROOT.new"; mkdir -p "$W/arm64"
+  remove_tree "$ROOT"; remove_tree "$ROOT.new"; mkdir -p "$W/arm64"
+  trap 'remove_tree "$ROOT.new"' EXIT
   # The test servers' packages: wheels for trixie's Python 3.13 on aarch64, fetched by this
   # machine's pip (its configuration and trust store: a TLS-inspecting proxy's CA is in those, not
   # in the root's fresh ca-certificates) and installed in the root without an index.
@@ -43,7 +54,7 @@ if [ "$(cat "$ROOT/.sensorstation-key" 2>/dev/null)" != "$KEY" ]; then
     --customize-hook='rm -rf "$1/tmp/wheels"' \
     trixie "$ROOT.new" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >&2
   echo "$KEY" > "$ROOT.new/.sensorstation-key"
-  mv "$ROOT.new" "$ROOT"
+  mv "$ROOT.new" "$ROOT"; trap - EXIT
   ts "built $ROOT ($(du -sh "$ROOT" | cut -f1))"
 fi
 echo "$ROOT"
