@@ -177,19 +177,11 @@ enum DriverBenchmark {
                     format:
                         " for %.0f s real time (drain, sleep 2.5 ms): generated %d, read %d, lost %d (model), held %d; "
                         + "%d drains, largest %d samples, longest interval %.1f ms; %d timestamp gaps > 1.5 periods; "
-                        + "FIFO-full reads %d; CPU %.1f %% of one core, %.2f µs/sample",
+                        + "overrun reads %d; CPU %.1f %% of one core, %.2f µs/sample",
                     seconds, generated, read, lost, held, drains, largestDrain, longestInterval * 1000,
-                    lateGaps, fifoFullCount(driver), cpu / seconds * 100, cpu / Double(max(read, 1)) * 1e6))
+                    lateGaps, driver.overruns, cpu / seconds * 100, cpu / Double(max(read, 1)) * 1e6))
         if read != popped {
             print("  note: driver read \(read) samples but the model popped \(popped)")
-        }
-    }
-
-    static func fifoFullCount(_ driver: any Accelerometer) -> Int {
-        switch driver {
-        case let d as ADXL345: d.fifoFullCount
-        case let d as LIS3DH: d.fifoFullCount
-        default: 0
         }
     }
 

@@ -42,7 +42,10 @@ extension StatusCommand {
                 faults.isEmpty
                     ? "no faults"
                     : "faults: " + faults.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
-            return "service    running: " + parts.joined(separator: ", ") + "\n"
+            var text = "service    running: " + parts.joined(separator: ", ") + "\n"
+            // What the motion sampler lost since the service started ("none" is measured).
+            if let drops = r.sampling { text += "sampling   samples lost: \(drops.text)\n" }
+            return text
         }
     }
 
@@ -91,7 +94,11 @@ extension StatusCommand {
                 (try? encoder.encode(r.faults ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
             var text =
                 "\"service\":{\"running\":true,\"state\":\(quoted(r.message)),\"streaming\":\(r.streaming == true)"
-                + ",\"impact_latched\":\(r.impactLatched == true),\"faults\":\(faults)}"
+                + ",\"impact_latched\":\(r.impactLatched == true),\"faults\":\(faults)"
+            if let drops = r.sampling, let body = try? encoder.encode(drops) {
+                text += ",\"sampling\":" + String(decoding: body, as: UTF8.self)
+            }
+            text += "}"
             if let shadow = r.shadow, let body = try? encoder.encode(shadow) {
                 text += ",\"shadow\":" + String(decoding: body, as: UTF8.self)
             }

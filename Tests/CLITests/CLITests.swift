@@ -252,6 +252,8 @@ struct ControlCLITests {
         let status = try CLI.run(["status"], environment: env)
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("service    running: streaming on, "), "\(status.stdout)")
+        // What the motion sampler lost is measured from the start ("none", or the counts).
+        #expect(status.stdout.contains("\nsampling   samples lost: "), "\(status.stdout)")
         let live =
             try JSONSerialization.jsonObject(
                 with: Data(try CLI.run(["status", "--json"], environment: env).stdout.utf8))
@@ -259,6 +261,9 @@ struct ControlCLITests {
         let service = live?["service"] as? [String: Any]
         #expect(service?["running"] as? Bool == true && service?["streaming"] as? Bool == true)
         #expect(service?["impact_latched"] as? Bool != nil && service?["faults"] as? [String: String] != nil)
+        let sampling = service?["sampling"] as? [String: Any]
+        #expect(sampling?["overruns"] as? Int != nil && sampling?["gaps"] as? Int != nil)
+        #expect(sampling?["missed_samples"] as? Int != nil)
         #expect(live?["upload"] == nil, "upload is off: no upload member")
         r = try CLI.run(["stream", "toggle", "--json"], environment: env)
         let answer = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]

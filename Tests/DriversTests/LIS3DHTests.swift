@@ -56,7 +56,7 @@ struct LIS3DHTests {
         // Newest at `now`, earlier ones one ODR period (10 ms) apart.
         #expect(s.map(\.time) == [.milliseconds(1980), .milliseconds(1990), .seconds(2)])
         #expect(!s.contains { $0.saturated })
-        #expect(a.fifoFullCount == 0)
+        #expect(a.overruns == 0)
     }
 
     @Test(
@@ -81,7 +81,7 @@ struct LIS3DHTests {
         #expect(s.count == entries)
         #expect(dev.readRegisters.filter { $0 == Self.outXLAutoIncrement }.count == entries)
         #expect(s.allSatisfy { $0.x == 1.0 && $0.z == -1.0 })  // 2 mg/digit
-        #expect(a.fifoFullCount == (full ? 1 : 0))
+        #expect(a.overruns == (full ? 1 : 0))
         if let first = s.first {
             // Period of 1344 Hz rounded to whole nanoseconds: 744 048 ns.
             #expect(first.time == .seconds(1) - .nanoseconds(744_048) * (entries - 1))

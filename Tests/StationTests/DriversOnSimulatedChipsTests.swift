@@ -1,4 +1,5 @@
 import Drivers
+import Foundation
 import HAL
 import Simulation
 import Testing
@@ -187,9 +188,13 @@ struct DriversOnSimulatedChipsTests {
         var read = 0
         var previous: Duration?
         var worstGap = Duration.zero
+        var drops = DropCounter(period: MotionSampler.period(c.odrHz))
         while clock.now < end {
             clock.advance(by: interval)
-            for s in try driver.read(now: clock.now) {
+            let samples = try driver.read(now: clock.now)
+            let lost = drops.observe(samples, overruns: driver.overruns, at: Date())
+            #expect(!lost)
+            for s in samples {
                 if let previous {
                     #expect(s.time > previous)
                     worstGap = max(worstGap, s.time - previous)
@@ -207,6 +212,49 @@ struct DriversOnSimulatedChipsTests {
         #expect(expected - read <= Int((intervalMs / 1000 * c.odrHz).rounded(.up)))
         // Timestamps advance at the ODR: no gap much longer than one period.
         #expect(worstGap.simSeconds <= 1.5 / c.odrHz, "worst gap \(worstGap)")
+        #expect(driver.overruns == 0 && drops.drops.isEmpty)
+    }
+
+    @Test(
+        "reading too slowly: the chip's overrun flag is counted, and the gaps in the sample times match what the model lost",
+        arguments: [
+            // (case, read interval ms, whether the chip has a flag for it); the first: 64 due, 32 kept
+            (Case(kind: .adxl345, rangeG: 16, odrHz: 3200, gPerLSB: 1.0 / 256), 20.0, true),
+            (Case(kind: .adxl345, rangeG: 16, odrHz: 100, gPerLSB: 1.0 / 256, fifo: false), 30, true),
+            (Case(kind: .lis3dh, rangeG: 16, odrHz: 1344, gPerLSB: 0.012), 50, true),
+            (Case(kind: .lis3dh, rangeG: 16, odrHz: 100, gPerLSB: 0.012, fifo: false), 40, true),
+            (Case(kind: .h3lis331dl, rangeG: 100, odrHz: 400, gPerLSB: 0.049, fifo: false), 10, true),
+            (Case(kind: .mpu6050, rangeG: 16, odrHz: 200, gPerLSB: 1.0 / 2048, fifo: false), 20, false),
+        ])
+    func slowReads(_ c: Case, intervalMs: Double, flagged: Bool) throws {
+        let (station, clock) = Self.station(c.kind, scenario: .quiet(noiseG: 0))
+        let driver = try Self.open(c, try station.bus.device(at: c.kind.defaultAddress))
+        let interval = Duration.nanoseconds(Int64(intervalMs * 1e6))
+        var drops = DropCounter(period: MotionSampler.period(c.odrHz))
+        // The first read finds the FIFO (or data register) as a prompt reader would, so every
+        // loss the model counts happens between reads the counter sees.
+        clock.advance(by: MotionSampler.period(c.odrHz) * 2)
+        _ = drops.observe(try driver.read(now: clock.now), overruns: driver.overruns, at: Date())
+        let lostBefore = try #require(Self.counters(station)).lost
+        let reads = 200
+        for _ in 0..<reads {
+            clock.advance(by: interval)
+            _ = drops.observe(try driver.read(now: clock.now), overruns: driver.overruns, at: Date())
+        }
+        let lost = try #require(Self.counters(station)).lost - lostBefore
+        #expect(lost > 0)
+        if flagged {
+            #expect(abs(driver.overruns - reads) <= 1, "\(driver.overruns) overruns in \(reads) reads")
+        } else {
+            #expect(driver.overruns == 0)
+        }
+        #expect(drops.drops.overruns == driver.overruns)
+        #expect(drops.drops.gaps >= reads - 1 && drops.drops.gaps <= reads)
+        // The estimate from the times, against the model's own count (within one sample a gap).
+        #expect(
+            abs(drops.drops.missedSamples - lost) <= reads,
+            "missed \(drops.drops.missedSamples), lost \(lost)")
+        #expect(drops.drops.last != nil)
     }
 
     /// The model's counters, whichever model it is.

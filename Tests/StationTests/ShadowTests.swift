@@ -196,6 +196,8 @@ struct ShadowDesiredTests {
     func reportSize() throws {
         let state = StationState()
         for i in 0..<40 { state.raiseFault("component-\(i)", String(repeating: "x", count: 2000)) }
+        state.setSampling(
+            SamplingDrops(overruns: 123_456, gaps: 98_765, missedSamples: 12_345_678, last: Date()))
         let report = ShadowReport(
             .init(
                 configuration: try Self.load(.empty), snapshot: state.snapshot,
@@ -207,6 +209,12 @@ struct ShadowDesiredTests {
                     version: 9, problems: Array(repeating: String(repeating: "y", count: 500), count: 20))))
         let bytes = report.updateDocument.utf8.count
         #expect(bytes < ShadowClient.maxStateBytes / 2, "\(bytes) bytes")
+        // What the sampler lost goes with every report, among the figures that never cause one.
+        #expect(
+            report.metrics["samples_lost"]
+                == .object([
+                    "overruns": .int(123_456), "gaps": .int(98_765), "missed_samples": .int(12_345_678),
+                ]))
     }
 }
 

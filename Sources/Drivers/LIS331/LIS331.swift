@@ -18,6 +18,8 @@ public final class LIS331: Accelerometer {
     public let rangeG: Double
     public let odrHz: Double
     public let usesFIFO = false
+    /// Reads that found STATUS_REG's ZYXOR set (a sample replaced an unread one).
+    public private(set) var overruns = 0
 
     private let io: RegisterIO
     private let gPerDigit: Double
@@ -67,7 +69,9 @@ public final class LIS331: Accelerometer {
     }
 
     public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {
-        guard try io.read(LIS331Register.status) & LIS331Register.zyxDataAvailable != 0 else { return [] }
+        let status = try io.read(LIS331Register.status)
+        if status & LIS331Register.zyxOverrun != 0 { overruns += 1 }
+        guard status & LIS331Register.zyxDataAvailable != 0 else { return [] }
         let d = try io.readBlock(LIS331Register.outXL | LIS331Register.autoIncrement, count: 6)
         let time = sampleTimes(count: 1, now: now, period: period, previous: lastSampleTime)[0]
         lastSampleTime = time

@@ -14,6 +14,8 @@ enum LIS331Register {
     /// STATUS_REG: ZYXDA bit 3.
     static let status: UInt8 = 0x27
     static let zyxDataAvailable: UInt8 = 1 << 3
+    /// STATUS_REG ZYXOR: a new sample overwrote one not yet read.
+    static let zyxOverrun: UInt8 = 1 << 7
     /// OUT_X_L 0x28 ... OUT_Z_H 0x2D: 12-bit left-justified; bit 7 of the sub-address = auto-increment.
     static let outXL: UInt8 = 0x28
     static let autoIncrement: UInt8 = 0x80

@@ -17,9 +17,9 @@ public final class LIS3DH: Accelerometer {
     public let resolutionBits: Int
     /// g per digit of the mode and range in effect.
     public let gPerDigit: Double
-    /// How many reads found the FIFO full (OVRN_FIFO: 32 entries): samples were probably
-    /// overwritten because reads came too slowly. For the service to count and report.
-    public private(set) var fifoFullCount = 0
+    /// Reads that found FIFO_SRC's OVRN_FIFO set (the FIFO full and its oldest entries being
+    /// overwritten) or, polled, STATUS_REG's ZYXOR (a sample replaced an unread one).
+    public private(set) var overruns = 0
 
     private let io: RegisterIO
     private let period: Duration
@@ -85,7 +85,7 @@ public final class LIS3DH: Accelerometer {
             } else if source & LIS3DHRegister.fifoOverrun != 0 {
                 // Full: 32 entries (FSS cannot say 32), and older samples were overwritten.
                 entries = LIS3DHRegister.fifoDepth
-                fifoFullCount += 1
+                overruns += 1
             } else {
                 entries = Int(source & LIS3DHRegister.fifoLevelMask)
             }
@@ -99,7 +99,9 @@ public final class LIS3DH: Accelerometer {
                 )
             }
         } else {
-            guard try io.read(LIS3DHRegister.status) & LIS3DHRegister.zyxDataAvailable != 0 else { return [] }
+            let status = try io.read(LIS3DHRegister.status)
+            if status & LIS3DHRegister.zyxOverrun != 0 { overruns += 1 }
+            guard status & LIS3DHRegister.zyxDataAvailable != 0 else { return [] }
             // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
             raws.append(
                 try io.readBlock(

@@ -19,6 +19,8 @@ enum LIS3DHRegister {
     /// STATUS_REG: ZYXOR bit 7 (overrun), ZYXDA bit 3 (new X, Y, Z data).
     static let status: UInt8 = 0x27
     static let zyxDataAvailable: UInt8 = 1 << 3
+    /// STATUS_REG ZYXOR: a new sample overwrote one not yet read (polled mode).
+    static let zyxOverrun: UInt8 = 1 << 7
     /// OUT_X_L ... OUT_Z_H: little-endian (BLE = 0), left-justified two's complement; 12-bit in
     /// high-resolution mode, 10-bit in normal mode, 8-bit in low-power mode.
     static let outXL: UInt8 = 0x28

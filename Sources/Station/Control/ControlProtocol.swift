@@ -77,12 +77,15 @@ public struct ControlResponse: Codable, Equatable, Sendable {
     public var shadow: ShadowLiveStatus?
     /// The request number a `shadow sync` was given (its status says when it was answered).
     public var shadowRequest: Int?
+    /// What the motion sampler lost (answer to `state` once the sampler runs).
+    public var sampling: SamplingDrops?
 
     public init(
         ok: Bool, message: String, streaming: Bool? = nil, impactLatched: Bool? = nil,
         faults: [String: String]? = nil, upload: UploadLiveStatus? = nil, shadow: ShadowLiveStatus? = nil,
-        shadowRequest: Int? = nil
+        shadowRequest: Int? = nil, sampling: SamplingDrops? = nil
     ) {
+        self.sampling = sampling
         self.shadow = shadow
         self.shadowRequest = shadowRequest
         self.ok = ok
@@ -121,7 +124,7 @@ extension ControlRequest {
             return ControlResponse(
                 ok: true, message: s.indication.topState.rawValue, streaming: s.indication.streaming,
                 impactLatched: s.indication.impactLatched, faults: s.faultMessages, upload: s.upload,
-                shadow: s.shadow)
+                shadow: s.shadow, sampling: s.sampling)
         case .shadowSync:
             guard state.snapshot.shadow != nil else {
                 return ControlResponse(

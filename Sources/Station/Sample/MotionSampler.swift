@@ -50,6 +50,9 @@ public struct MotionSampler: Sendable {
             fifo: fifo, sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
     }
 
+    /// One sample period at `hz`.
+    static func period(_ hz: Double) -> Duration { .nanoseconds(Int64((1e9 / max(hz, 0.001)).rounded())) }
+
     /// How long to sleep between reads: the time 8 samples take when draining a FIFO (a quarter
     /// of the ADXL345's 32 entries), or one sample period when polling, never less than 1 ms.
     var pollInterval: Duration {
@@ -87,6 +90,10 @@ public struct MotionSampler: Sendable {
             // Sample times are on the timeline `now`; the anchor maps them onto the wall clock and
             // follows it when it is set (NTP after a boot without a battery clock).
             var anchor = WallClockAnchor(timeline: now(), wall: Date())
+            // Losses are counted from the start, so "none" in `status` means measured, not unknown.
+            var drops = DropCounter(period: Self.period(config.odrHz))
+            var lastDropWarning: Duration?
+            state.setSampling(drops.drops)
             while !signal.isStopped {
                 let before = now(), wall = Date(), after = now()
                 anchor.follow(before: before, wall: wall, after: after)
@@ -99,6 +106,7 @@ public struct MotionSampler: Sendable {
                         a = try config.open(bus: bus)
                         accel = a
                         pipeline.rateHz = a.odrHz
+                        drops.reopened(period: Self.period(a.odrHz))
                         state.clearFault("accelerometer")
                     }
                     heartbeat()
@@ -109,6 +117,17 @@ public struct MotionSampler: Sendable {
                         for c in pipeline.apply(values, wallClock: anchor) { impacts.yield(c) }
                     }
                     let samples = try a.read(now: now())
+                    if drops.observe(samples, overruns: a.overruns, at: wall) {
+                        state.setSampling(drops.drops)
+                        // At most one warning a minute; each gives the totals so far.
+                        let t = now()
+                        if lastDropWarning.map({ t - $0 >= .seconds(60) }) ?? true {
+                            lastDropWarning = t
+                            logger.warning(
+                                "motion sampling lost samples: \(drops.drops.text); reads do not keep up with the \(config.model.rawValue) at \(a.odrHz) Hz (a busy CPU, a slow or shared bus, or sampling without real-time priority)"
+                            )
+                        }
+                    }
                     let streaming = state.indication.streaming
                     let keepRaw = config.rawWhileStreaming && recorder != nil && streaming
                     let sendRaw = streaming && state.wantsRaw

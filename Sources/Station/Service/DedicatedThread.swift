@@ -1,35 +1,25 @@
 import Foundation
-import Synchronization
+import LinuxSystem
 
 /// A stop signal that a blocking loop on a dedicated thread can sleep on: `wait(for:)` returns
-/// early once `stop()` is called, so shutdown never waits for a sleep to run out.
+/// early once `stop()` is called, so shutdown never waits for a sleep to run out. The sleep is
+/// timed on the monotonic clock (a `WakeSignal`: one ppoll per wait), so setting the wall clock
+/// never stretches it.
 public final class StopSignal: Sendable {
-    private let condition = Mutex<Bool>(false)
-    private let wake = NSCondition()
+    private let wake = WakeSignal()
 
     public init() {}
 
-    public var isStopped: Bool { condition.withLock { $0 } }
+    public var isStopped: Bool { wake.isRaised }
 
-    public func stop() {
-        condition.withLock { $0 = true }
-        wake.lock()
-        wake.broadcast()
-        wake.unlock()
-    }
+    public func stop() { wake.raise() }
 
     /// Sleeps up to `duration`; returns true if stopped (before or during the wait).
     @discardableResult
     public func wait(for duration: Duration) -> Bool {
         if isStopped { return true }
         guard duration > .zero else { return false }
-        let deadline = Date(timeIntervalSinceNow: duration.seconds)
-        wake.lock()
-        defer { wake.unlock() }
-        while !isStopped {
-            if !wake.wait(until: deadline) { break }
-        }
-        return isStopped
+        return wake.wait(for: duration) == .raised
     }
 }
 

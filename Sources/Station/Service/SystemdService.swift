@@ -63,6 +63,9 @@ public struct SystemdService: Service {
                 ? "no faults" : "FAULT " + s.faultMessages.keys.sorted().joined(separator: ", "))
         if let w = s.lastWeather { parts.append(String(format: "%.1f °C", w.temperatureC)) }
         if let m = s.lastMotion { parts.append("\(m.sampleCount) samples/s") }
+        if let d = s.sampling, !d.isEmpty {
+            parts.append("samples lost: \(d.overruns) overruns, \(d.gaps) gaps")
+        }
         return parts.joined(separator: "; ")
     }
 }

@@ -133,6 +133,12 @@ public struct ShadowReport: Sendable, Equatable {
             "last_success": .object(lastSuccess),
         ]
         if let bytes = i.databaseBytes { metrics["database_bytes"] = .int(bytes) }
+        if let d = s.sampling {
+            metrics["samples_lost"] = .object([
+                "overruns": .int(Int64(d.overruns)), "gaps": .int(Int64(d.gaps)),
+                "missed_samples": .int(Int64(d.missedSamples)),
+            ])
+        }
         if let records = i.backlogRecords {
             metrics["backlog"] = .object([
                 "records": .int(Int64(records)),

@@ -54,7 +54,8 @@ public struct MotionSummary: Sendable, Equatable {
     public var meanY: Double
     public var meanZ: Double
     public var saturatedCount: Int
-    /// Samples the chip dropped before they could be read (FIFO overrun), when the driver knows.
+    /// The second's last sample, per axis in g (the console's live line). (What the sampler lost
+    /// is counted apart, in `StationState.Snapshot.sampling`.)
     public var lastX: Double
     public var lastY: Double
     public var lastZ: Double

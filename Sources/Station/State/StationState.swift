@@ -25,6 +25,8 @@ public final class StationState: Sendable {
         public var shadow: ShadowLiveStatus?
         /// How many times `sensorstation shadow sync` asked for a sync.
         public var shadowSyncRequests = 0
+        /// What the motion sampler lost (nil until it runs).
+        public var sampling: SamplingDrops?
     }
 
     public struct TimedEvent: Sendable, Equatable {
@@ -152,6 +154,11 @@ public final class StationState: Sendable {
     /// The upload state `status` shows (not an event: it changes every second).
     public func setUpload(_ status: UploadLiveStatus) {
         state.withLock { $0.upload = status }
+    }
+
+    /// The motion sampler's losses so far (`status`, the shadow).
+    public func setSampling(_ drops: SamplingDrops) {
+        state.withLock { $0.sampling = drops }
     }
 
     /// The shadow state `status` shows.
