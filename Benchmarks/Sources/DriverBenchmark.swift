@@ -179,7 +179,7 @@ enum DriverBenchmark {
                         + "%d drains, largest %d samples, longest interval %.1f ms; %d timestamp gaps > 1.5 periods; "
                         + "overrun reads %d; CPU %.1f %% of one core, %.2f µs/sample",
                     seconds, generated, read, lost, held, drains, largestDrain, longestInterval * 1000,
-                    lateGaps, driver.overruns, cpu / seconds * 100, cpu / Double(max(read, 1)) * 1e6))
+                    lateGaps, driver.overruns ?? 0, cpu / seconds * 100, cpu / Double(max(read, 1)) * 1e6))
         if read != popped {
             print("  note: driver read \(read) samples but the model popped \(popped)")
         }

@@ -14,7 +14,7 @@ struct SamplingDropsTests {
         var counter = DropCounter(period: SamplingDropsTests.period)
         var drops: SamplingDrops { counter.drops }
 
-        func callAsFunction(_ times: [Double], overruns: Int = 0, at date: Date = Date()) -> Bool {
+        func callAsFunction(_ times: [Double], overruns: Int? = nil, at date: Date = Date()) -> Bool {
             let samples = times.map {
                 AccelerationSample(time: .microseconds(Int64($0 * 1000)), x: 0, y: 0, z: 1, saturated: false)
             }
@@ -33,7 +33,7 @@ struct SamplingDropsTests {
         #expect(feed.drops.text == "none")
     }
 
-    @Test("a gap counts once, with the samples it should have held")
+    @Test("without an overrun flag, a gap counts once, with the samples it should have held")
     func gaps() {
         let feed = Feed()
         #expect(!feed([1, 2]))
@@ -48,16 +48,26 @@ struct SamplingDropsTests {
     @Test("overruns are the driver's count since it opened; a reopened driver starts again at 0")
     func overruns() {
         let feed = Feed()
-        #expect(!feed([1]))
+        #expect(!feed([1], overruns: 0))
         #expect(feed([2], overruns: 2))
         #expect(!feed([3], overruns: 2))
         #expect(feed.drops.overruns == 2)
         // After a fault the new driver counts from 0, and the outage is not a gap.
         feed.counter.reopened(period: Self.period)
-        #expect(!feed([5000]))
+        #expect(!feed([5000], overruns: 0))
         #expect(feed([5001], overruns: 1))
         #expect(feed.drops.overruns == 3 && feed.drops.gaps == 0)
         #expect(feed.drops.text.hasPrefix("3 overruns, 0 gaps, last "))
+    }
+
+    @Test(
+        "with an overrun flag, the flag alone counts: a thread late to read leaves a gap in the stamps, not a loss"
+    )
+    func flagged() {
+        let feed = Feed()
+        #expect(!feed([1, 2], overruns: 0))
+        #expect(!feed([12, 13], overruns: 0))
+        #expect(feed.drops.isEmpty)
     }
 
     @Test("the control socket carries the counts, with the time as ISO 8601 text")

@@ -11,7 +11,8 @@ public final class ADXL345: Accelerometer {
     public let settings: Settings
     /// Reads that found the FIFO full (32 entries or more: in stream mode the oldest are being
     /// overwritten) or, polled, INT_SOURCE's overrun bit set (a sample replaced an unread one).
-    public private(set) var overruns = 0
+    public var overruns: Int? { overrunCount }
+    private var overrunCount = 0
 
     private let io: RegisterIO
     private let gPerLSB: Double
@@ -90,7 +91,7 @@ public final class ADXL345: Accelerometer {
         if usesFIFO {
             let status = try io.read(ADXL345Register.fifoStatus)
             let entries = min(Int(status & ADXL345Register.entriesMask), ADXL345Register.maxEntries)
-            if entries >= 32 { overruns += 1 }
+            if entries >= 32 { overrunCount += 1 }
             // One 6-byte burst per entry: each multiple-byte read of DATAX0...DATAZ1 pops exactly
             // one FIFO entry, so the entries cannot be read in one longer block. (The datasheet's
             // ≥ 5 µs between the end of one data read and the next is far less than an I2C
@@ -100,7 +101,7 @@ public final class ADXL345: Accelerometer {
             }
         } else {
             let source = try io.read(ADXL345Register.intSource)
-            if source & ADXL345Register.overrun != 0 { overruns += 1 }
+            if source & ADXL345Register.overrun != 0 { overrunCount += 1 }
             if source & ADXL345Register.dataReady != 0 {
                 raws.append(try io.readBlock(ADXL345Register.dataX0, count: ADXL345Register.dataLength))
             }

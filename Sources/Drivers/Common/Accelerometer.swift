@@ -36,8 +36,9 @@ public protocol Accelerometer: AnyObject {
     /// How many reads since the driver opened found that samples had been lost before them: the
     /// FIFO overran (its overrun flag, or full when read), or, polled, a new sample overwrote one
     /// nobody read (the chip's data overrun flag). How many samples each lost, the chips do not
-    /// say. Stays 0 on a chip without such a flag (MPU-6050 polled).
-    var overruns: Int { get }
+    /// say. Nil on a chip without such a flag (MPU-6050 polled): the caller can only look for
+    /// gaps in the sample times.
+    var overruns: Int? { get }
     /// Everything available since the last call: the FIFO drained, or one polled sample if new data
     /// is ready (none otherwise). Timestamps come from the ODR and the FIFO level: the newest
     /// sample at `now`, earlier ones 1/odr apart, never earlier than the previous call's newest

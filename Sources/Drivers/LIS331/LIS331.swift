@@ -19,7 +19,8 @@ public final class LIS331: Accelerometer {
     public let odrHz: Double
     public let usesFIFO = false
     /// Reads that found STATUS_REG's ZYXOR set (a sample replaced an unread one).
-    public private(set) var overruns = 0
+    public var overruns: Int? { overrunCount }
+    private var overrunCount = 0
 
     private let io: RegisterIO
     private let gPerDigit: Double
@@ -70,7 +71,7 @@ public final class LIS331: Accelerometer {
 
     public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {
         let status = try io.read(LIS331Register.status)
-        if status & LIS331Register.zyxOverrun != 0 { overruns += 1 }
+        if status & LIS331Register.zyxOverrun != 0 { overrunCount += 1 }
         guard status & LIS331Register.zyxDataAvailable != 0 else { return [] }
         let d = try io.readBlock(LIS331Register.outXL | LIS331Register.autoIncrement, count: 6)
         let time = sampleTimes(count: 1, now: now, period: period, previous: lastSampleTime)[0]

@@ -19,7 +19,8 @@ public final class LIS3DH: Accelerometer {
     public let gPerDigit: Double
     /// Reads that found FIFO_SRC's OVRN_FIFO set (the FIFO full and its oldest entries being
     /// overwritten) or, polled, STATUS_REG's ZYXOR (a sample replaced an unread one).
-    public private(set) var overruns = 0
+    public var overruns: Int? { overrunCount }
+    private var overrunCount = 0
 
     private let io: RegisterIO
     private let period: Duration
@@ -85,7 +86,7 @@ public final class LIS3DH: Accelerometer {
             } else if source & LIS3DHRegister.fifoOverrun != 0 {
                 // Full: 32 entries (FSS cannot say 32), and older samples were overwritten.
                 entries = LIS3DHRegister.fifoDepth
-                overruns += 1
+                overrunCount += 1
             } else {
                 entries = Int(source & LIS3DHRegister.fifoLevelMask)
             }
@@ -100,7 +101,7 @@ public final class LIS3DH: Accelerometer {
             }
         } else {
             let status = try io.read(LIS3DHRegister.status)
-            if status & LIS3DHRegister.zyxOverrun != 0 { overruns += 1 }
+            if status & LIS3DHRegister.zyxOverrun != 0 { overrunCount += 1 }
             guard status & LIS3DHRegister.zyxDataAvailable != 0 else { return [] }
             // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
             raws.append(

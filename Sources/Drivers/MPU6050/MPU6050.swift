@@ -18,9 +18,9 @@ public final class MPU6050: Accelerometer {
     public let rangeG: Double
     public let odrHz: Double
     public let usesFIFO = false
-    /// Always 0: polled, the MPU-6050 has no flag for a sample overwritten unread (its FIFO's
+    /// Nil: polled, the MPU-6050 has no flag for a sample overwritten unread (its FIFO's
     /// FIFO_OFLOW_INT applies once the FIFO is used); the gaps in the sample times show losses.
-    public let overruns = 0
+    public let overruns: Int? = nil
 
     private let io: RegisterIO
     private let gPerLSB: Double

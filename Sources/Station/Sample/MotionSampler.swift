@@ -2,6 +2,7 @@ import Detection
 import Drivers
 import Foundation
 import HAL
+import LinuxSystem
 import Logging
 import Storage
 
@@ -53,12 +54,22 @@ public struct MotionSampler: Sendable {
     /// One sample period at `hz`.
     static func period(_ hz: Double) -> Duration { .nanoseconds(Int64((1e9 / max(hz, 0.001)).rounded())) }
 
-    /// How long to sleep between reads: the time 8 samples take when draining a FIFO (a quarter
-    /// of the ADXL345's 32 entries), or one sample period when polling, never less than 1 ms.
-    var pollInterval: Duration {
-        let samplesPerRead = fifo ? 8.0 : 1.0
-        return .microseconds(Int64(max(1000, samplesPerRead / odrHz * 1e6)))
+    /// The samples the FIFO collects between reads: as many as 20 ms bring (a batch at least
+    /// every 20 ms), at most half of the 32-entry FIFO, so that a read a whole interval late
+    /// still finds room (at 3200 Hz: 16 samples, 5 ms, 200 reads a second; the FIFO lasts 10 ms).
+    /// One when polling a chip without a FIFO.
+    var samplesPerRead: Int {
+        guard fifo else { return 1 }
+        return min(Self.fifoBatchLimit, max(1, Int((odrHz * 0.020).rounded(.down))))
     }
+
+    /// Half of the ADXL345's and the LIS3DH's 32 FIFO entries.
+    static let fifoBatchLimit = 16
+
+    /// How long the sampler sleeps between reads: `samplesPerRead` sample periods, at least 1 ms.
+    /// Reads keep a fixed rate on the monotonic clock (the next is due one interval after the
+    /// last was due, however long a read took); a late one is made at once.
+    var pollInterval: Duration { max(.milliseconds(1), Self.period(odrHz) * samplesPerRead) }
 
     /// - Parameters:
     ///   - impacts: where finished impacts go (the impact writer); finished when the sampler stops.
@@ -82,6 +93,7 @@ public struct MotionSampler: Sendable {
                 logger.info("motion sampling under SCHED_FIFO priority \(RealtimePriority.samplingPriority)")
             }
             var liveVersion = live?.current.version ?? 0
+            var nextRead = Clocks.monotonic()
             defer { impacts.finish() }
             var accel: (any Accelerometer)?
             var pipeline = MotionPipeline(
@@ -151,7 +163,10 @@ public struct MotionSampler: Sendable {
                     if signal.wait(for: config.reprobeInterval) { break }
                     continue
                 }
-                if signal.wait(for: config.pollInterval) { break }
+                nextRead += config.pollInterval
+                let t = Clocks.monotonic()
+                if nextRead < t { nextRead = t }
+                if signal.wait(for: nextRead - t) { break }
             }
             // Whatever the detector still holds (an event in its post window) is not lost.
             for c in pipeline.finish(wallClock: anchor) { impacts.yield(c) }

@@ -7,9 +7,10 @@ public struct SamplingDrops: Sendable, Equatable, Codable {
     /// Reads that found the chip's FIFO overrun (or, polled, a sample overwritten unread): samples
     /// were lost before that read; the chips do not say how many.
     public var overruns = 0
-    /// Gaps in the samples' times: consecutive samples further apart than 2.5 periods (the
-    /// stamping puts a batch's newest sample at the read, so read jitter alone moves a sample by
-    /// up to one period).
+    /// Gaps in the samples' times, counted only for a chip without an overrun flag (MPU-6050
+    /// polled): consecutive samples further apart than 2.5 periods. The stamping puts a batch's
+    /// newest sample at the read, so a thread delayed between the clock and the read moves the
+    /// stamps too: an estimate, where the chip's own flag is exact.
     public var gaps = 0
     /// The samples those gaps should have held (each gap's length in periods, less one).
     public var missedSamples = 0
@@ -80,18 +81,19 @@ public struct DropCounter: Sendable {
         lastTime = nil
     }
 
-    /// One read's samples (oldest first) and the driver's overrun count after it. Returns true
-    /// when it lost something new.
-    public mutating func observe(_ samples: [AccelerationSample], overruns: Int, at wall: Date) -> Bool {
+    /// One read's samples (oldest first) and the driver's overrun count after it (nil: the chip
+    /// has no overrun flag, so the gaps in the times are looked at instead). Returns true when
+    /// it lost something new.
+    public mutating func observe(_ samples: [AccelerationSample], overruns: Int?, at wall: Date) -> Bool {
         var lost = false
-        if overruns > driverOverruns {
+        if let overruns, overruns > driverOverruns {
             drops.overruns += overruns - driverOverruns
             lost = true
         }
-        driverOverruns = overruns
+        driverOverruns = overruns ?? 0
         let limit = period * 5 / 2
         for s in samples {
-            if let p = lastTime, s.time - p > limit {
+            if overruns == nil, let p = lastTime, s.time - p > limit {
                 drops.gaps += 1
                 drops.missedSamples += max(1, Int(((s.time - p) / period).rounded()) - 1)
                 lost = true
