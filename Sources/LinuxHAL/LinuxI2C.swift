@@ -216,9 +216,9 @@ public final class LinuxI2CDevice: I2CDevice {
     }
 
     public func writeByte(register: UInt8, value: UInt8) throws(I2CError) {
-        let op = "write byte \(hex(value))"
-        try require(CI2C_FUNC_SMBUS_WRITE_BYTE_DATA, "I2C_FUNC_SMBUS_WRITE_BYTE_DATA", register: register, op)
-        _ = try check(syscalls.writeByteData(fd, register: register, value: value), register: register, op)
+        func op() -> String { "write byte \(hex(value))" }
+        try require(CI2C_FUNC_SMBUS_WRITE_BYTE_DATA, "I2C_FUNC_SMBUS_WRITE_BYTE_DATA", register: register, op())
+        _ = try check(syscalls.writeByteData(fd, register: register, value: value), register: register, op())
     }
 
     public func readWord(register: UInt8) throws(I2CError) -> UInt16 {
@@ -230,54 +230,60 @@ public final class LinuxI2CDevice: I2CDevice {
     }
 
     public func readBlock(register: UInt8, count: Int) throws(I2CError) -> [UInt8] {
-        let op = "block read of \(count) bytes"
+        func op() -> String { "block read of \(count) bytes" }
         guard (1...I2CLimits.maxBlockLength).contains(count) else {
             throw I2CError(
                 kind: .invalidArgument, busPath: busPath, address: address, register: register,
-                operation: op + " (1...\(I2CLimits.maxBlockLength) allowed)")
+                operation: op() + " (1...\(I2CLimits.maxBlockLength) allowed)")
         }
-        try require(CI2C_FUNC_SMBUS_READ_I2C_BLOCK, "I2C_FUNC_SMBUS_READ_I2C_BLOCK", register: register, op)
+        try require(CI2C_FUNC_SMBUS_READ_I2C_BLOCK, "I2C_FUNC_SMBUS_READ_I2C_BLOCK", register: register, op())
         var buffer = [UInt8](repeating: 0, count: count)
         let n = try check(
-            syscalls.readI2CBlockData(fd, register: register, into: &buffer), register: register, op)
+            syscalls.readI2CBlockData(fd, register: register, into: &buffer), register: register, op())
         // The kernel reports how many bytes the adapter delivered; fewer than asked means the
         // rest of `buffer` is stale zeros, never data.
         guard n == count else {
             throw I2CError(
                 kind: .shortTransfer, busPath: busPath, address: address, register: register,
-                operation: op + " (got \(n))")
+                operation: op() + " (got \(n))")
         }
         return buffer
     }
 
     public func writeBlock(register: UInt8, bytes: [UInt8]) throws(I2CError) {
-        let op = "block write of \(bytes.count) bytes"
+        func op() -> String { "block write of \(bytes.count) bytes" }
         guard (1...I2CLimits.maxBlockLength).contains(bytes.count) else {
             throw I2CError(
                 kind: .invalidArgument, busPath: busPath, address: address, register: register,
-                operation: op + " (1...\(I2CLimits.maxBlockLength) allowed)")
+                operation: op() + " (1...\(I2CLimits.maxBlockLength) allowed)")
         }
-        try require(CI2C_FUNC_SMBUS_WRITE_I2C_BLOCK, "I2C_FUNC_SMBUS_WRITE_I2C_BLOCK", register: register, op)
+        try require(CI2C_FUNC_SMBUS_WRITE_I2C_BLOCK, "I2C_FUNC_SMBUS_WRITE_I2C_BLOCK", register: register, op())
         _ = try check(
-            syscalls.writeI2CBlockData(fd, register: register, bytes: bytes), register: register, op)
+            syscalls.writeI2CBlockData(fd, register: register, bytes: bytes), register: register, op())
     }
 
     // MARK: helpers
 
-    private func require(_ bit: UInt, _ name: String, register: UInt8?, _ op: String) throws(I2CError) {
+    // The operation's words are an autoclosure: formatted only when something failed, never on
+    // the sampling path (a drain at 3200 Hz makes hundreds of transfers a second).
+    private func require(_ bit: UInt, _ name: String, register: UInt8?, _ op: @autoclosure () -> String)
+        throws(I2CError)
+    {
         guard functionality & bit != 0 else {
             throw I2CError(
                 kind: .unsupported, busPath: busPath, address: address, register: register,
-                operation: op + " (adapter lacks \(name))")
+                operation: op() + " (adapter lacks \(name))")
         }
     }
 
     /// A raw libi2c result: non-negative passes through, -errno becomes an `I2CError`.
-    private func check(_ result: Int32, register: UInt8?, _ op: String) throws(I2CError) -> Int32 {
+    private func check(_ result: Int32, register: UInt8?, _ op: @autoclosure () -> String) throws(I2CError)
+        -> Int32
+    {
         guard result >= 0 else {
             throw I2CError(
                 kind: I2CErrorKind(errno: -result, phase: .transfer), busPath: busPath, address: address,
-                register: register, errno: -result, operation: op)
+                register: register, errno: -result, operation: op())
         }
         return result
     }
