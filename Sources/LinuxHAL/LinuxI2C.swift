@@ -217,7 +217,8 @@ public final class LinuxI2CDevice: I2CDevice {
 
     public func writeByte(register: UInt8, value: UInt8) throws(I2CError) {
         func op() -> String { "write byte \(hex(value))" }
-        try require(CI2C_FUNC_SMBUS_WRITE_BYTE_DATA, "I2C_FUNC_SMBUS_WRITE_BYTE_DATA", register: register, op())
+        try require(
+            CI2C_FUNC_SMBUS_WRITE_BYTE_DATA, "I2C_FUNC_SMBUS_WRITE_BYTE_DATA", register: register, op())
         _ = try check(syscalls.writeByteData(fd, register: register, value: value), register: register, op())
     }
 
@@ -257,7 +258,8 @@ public final class LinuxI2CDevice: I2CDevice {
                 kind: .invalidArgument, busPath: busPath, address: address, register: register,
                 operation: op() + " (1...\(I2CLimits.maxBlockLength) allowed)")
         }
-        try require(CI2C_FUNC_SMBUS_WRITE_I2C_BLOCK, "I2C_FUNC_SMBUS_WRITE_I2C_BLOCK", register: register, op())
+        try require(
+            CI2C_FUNC_SMBUS_WRITE_I2C_BLOCK, "I2C_FUNC_SMBUS_WRITE_I2C_BLOCK", register: register, op())
         _ = try check(
             syscalls.writeI2CBlockData(fd, register: register, bytes: bytes), register: register, op())
     }
