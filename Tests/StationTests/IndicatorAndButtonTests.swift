@@ -186,6 +186,50 @@ struct PressClassifierTests {
         #expect(r.first?.at == 2100, "at 2 s of hold, not at release")
     }
 
+    /// Like `run`, but time advances only to the next edge or the classifier's `nextDeadline`,
+    /// as the button thread wakes.
+    func runOnDeadlines(_ edges: [(Int64, Bool)], until: Int64) -> [(press: Press, at: Int64, heldMs: Int64)]
+    {
+        var c = PressClassifier(debounce: .milliseconds(20), longPress: .milliseconds(2000))
+        var out: [(press: Press, at: Int64, heldMs: Int64)] = []
+        var pending = edges[...]
+        var t: Int64 = 0
+        while t <= until {
+            while let e = pending.first, e.0 == t {
+                pending = pending.dropFirst()
+                out += c.edge(active: e.1, at: .milliseconds(e.0)).map { ($0.press, t, $0.held.milliseconds) }
+            }
+            out += c.advance(to: .milliseconds(t)).map { ($0.press, t, $0.held.milliseconds) }
+            let deadline = c.nextDeadline.map { Int64($0.milliseconds) }
+            // Never already due after an advance: the thread would wake at once, again and again.
+            #expect(deadline.map { $0 > t } ?? true, "deadline \(deadline ?? 0) at \(t)")
+            t =
+                [deadline, pending.first?.0, until + 1].compactMap { $0 }.filter { $0 > t }.min() ?? until + 1
+        }
+        return out
+    }
+
+    @Test(
+        "waking only at edges and at nextDeadline reports the same presses at the same times as a 1 ms poll",
+        arguments: [
+            [(Int64(100), true), (300, false)],  // short
+            [(100, true), (105, false)],  // a glitch
+            [(100, true), (2099, false)],  // just short
+            [(100, true), (2100, false)],  // just long
+            [(100, true), (5000, false)],  // long, reported while held
+            [
+                (100, true), (101, false), (102, true), (110, false), (111, true), (600, false), (603, true),
+                (605, false),
+            ],
+        ])
+    func deadlinesAreEnough(_ edges: [(Int64, Bool)]) {
+        let polled = run(edges, until: 6000)
+        let woken = runOnDeadlines(edges, until: 6000)
+        #expect(woken.map(\.press) == polled.map(\.press))
+        #expect(woken.map(\.at) == polled.map(\.at))
+        #expect(woken.map(\.heldMs) == polled.map(\.heldMs))
+    }
+
     @Test func withoutTimeAdvancingTheReleaseClassifies() {
         var c = PressClassifier(debounce: .zero, longPress: .seconds(2))
         #expect(c.edge(active: true, at: .milliseconds(0)).isEmpty)

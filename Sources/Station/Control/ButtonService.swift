@@ -38,6 +38,9 @@ public struct ButtonService {
             time: Date(), press: output.press, heldMs: Int(output.held.milliseconds), result: outcome.result)
     }
 
+    /// How long the button thread waits for an edge when no deadline is near.
+    static let idleWait = Duration.milliseconds(100)
+
     public func service() -> ThreadService {
         nonisolated(unsafe) let line = self.line
         let (debounce, longPress, state, now, logger) = (debounce, longPress, state, now, logger)
@@ -52,7 +55,13 @@ public struct ButtonService {
             while !signal.isStopped {
                 var outputs: [PressClassifier.Output] = []
                 do {
-                    let events = try line.waitForEvents(timeout: .milliseconds(10))
+                    // Woken by an edge, or when the classifier's next deadline comes (a debounce
+                    // ending, a press becoming long); otherwise every 100 ms, to see a stop (10
+                    // wakeups a second idle, where a 10 ms poll made 100).
+                    let timeout =
+                        classifier.nextDeadline.map { max(.zero, min($0 - now(), Self.idleWait)) }
+                        ?? Self.idleWait
+                    let events = try line.waitForEvents(timeout: timeout)
                     if failing {
                         failing = false
                         state.clearFault("button")

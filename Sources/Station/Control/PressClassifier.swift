@@ -29,6 +29,22 @@ public struct PressClassifier: Sendable {
     /// A level change seen but not yet stable: (level, time of its first edge, time of last edge).
     private var pending: (level: Bool, firstEdge: Duration, lastEdge: Duration)?
 
+    /// The next time `advance(to:)` can change anything without a new edge: the end of a pending
+    /// level's debounce, or the moment a held press becomes long. Nil when only an edge can:
+    /// the button thread then waits for edges alone (and its stop), not on a timer.
+    public var nextDeadline: Duration? {
+        var next: Duration?
+        if let p = pending { next = p.lastEdge + debounce }
+        // A release seen before the press became long makes it short: no long deadline then
+        // (it would stay due, and a thread waiting for it would spin until the debounce ends).
+        if isPressed, !longReported, let start = pressStartedAt,
+            !(pending.map { !$0.level && $0.firstEdge - start < longPress } ?? false)
+        {
+            next = min(next ?? start + longPress, start + longPress)
+        }
+        return next
+    }
+
     public init(debounce: Duration = .milliseconds(20), longPress: Duration = .seconds(2)) {
         self.debounce = debounce
         self.longPress = longPress
