@@ -14,9 +14,11 @@ public final class Indicators {
     }
 
     private let leds: [LED]
-    private let state: StationState
+    let state: StationState
     private let logger: Logger
     private var levels: [LEDRole: Bool] = [:]
+    /// The patterns of the last render.
+    private var patterns: [LEDRole: LEDPattern] = [:]
     private var failing = false
 
     public init(leds: [LED], state: StationState, logger: Logger) {
@@ -27,12 +29,17 @@ public final class Indicators {
 
     /// Renders the patterns for time `t`; writes a line only when its level changes.
     public func render(at t: Duration) {
-        let patterns = StatusModel.patterns(for: state.indication, roles: leds.map(\.role))
+        patterns = StatusModel.patterns(for: state.indication, roles: leds.map(\.role))
         var next: [LEDRole: Bool] = [:]
         for led in leds {
             next[led.role] = patterns[led.role]?.isOn(at: t) ?? false
         }
         apply(next)
+    }
+
+    /// When the last render's patterns next change an LED (nil: all steady or off).
+    public func nextChange(after t: Duration) -> Duration? {
+        patterns.values.compactMap { $0.nextChange(after: t) }.min()
     }
 
     /// All LEDs on (`true`) or off: the lamp test and the shutdown.

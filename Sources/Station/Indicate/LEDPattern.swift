@@ -33,6 +33,29 @@ public enum LEDPattern: String, Sendable, Equatable, CaseIterable {
     }
 }
 
+extension LEDPattern {
+    /// The first time after `t` at which `isOn` changes; nil for `off` and `steady`. The
+    /// indicator thread sleeps until then (a 2 s heartbeat wakes it twice in 2 s, not 100 times).
+    public func nextChange(after t: Duration) -> Duration? {
+        let period: Int64
+        let edges: [Int64]
+        switch self {
+        case .off, .steady: return nil
+        case .slowBlink: (period, edges) = (1000, [0, 500])
+        case .fastBlink: (period, edges) = (200, [0, 100])
+        case .doubleFlash: (period, edges) = (1000, [0, 100, 200, 300])
+        case .tripleFlash: (period, edges) = (1000, [0, 100, 200, 300, 400, 500])
+        case .heartbeat: (period, edges) = (2000, [0, 60])
+        }
+        let ms = t.milliseconds
+        let cycle = ms - ms.positiveModulo(period)
+        for start in [cycle, cycle + period] {
+            for e in edges where start + e > ms { return .milliseconds(start + e) }
+        }
+        return nil
+    }
+}
+
 extension Int64 {
     fileprivate func positiveModulo(_ m: Int64) -> Int64 {
         let r = self % m

@@ -21,6 +21,14 @@ public final class StopSignal: Sendable {
         guard duration > .zero else { return false }
         return wake.wait(for: duration) == .raised
     }
+
+    /// Sleeps up to `duration`, or until `doorbell` rings (then it is drained); says which.
+    public func wait(for duration: Duration, orRinging doorbell: Doorbell) -> WakeSignal.Outcome {
+        if isStopped { return .raised }
+        let outcome = wake.wait(for: duration, orReadable: doorbell.fd)
+        if outcome == .readable { doorbell.drain() }
+        return outcome
+    }
 }
 
 /// Runs blocking work (I2C transfers, GPIO event waits) on a thread of its own, so that it never

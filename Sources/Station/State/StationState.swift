@@ -1,4 +1,5 @@
 import Foundation
+import LinuxSystem
 import Storage
 import Synchronization
 
@@ -35,6 +36,9 @@ public final class StationState: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    /// Rung on every event and every change of what the LEDs show: the indicator thread sleeps
+    /// until an LED's pattern changes or this rings.
+    public let changes = Doorbell()
     private let recentLimit: Int
     private let sinks: Mutex<[@Sendable (Date, StationEvent) -> Void]>
 
@@ -95,6 +99,7 @@ public final class StationState: Sendable {
                 if s.recent.count > recentLimit { s.recent.removeFirst(s.recent.count - recentLimit) }
             }
         }
+        changes.ring()
         for sink in sinks.withLock({ $0 }) { sink(time, event) }
     }
 
@@ -144,11 +149,13 @@ public final class StationState: Sendable {
     /// Whether an alert's cancel window is open (the impact LED counts down; a long press cancels).
     public func setAlertCountdown(_ open: Bool) {
         state.withLock { $0.indication.alertCountdown = open }
+        changes.ring()
     }
 
     /// Whether an alert whose window closed waits to go (see `StationIndication.alertWaiting`).
     public func setAlertWaiting(_ waiting: Bool) {
         state.withLock { $0.indication.alertWaiting = waiting }
+        changes.ring()
     }
 
     /// The upload state `status` shows (not an event: it changes every second).

@@ -1,0 +1,71 @@
+import Foundation
+import HAL
+import LinuxSystem
+import Logging
+import ServiceLifecycle
+import Simulation
+import Testing
+
+@testable import Station
+
+/// The indicator thread sleeps until an LED's pattern next changes or the state changes.
+@Suite("Indicators: wake at pattern changes and state changes only")
+struct IndicatorScheduleTests {
+    /// Brute force from `isOn`, independent of the edge tables: the first whole millisecond after
+    /// `t` at which the level differs from the one just before it.
+    static func scannedChange(_ p: LEDPattern, after t: Duration) -> Duration? {
+        var m = t.milliseconds + 1
+        while m <= t.milliseconds + 2001 {  // every pattern's period is at most 2 s
+            if p.isOn(at: .milliseconds(m)) != p.isOn(at: .milliseconds(m - 1)) { return .milliseconds(m) }
+            m += 1
+        }
+        return nil
+    }
+
+    @Test(
+        "nextChange is the next edge of isOn, at every millisecond of the longest period and past it",
+        arguments: LEDPattern.allCases)
+    func nextChangeMatchesIsOn(_ p: LEDPattern) {
+        for ms in Int64(-10)..<2100 {
+            for frac in [Duration.zero, .microseconds(400)] {
+                let t = Duration.milliseconds(ms) + frac
+                #expect(p.nextChange(after: t) == Self.scannedChange(p, after: t), "\(p) at \(t)")
+            }
+        }
+    }
+
+    @Test("a state change lights an LED at once, though the thread would otherwise sleep a minute")
+    func doorbell() async throws {
+        let chip = SimulatedGPIOChip.raspberryPi()
+        let state = StationState()
+        // Only the streaming LED: steady on or off, so nothing but the doorbell can wake the thread
+        // within its 60 s.
+        let leds = [
+            Indicators.LED(
+                role: .streaming,
+                line: try chip.requestOutput(
+                    OutputLineRequest(line: .name("GPIO22"), consumer: "test-streaming")))
+        ]
+        let indicators = Indicators(leds: leds, state: state, logger: Logger(label: "test"))
+        let service = indicators.service(
+            maxWait: .seconds(60), lampTest: .milliseconds(10), now: Clocks.monotonic)
+        let group = ServiceGroup(
+            services: [service], logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        let streamingLED = try #require(chip.offset(named: "GPIO22"))
+        try await Task.sleep(for: .milliseconds(300))  // past the lamp test: off, asleep
+        #expect(!chip.physicalValue(offset: streamingLED))
+        state.setStreaming(true, cause: "test")
+        let rung = ContinuousClock.now
+        while !chip.physicalValue(offset: streamingLED), ContinuousClock.now - rung < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        // Not a speed figure: without the ring the thread sleeps its 60 s.
+        #expect(ContinuousClock.now - rung < .seconds(20), "the streaming LED waited for a timer")
+        #expect(chip.physicalValue(offset: streamingLED))
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        #expect(!chip.physicalValue(offset: streamingLED), "all off at the end")
+    }
+}
