@@ -1,5 +1,6 @@
 import Cloud
 import Foundation
+import LinuxSystem
 import Logging
 import Storage
 import Synchronization
@@ -194,6 +195,26 @@ struct UploadRuntimeTests {
         #expect(answer.upload == s.upload)
         let wire = try JSONDecoder().decode(ControlResponse.self, from: answer.encoded())
         #expect(wire.upload == s.upload)
+    }
+
+    @Test("the upload LED blinks while a backlog of 100 rows or more is being sent with valid credentials")
+    func uploadingBacklog() {
+        var s = Uploader.Status()
+        s.backlog = ["s3": [.weather: 60], "dynamodb": [.motion: 39]]
+        #expect(!UploadMonitor.uploadingBacklog(uploader: s, credentialsValid: true))
+        s.backlog["dynamodb"]?[.motion] = 40
+        #expect(UploadMonitor.uploadingBacklog(uploader: s, credentialsValid: true))
+        #expect(
+            !UploadMonitor.uploadingBacklog(uploader: s, credentialsValid: false), "nothing is being sent")
+        #expect(!UploadMonitor.uploadingBacklog(uploader: nil, credentialsValid: true))
+        let state = StationState()
+        state.changes.drain()
+        state.setUploadingBacklog(true)
+        #expect(state.changes.drain(), "the indicator thread is woken")
+        #expect(state.indication.topState == .uploading)
+        #expect(StatusModel.patterns(for: state.indication, roles: [.upload])[.upload] == .slowBlink)
+        state.setUploadingBacklog(false)
+        #expect(StatusModel.patterns(for: state.indication, roles: [.upload])[.upload] == .off)
     }
 
     @Test("clock not synchronised: the status says so and why, and it is not a fault")

@@ -69,6 +69,8 @@ public final class Uploader: Service, Sendable {
         public var backlog: [String: [UploadKind: Int]] = [:]
         /// Per destination: what it last did.
         public var destinations: [String: DestinationStatus] = [:]
+
+        public init() {}
     }
 
     /// One destination's live state: the last confirmed batch and the last failure (cleared by

@@ -168,6 +168,15 @@ public final class StationState: Sendable {
         state.withLock { $0.sampling = drops }
     }
 
+    /// Whether the uploader is working through a backlog (the `upload` LED's slow blink).
+    public func setUploadingBacklog(_ on: Bool) {
+        let changed = state.withLock { s in
+            defer { s.indication.uploadingBacklog = on }
+            return s.indication.uploadingBacklog != on
+        }
+        if changed { changes.ring() }
+    }
+
     /// The shadow state `status` shows.
     public func setShadow(_ status: ShadowLiveStatus) {
         state.withLock { $0.shadow = status }

@@ -26,6 +26,8 @@ public struct UploadMonitor: Service {
             credentials: credentials, uploader: uploader?.status, streamer: streamer?.status,
             stream: streamer?.configuration.stream, clock: clockWatch?.status)
         state.setUpload(live)
+        state.setUploadingBacklog(
+            Self.uploadingBacklog(uploader: uploader?.status, credentialsValid: credentials.state == .valid))
         switch credentials.state {
         case .valid:
             state.clearFault("upload")
@@ -36,6 +38,19 @@ public struct UploadMonitor: Service {
         case .notFetched, .fetching, .waitingForClock:
             break
         }
+    }
+
+    /// Rows not yet confirmed, over every destination, from which on the `upload` LED (and an
+    /// otherwise idle status LED) blinks: about a minute and a half of logging at the defaults
+    /// (a motion summary a second, a reading every 10 s), so the few rows of an ordinary pass
+    /// never light it.
+    static let backlogShown = 100
+
+    /// Whether the station is uploading a backlog: at least `backlogShown` rows wait and the
+    /// credentials are valid (when they are not, nothing is being uploaded, and `status` says why).
+    static func uploadingBacklog(uploader: Uploader.Status?, credentialsValid: Bool) -> Bool {
+        guard credentialsValid, let uploader else { return false }
+        return uploader.backlog.values.reduce(0) { $0 + $1.values.reduce(0, +) } >= backlogShown
     }
 
     static func status(
