@@ -30,8 +30,9 @@ final class JumpClock: Clock, Sendable {
 }
 
 /// Waits (without asserting on time) until `condition` holds; fails after `limit` of wall time
-/// so a broken streamer cannot hang the suite.
-func eventually(_ what: String, limit: Duration = .seconds(60), _ condition: () -> Bool) async throws {
+/// so a broken streamer cannot hang the suite. The limit is a deadline, not a speed figure: a full
+/// run on two cores with a VM beside it once kept a wait here past 60 s.
+func eventually(_ what: String, limit: Duration = .seconds(120), _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now.advanced(by: limit)
     while !condition() {
         guard ContinuousClock.now < deadline else {
