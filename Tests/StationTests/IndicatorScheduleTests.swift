@@ -11,27 +11,34 @@ import Testing
 /// The indicator thread sleeps until an LED's pattern next changes or the state changes.
 @Suite("Indicators: wake at pattern changes and state changes only")
 struct IndicatorScheduleTests {
-    /// Brute force from `isOn`, independent of the edge tables: the first whole millisecond after
-    /// `t` at which the level differs from the one just before it.
-    static func scannedChange(_ p: LEDPattern, after t: Duration) -> Duration? {
-        var m = t.milliseconds + 1
-        while m <= t.milliseconds + 2001 {  // every pattern's period is at most 2 s
-            if p.isOn(at: .milliseconds(m)) != p.isOn(at: .milliseconds(m - 1)) { return .milliseconds(m) }
-            m += 1
-        }
-        return nil
+    /// Brute force from `isOn`, independent of the edge tables: the whole milliseconds in
+    /// `range` at which the level differs from the one a millisecond before.
+    static func scannedChanges(_ p: LEDPattern, in range: Range<Int64>) -> [Int64] {
+        range.filter { p.isOn(at: .milliseconds($0)) != p.isOn(at: .milliseconds($0 - 1)) }
     }
 
     @Test(
         "nextChange is the next edge of isOn, at every millisecond of the longest period and past it",
         arguments: LEDPattern.allCases)
     func nextChangeMatchesIsOn(_ p: LEDPattern) {
-        for ms in Int64(-10)..<2100 {
+        // Every pattern's period is at most 2 s: the scan reaches one period past the last t.
+        // Monotonic times are positive (`Duration.milliseconds` truncates toward zero, so below
+        // zero a fraction would read as the millisecond above).
+        let changes = Self.scannedChanges(p, in: 1..<4200)
+        var wrong: [String] = []
+        var next = changes.startIndex
+        for ms in Int64(0)..<2100 {
+            while next < changes.endIndex, changes[next] <= ms { next += 1 }
+            let expected = next < changes.endIndex ? Duration.milliseconds(changes[next]) : nil
             for frac in [Duration.zero, .microseconds(400)] {
                 let t = Duration.milliseconds(ms) + frac
-                #expect(p.nextChange(after: t) == Self.scannedChange(p, after: t), "\(p) at \(t)")
+                if p.nextChange(after: t) != expected {
+                    wrong.append("\(t): \(String(describing: p.nextChange(after: t)))")
+                }
             }
         }
+        #expect(wrong.isEmpty, "\(p): \(wrong.prefix(5))")
+        #expect((p == .off || p == .steady) == changes.isEmpty)
     }
 
     @Test("a state change lights an LED at once, though the thread would otherwise sleep a minute")
