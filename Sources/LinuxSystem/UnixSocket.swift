@@ -132,7 +132,10 @@ public final class UnixSocket: Sendable {
     }
 
     /// Sends one datagram to the socket at `path` (`@name`: the abstract namespace), as
-    /// sd_notify(3) does; false when it could not be sent.
+    /// sd_notify(3) does; false when it could not be sent. Never waits: when the receiver's
+    /// queue is full (`net.unix.max_dgram_qlen`, 10 by default, and a listener that reads late)
+    /// the datagram is dropped. A blocking send once held the service's status task for good, and
+    /// its SIGTERM with it.
     public static func send(datagram: [UInt8], to path: String) -> Bool {
         var bytes = Array(path.utf8)
         let abstract = bytes.first == UInt8(ascii: "@")
@@ -145,7 +148,7 @@ public final class UnixSocket: Sendable {
         defer { Glibc.close(fd) }
         let sent = withUnsafePointer(to: &addr) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                sendto(fd, datagram, datagram.count, Int32(MSG_NOSIGNAL), sa, length)
+                sendto(fd, datagram, datagram.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), sa, length)
             }
         }
         return sent == datagram.count

@@ -49,6 +49,20 @@ struct SystemdNotifierTests {
         }
     }
 
+    @Test("a listener that does not read: sends are dropped once its queue is full, never waited on")
+    func fullQueueNeverBlocks() async throws {
+        let listener = try Listener(abstract: false)
+        let n = SystemdNotifier(environment: ["NOTIFY_SOCKET": listener.name])
+        // net.unix.max_dgram_qlen is 10 by default: 100 unread datagrams overfill it. A blocking
+        // send would stay in the thread below until the listener closes.
+        let sent = await withCheckedContinuation { (c: CheckedContinuation<[Bool], Never>) in
+            Thread { c.resume(returning: (0..<100).map { n.send("STATUS=\($0)") }) }.start()
+        }
+        #expect(sent.prefix(5).allSatisfy { $0 }, "the first ones fit")
+        #expect(sent.contains(false), "the rest are dropped, not waited on")
+        #expect(listener.receive() == "STATUS=0")
+    }
+
     @Test(arguments: [false, true])
     func sendsReadyStatusAndStopping(abstract: Bool) throws {
         let listener = try Listener(abstract: abstract)
