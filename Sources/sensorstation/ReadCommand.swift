@@ -147,8 +147,7 @@ enum SensorReading {
                 sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
             let start = ContinuousClock.now
             while ContinuousClock.now - start < .seconds(1) {
-                let elapsed = ContinuousClock.now - start
-                if let s = try a.read(now: elapsed).last {
+                if let s = try a.read(clock: { ContinuousClock.now - start }).last {
                     var sample = s
                     if configured {
                         let cal = c.accelerometer.calibration

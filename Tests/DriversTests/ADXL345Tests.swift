@@ -151,29 +151,41 @@ struct ADXL345Tests {
         for (i, s) in samples.enumerated() {
             #expect(s.x == Double(i) / 256)  // oldest first
             #expect(s.z == 1.0)
-            #expect(s.time == now - .microseconds(2500) * (n - 1 - i))
+            // The newest was taken within the last period: the middle of it; the rest 1/odr apart.
+            #expect(s.time == now - .microseconds(1250) - .microseconds(2500) * (n - 1 - i))
         }
         #expect(adxl.overruns == (n >= 32 ? 1 : 0))
     }
 
-    @Test("timestamps stay strictly increasing when reads come faster than the FIFO suggests")
-    func monotonicTimestamps() throws {
+    @Test(
+        "the clock is read before and after FIFO_STATUS: a read delayed in between continues the stamps, no step"
+    )
+    func statusBracket() throws {
         let dev = FakeRegisterDevice.adxl()
         let adxl = try ADXL345(device: dev, settings: .init(odrHz: 100))  // 10 ms
+        /// A clock that gives `times` in turn.
+        func clock(_ times: [Int]) -> () -> Duration {
+            var rest = times
+            return { .milliseconds(rest.removeFirst()) }
+        }
         dev[ADXLReg.fifoStatus] = 3
-        let first = try adxl.read(now: .milliseconds(1000))
-        #expect(first.map(\.time) == [.milliseconds(980), .milliseconds(990), .milliseconds(1000)])
-        // 15 ms later the chip says 3 more (its clock runs fast): they cannot start before 1010 ms,
-        // so they are spread over (1000, 1015].
-        let second = try adxl.read(now: .milliseconds(1015))
-        #expect(second.map(\.time) == [.milliseconds(1005), .milliseconds(1010), .milliseconds(1015)])
-        // The caller's clock did not advance at all: continue at 1/odr after the last one.
+        let first = try adxl.read(clock: clock([1000, 1000]))
+        #expect(first.map(\.time) == [.milliseconds(975), .milliseconds(985), .milliseconds(995)])
         dev[ADXLReg.fifoStatus] = 2
-        let third = try adxl.read(now: .milliseconds(1015))
-        #expect(third.map(\.time) == [.milliseconds(1025), .milliseconds(1035)])
-        // Normal case again: a long gap (FIFO overflow) keeps newest at now.
-        let fourth = try adxl.read(now: .milliseconds(2000))
-        #expect(fourth.map(\.time) == [.milliseconds(1990), .milliseconds(2000)])
+        let second = try adxl.read(clock: clock([1020, 1020]))
+        #expect(second.map(\.time) == [.milliseconds(1005), .milliseconds(1015)])
+        // The thread was held 15 ms between its clock and FIFO_STATUS, which found one sample more.
+        dev[ADXLReg.fifoStatus] = 3
+        let third = try adxl.read(clock: clock([1040, 1055]))
+        #expect(third.map(\.time) == [.milliseconds(1025), .milliseconds(1035), .milliseconds(1045)])
+        #expect(adxl.missedSamples == 0 && adxl.overruns == 0)
+        // Full at the read (an overrun): the samples before these 32 are missing, and the gap
+        // says how many (the 32 read end with the newest, taken in the last 10 ms before 1400).
+        dev[ADXLReg.fifoStatus] = 32
+        let fourth = try adxl.read(clock: clock([1400, 1400]))
+        #expect(fourth.last?.time == .milliseconds(1395))
+        #expect(fourth.first?.time == .milliseconds(1085))
+        #expect(adxl.missedSamples == 3 && adxl.overruns == 1)
     }
 
     @Test("polled mode: reads INT_SOURCE, then 6 bytes only if DATA_READY")
@@ -189,7 +201,7 @@ struct ADXL345Tests {
         #expect(try adxl.read(now: .seconds(1)).isEmpty)
         let s = try adxl.read(now: .seconds(2))
         dev.assertDone()
-        #expect(s == [AccelerationSample(time: .seconds(2), x: -1, y: 2, z: 1, saturated: false)])
+        #expect(s == [AccelerationSample(time: .milliseconds(1995), x: -1, y: 2, z: 1, saturated: false)])
     }
 
     @Test("wrong DEVID, missing device, NAK in the FIFO drain")

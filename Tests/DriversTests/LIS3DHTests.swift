@@ -54,7 +54,8 @@ struct LIS3DHTests {
         #expect(s.map(\.y) == [0, -1.0, 0])
         #expect(s.map(\.z) == [0, 0, 0.5])
         // Newest at `now`, earlier ones one ODR period (10 ms) apart.
-        #expect(s.map(\.time) == [.milliseconds(1980), .milliseconds(1990), .seconds(2)])
+        // The newest within the last period before the read (its middle), the others 1/odr apart.
+        #expect(s.map(\.time) == [.milliseconds(1975), .milliseconds(1985), .milliseconds(1995)])
         #expect(!s.contains { $0.saturated })
         #expect(a.overruns == 0)
     }
@@ -84,7 +85,7 @@ struct LIS3DHTests {
         #expect(a.overruns == (full ? 1 : 0))
         if let first = s.first {
             // Period of 1344 Hz rounded to whole nanoseconds: 744 048 ns.
-            #expect(first.time == .seconds(1) - .nanoseconds(744_048) * (entries - 1))
+            #expect(first.time == .seconds(1) - .nanoseconds(372_024) - .nanoseconds(744_048) * (entries - 1))
         }
     }
 
@@ -111,7 +112,7 @@ struct LIS3DHTests {
         #expect(s.x == 1.0)
         #expect(s.y == -1.0)
         #expect(s.saturated)  // z at the 12-bit limit
-        #expect(s.time == .seconds(2))
+        #expect(s.time == .milliseconds(1995))
     }
 
     @Test(
@@ -196,19 +197,20 @@ struct LIS3DHTests {
         #expect(try a.read(now: .seconds(2)).count == 5)
     }
 
-    @Test("timestamps continue across reads at the ODR; late reads spread over the gap")
+    @Test("timestamps continue across reads at the ODR; OVRN_FIFO leaves a gap of the samples lost")
     func timestamps() throws {
         let dev = FakeRegisterDevice(address: 0x18)
         dev[Self.whoAmI] = 0x33
         let a = try LIS3DH(device: dev, settings: .init(rangeG: 2, odrHz: 100))
         dev[Self.fifoSrc] = 0x02
         let first = try a.read(now: .milliseconds(1000)).map(\.time)
-        #expect(first == [.milliseconds(990), .milliseconds(1000)])
-        dev[Self.fifoSrc] = 0x04
-        // 4 samples but only 20 ms passed (the chip's clock ran fast or the read was early):
-        // spread evenly over (1000, 1020] ms, strictly after the previous newest.
+        #expect(first == [.milliseconds(985), .milliseconds(995)])
         let second = try a.read(now: .milliseconds(1020)).map(\.time)
-        #expect(
-            second == [.milliseconds(1005), .milliseconds(1010), .milliseconds(1015), .milliseconds(1020)])
+        #expect(second == [.milliseconds(1005), .milliseconds(1015)])
+        // 500 ms later the FIFO overran: its 32 are the newest; the 16 before them are missing.
+        dev[Self.fifoSrc] = 0x40
+        let third = try a.read(now: .milliseconds(1500)).map(\.time)
+        #expect(third.first == .milliseconds(1185) && third.last == .milliseconds(1495))
+        #expect(a.missedSamples == 16 && a.overruns == 1)
     }
 }

@@ -25,9 +25,9 @@ struct MotionScheduleTests {
             (100, true, 2, 20_000),
             (25, true, 1, 40_000),  // slower than one sample per 20 ms: every sample
             (5376, true, 16, 2976),  // LIS3DH low power: the FIFO lasts 5.95 ms
-            (1000, false, 1, 1000),
-            (400, false, 1, 2500),
-            (3200, false, 1, 1000),  // never below 1 ms
+            (1000, false, 1, 500),  // polled: twice the rate
+            (400, false, 1, 1250),
+            (3200, false, 1, 500),  // never below 0.5 ms
         ])
     func schedule(_ odr: Double, _ fifo: Bool, _ batch: Int, _ intervalMicroseconds: Int64) {
         let s = Self.sampler(odr, fifo: fifo)

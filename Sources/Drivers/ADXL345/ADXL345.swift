@@ -18,8 +18,8 @@ public final class ADXL345: Accelerometer {
     private let gPerLSB: Double
     private let minCode: Int32
     private let maxCode: Int32
-    private let period: Duration
-    private var lastSampleTime: Duration?
+    private var sampleClock: SampleClock
+    public var missedSamples: Int { sampleClock.missing }
 
     /// Checks DEVID and configures the chip (standby while configuring, measure last).
     /// - Parameter model: `.adxl345` or `.adxl375`; they share DEVID 0xE5, so the caller says which.
@@ -62,7 +62,7 @@ public final class ADXL345: Accelerometer {
         let bits = Self.codeBits(model: model, rangeG: settings.rangeG)
         minCode = -(1 << (bits - 1))
         maxCode = (1 << (bits - 1)) - 1
-        period = .nanoseconds(Int64((1e9 / odrHz).rounded()))
+        sampleClock = SampleClock(period: SampleClock.period(hz: odrHz))
 
         let id = try io.read(ADXL345Register.devID)
         guard id == ADXL345Register.devIDValue else {
@@ -86,12 +86,16 @@ public final class ADXL345: Accelerometer {
         try io.write(ADXL345Register.powerCtl, ADXL345Register.measure)
     }
 
-    public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {
+    public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
         var raws: [[UInt8]] = []
+        let overran: Bool
+        let before = clock()
+        let after: Duration
         if usesFIFO {
             let status = try io.read(ADXL345Register.fifoStatus)
+            after = clock()
             let entries = min(Int(status & ADXL345Register.entriesMask), ADXL345Register.maxEntries)
-            if entries >= 32 { overrunCount += 1 }
+            overran = entries >= 32
             // One 6-byte burst per entry: each multiple-byte read of DATAX0...DATAZ1 pops exactly
             // one FIFO entry, so the entries cannot be read in one longer block. (The datasheet's
             // ≥ 5 µs between the end of one data read and the next is far less than an I2C
@@ -101,13 +105,14 @@ public final class ADXL345: Accelerometer {
             }
         } else {
             let source = try io.read(ADXL345Register.intSource)
-            if source & ADXL345Register.overrun != 0 { overrunCount += 1 }
+            after = clock()
+            overran = source & ADXL345Register.overrun != 0
             if source & ADXL345Register.dataReady != 0 {
                 raws.append(try io.readBlock(ADXL345Register.dataX0, count: ADXL345Register.dataLength))
             }
         }
-        let times = sampleTimes(count: raws.count, now: now, period: period, previous: lastSampleTime)
-        if let last = times.last { lastSampleTime = last }
+        if overran { overrunCount += 1 }
+        let times = sampleClock.times(count: raws.count, before: before, after: after, overran: overran)
         return zip(times, raws).map { convert($1, time: $0) }
     }
 

@@ -2,7 +2,7 @@ import HAL
 
 /// One acceleration sample.
 public struct AccelerationSample: Sendable, Equatable {
-    /// When the sample was taken, on the caller's monotonic timeline (the `now` passed to `read`).
+    /// When the chip took the sample, on the caller's monotonic timeline (that of `now` in `read`).
     public var time: Duration
     /// Acceleration in g (1 g = 9.80665 m/s²), chip axes.
     public var x: Double
@@ -39,32 +39,20 @@ public protocol Accelerometer: AnyObject {
     /// say. Nil on a chip without such a flag (MPU-6050 polled): the caller can only look for
     /// gaps in the sample times.
     var overruns: Int? { get }
+    /// Samples the driver's `SampleClock` found missing since it opened: it left a gap of as many
+    /// periods in the times (within one sample a gap). Counted for every chip: with an overrun
+    /// flag, how many the flagged reads lost; without one, from the times alone.
+    var missedSamples: Int { get }
     /// Everything available since the last call: the FIFO drained, or one polled sample if new data
-    /// is ready (none otherwise). Timestamps come from the ODR and the FIFO level: the newest
-    /// sample at `now`, earlier ones 1/odr apart, never earlier than the previous call's newest
-    /// + 1/odr.
-    func read(now: Duration) throws(DriverError) -> [AccelerationSample]
+    /// is ready (none otherwise). The driver reads `clock` before and after it reads the chip's
+    /// status; the samples' times come from its `SampleClock`: evenly spaced at the chip's fitted
+    /// period, with a gap where samples were lost.
+    func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample]
 }
 
-/// Timestamps for `count` samples read at `now`, given the previous call's newest timestamp.
-///
-/// The newest sample is stamped `now` and earlier ones `period` apart. If that would put the first
-/// one at or before the previous newest (+ one period), the chip delivered samples faster than the
-/// nominal ODR (its oscillator tolerance is a few %) or the caller's reads were jittery; then the
-/// samples are spread evenly over (previous, now], which keeps them strictly increasing and never
-/// in the future. If `now` did not advance past `previous` at all, they continue at `period`
-/// spacing after `previous`.
-func sampleTimes(count: Int, now: Duration, period: Duration, previous: Duration?) -> [Duration] {
-    guard count > 0 else { return [] }
-    let ideal = (0..<count).map { now - period * (count - 1 - $0) }
-    guard let previous, ideal[0] < previous + period else { return ideal }
-    if now > previous {
-        let step = (now - previous) / count
-        if step > .zero {
-            return (0..<count).map { i in i == count - 1 ? now : previous + step * (i + 1) }
-        }
-    }
-    return (0..<count).map { previous + period * ($0 + 1) }
+extension Accelerometer {
+    /// A read at one instant (tests, replays): `now` before and after the status.
+    public func read(now: Duration) throws(DriverError) -> [AccelerationSample] { try read(clock: { now }) }
 }
 
 /// Sign-extends the low `bits` bits of `value`.

@@ -24,8 +24,8 @@ public final class LIS331: Accelerometer {
 
     private let io: RegisterIO
     private let gPerDigit: Double
-    private let period: Duration
-    private var lastSampleTime: Duration?
+    private var sampleClock: SampleClock
+    public var missedSamples: Int { sampleClock.missing }
 
     /// - Parameter model: `.h3lis331dl` or `.lis331hh`.
     public init(
@@ -53,7 +53,7 @@ public final class LIS331: Accelerometer {
         rangeG = range.g
         odrHz = odr.hz
         gPerDigit = range.gPerDigit
-        period = .nanoseconds(Int64((1e9 / odr.hz).rounded()))
+        sampleClock = SampleClock(period: SampleClock.period(hz: odr.hz))
 
         let id = try io.read(LIS331Register.whoAmI)
         guard id == LIS331Register.whoAmIValue else {
@@ -69,13 +69,18 @@ public final class LIS331: Accelerometer {
             LIS331Register.ctrlReg1, LIS331Register.normalMode | odr.code << 3 | LIS331Register.axesEnabled)
     }
 
-    public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {
+    public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
+        let before = clock()
         let status = try io.read(LIS331Register.status)
-        if status & LIS331Register.zyxOverrun != 0 { overrunCount += 1 }
-        guard status & LIS331Register.zyxDataAvailable != 0 else { return [] }
+        let after = clock()
+        let overran = status & LIS331Register.zyxOverrun != 0
+        if overran { overrunCount += 1 }
+        guard status & LIS331Register.zyxDataAvailable != 0 else {
+            _ = sampleClock.times(count: 0, before: before, after: after, overran: overran)
+            return []
+        }
         let d = try io.readBlock(LIS331Register.outXL | LIS331Register.autoIncrement, count: 6)
-        let time = sampleTimes(count: 1, now: now, period: period, previous: lastSampleTime)[0]
-        lastSampleTime = time
+        let time = sampleClock.times(count: 1, before: before, after: after, overran: overran)[0]
         return [STAccel.sample(d, bits: 12, gPerDigit: gPerDigit, rangeG: rangeG, time: time)]
     }
 }

@@ -23,8 +23,8 @@ public final class LIS3DH: Accelerometer {
     private var overrunCount = 0
 
     private let io: RegisterIO
-    private let period: Duration
-    private var lastSampleTime: Duration?
+    private var sampleClock: SampleClock
+    public var missedSamples: Int { sampleClock.missing }
 
     /// Checks WHO_AM_I and configures the chip (powered down while configuring, ODR last).
     public init(device: any I2CDevice, settings: Settings = .init()) throws(DriverError) {
@@ -46,7 +46,7 @@ public final class LIS3DH: Accelerometer {
         usesFIFO = settings.fifo
         resolutionBits = odr.lowPower ? 8 : 12
         gPerDigit = odr.lowPower ? range.lowPower : range.highResolution
-        period = .nanoseconds(Int64((1e9 / odr.hz).rounded()))
+        sampleClock = SampleClock(period: SampleClock.period(hz: odr.hz))
 
         let id = try io.read(LIS3DHRegister.whoAmI)
         guard id == LIS3DHRegister.whoAmIValue else {
@@ -76,17 +76,21 @@ public final class LIS3DH: Accelerometer {
             odr.code << 4 | (odr.lowPower ? LIS3DHRegister.lowPowerEnable : 0) | LIS3DHRegister.axesEnabled)
     }
 
-    public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {
+    public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
         var raws: [[UInt8]] = []
+        var overran = false
+        let before = clock()
+        let after: Duration
         if usesFIFO {
             let source = try io.read(LIS3DHRegister.fifoSource)
+            after = clock()
             let entries: Int
             if source & LIS3DHRegister.fifoEmpty != 0 {
                 entries = 0
             } else if source & LIS3DHRegister.fifoOverrun != 0 {
                 // Full: 32 entries (FSS cannot say 32), and older samples were overwritten.
                 entries = LIS3DHRegister.fifoDepth
-                overrunCount += 1
+                overran = true
             } else {
                 entries = Int(source & LIS3DHRegister.fifoLevelMask)
             }
@@ -101,15 +105,20 @@ public final class LIS3DH: Accelerometer {
             }
         } else {
             let status = try io.read(LIS3DHRegister.status)
-            if status & LIS3DHRegister.zyxOverrun != 0 { overrunCount += 1 }
-            guard status & LIS3DHRegister.zyxDataAvailable != 0 else { return [] }
+            after = clock()
+            overran = status & LIS3DHRegister.zyxOverrun != 0
+            if overran { overrunCount += 1 }
+            guard status & LIS3DHRegister.zyxDataAvailable != 0 else {
+                _ = sampleClock.times(count: 0, before: before, after: after, overran: overran)
+                return []
+            }
             // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
             raws.append(
                 try io.readBlock(
                     LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength))
         }
-        let times = sampleTimes(count: raws.count, now: now, period: period, previous: lastSampleTime)
-        if let last = times.last { lastSampleTime = last }
+        if overran && usesFIFO { overrunCount += 1 }
+        let times = sampleClock.times(count: raws.count, before: before, after: after, overran: overran)
         return zip(times, raws).map { time, d in
             STAccel.sample(d, bits: resolutionBits, gPerDigit: gPerDigit, rangeG: rangeG, time: time)
         }

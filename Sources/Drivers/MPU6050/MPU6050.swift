@@ -24,8 +24,8 @@ public final class MPU6050: Accelerometer {
 
     private let io: RegisterIO
     private let gPerLSB: Double
-    private let period: Duration
-    private var lastSampleTime: Duration?
+    private var sampleClock: SampleClock
+    public var missedSamples: Int { sampleClock.missing }
 
     /// - Parameter sleep: blocks for the given time (the reset needs 100 ms); injected for tests.
     public init(device: any I2CDevice, settings: Settings = .init(), sleep: @escaping (Duration) -> Void)
@@ -45,7 +45,7 @@ public final class MPU6050: Accelerometer {
         rangeG = range.g
         odrHz = 1000 / divisor
         gPerLSB = 1 / range.lsbPerG
-        period = .nanoseconds(Int64((1e9 / odrHz).rounded()))
+        sampleClock = SampleClock(period: SampleClock.period(hz: odrHz))
 
         let id = try io.read(MPU6050Register.whoAmI)
         guard id == MPU6050Register.whoAmIValue else {
@@ -65,13 +65,18 @@ public final class MPU6050: Accelerometer {
         try io.write(MPU6050Register.intEnable, MPU6050Register.dataReady)
     }
 
-    public func read(now: Duration) throws(DriverError) -> [AccelerationSample] {
-        guard try io.read(MPU6050Register.intStatus) & MPU6050Register.dataReady != 0 else { return [] }
+    public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
+        let before = clock()
+        let status = try io.read(MPU6050Register.intStatus)
+        let after = clock()
+        guard status & MPU6050Register.dataReady != 0 else {
+            _ = sampleClock.times(count: 0, before: before, after: after, overran: nil)
+            return []
+        }
         // One 6-byte burst (the chip auto-increments), so the three axes are one sample.
         let d = try io.readBlock(MPU6050Register.accelXOutH, count: 6)
         let raw = [Self.be(d, 0), Self.be(d, 2), Self.be(d, 4)]
-        let time = sampleTimes(count: 1, now: now, period: period, previous: lastSampleTime)[0]
-        lastSampleTime = time
+        let time = sampleClock.times(count: 1, before: before, after: after, overran: nil)[0]
         let g = raw.map { Double($0) * gPerLSB }
         return [
             AccelerationSample(

@@ -51,9 +51,6 @@ public struct MotionSampler: Sendable {
             fifo: fifo, sleep: { Thread.sleep(forTimeInterval: $0.seconds) })
     }
 
-    /// One sample period at `hz`.
-    static func period(_ hz: Double) -> Duration { .nanoseconds(Int64((1e9 / max(hz, 0.001)).rounded())) }
-
     /// The samples the FIFO collects between reads: as many as 20 ms bring (a batch at least
     /// every 20 ms), at most half of the 32-entry FIFO, so that a read a whole interval late
     /// still finds room (at 3200 Hz: 16 samples, 5 ms, 200 reads a second; the FIFO lasts 10 ms).
@@ -67,9 +64,16 @@ public struct MotionSampler: Sendable {
     static let fifoBatchLimit = 16
 
     /// How long the sampler sleeps between reads: `samplesPerRead` sample periods, at least 1 ms.
+    /// Polling a chip without a FIFO, half a period (at least 0.5 ms): read at the rate itself, a
+    /// read late by any amount lets a sample be overwritten, and without an overrun flag
+    /// (MPU-6050) the loss could not even be seen, as every read would still find one new sample.
     /// Reads keep a fixed rate on the monotonic clock (the next is due one interval after the
     /// last was due, however long a read took); a late one is made at once.
-    var pollInterval: Duration { max(.milliseconds(1), Self.period(odrHz) * samplesPerRead) }
+    var pollInterval: Duration {
+        let period = SampleClock.period(hz: odrHz)
+        guard fifo else { return max(.microseconds(500), period / 2) }
+        return max(.milliseconds(1), period * samplesPerRead)
+    }
 
     /// - Parameters:
     ///   - impacts: where finished impacts go (the impact writer); finished when the sampler stops.
@@ -103,7 +107,7 @@ public struct MotionSampler: Sendable {
             // follows it when it is set (NTP after a boot without a battery clock).
             var anchor = WallClockAnchor(timeline: now(), wall: Date())
             // Losses are counted from the start, so "none" in `status` means measured, not unknown.
-            var drops = DropCounter(period: Self.period(config.odrHz))
+            var drops = DropCounter()
             var lastDropWarning: Duration?
             state.setSampling(drops.drops)
             while !signal.isStopped {
@@ -118,7 +122,7 @@ public struct MotionSampler: Sendable {
                         a = try config.open(bus: bus)
                         accel = a
                         pipeline.rateHz = a.odrHz
-                        drops.reopened(period: Self.period(a.odrHz))
+                        drops.reopened()
                         state.clearFault("accelerometer")
                     }
                     heartbeat()
@@ -128,8 +132,8 @@ public struct MotionSampler: Sendable {
                         liveVersion = version
                         for c in pipeline.apply(values, wallClock: anchor) { impacts.yield(c) }
                     }
-                    let samples = try a.read(now: now())
-                    if drops.observe(samples, overruns: a.overruns, at: wall) {
+                    let samples = try a.read(clock: now)
+                    if drops.observe(overruns: a.overruns, missedSamples: a.missedSamples, at: wall) {
                         state.setSampling(drops.drops)
                         // At most one warning a minute; each gives the totals so far.
                         let t = now()

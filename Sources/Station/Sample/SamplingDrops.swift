@@ -7,12 +7,12 @@ public struct SamplingDrops: Sendable, Equatable, Codable {
     /// Reads that found the chip's FIFO overrun (or, polled, a sample overwritten unread): samples
     /// were lost before that read; the chips do not say how many.
     public var overruns = 0
-    /// Gaps in the samples' times, counted only for a chip without an overrun flag (MPU-6050
-    /// polled): consecutive samples further apart than 2.5 periods. The stamping puts a batch's
-    /// newest sample at the read, so a thread delayed between the clock and the read moves the
-    /// stamps too: an estimate, where the chip's own flag is exact.
+    /// Reads before which samples were found missing: the driver's sample clock left a gap in the
+    /// times. With an overrun flag, every overrun; without one (MPU-6050 polled), a read that
+    /// found more samples produced than the clock had accounted for.
     public var gaps = 0
-    /// The samples those gaps should have held (each gap's length in periods, less one).
+    /// The samples those gaps should have held: from the sample clock, whole periods between the
+    /// times the chip's samples must have had and the ones read (within one sample a gap).
     public var missedSamples = 0
     /// When the last loss was seen.
     public var last: Date?
@@ -62,44 +62,37 @@ public struct SamplingDrops: Sendable, Equatable, Codable {
     }
 }
 
-/// Counts the motion sampler's losses from each read: the driver's overrun count and the samples'
-/// times. Pure: the sampler feeds it, tests too.
+/// Counts the motion sampler's losses from the driver's counts after each read. Pure: the
+/// sampler feeds it, tests too.
 public struct DropCounter: Sendable {
     public private(set) var drops = SamplingDrops()
-    /// The sample period the gaps are measured in.
-    public var period: Duration
-    private var lastTime: Duration?
     private var driverOverruns = 0
+    private var driverMissed = 0
 
-    public init(period: Duration) { self.period = period }
+    public init() {}
 
-    /// A new driver (after a fault): its overrun count starts at 0, and the time until it came
-    /// back is the fault's, not a gap.
-    public mutating func reopened(period: Duration) {
-        self.period = period
+    /// A new driver (after a fault): its counts start at 0 again, and the time until it came back
+    /// is the fault's, not a loss.
+    public mutating func reopened() {
         driverOverruns = 0
-        lastTime = nil
+        driverMissed = 0
     }
 
-    /// One read's samples (oldest first) and the driver's overrun count after it (nil: the chip
-    /// has no overrun flag, so the gaps in the times are looked at instead). Returns true when
-    /// it lost something new.
-    public mutating func observe(_ samples: [AccelerationSample], overruns: Int?, at wall: Date) -> Bool {
+    /// The driver's counts after a read: `overruns` (nil: the chip has no overrun flag) and
+    /// `missedSamples`, both since it opened. Returns true when something new was lost.
+    public mutating func observe(overruns: Int?, missedSamples: Int, at wall: Date) -> Bool {
         var lost = false
         if let overruns, overruns > driverOverruns {
             drops.overruns += overruns - driverOverruns
             lost = true
         }
         driverOverruns = overruns ?? 0
-        let limit = period * 5 / 2
-        for s in samples {
-            if overruns == nil, let p = lastTime, s.time - p > limit {
-                drops.gaps += 1
-                drops.missedSamples += max(1, Int(((s.time - p) / period).rounded()) - 1)
-                lost = true
-            }
-            lastTime = s.time
+        if missedSamples > driverMissed {
+            drops.gaps += 1
+            drops.missedSamples += missedSamples - driverMissed
+            lost = true
         }
+        driverMissed = missedSamples
         if lost { drops.last = wall }
         return lost
     }
