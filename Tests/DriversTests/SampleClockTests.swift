@@ -123,6 +123,9 @@ struct SampleClockTests {
         #expect(run.stamps.count > 5_000)
         let worst = Self.worstError(run, chip, after: 20)
         #expect(worst <= 0.5, "worst \(worst) periods")
+        // A chip off its nominal rate is read at every phase in turn, which pins its clock down:
+        // within a tenth of a period (the figure for a chip 2 % off).
+        if abs(error) >= 0.01 { #expect(worst <= 0.1, "worst \(worst) periods") }
         // Strictly increasing throughout, and after the fit settles evenly spaced at the true period.
         let intervals = zip(run.stamps, run.stamps.dropFirst()).map {
             ($1.stamp - $0.stamp) / chip.truePeriodNs

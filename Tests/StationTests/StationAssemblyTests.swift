@@ -41,8 +41,11 @@ struct StationAssemblyTests {
                 logger: Logger(label: "lifecycle") { _ in SwiftLogNoOpLogHandler() }))
         let running = Task { try await group.run() }
 
+        // The station's services are threads, but this test's own task is on the cooperative pool,
+        // which the suite's blocking tests (processes waited on) can hold for a minute and more
+        // on two cores: deadlines, not durations.
         func until(_ what: String, _ condition: () -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(60)
+            let deadline = ContinuousClock.now + .seconds(240)
             while !condition() {
                 guard ContinuousClock.now < deadline else {
                     Issue.record("timed out waiting for \(what)")
@@ -63,10 +66,16 @@ struct StationAssemblyTests {
         try await until("the impact recorded") { state.snapshot.lastRecordedImpact?.id != nil }
 
         // A short press through the simulated GPIO line: streaming on (cause button).
+        // Held 150 ms on a thread of its own: a test task the pool resumed late would make it a
+        // long press (acknowledge) instead.
         let button = try #require(sim.gpio.offset(named: "GPIO23"))
-        sim.gpio.press(offset: button)
-        try await Task.sleep(for: .milliseconds(150))
-        sim.gpio.release(offset: button)
+        let gpio = sim.gpio
+        let pressed = Thread {
+            gpio.press(offset: button)
+            Thread.sleep(forTimeInterval: 0.15)
+            gpio.release(offset: button)
+        }
+        pressed.start()
         try await until("streaming on") { state.indication.streaming }
         // The socket: stop streaming and acknowledge, as `sensorstation stream stop` and `ack` do.
         let socket = ControlSocket.path(forDatabase: config.storage.path)
