@@ -41,13 +41,18 @@ public struct DetectorSettings: Sendable, Equatable {
     /// The sensor's full scale in g, if the samples do not carry a saturation flag: a sample with
     /// any axis within 1 % of it counts as saturated (a ±16 g part's largest reading is 15.996 g).
     public var fullScaleG: Double?
+    /// Free fall: |a| below this (g)…
+    public var freeFallG: Double
+    /// …for at least this long (s). ADI's AN-1025 recommends 300–600 mg and 100–350 ms for the
+    /// ADXL345's own free-fall detection; 0.1 s is a drop of 5 cm.
+    public var freeFallMinimum: Double
 
     public init(
         thresholdG: Double = 4, sustain: Double = 0, severeG: Double = 9, rearmG: Double = 3.5,
         refractory: Double = 1, preWindow: Double = 0.5, postWindow: Double = 1.0, maxCapture: Double = 10,
         restLevelG: Double = 0.5, gapMinimum: Double = 0.05, gapPeriods: Double = 10,
         maxRateHz: Double = 3200,
-        fullScaleG: Double? = nil
+        fullScaleG: Double? = nil, freeFallG: Double = 0.35, freeFallMinimum: Double = 0.1
     ) {
         self.thresholdG = thresholdG
         self.sustain = sustain
@@ -62,6 +67,8 @@ public struct DetectorSettings: Sendable, Equatable {
         self.gapPeriods = gapPeriods
         self.maxRateHz = maxRateHz
         self.fullScaleG = fullScaleG
+        self.freeFallG = freeFallG
+        self.freeFallMinimum = freeFallMinimum
     }
 
     /// Every problem with these settings, each naming the field, the value and what would be valid;
@@ -91,6 +98,13 @@ public struct DetectorSettings: Sendable, Equatable {
             "a finite number of seconds above 0")
         check(gapPeriods.isFinite && gapPeriods >= 2, "gapPeriods", gapPeriods, "a finite number, at least 2")
         check(maxRateHz.isFinite && (1...100_000).contains(maxRateHz), "maxRateHz", maxRateHz, "1…100 000 Hz")
+        check(
+            freeFallG.isFinite && freeFallG > 0 && freeFallG < 1, "freeFallG", freeFallG,
+            "above 0 and below 1 g (at rest the magnitude is 1 g)")
+        check(
+            freeFallMinimum.isFinite && (0.02...10).contains(freeFallMinimum), "freeFallMinimum",
+            freeFallMinimum,
+            "0.02…10 s")
         if let f = fullScaleG {
             check(f.isFinite && f > 0, "fullScaleG", f, "a finite number of g above 0, or none")
         }

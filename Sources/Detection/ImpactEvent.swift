@@ -36,13 +36,16 @@ public struct ImpactEvent: Sendable, Equatable {
     public var gapCount: Int
     /// The raw samples from `preWindow` before `startT` to `postWindow` after `triggerT`.
     public var waveform: [MotionSample]
+    /// The free fall this impact ended, if one ended within `FreeFall.landingWindow` before it
+    /// started: its duration gives the height fallen (`FreeFall.dropHeight`).
+    public var fall: FreeFall?
 
     public init(
         triggerT: Double, startT: Double, endT: Double, peakT: Double, peakG: Double, peakX: Double,
         peakY: Double,
         peakZ: Double, durationAbove: Double, severity: Severity, deltaV: Double, hic15: Double?,
         saturated: Bool,
-        gravity: SIMD3<Double>, gapCount: Int, waveform: [MotionSample]
+        gravity: SIMD3<Double>, gapCount: Int, waveform: [MotionSample], fall: FreeFall? = nil
     ) {
         self.triggerT = triggerT
         self.startT = startT
@@ -60,5 +63,6 @@ public struct ImpactEvent: Sendable, Equatable {
         self.gravity = gravity
         self.gapCount = gapCount
         self.waveform = waveform
+        self.fall = fall
     }
 }

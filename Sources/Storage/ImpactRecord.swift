@@ -39,12 +39,17 @@ public struct ImpactRecord: Sendable, Equatable {
     public var waveformCount: Int
     /// Sample rate of the waveform, Hz.
     public var waveformRateHz: Double
+    /// The free fall this impact ended, ms; nil when none ended within half a second before it.
+    public var fallMs: Double?
+
+    /// The height of that fall from rest, m (g·t²/2).
+    public var dropM: Double? { fallMs.map { 9.80665 * ($0 / 1000) * ($0 / 1000) / 2 } }
 
     public init(
         triggerTime: Date, startTime: Date, endTime: Date, peakTime: Date, peakG: Double,
         peakXG: Double, peakYG: Double, peakZG: Double, durationMs: Double, severity: String,
         deltaVMps: Double, hic15: Double?, saturated: Bool, thresholdG: Double, sensor: String,
-        waveform: [UInt8], waveformCount: Int, waveformRateHz: Double
+        waveform: [UInt8], waveformCount: Int, waveformRateHz: Double, fallMs: Double? = nil
     ) {
         self.triggerTime = triggerTime
         self.startTime = startTime
@@ -64,5 +69,6 @@ public struct ImpactRecord: Sendable, Equatable {
         self.waveform = waveform
         self.waveformCount = waveformCount
         self.waveformRateHz = waveformRateHz
+        self.fallMs = fallMs
     }
 }

@@ -12,7 +12,7 @@ enum Schema {
     /// Identifiers in order. Appending is the only allowed change.
     static let identifiers = [
         "v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
-        "v4-impacts-hic15-nullable", "v5-alert-outbox",
+        "v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -263,6 +263,12 @@ enum Schema {
                     );
                     CREATE INDEX alerts_state ON alerts(state, id);
                     """)
+        }
+        m.registerMigration("v6-impacts-fall") { db in
+            // The free fall an impact ended (docs/impact-detection.md, "Free fall"): its duration in
+            // ms, NULL when none ended within half a second before the impact (and for every
+            // impact recorded before this version).
+            try db.execute(sql: "ALTER TABLE impacts ADD COLUMN fall_ms REAL")
         }
         return m
     }

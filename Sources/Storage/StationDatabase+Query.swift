@@ -132,6 +132,9 @@ extension StationDatabase {
         var aggregateTransform: @Sendable ([QueryResult.Cell]) -> [QueryResult.Cell] = { $0 }
     }
 
+    /// The height fallen from rest in `ms` milliseconds, as SQL: g·t²/2 in metres (NULL stays NULL).
+    static func dropMetres(_ ms: String) -> String { "9.80665 * (\(ms)) * (\(ms)) / 2000000.0" }
+
     static func spec(_ request: QueryRequest) -> Spec {
         typealias C = QueryResult.Column
         switch request.kind {
@@ -197,16 +200,22 @@ extension StationDatabase {
         case .impacts:
             return Spec(
                 table: "impacts",
-                plain: "id, time_us, peak_g, severity, duration_ms, delta_v_mps, hic15, saturated, sensor",
+                plain: """
+                    id, time_us, peak_g, severity, duration_ms, delta_v_mps, hic15, saturated, sensor, fall_ms,
+                    \(Self.dropMetres("fall_ms"))
+                    """,
                 plainColumns: [
                     C("id", .integer), C("time", .time), C("peak_g", .real), C("severity", .text),
                     C("duration_ms", .real), C("delta_v_mps", .real), C("hic15", .real),
-                    C("saturated", .bool), C("sensor", .text),
+                    C("saturated", .bool), C("sensor", .text), C("fall_ms", .real), C("drop_m", .real),
                 ],
-                aggregate: "count(*), sum(severity = 'severe'), max(peak_g), max(delta_v_mps), max(hic15)",
+                aggregate: """
+                    count(*), sum(severity = 'severe'), max(peak_g), max(delta_v_mps), max(hic15),
+                    \(Self.dropMetres("max(fall_ms)"))
+                    """,
                 aggregateColumns: [
                     C("time", .time), C("impacts", .integer), C("severe", .integer), C("peak_g_max", .real),
-                    C("delta_v_mps_max", .real), C("hic15_max", .real),
+                    C("delta_v_mps_max", .real), C("hic15_max", .real), C("drop_m_max", .real),
                 ])
         case .alerts:
             return Spec(
@@ -294,7 +303,7 @@ extension StationDatabase {
                     hic15: r["hic15"],
                     saturated: r["saturated"], thresholdG: r["threshold_g"], sensor: r["sensor"],
                     waveform: [UInt8](waveform), waveformCount: r["waveform_count"],
-                    waveformRateHz: r["waveform_rate_hz"])
+                    waveformRateHz: r["waveform_rate_hz"], fallMs: r["fall_ms"])
             }
         } catch {
             throw StorageError.from(error, path: path, doing: "reading impact \(id)")

@@ -77,4 +77,6 @@ struct SimulationControls: Sendable {
     /// the button is a real line (`simulation.gpio: linux`), which no key can press.
     var pressButton: (@Sendable (Duration) -> Void)?
     var injectImpact: @Sendable () -> Void
+    /// A 1 m drop, then its landing.
+    var injectDrop: @Sendable () -> Void
 }

@@ -31,7 +31,7 @@ struct ListImpacts: ParsableCommand {
         discussion: """
             One row per impact: id (for `impacts show ID`), trigger time, peak g, severity, time above \
             the threshold, ΔV, HIC15, whether the sensor saturated (the peak is then a lower bound), \
-            sensor. Tables in local time; csv and json (JSON Lines) in UTC ISO-8601.
+            sensor, and the free fall it ended (its ms and the height from rest; empty: none). Tables in local time; csv and json (JSON Lines) in UTC ISO-8601.
             Exit status: 0 success (also when there is none), 64 bad usage, 65 the database is damaged \
             or from a newer sensorstation, 69 no database at the path, 77 this user may not read it, 78 \
             invalid configuration.
@@ -218,6 +218,8 @@ struct ImpactTrace {
             ("delta_v_mps", .double(r.deltaVMps)), ("hic15", r.hic15.map(JSONValue.double) ?? .null),
             ("saturated", .bool(r.saturated)),
             ("threshold_g", .double(r.thresholdG)), ("sensor", .string(r.sensor)),
+            ("fall_ms", r.fallMs.map(JSONValue.double) ?? .null),
+            ("drop_m", r.dropM.map(JSONValue.double) ?? .null),
             ("waveform_samples", .int(Int64(samples.count))), ("waveform_rate_hz", .double(r.waveformRateHz)),
         ]
         return JSONValue.object(fields) + "\n"
@@ -240,6 +242,11 @@ struct ImpactTrace {
             "  HIC15        \(r.hic15.map { String(format: "%.1f", $0) } ?? "n/a (no 15 ms window at \(String(format: "%.0f", r.waveformRateHz)) Hz)")",
             "  sensor       \(r.sensor)",
         ]
+        if let fall = r.fallMs, let drop = r.dropM {
+            lines.insert(
+                "  free fall    \(String(format: "%.0f ms", fall)) before it: \(String(format: "%.2f m", drop)) from rest",
+                at: lines.count - 1)
+        }
         if let first = relativeTimes.first, let last = relativeTimes.last {
             lines.append(
                 "  waveform     \(samples.count) samples at \(String(format: "%.0f", r.waveformRateHz)) Hz, \(ms(first)) to \(ms(last))"

@@ -34,6 +34,7 @@ struct KeyboardService: Service {
                         case " ", "b": controls?.pressButton?(.milliseconds(150))
                         case "l", "L": controls?.pressButton?(longPress + .milliseconds(300))
                         case "i", "I": controls?.injectImpact()
+                        case "d", "D": controls?.injectDrop()
                         default: break
                         }
                     }

@@ -15,8 +15,9 @@ struct ReplayCommand: ParsableCommand {
             impact settings of the configuration unless --threshold, --sustain-ms, --severe or \
             --rearm are given.
             Each event is one JSON object per line on stdout, keys in alphabetical order: \
-            delta_v_mps (change of velocity, m/s), duration_ms (time above the threshold), end_s, \
-            gaps, hic15, peak_g, peak_t_s, peak_x_g, peak_y_g, peak_z_g, saturated (the peak is \
+            delta_v_mps (change of velocity, m/s), drop_m (the height of the free fall it ended, from \
+            rest; null: none), duration_ms (time above the threshold), end_s, fall_ms (that fall's \
+            duration), gaps, hic15, peak_g, peak_t_s, peak_x_g, peak_y_g, peak_z_g, saturated (the peak is \
             then a lower bound), severity ("impact" or "severe"), start_s, trigger_s. \
             A summary goes to stderr. A trace without events prints nothing.
             Exit status: 0 success (with or without events), 64 bad options, 65 a malformed trace \
@@ -93,12 +94,15 @@ struct ReplayCommand: ParsableCommand {
         }
 
         var detector: ImpactDetector
+        var falls: FallTracker
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let progress = isatty(STDERR_FILENO) == 1
         var events = 0
         func emit(_ found: [ImpactEvent]) throws {
             for e in found {
+                var e = e
+                e.fall = falls.landing(before: e.startT)
                 let line = try encoder.encode(EventLine(e))
                 FileHandle.standardOutput.write(line + Data("\n".utf8))
                 events += 1
@@ -113,7 +117,11 @@ struct ReplayCommand: ParsableCommand {
                 settings.fullScaleG = Double(configuration.accelerometer.rangeG)
             }
             detector = ImpactDetector(settings: settings)
+            falls = FallTracker(settings: settings)
             while let sample = next {
+                _ = falls.process(
+                    t: sample.t,
+                    magnitude: (sample.x * sample.x + sample.y * sample.y + sample.z * sample.z).squareRoot())
                 try emit(detector.process(sample))
                 if progress, detector.sampleCount % 1_000_000 == 0 {
                     FileHandle.standardError.write(
@@ -206,6 +214,9 @@ private struct EventLine: Encodable {
     var hic15: Nullable
     var saturated: Bool
     var gaps: Int
+    /// The free fall it ended (null: none), and the height of that fall from rest.
+    var fall_ms: Nullable
+    var drop_m: Nullable
 
     init(_ e: ImpactEvent) {
         func r(_ v: Double, _ places: Double) -> Double { (v * places).rounded() / places }
@@ -223,5 +234,7 @@ private struct EventLine: Encodable {
         hic15 = Nullable(e.hic15.map { r($0, 1e3) })
         saturated = e.saturated
         gaps = e.gapCount
+        fall_ms = Nullable(e.fall.map { r($0.duration * 1000, 1e3) })
+        drop_m = Nullable(e.fall.map { r($0.dropHeight, 1e3) })
     }
 }

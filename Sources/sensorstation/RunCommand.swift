@@ -133,8 +133,12 @@ struct RunCommand: AsyncParsableCommand {
                 keys: hardware.simulation == nil
                     ? [("q", "quit")]
                     : hardware.simulation?.pressButton == nil
-                        ? [("i", "inject impact"), ("q", "quit")]
-                        : [("space", "button"), ("l", "long press"), ("i", "inject impact"), ("q", "quit")])
+                        ? [("i", "inject impact"), ("d", "drop 1 m"), ("q", "quit")]
+                        : [
+                            ("space", "button"), ("l", "long press"), ("i", "inject impact"),
+                            ("d", "drop 1 m"),
+                            ("q", "quit"),
+                        ])
             services.append(
                 .init(service: DashboardService(dashboard: Dashboard(info: info, style: style), state: state))
             )

@@ -54,7 +54,8 @@ extension Hardware {
             let gpio = try linuxGPIO(c)
             if let gpio { description += " with GPIO \(gpio.path) (\(gpio.label))" }
             let controls = SimulationControls(
-                pressButton: nil, injectImpact: { station.injectImpact(peakG: 7) })
+                pressButton: nil, injectImpact: { station.injectImpact(peakG: 7) },
+                injectDrop: { station.injectDrop(height: 1) })
             return Hardware(
                 description: description, bus: station.bus, gpio: gpio, now: { clock.now },
                 gpioNow: Clocks.monotonic, simulation: controls)
@@ -73,7 +74,7 @@ extension Hardware {
                 StopSignal().wait(for: hold)
                 gpio.release(offset: buttonOffset)
             },
-            injectImpact: { station.injectImpact(peakG: 7) })
+            injectImpact: { station.injectImpact(peakG: 7) }, injectDrop: { station.injectDrop(height: 1) })
         return Hardware(
             description: description, bus: station.bus, gpio: gpio, now: { clock.now },
             gpioNow: { clock.now }, simulation: controls)

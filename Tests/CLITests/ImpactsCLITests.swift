@@ -31,16 +31,17 @@ struct ImpactsCLITests {
     }
 
     /// A database holding that one impact (id 1) plus one whose waveform blob is damaged (id 2).
-    static func database(_ samples: [MotionSample] = pulse(), rate: Double = rate) async throws -> (
-        path: String, record: ImpactRecord
-    ) {
+    static func database(
+        _ samples: [MotionSample] = pulse(), rate: Double = rate, fallMs: Double? = nil
+    ) async throws -> (path: String, record: ImpactRecord) {
         var detector = ImpactDetector(settings: DetectorSettings())
         var events = samples.flatMap { detector.process($0) }
         events += detector.finish()
         try #require(events.count == 1)
-        let capture = ImpactCapture(
+        var capture = ImpactCapture(
             event: events[0], sensor: "ADXL375", thresholdG: 4, rateHz: rate,
             wallClock: { t0.addingTimeInterval($0) })
+        capture.record.fallMs = fallMs
         let dir = try temporaryDirectory("sensorstation-cli")
         let path = dir.appendingPathComponent("station.db").path
         let (db, _) = try StationDatabase.openForWriting(path: path)
@@ -210,6 +211,24 @@ struct ImpactsCLITests {
         #expect(o["waveform_samples"] as? Int == 4801)
         #expect(o["severity"] as? String == "impact")
         #expect(o["time"] as? String == "2026-11-23T00:00:01.001Z")
+    }
+
+    @Test("an impact that ended a free fall: show gives its time and height, json both, the list its columns")
+    func fall() async throws {
+        // 451.6 ms is a 1 m drop: 9.80665 × 0.4516² / 2 = 1.000 m.
+        let (path, _) = try await Self.database(fallMs: 451.6)
+        let text = try CLI.run(["impacts", "show", "1", "--database", path, "--format", "text"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(
+            text.stdout.contains("\n  free fall    452 ms before it: 1.00 m from rest\n  sensor"),
+            "\(text.stdout)")
+        let json = try CLI.run(["impacts", "show", "1", "--database", path, "--format", "json"])
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(o["fall_ms"] as? Double == 451.6 && abs((o["drop_m"] as? Double ?? 0) - 1) < 0.001)
+        let csv = try CLI.run(["impacts", "--database", path, "--format", "csv"] + Self.window)
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first?.hasSuffix(",fall_ms,drop_m") == true, "\(csv.stdout)")
+        #expect(lines.dropFirst().first?.hasSuffix(",ADXL375,451.6,0.999996653012") == true, "\(csv.stdout)")
     }
 
     @Test("errors: an unknown id, a damaged waveform, an unwritable CSV file")

@@ -12,7 +12,7 @@ struct ReplayTests {
     /// `duration` s along x starting at 1 s; axes clipped at `clip` with the saturated column when given.
     static func trace(
         amplitude: Double, duration: Double = 0.010, seconds: Double = 3, clip: Double? = nil,
-        saturatedColumn: Bool = false, rate: Double = 3200
+        saturatedColumn: Bool = false, rate: Double = 3200, fall: Double? = nil
     ) -> String {
         var lines = [saturatedColumn ? "t_s,x_g,y_g,z_g,saturated" : "t_s,x_g,y_g,z_g"]
         for k in 0..<Int(seconds * rate) {
@@ -20,7 +20,9 @@ struct ReplayTests {
             var x = t >= 1 && t < 1 + duration ? amplitude * sin(Double.pi * (t - 1) / duration) : 0
             var saturated = false
             if let clip, x > clip { x = clip; saturated = true }
-            var line = "\(t),\(x),0,1"
+            // Falling (before the pulse, for `fall` s) the accelerometer reads no gravity.
+            let z = fall.map { t >= 1 - $0 && t < 1 } == true ? 0 : 1
+            var line = "\(t),\(x),0,\(z)"
             if saturatedColumn { line += saturated ? ",1" : ",0" }
             lines.append(line)
         }
@@ -75,10 +77,24 @@ struct ReplayTests {
         let deltaV = 2 * 10 * Self.g0 * 0.010 / Double.pi
         #expect(abs((e["delta_v_mps"] as? Double ?? 0) - deltaV) / deltaV < 0.01)
         #expect((e["hic15"] as? Double ?? 0) > 0)
+        #expect(e["fall_ms"] is NSNull && e["drop_m"] is NSNull)
         #expect(r.stderr.contains("replayed 9600 samples, 1 event"))
         // Keys in a stable (sorted) order, so lines can be compared and diffed.
         let line = r.stdout.split(separator: "\n")[0]
         #expect(line.hasPrefix("{\"delta_v_mps\":"))
+    }
+
+    @Test("dropped 1 m before the impact: the line carries the fall, √(2 m / g) = 451.6 ms, and the 1.00 m")
+    func aFallBeforeTheImpact() throws {
+        let fall = (2 / Self.g0).squareRoot()
+        let file = try Self.write(Self.trace(amplitude: 10, fall: fall))
+        let r = try CLI.run(["replay", "--config", Self.config().path, file.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let events = try Self.events(r.stdout)
+        try #require(events.count == 1)
+        // Each edge within a sample (0.31 ms at 3200 Hz); dh = g·t·dt.
+        #expect(abs((events[0]["fall_ms"] as? Double ?? 0) - fall * 1000) < 0.7)
+        #expect(abs((events[0]["drop_m"] as? Double ?? 0) - 1) < 0.003)
     }
 
     @Test("at 25 Hz no 15 ms window exists: hic15 is null, not 0")

@@ -13,9 +13,9 @@ struct AlertMessageTests {
     static let berlin = TimeZone(identifier: "Europe/Berlin")!
     static let sender = AlertMessage.Sender(thing: "helmet-01", serial: "PI-0042", timeZone: berlin)
 
-    static func impact(_ id: Int64, at t: Date = t, peak: Double = 8.14, severity: String = "impact")
-        -> AlertMessage.Impact
-    {
+    static func impact(
+        _ id: Int64, at t: Date = t, peak: Double = 8.14, severity: String = "impact", fallMs: Double? = nil
+    ) -> AlertMessage.Impact {
         AlertMessage.Impact(
             id: id,
             record: ImpactRecord(
@@ -23,7 +23,7 @@ struct AlertMessageTests {
                 peakXG: 8, peakYG: 0, peakZG: 1, durationMs: 12.46, severity: severity, deltaVMps: 1.234,
                 hic15: nil, saturated: false, thresholdG: 4, sensor: "adxl345", waveform: [],
                 waveformCount: 0,
-                waveformRateHz: 400))
+                waveformRateHz: 400, fallMs: fallMs))
     }
 
     static func json(_ body: String) throws -> [String: Any] {
@@ -55,6 +55,20 @@ struct AlertMessageTests {
         #expect(sns.attributes == [.init("impact_id", "42"), .init("thing", "helmet-01")])
         let fifo = m.sns(topicArn: "arn:aws:sns:eu-west-1:123456789012:alerts.fifo", thing: "helmet-01")
         #expect(fifo.deduplicationId == "impact-42" && fifo.groupId == "helmet-01")
+    }
+
+    @Test("an impact that ended a free fall: the line says the height, the facts carry it (null without)")
+    func afterAFall() throws {
+        // 451.6 ms of free fall is 1.00 m from rest (g·t²/2).
+        let m = AlertMessage(
+            alert: [Self.impact(42, fallMs: 451.6)], from: Self.sender, now: Self.t.addingTimeInterval(31),
+            lateAfter: .seconds(90))
+        #expect(m.line == "IMPACT 8.1 g after a 1.0 m fall on helmet-01 at 15:02:05 GMT+1")
+        #expect(try Self.json(m.body)["drop_m"] as? Double == 1.0)
+        let plain = AlertMessage(
+            alert: [Self.impact(42)], from: Self.sender, now: Self.t.addingTimeInterval(31),
+            lateAfter: .seconds(90))
+        #expect(try Self.json(plain.body)["drop_m"] is NSNull)
     }
 
     @Test("a burst, severe, late, at a long location: one SMS line that still fits")

@@ -580,7 +580,7 @@ import Testing
             name: "environment override into a section that is not a mapping", yaml: "impact: 5\n",
             environment: ["SENSORSTATION_IMPACT_THRESHOLD_G": "5"],
             expected: [
-                "config.yaml:1:9: impact: expected a mapping with keys threshold_g, sustain_ms, severe_g, rearm_g, refractory_ms, pre_ms, post_ms, got 5",
+                "config.yaml:1:9: impact: expected a mapping with keys threshold_g, sustain_ms, severe_g, rearm_g, refractory_ms, pre_ms, post_ms, free_fall_g, free_fall_ms, got 5",
                 "environment SENSORSTATION_IMPACT_THRESHOLD_G: impact.threshold_g: cannot override: the file does not hold a mapping on the way to this key",
             ]),
         Bad(

@@ -16,13 +16,24 @@ struct MotionPipelineTests {
     static let wallStart = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
     static let anchor = WallClockAnchor(timeline: .zero, wall: wallStart)
 
-    /// An ADXL345 (±16 g, 400 Hz, FIFO) lying flat, with one 8 g, 20 ms half-sine along x at 2 s.
-    static func chip(pulseAt: Duration = .seconds(2)) throws -> (any Accelerometer, ManualSimulationClock) {
+    /// An ADXL345 (±16 g, 400 Hz, FIFO) lying flat, with one 8 g, 20 ms half-sine along x at 2 s;
+    /// with `fall`, it first falls for that long (a square pulse of 1 g upwards cancels gravity,
+    /// as falling does), and the pulse is the landing.
+    static func chip(
+        pulseAt: Duration = .seconds(2), fall: Duration? = nil
+    ) throws -> (any Accelerometer, ManualSimulationClock) {
         let clock = ManualSimulationClock()
-        let pulse = ScheduledPulse(
-            at: pulseAt, peakG: 8, duration: .milliseconds(20), direction: Vector3(1, 0, 0))
+        var pulses = [
+            ScheduledPulse(at: pulseAt, peakG: 8, duration: .milliseconds(20), direction: Vector3(1, 0, 0))
+        ]
+        if let fall {
+            pulses.append(
+                ScheduledPulse(
+                    at: pulseAt - fall, peakG: 1, duration: fall, direction: Vector3(0, 0, -1), shape: .square
+                ))
+        }
         let station = SimulatedStation(
-            clock: clock, scenario: .quiet(gravity: Vector3(0, 0, 1), pulses: [pulse]),
+            clock: clock, scenario: .quiet(gravity: Vector3(0, 0, 1), pulses: pulses),
             chips: [.init(.adxl345)])
         let driver = try AccelerometerFactory.open(
             model: .adxl345, device: try station.bus.device(at: 0x53), rangeG: 16, odrHz: 400, fifo: true,
@@ -74,6 +85,81 @@ struct MotionPipelineTests {
         // 0.5 s before the start and 1 s after the trigger, at 400 Hz.
         #expect(abs(capture.record.waveformCount - 600) <= 2, "\(capture.record.waveformCount) samples")
         #expect(capture.summary.hic15 != nil)
+        // Lying still before it: no free fall, none carried.
+        #expect(outputs.flatMap(\.events).allSatisfy { if case .freeFall = $0 { false } else { true } })
+        #expect(capture.record.fallMs == nil && capture.record.dropM == nil)
+    }
+
+    @Test(
+        "dropped 1 m, then the landing: one free fall of √(2 m / g) = 451.6 ms, which the impact carries as a 1.00 m drop"
+    )
+    func dropThenImpact() throws {
+        let fall = (2.0 / 9.80665).squareRoot()
+        let (driver, clock) = try Self.chip(fall: .nanoseconds(Int64(fall * 1e9)))
+        var pipeline = MotionPipeline(sensor: "adxl345", rateHz: driver.odrHz, detector: DetectorSettings())
+        let outputs = try Self.run(&pipeline, driver: driver, clock: clock, seconds: 4)
+        let falls = outputs.flatMap(\.events).compactMap { if case .freeFall(let f) = $0 { f } else { nil } }
+        let recorded = try #require(falls.count == 1 ? falls.first : nil, "\(falls)")
+        // Each edge is placed within a sample period (2.5 ms at 400 Hz) of the truth; dh = g·t·dt.
+        #expect(abs(recorded.durationMs - fall * 1000) <= 5, "\(recorded.durationMs) ms")
+        #expect(abs(recorded.time.timeIntervalSince(Self.wallStart) - (2 - fall)) <= 0.003)
+        #expect(recorded.minG < 0.05)
+        let capture = try #require(outputs.flatMap(\.captures).first)
+        let fallMs = try #require(capture.record.fallMs)
+        #expect(abs(fallMs - recorded.durationMs) < 1e-9)
+        #expect(abs(try #require(capture.record.dropM) - 1.0) <= 0.025)
+        let ms = Int(recorded.durationMs.rounded())
+        #expect(
+            StationEvent.impactRecorded(capture.summary).logLine.hasSuffix(
+                "after a free fall of \(ms) ms (0.99 m from rest)"))
+        #expect(StationEvent.freeFall(recorded).logLine.hasPrefix("free fall: \(ms) ms, 0.99 m from rest"))
+        // The log's event row.
+        let row = try #require(StorageSink.record(for: .freeFall(recorded), at: Date()))
+        guard case .event(let e) = row else { Issue.record("\(row)"); return }
+        #expect(
+            e.kind == "free_fall"
+                && e.payload?["drop_m"].flatMap(Double.init).map { abs($0 - 1) <= 0.025 } == true)
+    }
+
+    @Test("the demo's drop key (SimulatedStation.injectDrop): 1 m, then the landing, wherever gravity points")
+    func demoDrop() throws {
+        let clock = ManualSimulationClock()
+        // Mounted on its side: gravity along −y.
+        let station = SimulatedStation(
+            clock: clock, scenario: .quiet(gravity: Vector3(0, -1, 0)), chips: [.init(.adxl345)])
+        let driver = try AccelerometerFactory.open(
+            model: .adxl345, device: try station.bus.device(at: 0x53), rangeG: 16, odrHz: 400, fifo: true,
+            sleep: { _ in })
+        var pipeline = MotionPipeline(sensor: "adxl345", rateHz: driver.odrHz, detector: DetectorSettings())
+        var outputs = try Self.run(&pipeline, driver: driver, clock: clock, seconds: 1)
+        station.injectDrop(height: 1)
+        outputs += try Self.run(&pipeline, driver: driver, clock: clock, seconds: 3)
+        let capture = try #require(outputs.flatMap(\.captures).first)
+        #expect(abs(try #require(capture.record.dropM) - 1) <= 0.025)
+    }
+
+    @Test("a knock more than half a second after a fall is not its landing")
+    func fallThenLateKnock() throws {
+        // The fall ends at 1.4 s (0.3 s long), then the station rests 0.6 s before the pulse at 2 s.
+        let clock = ManualSimulationClock()
+        let pulses = [
+            ScheduledPulse(
+                at: .milliseconds(1100), peakG: 1, duration: .milliseconds(300), direction: Vector3(0, 0, -1),
+                shape: .square),
+            ScheduledPulse(
+                at: .seconds(2), peakG: 8, duration: .milliseconds(20), direction: Vector3(1, 0, 0)),
+        ]
+        let station = SimulatedStation(
+            clock: clock, scenario: .quiet(gravity: Vector3(0, 0, 1), pulses: pulses),
+            chips: [.init(.adxl345)])
+        let driver = try AccelerometerFactory.open(
+            model: .adxl345, device: try station.bus.device(at: 0x53), rangeG: 16, odrHz: 400, fifo: true,
+            sleep: { _ in })
+        var pipeline = MotionPipeline(sensor: "adxl345", rateHz: driver.odrHz, detector: DetectorSettings())
+        let outputs = try Self.run(&pipeline, driver: driver, clock: clock, seconds: 4)
+        #expect(outputs.flatMap(\.events).contains { if case .freeFall = $0 { true } else { false } })
+        let capture = try #require(outputs.flatMap(\.captures).first)
+        #expect(capture.record.fallMs == nil)
     }
 
     @Test("motion summaries: one per second, a second apart on the wall clock, 400 samples, gravity on z")

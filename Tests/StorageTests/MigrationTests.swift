@@ -16,7 +16,7 @@ struct MigrationTests {
         #expect(
             report.migrationsApplied == [
                 "v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
-                "v4-impacts-hic15-nullable", "v5-alert-outbox",
+                "v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall",
             ])
         let mode = try db.pool!.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
@@ -63,6 +63,7 @@ struct MigrationTests {
         #expect(
             report.migrationsApplied == [
                 "v2-raw-acceleration", "v3-minute-rollups", "v4-impacts-hic15-nullable", "v5-alert-outbox",
+                "v6-impacts-fall",
             ])
         let rows = try db.query(
             .init(kind: .weather, since: Fixture.t0, until: Fixture.t0.addingTimeInterval(1)))
@@ -115,7 +116,9 @@ struct MigrationTests {
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(
-            report.migrationsApplied == ["v3-minute-rollups", "v4-impacts-hic15-nullable", "v5-alert-outbox"])
+            report.migrationsApplied == [
+                "v3-minute-rollups", "v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall",
+            ])
         // One more second through the trigger, in the third minute.
         try Fixture.write(db) { db in
             try db.execute(
@@ -193,9 +196,13 @@ struct MigrationTests {
             try pool.close()
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
-        #expect(report.migrationsApplied == ["v4-impacts-hic15-nullable", "v5-alert-outbox"])
+        #expect(
+            report.migrationsApplied == ["v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall"])
         try Fixture.write(db) { db in
-            #expect(try Row.fetchAll(db, sql: "SELECT * FROM impacts ORDER BY id") == before)
+            // Every v3 column as it was; v6's fall_ms is NULL (no fall was looked for then).
+            let v3 = try #require(before.first).columnNames.joined(separator: ", ")
+            #expect(try Row.fetchAll(db, sql: "SELECT \(v3) FROM impacts ORDER BY id") == before)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM impacts WHERE fall_ms IS NOT NULL") == 0)
             try db.execute(
                 sql: insert,
                 arguments: [

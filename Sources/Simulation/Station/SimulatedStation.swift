@@ -57,4 +57,16 @@ public final class SimulatedStation: Sendable {
     ) -> ScheduledPulse {
         injector.inject(peakG: peakG, duration: duration, direction: direction)
     }
+
+    /// Drops the station from `height` metres at rest (the demo's key): for √(2h/g) it reads no
+    /// gravity (a 1 g square pulse against it, as falling does), then lands with a `peakG`
+    /// half-sine. Returns the landing.
+    @discardableResult
+    public func injectDrop(
+        height: Double = 1, peakG: Double = 7, duration: Duration = .milliseconds(15)
+    ) -> ScheduledPulse {
+        let fall = Duration.nanoseconds(Int64((2 * height / 9.80665).squareRoot() * 1e9))
+        injector.inject(peakG: 1, duration: fall, direction: scenario.gravity * -1, shape: .square)
+        return injector.inject(peakG: peakG, duration: duration, direction: Vector3(1, 0, 0), delay: fall)
+    }
 }

@@ -53,6 +53,8 @@ public struct AlertMessage: Sendable, Equatable {
         let late = delay > lateAfter.seconds
         var line =
             "IMPACT \(Self.g(first.record.peakG))\(first.record.severity == "severe" ? " (severe)" : "")"
+        // A fall before it tells the reader most: a helmet that dropped 2 m, not one knocked.
+        if let drop = first.record.dropM { line += " after a \(String(format: "%.1f", drop)) m fall" }
         line += " on \(sender.thing) at \(Self.clock(first.record.triggerTime, sender.timeZone))"
         if impacts.count > 1 {
             line += ", \(impacts.count - 1) more within \(Self.span(impacts))"
@@ -139,6 +141,7 @@ public struct AlertMessage: Sendable, Equatable {
             ("duration_ms", .double(round(r.durationMs, 1))),
             ("hic15", r.hic15.map { .double(round($0, 1)) } ?? .null),
             ("delta_v_mps", .double(round(r.deltaVMps, 2))), ("saturated", .bool(r.saturated)),
+            ("drop_m", r.dropM.map { .double(round($0, 2)) } ?? .null),
         ]
     }
 

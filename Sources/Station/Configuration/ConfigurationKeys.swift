@@ -137,6 +137,12 @@ public enum ConfigurationKeys {
             "impact.post_ms", 0...30_000, .live, at: \.impact.postWindow,
             note: "raw samples kept after the impact",
             example: "1500"),
+        .number(
+            "impact.free_fall_g", 0.05...0.9, .live, at: \.impact.freeFallG,
+            note: "a free fall: the magnitude below this (at rest it is 1 g)…", example: "0.4"),
+        .milliseconds(
+            "impact.free_fall_ms", 20...10_000, .live, at: \.impact.freeFallMinimum,
+            note: "…for this long; an impact that ends one records the height fallen", example: "150"),
     ]
 
     static let gpio: [K] = [

@@ -20,6 +20,10 @@ extension StationConfiguration {
         public var preWindow: Duration
         /// Raw samples kept after the impact ended (`post_ms`, 0…30 000 ms).
         public var postWindow: Duration
+        /// Free fall: the magnitude below this (`free_fall_g`, 0.05…0.9 g)…
+        public var freeFallG: Double
+        /// …for at least this long (`free_fall_ms`, 20…10 000 ms).
+        public var freeFallMinimum: Duration
 
         /// The defaults are the detector's own (`DetectorSettings`), stated once there.
         public init(
@@ -28,7 +32,9 @@ extension StationConfiguration {
             severeG: Double = Self.detector.severeG, rearmG: Double = Self.detector.rearmG,
             refractory: Duration = .seconds(Self.detector.refractory),
             preWindow: Duration = .seconds(Self.detector.preWindow),
-            postWindow: Duration = .seconds(Self.detector.postWindow)
+            postWindow: Duration = .seconds(Self.detector.postWindow),
+            freeFallG: Double = Self.detector.freeFallG,
+            freeFallMinimum: Duration = .seconds(Self.detector.freeFallMinimum)
         ) {
             self.thresholdG = thresholdG
             self.sustain = sustain
@@ -37,6 +43,8 @@ extension StationConfiguration {
             self.refractory = refractory
             self.preWindow = preWindow
             self.postWindow = postWindow
+            self.freeFallG = freeFallG
+            self.freeFallMinimum = freeFallMinimum
         }
 
         /// The detector's defaults, which `impact:`'s are.

@@ -7,6 +7,7 @@ extension StationConfiguration {
             thresholdG: impact.thresholdG, sustain: impact.sustain.seconds, severeG: impact.severeG,
             rearmG: impact.rearmG, refractory: impact.refractory.seconds, preWindow: impact.preWindow.seconds,
             postWindow: impact.postWindow.seconds, maxRateHz: max(accelerometer.odrHz, 50),
-            fullScaleG: Double(accelerometer.rangeG))
+            fullScaleG: Double(accelerometer.rangeG), freeFallG: impact.freeFallG,
+            freeFallMinimum: impact.freeFallMinimum.seconds)
     }
 }

@@ -21,10 +21,12 @@ public struct ImpactSummary: Sendable, Equatable {
     public var hic15: Double?
     public var saturated: Bool
     public var waveformSamples: Int
+    /// The free fall it ended, ms (nil: none).
+    public var fallMs: Double?
 
     public init(
         id: Int64?, time: Date, peakG: Double, severity: String, durationMs: Double, thresholdG: Double,
-        deltaVMps: Double, hic15: Double?, saturated: Bool, waveformSamples: Int
+        deltaVMps: Double, hic15: Double?, saturated: Bool, waveformSamples: Int, fallMs: Double? = nil
     ) {
         self.id = id
         self.time = time
@@ -36,6 +38,7 @@ public struct ImpactSummary: Sendable, Equatable {
         self.hic15 = hic15
         self.saturated = saturated
         self.waveformSamples = waveformSamples
+        self.fallMs = fallMs
     }
 }
 
@@ -52,10 +55,12 @@ extension ImpactCapture {
             durationMs: e.durationAbove * 1000, severity: e.severity.rawValue, deltaVMps: e.deltaV,
             hic15: e.hic15,
             saturated: e.saturated, thresholdG: thresholdG, sensor: sensor, waveform: blob,
-            waveformCount: e.waveform.count, waveformRateHz: rateHz)
+            waveformCount: e.waveform.count, waveformRateHz: rateHz, fallMs: e.fall.map { $0.duration * 1000 }
+        )
         summary = ImpactSummary(
             id: nil, time: wallClock(e.triggerT), peakG: e.peakG, severity: e.severity.rawValue,
             durationMs: e.durationAbove * 1000, thresholdG: thresholdG, deltaVMps: e.deltaV, hic15: e.hic15,
-            saturated: e.saturated, waveformSamples: e.waveform.count)
+            saturated: e.saturated, waveformSamples: e.waveform.count,
+            fallMs: e.fall.map { $0.duration * 1000 })
     }
 }

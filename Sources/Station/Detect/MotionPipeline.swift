@@ -5,7 +5,7 @@ import Storage
 
 /// The motion path from the chip's samples to what the station makes of them, with no thread,
 /// clock or I/O: each sample is calibrated, folded into the per-second summary and run through the
-/// impact detector. The motion sampler's thread only reads the chip, calls `process`, and hands
+/// free-fall and impact detectors (an impact that ends a free fall carries it). The motion sampler's thread only reads the chip, calls `process`, and hands
 /// the output on (events to the station state, captures to the impact writer, raw samples to the
 /// log and the live stream); tests call it directly with a simulated chip's samples.
 ///
@@ -34,6 +34,7 @@ public struct MotionPipeline: Sendable {
     public private(set) var scale: SIMD3<Double>
     private var aggregator = MotionAggregator()
     private var detector: ImpactDetector
+    private var falls: FallTracker
     /// The LED has been latched for the detector's pending trigger.
     private var latched = false
 
@@ -47,6 +48,7 @@ public struct MotionPipeline: Sendable {
         self.offsetG = offsetG
         self.scale = scale
         self.detector = ImpactDetector(settings: detector)
+        self.falls = FallTracker(settings: detector)
     }
 
     /// Whether new settings can be taken now: between events, never in the middle of a capture.
@@ -69,8 +71,16 @@ public struct MotionPipeline: Sendable {
                     RawSampleRecord(
                         time: wallClock.date(s.time), x: v.x, y: v.y, z: v.z, saturated: s.saturated))
             }
+            let t = s.time.seconds
+            if let fall = falls.process(t: t, magnitude: (v * v).sum().squareRoot()) {
+                out.events.append(
+                    .freeFall(
+                        FreeFallRecord(
+                            time: wallClock.date(seconds: fall.startT), durationMs: fall.duration * 1000,
+                            minG: fall.minG)))
+            }
             let finished = detector.process(
-                MotionSample(t: s.time.seconds, x: v.x, y: v.y, z: v.z, saturated: s.saturated))
+                MotionSample(t: t, x: v.x, y: v.y, z: v.z, saturated: s.saturated))
             if let trigger = detector.pendingTrigger, !latched {
                 latched = true
                 out.events.append(
@@ -103,6 +113,7 @@ public struct MotionPipeline: Sendable {
         offsetG = values.offsetG
         scale = values.scale
         detector = ImpactDetector(settings: values.detector)
+        falls = FallTracker(settings: values.detector)
         latched = false
         return finished
     }
@@ -114,8 +125,10 @@ public struct MotionPipeline: Sendable {
     }
 
     private func capture(_ e: ImpactEvent, wallClock: WallClockAnchor) -> ImpactCapture {
-        ImpactCapture(
-            event: e, sensor: sensor, thresholdG: detectorSettings.thresholdG, rateHz: rateHz,
+        var event = e
+        event.fall = falls.landing(before: e.startT)
+        return ImpactCapture(
+            event: event, sensor: sensor, thresholdG: detectorSettings.thresholdG, rateHz: rateHz,
             wallClock: wallClock.date(seconds:))
     }
 }

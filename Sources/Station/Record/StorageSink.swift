@@ -20,6 +20,15 @@ public enum StorageSink {
                 EventRecord(
                     time: b.time, kind: "button", detail: b.result,
                     payload: ["press": b.press.rawValue, "held_ms": String(b.heldMs)]))
+        case .freeFall(let f):
+            return .event(
+                EventRecord(
+                    time: f.time, kind: "free_fall",
+                    detail: "\(fmt(f.durationMs, 0)) ms, \(fmt(f.dropM, 2)) m",
+                    payload: [
+                        "duration_ms": fmt(f.durationMs, 1), "drop_m": fmt(f.dropM, 3),
+                        "min_g": fmt(f.minG, 3),
+                    ]))
         case .streaming(let on, let cause):
             return .event(
                 EventRecord(

@@ -12,6 +12,8 @@ public enum StationEvent: Sendable, Equatable {
     case impact(ImpactNotice)
     /// The impact's record is committed durably (the database id when there is a database).
     case impactRecorded(ImpactSummary)
+    /// A free fall ended (|a| back above the free-fall threshold after at least the minimum time).
+    case freeFall(FreeFallRecord)
     case button(ButtonRecord)
     case streaming(on: Bool, cause: String)
     case impactAcknowledged(cause: String)
@@ -20,6 +22,24 @@ public enum StationEvent: Sendable, Equatable {
     /// An impact alert changed state (docs/alerts.md).
     case alert(AlertEvent)
     case note(String)
+}
+
+/// A free fall, as the log stores it (an event row of kind `free_fall`).
+public struct FreeFallRecord: Sendable, Equatable {
+    /// When it began.
+    public var time: Date
+    public var durationMs: Double
+    /// The lowest |a| during it, g.
+    public var minG: Double
+
+    public init(time: Date, durationMs: Double, minG: Double) {
+        self.time = time
+        self.durationMs = durationMs
+        self.minG = minG
+    }
+
+    /// The height fallen from rest, m (g·t²/2).
+    public var dropM: Double { 9.80665 * (durationMs / 1000) * (durationMs / 1000) / 2 }
 }
 
 /// What happened to an impact alert.
@@ -130,6 +150,12 @@ extension StationEvent {
                 + (i.saturated ? " (sensor saturated: the true peak is higher)" : "")
                 + ", \(i.severity), \(fmt(i.durationMs, 1)) ms above \(fmt(i.thresholdG, 1)) g"
                 + ", delta-V \(fmt(i.deltaVMps, 2)) m/s, HIC15 \(i.hic15.map { fmt($0, 1) } ?? "n/a")"
+                + (i.fallMs.map {
+                    ", after a free fall of \(fmt($0, 0)) ms (\(fmt(9.80665 * $0 * $0 / 2e6, 2)) m from rest)"
+                } ?? "")
+        case .freeFall(let f):
+            return
+                "free fall: \(fmt(f.durationMs, 0)) ms, \(fmt(f.dropM, 2)) m from rest (|a| down to \(fmt(f.minG, 2)) g)"
         case .button(let b):
             return "button: \(b.press.rawValue) press (\(b.heldMs) ms) → \(b.result)"
         case .streaming(let on, let cause):

@@ -91,7 +91,7 @@ public final class StationState: Sendable {
             case .faultCleared(let c):
                 s.indication.faults.remove(c)
                 s.faultMessages[c] = nil
-            case .button, .note, .alert: break
+            case .button, .note, .alert, .freeFall: break
             }
             if case .motion = event {
             } else {
