@@ -211,8 +211,25 @@ public struct ImpactDetector: Sendable {
         }
         let duration = ImpactMetrics.timeAbove(w[max(0, k0 - 1)...], threshold: c, gapLimit: gapLimit)
 
+        // A landing: the impact ends a free fall (|a| below the free-fall threshold for at least
+        // its minimum, ending within the landing window before the impact, no gap in it). Before
+        // it the sensor read weightlessness, not gravity, and the pulse that matters (the
+        // velocity the fall built, taken away) starts where the fall ends: so gravity is taken
+        // from the rest after the impact, and the pulse starts at the fall's last sample.
+        var fallEnd: Int?
+        if k0 > 0, let last = (0..<k0).last(where: { m[$0] < settings.freeFallG }),
+            w[k0].t - w[last].t <= FreeFall.landingWindow, !((last + 1)..<(k0 + 1)).contains(where: isGap)
+        {
+            var first = last
+            while first > 0, m[first - 1] < settings.freeFallG, !isGap(first) { first -= 1 }
+            if w[last].t - w[first].t >= settings.freeFallMinimum { fallEnd = last }
+        }
+        let after = w[min(w.count, lastAbove + 1)...]
         let gravity =
-            ImpactMetrics.gravity(w[..<k0], restLevelG: settings.restLevelG)
+            (fallEnd != nil
+                ? ImpactMetrics.gravity(
+                    after.suffix(max(1, after.count / 2)), restLevelG: settings.restLevelG)
+                : ImpactMetrics.gravity(w[..<k0], restLevelG: settings.restLevelG))
             ?? fallbackGravity ?? SIMD3(repeating: 0)
         let g = gravity
         let gMagnitude = (g * g).sum().squareRoot()
@@ -229,7 +246,9 @@ public struct ImpactDetector: Sendable {
         // each then moved outwards while |a − g| keeps falling, so the tails below the rest level
         // count too, down to the noise floor.
         var pulseStart = 0
-        if k0 > 0, let i = (0..<k0).last(where: atRest) {
+        if let fallEnd {
+            pulseStart = fallEnd
+        } else if k0 > 0, let i = (0..<k0).last(where: atRest) {
             pulseStart = i
             while pulseStart > 0, !isGap(pulseStart), deviation(pulseStart - 1) < deviation(pulseStart) {
                 pulseStart -= 1

@@ -21,7 +21,9 @@ public struct ImpactEvent: Sendable, Equatable {
     public var durationAbove: Double
     public var severity: Severity
     /// |∫ (a − gravity) dt| over the pulse, from its rise out of rest to its return to rest,
-    /// trapezoid rule, × 9.80665 m/s² per g.
+    /// trapezoid rule, × 9.80665 m/s² per g. A landing (the impact ends a free fall) is measured
+    /// from the fall's end against gravity at rest after it: the velocity the fall built, taken
+    /// away (√(2gh) for a drop from h).
     public var deltaV: Double
     /// Head injury criterion over windows of at most 15 ms, on |a| in g (gravity included), over
     /// the captured waveform. Windows run between samples, so it needs data faster than 67 Hz
@@ -30,7 +32,7 @@ public struct ImpactEvent: Sendable, Equatable {
     public var hic15: Double?
     /// A sample of the waveform was at the sensor's full scale: `peakG` is then a lower bound.
     public var saturated: Bool
-    /// The gravity vector estimated before the impact (g, sensor axes).
+    /// The gravity vector estimated before the impact (g, sensor axes); after it, for a landing.
     public var gravity: SIMD3<Double>
     /// Time steps in the waveform that were gaps (see `DetectorSettings.gapMinimum`).
     public var gapCount: Int

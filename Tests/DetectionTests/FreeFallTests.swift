@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Detection
@@ -70,6 +71,39 @@ struct FreeFallTests {
         #expect(abs(landed.dropHeight - 1.0) <= 0.01)
         #expect(tracker.landing(before: end + 0.6) == nil)
         #expect(tracker.landing(before: 0.9) == nil)
+    }
+
+    @Test(
+        "a physical 1 m drop and landing: ΔV is the landing's, √(2gh) = 4.43 m/s, measured against gravity at rest after it"
+    )
+    func landingDeltaV() throws {
+        // At rest (1 g on z) until 1 s, falling (0 g) for 0.4516 s, then the landing takes the
+        // 4.429 m/s away in a 20 ms half-sine: a = v·π/(2T) · sin(πt/T) upwards, read on top of
+        // gravity; then at rest again. 3200 Hz.
+        let g0 = 9.80665
+        let v = (2 * g0 * 1.0).squareRoot()
+        let landing = 1.0 + Self.oneMetre
+        let span = 0.020
+        var detector = ImpactDetector(settings: DetectorSettings())
+        var tracker = FallTracker(settings: DetectorSettings())
+        var events: [ImpactEvent] = []
+        for k in 0..<(4 * 3200) {
+            let t = Double(k) / 3200
+            var z = 1.0
+            if t >= 1 && t < landing { z = 0 }
+            if t >= landing && t < landing + span {
+                let peak: Double = v * Double.pi / (2 * span) / g0
+                z = 1 + peak * sin(Double.pi * (t - landing) / span)
+            }
+            _ = tracker.process(t: t, magnitude: abs(z))
+            events += detector.process(MotionSample(t: t, x: 0, y: 0, z: z))
+        }
+        events += detector.finish()
+        let e = try #require(events.count == 1 ? events.first : nil, "\(events.count) events")
+        #expect(abs(e.deltaV - v) / v < 0.01, "ΔV \(e.deltaV) m/s, expected \(v)")
+        #expect(abs(e.gravity.z - 1) < 1e-9 && e.gravity.x == 0)
+        let fall = try #require(tracker.landing(before: e.startT))
+        #expect(abs(fall.dropHeight - 1) < 0.005)
     }
 
     @Test("the settings refuse a threshold at or above 1 g and a minimum outside 0.02…10 s")

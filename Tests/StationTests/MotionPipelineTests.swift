@@ -136,6 +136,9 @@ struct MotionPipelineTests {
         outputs += try Self.run(&pipeline, driver: driver, clock: clock, seconds: 3)
         let capture = try #require(outputs.flatMap(\.captures).first)
         #expect(abs(try #require(capture.record.dropM) - 1) <= 0.025)
+        // The landing takes away what the fall built: √(2 g · 1 m) = 4.43 m/s (trapezoid at 400 Hz).
+        let v = (2 * 9.80665).squareRoot()
+        #expect(abs(capture.record.deltaVMps - v) / v < 0.03, "ΔV \(capture.record.deltaVMps) m/s")
     }
 
     @Test("a knock more than half a second after a fall is not its landing")

@@ -59,14 +59,16 @@ public final class SimulatedStation: Sendable {
     }
 
     /// Drops the station from `height` metres at rest (the demo's key): for √(2h/g) it reads no
-    /// gravity (a 1 g square pulse against it, as falling does), then lands with a `peakG`
-    /// half-sine. Returns the landing.
+    /// gravity (a 1 g square pulse against it, as falling does), then lands: a half-sine along
+    /// gravity's reading lasting `landing` that takes away the √(2gh) the fall built (ΔV), so its
+    /// peak is √(2gh)·π / (2·landing) — 14.2 g for 1 m in 50 ms. Returns the landing.
     @discardableResult
-    public func injectDrop(
-        height: Double = 1, peakG: Double = 7, duration: Duration = .milliseconds(15)
-    ) -> ScheduledPulse {
-        let fall = Duration.nanoseconds(Int64((2 * height / 9.80665).squareRoot() * 1e9))
+    public func injectDrop(height: Double = 1, landing: Duration = .milliseconds(50)) -> ScheduledPulse {
+        let g0 = 9.80665
+        let fall = Duration.nanoseconds(Int64((2 * height / g0).squareRoot() * 1e9))
+        let speed = (2 * g0 * height).squareRoot()
+        let peak = speed * Double.pi / (2 * landing.simSeconds) / g0
         injector.inject(peakG: 1, duration: fall, direction: scenario.gravity * -1, shape: .square)
-        return injector.inject(peakG: peakG, duration: duration, direction: Vector3(1, 0, 0), delay: fall)
+        return injector.inject(peakG: peak, duration: landing, direction: scenario.gravity, delay: fall)
     }
 }
