@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 import Storage
 
@@ -39,7 +40,7 @@ public struct FreeFallRecord: Sendable, Equatable {
     }
 
     /// The height fallen from rest, m (g·t²/2).
-    public var dropM: Double { 9.80665 * (durationMs / 1000) * (durationMs / 1000) / 2 }
+    public var dropM: Double { FreeFall.dropHeight(seconds: durationMs / 1000) }
 }
 
 /// What happened to an impact alert.
@@ -151,7 +152,7 @@ extension StationEvent {
                 + ", \(i.severity), \(fmt(i.durationMs, 1)) ms above \(fmt(i.thresholdG, 1)) g"
                 + ", delta-V \(fmt(i.deltaVMps, 2)) m/s, HIC15 \(i.hic15.map { fmt($0, 1) } ?? "n/a")"
                 + (i.fallMs.map {
-                    ", after a free fall of \(fmt($0, 0)) ms (\(fmt(9.80665 * $0 * $0 / 2e6, 2)) m from rest)"
+                    ", after a free fall of \(fmt($0, 0)) ms (\(fmt(FreeFall.dropHeight(seconds: $0 / 1000), 2)) m from rest)"
                 } ?? "")
         case .freeFall(let f):
             return
