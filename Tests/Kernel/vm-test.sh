@@ -10,7 +10,9 @@
 fails=0; passes=0
 pass() { echo "PASS: $*"; passes=$((passes + 1)); }
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ss() { chroot /host "$SS" "$@"; }
+# Every CLI call is bounded: a hung one fails its check (with the logs) instead of stalling the
+# guest until the host's VM timeout, which reports nothing about where it stopped.
+ss() { timeout 300 chroot /host "$SS" "$@"; }
 show() { sed 's/^/    | /' "$@"; }   # indent captured output in the log
 T=/tmp                                  # guest tmpfs-free initramfs /tmp: fine for small files
 
@@ -370,7 +372,13 @@ EOC
   waitgrep() { k=0; while [ $k -lt $(($3 * 10)) ]; do grep -q "$1" "$2" 2>/dev/null && return 0
     [ -n "$4" ] && ! kill -0 "$4" 2>/dev/null && { grep -q "$1" "$2" 2>/dev/null; return; }; sleep 0.1; k=$((k + 1)); done; return 1; }
   # waituntil SECONDS CMD...: until CMD succeeds, once a second
-  waituntil() { n=$1; shift; k=0; while [ $k -lt $n ]; do "$@" 2>/dev/null && return 0; sleep 1; k=$((k + 1)); done; return 1; }
+  # (By the monotonic clock, not by tries: under TCG one try can take many seconds; and not by
+  # `date`, which the story sets back an hour.)
+  up() { cut -d. -f1 /proc/uptime; }
+  waituntil() { end=$(($(up) + $1)); shift; while :; do "$@" 2>/dev/null && return 0
+    [ "$(up)" -ge "$end" ] && return 1; sleep 1; done; }
+  # cpu PID: the process's user + system CPU seconds so far (a spinning service shows here)
+  cpu() { awk '{ printf "%.1f", ($14 + $15) / 100 }' /proc/$1/stat 2>/dev/null; }
   # js KEY FILE: a scalar from the one-line JSON the servers print
   js() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",}]*\).*/\1/p" "$2" | head -1; }
   # records FILE: readback.py's JSON array, one record per line
@@ -520,7 +528,7 @@ EOC
     cancelled() { ss alerts $SCFG --since 1h --format json >$SD/al.out 2>&1 \
       && sed 's/" *: */":/g' $SD/al.out | grep '"state":"cancelled"' | grep -q '"cancelled_by":"button"'; }
     waituntil 90 cancelled && pass "whole story: a long press in the window cancels the alert (alerts: cancelled, by button)" \
-      || { fail "whole story: the long press did not cancel the alert"; show $SD/al.out; }
+      || { fail "whole story: the long press did not cancel the alert (service CPU $(cpu $RP) s)"; show $SD/al.out; tail -40 $SD/run.out | show; }
     poll 2 0 30 && pass "whole story: the impact LED is off after the cancel" || fail "whole story: impact LED $(val 2) after the cancel"
 
     # 3. A short press through the gpio-sim pull: streaming on, Kinesis gets the logged rows at once
