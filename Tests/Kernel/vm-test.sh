@@ -469,7 +469,7 @@ alert:
   enabled: true
   topic_arn: $TOPIC
   endpoint: "http://127.0.0.1:$MP"
-  cancel_window_s: 60   # generous: under TCG every CLI call takes seconds
+  cancel_window_s: 120  # generous: under TCG every CLI call takes seconds (60 s ran out once)
   coalesce_s: 0
 EOC
     SCFG="--config $ST/config.yaml"

@@ -8,9 +8,9 @@ import Testing
 /// and at most half its entries, so a read one whole interval late still finds room.
 @Suite("Motion sampler: the read schedule")
 struct MotionScheduleTests {
-    static func sampler(_ odrHz: Double, fifo: Bool) -> MotionSampler {
+    static func sampler(_ odrHz: Double, fifo: Bool, model: ChipModel = .adxl345) -> MotionSampler {
         MotionSampler(
-            model: .adxl345, address: 0x53, rangeG: 16, odrHz: odrHz, fifo: fifo, detector: DetectorSettings()
+            model: model, address: 0x53, rangeG: 16, odrHz: odrHz, fifo: fifo, detector: DetectorSettings()
         )
     }
 
@@ -25,15 +25,22 @@ struct MotionScheduleTests {
             (100, true, 2, 20_000),
             (25, true, 1, 40_000),  // slower than one sample per 20 ms: every sample
             (5376, true, 16, 2976),  // LIS3DH low power: the FIFO lasts 5.95 ms
-            (1000, false, 1, 500),  // polled: twice the rate
-            (400, false, 1, 1250),
-            (3200, false, 1, 500),  // never below 0.5 ms
+            (1000, false, 1, 1000),  // polled, with an overrun flag: at the rate
+            (400, false, 1, 2500),
+            (3200, false, 1, 1000),  // never below 1 ms
         ])
     func schedule(_ odr: Double, _ fifo: Bool, _ batch: Int, _ intervalMicroseconds: Int64) {
         let s = Self.sampler(odr, fifo: fifo)
         #expect(s.samplesPerRead == batch)
         let interval = s.pollInterval
         #expect(abs((interval - .microseconds(intervalMicroseconds)) / .microseconds(1)) < 1, "\(interval)")
+    }
+
+    @Test("polled without an overrun flag (MPU-6050): twice the rate, never below 0.5 ms")
+    func unflagged() {
+        #expect(Self.sampler(200, fifo: false, model: .mpu6050).pollInterval == .microseconds(2500))
+        #expect(Self.sampler(1000, fifo: false, model: .mpu6050).pollInterval == .microseconds(500))
+        #expect(Self.sampler(200, fifo: false, model: .lis3dh).pollInterval == .milliseconds(5))
     }
 
     @Test(

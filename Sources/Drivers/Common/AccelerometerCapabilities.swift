@@ -34,6 +34,11 @@ public struct AccelerometerCapabilities: Sendable, Equatable {
     public var interruptPins: [String]
 
     public var hasFIFO: Bool { fifoDepth != nil }
+
+    /// Whether the driver reports overruns (`Accelerometer.overruns` non-nil) when it polls: the
+    /// ADXL345's INT_SOURCE and the ST parts' STATUS_REG have a flag; the MPU-6050's comes only
+    /// with its FIFO, which the driver does not use.
+    public var reportsOverruns: Bool { model != .mpu6050 }
 }
 
 extension ChipModel {

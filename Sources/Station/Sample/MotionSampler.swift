@@ -64,14 +64,17 @@ public struct MotionSampler: Sendable {
     static let fifoBatchLimit = 16
 
     /// How long the sampler sleeps between reads: `samplesPerRead` sample periods, at least 1 ms.
-    /// Polling a chip without a FIFO, half a period (at least 0.5 ms): read at the rate itself, a
-    /// read late by any amount lets a sample be overwritten, and without an overrun flag
-    /// (MPU-6050) the loss could not even be seen, as every read would still find one new sample.
+    /// Polling, one period for a chip whose overrun flag reports what a late read lost; half a
+    /// period (at least 0.5 ms) for one without (MPU-6050): read at its rate, every read would
+    /// still find one new sample after a loss, so no loss could be seen at all.
     /// Reads keep a fixed rate on the monotonic clock (the next is due one interval after the
     /// last was due, however long a read took); a late one is made at once.
     var pollInterval: Duration {
         let period = SampleClock.period(hz: odrHz)
-        guard fifo else { return max(.microseconds(500), period / 2) }
+        guard fifo else {
+            let flagged = model.accelerometer?.reportsOverruns ?? true
+            return flagged ? max(.milliseconds(1), period) : max(.microseconds(500), period / 2)
+        }
         return max(.milliseconds(1), period * samplesPerRead)
     }
 
