@@ -36,8 +36,8 @@ public protocol Accelerometer: AnyObject {
     /// How many reads since the driver opened found that samples had been lost before them: the
     /// FIFO overran (its overrun flag, or full when read), or, polled, a new sample overwrote one
     /// nobody read (the chip's data overrun flag). How many samples each lost, the chips do not
-    /// say. Nil on a chip without such a flag (MPU-6050 polled): the caller can only look for
-    /// gaps in the sample times.
+    /// say. Nil on a chip without such a flag (MPU-6050 polled): its losses are found from the
+    /// times alone (`missedSamples`).
     var overruns: Int? { get }
     /// Samples the driver's `SampleClock` found missing since it opened: it left a gap of as many
     /// periods in the times (within one sample a gap). Counted for every chip: with an overrun

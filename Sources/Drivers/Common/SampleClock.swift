@@ -13,10 +13,9 @@
 /// - sample k + 1 did not, so `origin > before − (k + 1) · period`.
 /// Both hold whatever the delays: a delayed read only widens its interval. The clock keeps the
 /// intersection of the reads' intervals (widened between reads by what the period may be off:
-/// 10 % before it is fitted, then twice the last fit's correction, at least 0.1 %) and stamps
-/// with its middle. With reads at
-/// varying phases the intersection closes in on the chip's clock; with a fixed phase it is one
-/// period wide, and the stamps are within half a period of the truth.
+/// 10 % before it is fitted, then twice the last fit's correction, at least 0.02 %) and stamps
+/// with its middle. With reads at varying phases the intersection closes in on the chip's clock;
+/// with a fixed phase it is one period wide, and the stamps are within half a period of the truth.
 ///
 /// The period is fitted from how the middle moves: over a block of samples (a quarter second at
 /// first, then a second), the drift of the middle divided by the samples is the period's error;
@@ -62,7 +61,7 @@ public struct SampleClock: Sendable {
     private var blockMove = 0.0
     private var blocks = 0
     /// How far off the period may still be (relative): the tolerance until fitted, then twice the
-    /// last block's correction, at least 0.1 %.
+    /// last block's correction, at least 0.02 %.
     private var driftAllowance = Self.tolerance
     /// Reads after a flagged one that may still find samples it did not count.
     private var catchUpReads = 0

@@ -75,12 +75,13 @@ public final class LIS331: Accelerometer {
         let after = clock()
         let overran = status & LIS331Register.zyxOverrun != 0
         if overran { overrunCount += 1 }
-        guard status & LIS331Register.zyxDataAvailable != 0 else {
-            _ = sampleClock.times(count: 0, before: before, after: after, overran: overran)
-            return []
-        }
+        // A read that finds no new sample still bounds the sample clock.
+        let ready = status & LIS331Register.zyxDataAvailable != 0
+        guard
+            let time = sampleClock.times(count: ready ? 1 : 0, before: before, after: after, overran: overran)
+                .first
+        else { return [] }
         let d = try io.readBlock(LIS331Register.outXL | LIS331Register.autoIncrement, count: 6)
-        let time = sampleClock.times(count: 1, before: before, after: after, overran: overran)[0]
         return [STAccel.sample(d, bits: 12, gPerDigit: gPerDigit, rangeG: rangeG, time: time)]
     }
 }

@@ -107,17 +107,15 @@ public final class LIS3DH: Accelerometer {
             let status = try io.read(LIS3DHRegister.status)
             after = clock()
             overran = status & LIS3DHRegister.zyxOverrun != 0
-            if overran { overrunCount += 1 }
-            guard status & LIS3DHRegister.zyxDataAvailable != 0 else {
-                _ = sampleClock.times(count: 0, before: before, after: after, overran: overran)
-                return []
+            if status & LIS3DHRegister.zyxDataAvailable != 0 {
+                // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
+                raws.append(
+                    try io.readBlock(
+                        LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength)
+                )
             }
-            // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
-            raws.append(
-                try io.readBlock(
-                    LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength))
         }
-        if overran && usesFIFO { overrunCount += 1 }
+        if overran { overrunCount += 1 }
         let times = sampleClock.times(count: raws.count, before: before, after: after, overran: overran)
         return zip(times, raws).map { time, d in
             STAccel.sample(d, bits: resolutionBits, gPerDigit: gPerDigit, rangeG: rangeG, time: time)

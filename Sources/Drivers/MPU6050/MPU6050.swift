@@ -69,14 +69,15 @@ public final class MPU6050: Accelerometer {
         let before = clock()
         let status = try io.read(MPU6050Register.intStatus)
         let after = clock()
-        guard status & MPU6050Register.dataReady != 0 else {
-            _ = sampleClock.times(count: 0, before: before, after: after, overran: nil)
-            return []
-        }
+        // A read that finds no new sample still bounds the sample clock.
+        let ready = status & MPU6050Register.dataReady != 0
+        guard
+            let time = sampleClock.times(count: ready ? 1 : 0, before: before, after: after, overran: nil)
+                .first
+        else { return [] }
         // One 6-byte burst (the chip auto-increments), so the three axes are one sample.
         let d = try io.readBlock(MPU6050Register.accelXOutH, count: 6)
         let raw = [Self.be(d, 0), Self.be(d, 2), Self.be(d, 4)]
-        let time = sampleClock.times(count: 1, before: before, after: after, overran: nil)[0]
         let g = raw.map { Double($0) * gPerLSB }
         return [
             AccelerationSample(

@@ -49,18 +49,18 @@ extension ImpactCapture {
         event e: ImpactEvent, sensor: String, thresholdG: Double, rateHz: Double, wallClock: (Double) -> Date
     ) {
         let blob = WaveformCodec.encode(e.waveform)
+        let fallMs = e.fall.map { $0.duration * 1000 }
         record = ImpactRecord(
             triggerTime: wallClock(e.triggerT), startTime: wallClock(e.startT), endTime: wallClock(e.endT),
             peakTime: wallClock(e.peakT), peakG: e.peakG, peakXG: e.peakX, peakYG: e.peakY, peakZG: e.peakZ,
             durationMs: e.durationAbove * 1000, severity: e.severity.rawValue, deltaVMps: e.deltaV,
             hic15: e.hic15,
             saturated: e.saturated, thresholdG: thresholdG, sensor: sensor, waveform: blob,
-            waveformCount: e.waveform.count, waveformRateHz: rateHz, fallMs: e.fall.map { $0.duration * 1000 }
-        )
+            waveformCount: e.waveform.count, waveformRateHz: rateHz, fallMs: fallMs)
         summary = ImpactSummary(
             id: nil, time: wallClock(e.triggerT), peakG: e.peakG, severity: e.severity.rawValue,
             durationMs: e.durationAbove * 1000, thresholdG: thresholdG, deltaVMps: e.deltaV, hic15: e.hic15,
             saturated: e.saturated, waveformSamples: e.waveform.count,
-            fallMs: e.fall.map { $0.duration * 1000 })
+            fallMs: fallMs)
     }
 }

@@ -5,9 +5,10 @@ import Storage
 
 /// The motion path from the chip's samples to what the station makes of them, with no thread,
 /// clock or I/O: each sample is calibrated, folded into the per-second summary and run through the
-/// free-fall and impact detectors (an impact that ends a free fall carries it). The motion sampler's thread only reads the chip, calls `process`, and hands
-/// the output on (events to the station state, captures to the impact writer, raw samples to the
-/// log and the live stream); tests call it directly with a simulated chip's samples.
+/// free-fall and impact detectors (an impact that ends a free fall carries it). The motion
+/// sampler's thread only reads the chip, calls `process`, and hands the output on (events to the
+/// station state, captures to the impact writer, raw samples to the log and the live stream);
+/// tests call it directly with a simulated chip's samples.
 ///
 /// In: `AccelerationSample`s (chip axes in g, times on the sampler's timeline) and the wall-clock
 /// mapping. Out: `Output`.
