@@ -22,8 +22,8 @@ struct cgpiod_backend {
     cgpiod_request *(*request_output)(cgpiod_chip *c, unsigned int offset, const char *consumer,
                                       int active_low, int value, int *err);
     cgpiod_request *(*request_input)(cgpiod_chip *c, unsigned int offset, const char *consumer,
-                                     int active_low, cgpiod_bias bias, unsigned long debounce_us,
-                                     int *debounced, int *err);
+                                     int active_low, cgpiod_bias bias, cgpiod_edges edges,
+                                     unsigned long debounce_us, int *debounced, int *err);
     int (*set_value)(cgpiod_request *r, int value);
     int (*get_value)(cgpiod_request *r);
     int (*wait)(cgpiod_request *r, int64_t timeout_ns);

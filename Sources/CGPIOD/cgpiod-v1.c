@@ -78,8 +78,8 @@ static cgpiod_request *request_output(cgpiod_chip *c, unsigned int offset, const
 }
 
 static cgpiod_request *request_input(cgpiod_chip *c, unsigned int offset, const char *consumer,
-                                     int active_low, cgpiod_bias bias, unsigned long debounce_us,
-                                     int *debounced, int *err) {
+                                     int active_low, cgpiod_bias bias, cgpiod_edges edges,
+                                     unsigned long debounce_us, int *debounced, int *err) {
     (void)debounce_us;  // the v1 uAPI has no debounce: the caller debounces in software
     *debounced = 0;
     int flags = active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
@@ -89,7 +89,12 @@ static cgpiod_request *request_input(cgpiod_chip *c, unsigned int offset, const 
     case CGPIOD_BIAS_PULL_UP: flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP; break;
     case CGPIOD_BIAS_PULL_DOWN: flags |= GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN; break;
     }
-    return request(c, offset, consumer, GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES, flags, 0, err);
+    // Since kernel 5.x the v1 uAPI applies active-low to the edge it triggers on (a rising request
+    // on an active-low line fires on the physical falling edge), as v2 does.
+    int type = edges == CGPIOD_EDGES_RISING    ? GPIOD_LINE_REQUEST_EVENT_RISING_EDGE
+               : edges == CGPIOD_EDGES_FALLING ? GPIOD_LINE_REQUEST_EVENT_FALLING_EDGE
+                                               : GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES;
+    return request(c, offset, consumer, type, flags, 0, err);
 }
 
 static int set_value(cgpiod_request *r, int value) {

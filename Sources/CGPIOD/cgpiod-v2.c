@@ -96,12 +96,14 @@ static cgpiod_request *request_output(cgpiod_chip *c, unsigned int offset, const
 }
 
 static cgpiod_request *request_input(cgpiod_chip *c, unsigned int offset, const char *consumer,
-                                     int active_low, cgpiod_bias bias, unsigned long debounce_us,
-                                     int *debounced, int *err) {
+                                     int active_low, cgpiod_bias bias, cgpiod_edges edges,
+                                     unsigned long debounce_us, int *debounced, int *err) {
     struct gpiod_line_settings *s = f.gpiod_line_settings_new();
     if (!s) { *err = ENOMEM; return NULL; }
     f.gpiod_line_settings_set_direction(s, GPIOD_LINE_DIRECTION_INPUT);
-    f.gpiod_line_settings_set_edge_detection(s, GPIOD_LINE_EDGE_BOTH);
+    f.gpiod_line_settings_set_edge_detection(s, edges == CGPIOD_EDGES_RISING    ? GPIOD_LINE_EDGE_RISING
+                                                : edges == CGPIOD_EDGES_FALLING ? GPIOD_LINE_EDGE_FALLING
+                                                                                : GPIOD_LINE_EDGE_BOTH);
     f.gpiod_line_settings_set_active_low(s, active_low != 0);
     f.gpiod_line_settings_set_event_clock(s, GPIOD_LINE_CLOCK_MONOTONIC);
     switch (bias) {

@@ -155,11 +155,11 @@ cgpiod_request *cgpiod_request_output(cgpiod_chip *c, unsigned int offset, const
 }
 
 cgpiod_request *cgpiod_request_input(cgpiod_chip *c, unsigned int offset, const char *consumer,
-                                     int active_low, cgpiod_bias bias, unsigned long debounce_us,
-                                     int *debounced, int *err) {
+                                     int active_low, cgpiod_bias bias, cgpiod_edges edges,
+                                     unsigned long debounce_us, int *debounced, int *err) {
     if (offset >= c->num_lines) { *err = EINVAL; return NULL; }
     *debounced = 0;
-    return backend->request_input(c, offset, consumer, active_low, bias, debounce_us, debounced, err);
+    return backend->request_input(c, offset, consumer, active_low, bias, edges, debounce_us, debounced, err);
 }
 
 int cgpiod_request_set_value(cgpiod_request *r, int value) { return backend->set_value(r, value); }

@@ -36,6 +36,15 @@ public struct OutputLineRequest: Sendable, Equatable {
     }
 }
 
+/// Which edges an input line reports, in logical terms (active-low applied by the line).
+public enum EdgeSelection: Sendable, Equatable {
+    /// A button: press and release.
+    case both
+    /// An interrupt line: only its asserting edge, so the chip's release wakes nobody.
+    case rising
+    case falling
+}
+
 public struct InputLineRequest: Sendable, Equatable {
     public var line: LineSelector
     public var consumer: String
@@ -44,16 +53,18 @@ public struct InputLineRequest: Sendable, Equatable {
     /// Kernel debounce period where the platform has it (libgpiod 2.x); zero asks for none.
     /// The caller debounces in software where `InputLine.hasKernelDebounce` is false.
     public var debounce: Duration
+    public var edges: EdgeSelection
 
     public init(
         line: LineSelector, consumer: String, activeLow: Bool = false, bias: Bias = .asIs,
-        debounce: Duration = .zero
+        debounce: Duration = .zero, edges: EdgeSelection = .both
     ) {
         self.line = line
         self.consumer = consumer
         self.activeLow = activeLow
         self.bias = bias
         self.debounce = debounce
+        self.edges = edges
     }
 }
 

@@ -222,9 +222,15 @@ public final class LinuxGPIOChip: GPIOChip {
             case .pullUp: CGPIOD_BIAS_PULL_UP
             case .pullDown: CGPIOD_BIAS_PULL_DOWN
             }
+        let edges =
+            switch request.edges {
+            case .both: CGPIOD_EDGES_BOTH
+            case .rising: CGPIOD_EDGES_RISING
+            case .falling: CGPIOD_EDGES_FALLING
+            }
         let pointer = handle.withLock {
             cgpiod_request_input(
-                $0.pointer, UInt32(offset), request.consumer, request.activeLow ? 1 : 0, bias,
+                $0.pointer, UInt32(offset), request.consumer, request.activeLow ? 1 : 0, bias, edges,
                 UInt(clamping: micros), &debounced, &err)
         }
         guard let pointer else {
@@ -291,7 +297,7 @@ public final class LinuxOutputLine: OutputLine {
     }
 }
 
-/// A line requested as input with both-edge events; released on deinit.
+/// A line requested as input with edge events (the requested edges); released on deinit.
 public final class LinuxInputLine: InputLine {
     public let offset: Int
     public let hasKernelDebounce: Bool

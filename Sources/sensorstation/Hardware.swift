@@ -9,7 +9,7 @@ import Station
 struct Hardware {
     var description: String
     var bus: any I2CBus
-    /// nil when the configuration has no LEDs and no button.
+    /// nil when the configuration has no LEDs, no button and no interrupt line.
     var gpio: (any GPIOChip)?
     /// The monotonic timeline of samples (and of the LED patterns).
     var now: @Sendable () -> Duration
@@ -42,10 +42,12 @@ struct Hardware {
             gpioNow: Clocks.monotonic, simulation: nil)
     }
 
-    /// The GPIO chip `gpio.chip` through libgpiod; nil when the configuration has no LEDs and no
-    /// button.
+    /// The GPIO chip `gpio.chip` through libgpiod; nil when the configuration has no LEDs, no
+    /// button and no interrupt line.
     static func linuxGPIO(_ c: StationConfiguration) throws(HardwareError) -> LinuxGPIOChip? {
-        guard !c.gpio.leds.isEmpty || c.gpio.button != nil else { return nil }
+        guard !c.gpio.leds.isEmpty || c.gpio.button != nil || c.accelerometer.interrupt != nil else {
+            return nil
+        }
         do { return try LinuxGPIOChip.open(c.gpio.chip) } catch {
             throw HardwareError("GPIO chip \(c.gpio.chip) (gpio.chip): \(error.message)")
         }

@@ -49,6 +49,11 @@ extension Hardware {
         }
         let clock = station.clock
         if c.simulation.gpio == .linux {
+            if c.accelerometer.interrupt != nil {
+                throw HardwareError(
+                    "accelerometer.interrupt with simulation.gpio: linux: a simulated chip cannot drive a real GPIO line; remove one of them"
+                )
+            }
             // Simulated sensors, real LEDs and button. The samples stay on the simulation's clock;
             // the button's edge timestamps are libgpiod's CLOCK_MONOTONIC, so it gets that clock.
             let gpio = try linuxGPIO(c)
@@ -61,6 +66,10 @@ extension Hardware {
                 gpioNow: Clocks.monotonic, simulation: controls)
         }
         let gpio = station.gpio
+        if let int = c.accelerometer.interrupt {
+            // The simulated board wires the accelerometer's INT1 where the configuration says.
+            station.wireInterrupt(to: int.line)
+        }
         let buttonOffset: Int? = c.gpio.button.flatMap { b in
             switch b.line {
             case .name(let n): gpio.offset(named: n)

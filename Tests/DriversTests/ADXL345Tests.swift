@@ -15,15 +15,20 @@ struct ADXL345Tests {
         }
     }
 
-    static func initSteps(rate: UInt8 = 0x0A, format: UInt8 = 0x0B, fifo: UInt8? = 0x90) -> [Step] {
+    static func initSteps(
+        rate: UInt8 = 0x0A, format: UInt8 = 0x0B, fifo: UInt8? = 0x90, interrupt: UInt8? = nil
+    ) -> [Step] {
         var steps: [Step] = [
             .read(ADXLReg.devID, 0xE5),
             .write(ADXLReg.powerCtl, 0x00),  // standby while configuring
             .write(ADXLReg.bwRate, rate),
             .write(ADXLReg.dataFormat, format),
+            .write(0x2E, 0x00),  // INT_ENABLE: nothing yet
+            .write(0x2F, 0x00),  // INT_MAP: every function to INT1
             .write(ADXLReg.fifoCtl, 0x00),  // bypass: clears the FIFO
         ]
         if let fifo { steps.append(.write(ADXLReg.fifoCtl, fifo)) }
+        if let interrupt { steps.append(.write(0x2E, interrupt)) }  // INT_ENABLE after mapping
         steps.append(.write(ADXLReg.powerCtl, 0x08))  // measure last
         return steps
     }
@@ -37,6 +42,22 @@ struct ADXL345Tests {
         #expect(adxl.rangeG == 16)
         #expect(adxl.odrHz == 100)
         #expect(adxl.usesFIFO)
+    }
+
+    @Test(
+        "an interrupt pin: watermark (FIFO) or DATA_READY (polled) enabled on INT1, INT_INVERT for active low",
+        arguments: [
+            (true, false, UInt8(0x0B), UInt8(0x02)),  // INT_ENABLE bit 1: watermark
+            (true, true, 0x2B, 0x02),  // DATA_FORMAT bit 5: INT_INVERT
+            (false, false, 0x0B, 0x80),  // INT_ENABLE bit 7: DATA_READY
+        ])
+    func interruptRouting(fifo: Bool, activeLow: Bool, format: UInt8, enable: UInt8) throws {
+        let dev = ScriptedI2CDevice(
+            address: 0x53, Self.initSteps(format: format, fifo: fifo ? 0x98 : nil, interrupt: enable))
+        _ = try ADXL345(
+            device: dev,
+            settings: .init(fifo: fifo, watermark: 24, interrupt: InterruptPin(activeLow: activeLow)))
+        dev.assertDone()
     }
 
     @Test(

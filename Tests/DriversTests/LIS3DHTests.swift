@@ -19,7 +19,9 @@ struct LIS3DHTests {
         }
     }
 
-    static func fifoInit(ctrl4: UInt8, fifoCtrl stream: UInt8, ctrl1: UInt8) -> [ScriptedI2CDevice.Step] {
+    static func fifoInit(
+        ctrl4: UInt8, fifoCtrl stream: UInt8, ctrl1: UInt8, ctrl6: UInt8 = 0, ctrl3: UInt8 = 0
+    ) -> [ScriptedI2CDevice.Step] {
         [
             .read(whoAmI, 0x33),
             .write(ctrlReg1, 0x00),  // power down while configuring
@@ -27,8 +29,25 @@ struct LIS3DHTests {
             .write(ctrlReg5, 0x40),  // FIFO_EN
             .write(fifoCtrl, 0x00),  // bypass: empties the FIFO
             .write(fifoCtrl, stream),  // stream mode + FTH
+            .write(0x25, ctrl6),  // CTRL_REG6: INT_POLARITY
+            .write(0x22, ctrl3),  // CTRL_REG3: what drives INT1
             .write(ctrlReg1, ctrl1),
         ]
+    }
+
+    @Test(
+        "an interrupt pin: I1_WTM (FIFO) or I1_ZYXDA on INT1, INT_POLARITY for active low",
+        arguments: [(false, UInt8(0x00), UInt8(0x04)), (true, 0x02, 0x04)])
+    func interruptRouting(activeLow: Bool, ctrl6: UInt8, ctrl3: UInt8) throws {
+        let dev = ScriptedI2CDevice(
+            address: 0x18,
+            Self.fifoInit(ctrl4: 0xB8, fifoCtrl: 0x98, ctrl1: 0x97, ctrl6: ctrl6, ctrl3: ctrl3))
+        _ = try LIS3DH(
+            device: dev,
+            settings: .init(
+                rangeG: 16, odrHz: 1344, fifo: true, watermark: 24,
+                interrupt: InterruptPin(activeLow: activeLow)))
+        dev.assertDone()
     }
 
     @Test("FIFO: init writes FIFO_EN, bypass then stream + watermark, ODR last; drains FSS entries")
@@ -74,7 +93,8 @@ struct LIS3DHTests {
         // ±4 g HR = 0x98; stream + FTH 8 = 0x88; 1.344 kHz (1001), XYZ = 0x97.
         #expect(
             dev.writes.map(\.description) == [
-                "0x20←0x00", "0x23←0x98", "0x24←0x40", "0x2e←0x00", "0x2e←0x88", "0x20←0x97",
+                "0x20←0x00", "0x23←0x98", "0x24←0x40", "0x2e←0x00", "0x2e←0x88", "0x25←0x00", "0x22←0x00",
+                "0x20←0x97",
             ])
         dev[Self.fifoSrc] = source
         dev.load(Self.st(500, 0, -500), at: Self.outXLAutoIncrement)  // the fake has no bit-7 rule
@@ -99,6 +119,8 @@ struct LIS3DHTests {
                 .write(Self.ctrlReg4, 0x88),  // BDU, ±2 g, HR
                 .write(Self.ctrlReg5, 0x00),  // FIFO_EN off
                 .write(Self.fifoCtrl, 0x00),  // bypass
+                .write(0x25, 0x00),  // CTRL_REG6: active high
+                .write(0x22, 0x00),  // CTRL_REG3: nothing on INT1
                 .write(Self.ctrlReg1, 0x57),  // 100 Hz, XYZ
                 .read(Self.status, 0x00),
                 .read(Self.status, 0x08),  // ZYXDA
@@ -130,7 +152,8 @@ struct LIS3DHTests {
         let dev = FakeRegisterDevice(address: 0x19)
         dev[Self.whoAmI] = 0x33
         let a = try LIS3DH(device: dev, settings: .init(rangeG: range, odrHz: odr, fifo: false))
-        #expect(dev.writes.map(\.value) == [0x00, ctrl4, 0x00, 0x00, ctrl1])
+        // CTRL_REG1 off, CTRL_REG4, CTRL_REG5 (no FIFO), bypass, CTRL_REG6, CTRL_REG3, CTRL_REG1.
+        #expect(dev.writes.map(\.value) == [0x00, ctrl4, 0x00, 0x00, 0x00, 0x00, ctrl1])
         #expect(a.resolutionBits == bits)
         dev[Self.status] = 0x08
         // 50 digits stay inside ± full scale in every mode (50 × 192 mg = 9.6 g at ±16 g low power).

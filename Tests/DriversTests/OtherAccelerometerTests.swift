@@ -38,6 +38,7 @@ struct OtherAccelerometerTests {
                 .read(Self.whoAmI, 0x32),
                 .write(Self.ctrlReg1, 0x00),
                 .write(Self.ctrlReg4, ctrl4),  // BDU + FS
+                .write(0x22, 0x00),  // CTRL_REG3: nothing on INT1
                 .write(Self.ctrlReg1, 0x3F),  // PM normal (001), DR 1000 Hz (11), XYZ on: 001_11_111
                 .read(Self.status, 0x0F),
                 .block(Self.outXLAutoIncrement, Self.st12(100, -2048, 0)),
@@ -62,6 +63,51 @@ struct OtherAccelerometerTests {
                 != nil)
         #expect(driverError { try LIS331(device: dev, model: .lis3dh, settings: .init(rangeG: 6)) } != nil)
         #expect(dev.writes.isEmpty)
+    }
+
+    @Test(
+        "H3LIS331DL interrupt pin: CTRL_REG3 I1_CFG = 10 (data ready), IHL for active low, PP_OD for open drain",
+        arguments: [(false, false, UInt8(0x02)), (true, false, 0x82), (true, true, 0xC2)])
+    func lis331Interrupt(activeLow: Bool, openDrain: Bool, ctrl3: UInt8) throws {
+        let dev = ScriptedI2CDevice(
+            address: 0x19,
+            [
+                .read(Self.whoAmI, 0x32),
+                .write(Self.ctrlReg1, 0x00),
+                .write(Self.ctrlReg4, 0xB0),
+                .write(0x22, ctrl3),
+                .write(Self.ctrlReg1, 0x3F),
+            ])
+        _ = try LIS331(
+            device: dev, model: .h3lis331dl,
+            settings: .init(
+                rangeG: 400, odrHz: 1000, interrupt: InterruptPin(activeLow: activeLow, openDrain: openDrain))
+        )
+        dev.assertDone()
+    }
+
+    @Test(
+        "MPU-6050 interrupt pin: INT_PIN_CFG latched (until INT_STATUS is read), INT_LEVEL, INT_OPEN; before DATA_RDY_EN",
+        arguments: [(false, false, UInt8(0x20)), (true, true, 0xE0)])
+    func mpu6050Interrupt(activeLow: Bool, openDrain: Bool, pinConfig: UInt8) throws {
+        let dev = ScriptedI2CDevice(
+            address: 0x68,
+            [
+                .read(Self.mpuWhoAmI, 0x68),
+                .write(Self.mpuPwrMgmt1, 0x80),
+                .write(Self.mpuPwrMgmt1, 0x01),
+                .write(Self.mpuConfig, 0x01),
+                .write(Self.mpuSmplrtDiv, 0),
+                .write(Self.mpuAccelConfig, 0x18),
+                .write(0x37, pinConfig),  // INT_PIN_CFG
+                .write(Self.mpuIntEnable, 0x01),  // DATA_RDY_EN
+            ])
+        _ = try MPU6050(
+            device: dev,
+            settings: .init(
+                rangeG: 16, odrHz: 1000, interrupt: InterruptPin(activeLow: activeLow, openDrain: openDrain)),
+            sleep: { _ in })
+        dev.assertDone()
     }
 
     @Test("MPU-6050: reset, wake, 1 kHz / (1 + div), ACCEL_CONFIG, big-endian data")

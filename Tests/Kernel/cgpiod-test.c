@@ -75,17 +75,17 @@ int main(int argc, char **argv) {
 
     /* input with bias */
     int deb = -1;
-    cgpiod_request *in = cgpiod_request_input(c, 5, "cgpiod-test", 0, CGPIOD_BIAS_PULL_UP, 0, &deb, &err);
+    cgpiod_request *in = cgpiod_request_input(c, 5, "cgpiod-test", 0, CGPIOD_BIAS_PULL_UP, CGPIOD_EDGES_BOTH, 0, &deb, &err);
     check(in && cgpiod_request_get_value(in) == 1, "input with bias pull-up reads 1");
     if (in) cgpiod_request_release(in);
     sim_write(4, "pull", "pull-up");
-    in = cgpiod_request_input(c, 4, "cgpiod-test", 1, CGPIOD_BIAS_AS_IS, 0, &deb, &err);
+    in = cgpiod_request_input(c, 4, "cgpiod-test", 1, CGPIOD_BIAS_AS_IS, CGPIOD_EDGES_BOTH, 0, &deb, &err);
     check(in && cgpiod_request_get_value(in) == 0, "active-low input, line high: reads 0");
     if (in) cgpiod_request_release(in);
 
     /* edge events (with a debounce request: applied on v2, ignored on v1) */
     sim_write(3, "pull", "pull-down");
-    in = cgpiod_request_input(c, 3, "cgpiod-test", 0, CGPIOD_BIAS_DISABLED, 1000, &deb, &err);
+    in = cgpiod_request_input(c, 3, "cgpiod-test", 0, CGPIOD_BIAS_DISABLED, CGPIOD_EDGES_BOTH, 1000, &deb, &err);
     check(in != NULL, "input with both-edge events, bias disabled, debounce 1 ms");
     if (in) {
         check(deb == cgpiod_is_v2(), cgpiod_is_v2() ? "debounce applied (v2)" : "debounce reported as not applied (v1)");
@@ -113,7 +113,7 @@ int main(int argc, char **argv) {
      * and reports ONE rising edge once the line has been stable for the period. v1 has no
      * debounce in its uAPI: the bounces arrive as several edges (the Swift side debounces them). */
     sim_write(2, "pull", "pull-down");
-    in = cgpiod_request_input(c, 2, "cgpiod-test", 0, CGPIOD_BIAS_AS_IS, 50000, &deb, &err);
+    in = cgpiod_request_input(c, 2, "cgpiod-test", 0, CGPIOD_BIAS_AS_IS, CGPIOD_EDGES_BOTH, 50000, &deb, &err);
     check(in != NULL && deb == cgpiod_is_v2(), "input with a 50 ms debounce request");
     if (in) {
         for (int i = 0; i < 11; i++) sim_write(2, "pull", i % 2 == 0 ? "pull-up" : "pull-down");
@@ -131,6 +131,25 @@ int main(int argc, char **argv) {
         else
             check(total > 1 && last_rising == 1, "ten bounces without kernel debounce: several edges, the last rising");
         check(cgpiod_request_get_value(in) == 1, "after the bounce the line reads 1");
+        cgpiod_request_release(in);
+    }
+    /* An interrupt line: active-low (a chip with INT_INVERT pulls it low to assert), asking for
+     * the logical rising edge only. Asserting (pull-down) gives one rising event; releasing
+     * (pull-up) gives none, so the sampler is not woken by the chip's release. */
+    sim_write(1, "pull", "pull-up");
+    in = cgpiod_request_input(c, 1, "cgpiod-test", 1, CGPIOD_BIAS_AS_IS, CGPIOD_EDGES_RISING, 0, &deb, &err);
+    check(in != NULL && cgpiod_request_get_value(in) == 0, "active-low input, rising edges only: idle high reads 0");
+    if (in) {
+        cgpiod_event ev[16];
+        for (int round = 0; round < 2; round++) {
+            sim_write(1, "pull", "pull-down");
+            int w = cgpiod_request_wait(in, 2000000000);
+            int n = w == 1 ? cgpiod_request_read_events(in, ev, 16) : -1;
+            check(n == 1 && ev[0].rising == 1, round == 0 ? "asserted (pulled low): one rising event"
+                                                           : "asserted again: one rising event");
+            sim_write(1, "pull", "pull-up");
+            check(cgpiod_request_wait(in, 200000000) == 0, "released (pulled high): no event");
+        }
         cgpiod_request_release(in);
     }
     cgpiod_chip_close(c);

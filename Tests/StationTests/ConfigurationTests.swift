@@ -208,6 +208,24 @@ import Testing
         #expect(c.upload.s3 == nil && c.upload.dynamodb == nil)
     }
 
+    @Test("accelerometer.interrupt: none by default, a mapping names the line and the pin's polarity")
+    func interruptLine() throws {
+        #expect(
+            try ConfigurationLoader.parse("impact:\n  threshold_g: 5\n", source: "c.yaml", environment: [:])
+                .accelerometer.interrupt == nil)
+        let none = try ConfigurationLoader.parse(
+            "accelerometer:\n  interrupt: none\n", source: "c.yaml", environment: [:])
+        #expect(none.accelerometer.interrupt == nil)
+        let c = try ConfigurationLoader.parse(
+            "accelerometer:\n  sensor: h3lis331dl\n  interrupt: { line: GPIO24, active_low: true, open_drain: true }\n",
+            source: "c.yaml", environment: [:])
+        #expect(
+            c.accelerometer.interrupt == C.Interrupt(line: .name("GPIO24"), activeLow: true, openDrain: true))
+        let offset = try ConfigurationLoader.parse(
+            "accelerometer:\n  interrupt:\n    line: 24\n", source: "c.yaml", environment: [:])
+        #expect(offset.accelerometer.interrupt == C.Interrupt(line: .offset(24)))
+    }
+
     @Test func jsonObjectIsYAML() throws {
         let c = try ConfigurationLoader.parse(
             #"{"impact": {"threshold_g": 5}}"#, source: "c.json", environment: [:])
@@ -389,6 +407,34 @@ import Testing
             yaml: "gpio:\n  leds:\n    - { role: status, line: GPIO23 }\n  button: { line: GPIO23 }\n",
             expected: [
                 "config.yaml:4:19: gpio.button.line: GPIO23 is already used by gpio.leds[0] (status, line 3); expected a different line"
+            ]),
+        Bad(
+            name: "interrupt on the default button's line",
+            yaml: "accelerometer:\n  interrupt: { line: GPIO23 }\n",
+            expected: [
+                "config.yaml:2:22: accelerometer.interrupt.line: GPIO23 is already used by gpio.button; expected a different line for INT1"
+            ]),
+        Bad(
+            name: "interrupt on an LED's line",
+            yaml: "accelerometer:\n  interrupt:\n    line: 27\ngpio:\n  leds: [{ role: impact, line: 27 }]\n",
+            expected: [
+                "config.yaml:3:11: accelerometer.interrupt.line: line 27 is already used by gpio.leds[0] (impact); expected a different line for INT1"
+            ]),
+        Bad(
+            name: "interrupt without a line", yaml: "accelerometer:\n  interrupt: { active_low: true }\n",
+            expected: [
+                "config.yaml:2:14: accelerometer.interrupt.line: missing; expected the GPIO line INT1 is wired to, such as GPIO24 or an offset ≥ 0"
+            ]),
+        Bad(
+            name: "open-drain interrupt on a push-pull chip",
+            yaml: "accelerometer:\n  interrupt: { line: GPIO24, open_drain: true }\n",
+            expected: [
+                "config.yaml:2:42: accelerometer.interrupt.open_drain: expected false (the adxl345's interrupt pins are push-pull only), got true"
+            ]),
+        Bad(
+            name: "interrupt as a number", yaml: "accelerometer:\n  interrupt: 24\n",
+            expected: [
+                "config.yaml:2:14: accelerometer.interrupt: expected a mapping with keys line, active_low, open_drain or none, got 24"
             ]),
         Bad(
             name: "LED without a line", yaml: "gpio:\n  leds:\n    - role: fault\n",

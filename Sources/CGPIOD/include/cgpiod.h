@@ -21,6 +21,14 @@ typedef enum {
     CGPIOD_BIAS_PULL_DOWN = 3,
 } cgpiod_bias;
 
+/// Which edges an input line reports, in logical terms (active-low already applied): an
+/// interrupt line asks for its asserting edge only, so the chip's release wakes nobody.
+typedef enum {
+    CGPIOD_EDGES_BOTH = 0,
+    CGPIOD_EDGES_RISING = 1,
+    CGPIOD_EDGES_FALLING = 2,
+} cgpiod_edges;
+
 typedef struct {
     unsigned int offset;
     char name[CGPIOD_NAME_MAX];      // "" when the line has no name
@@ -66,11 +74,11 @@ int cgpiod_chip_find_line(cgpiod_chip *chip, const char *name);
 /// so it may outlive the chip handle.
 cgpiod_request *cgpiod_request_output(cgpiod_chip *chip, unsigned int offset, const char *consumer,
                                       int active_low, int value, int *err);
-/// Requests one line as input with both-edge events. `debounce_us` is applied where the library
-/// supports it (2.x); *debounced is set to 1 when it was.
+/// Requests one line as input with edge events on `edges`. `debounce_us` is applied where the
+/// library supports it (2.x); *debounced is set to 1 when it was.
 cgpiod_request *cgpiod_request_input(cgpiod_chip *chip, unsigned int offset, const char *consumer,
-                                     int active_low, cgpiod_bias bias, unsigned long debounce_us,
-                                     int *debounced, int *err);
+                                     int active_low, cgpiod_bias bias, cgpiod_edges edges,
+                                     unsigned long debounce_us, int *debounced, int *err);
 /// Returns 0, or -errno.
 int cgpiod_request_set_value(cgpiod_request *req, int value);
 /// Returns 0 or 1 (logical), or -errno.

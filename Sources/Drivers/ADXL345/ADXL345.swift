@@ -55,6 +55,11 @@ public final class ADXL345: Accelerometer {
         if settings.fifo, !(1...31).contains(settings.watermark) {
             throw io.error(.invalidSetting("FIFO watermark \(settings.watermark)", allowed: "1...31"))
         }
+        if settings.interrupt?.openDrain == true {
+            throw io.error(
+                .invalidSetting(
+                    "an open-drain interrupt pin on the \(model.displayName)", allowed: "push-pull"))
+        }
         rangeG = settings.rangeG
         odrHz = ADXL345Rate.exact(code: rate)
         usesFIFO = settings.fifo
@@ -74,13 +79,26 @@ public final class ADXL345: Accelerometer {
         try io.write(ADXL345Register.powerCtl, 0x00)
         // Normal (not low) power: LOW_POWER adds noise.
         try io.write(ADXL345Register.bwRate, rate)
-        // Full resolution (256 LSB/g at every range), right-justified, I2C, no self-test.
-        try io.write(ADXL345Register.dataFormat, ADXL345Register.fullRes | rangeCode)
+        // Full resolution (256 LSB/g at every range), right-justified, I2C, no self-test; the
+        // interrupt pins' polarity.
+        let invert = settings.interrupt?.activeLow == true ? ADXL345Register.intInvert : 0
+        try io.write(ADXL345Register.dataFormat, ADXL345Register.fullRes | invert | rangeCode)
+        // Interrupts: none, or the one worth a read on INT1 (the datasheet: map before enabling).
+        // Written every time, so a previous run's enables do not linger on an unwired pin.
+        try io.write(ADXL345Register.intEnable, 0x00)
+        try io.write(ADXL345Register.intMap, 0x00)
         // Bypass first: it empties the FIFO of anything a previous run left.
         try io.write(ADXL345Register.fifoCtl, ADXL345Register.fifoBypass)
         if settings.fifo {
             // Stream mode: the FIFO keeps the newest 32 samples; watermark in bits 4:0.
             try io.write(ADXL345Register.fifoCtl, ADXL345Register.fifoStream | UInt8(settings.watermark))
+        }
+        if settings.interrupt != nil {
+            // The watermark stays set while the FIFO holds `watermark` entries or more; DATA_READY
+            // while an unread sample waits: both are cleared by the read that serves them.
+            try io.write(
+                ADXL345Register.intEnable,
+                settings.fifo ? ADXL345Register.watermark : ADXL345Register.dataReady)
         }
         // Measure last, once everything is configured.
         try io.write(ADXL345Register.powerCtl, ADXL345Register.measure)

@@ -16,6 +16,13 @@ enum ADXL345Register {
     static let intSource: UInt8 = 0x30
     static let dataReady: UInt8 = 1 << 7
     static let overrun: UInt8 = 1 << 0
+    static let watermark: UInt8 = 1 << 1
+    /// INT_ENABLE: the same bits as INT_SOURCE; a set bit drives its function's INT pin.
+    static let intEnable: UInt8 = 0x2E
+    /// INT_MAP: a set bit sends that function to INT2, a clear one to INT1.
+    static let intMap: UInt8 = 0x2F
+    /// DATA_FORMAT bit 5: interrupts active low. (The pins are push-pull only.)
+    static let intInvert: UInt8 = 1 << 5
     /// DATA_FORMAT: bit 7 SELF_TEST, 6 SPI, 5 INT_INVERT, 3 FULL_RES, 2 Justify, 1:0 Range
     /// (00 ±2 g, 01 ±4 g, 10 ±8 g, 11 ±16 g). ADXL375: bits 3 and 1:0 must read as 1 (0x0B).
     static let dataFormat: UInt8 = 0x31

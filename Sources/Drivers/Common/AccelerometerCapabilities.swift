@@ -39,6 +39,15 @@ public struct AccelerometerCapabilities: Sendable, Equatable {
     /// ADXL345's INT_SOURCE and the ST parts' STATUS_REG have a flag; the MPU-6050's comes only
     /// with its FIFO, which the driver does not use.
     public var reportsOverruns: Bool { model != .mpu6050 }
+
+    /// Whether the interrupt pin can be open-drain (H3LIS331DL/LIS331HH PP_OD, MPU-6050
+    /// INT_OPEN); the ADXL345's and the LIS3DH's are push-pull only.
+    public var openDrainInterrupt: Bool {
+        switch model {
+        case .lis331hh, .h3lis331dl, .mpu6050: true
+        default: false
+        }
+    }
 }
 
 extension ChipModel {

@@ -12,11 +12,18 @@ public struct FIFOAccelerometerSettings: Sendable, Equatable {
     /// FIFO watermark, 1...31 entries: the level at which the chip's watermark bit (and
     /// interrupt) is set. Only used with `fifo`.
     public var watermark: Int
+    /// INT1 wired to a GPIO line: the watermark (with `fifo`) or data ready is routed to it.
+    /// Nil: no interrupt is enabled (the sampler polls).
+    public var interrupt: InterruptPin?
 
-    public init(rangeG: Double = 16, odrHz: Double = 100, fifo: Bool = true, watermark: Int = 16) {
+    public init(
+        rangeG: Double = 16, odrHz: Double = 100, fifo: Bool = true, watermark: Int = 16,
+        interrupt: InterruptPin? = nil
+    ) {
         self.rangeG = rangeG
         self.odrHz = odrHz
         self.fifo = fifo
         self.watermark = watermark
+        self.interrupt = interrupt
     }
 }

@@ -8,9 +8,12 @@ public final class LIS331: Accelerometer {
         public var rangeG: Double
         /// 50, 100, 400 or 1000 Hz.
         public var odrHz: Double
-        public init(rangeG: Double, odrHz: Double = 400) {
+        /// INT1 wired to a GPIO line: data ready is routed to it. Nil: no interrupt.
+        public var interrupt: InterruptPin?
+        public init(rangeG: Double, odrHz: Double = 400, interrupt: InterruptPin? = nil) {
             self.rangeG = rangeG
             self.odrHz = odrHz
+            self.interrupt = interrupt
         }
     }
 
@@ -64,6 +67,15 @@ public final class LIS331: Accelerometer {
         try io.write(LIS331Register.ctrlReg1, 0x00)  // power down while configuring
         // BDU: high and low bytes always from the same sample; little-endian.
         try io.write(LIS331Register.ctrlReg4, LIS331Register.bdu | range.code << LIS331Register.fsShift)
+        // INT1: data ready (held until the data are read), or nothing (I1_CFG 00 with no
+        // interrupt generator configured never asserts).
+        var ctrl3: UInt8 = 0
+        if let pin = settings.interrupt {
+            ctrl3 = LIS331Register.int1DataReady
+            if pin.activeLow { ctrl3 |= LIS331Register.intActiveLow }
+            if pin.openDrain { ctrl3 |= LIS331Register.intOpenDrain }
+        }
+        try io.write(LIS331Register.ctrlReg3, ctrl3)
         // Last: normal mode, data rate, axes on.
         try io.write(
             LIS331Register.ctrlReg1, LIS331Register.normalMode | odr.code << 3 | LIS331Register.axesEnabled)

@@ -9,6 +9,12 @@ enum LIS331Register {
     static let axesEnabled: UInt8 = 0b111
     /// CTRL_REG4: BDU bit 7, BLE bit 6 (0 = little-endian), FS[5:4].
     static let ctrlReg4: UInt8 = 0x23
+    /// CTRL_REG3: IHL bit 7 (interrupts active low), PP_OD bit 6 (open drain), LIR1 bit 2,
+    /// I1_CFG[1:0] (10: data ready on INT1).
+    static let ctrlReg3: UInt8 = 0x22
+    static let intActiveLow: UInt8 = 1 << 7
+    static let intOpenDrain: UInt8 = 1 << 6
+    static let int1DataReady: UInt8 = 0b10
     static let bdu: UInt8 = 1 << 7
     static let fsShift: UInt8 = 4
     /// STATUS_REG: ZYXDA bit 3.

@@ -41,6 +41,9 @@ public final class LIS3DH: Accelerometer {
         if settings.fifo, !(1...31).contains(settings.watermark) {
             throw io.error(.invalidSetting("FIFO watermark \(settings.watermark)", allowed: "1...31"))
         }
+        if settings.interrupt?.openDrain == true {
+            throw io.error(.invalidSetting("an open-drain interrupt pin on the LIS3DH", allowed: "push-pull"))
+        }
         rangeG = range.g
         odrHz = odr.hz
         usesFIFO = settings.fifo
@@ -70,6 +73,14 @@ public final class LIS3DH: Accelerometer {
             // Stream mode: the FIFO keeps the newest 32 samples; watermark in FTH[4:0].
             try io.write(LIS3DHRegister.fifoCtrl, LIS3DHRegister.fifoStream | UInt8(settings.watermark))
         }
+        // INT1: the watermark (set while the FIFO holds FTH samples or more) or data ready, or
+        // nothing; written every time, so a previous run's routing does not linger.
+        try io.write(
+            LIS3DHRegister.ctrlReg6, settings.interrupt?.activeLow == true ? LIS3DHRegister.intActiveLow : 0)
+        try io.write(
+            LIS3DHRegister.ctrlReg3,
+            settings.interrupt == nil
+                ? 0 : settings.fifo ? LIS3DHRegister.int1Watermark : LIS3DHRegister.int1DataReady)
         // Last: ODR, LPen for the low-power rates, the three axes on.
         try io.write(
             LIS3DHRegister.ctrlReg1,

@@ -7,6 +7,13 @@ enum LIS3DHRegister {
     static let ctrlReg1: UInt8 = 0x20
     static let lowPowerEnable: UInt8 = 1 << 3
     static let axesEnabled: UInt8 = 0b111
+    /// CTRL_REG3: what drives INT1: I1_ZYXDA bit 4 (data ready), I1_WTM bit 2 (FIFO watermark).
+    static let ctrlReg3: UInt8 = 0x22
+    static let int1DataReady: UInt8 = 1 << 4
+    static let int1Watermark: UInt8 = 1 << 2
+    /// CTRL_REG6: INT_POLARITY bit 1 (1: interrupts active low). The pins are push-pull only.
+    static let ctrlReg6: UInt8 = 0x25
+    static let intActiveLow: UInt8 = 1 << 1
     /// CTRL_REG4: BDU bit 7 (block data update: output registers not updated until both bytes
     /// are read), BLE bit 6 (0 = little-endian), FS[5:4], HR bit 3 (high resolution, 12-bit).
     static let ctrlReg4: UInt8 = 0x23

@@ -8,9 +8,13 @@ public final class MPU6050: Accelerometer {
         public var rangeG: Double
         /// 1000 / n Hz for n = 1...256 (1000, 500, 250, 200, 125, 100, ... Hz).
         public var odrHz: Double
-        public init(rangeG: Double = 16, odrHz: Double = 100) {
+        /// INT wired to a GPIO line: data ready, latched until INT_STATUS is read. Nil: the pin
+        /// keeps its reset configuration.
+        public var interrupt: InterruptPin?
+        public init(rangeG: Double = 16, odrHz: Double = 100, interrupt: InterruptPin? = nil) {
             self.rangeG = rangeG
             self.odrHz = odrHz
+            self.interrupt = interrupt
         }
     }
 
@@ -61,7 +65,16 @@ public final class MPU6050: Accelerometer {
         try io.write(MPU6050Register.config, MPU6050Register.dlpf184Hz)  // 1 kHz base rate
         try io.write(MPU6050Register.sampleRateDivider, UInt8(divisor - 1))
         try io.write(MPU6050Register.accelConfig, range.code << MPU6050Register.afsShift)
-        // INT_STATUS reports only enabled interrupts, so enable DATA_RDY to poll it.
+        // The INT pin: latched until INT_STATUS is read (each read reads it), so a level the GPIO
+        // side can check after a read; polarity and drive as wired. Before enabling.
+        if let pin = settings.interrupt {
+            try io.write(
+                MPU6050Register.intPinConfig,
+                MPU6050Register.latchInterrupt | (pin.activeLow ? MPU6050Register.intActiveLow : 0)
+                    | (pin.openDrain ? MPU6050Register.intOpenDrain : 0))
+        }
+        // INT_STATUS reports only enabled interrupts, so enable DATA_RDY to poll it (and, wired,
+        // to drive the pin).
         try io.write(MPU6050Register.intEnable, MPU6050Register.dataReady)
     }
 

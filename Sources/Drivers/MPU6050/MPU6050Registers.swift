@@ -9,6 +9,13 @@ enum MPU6050Register {
     /// ACCEL_CONFIG: AFS_SEL[4:3]: 0 ±2 g (16384 LSB/g), 1 ±4 g (8192), 2 ±8 g (4096), 3 ±16 g (2048). §4.5.
     static let accelConfig: UInt8 = 0x1C
     static let afsShift: UInt8 = 3
+    /// INT_PIN_CFG: INT_LEVEL bit 7 (active low), INT_OPEN bit 6 (open drain), LATCH_INT_EN
+    /// bit 5 (held until cleared, not a 50 µs pulse), INT_RD_CLEAR bit 4 (0: cleared by reading
+    /// INT_STATUS only). §4.14.
+    static let intPinConfig: UInt8 = 0x37
+    static let intActiveLow: UInt8 = 1 << 7
+    static let intOpenDrain: UInt8 = 1 << 6
+    static let latchInterrupt: UInt8 = 1 << 5
     /// INT_ENABLE: DATA_RDY_EN bit 0. §4.15.
     static let intEnable: UInt8 = 0x38
     /// INT_STATUS: DATA_RDY_INT bit 0, cleared by reading INT_STATUS. §4.16.

@@ -18,6 +18,33 @@ struct SimulatedSurroundings: Sendable {
 protocol SimulatedChipState: Sendable {
     /// Produces every sample due up to `now`, measuring `surroundings`.
     mutating func catchUp(now: Duration, in surroundings: SimulatedSurroundings)
+    /// The INT1 pin as the registers configure it, with the state caught up to now.
+    func interruptPin() -> SimulatedPinOutput
+}
+
+/// An interrupt pin's output: its electrical level now, and when it may next change without a
+/// transfer (the sample that will assert it falling due); nil: not before a transfer.
+public struct SimulatedPinOutput: Sendable, Equatable {
+    public var high: Bool
+    public var next: Duration?
+
+    public init(high: Bool, next: Duration?) {
+        self.high = high
+        self.next = next
+    }
+
+    /// A pin asserting `active` with polarity `activeLow`; `next` only while it is not asserted.
+    init(active: Bool, activeLow: Bool, next: Duration?) {
+        self.init(high: active != activeLow, next: active ? nil : next)
+    }
+}
+
+/// A chip model whose INT1 pin can be wired to a simulated GPIO line (`SimulatedInterruptWire`).
+public protocol SimulatedInterruptSource: AnyObject, Sendable {
+    /// INT1 now, as the chip's registers configure it.
+    func interruptPin() -> SimulatedPinOutput
+    /// Called after every transfer (which may change the pin); nil removes it.
+    func setTransferObserver(_ observer: (@Sendable () -> Void)?)
 }
 
 /// What every simulated accelerometer shares: the clock it runs on, what it measures, and its
@@ -27,6 +54,7 @@ final class SimulatedChipCore<State: SimulatedChipState>: Sendable {
     let clock: any SimulationClock
     let surroundings: SimulatedSurroundings
     private let state: Mutex<State>
+    private let observer = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(clock: any SimulationClock, scenario: Scenario, injector: ImpactInjector?, state: State) {
         self.clock = clock
@@ -34,14 +62,30 @@ final class SimulatedChipCore<State: SimulatedChipState>: Sendable {
         self.state = Mutex(state)
     }
 
-    /// Runs `body` on the state as of the clock's time now (which it is also given).
+    /// Runs `body` on the state as of the clock's time now (which it is also given), then tells
+    /// the transfer observer (outside the lock).
     func withCurrentState<R: Sendable>(_ body: (inout State, Duration) -> R) -> R {
+        let r = caughtUp(body)
+        observer.withLock { $0 }?()
+        return r
+    }
+
+    private func caughtUp<R: Sendable>(_ body: (inout State, Duration) -> R) -> R {
         let now = clock.now
         let surroundings = self.surroundings
         return state.withLock { s in
             s.catchUp(now: now, in: surroundings)
             return body(&s, now)
         }
+    }
+
+    /// INT1 now (the observer is not told: looking changes nothing).
+    func interruptPin() -> SimulatedPinOutput {
+        caughtUp { s, _ in s.interruptPin() }
+    }
+
+    func setTransferObserver(_ o: (@Sendable () -> Void)?) {
+        observer.withLock { $0 = o }
     }
 
     /// Reads the settings, which need no catching up.

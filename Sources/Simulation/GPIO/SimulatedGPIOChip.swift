@@ -31,6 +31,7 @@ public final class SimulatedGPIOChip: GPIOChip {
         var outputHigh = false
         /// Level the outside world drives on the pin; nil when floating.
         var driven: Bool?
+        var edges: EdgeSelection = .both
         var events: [EdgeEvent] = []
         var droppedEvents = 0
         var signal: DispatchSemaphore?
@@ -117,6 +118,7 @@ public final class SimulatedGPIOChip: GPIOChip {
             s.lines[offset].consumer = request.consumer
             s.lines[offset].isOutput = false
             s.lines[offset].activeLow = request.activeLow
+            s.lines[offset].edges = request.edges
             if request.bias != .asIs { s.lines[offset].bias = request.bias }
             s.lines[offset].events = []
             s.lines[offset].droppedEvents = 0
@@ -267,7 +269,10 @@ public final class SimulatedGPIOChip: GPIOChip {
             if before != after, l.requestID != nil, !l.isOutput {
                 // Events are logical: rising = became active.
                 let active = after != l.activeLow
-                if l.events.count < Self.eventBufferSize {
+                let wanted = l.edges == .both || (l.edges == .rising) == active
+                if !wanted {
+                    // Not an edge the request asked for.
+                } else if l.events.count < Self.eventBufferSize {
                     l.events.append(EdgeEvent(kind: active ? .rising : .falling, timestamp: timestamp))
                     signal = l.signal
                 } else {

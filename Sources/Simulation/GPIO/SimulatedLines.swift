@@ -22,8 +22,9 @@ public final class SimulatedOutputLine: OutputLine {
     }
 }
 
-/// An input line of a `SimulatedGPIOChip` with edge events on both edges; releases the line when
-/// deinitialised. No kernel debounce (as with libgpiod 1.6 on Debian 12): the caller debounces.
+/// An input line of a `SimulatedGPIOChip` with edge events on the requested edges; releases the
+/// line when deinitialised. No kernel debounce (as with libgpiod 1.6 on Debian 12): the caller
+/// debounces.
 public final class SimulatedInputLine: InputLine {
     public let chip: SimulatedGPIOChip
     public let offset: Int

@@ -1,4 +1,5 @@
 import HAL
+import Synchronization
 
 /// The whole simulated hardware of a station: an I2C bus with the chip models, a GPIO chip named
 /// like a Raspberry Pi's, one clock, one scenario and a live impact injector.
@@ -13,6 +14,7 @@ public final class SimulatedStation: Sendable {
     public let gpio: SimulatedGPIOChip
     /// The models by address.
     public let chips: [I2CAddress: any SimulatedI2CChip]
+    private let wires = Mutex<[SimulatedInterruptWire]>([])
 
     /// - Parameters:
     ///   - clock: a `ManualSimulationClock` in tests, a `RealtimeSimulationClock` in the demo.
@@ -48,6 +50,29 @@ public final class SimulatedStation: Sendable {
     /// The first ADXL345/ADXL375 model, by address.
     public var accelerometer: SimulatedADXL345? {
         chips.sorted { $0.key < $1.key }.lazy.compactMap { $0.value as? SimulatedADXL345 }.first
+    }
+
+    /// The first accelerometer model by address (any of the simulated kinds).
+    public var interruptSource: (any SimulatedInterruptSource)? {
+        chips.sorted { $0.key < $1.key }.lazy.compactMap { $0.value as? any SimulatedInterruptSource }.first
+    }
+
+    /// Wires the accelerometer's INT1 pin to `line` of the GPIO chip, as a board's wiring would,
+    /// and (`follow`) starts the wire's thread for a real-time clock. Nil when there is no
+    /// accelerometer or no such line.
+    @discardableResult
+    public func wireInterrupt(to line: LineSelector, follow: Bool = true) -> SimulatedInterruptWire? {
+        guard let source = interruptSource else { return nil }
+        let offset: Int?
+        switch line {
+        case .name(let n): offset = gpio.offset(named: n)
+        case .offset(let o): offset = o < gpio.lineCount ? o : nil
+        }
+        guard let offset else { return nil }
+        let wire = SimulatedInterruptWire(source: source, gpio: gpio, offset: offset, clock: clock)
+        if follow { wire.start() }
+        wires.withLock { $0.append(wire) }
+        return wire
     }
 
     /// Adds an impact now (the demo's key): see `ImpactInjector.inject`.

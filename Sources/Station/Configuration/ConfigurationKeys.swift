@@ -110,6 +110,32 @@ public enum ConfigurationKeys {
         .vector3(
             "accelerometer.calibration.scale", 0.5...2, .live, at: \.accelerometer.calibration.scale,
             note: "then multiplied by this", example: "[1.01, 0.99, 1.5]"),
+        .custom(
+            "accelerometer.interrupt", type: "mapping or `none`", allowed: "write `none` to poll the chip",
+            .restart, form: .scalarOrMapping, defaultText: "`none` (polled)", example: "none",
+            exampleContext: "accelerometer:\n  interrupt: { line: GPIO24 }\n",
+            value: { c in c.accelerometer.interrupt.map { "on \(yamlLine($0.line))" } ?? "none" }),
+        // The interrupt's keys apply to the mapping the section's code creates (nothing when `none`).
+        K.make(
+            "accelerometer.interrupt.line",
+            .custom(
+                type: "text or integer",
+                allowed: "as `gpio.leds[].line`; not a line an LED or the button uses"),
+            .restart, note: "the line of `gpio.chip` the chip's INT1 pin is wired to (required)",
+            example: "GPIO24", get: { $0.accelerometer.interrupt?.line },
+            set: { $0.accelerometer.interrupt?.line = $1 }, text: yamlLine, parse: { r, s, k in r.line(s, k) }
+        ),
+        .bool(
+            "accelerometer.interrupt.active_low", .restart, get: { $0.accelerometer.interrupt?.activeLow },
+            set: { $0.accelerometer.interrupt?.activeLow = $1 },
+            note: "the chip asserts INT1 low (a shared or pulled-up line)", example: "true",
+            exampleContext: "accelerometer:\n  interrupt: { line: GPIO24 }\n"),
+        .bool(
+            "accelerometer.interrupt.open_drain", .restart, get: { $0.accelerometer.interrupt?.openDrain },
+            set: { $0.accelerometer.interrupt?.openDrain = $1 },
+            note: "open-drain INT1 with the line pulled up: only the H3LIS331DL and the MPU-6050 can",
+            example: "true",
+            exampleContext: "accelerometer:\n  sensor: h3lis331dl\n  interrupt: { line: GPIO24 }\n"),
     ]
 
     static let impact: [K] = [

@@ -10,6 +10,7 @@ extension ConfigurationLoader {
 
         // LEDs, with who uses which line and role, for the checks across entries.
         var usedLines: [LineSelector: (path: String, role: String, line: Int?)] = [:]
+
         var usedRoles: [StationConfiguration.LEDRole: (path: String, line: Int?)] = [:]
         if let node = section.node("leds") {
             switch node.kind {

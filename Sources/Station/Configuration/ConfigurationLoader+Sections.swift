@@ -31,6 +31,7 @@ extension ConfigurationLoader {
         decodeAccelerometer(accelerometer, sub, reader, &config)
         decodeImpact(sub(top, "impact"), accelerometer, reader, &config)
         decodeGPIO(sub(top, "gpio"), reader, &config)
+        checkInterruptLine(accelerometer, reader, config)
         let alert = sub(top, "alert")
         readDeclared(alert, reader, &config)
         let shadow = sub(top, "shadow")
@@ -51,6 +52,25 @@ extension ConfigurationLoader {
             )
         }
         return config
+    }
+
+    /// The accelerometer's interrupt line is not a line an LED or the button uses (theirs from the
+    /// file or by default): two requests of one line would stop the start with EBUSY.
+    static func checkInterruptLine(
+        _ accelerometer: Section, _ reader: ConfigurationReader, _ config: StationConfiguration
+    ) {
+        guard let int = config.accelerometer.interrupt,
+            let node = accelerometer.node("interrupt")?.node(at: ["line"])
+        else { return }
+        var users: [String] = []
+        for (i, led) in config.gpio.leds.enumerated() where led.line == int.line {
+            users.append("gpio.leds[\(i)] (\(led.role.rawValue))")
+        }
+        if config.gpio.button?.line == int.line { users.append("gpio.button") }
+        guard let user = users.first else { return }
+        reader.report(
+            node.origin, key: "accelerometer.interrupt.line",
+            "\(int.line) is already used by \(user); expected a different line for INT1")
     }
 
     /// Reads every key of the section that its declaration can read by itself.

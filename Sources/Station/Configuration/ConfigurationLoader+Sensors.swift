@@ -89,6 +89,50 @@ extension ConfigurationLoader {
             _ = reader.bool(section, "fifo")
         }
         readDeclared(sub(section, "calibration"), reader, &config)
+        decodeInterrupt(section, reader, &config)
+    }
+
+    /// `accelerometer.interrupt`: absent, null or `none` = polled; a mapping names the line.
+    static func decodeInterrupt(
+        _ section: Section, _ reader: ConfigurationReader, _ config: inout StationConfiguration
+    ) {
+        config.accelerometer.interrupt = nil
+        guard let node = section.node("interrupt") else { return }
+        let keys = ConfigurationSchema.keys(at: ["accelerometer", "interrupt"])
+        switch node.kind {
+        case .null:
+            return
+        case .scalar(let text, _) where text == "none":
+            return
+        case .mapping:
+            let s = reader.section(
+                node, path: section.keyPath("interrupt"), allowed: keys,
+                schemaPath: ["accelerometer", "interrupt"])
+            guard s.isSet("line") else {
+                reader.report(
+                    node.origin, key: s.keyPath("line"),
+                    "missing; expected the GPIO line INT1 is wired to, such as GPIO24 or an offset ≥ 0")
+                return
+            }
+            config.accelerometer.interrupt = StationConfiguration.Interrupt(line: .offset(0))
+            readDeclared(s, reader, &config)
+            let chip = config.accelerometer.sensor
+            if config.accelerometer.interrupt?.openDrain == true,
+                chip.chipModel?.accelerometer?.openDrainInterrupt == false,
+                let origin = s.origin(of: "open_drain")
+            {
+                reader.report(
+                    origin, key: s.keyPath("open_drain"),
+                    "expected false (the \(chip.rawValue)'s interrupt pins are push-pull only), got true")
+            }
+            if chip == .none {
+                config.accelerometer.interrupt = nil
+            }
+        default:
+            reader.report(
+                node.origin, key: section.keyPath("interrupt"),
+                "expected a mapping with keys \(keys.joined(separator: ", ")) or none, got \(node.described)")
+        }
     }
 
     // MARK: impact

@@ -106,10 +106,14 @@ extension StationConfiguration {
         /// Read through the chip's FIFO (only chips that have one).
         public var fifo: Bool
         public var calibration: Calibration
+        /// The GPIO line the chip's INT1 pin is wired to; nil (`interrupt: none`, the default):
+        /// the sampler polls.
+        public var interrupt: Interrupt?
 
         public init(
             sensor: AccelerometerKind = .adxl345, address: I2CAddress = 0x53, rangeG: Int = 16,
-            odrHz: Double = 3200, fifo: Bool = true, calibration: Calibration = Calibration()
+            odrHz: Double = 3200, fifo: Bool = true, calibration: Calibration = Calibration(),
+            interrupt: Interrupt? = nil
         ) {
             self.sensor = sensor
             self.address = address
@@ -117,6 +121,22 @@ extension StationConfiguration {
             self.odrHz = odrHz
             self.fifo = fifo
             self.calibration = calibration
+            self.interrupt = interrupt
+        }
+    }
+
+    /// `accelerometer.interrupt`: INT1 wired to a line of `gpio.chip`.
+    public struct Interrupt: Sendable, Equatable {
+        public var line: LineSelector
+        /// The chip asserts INT1 low.
+        public var activeLow: Bool
+        /// The chip's pin is open-drain (where it can be): the line is biased pull-up.
+        public var openDrain: Bool
+
+        public init(line: LineSelector, activeLow: Bool = false, openDrain: Bool = false) {
+            self.line = line
+            self.activeLow = activeLow
+            self.openDrain = openDrain
         }
     }
 

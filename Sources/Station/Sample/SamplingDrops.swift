@@ -16,6 +16,11 @@ public struct SamplingDrops: Sendable, Equatable, Codable {
     public var missedSamples = 0
     /// When the last loss was seen.
     public var last: Date?
+    /// With an interrupt line: reads made because no edge came within the timeout (an edge
+    /// lost), and waits on which the line could not be used (stuck asserted, or a GPIO error).
+    /// Neither loses samples by itself; both say the wiring or the configuration needs a look.
+    public var interruptTimeouts = 0
+    public var interruptUnusable = 0
 
     public init(overruns: Int = 0, gaps: Int = 0, missedSamples: Int = 0, last: Date? = nil) {
         self.overruns = overruns
@@ -30,6 +35,8 @@ public struct SamplingDrops: Sendable, Equatable, Codable {
         case overruns, gaps
         case missedSamples = "missed_samples"
         case last
+        case interruptTimeouts = "interrupt_timeouts"
+        case interruptUnusable = "interrupt_unusable"
     }
 
     // `last` goes over the control socket and into `status --json` as ISO 8601 UTC text.
@@ -39,6 +46,8 @@ public struct SamplingDrops: Sendable, Equatable, Codable {
         gaps = try c.decode(Int.self, forKey: .gaps)
         missedSamples = try c.decode(Int.self, forKey: .missedSamples)
         last = try c.decodeIfPresent(String.self, forKey: .last).flatMap { try? Date($0, strategy: .iso8601) }
+        interruptTimeouts = try c.decodeIfPresent(Int.self, forKey: .interruptTimeouts) ?? 0
+        interruptUnusable = try c.decodeIfPresent(Int.self, forKey: .interruptUnusable) ?? 0
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -47,10 +56,31 @@ public struct SamplingDrops: Sendable, Equatable, Codable {
         try c.encode(gaps, forKey: .gaps)
         try c.encode(missedSamples, forKey: .missedSamples)
         try c.encode(last?.formatted(.iso8601), forKey: .last)
+        try c.encode(interruptTimeouts, forKey: .interruptTimeouts)
+        try c.encode(interruptUnusable, forKey: .interruptUnusable)
     }
 
-    /// "2 overruns, 1 gap (~40 samples missed), last 2026-12-06T09:00:00Z" or "none".
+    /// "2 interrupt timeouts, 1 wait with the line unusable" (the parts that are not 0), or "".
+    public var interruptText: String {
+        var parts: [String] = []
+        if interruptTimeouts > 0 {
+            parts.append("\(interruptTimeouts) interrupt timeout\(interruptTimeouts == 1 ? "" : "s")")
+        }
+        if interruptUnusable > 0 {
+            parts.append(
+                "\(interruptUnusable) wait\(interruptUnusable == 1 ? "" : "s") with the line unusable")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// "2 overruns, 1 gap (~40 samples missed), last 2026-12-06T09:00:00Z" or "none", and the
+    /// interrupt line's trouble after a semicolon when there was any.
     public var text: String {
+        let interrupt = interruptText
+        return lossText + (interrupt.isEmpty ? "" : "; \(interrupt)")
+    }
+
+    private var lossText: String {
         guard !isEmpty else { return "none" }
         var parts: [String] = []
         parts.append("\(overruns) overrun\(overruns == 1 ? "" : "s")")
@@ -95,5 +125,11 @@ public struct DropCounter: Sendable {
         driverMissed = missedSamples
         if lost { drops.last = wall }
         return lost
+    }
+
+    /// The interrupt wait's totals since the sampler started.
+    public mutating func interrupt(timeouts: Int, unusable: Int) {
+        drops.interruptTimeouts = timeouts
+        drops.interruptUnusable = unusable
     }
 }

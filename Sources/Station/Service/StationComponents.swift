@@ -81,6 +81,20 @@ public struct StationComponents {
         }
 
         let a = c.accelerometer
+        // The accelerometer's INT1 line, requested now with the LEDs (a wrong name stops the
+        // start): logical rising edges only, so the chip's release wakes nobody.
+        var interruptLine: (any InputLine)?
+        if a.sensor.chipModel != nil, let int = a.interrupt {
+            guard let gpio else {
+                throw GPIOError(
+                    kind: .chipNotFound, chip: c.gpio.chip, line: int.line.description,
+                    message: "accelerometer.interrupt needs a GPIO chip")
+            }
+            interruptLine = try gpio.requestInput(
+                InputLineRequest(
+                    line: int.line, consumer: "sensorstation-int1", activeLow: int.activeLow,
+                    bias: int.openDrain ? .pullUp : .asIs, edges: .rising))
+        }
         if let model = a.sensor.chipModel {
             accelerometerLabel = "\(model.rawValue)@\(hex(a.address)) ±\(a.rangeG) g \(formatHz(a.odrHz))"
             let (impacts, continuation) = AsyncStream.makeStream(of: ImpactCapture.self)
@@ -91,9 +105,13 @@ public struct StationComponents {
                 MotionSampler(
                     model: model, address: a.address, rangeG: Double(a.rangeG), odrHz: a.odrHz, fifo: a.fifo,
                     offsetG: a.calibration.offsetG, scale: a.calibration.scale, detector: c.detectorSettings,
-                    rawWhileStreaming: c.storage.rawWhileStreaming, realtime: c.hardware == .linux
+                    rawWhileStreaming: c.storage.rawWhileStreaming, realtime: c.hardware == .linux,
+                    interrupt: a.interrupt.map {
+                        InterruptPin(activeLow: $0.activeLow, openDrain: $0.openDrain)
+                    }
                 ).service(
-                    bus: bus, state: state, recorder: recorder, impacts: continuation, now: now, live: live,
+                    bus: bus, line: interruptLine, state: state, recorder: recorder, impacts: continuation,
+                    now: now, live: live,
                     logger: logger, heartbeat: heartbeat))
         } else {
             accelerometerLabel = nil

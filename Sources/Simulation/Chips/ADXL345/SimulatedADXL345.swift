@@ -15,7 +15,7 @@
 /// The FIFO holds 32 entries (the chip's extra output-register entry is not modelled).
 /// Not modelled: tap/activity/free-fall detection, interrupts pins, sleep/low-power behaviour,
 /// self-test, trigger mode's trigger (trigger mode behaves as stream mode), SPI.
-public final class SimulatedADXL345: SimulatedTransactionalChip {
+public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterruptSource {
     public enum Variant: String, Sendable, CaseIterable {
         case adxl345, adxl375
     }
@@ -104,6 +104,13 @@ public final class SimulatedADXL345: SimulatedTransactionalChip {
     public func powerOnReset() {
         let variant = self.variant
         core.reset(to: State(variant: variant))
+    }
+
+    // MARK: SimulatedInterruptSource
+
+    public func interruptPin() -> SimulatedPinOutput { core.interruptPin() }
+    public func setTransferObserver(_ observer: (@Sendable () -> Void)?) {
+        core.setTransferObserver(observer)
     }
 
     // MARK: Internals
@@ -334,6 +341,26 @@ public final class SimulatedADXL345: SimulatedTransactionalChip {
             default:
                 return  // read-only or reserved
             }
+        }
+
+        /// INT1: the INT_SOURCE functions enabled in INT_ENABLE and mapped to INT1 (INT_MAP bit
+        /// clear) that are set now, inverted by DATA_FORMAT's INT_INVERT. Modelled: DATA_READY,
+        /// watermark, overrun (the others are not).
+        func interruptPin() -> SimulatedPinOutput {
+            let enabled = regs[0x2E] & ~regs[0x2F] & 0x83
+            let active = read(0x30) & enabled != 0
+            var next: Duration?
+            if enabled != 0, measuring {
+                // Samples until an enabled function sets: the next one for DATA_READY, the
+                // watermark's count, or a full FIFO.
+                let count = fifoMode == .bypass ? 0 : fifo.count
+                var need = Int.max
+                if enabled & 0x80 != 0 { need = 1 }
+                if enabled & 0x02 != 0 { need = min(need, max(1, watermark - count)) }
+                if enabled & 0x01 != 0 { need = min(need, max(1, SimulatedADXL345.fifoCapacity - count)) }
+                next = anchor + .nanoseconds((generatedSinceAnchor + Int64(need)) * periodNanoseconds)
+            }
+            return SimulatedPinOutput(active: active, activeLow: regs[0x31] & 0x20 != 0, next: next)
         }
 
         mutating func restartSampling(at now: Duration) {

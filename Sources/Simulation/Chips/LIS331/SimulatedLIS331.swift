@@ -15,7 +15,7 @@
 ///   scale): see `STOutputBlock`.
 /// - Sub-address auto-increment only when bit 7 of the register address is set.
 /// Not modelled: high-pass filter, interrupts and wake-up, sleep-to-wake, self-test, SPI.
-public final class SimulatedLIS331: SimulatedTransactionalChip {
+public final class SimulatedLIS331: SimulatedTransactionalChip, SimulatedInterruptSource {
     public enum Variant: String, Sendable, CaseIterable {
         case lis331hh, h3lis331dl
 
@@ -91,6 +91,13 @@ public final class SimulatedLIS331: SimulatedTransactionalChip {
         core.reset(to: State(variant: variant))
     }
 
+    // MARK: SimulatedInterruptSource
+
+    public func interruptPin() -> SimulatedPinOutput { core.interruptPin() }
+    public func setTransferObserver(_ observer: (@Sendable () -> Void)?) {
+        core.setTransferObserver(observer)
+    }
+
     // MARK: Internals
 
     struct State: SimulatedChipState {
@@ -147,6 +154,15 @@ public final class SimulatedLIS331: SimulatedTransactionalChip {
                     x: axes & 1 != 0 ? word(a.x) : 0, y: axes & 2 != 0 ? word(a.y) : 0,
                     z: axes & 4 != 0 ? word(a.z) : 0)
             }
+        }
+
+        /// INT1 with CTRL_REG3 I1_CFG = 10: data ready (STATUS_REG ZYXDA), active low with IHL.
+        /// The other sources (the interrupt generators, boot) are not modelled.
+        func interruptPin() -> SimulatedPinOutput {
+            let dataReady = regs[0x22] & 0x03 == 0b10
+            let active = dataReady && output.status & 0x08 != 0
+            let next = dataReady ? schedule.map { $0.time(of: $0.produced + 1) } : nil
+            return SimulatedPinOutput(active: active, activeLow: regs[0x22] & 0x80 != 0, next: next)
         }
 
         mutating func read(_ reg: UInt8) -> UInt8 {

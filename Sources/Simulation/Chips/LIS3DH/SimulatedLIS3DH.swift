@@ -22,7 +22,7 @@
 ///   (AN3308 §9.6), so one long burst can read several entries.
 /// Not modelled: interrupts and click detection, the auxiliary ADC and temperature sensor,
 /// self-test, the high-pass filter, the stream-to-FIFO trigger, turn-on time, SPI.
-public final class SimulatedLIS3DH: SimulatedTransactionalChip {
+public final class SimulatedLIS3DH: SimulatedTransactionalChip, SimulatedInterruptSource {
     public typealias Counters = SimulatedSampleCounters
 
     /// WHO_AM_I (0x0F).
@@ -89,6 +89,13 @@ public final class SimulatedLIS3DH: SimulatedTransactionalChip {
 
     public func powerOnReset() {
         core.reset(to: State())
+    }
+
+    // MARK: SimulatedInterruptSource
+
+    public func interruptPin() -> SimulatedPinOutput { core.interruptPin() }
+    public func setTransferObserver(_ observer: (@Sendable () -> Void)?) {
+        core.setTransferObserver(observer)
     }
 
     // MARK: Internals
@@ -169,6 +176,25 @@ public final class SimulatedLIS3DH: SimulatedTransactionalChip {
                     x: axes & 1 != 0 ? f.word(a.x) : 0, y: axes & 2 != 0 ? f.word(a.y) : 0,
                     z: axes & 4 != 0 ? f.word(a.z) : 0)
             }
+        }
+
+        /// INT1 from CTRL_REG3: I1_WTM (FIFO_SRC_REG's WTM: more than FTH samples) and I1_ZYXDA
+        /// (STATUS_REG ZYXDA); active low with CTRL_REG6 INT_POLARITY. Other sources not modelled.
+        func interruptPin() -> SimulatedPinOutput {
+            let ctrl3 = regs[0x22]
+            var active = false
+            var need = Int64.max
+            if ctrl3 & 0x04 != 0, fifoMode != nil {
+                let threshold = Int(regs[0x2E] & 0x1F)
+                active = output.fifoSource(mode: fifoMode, threshold: threshold) & 0x80 != 0
+                need = Int64(max(1, threshold + 1 - output.fifoCount))
+            }
+            if ctrl3 & 0x10 != 0 {
+                active = active || output.status & 0x08 != 0
+                need = 1
+            }
+            let next = need == .max ? nil : schedule.map { $0.time(of: $0.produced + need) }
+            return SimulatedPinOutput(active: active, activeLow: regs[0x25] & 0x02 != 0, next: next)
         }
 
         /// The next sub-address in an auto-increment transfer.

@@ -26,7 +26,7 @@
 ///   a burst drains the FIFO.
 /// Not modelled: the DMP, the auxiliary I2C master, self-test, cycle mode, the DLPF's filtering
 /// and delay, clock source start-up, interrupt pins, gyroscope rotation.
-public final class SimulatedMPU6050: SimulatedTransactionalChip {
+public final class SimulatedMPU6050: SimulatedTransactionalChip, SimulatedInterruptSource {
     public typealias Counters = SimulatedSampleCounters
 
     /// WHO_AM_I (0x75).
@@ -104,6 +104,13 @@ public final class SimulatedMPU6050: SimulatedTransactionalChip {
         core.reset(to: State())
     }
 
+    // MARK: SimulatedInterruptSource
+
+    public func interruptPin() -> SimulatedPinOutput { core.interruptPin() }
+    public func setTransferObserver(_ observer: (@Sendable () -> Void)?) {
+        core.setTransferObserver(observer)
+    }
+
     // MARK: Internals
 
     /// The 1024-byte FIFO: a byte ring that remembers which bytes begin a frame, so the
@@ -176,6 +183,16 @@ public final class SimulatedMPU6050: SimulatedTransactionalChip {
         }
 
         var sleeping: Bool { regs[0x6B] & 0x40 != 0 }
+
+        /// INT: DATA_RDY (INT_ENABLE bit 0) and FIFO_OFLOW (bit 4) while their INT_STATUS bits are
+        /// set; active low with INT_PIN_CFG INT_LEVEL. Modelled as latched (LATCH_INT_EN): the
+        /// unlatched 50 µs pulse is one edge all the same.
+        func interruptPin() -> SimulatedPinOutput {
+            let enabled = regs[0x38]
+            let active = (enabled & 0x01 != 0 && dataReadyLatch) || (enabled & 0x10 != 0 && overflowLatch)
+            let next = enabled & 0x01 != 0 ? schedule.map { $0.time(of: $0.produced + 1) } : nil
+            return SimulatedPinOutput(active: active, activeLow: regs[0x37] & 0x80 != 0, next: next)
+        }
 
         /// Sample period (nil while asleep): (1 + SMPLRT_DIV) gyroscope periods of 125 µs
         /// (DLPF_CFG 0 or 7: 8 kHz) or 1 ms (DLPF on: 1 kHz).

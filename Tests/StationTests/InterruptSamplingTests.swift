@@ -1,0 +1,247 @@
+import Drivers
+import Foundation
+import HAL
+import LinuxSystem
+import Logging
+import Simulation
+import Synchronization
+import Testing
+
+@testable import Station
+
+/// Interrupt-driven sampling: each driver routes the event worth a read to INT1 as its datasheet
+/// says, the simulated chip drives its pin from those registers, the GPIO line sees the edges, and
+/// the sampler sleeps on them.
+@Suite("Interrupt-driven sampling")
+struct InterruptSamplingTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var kind: SimulatedChipKind
+        var odrHz: Double
+        var fifo: Bool
+        var watermark: Int
+        /// Samples the FIFO holds when INT1 asserts: the ADXL345's watermark bit is set at
+        /// `watermark` entries; the LIS3DH's WTM when the FIFO holds more than FTH (AN3308); one
+        /// for data ready.
+        var assertsAt: Int
+        var description: String { "\(kind.rawValue) \(Int(odrHz)) Hz\(fifo ? " FIFO \(watermark)" : "")" }
+    }
+
+    static let cases: [Case] = [
+        Case(kind: .adxl345, odrHz: 3200, fifo: true, watermark: 24, assertsAt: 24),
+        Case(kind: .adxl345, odrHz: 100, fifo: false, watermark: 16, assertsAt: 1),
+        Case(kind: .lis3dh, odrHz: 1344, fifo: true, watermark: 24, assertsAt: 25),
+        Case(kind: .lis3dh, odrHz: 400, fifo: false, watermark: 16, assertsAt: 1),
+        Case(kind: .h3lis331dl, odrHz: 1000, fifo: false, watermark: 1, assertsAt: 1),
+        Case(kind: .mpu6050, odrHz: 1000, fifo: false, watermark: 1, assertsAt: 1),
+    ]
+
+    @Test(
+        "INT1 asserts when the batch is there, the line sees one rising edge, the read releases it",
+        arguments: cases, [false, true])
+    func pinFollowsTheChip(_ c: Case, _ activeLow: Bool) throws {
+        let clock = ManualSimulationClock()
+        let station = SimulatedStation(clock: clock, chips: [.init(c.kind)])
+        let wire = try #require(station.wireInterrupt(to: .name("GPIO24"), follow: false))
+        let line = try station.gpio.requestInput(
+            InputLineRequest(line: .name("GPIO24"), consumer: "test", activeLow: activeLow, edges: .rising))
+        let model = try #require(ChipModel(rawValue: c.kind.rawValue))
+        let cap = try #require(model.accelerometer)
+        let accel = try AccelerometerFactory.open(
+            model: model, device: station.bus.device(at: c.kind.defaultAddress),
+            rangeG: Double(cap.defaultRangeG), odrHz: c.odrHz, fifo: c.fifo, watermark: c.watermark,
+            interrupt: InterruptPin(activeLow: activeLow), sleep: { clock.advance(by: $0) })
+        _ = try accel.read(now: clock.now)  // the reset's and the start's samples, if any
+        let period = Duration.nanoseconds(Int64((1e9 / accel.odrHz).rounded()))
+        _ = try line.waitForEvents(timeout: .zero)
+        #expect(try line.read() == false, "idle after the read")
+        // The physical level is the polarity's idle one.
+        #expect(station.gpio.physicalValue(offset: wire.offset) == activeLow)
+
+        for round in 0..<2 {
+            // One sample short of the batch: not yet.
+            // Half a period off the grid at first; each round then ends half a period past its batch.
+            clock.advance(by: period * (c.assertsAt - 1) + (round == 0 ? period / 2 : .zero))
+            wire.update()
+            #expect(try line.read() == false, "round \(round): \(c.assertsAt - 1) samples")
+            #expect(try line.waitForEvents(timeout: .zero).isEmpty)
+            // The batch: asserted, one rising edge, the level as wired.
+            clock.advance(by: period)
+            wire.update()
+            #expect(try line.read() == true, "round \(round): \(c.assertsAt) samples")
+            let events = try line.waitForEvents(timeout: .zero)
+            #expect(events.map(\.kind) == [.rising])
+            #expect(station.gpio.physicalValue(offset: wire.offset) == !activeLow)
+            // The read that serves it releases the pin (no falling event is asked for).
+            let samples = try accel.read(now: clock.now)
+            #expect(samples.count == (c.fifo ? c.assertsAt : 1))
+            #expect(try line.read() == false, "round \(round): released by the read")
+            #expect(try line.waitForEvents(timeout: .zero).isEmpty)
+        }
+    }
+
+    /// Not the MPU-6050: the driver enables DATA_RDY to poll INT_STATUS (it reports only enabled
+    /// interrupts), so its INT pin pulses with every sample whatever the wiring (register map
+    /// §4.15); unwired, nobody listens.
+    @Test(
+        "without an interrupt pin nothing is routed: the line stays idle",
+        arguments: cases.filter { $0.kind != .mpu6050 })
+    func noRouting(_ c: Case) throws {
+        let clock = ManualSimulationClock()
+        let station = SimulatedStation(clock: clock, chips: [.init(c.kind)])
+        let wire = try #require(station.wireInterrupt(to: .name("GPIO24"), follow: false))
+        let model = try #require(ChipModel(rawValue: c.kind.rawValue))
+        let cap = try #require(model.accelerometer)
+        _ = try AccelerometerFactory.open(
+            model: model, device: station.bus.device(at: c.kind.defaultAddress),
+            rangeG: Double(cap.defaultRangeG), odrHz: c.odrHz, fifo: c.fifo, watermark: c.watermark,
+            sleep: { clock.advance(by: $0) })
+        clock.advance(by: .milliseconds(50))
+        wire.update()
+        #expect(station.gpio.physicalValue(offset: wire.offset) == false)
+    }
+
+    @Test(
+        "an open-drain pin is refused where the chip has only push-pull",
+        arguments: [SimulatedChipKind.adxl345, .lis3dh])
+    func openDrainRefused(_ kind: SimulatedChipKind) throws {
+        let station = SimulatedStation(clock: ManualSimulationClock(), chips: [.init(kind)])
+        let model = try #require(ChipModel(rawValue: kind.rawValue))
+        #expect(model.accelerometer?.openDrainInterrupt == false)
+        let error = #expect(throws: DriverError.self) {
+            _ = try AccelerometerFactory.open(
+                model: model, device: station.bus.device(at: kind.defaultAddress), rangeG: 16, odrHz: 100,
+                fifo: true, interrupt: InterruptPin(openDrain: true), sleep: { _ in })
+        }
+        #expect(error?.description.contains("open-drain interrupt pin") == true)
+        #expect(error?.description.contains("push-pull") == true)
+    }
+
+    // MARK: The wait
+
+    static func line(_ gpio: SimulatedGPIOChip) throws -> any InputLine {
+        try gpio.requestInput(InputLineRequest(line: .offset(5), consumer: "test", edges: .rising))
+    }
+
+    @Test("an edge ends the wait; a falling edge is not even queued")
+    func edge() throws {
+        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
+        let line = try Self.line(gpio)
+        var wake = InterruptWake(timeout: .seconds(30))
+        gpio.drive(offset: 5, high: true)
+        gpio.drive(offset: 5, high: false)
+        #expect(wake.wait(on: line, readFound: 0, batch: 24, signal: StopSignal()) == .edge)
+        #expect(try line.waitForEvents(timeout: .zero).isEmpty)
+        #expect(wake.timeouts == 0 && wake.stuck == 0)
+    }
+
+    @Test("still asserted after a read that found a batch: read again at once, no wait")
+    func assertedAfterABatch() throws {
+        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
+        let line = try Self.line(gpio)
+        var wake = InterruptWake(timeout: .seconds(30))
+        gpio.drive(offset: 5, high: true)
+        _ = try line.waitForEvents(timeout: .zero)
+        #expect(wake.wait(on: line, readFound: 24, batch: 24, signal: StopSignal()) == .asserted)
+        #expect(wake.stuck == 0)
+    }
+
+    @Test(
+        "still asserted after two reads in a row that found less than a batch: stuck, poll instead, counted"
+    )
+    func stuck() throws {
+        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
+        let line = try Self.line(gpio)
+        var wake = InterruptWake(timeout: .seconds(30))
+        gpio.drive(offset: 5, high: true)
+        // Once: a batch may have come during a delayed read; read again at once.
+        #expect(wake.wait(on: line, readFound: 3, batch: 24, signal: StopSignal()) == .asserted)
+        #expect(wake.stuck == 0)
+        let outcome = wake.wait(on: line, readFound: 3, batch: 24, signal: StopSignal())
+        guard case .poll(let why) = outcome else {
+            Issue.record("expected poll, got \(outcome)")
+            return
+        }
+        #expect(why.contains("accelerometer.interrupt.active_low"))
+        #expect(wake.stuck == 1)
+    }
+
+    @Test("no edge within the timeout: read anyway, counted")
+    func timeout() throws {
+        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
+        let line = try Self.line(gpio)
+        var wake = InterruptWake(timeout: .milliseconds(5))
+        #expect(wake.wait(on: line, readFound: 24, batch: 24, signal: StopSignal()) == .timedOut)
+        #expect(wake.wait(on: line, readFound: 0, batch: 24, signal: StopSignal()) == .timedOut)
+        #expect(wake.timeouts == 2)
+    }
+
+    @Test("a stop ends a long wait (looked at between slices)")
+    func stop() throws {
+        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
+        let line = try Self.line(gpio)
+        var wake = InterruptWake(timeout: .seconds(600))
+        let signal = StopSignal()
+        signal.stop()
+        #expect(wake.wait(on: line, readFound: 0, batch: 24, signal: signal) == .stopped)
+        #expect(wake.timeouts == 0)
+    }
+
+    @Test(
+        "the timeout: before the FIFO fills (halfway from the watermark), two periods polled",
+        arguments: [
+            // (rate Hz, FIFO, watermark, timeout µs)
+            (3200.0, true, 24, 8750),  // 28 of 32 entries; the FIFO lasts 10 ms
+            (100, true, 2, 170_000),  // 2 + 15
+            (1000, false, 1, 2000),
+        ])
+    func timeoutFromTheRate(_ odr: Double, _ fifo: Bool, _ watermark: Int, _ micros: Int64) {
+        let s = MotionSampler(
+            model: .adxl345, address: 0x53, rangeG: 16, odrHz: odr, fifo: fifo, detector: .init(),
+            interrupt: InterruptPin())
+        #expect(s.samplesPerRead == watermark)
+        #expect(
+            abs((s.interruptTimeout - .microseconds(micros)) / .microseconds(1)) < 1, "\(s.interruptTimeout)")
+    }
+
+    // MARK: The running sampler
+
+    @Test("the running sampler at 3200 Hz, woken by the line, reads a watermark of 24 samples a wake")
+    func runningSampler() async throws {
+        let clock = RealtimeSimulationClock()
+        let station = SimulatedStation(clock: clock, chips: [.init(.adxl345)], logCapacity: 100_000)
+        let wire = try #require(station.wireInterrupt(to: .name("GPIO24")))
+        defer { wire.stop() }
+        let line = try station.gpio.requestInput(
+            InputLineRequest(line: .name("GPIO24"), consumer: "sensorstation-int1", edges: .rising))
+        let sampler = MotionSampler(
+            model: .adxl345, address: 0x53, rangeG: 16, odrHz: 3200, fifo: true, detector: .init(),
+            realtime: false, interrupt: InterruptPin())
+        let state = StationState()
+        let (impacts, continuation) = AsyncStream.makeStream(of: ImpactCapture.self)
+        _ = impacts
+        let service = sampler.service(
+            bus: station.bus, line: line, state: state, recorder: nil, impacts: continuation,
+            now: { clock.now },
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let task = Task { try await service.run() }
+        // Until 2 s of samples were read (a guard against a hang, not a timing assertion).
+        let deadline = ContinuousClock.now + .seconds(120)
+        let chip = try #require(station.accelerometer)
+        while chip.counters.popped < 6400, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        task.cancel()
+        _ = try? await task.value
+        let popped = chip.counters.popped
+        #expect(popped >= 6400)
+        // Each FIFO_STATUS read is one read of the sampler. Woken by the watermark, a read finds
+        // 24 samples (more when the wake is late); polled, it would find 16. A timeout read (an
+        // edge lost) or a read at once (a batch that came during the read) find fewer, and are rare.
+        let reads = station.bus.transactions.filter { $0.register == 0x39 }.count
+        #expect(reads > 0)
+        #expect(Double(popped) / Double(reads) >= 20, "\(popped) samples in \(reads) reads")
+        print("interrupt-driven sampler: \(popped) samples in \(reads) reads")
+        let drops = try #require(state.snapshot.sampling)
+        #expect(drops.interruptUnusable == 0, "\(drops.text)")
+    }
+}
