@@ -14,6 +14,14 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # guest until the host's VM timeout, which reports nothing about where it stopped.
 ss() { timeout 300 chroot /host "$SS" "$@"; }
 show() { sed 's/^/    | /' "$@"; }   # indent captured output in the log
+# waituntil SECONDS CMD...: until CMD succeeds, once a second
+# (By the monotonic clock, not by tries: under TCG one try can take many seconds; and not by
+# `date`, which the story sets back an hour.)
+up() { cut -d. -f1 /proc/uptime; }
+waituntil() { end=$(($(up) + $1)); shift; while :; do "$@" 2>/dev/null && return 0
+  [ "$(up)" -ge "$end" ] && return 1; sleep 1; done; }
+# cpu PID: the process's user + system CPU seconds so far (a spinning service shows here)
+cpu() { awk '{ printf "%.1f", ($14 + $15) / 100 }' /proc/$1/stat 2>/dev/null; }
 T=/tmp                                  # guest tmpfs-free initramfs /tmp: fine for small files
 
 echo "kernel $(uname -r); binary $SS"
@@ -338,6 +346,69 @@ EOC
   echo "$EV" | grep '"kind":"button"' | grep '"detail":"streaming on"' | grep -q 'press[\"]*:[\"]*short' && pass "query events: the short press is recorded (streaming on)" || fail "query events: no short press 'streaming on' (rc $rc)"
   echo "$EV" | grep '"kind":"button"' | grep '"detail":"impact acknowledged"' | grep -q 'press[\"]*:[\"]*long' && pass "query events: the long press is recorded (impact acknowledged)" || fail "query events: no long press 'impact acknowledged'"
 
+  # ------------------------------------------------------------ (b3) the interrupt line on gpio-sim
+  # `accelerometer.interrupt` on a real line: an i2c-stub ADXL345 (FIFO mode; i2c-stub models no
+  # FIFO, so FIFO_STATUS reads 0 entries) with INT1 "wired" to GPIO13 (line 5), which this test
+  # drives through the gpio-sim pull. Shown on the real kernel: the service holds the line as an
+  # input; with no edge it reads on the timeout and counts it; a line held asserted that no read
+  # releases (the stub never drains) is found stuck, counted, and reported; SIGTERM ends the wait
+  # at once. (Waking on the rising edge only: cgpiod-test below; the whole path with a chip that
+  # drives INT1: the Swift tier's simulated chips.)
+  if modprobe i2c-stub chip_addr=0x53; then
+    B=$(grep -l 'SMBus stub' /sys/bus/i2c/devices/i2c-*/name | head -1 | cut -d/ -f6); N=${B#i2c-}
+    adxl_image 0 0 256
+    IV=/host/tmp/int; mkdir -p $IV
+    cat >$IV/config.yaml <<EOC
+hardware: linux
+i2c:
+  bus: /dev/$B
+weather:
+  sensor: none
+accelerometer:
+  sensor: adxl345
+  odr_hz: 25
+  fifo: true
+  interrupt: { line: GPIO13 }
+gpio:
+  chip: /dev/$CH
+  leds: []
+  button: none
+storage:
+  path: /tmp/int/station.db
+EOC
+    pull 5 pull-down                                  # INT1 idle (active high)
+    chroot /host "$SS" run --plain --config /tmp/int/config.yaml </dev/null >$T/int.out 2>&1 &
+    IP=$!
+    k=0; while [ $k -lt 600 ] && ! grep -q "motion sampling under" $T/int.out && kill -0 $IP 2>/dev/null; do sleep 0.1; k=$((k + 1)); done
+    ss gpio lines >$T/intlines.out 2>&1
+    grep -q "^5 *GPIO13 *input *sensorstation-int1" $T/intlines.out && pass "interrupt line: the service holds GPIO13 as an input (sensorstation-int1)" \
+      || { show $T/intlines.out $T/int.out; fail "interrupt line not requested"; }
+    # counter NAME: the number after "NAME": in status --json (0 when absent)
+    counter() { ss status --config /tmp/int/config.yaml --json 2>/dev/null | tr -d ' \n' | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -1; }
+    # no edge: a read on each timeout (16 periods at 25 Hz: 0.64 s), counted
+    above() { [ "$(counter $1)" -gt $2 ] 2>/dev/null; }   # above NAME N
+    waituntil 120 above interrupt_timeouts 2
+    TO=$(counter interrupt_timeouts)
+    [ "${TO:-0}" -gt 2 ] && pass "interrupt line idle: the sampler reads on the timeout, counted ($TO interrupt timeouts)" \
+      || fail "interrupt timeouts not counted (status says '${TO}')"
+    # INT1 held asserted while the FIFO reads empty: stuck, polled instead, counted and said
+    pull 5 pull-up
+    waituntil 120 above interrupt_unusable 0
+    UN=$(counter interrupt_unusable)
+    [ "${UN:-0}" -gt 0 ] && grep -q "INT1 stays asserted after a read that served it" $T/int.out \
+      && pass "interrupt line stuck asserted: found after two reads, polled instead, counted ($UN) and warned" \
+      || { show $T/int.out; fail "stuck interrupt line not reported (status '${UN}')"; }
+    pull 5 pull-down
+    c0=$(cpu $IP)
+    kill -TERM $IP 2>/dev/null; wait $IP; rc=$?
+    [ $rc = 0 ] && pass "interrupt line: SIGTERM ends the wait, exit 0 (CPU ${c0} s)" || { show $T/int.out; fail "interrupt run: exit $rc"; }
+    ss gpio lines >$T/intlines2.out 2>&1
+    grep -q "sensorstation-int1" $T/intlines2.out && fail "interrupt line still held after exit" || pass "interrupt line released after exit"
+    rmmod i2c-stub
+  else
+    fail "interrupt line: modprobe i2c-stub"
+  fi
+
   # the CGPIOD shim itself, in the chroot, the library loaded at run time as by the service: on
   # amd64 libgpiod 1.6 (the host's) and 2.x (SENSORSTATION_LIBGPIOD); on arm64 trixie's 2.x and
   # bookworm's 1.6 (SENSORSTATION_LIBGPIOD)
@@ -371,14 +442,6 @@ EOC
   # waitgrep PATTERN FILE SECONDS [PID]: until FILE has PATTERN (stops early if PID has exited)
   waitgrep() { k=0; while [ $k -lt $(($3 * 10)) ]; do grep -q "$1" "$2" 2>/dev/null && return 0
     [ -n "$4" ] && ! kill -0 "$4" 2>/dev/null && { grep -q "$1" "$2" 2>/dev/null; return; }; sleep 0.1; k=$((k + 1)); done; return 1; }
-  # waituntil SECONDS CMD...: until CMD succeeds, once a second
-  # (By the monotonic clock, not by tries: under TCG one try can take many seconds; and not by
-  # `date`, which the story sets back an hour.)
-  up() { cut -d. -f1 /proc/uptime; }
-  waituntil() { end=$(($(up) + $1)); shift; while :; do "$@" 2>/dev/null && return 0
-    [ "$(up)" -ge "$end" ] && return 1; sleep 1; done; }
-  # cpu PID: the process's user + system CPU seconds so far (a spinning service shows here)
-  cpu() { awk '{ printf "%.1f", ($14 + $15) / 100 }' /proc/$1/stat 2>/dev/null; }
   # js KEY FILE: a scalar from the one-line JSON the servers print
   js() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",}]*\).*/\1/p" "$2" | head -1; }
   # records FILE: readback.py's JSON array, one record per line

@@ -240,7 +240,9 @@ struct InterruptSamplingTests {
         let reads = station.bus.transactions.filter { $0.register == 0x39 }.count
         #expect(reads > 0)
         #expect(Double(popped) / Double(reads) >= 20, "\(popped) samples in \(reads) reads")
-        print("interrupt-driven sampler: \(popped) samples in \(reads) reads")
+        print(
+            "interrupt-driven sampler: \(popped) samples in \(reads) reads; \(state.snapshot.sampling?.text ?? "")"
+        )
         let drops = try #require(state.snapshot.sampling)
         #expect(drops.interruptUnusable == 0, "\(drops.text)")
     }

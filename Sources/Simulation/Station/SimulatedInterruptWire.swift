@@ -15,11 +15,11 @@ public final class SimulatedInterruptWire: Sendable {
     private let source: any SimulatedInterruptSource
     private let gpio: SimulatedGPIOChip
     private let clock: any SimulationClock
-    /// Serialises computing and driving the level: two updates racing (the bus thread's and the
-    /// wire's) could otherwise drive a stale level last.
-    private let driving = Mutex<Void>(())
-    /// What the wire's thread sleeps toward (the time the pin may next assert).
-    private let sleepingUntil = Mutex<Duration?>(nil)
+    /// Serialises computing and driving the level (two updates racing, the bus thread's and the
+    /// wire's, could otherwise drive a stale level last), and holds the time the wire's thread
+    /// will look next, set in the same step as the level it drove: a transfer that follows at
+    /// once (the sampler woken by that very edge) sees the new plan, never the old one.
+    private let driving = Mutex<Duration?>(nil)
     private let wake = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
 
@@ -39,28 +39,41 @@ public final class SimulatedInterruptWire: Sendable {
     /// Drives the line to the pin's level now; returns when the pin may next change on its own.
     @discardableResult
     public func update() -> Duration? {
-        driving.withLock { _ in
-            let pin = source.interruptPin()
-            gpio.drive(offset: offset, high: pin.high)
-            return pin.next
-        }
+        driving.withLock { _ in drive() }
+    }
+
+    private func drive() -> Duration? {
+        let pin = source.interruptPin()
+        gpio.drive(offset: offset, high: pin.high)
+        return pin.next
     }
 
     private func transferred() {
-        guard let next = update() else { return }
-        // A transfer can only bring the next assertion earlier by reconfiguring the chip; then the
-        // thread recomputes its sleep.
-        if let until = sleepingUntil.withLock({ $0 }), next < until { wake.signal() }
+        let earlier = driving.withLock { planned in
+            // A transfer can only bring the next assertion earlier by reconfiguring the chip
+            // (or after the thread planned a long sleep while the pin was asserted).
+            guard let next = drive(), let until = planned, next < until else { return false }
+            // One wake per plan: the thread plans again, so the transfers that follow (the rest
+            // of a drain) need not signal it again (a semaphore's count would keep it spinning).
+            planned = nil
+            return true
+        }
+        if earlier { wake.signal() }
     }
 
     /// Follows the pin in real time on a thread of its own (a `RealtimeSimulationClock`) until
-    /// `stop()`.
+    /// `stop()`. The thread keeps the wire (and so the chip and the GPIO chip) alive until then:
+    /// a board's wiring does not go away because nobody holds the station any more.
     public func start() {
-        let thread = Thread { [weak self] in
-            while let wire = self, !wire.stopped.load(ordering: .acquiring) {
+        let thread = Thread { [self] in
+            let wire = self
+            while !wire.stopped.load(ordering: .acquiring) {
                 let now = wire.clock.now
-                let next = wire.update() ?? now + .milliseconds(100)
-                wire.sleepingUntil.withLock { $0 = next }
+                let next = wire.driving.withLock { planned in
+                    let next = wire.drive() ?? now + .milliseconds(100)
+                    planned = next
+                    return next
+                }
                 var delay = max(.zero, min(next - now, .milliseconds(100)))
                 if let realtime = wire.clock as? RealtimeSimulationClock { delay = delay / realtime.speed }
                 let semaphore = wire.wake
