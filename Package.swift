@@ -46,7 +46,7 @@ let package = Package(
         // The only Swift target that imports the C modules.
         .target(name: "LinuxHAL", dependencies: ["HAL", "CI2C", "CGPIOD"]),
         .target(name: "Drivers", dependencies: ["HAL"], swiftSettings: fuzzed),
-        .target(name: "Simulation", dependencies: ["HAL"]),
+        .target(name: "Simulation", dependencies: ["HAL", "LinuxSystem"]),
         // Impact detection and per-second summaries: pure value types, time passed in.
         .target(name: "Detection", dependencies: ["LinuxSystem"], swiftSettings: fuzzed),
         // The SQLite log (GRDB, WAL): schema, migrations, batched writer, queries, retention.

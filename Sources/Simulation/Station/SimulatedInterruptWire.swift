@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LinuxSystem
 import Synchronization
 
 /// A wire from a chip model's INT1 pin to a line of the simulated GPIO chip: the line's level
@@ -67,6 +68,7 @@ public final class SimulatedInterruptWire: Sendable {
     public func start() {
         let thread = Thread { [self] in
             let wire = self
+            ThreadName.setCurrent("sim-int1")
             while !wire.stopped.load(ordering: .acquiring) {
                 let now = wire.clock.now
                 let next = wire.driving.withLock { planned in
@@ -80,7 +82,6 @@ public final class SimulatedInterruptWire: Sendable {
                 _ = semaphore.wait(timeout: .now() + .nanoseconds(Int(delay / .nanoseconds(1))))
             }
         }
-        thread.name = "sim-int1"
         thread.start()
     }
 

@@ -139,7 +139,8 @@ public struct MotionSampler: Sendable {
             var lastDropWarning: Duration?
             state.setSampling(drops.drops)
             var wake = InterruptWake(timeout: config.interruptTimeout)
-            var lastWakeWarning: Duration?
+            // Per kind of trouble (a lost edge, a line that cannot be used): one does not hide the other.
+            var lastWakeWarning: [Bool: Duration] = [:]
             var lastCount = 0
             while !signal.isStopped {
                 let before = now(), wall = Date(), after = now()
@@ -208,10 +209,11 @@ public struct MotionSampler: Sendable {
                     if let problem = outcome.problem {
                         drops.interrupt(timeouts: wake.timeouts, unusable: wake.stuck + wake.errors)
                         state.setSampling(drops.drops)
-                        // At most one warning a minute; each gives the totals so far.
+                        // At most one warning a minute of each kind; each gives the totals so far.
                         let t = now()
-                        if lastWakeWarning.map({ t - $0 >= .seconds(60) }) ?? true {
-                            lastWakeWarning = t
+                        let kind = outcome == .timedOut
+                        if lastWakeWarning[kind].map({ t - $0 >= .seconds(60) }) ?? true {
+                            lastWakeWarning[kind] = t
                             logger.warning(
                                 "accelerometer interrupt on line \(line.offset): \(problem) (\(drops.drops.interruptText))"
                             )
