@@ -26,16 +26,19 @@ protocol SimulatedChipState: Sendable {
 /// transfer (the sample that will assert it falling due); nil: not before a transfer.
 public struct SimulatedPinOutput: Sendable, Equatable {
     public var high: Bool
+    /// Asserted now (then `next` is nil: it stays so until a read serves it).
+    public var asserted: Bool
     public var next: Duration?
 
-    public init(high: Bool, next: Duration?) {
+    public init(high: Bool, asserted: Bool, next: Duration?) {
         self.high = high
+        self.asserted = asserted
         self.next = next
     }
 
     /// A pin asserting `active` with polarity `activeLow`; `next` only while it is not asserted.
     init(active: Bool, activeLow: Bool, next: Duration?) {
-        self.init(high: active != activeLow, next: active ? nil : next)
+        self.init(high: active != activeLow, asserted: active, next: active ? nil : next)
     }
 }
 

@@ -40,22 +40,26 @@ public final class SimulatedInterruptWire: Sendable {
     /// Drives the line to the pin's level now; returns when the pin may next change on its own.
     @discardableResult
     public func update() -> Duration? {
-        driving.withLock { _ in drive() }
+        driving.withLock { _ in drive().next }
     }
 
-    private func drive() -> Duration? {
+    private func drive() -> SimulatedPinOutput {
         let pin = source.interruptPin()
         gpio.drive(offset: offset, high: pin.high)
-        return pin.next
+        return pin
     }
+
+    /// How often the wire's thread looks while the pin is asserted (until a read releases it):
+    /// shorter than a sample period at 3200 Hz, so the next assertion is still ahead when it sees
+    /// the release. Transfers then never need to wake it: a wake in the middle of the sampler's
+    /// drain would preempt the sampler on a small machine, which no board does.
+    static let assertedRecheck = Duration.microseconds(200)
 
     private func transferred() {
         let earlier = driving.withLock { planned in
-            // A transfer can only bring the next assertion earlier by reconfiguring the chip
-            // (or after the thread planned a long sleep while the pin was asserted).
-            guard let next = drive(), let until = planned, next < until else { return false }
-            // One wake per plan: the thread plans again, so the transfers that follow (the rest
-            // of a drain) need not signal it again (a semaphore's count would keep it spinning).
+            // Only a transfer that brings the next assertion before the thread's plan (a
+            // reconfigured chip, a rate above 5 kHz) wakes it, once per plan.
+            guard let next = drive().next, let until = planned, next < until else { return false }
             planned = nil
             return true
         }
@@ -72,7 +76,9 @@ public final class SimulatedInterruptWire: Sendable {
             while !wire.stopped.load(ordering: .acquiring) {
                 let now = wire.clock.now
                 let next = wire.driving.withLock { planned in
-                    let next = wire.drive() ?? now + .milliseconds(100)
+                    let pin = wire.drive()
+                    let next =
+                        pin.next ?? now + (pin.asserted ? Self.assertedRecheck : .milliseconds(100))
                     planned = next
                     return next
                 }
