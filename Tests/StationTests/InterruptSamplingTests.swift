@@ -118,17 +118,24 @@ struct InterruptSamplingTests {
 
     // MARK: The wait
 
-    static func line(_ gpio: SimulatedGPIOChip) throws -> any InputLine {
-        try gpio.requestInput(InputLineRequest(line: .offset(5), consumer: "test", edges: .rising))
+    /// A simulated chip with line 5 requested for rising edges, the way the sampler requests INT1.
+    struct Wire {
+        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
+        let line: any InputLine
+        init() throws {
+            line = try gpio.requestInput(InputLineRequest(line: .offset(5), consumer: "test", edges: .rising))
+        }
+        /// The chip drives INT1 (line 5).
+        func drive(_ high: Bool) { gpio.drive(offset: 5, high: high) }
     }
 
     @Test("an edge ends the wait; a falling edge is not even queued")
     func edge() throws {
-        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
-        let line = try Self.line(gpio)
+        let w = try Wire()
+        let line = w.line
         var wake = InterruptWake(timeout: .seconds(30))
-        gpio.drive(offset: 5, high: true)
-        gpio.drive(offset: 5, high: false)
+        w.drive(true)
+        w.drive(false)
         #expect(wake.wait(on: line, readFound: 0, batch: 24, signal: StopSignal()) == .edge)
         #expect(try line.waitForEvents(timeout: .zero).isEmpty)
         #expect(wake.timeouts == 0 && wake.stuck == 0)
@@ -136,10 +143,10 @@ struct InterruptSamplingTests {
 
     @Test("still asserted after a read that found a batch: read again at once, no wait")
     func assertedAfterABatch() throws {
-        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
-        let line = try Self.line(gpio)
+        let w = try Wire()
+        let line = w.line
         var wake = InterruptWake(timeout: .seconds(30))
-        gpio.drive(offset: 5, high: true)
+        w.drive(true)
         _ = try line.waitForEvents(timeout: .zero)
         #expect(wake.wait(on: line, readFound: 24, batch: 24, signal: StopSignal()) == .asserted)
         #expect(wake.stuck == 0)
@@ -149,10 +156,10 @@ struct InterruptSamplingTests {
         "still asserted after two reads in a row that found less than a batch: stuck, poll instead, counted"
     )
     func stuck() throws {
-        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
-        let line = try Self.line(gpio)
+        let w = try Wire()
+        let line = w.line
         var wake = InterruptWake(timeout: .seconds(30))
-        gpio.drive(offset: 5, high: true)
+        w.drive(true)
         // Once: a batch may have come during a delayed read; read again at once.
         #expect(wake.wait(on: line, readFound: 3, batch: 24, signal: StopSignal()) == .asserted)
         #expect(wake.stuck == 0)
@@ -167,8 +174,8 @@ struct InterruptSamplingTests {
 
     @Test("no edge within the timeout: read anyway, counted")
     func timeout() throws {
-        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
-        let line = try Self.line(gpio)
+        let w = try Wire()
+        let line = w.line
         var wake = InterruptWake(timeout: .milliseconds(5))
         #expect(wake.wait(on: line, readFound: 24, batch: 24, signal: StopSignal()) == .timedOut)
         #expect(wake.wait(on: line, readFound: 0, batch: 24, signal: StopSignal()) == .timedOut)
@@ -177,8 +184,8 @@ struct InterruptSamplingTests {
 
     @Test("a stop ends a long wait (looked at between slices)")
     func stop() throws {
-        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
-        let line = try Self.line(gpio)
+        let w = try Wire()
+        let line = w.line
         var wake = InterruptWake(timeout: .seconds(600))
         let signal = StopSignal()
         signal.stop()
