@@ -197,7 +197,13 @@ struct ShadowDesiredTests {
         let state = StationState()
         for i in 0..<40 { state.raiseFault("component-\(i)", String(repeating: "x", count: 2000)) }
         state.setSampling(
-            SamplingDrops(overruns: 123_456, gaps: 98_765, missedSamples: 12_345_678, last: Date()))
+            {
+                var d = SamplingDrops(
+                    overruns: 123_456, gaps: 98_765, missedSamples: 12_345_678, last: Date())
+                d.interruptTimeouts = 4_321
+                d.interruptUnusable = 21
+                return d
+            }())
         let report = ShadowReport(
             .init(
                 configuration: try Self.load(.empty), snapshot: state.snapshot,
@@ -214,6 +220,7 @@ struct ShadowDesiredTests {
             report.metrics["samples_lost"]
                 == .object([
                     "overruns": .int(123_456), "gaps": .int(98_765), "missed_samples": .int(12_345_678),
+                    "interrupt_timeouts": .int(4_321), "interrupt_unusable": .int(21),
                 ]))
     }
 }

@@ -137,6 +137,8 @@ public struct ShadowReport: Sendable, Equatable {
             metrics["samples_lost"] = .object([
                 "overruns": .int(Int64(d.overruns)), "gaps": .int(Int64(d.gaps)),
                 "missed_samples": .int(Int64(d.missedSamples)),
+                "interrupt_timeouts": .int(Int64(d.interruptTimeouts)),
+                "interrupt_unusable": .int(Int64(d.interruptUnusable)),
             ])
         }
         if let records = i.backlogRecords {
