@@ -70,12 +70,7 @@ extension Hardware {
             // The simulated board wires the accelerometer's INT1 where the configuration says.
             station.wireInterrupt(to: int.line)
         }
-        let buttonOffset: Int? = c.gpio.button.flatMap { b in
-            switch b.line {
-            case .name(let n): gpio.offset(named: n)
-            case .offset(let o): o
-            }
-        }
+        let buttonOffset: Int? = c.gpio.button.flatMap { try? gpio.offset(of: $0.line) }
         let controls = SimulationControls(
             pressButton: { hold in
                 guard let buttonOffset else { return }

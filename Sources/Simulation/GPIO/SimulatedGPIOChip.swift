@@ -89,7 +89,7 @@ public final class SimulatedGPIOChip: GPIOChip {
     }
 
     public func requestOutput(_ request: OutputLineRequest) throws(GPIOError) -> any OutputLine {
-        let offset = try resolve(request.line)
+        let offset = try offset(of: request.line)
         let now = clock.now
         let result: Result<(UInt64, OutputChange), GPIOError> = state.withLock { s in
             if let busy = busyError(s, offset) { return .failure(busy) }
@@ -108,7 +108,7 @@ public final class SimulatedGPIOChip: GPIOChip {
     }
 
     public func requestInput(_ request: InputLineRequest) throws(GPIOError) -> any InputLine {
-        let offset = try resolve(request.line)
+        let offset = try offset(of: request.line)
         let signal = DispatchSemaphore(value: 0)
         let result: Result<UInt64, GPIOError> = state.withLock { s in
             if let busy = busyError(s, offset) { return .failure(busy) }
@@ -285,7 +285,8 @@ public final class SimulatedGPIOChip: GPIOChip {
         signal?.signal()
     }
 
-    private func resolve(_ selector: LineSelector) throws(GPIOError) -> Int {
+    /// The offset a name or offset selects, as a line request resolves it.
+    public func offset(of selector: LineSelector) throws(GPIOError) -> Int {
         switch selector {
         case .name(let n):
             guard let i = offset(named: n) else {

@@ -62,13 +62,7 @@ public final class SimulatedStation: Sendable {
     /// accelerometer or no such line.
     @discardableResult
     public func wireInterrupt(to line: LineSelector, follow: Bool = true) -> SimulatedInterruptWire? {
-        guard let source = interruptSource else { return nil }
-        let offset: Int?
-        switch line {
-        case .name(let n): offset = gpio.offset(named: n)
-        case .offset(let o): offset = o < gpio.lineCount ? o : nil
-        }
-        guard let offset else { return nil }
+        guard let source = interruptSource, let offset = try? gpio.offset(of: line) else { return nil }
         let wire = SimulatedInterruptWire(source: source, gpio: gpio, offset: offset, clock: clock)
         if follow { wire.start() }
         wires.withLock { $0.append(wire) }
