@@ -48,6 +48,11 @@ public enum Files {
         guard access(path, R_OK) == 0 else { throw .last("access") }
     }
 
+    /// Removes the file at `path`; one that is not there is not an error.
+    public static func remove(_ path: String) throws(SystemError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw .last("unlink") }
+    }
+
     /// Replaces the file at `path` with `bytes` so that a power cut leaves the old content or the
     /// new, never a mix: a temporary file beside it, fsync, rename over, fsync of the directory.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640)

@@ -81,4 +81,6 @@ struct SimulationControls: Sendable {
     var injectImpact: @Sendable () -> Void
     /// A 1 m drop, then its landing.
     var injectDrop: @Sendable () -> Void
+    /// Turns the station onto its next face (+z, −z, +x, −x, +y, −y up).
+    var turnOver: @Sendable () -> Void
 }

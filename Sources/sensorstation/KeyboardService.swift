@@ -5,7 +5,8 @@ import Station
 import Synchronization
 
 /// Reads single keys from the terminal on a dedicated thread: on the simulated station, space is a
-/// short press of the button, `l` a long press, `i` injects an impact; `q` quits anywhere. The
+/// short press of the button, `l` a long press, `i` injects an impact, `d` drops it, `o` turns it
+/// onto its next face (for `sensorstation calibrate`); `q` quits anywhere. The
 /// terminal is put back as it was on the way out. A closed stdin just ends key input.
 struct KeyboardService: Service {
     let controls: SimulationControls?
@@ -35,6 +36,7 @@ struct KeyboardService: Service {
                         case "l", "L": controls?.pressButton?(longPress + .milliseconds(300))
                         case "i", "I": controls?.injectImpact()
                         case "d", "D": controls?.injectDrop()
+                        case "o", "O": controls?.turnOver()
                         default: break
                         }
                     }

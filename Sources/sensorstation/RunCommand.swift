@@ -133,10 +133,10 @@ struct RunCommand: AsyncParsableCommand {
                 keys: hardware.simulation == nil
                     ? [("q", "quit")]
                     : hardware.simulation?.pressButton == nil
-                        ? [("i", "inject impact"), ("d", "drop 1 m"), ("q", "quit")]
+                        ? [("i", "inject impact"), ("d", "drop 1 m"), ("o", "turn over"), ("q", "quit")]
                         : [
                             ("space", "button"), ("l", "long press"), ("i", "inject impact"),
-                            ("d", "drop 1 m"),
+                            ("d", "drop 1 m"), ("o", "turn over"),
                             ("q", "quit"),
                         ])
             services.append(

@@ -26,7 +26,8 @@ struct SensorStationCommand: AsyncParsableCommand {
                     ExportCommand.self, ReplayCommand.self,
                 ]),
             CommandGroup(
-                name: "Hardware", subcommands: [ProbeCommand.self, ReadCommand.self, GPIOCommand.self]),
+                name: "Hardware",
+                subcommands: [ProbeCommand.self, ReadCommand.self, GPIOCommand.self, CalibrateCommand.self]),
             CommandGroup(name: "Configuration", subcommands: [ConfigCommand.self, CredentialsCommand.self]),
         ])
 }

@@ -60,7 +60,8 @@ extension Hardware {
             if let gpio { description += " with GPIO \(gpio.path) (\(gpio.label))" }
             let controls = SimulationControls(
                 pressButton: nil, injectImpact: { station.injectImpact(peakG: 7) },
-                injectDrop: { station.injectDrop(height: 1) })
+                injectDrop: { station.injectDrop(height: 1) },
+                turnOver: { station.turnToNextFace() })
             return Hardware(
                 description: description, bus: station.bus, gpio: gpio, now: { clock.now },
                 gpioNow: Clocks.monotonic, simulation: controls)
@@ -78,7 +79,8 @@ extension Hardware {
                 StopSignal().wait(for: hold)
                 gpio.release(offset: buttonOffset)
             },
-            injectImpact: { station.injectImpact(peakG: 7) }, injectDrop: { station.injectDrop(height: 1) })
+            injectImpact: { station.injectImpact(peakG: 7) }, injectDrop: { station.injectDrop(height: 1) },
+            turnOver: { station.turnToNextFace() })
         return Hardware(
             description: description, bus: station.bus, gpio: gpio, now: { clock.now },
             gpioNow: { clock.now }, simulation: controls)

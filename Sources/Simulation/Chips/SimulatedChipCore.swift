@@ -5,10 +5,15 @@ struct SimulatedSurroundings: Sendable {
     let scenario: Scenario
     let injector: ImpactInjector?
 
+    /// What the chip measures: the scenario's acceleration (with gravity where the station was
+    /// last turned) and the injected pulses, through the chip's own error (`Scenario.sensorError`).
     func acceleration(at t: Duration) -> Vector3 {
         var a = scenario.acceleration(at: t)
-        if let injector { a += injector.acceleration(at: t) }
-        return a
+        if let injector {
+            a += injector.acceleration(at: t)
+            if let g = injector.gravity { a += g - scenario.gravity }
+        }
+        return scenario.sensorError.measured(a)
     }
 
     func temperatureC(at t: Duration) -> Double { scenario.weather(at: t).temperatureC }

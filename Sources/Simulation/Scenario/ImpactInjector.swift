@@ -8,11 +8,22 @@ import Synchronization
 public final class ImpactInjector: Sendable {
     private let clock: any SimulationClock
     private let injected: Mutex<[ScheduledPulse]>
+    /// Gravity's direction once the station has been turned (nil: the scenario's).
+    private let turned = Mutex<Vector3?>(nil)
 
     public init(clock: any SimulationClock) {
         self.clock = clock
         self.injected = Mutex([])
     }
+
+    /// Turns the station from now on: at rest it reads +1 g along `gravity` (sensor frame),
+    /// whatever the scenario says. A turn is instant; what the chip has already sampled stays.
+    public func turn(gravity: Vector3) {
+        turned.withLock { $0 = gravity.normalized }
+    }
+
+    /// Gravity's direction after the last `turn`, nil before any.
+    public var gravity: Vector3? { turned.withLock { $0 } }
 
     /// Schedules a pulse starting `delay` from now; returns it.
     @discardableResult

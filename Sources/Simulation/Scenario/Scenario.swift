@@ -12,6 +12,8 @@ public struct Scenario: Sendable, Equatable {
     public var gravity: Vector3
     /// Standard deviation of the accelerometer noise, g per axis.
     public var noiseG: Double
+    /// The accelerometer's own error (zero-g offset and sensitivity), which calibration removes.
+    public var sensorError = SensorError()
     /// Pulses sorted by start time.
     public private(set) var pulses: [ScheduledPulse]
     /// The longest pulse, for the search window.
@@ -154,3 +156,20 @@ public struct Scenario: Sendable, Equatable {
 
 private func cosine(_ x: Double) -> Double { cos(x) }
 private func sine(_ x: Double) -> Double { sin(x) }
+
+/// An accelerometer's per-axis error as datasheets give it: each axis reads
+/// `true × gain + offsetG` (ADXL345: zero-g offset up to ±150 mg, sensitivity ±10 %).
+public struct SensorError: Sendable, Equatable {
+    public var offsetG: Vector3
+    public var gain: Vector3
+
+    public init(offsetG: Vector3 = .zero, gain: Vector3 = Vector3(1, 1, 1)) {
+        self.offsetG = offsetG
+        self.gain = gain
+    }
+
+    /// What the chip reads for the true acceleration `a`.
+    public func measured(_ a: Vector3) -> Vector3 {
+        Vector3(a.x * gain.x + offsetG.x, a.y * gain.y + offsetG.y, a.z * gain.z + offsetG.z)
+    }
+}

@@ -30,5 +30,7 @@ public struct Vector3: Sendable, Equatable, Hashable, CustomStringConvertible {
     public static func / (a: Vector3, k: Double) -> Vector3 { Vector3(a.x / k, a.y / k, a.z / k) }
     public static func += (a: inout Vector3, b: Vector3) { a = a + b }
 
+    public func dot(_ b: Vector3) -> Double { x * b.x + y * b.y + z * b.z }
+
     public var description: String { "(\(x), \(y), \(z))" }
 }

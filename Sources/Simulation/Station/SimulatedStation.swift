@@ -69,6 +69,32 @@ public final class SimulatedStation: Sendable {
         return wire
     }
 
+    /// Gravity's direction in the sensor frame now: the scenario's until the station is turned.
+    public var gravity: Vector3 { injector.gravity ?? scenario.gravity }
+
+    /// Turns the station so that gravity reads along `gravity` (see `ImpactInjector.turn`).
+    public func turn(gravity: Vector3) {
+        injector.turn(gravity: gravity)
+    }
+
+    /// The six ways a box can lie, each face up once, in the order the demo's key turns it:
+    /// +z (lying flat), −z, +x, −x, +y, −y up. At rest the sensor reads +1 g along the up axis.
+    public static let faces: [Vector3] = [
+        Vector3(0, 0, 1), Vector3(0, 0, -1), Vector3(1, 0, 0), Vector3(-1, 0, 0), Vector3(0, 1, 0),
+        Vector3(0, -1, 0),
+    ]
+
+    /// Turns the station onto the next of `faces` after the one nearest to where it lies now
+    /// (the demo's key); returns the new up direction.
+    @discardableResult
+    public func turnToNextFace() -> Vector3 {
+        let now = gravity
+        let nearest = Self.faces.indices.max { Self.faces[$0].dot(now) < Self.faces[$1].dot(now) } ?? 0
+        let next = Self.faces[(nearest + 1) % Self.faces.count]
+        turn(gravity: next)
+        return next
+    }
+
     /// Adds an impact now (the demo's key): see `ImpactInjector.inject`.
     @discardableResult
     public func injectImpact(
@@ -87,7 +113,8 @@ public final class SimulatedStation: Sendable {
         let fall = Duration.nanoseconds(Int64((2 * height / g0).squareRoot() * 1e9))
         let speed = (2 * g0 * height).squareRoot()
         let peak = speed * Double.pi / (2 * landing.simSeconds) / g0
-        injector.inject(peakG: 1, duration: fall, direction: scenario.gravity * -1, shape: .square)
-        return injector.inject(peakG: peak, duration: landing, direction: scenario.gravity, delay: fall)
+        let down = gravity
+        injector.inject(peakG: 1, duration: fall, direction: down * -1, shape: .square)
+        return injector.inject(peakG: peak, duration: landing, direction: down, delay: fall)
     }
 }

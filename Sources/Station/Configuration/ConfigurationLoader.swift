@@ -33,7 +33,7 @@ public enum ConfigurationLoader {
             throw ConfigurationError(problems: problems)
         }
         return try validate(
-            &root, source: source, environment: environment, overlay: overlay, problems: problems)
+            &root, source: source, environment: environment, overlays: [overlay], problems: problems)
     }
 
     /// The built-in defaults with the environment overrides applied: what the CLI runs with when
@@ -66,8 +66,29 @@ public enum ConfigurationLoader {
             }
             root = tree
         }
-        let configuration = try validate(
-            &root, source: path, environment: environment, overlay: overlay, problems: problems)
+        let composed = root
+        var configuration = try validate(
+            &root, source: path, environment: environment, overlays: [overlay], problems: problems)
+        // What `sensorstation calibrate` measured, beside the log: over the file and the
+        // environment, under the shadow's settings.
+        let calibrationPath = CalibrationFile.path(forDatabase: configuration.storage.path)
+        if let file = try CalibrationFile.read(calibrationPath) {
+            let a = configuration.accelerometer
+            if file.sensor != a.sensor.rawValue || file.address != a.address {
+                configuration.accelerometer.calibrationSource = .ignored(
+                    path: calibrationPath,
+                    reason:
+                        "measured on the \(file.sensor) at \(file.hexAddress), the configuration has the \(a.sensor.rawValue) at 0x\(String(a.address, radix: 16)); run sensorstation calibrate"
+                )
+            } else {
+                root = composed
+                configuration = try validate(
+                    &root, source: path, environment: environment,
+                    overlays: [file.overlay(path: calibrationPath), overlay], problems: problems)
+                configuration.accelerometer.calibrationSource = .file(
+                    path: calibrationPath, method: file.method, measuredAt: file.measuredAt)
+            }
+        }
         var origins: [String: String] = [:]
         for key in ConfigurationKeys.all where !key.isListItem {
             guard let origin = root.node(at: key.components[...])?.origin else { continue }
@@ -76,16 +97,16 @@ public enum ConfigurationLoader {
         return (configuration, origins)
     }
 
-    /// Applies the environment and then the overlay to the composed tree, decodes it and
-    /// validates the result: every problem found (the composer's and the reader's) is thrown at
-    /// once, sorted.
+    /// Applies the environment and then the overlays, in order, to the composed tree, decodes
+    /// it and validates the result: every problem found (the composer's and the reader's) is
+    /// thrown at once, sorted.
     private static func validate(
         _ root: inout ConfigNode, source: String?, environment: [String: String],
-        overlay: ConfigurationOverlay, problems: [ConfigurationProblem]
+        overlays: [ConfigurationOverlay], problems: [ConfigurationProblem]
     ) throws(ConfigurationError) -> StationConfiguration {
         var problems = problems
         applyEnvironment(environment, to: &root, problems: &problems)
-        applyOverlay(overlay, to: &root, problems: &problems)
+        for overlay in overlays { applyOverlay(overlay, to: &root, problems: &problems) }
         let reader = ConfigurationReader(baseDirectory: source.flatMap(directory(of:)))
         for p in problems { reader.report(p) }
         let configuration = decode(root, reader: reader, environment: environment)

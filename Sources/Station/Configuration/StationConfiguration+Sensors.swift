@@ -106,6 +106,9 @@ extension StationConfiguration {
         /// Read through the chip's FIFO (only chips that have one).
         public var fifo: Bool
         public var calibration: Calibration
+        /// Where `calibration` came from when a calibration file is beside the log (set by the
+        /// loader; not a key). Nil: the configuration file or its defaults.
+        public var calibrationSource: CalibrationSource?
         /// The GPIO line the chip's INT1 pin is wired to; nil (`interrupt: none`, the default):
         /// the sampler polls.
         public var interrupt: Interrupt?

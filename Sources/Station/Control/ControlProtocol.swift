@@ -9,6 +9,8 @@ public enum ControlRequest: Equatable, Sendable {
     case state
     /// `sensorstation shadow sync`: read desired and write reported now.
     case shadowSync
+    /// `sensorstation calibrate`: measure the chip at rest, keep a calibration, or drop it.
+    case calibration(CalibrationRequest)
 
     /// The most a request may be; anything longer is refused unread.
     public static let maxLength = 4096
@@ -16,6 +18,9 @@ public enum ControlRequest: Equatable, Sendable {
     private struct Wire: Codable {
         var command: String
         var action: String?
+        var milliseconds: Int?
+        /// A calibration file's text (`calibration save`).
+        var file: String?
     }
 
     public func encoded() -> Data {
@@ -25,6 +30,12 @@ public enum ControlRequest: Equatable, Sendable {
             case .command(.acknowledgeImpact): Wire(command: "ack")
             case .state: Wire(command: "state")
             case .shadowSync: Wire(command: "shadow", action: "sync")
+            case .calibration(.show): Wire(command: "calibration", action: "show")
+            case .calibration(.measure(let ms)):
+                Wire(command: "calibration", action: "measure", milliseconds: ms)
+            case .calibration(.save(let file)):
+                Wire(command: "calibration", action: "save", file: file.encoded)
+            case .calibration(.reset): Wire(command: "calibration", action: "reset")
             }
         var data = (try? JSONEncoder().encode(wire)) ?? Data()
         data.append(0x0A)
@@ -59,8 +70,31 @@ public enum ControlRequest: Equatable, Sendable {
                 throw .init("unknown shadow action '\((wire.action ?? "").prefix(40))'; expected sync")
             }
             return .shadowSync
+        case "calibration":
+            switch wire.action {
+            case "show": return .calibration(.show)
+            case "reset": return .calibration(.reset)
+            case "measure":
+                guard let ms = wire.milliseconds, CalibrationRequest.measureRange.contains(ms) else {
+                    throw .init(
+                        "calibration measure needs milliseconds, \(CalibrationRequest.measureRange.lowerBound)–\(CalibrationRequest.measureRange.upperBound)"
+                    )
+                }
+                return .calibration(.measure(milliseconds: ms))
+            case "save":
+                guard let text = wire.file else { throw .init("calibration save needs the file's text") }
+                do { return .calibration(.save(try CalibrationFile.decode(Array(text.utf8)))) } catch {
+                    throw .init("calibration save: \(error)")
+                }
+            default:
+                throw .init(
+                    "unknown calibration action '\((wire.action ?? "").prefix(40))'; expected show, measure, save or reset"
+                )
+            }
         default:
-            throw .init("unknown command '\(wire.command.prefix(40))'; expected stream, ack, state or shadow")
+            throw .init(
+                "unknown command '\(wire.command.prefix(40))'; expected stream, ack, state, shadow or calibration"
+            )
         }
     }
 }
@@ -79,12 +113,15 @@ public struct ControlResponse: Codable, Equatable, Sendable {
     public var shadowRequest: Int?
     /// What the motion sampler lost (answer to `state` once the sampler runs).
     public var sampling: SamplingDrops?
+    /// The answer to a `calibration` request.
+    public var calibration: CalibrationReply?
 
     public init(
         ok: Bool, message: String, streaming: Bool? = nil, impactLatched: Bool? = nil,
         faults: [String: String]? = nil, upload: UploadLiveStatus? = nil, shadow: ShadowLiveStatus? = nil,
-        shadowRequest: Int? = nil, sampling: SamplingDrops? = nil
+        shadowRequest: Int? = nil, sampling: SamplingDrops? = nil, calibration: CalibrationReply? = nil
     ) {
+        self.calibration = calibration
         self.sampling = sampling
         self.shadow = shadow
         self.shadowRequest = shadowRequest
@@ -133,6 +170,9 @@ extension ControlRequest {
             }
             return ControlResponse(
                 ok: true, message: "shadow sync requested", shadowRequest: state.requestShadowSync())
+        case .calibration:
+            // Served by the control server's `CalibrationControl`, which has the configuration.
+            return ControlResponse(ok: false, message: "calibration is not available on this station")
         }
     }
 }

@@ -12,10 +12,14 @@ public final class ControlServer: Sendable {
     private let listener: UnixSocket
     private let state: StationState
     private let logger: Logger
+    private let calibration: CalibrationControl?
 
     /// Binds the socket. A stale socket file (nobody answers) is replaced; a live one means another
     /// station is running, which is an error.
-    public init(path: String, state: StationState, logger: Logger) throws(ControlSocketError) {
+    public init(
+        path: String, state: StationState, logger: Logger, calibration: CalibrationControl? = nil
+    ) throws(ControlSocketError) {
+        self.calibration = calibration
         self.path = path
         self.state = state
         self.logger = logger
@@ -97,7 +101,11 @@ public final class ControlServer: Sendable {
         let response: ControlResponse
         do {
             let request = try ControlRequest.decode(line)
-            response = request.apply(to: state, cause: "command from uid \(peer.uid)")
+            if case .calibration(let c) = request, let calibration {
+                response = calibration.handle(c, cause: "uid \(peer.uid)")
+            } else {
+                response = request.apply(to: state, cause: "command from uid \(peer.uid)")
+            }
         } catch {
             response = ControlResponse(ok: false, message: "bad request: \(error)")
         }

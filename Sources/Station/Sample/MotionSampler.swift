@@ -166,6 +166,7 @@ public struct MotionSampler: Sendable {
                     }
                     let samples = try a.read(clock: now)
                     lastCount = samples.count
+                    state.calibrationTap.offer(samples)
                     if drops.observe(overruns: a.overruns, missedSamples: a.missedSamples, at: wall) {
                         state.setSampling(drops.drops)
                         // At most one warning a minute; each gives the totals so far.

@@ -100,6 +100,8 @@ public final class ConfigurationReloader: Sendable {
             // Only the live keys: a changed range or rate (a restart) must not reach the
             // detector while the chip still runs with the old one.
             s.running = ReloadPlan.applying(new, to: s.running)
+            // Which calibration file (if any) the calibration keys now come from.
+            s.running.accelerometer.calibrationSource = new.accelerometer.calibrationSource
             s.overlay = overlay
             s.generation += 1
             live.update(LiveSettings.Values(configuration: s.running))

@@ -134,7 +134,8 @@ public struct StationAssembly {
 
         if controlSocket,
             let control = try Self.controlServer(
-                config, state: state, logger: logger, logOpen: recorder != nil)
+                config, state: state, logger: logger, logOpen: recorder != nil,
+                calibration: CalibrationControl(reloader: reloader, state: state, logger: logger))
         {
             services.append(.init(service: control.service()))
         }
@@ -233,7 +234,8 @@ public struct StationAssembly {
     /// storage directory is unusable (the log is off too), sampling goes on with a fault that
     /// says stream and ack are unavailable; another running station is an error.
     private static func controlServer(
-        _ config: StationConfiguration, state: StationState, logger: Logger, logOpen: Bool
+        _ config: StationConfiguration, state: StationState, logger: Logger, logOpen: Bool,
+        calibration: CalibrationControl
     ) throws(StartupError) -> ControlServer? {
         do {
             let dir = (config.storage.path as NSString).deletingLastPathComponent
@@ -241,7 +243,8 @@ public struct StationAssembly {
                 atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o750])
             return try ControlServer(
-                path: ControlSocket.path(forDatabase: config.storage.path), state: state, logger: logger)
+                path: ControlSocket.path(forDatabase: config.storage.path), state: state, logger: logger,
+                calibration: calibration)
         } catch let error as ControlSocketError where error.kind == .anotherStation {
             throw StartupError(kind: .failure, description: "\(error)")
         } catch  where !logOpen {

@@ -39,6 +39,8 @@ public final class StationState: Sendable {
     /// Rung on every event and every change of what the LEDs show: the indicator thread sleeps
     /// until an LED's pattern changes or this rings.
     public let changes = Doorbell()
+    /// Raw samples for `sensorstation calibrate`, offered by the motion sampler.
+    public let calibrationTap = CalibrationTap()
     private let recentLimit: Int
     private let sinks: Mutex<[@Sendable (Date, StationEvent) -> Void]>
 

@@ -1,0 +1,108 @@
+import Foundation
+import Station
+import TestSupport
+import Testing
+
+/// `sensorstation calibrate` as a script runs it (no terminal, stdin closed) against the running
+/// simulated station: what it keeps, what it prints, and the exit status of each way it ends.
+@Suite("sensorstation calibrate")
+struct CalibrateCLITests {
+    /// Starts `run` with `scenario` and its log in a fresh directory; returns the config's path.
+    static func station(_ scenario: String) throws -> (config: String, dir: String, process: Process) {
+        let dir = try temporaryDirectory("calibrate-cli").path
+        let config = dir + "/config.yaml"
+        try """
+        hardware: simulated
+        storage:
+          path: station.db
+        accelerometer:
+          odr_hz: 400
+        simulation:
+          scenario: \(scenario)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let (p, _, _) = try CLI.start(["run", "--config", config, "--duration", "120", "--plain"])
+        let socket = dir + "/control.sock"
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: socket) { usleep(50_000) }
+        return (config, dir, p)
+    }
+
+    @Test(
+        "level without a terminal: measured, kept, applied, shown, reset; six positions need a line per step")
+    func levelAndReset() throws {
+        // Nothing listens yet: 69, as every command that needs the service.
+        let idle = try temporaryDirectory("calibrate-cli-idle").path
+        try "storage:\n  path: station.db\n".write(
+            toFile: idle + "/c.yaml", atomically: true, encoding: .utf8)
+        let none = try CLI.run(["calibrate", "--config", idle + "/c.yaml"])
+        #expect(
+            none.status == 69 && none.stderr.contains("the station service is not running"), "\(none.stderr)")
+
+        let (config, dir, p) = try Self.station("quiet")
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let r = try CLI.run(["calibrate", "--config", config, "--seconds", "1"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(
+            r.stdout.hasPrefix("calibrating the adxl345 at 0x53 (±16 g, 400 Hz): level, 1 s each\n"),
+            "\(r.stdout)")
+        #expect(r.stdout.contains("level: x +0.0"), "\(r.stdout)")
+        #expect(r.stdout.contains("saved \(dir)/calibration.json and applied it"), "\(r.stdout)")
+        // The quiet scenario's chip lies flat without error: offsets of a few mg at most.
+        let kept = try #require(try CalibrationFile.read(dir + "/calibration.json"))
+        #expect(kept.method == .level && kept.sensor == "adxl345" && kept.scale == .one)
+        #expect(largest(kept.offsetG) < 0.01, "\(kept.offsetG)")
+
+        let show = try CLI.run(["calibrate", "--config", config, "--show", "--json"])
+        #expect(show.status == 0, "\(show.stderr)")
+        let answer = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+        let calibration = answer?["calibration"] as? [String: Any]
+        #expect(
+            (calibration?["source"] as? String)?.hasPrefix("\(dir)/calibration.json (level, measured ")
+                == true)
+        // config show takes it too: one calibration for every command.
+        let shown = try CLI.run(["config", "show", "--all", "--config", config])
+        #expect(shown.stdout.contains("calibration file \(dir)/calibration.json"), "\(shown.stdout)")
+
+        // --json: the result on stdout, the steps on stderr; --dry-run keeps nothing.
+        let dry = try CLI.run(["calibrate", "--config", config, "--seconds", "1", "--dry-run", "--json"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any]
+        #expect(result?["method"] as? String == "level" && result?["saved"] is NSNull)
+        #expect((result?["positions"] as? [[String: Any]])?.first?["face"] as? String == "+z")
+        #expect(dry.stderr.contains("not kept (--dry-run)"))
+
+        // Six positions from a script: each step waits for a line; stdin closed ends it.
+        let six = try CLI.run(["calibrate", "--config", config, "--six-position", "--seconds", "1"])
+        #expect(
+            six.status == 1 && six.stderr.contains("stdin ended before position 1/6: +Z up"), "\(six.stderr)")
+
+        let reset = try CLI.run(["calibrate", "--config", config, "--reset"])
+        #expect(
+            reset.status == 0 && reset.stdout.contains("removed \(dir)/calibration.json"), "\(reset.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/calibration.json"))
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+    }
+
+    @Test("a station that moves during the step, or lies tilted, is refused (exit 1) and nothing is kept")
+    func refused() throws {
+        // Impacts every 3–5 s on a mount 19° off vertical.
+        let (config, dir, p) = try Self.station("impacts")
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let moved = try CLI.run(["calibrate", "--config", config, "--seconds", "6"])
+        #expect(moved.status == 1, "\(moved.stdout)\(moved.stderr)")
+        #expect(moved.stderr.contains("level refused: the station "), "\(moved.stderr)")
+        #expect(moved.stderr.contains("moved") || moved.stderr.contains("shook"), "\(moved.stderr)")
+        // Between impacts (a second's step): still, but tilted.
+        var tilted = try CLI.run(["calibrate", "--config", config, "--seconds", "1"])
+        for _ in 0..<3 where !tilted.stderr.contains("tilted") {
+            tilted = try CLI.run(["calibrate", "--config", config, "--seconds", "1"])
+        }
+        #expect(
+            tilted.status == 1 && tilted.stderr.contains("tilted about 19° from +Z up"), "\(tilted.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/calibration.json"))
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+    }
+}
+
+private func largest(_ v: SIMD3<Double>) -> Double { max(abs(v.x), abs(v.y), abs(v.z)) }
