@@ -230,8 +230,8 @@ struct CalibrateCommand: ParsableCommand {
         var rows = [["AXIS", "OFFSET G", "SCALE", "BEFORE"]]
         for (i, axis) in ["x", "y", "z"].enumerated() {
             rows.append([
-                axis, String(format: "%+.4f", r.offsetG[i]), String(format: "%.4f", r.scale[i]),
-                String(format: "%+.4f g, ×%.4f", before.offsetG[i], before.scale[i]),
+                axis, signed(r.offsetG[i]), String(format: "%.4f", r.scale[i]),
+                "\(signed(before.offsetG[i])) g, ×" + String(format: "%.4f", before.scale[i]),
             ])
         }
         var text = renderTable(rows)
@@ -244,7 +244,7 @@ struct CalibrateCommand: ParsableCommand {
     static func describe(_ r: CalibrationReply) -> String {
         var rows = [["AXIS", "OFFSET G", "SCALE"]]
         for (i, axis) in ["x", "y", "z"].enumerated() {
-            rows.append([axis, String(format: "%+.4f", r.offsetG[i]), String(format: "%.4f", r.scale[i])])
+            rows.append([axis, signed(r.offsetG[i]), String(format: "%.4f", r.scale[i])])
         }
         return
             "\(r.sensor) at \(r.address): \(r.source ?? "from the configuration (no calibration file at \(r.path))")\n"
@@ -259,4 +259,10 @@ struct CalibrateCommand: ParsableCommand {
         return
             "{\"sensor\":\"\(f.sensor)\",\"address\":\"\(f.hexAddress)\",\"method\":\"\(f.method.rawValue)\",\"offset_g\":\(list(f.offsetG)),\"scale\":\(list(f.scale)),\"residual_g\":\(f.residualG.map { String($0) } ?? "null"),\"positions\":[\(positions.joined(separator: ","))],\"saved\":\(saved.map { "\"\($0)\"" } ?? "null")}"
     }
+}
+
+/// `+0.0123`, and `+0.0000` for what rounds to zero from below (never `-0.0000`).
+private func signed(_ v: Double) -> String {
+    let text = String(format: "%+.4f", v)
+    return text == "-0.0000" ? "+0.0000" : text
 }

@@ -182,6 +182,23 @@ out=$(as mallory 'sensorstation stream start' 2>&1); rc=$?
 out=$(as mallory 'sensorstation query weather' 2>&1); rc=$?
 [ $rc = 77 ] && grep -qi "permission" <<<"$out" && ok "4. mallory: query says permission denied (exit 77), not 'not there'" || fail "4. mallory's query: exit $rc" "$out"
 check "4. mallory cannot read the database" sh -c "! $(printf '%q ' ssh "${SSHO[@]}" mallory@127.0.0.1) 'cat /var/lib/sensorstation/station.db >/dev/null' </dev/null"
+# Calibration: the chip at rest reads 10, -8, 270 LSB (0.039, -0.031, 1.055 g): the sandboxed
+# service measures it, keeps calibration.json in its StateDirectory and applies it at once.
+g ". /usr/local/lib/sensorstation-testhw/chip-images.sh; N=1; adxl_image 10 -8 270"
+sleep 1
+out=$(as alice 'sensorstation calibrate --seconds 2' 2>&1); rc=$?
+kept=$(g 'stat -c "%U %a" /var/lib/sensorstation/calibration.json; cat /var/lib/sensorstation/calibration.json' 2>&1)
+[ $rc = 0 ] && grep -q "saved /var/lib/sensorstation/calibration.json and applied it" <<<"$out" \
+  && grep -q '"offset_g":\[0.039' <<<"$kept" && grep -q "^sensorstation 644" <<<"$kept" \
+  && ok "4. alice: sensorstation calibrate (level) over SSH: the sandboxed service keeps calibration.json (sensorstation, 0644) and applies it: $(grep -o '"offset_g":[^]]*]' <<<"$kept")" \
+  || fail "4. alice: calibrate: exit $rc" "$out $kept"
+j=$(journal_since "$(g 'date -d "-2 min" "+%Y-%m-%d %H:%M:%S"')")
+grep -q "reload: applied accelerometer.calibration.offset_g" <<<"$j" && ok "4. the journal names the applied calibration keys" || fail "4. no reload line for the calibration" "$(tail -5 <<<"$j")"
+out=$(as mallory 'sensorstation calibrate --seconds 1' 2>&1); rc=$?
+[ $rc = 77 ] && ok "4. mallory: calibrate is refused at the control socket (exit 77)" || fail "4. mallory's calibrate: exit $rc" "$out"
+out=$(as alice 'sensorstation calibrate --reset' 2>&1); rc=$?
+[ $rc = 0 ] && g '! test -e /var/lib/sensorstation/calibration.json' && ok "4. alice: calibrate --reset removes it" || fail "4. calibrate --reset: exit $rc" "$out"
+g ". /usr/local/lib/sensorstation-testhw/chip-images.sh; N=1; adxl_image 0 0 256"
 
 # ============================================================================ 5. watchdog, restarts, reload
 P0=$(MAINPID); R0=$(NRESTARTS); T0=$(g 'date "+%Y-%m-%d %H:%M:%S"'); t0=$(date +%s)

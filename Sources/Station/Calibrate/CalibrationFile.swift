@@ -60,6 +60,24 @@ public struct CalibrationFile: Sendable, Equatable {
     /// The file at `path`; nil when there is none. Anything unreadable or malformed is a problem
     /// naming the file, the field and how to fix it.
     public static func read(_ path: String) throws(ConfigurationError) -> CalibrationFile? {
+        switch try find(path) {
+        case .none: return nil
+        case .file(let f): return f
+        case .forbidden(let reason):
+            throw ConfigurationError(problems: [ConfigurationProblem(source: path, key: "", message: reason)])
+        }
+    }
+
+    public enum Found: Sendable, Equatable {
+        case none
+        case file(CalibrationFile)
+        /// This user may not read it (the service's directory; only its group may).
+        case forbidden(String)
+    }
+
+    /// As `read`, but a file this user may not read is told apart: a command run by someone
+    /// outside the service's group still works, with the configuration's calibration.
+    static func find(_ path: String) throws(ConfigurationError) -> Found {
         func problem(_ message: String) -> ConfigurationError {
             ConfigurationError(problems: [
                 ConfigurationProblem(
@@ -72,12 +90,14 @@ public struct CalibrationFile: Sendable, Equatable {
         let bytes: [UInt8]
         do { bytes = try Files.read(path, limit: maxLength) } catch {
             switch error {
-            case .system(let e) where e.isNothingThere: return nil
+            case .system(let e) where e.isNothingThere || e.errno == ENOTDIR: return .none
+            case .system(let e) where e.isPermissionDenied:
+                return .forbidden("cannot read it: \(e.reason); \(ControlClient.joinGroupHint)")
             case .system(let e): throw problem("cannot read the calibration file: \(e.reason) (\(e.call))")
             case .tooLarge: throw problem("larger than \(maxLength / 1024) KiB: not a calibration file")
             }
         }
-        do { return try decode(bytes) } catch { throw problem(error.description) }
+        do { return .file(try decode(bytes)) } catch { throw problem(error.description) }
     }
 
     /// Parses a calibration file's bytes (untrusted: fuzzed).

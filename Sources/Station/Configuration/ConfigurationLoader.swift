@@ -72,7 +72,11 @@ public enum ConfigurationLoader {
         // What `sensorstation calibrate` measured, beside the log: over the file and the
         // environment, under the shadow's settings.
         let calibrationPath = CalibrationFile.path(forDatabase: configuration.storage.path)
-        if let file = try CalibrationFile.read(calibrationPath) {
+        switch try CalibrationFile.find(calibrationPath) {
+        case .none: break
+        case .forbidden(let reason):
+            configuration.accelerometer.calibrationSource = .ignored(path: calibrationPath, reason: reason)
+        case .file(let file):
             let a = configuration.accelerometer
             if file.sensor != a.sensor.rawValue || file.address != a.address {
                 configuration.accelerometer.calibrationSource = .ignored(

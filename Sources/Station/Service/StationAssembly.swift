@@ -71,6 +71,11 @@ public struct StationAssembly {
         // the file from the start (before the shadow can be reached, if ever).
         let kept = Self.keptShadowSettings(fileConfiguration, reload: reload, state: state, logger: logger)
         let config = kept.configuration
+        switch config.accelerometer.calibrationSource {
+        case .file?: logger.info("calibration: \(config.accelerometer.calibrationSource!.text)")
+        case .ignored?: logger.warning("calibration: \(config.accelerometer.calibrationSource!.text)")
+        case nil: break
+        }
         let live = LiveSettings(configuration: config)
         let reloader = ConfigurationReloader(
             load: reload, running: config, overlay: kept.overlay, live: live, logger: logger)
