@@ -1,3 +1,20 @@
+/// A peak's components in the station's mounting: along `up` (signed) and across it.
+public struct MountedComponents: Sendable, Equatable {
+    /// g along up: positive pushes the station up (the ground on a landing), negative down.
+    public var verticalG: Double
+    /// g across up (the size of the rest), so that vertical² + horizontal² = |peak|².
+    public var horizontalG: Double
+
+    /// `peak` (chip axes, g) split along `up` (a unit vector in chip axes); nil when `up` is
+    /// zero (the mounting is not known).
+    public init?(peak: SIMD3<Double>, up: SIMD3<Double>) {
+        guard up != .zero else { return nil }
+        let v = (peak * up).sum()
+        verticalG = v
+        horizontalG = max(0, (peak * peak).sum() - v * v).squareRoot()
+    }
+}
+
 /// One impact as the detector captured it. Times are on the samples' timeline (seconds),
 /// accelerations in g, ΔV in m/s.
 public struct ImpactEvent: Sendable, Equatable {

@@ -41,6 +41,11 @@ public struct ImpactRecord: Sendable, Equatable {
     public var waveformRateHz: Double
     /// The free fall this impact ended, ms; nil when none ended within half a second before it.
     public var fallMs: Double?
+    /// The peak's component along the mounting's up direction, g (positive: pushing the station
+    /// up, as the ground does on a landing); nil when `accelerometer.up` was not set.
+    public var verticalG: Double?
+    /// The peak's component across it (its size), g; nil with `verticalG`.
+    public var horizontalG: Double?
 
     /// The height of that fall from rest, m (g·t²/2).
     public var dropM: Double? { fallMs.map { 9.80665 * ($0 / 1000) * ($0 / 1000) / 2 } }
@@ -49,8 +54,11 @@ public struct ImpactRecord: Sendable, Equatable {
         triggerTime: Date, startTime: Date, endTime: Date, peakTime: Date, peakG: Double,
         peakXG: Double, peakYG: Double, peakZG: Double, durationMs: Double, severity: String,
         deltaVMps: Double, hic15: Double?, saturated: Bool, thresholdG: Double, sensor: String,
-        waveform: [UInt8], waveformCount: Int, waveformRateHz: Double, fallMs: Double? = nil
+        waveform: [UInt8], waveformCount: Int, waveformRateHz: Double, fallMs: Double? = nil,
+        verticalG: Double? = nil, horizontalG: Double? = nil
     ) {
+        self.verticalG = verticalG
+        self.horizontalG = horizontalG
         self.triggerTime = triggerTime
         self.startTime = startTime
         self.endTime = endTime

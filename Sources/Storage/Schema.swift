@@ -12,7 +12,7 @@ enum Schema {
     /// Identifiers in order. Appending is the only allowed change.
     static let identifiers = [
         "v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
-        "v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall",
+        "v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall", "v7-impacts-components",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -269,6 +269,12 @@ enum Schema {
             // ms, NULL when none ended within half a second before the impact (and for every
             // impact recorded before this version).
             try db.execute(sql: "ALTER TABLE impacts ADD COLUMN fall_ms REAL")
+        }
+        m.registerMigration("v7-impacts-components") { db in
+            // The peak's vertical and horizontal components in the station's mounting
+            // (accelerometer.up), g; NULL when it was not configured (and before this version).
+            try db.execute(sql: "ALTER TABLE impacts ADD COLUMN vertical_g REAL")
+            try db.execute(sql: "ALTER TABLE impacts ADD COLUMN horizontal_g REAL")
         }
         return m
     }

@@ -202,12 +202,13 @@ extension StationDatabase {
                 table: "impacts",
                 plain: """
                     id, time_us, peak_g, severity, duration_ms, delta_v_mps, hic15, saturated, sensor, fall_ms,
-                    \(Self.dropMetres("fall_ms"))
+                    \(Self.dropMetres("fall_ms")), vertical_g, horizontal_g
                     """,
                 plainColumns: [
                     C("id", .integer), C("time", .time), C("peak_g", .real), C("severity", .text),
                     C("duration_ms", .real), C("delta_v_mps", .real), C("hic15", .real),
                     C("saturated", .bool), C("sensor", .text), C("fall_ms", .real), C("drop_m", .real),
+                    C("vertical_g", .real), C("horizontal_g", .real),
                 ],
                 aggregate: """
                     count(*), sum(severity = 'severe'), max(peak_g), max(delta_v_mps), max(hic15),
@@ -303,7 +304,8 @@ extension StationDatabase {
                     hic15: r["hic15"],
                     saturated: r["saturated"], thresholdG: r["threshold_g"], sensor: r["sensor"],
                     waveform: [UInt8](waveform), waveformCount: r["waveform_count"],
-                    waveformRateHz: r["waveform_rate_hz"], fallMs: r["fall_ms"])
+                    waveformRateHz: r["waveform_rate_hz"], fallMs: r["fall_ms"], verticalG: r["vertical_g"],
+                    horizontalG: r["horizontal_g"])
             }
         } catch {
             throw StorageError.from(error, path: path, doing: "reading impact \(id)")

@@ -72,15 +72,17 @@ extension StationDatabase {
                 sql: """
                     INSERT INTO impacts (time_us, start_us, end_us, peak_us, peak_g, peak_x_g, peak_y_g, peak_z_g,
                                          duration_ms, severity, delta_v_mps, hic15, saturated, threshold_g, sensor,
-                                         waveform, waveform_count, waveform_rate_hz, fall_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         waveform, waveform_count, waveform_rate_hz, fall_ms, vertical_g,
+                                         horizontal_g)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     TimeCodec.micros(i.triggerTime), TimeCodec.micros(i.startTime),
                     TimeCodec.micros(i.endTime),
                     TimeCodec.micros(i.peakTime), i.peakG, i.peakXG, i.peakYG, i.peakZG, i.durationMs,
                     i.severity, i.deltaVMps, i.hic15, i.saturated, i.thresholdG, i.sensor,
-                    Data(i.waveform), i.waveformCount, i.waveformRateHz, i.fallMs,
+                    Data(i.waveform), i.waveformCount, i.waveformRateHz, i.fallMs, i.verticalG,
+                    i.horizontalG,
                 ])
             return db.lastInsertedRowID
         }

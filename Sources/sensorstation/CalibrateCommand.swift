@@ -43,6 +43,12 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Print the calibration in force and where it comes from.")
     var show = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Measure which way is up as the station is mounted (still, in its mount) and print the accelerometer.up line; keeps nothing."
+        ))
+    var measureUp = false
+
     @Flag(help: "Remove the calibration file: the configuration's accelerometer.calibration applies again.")
     var reset = false
 
@@ -52,8 +58,12 @@ struct CalibrateCommand: ParsableCommand {
     func validate() throws {
         guard (1...30).contains(seconds) else { throw ValidationError("--seconds must be 1–30") }
         if show && reset { throw ValidationError("--show and --reset exclude each other") }
-        if (show || reset) && (sixPosition || dryRun || yes) {
+        if (show || reset) && (sixPosition || dryRun || yes || measureUp) {
             throw ValidationError("--show and --reset take no measurement options")
+        }
+        if measureUp && (sixPosition || dryRun || yes) {
+            throw ValidationError(
+                "--measure-up measures one position and keeps nothing: no --six-position, --dry-run or --yes")
         }
     }
 
@@ -73,6 +83,10 @@ struct CalibrateCommand: ParsableCommand {
         }
         let info = try request(client, .show).calibration!
         let interactive = Terminal.stdinIsTTY && Terminal.stdoutIsTTY && !json
+        if measureUp {
+            try runMeasureUp(client, info: info, interactive: interactive, out: out)
+            return
+        }
         let style = Style(enabled: interactive && Terminal.useColor)
         let faces: [Face?] = sixPosition ? Face.sixPositionOrder.map { $0 } : [nil]
         out.line(
@@ -156,11 +170,53 @@ struct CalibrateCommand: ParsableCommand {
         }
     }
 
-    /// One step: measured in half-second windows (a progress bar between them on a terminal),
-    /// then judged: at rest, on the face asked, with the samples the rate promises.
-    private func measure(
-        _ client: ControlClient, face: Face?, name: String, info: CalibrationReply, interactive: Bool
-    ) throws -> Step {
+    /// `--measure-up`: the corrected reading at rest in the mount is gravity, +1 g along up.
+    private func runMeasureUp(
+        _ client: ControlClient, info: CalibrationReply, interactive: Bool, out: Output
+    ) throws {
+        if interactive {
+            print("Leave the station still in its mount, then press Enter (q to quit).")
+            guard let answer = readLine(), answer.lowercased() != "q" else {
+                throw ExitCode(ExitCodes.failure)
+            }
+        }
+        let windows: [CalibrationWindow]
+        let wanted: Int
+        (windows, wanted) = try measureWindows(client, name: "mounted", interactive: interactive)
+        let whole = windows.reduce(CalibrationWindow()) { $0.combined(with: $1) }
+        var refusal = CalibrationMath.stillness(windows, rangeG: info.rangeG)
+        if refusal == nil, whole.count * 2 < wanted {
+            refusal = CalibrationRefusal(.samples, "only \(whole.count) of \(wanted) samples came")
+        }
+        if let refusal {
+            printError("refused: \(refusal.description)")
+            throw ExitCode(ExitCodes.failure)
+        }
+        let corrected = (whole.mean - info.offsetG) * info.scale
+        let length = (corrected * corrected).sum().squareRoot()
+        let up = corrected / length
+        let face = Face.nearest(to: up)
+        let degrees = acos(min(1, abs(up[face.axis]))) * 180 / .pi
+        let text = String(format: "[%.3f, %.3f, %.3f]", up.x, up.y, up.z)
+        if json {
+            print(
+                "{\"up\":[\(up.x),\(up.y),\(up.z)],\"reads_g\":\(length),\"nearest\":\"\(face.rawValue)\",\"degrees_from_nearest\":\(degrees)}"
+            )
+            return
+        }
+        out.line(
+            String(
+                format: "at rest it reads %.3f g, %.1f° from %@ up", length, degrees,
+                face.rawValue.uppercased()))
+        out.line(
+            "for the configuration (a reload applies it):\naccelerometer:\n  up: \(degrees < 2 ? face.rawValue : text)"
+        )
+    }
+
+    /// Half-second windows for `seconds`, with a progress bar on a terminal.
+    private func measureWindows(_ client: ControlClient, name: String, interactive: Bool) throws -> (
+        [CalibrationWindow], Int
+    ) {
         let windowMs = 500
         let count = max(1, Int((seconds * 1000 / Double(windowMs)).rounded()))
         var windows: [CalibrationWindow] = []
@@ -182,6 +238,15 @@ struct CalibrateCommand: ParsableCommand {
             }
         }
         if interactive { Terminal.write("\n") }
+        return (windows, wanted)
+    }
+
+    /// One step: measured in half-second windows (a progress bar between them on a terminal),
+    /// then judged: at rest, on the face asked, with the samples the rate promises.
+    private func measure(
+        _ client: ControlClient, face: Face?, name: String, info: CalibrationReply, interactive: Bool
+    ) throws -> Step {
+        let (windows, wanted) = try measureWindows(client, name: name, interactive: interactive)
         let judged = try CalibrationMath.judge(windows, wanted: wanted, expected: face, rangeG: info.rangeG)
         return Step(face: judged.face, window: judged.window)
     }

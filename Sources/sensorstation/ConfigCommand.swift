@@ -112,7 +112,8 @@ func summary(_ c: StationConfiguration) -> String {
             + (a.sensor == .none
                 ? "none"
                 : "\(a.sensor.rawValue) at \(hex(a.address)), ±\(a.rangeG) g, \(number(a.odrHz)) Hz"
-                    + (a.fifo ? ", FIFO" : "")))
+                    + (a.fifo ? ", FIFO" : "") + (a.up == .zero ? "" : ", up \(a.upText)")
+                    + (a.calibrationSource.map { ", calibration \($0.text)" } ?? "")))
     let i = c.impact
     lines.append(
         "  impact      ≥ \(number(i.thresholdG)) g" + (i.sustain > .zero ? " for \(seconds(i.sustain))" : "")

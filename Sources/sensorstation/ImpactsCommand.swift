@@ -2,6 +2,7 @@ import ArgumentParser
 import Detection
 import Foundation
 import LinuxSystem
+import Station
 import Storage
 
 /// `sensorstation impacts [list]` and `sensorstation impacts show ID`: the recorded impact events,
@@ -220,6 +221,8 @@ struct ImpactTrace {
             ("threshold_g", .double(r.thresholdG)), ("sensor", .string(r.sensor)),
             ("fall_ms", r.fallMs.map(JSONValue.double) ?? .null),
             ("drop_m", r.dropM.map(JSONValue.double) ?? .null),
+            ("vertical_g", r.verticalG.map(JSONValue.double) ?? .null),
+            ("horizontal_g", r.horizontalG.map(JSONValue.double) ?? .null),
             ("waveform_samples", .int(Int64(samples.count))), ("waveform_rate_hz", .double(r.waveformRateHz)),
         ]
         return JSONValue.object(fields) + "\n"
@@ -232,16 +235,25 @@ struct ImpactTrace {
             return (v >= 0 ? "+" : "−") + String(format: "%.1f ms", abs(v))
         }
         let severity = r.severity == "severe" ? style.red(style.bold("severe")) : style.yellow(r.severity)
-        var lines = [
+        var mounted: String?
+        if let v = r.verticalG, let h = r.horizontalG {
+            let along = String(format: "%.2f g %@", abs(v), v >= 0 ? "up" : "down")
+            let across = String(format: "%.2f g across", h)
+            mounted =
+                "  mounted      \(along), \(across) (\(AlertMessage.direction(vertical: v, horizontal: h)))"
+        }
+        let rows: [String?] = [
             style.bold("Impact \(id)") + " — \(severity)",
             "  trigger      \(TimeCodec.local(micros: TimeCodec.micros(r.triggerTime))) (local)",
             "  peak         \(String(format: "%.2f g", r.peakG))\(r.saturated ? " or more (the sensor saturated)" : "") at \(ms(r.peakTime.timeIntervalSince(r.triggerTime)))"
                 + String(format: "   x %.2f  y %.2f  z %.2f g", r.peakXG, r.peakYG, r.peakZG),
+            mounted,
             "  above \(String(format: "%.1f g", r.thresholdG))  \(String(format: "%.1f ms", r.durationMs))",
             "  ΔV           \(String(format: "%.2f m/s", r.deltaVMps))",
             "  HIC15        \(r.hic15.map { String(format: "%.1f", $0) } ?? "n/a (no 15 ms window at \(String(format: "%.0f", r.waveformRateHz)) Hz)")",
             "  sensor       \(r.sensor)",
         ]
+        var lines = rows.compactMap { $0 }
         if let fall = r.fallMs, let drop = r.dropM {
             lines.insert(
                 "  free fall    \(String(format: "%.0f ms", fall)) before it: \(String(format: "%.2f m", drop)) from rest",

@@ -70,6 +70,12 @@ struct CalibrateCLITests {
         #expect((result?["positions"] as? [[String: Any]])?.first?["face"] as? String == "+z")
         #expect(dry.stderr.contains("not kept (--dry-run)"))
 
+        // Which way is up in the mount: the quiet station lies flat.
+        let up = try CLI.run(["calibrate", "--config", config, "--seconds", "1", "--measure-up"])
+        #expect(
+            up.status == 0 && up.stdout.contains("from +Z up\n") && up.stdout.hasSuffix("  up: +z\n"),
+            "\(up.stdout)")
+
         // Six positions from a script: each step waits for a line; stdin closed ends it.
         let six = try CLI.run(["calibrate", "--config", config, "--six-position", "--seconds", "1"])
         #expect(

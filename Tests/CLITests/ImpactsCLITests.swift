@@ -32,14 +32,15 @@ struct ImpactsCLITests {
 
     /// A database holding that one impact (id 1) plus one whose waveform blob is damaged (id 2).
     static func database(
-        _ samples: [MotionSample] = pulse(), rate: Double = rate, fallMs: Double? = nil
+        _ samples: [MotionSample] = pulse(), rate: Double = rate, fallMs: Double? = nil,
+        up: SIMD3<Double> = .zero
     ) async throws -> (path: String, record: ImpactRecord) {
         var detector = ImpactDetector(settings: DetectorSettings())
         var events = samples.flatMap { detector.process($0) }
         events += detector.finish()
         try #require(events.count == 1)
         var capture = ImpactCapture(
-            event: events[0], sensor: "ADXL375", thresholdG: 4, rateHz: rate,
+            event: events[0], sensor: "ADXL375", thresholdG: 4, rateHz: rate, up: up,
             wallClock: { t0.addingTimeInterval($0) })
         capture.record.fallMs = fallMs
         let dir = try temporaryDirectory("sensorstation-cli")
@@ -227,8 +228,28 @@ struct ImpactsCLITests {
         #expect(o["fall_ms"] as? Double == 451.6 && abs((o["drop_m"] as? Double ?? 0) - 1) < 0.001)
         let csv = try CLI.run(["impacts", "--database", path, "--format", "csv"] + Self.window)
         let lines = csv.stdout.split(separator: "\n")
-        #expect(lines.first?.hasSuffix(",fall_ms,drop_m") == true, "\(csv.stdout)")
-        #expect(lines.dropFirst().first?.hasSuffix(",ADXL375,451.6,0.999996653012") == true, "\(csv.stdout)")
+        #expect(lines.first?.hasSuffix(",fall_ms,drop_m,vertical_g,horizontal_g") == true, "\(csv.stdout)")
+        #expect(
+            lines.dropFirst().first?.hasSuffix(",ADXL375,451.6,0.999996653012,,") == true, "\(csv.stdout)")
+    }
+
+    @Test("with accelerometer.up: show splits the peak along it, json and the list carry both components")
+    func mounted() async throws {
+        // Flat (+z up), the pulse along x: at its crest (8, 0, 1) g, 1 g up and 8 g across.
+        let (path, _) = try await Self.database(up: SIMD3(0, 0, 1))
+        let text = try CLI.run(["impacts", "show", "1", "--database", path, "--format", "text"])
+        #expect(
+            text.stdout.contains("\n  mounted      1.00 g up, 8.00 g across (mostly horizontal)\n"),
+            "\(text.stdout)")
+        let json = try CLI.run(["impacts", "show", "1", "--database", path, "--format", "json"])
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(
+            abs((o["vertical_g"] as? Double ?? 0) - 1) < 1e-9
+                && abs((o["horizontal_g"] as? Double ?? 0) - 8) < 1e-9)
+        let list = try CLI.run(["impacts", "--database", path, "--format", "json"] + Self.window)
+        #expect(
+            list.stdout.contains(#""vertical_g":1"#) && list.stdout.contains(#""horizontal_g":8"#),
+            "\(list.stdout)")
     }
 
     @Test("errors: an unknown id, a damaged waveform, an unwritable CSV file")

@@ -91,7 +91,7 @@ struct StorageCLITests {
         #expect(json.status == 0, "\(json.stderr)")
         #expect(
             json.stdout
-                == #"{"id":1,"time":"2026-11-23T00:00:30.000Z","peak_g":7.5,"severity":"impact","duration_ms":8.5,"delta_v_mps":1.75,"hic15":12.5,"saturated":false,"sensor":"ADXL375","fall_ms":null,"drop_m":null}"#
+                == #"{"id":1,"time":"2026-11-23T00:00:30.000Z","peak_g":7.5,"severity":"impact","duration_ms":8.5,"delta_v_mps":1.75,"hic15":12.5,"saturated":false,"sensor":"ADXL375","fall_ms":null,"drop_m":null,"vertical_g":null,"horizontal_g":null}"#
                 + "\n")
         let events = try CLI.run(["query", "events", "--database", path, "--format", "csv"] + Self.window)
         #expect(

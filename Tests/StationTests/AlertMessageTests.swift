@@ -14,7 +14,8 @@ struct AlertMessageTests {
     static let sender = AlertMessage.Sender(thing: "helmet-01", serial: "PI-0042", timeZone: berlin)
 
     static func impact(
-        _ id: Int64, at t: Date = t, peak: Double = 8.14, severity: String = "impact", fallMs: Double? = nil
+        _ id: Int64, at t: Date = t, peak: Double = 8.14, severity: String = "impact", fallMs: Double? = nil,
+        vertical: Double? = nil, horizontal: Double? = nil
     ) -> AlertMessage.Impact {
         AlertMessage.Impact(
             id: id,
@@ -23,7 +24,7 @@ struct AlertMessageTests {
                 peakXG: 8, peakYG: 0, peakZG: 1, durationMs: 12.46, severity: severity, deltaVMps: 1.234,
                 hic15: nil, saturated: false, thresholdG: 4, sensor: "adxl345", waveform: [],
                 waveformCount: 0,
-                waveformRateHz: 400, fallMs: fallMs))
+                waveformRateHz: 400, fallMs: fallMs, verticalG: vertical, horizontalG: horizontal))
     }
 
     static func json(_ body: String) throws -> [String: Any] {
@@ -69,6 +70,24 @@ struct AlertMessageTests {
             alert: [Self.impact(42)], from: Self.sender, now: Self.t.addingTimeInterval(31),
             lateAfter: .seconds(90))
         #expect(try Self.json(plain.body)["drop_m"] is NSNull)
+    }
+
+    @Test(
+        "with the mounting known, the line says where the hit came from and the facts carry both components")
+    func mounted() throws {
+        // 8.14 g split 7.9 g up and 1.96 g across: within 27° of vertical.
+        let m = AlertMessage(
+            alert: [Self.impact(42, vertical: 7.9, horizontal: 1.96)], from: Self.sender,
+            now: Self.t.addingTimeInterval(31), lateAfter: .seconds(90))
+        #expect(m.line == "IMPACT 8.1 g (mostly vertical, upward) on helmet-01 at 15:02:05 GMT+1")
+        let facts = try Self.json(m.body)
+        #expect(facts["vertical_g"] as? Double == 7.9 && facts["horizontal_g"] as? Double == 1.96)
+        #expect(AlertMessage.direction(vertical: -2, horizontal: 7.9) == "mostly horizontal")
+        #expect(AlertMessage.direction(vertical: -5, horizontal: 5) == "oblique, downward")
+        let plain = AlertMessage(
+            alert: [Self.impact(42)], from: Self.sender, now: Self.t.addingTimeInterval(31),
+            lateAfter: .seconds(90))
+        #expect(try Self.json(plain.body)["vertical_g"] is NSNull)
     }
 
     @Test("a burst, severe, late, at a long location: one SMS line that still fits")

@@ -360,7 +360,10 @@ struct BadInputCatalogueLibraryTests {
                 #"{"command":"stream","action":"pause"}"#,
                 "unknown stream action 'pause'; expected start, stop or toggle"
             ),
-            (#"{"command":"shutdown"}"#, "unknown command 'shutdown'; expected stream, ack, state or shadow"),
+            (
+                #"{"command":"shutdown"}"#,
+                "unknown command 'shutdown'; expected stream, ack, state, shadow or calibration"
+            ),
             (String(repeating: " ", count: 5000), "request longer than 4096 bytes"),
         ])
     func controlRequest(line: String, message: String) {

@@ -199,6 +199,7 @@ import Testing
         #expect(c.accelerometer.address == 0x1D)
         #expect(c.accelerometer.odrHz == 0.39)
         #expect(c.accelerometer.calibration.offsetG == [0.01, -0.02, 0])
+        #expect(c.accelerometer.up == .zero)
         #expect(
             c.gpio.leds == [
                 C.LED(role: .fault, line: .offset(5), activeLow: true),
@@ -580,6 +581,16 @@ import Testing
                 "config.yaml:3:12: accelerometer.calibration.scale: expected a list of three numbers [x, y, z] from 0.5 to 2, got a list of 2"
             ]),
         Bad(
+            name: "up that is not an axis", yaml: "accelerometer:\n  up: sideways\n",
+            expected: [
+                "config.yaml:2:7: accelerometer.up: expected +x, -x, +y, -y, +z, -z, none, or a direction [x, y, z], got 'sideways'"
+            ]),
+        Bad(
+            name: "up without a length", yaml: "accelerometer:\n  up: [0, 0.01, 0]\n",
+            expected: [
+                "config.yaml:2:7: accelerometer.up: expected a direction, got [0, 0.01, 0], which has almost no length"
+            ]),
+        Bad(
             name: "humidity oversampling on a bmp280",
             yaml: "weather:\n  sensor: bmp280\n  oversampling: { humidity: 2 }\n",
             expected: [
@@ -725,5 +736,28 @@ import Testing
             Self.loadProblems(path) == [
                 "\(path): cannot open the configuration file: Permission denied (errno 13)"
             ])
+    }
+}
+
+@Suite("accelerometer.up")
+struct MountingUpTests {
+    static func up(_ value: String, environment: [String: String] = [:]) throws -> SIMD3<Double> {
+        try ConfigurationLoader.parse(
+            "accelerometer:\n  up: \(value)\n", source: "/etc/c.yaml", environment: environment
+        ).accelerometer.up
+    }
+
+    @Test("an axis, a measured direction (scaled to length 1), none; live, and the environment can set it")
+    func forms() throws {
+        #expect(try Self.up("-y") == SIMD3(0, -1, 0))
+        #expect(try Self.up("+z") == SIMD3(0, 0, 1))
+        #expect(try Self.up("x") == SIMD3(1, 0, 0))
+        #expect(try Self.up("none") == .zero)
+        // The simulated demo's mount at rest, |(0.26, −0.2, 0.94)| = 0.99559.
+        let v = try Self.up("[0.26, -0.2, 0.94]")
+        #expect(abs(v.x - 0.26 / 0.99559) < 1e-4 && abs(v.z - 0.94 / 0.99559) < 1e-4)
+        #expect(try Self.up("none", environment: ["SENSORSTATION_ACCELEROMETER_UP": "+x"]) == SIMD3(1, 0, 0))
+        let key = try #require(ConfigurationKeys.all.first { $0.path == "accelerometer.up" })
+        #expect(key.reload == .live)
     }
 }

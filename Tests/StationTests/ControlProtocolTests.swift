@@ -29,8 +29,28 @@ struct ControlProtocolTests {
             #"{"command":"stream","action":"pause"}"#,
             "unknown stream action 'pause'; expected start, stop or toggle"
         ),
-        (#"{"command":"reboot"}"#, "unknown command 'reboot'; expected stream, ack, state or shadow"),
+        (
+            #"{"command":"reboot"}"#,
+            "unknown command 'reboot'; expected stream, ack, state, shadow or calibration"
+        ),
         (String(repeating: " ", count: 5000), "request longer than 4096 bytes"),
+        (
+            #"{"command":"calibration","action":"measure"}"#,
+            "calibration measure needs milliseconds, 50–2000"
+        ),
+        (
+            #"{"command":"calibration","action":"measure","milliseconds":60000}"#,
+            "calibration measure needs milliseconds, 50–2000"
+        ),
+        (#"{"command":"calibration","action":"save"}"#, "calibration save needs the file's text"),
+        (
+            #"{"command":"calibration","action":"save","file":"{\"sensor\":3}"}"#,
+            #"calibration save: "sensor" is not a text"#
+        ),
+        (
+            #"{"command":"calibration","action":"tune"}"#,
+            "unknown calibration action 'tune'; expected show, measure, save or reset"
+        ),
     ])
     func rejectsBadRequests(_ line: String, _ message: String) {
         #expect(throws: ControlProtocolError(message)) { try ControlRequest.decode(Array(line.utf8)) }
@@ -39,7 +59,13 @@ struct ControlProtocolTests {
     @Test func requestsRoundTrip() throws {
         for r in [
             ControlRequest.command(.stream(.start)), .command(.stream(.stop)), .command(.stream(.toggle)),
-            .command(.acknowledgeImpact), .state,
+            .command(.acknowledgeImpact), .state, .calibration(.show), .calibration(.reset),
+            .calibration(.measure(milliseconds: 500)),
+            .calibration(
+                .save(
+                    CalibrationFile(
+                        sensor: "adxl345", address: 0x53, method: .level, measuredAt: "2026-12-06T19:00:00Z",
+                        offsetG: SIMD3(0.012345, -0.5, 0), scale: .one))),
         ] {
             #expect(try ControlRequest.decode(Array(r.encoded())) == r)
         }

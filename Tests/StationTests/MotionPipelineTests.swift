@@ -141,6 +141,46 @@ struct MotionPipelineTests {
         #expect(abs(capture.record.deltaVMps - v) / v < 0.03, "ΔV \(capture.record.deltaVMps) m/s")
     }
 
+    @Test(
+        "with accelerometer.up, an impact's peak is split along it: a knock from the side is horizontal, a landing vertical and upward"
+    )
+    func mountedComponents() throws {
+        // Lying flat (+z up), an 8 g knock along x: at the crest (8, 0, 1) g, so 1 g up (gravity)
+        // and 8 g across.
+        let (driver, clock) = try Self.chip()
+        var flat = MotionPipeline(
+            sensor: "adxl345", rateHz: driver.odrHz, detector: DetectorSettings(), up: SIMD3(0, 0, 1))
+        let knock = try #require(
+            try Self.run(&flat, driver: driver, clock: clock, seconds: 4).flatMap(\.captures).first?.record)
+        let v = try #require(knock.verticalG)
+        let h = try #require(knock.horizontalG)
+        #expect(abs(v - 1) < 0.05 && abs(h - 8) < 0.2, "vertical \(v), horizontal \(h)")
+        #expect(abs(v * v + h * h - knock.peakG * knock.peakG) < 1e-9)
+        // Mounted on its side (−y up), dropped 1 m: the ground pushes up along −y.
+        let sideClock = ManualSimulationClock()
+        let station = SimulatedStation(
+            clock: sideClock, scenario: .quiet(gravity: Vector3(0, -1, 0)), chips: [.init(.adxl345)])
+        let side = try AccelerometerFactory.open(
+            model: .adxl345, device: try station.bus.device(at: 0x53), rangeG: 16, odrHz: 400, fifo: true,
+            sleep: { _ in })
+        var mounted = MotionPipeline(
+            sensor: "adxl345", rateHz: side.odrHz, detector: DetectorSettings(), up: SIMD3(0, -1, 0))
+        _ = try Self.run(&mounted, driver: side, clock: sideClock, seconds: 1)
+        station.injectDrop(height: 1)
+        let landing = try #require(
+            try Self.run(&mounted, driver: side, clock: sideClock, seconds: 3).flatMap(\.captures).first?
+                .record)
+        #expect(try #require(landing.verticalG) > 0.99 * landing.peakG)
+        #expect(try #require(landing.horizontalG) < 0.2)
+        // Without it: no components.
+        let (plainDriver, plainClock) = try Self.chip()
+        var plain = MotionPipeline(sensor: "adxl345", rateHz: plainDriver.odrHz, detector: DetectorSettings())
+        let unmounted = try #require(
+            try Self.run(&plain, driver: plainDriver, clock: plainClock, seconds: 4).flatMap(\.captures)
+                .first?.record)
+        #expect(unmounted.verticalG == nil && unmounted.horizontalG == nil)
+    }
+
     @Test("a knock more than half a second after a fall is not its landing")
     func fallThenLateKnock() throws {
         // The fall ends at 1.4 s (0.3 s long), then the station rests 0.6 s before the pulse at 2 s.

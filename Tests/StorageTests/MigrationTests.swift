@@ -17,6 +17,7 @@ struct MigrationTests {
             report.migrationsApplied == [
                 "v1-readings-impacts-events", "v2-raw-acceleration", "v3-minute-rollups",
                 "v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall",
+                "v7-impacts-components",
             ])
         let mode = try db.pool!.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
@@ -63,7 +64,7 @@ struct MigrationTests {
         #expect(
             report.migrationsApplied == [
                 "v2-raw-acceleration", "v3-minute-rollups", "v4-impacts-hic15-nullable", "v5-alert-outbox",
-                "v6-impacts-fall",
+                "v6-impacts-fall", "v7-impacts-components",
             ])
         let rows = try db.query(
             .init(kind: .weather, since: Fixture.t0, until: Fixture.t0.addingTimeInterval(1)))
@@ -118,6 +119,7 @@ struct MigrationTests {
         #expect(
             report.migrationsApplied == [
                 "v3-minute-rollups", "v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall",
+                "v7-impacts-components",
             ])
         // One more second through the trigger, in the third minute.
         try Fixture.write(db) { db in
@@ -197,12 +199,22 @@ struct MigrationTests {
         }
         let (db, report) = try StationDatabase.openForWriting(path: path)
         #expect(
-            report.migrationsApplied == ["v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall"])
+            report.migrationsApplied == [
+                "v4-impacts-hic15-nullable", "v5-alert-outbox", "v6-impacts-fall", "v7-impacts-components",
+            ])
         try Fixture.write(db) { db in
             // Every v3 column as it was; v6's fall_ms is NULL (no fall was looked for then).
             let v3 = try #require(before.first).columnNames.joined(separator: ", ")
             #expect(try Row.fetchAll(db, sql: "SELECT \(v3) FROM impacts ORDER BY id") == before)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM impacts WHERE fall_ms IS NOT NULL") == 0)
+            // v7's components are NULL too: the mounting was not known then.
+            #expect(
+                try Int.fetchOne(
+                    db,
+                    sql:
+                        "SELECT count(*) FROM impacts WHERE vertical_g IS NOT NULL OR horizontal_g IS NOT NULL"
+                )
+                    == 0)
             try db.execute(
                 sql: insert,
                 arguments: [

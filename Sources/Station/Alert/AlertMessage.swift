@@ -55,6 +55,10 @@ public struct AlertMessage: Sendable, Equatable {
             "IMPACT \(Self.g(first.record.peakG))\(first.record.severity == "severe" ? " (severe)" : "")"
         // A fall before it tells the reader most: a helmet that dropped 2 m, not one knocked.
         if let drop = first.record.dropM { line += " after a \(String(format: "%.1f", drop)) m fall" }
+        // With the mounting known: from above or below, or from the side.
+        if let v = first.record.verticalG, let h = first.record.horizontalG {
+            line += " (\(Self.direction(vertical: v, horizontal: h)))"
+        }
         line += " on \(sender.thing) at \(Self.clock(first.record.triggerTime, sender.timeZone))"
         if impacts.count > 1 {
             line += ", \(impacts.count - 1) more within \(Self.span(impacts))"
@@ -131,6 +135,15 @@ public struct AlertMessage: Sendable, Equatable {
 
     // MARK: - the facts
 
+    /// Where a peak came from in the mounting: "mostly vertical, upward" when its vertical
+    /// component is at least twice the horizontal (within 27° of up or down), "mostly
+    /// horizontal" when the horizontal is at least twice the vertical, else "oblique".
+    public static func direction(vertical v: Double, horizontal h: Double) -> String {
+        if abs(v) >= 2 * h { return "mostly vertical, \(v >= 0 ? "upward" : "downward")" }
+        if h >= 2 * abs(v) { return "mostly horizontal" }
+        return "oblique, \(v >= 0 ? "upward" : "downward")"
+    }
+
     static func fields(_ i: Impact, _ sender: Sender) -> [(String, JSONValue)] {
         let r = i.record
         return [
@@ -142,6 +155,8 @@ public struct AlertMessage: Sendable, Equatable {
             ("hic15", r.hic15.map { .double(round($0, 1)) } ?? .null),
             ("delta_v_mps", .double(round(r.deltaVMps, 2))), ("saturated", .bool(r.saturated)),
             ("drop_m", r.dropM.map { .double(round($0, 2)) } ?? .null),
+            ("vertical_g", r.verticalG.map { .double(round($0, 2)) } ?? .null),
+            ("horizontal_g", r.horizontalG.map { .double(round($0, 2)) } ?? .null),
         ]
     }
 

@@ -345,4 +345,13 @@ func yamlLine(_ line: LineSelector) -> String {
     }
 }
 
+/// `accelerometer.up` as the file writes it: `none`, an axis (`-y`), or a direction.
+func yamlUp(_ v: SIMD3<Double>) -> String {
+    if v == .zero { return "none" }
+    for (i, axis) in ["x", "y", "z"].enumerated() where abs(v[i]) == 1 {
+        return (v[i] > 0 ? "+" : "-") + axis
+    }
+    return yamlVector(v)
+}
+
 func yamlVector(_ v: SIMD3<Double>) -> String { "[\(format(v.x)), \(format(v.y)), \(format(v.z))]" }

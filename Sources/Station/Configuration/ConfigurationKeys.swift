@@ -110,6 +110,16 @@ public enum ConfigurationKeys {
         .vector3(
             "accelerometer.calibration.scale", 0.5...2, .live, at: \.accelerometer.calibration.scale,
             note: "then multiplied by this", example: "[1.01, 0.99, 1.5]"),
+        K.make(
+            "accelerometer.up",
+            .custom(
+                type: "text or list of 3 numbers",
+                allowed: "`+x`, `-x`, `+y`, `-y`, `+z`, `-z`, a direction `[x, y, z]`, or `none`"),
+            .live,
+            note:
+                "the chip's direction that points up as the station is mounted (at rest it reads +1 g along it): impacts get vertical and horizontal components",
+            example: "-y", defaultText: "`none` (components not given)", at: \.accelerometer.up,
+            text: yamlUp, parse: { r, s, k in r.up(s, k) }),
         .custom(
             "accelerometer.interrupt", type: "mapping or `none`", allowed: "write `none` to poll the chip",
             .restart, form: .scalarOrMapping, defaultText: "`none` (polled)", example: "none",

@@ -222,6 +222,41 @@ final class ConfigurationReader {
         return .name(text)
     }
 
+    /// `accelerometer.up`: an axis (`+x` … `-z`), `none` (`.zero`), or a direction `[x, y, z]`
+    /// (such as a reading at rest in the mount), scaled to length 1.
+    func up(_ s: Section, _ key: String) -> SIMD3<Double>? {
+        guard let node = s.node(key) else { return nil }
+        let expected = "+x, -x, +y, -y, +z, -z, none, or a direction [x, y, z]"
+        switch node.kind {
+        case .null: return .zero
+        case .scalar(let text, _):
+            let t = text.lowercased()
+            if t == "none" { return .zero }
+            let sign: Double = t.hasPrefix("-") ? -1 : 1
+            let axis = t.hasPrefix("-") || t.hasPrefix("+") ? String(t.dropFirst()) : t
+            guard let i = ["x", "y", "z"].firstIndex(of: axis) else {
+                report(node.origin, key: s.keyPath(key), "expected \(expected), got \(node.described)")
+                return nil
+            }
+            var v = SIMD3<Double>.zero
+            v[i] = sign
+            return v
+        case .sequence:
+            guard let v = vector3(s, key, -10...10) else { return nil }
+            let length = (v * v).sum().squareRoot()
+            guard length >= 0.1 else {
+                report(
+                    node.origin, key: s.keyPath(key),
+                    "expected a direction, got \(yamlVector(v)), which has almost no length")
+                return nil
+            }
+            return v / length
+        default:
+            report(node.origin, key: s.keyPath(key), "expected \(expected), got \(node.described)")
+            return nil
+        }
+    }
+
     /// A list of exactly three numbers in `range` (calibration vectors).
     func vector3(_ s: Section, _ key: String, _ range: ClosedRange<Double>) -> SIMD3<Double>? {
         guard let node = s.node(key) else { return nil }

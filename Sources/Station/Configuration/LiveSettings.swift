@@ -15,6 +15,8 @@ public final class LiveSettings: Sendable {
         /// from the running configuration; here so that every live key is in one value.
         public var uploadPollInterval: Duration
         public var shadowHeartbeat: Duration
+        /// `accelerometer.up` (`.zero`: not known).
+        public var up: SIMD3<Double> = .zero
 
         public init(
             detector: DetectorSettings, offsetG: SIMD3<Double>, scale: SIMD3<Double>,
@@ -58,6 +60,7 @@ extension LiveSettings.Values {
             scale: c.accelerometer.calibration.scale, weatherInterval: c.weather.interval,
             temperatureOffsetC: c.weather.temperatureOffsetC, uploadPollInterval: c.upload.pollInterval,
             shadowHeartbeat: c.shadow.heartbeat)
+        up = c.accelerometer.up
     }
 }
 

@@ -109,6 +109,12 @@ extension StationConfiguration {
         /// Where `calibration` came from when a calibration file is beside the log (set by the
         /// loader; not a key). Nil: the configuration file or its defaults.
         public var calibrationSource: CalibrationSource?
+        /// The chip's direction that points up as mounted, length 1 (at rest the corrected
+        /// reading is +1 g along it); `.zero`: not known, and impacts get no components.
+        public var up: SIMD3<Double> = .zero
+
+        /// `up` as the configuration writes it: `+z`, `[0.261, -0.201, 0.944]` or `none`.
+        public var upText: String { yamlUp(up) }
         /// The GPIO line the chip's INT1 pin is wired to; nil (`interrupt: none`, the default):
         /// the sampler polls.
         public var interrupt: Interrupt?

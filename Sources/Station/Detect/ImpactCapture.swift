@@ -46,9 +46,11 @@ extension ImpactCapture {
     /// Converts a detector event (times on the sampler's timeline, in seconds) into the stored
     /// record (wall-clock times, the waveform as the compact blob).
     public init(
-        event e: ImpactEvent, sensor: String, thresholdG: Double, rateHz: Double, wallClock: (Double) -> Date
+        event e: ImpactEvent, sensor: String, thresholdG: Double, rateHz: Double, up: SIMD3<Double> = .zero,
+        wallClock: (Double) -> Date
     ) {
         let blob = WaveformCodec.encode(e.waveform)
+        let components = MountedComponents(peak: SIMD3(e.peakX, e.peakY, e.peakZ), up: up)
         let fallMs = e.fall.map { $0.duration * 1000 }
         record = ImpactRecord(
             triggerTime: wallClock(e.triggerT), startTime: wallClock(e.startT), endTime: wallClock(e.endT),
@@ -56,7 +58,8 @@ extension ImpactCapture {
             durationMs: e.durationAbove * 1000, severity: e.severity.rawValue, deltaVMps: e.deltaV,
             hic15: e.hic15,
             saturated: e.saturated, thresholdG: thresholdG, sensor: sensor, waveform: blob,
-            waveformCount: e.waveform.count, waveformRateHz: rateHz, fallMs: fallMs)
+            waveformCount: e.waveform.count, waveformRateHz: rateHz, fallMs: fallMs,
+            verticalG: components?.verticalG, horizontalG: components?.horizontalG)
         summary = ImpactSummary(
             id: nil, time: wallClock(e.triggerT), peakG: e.peakG, severity: e.severity.rawValue,
             durationMs: e.durationAbove * 1000, thresholdG: thresholdG, deltaVMps: e.deltaV, hic15: e.hic15,

@@ -33,6 +33,8 @@ public struct MotionPipeline: Sendable {
     public private(set) var detectorSettings: DetectorSettings
     public private(set) var offsetG: SIMD3<Double>
     public private(set) var scale: SIMD3<Double>
+    /// `accelerometer.up` (`.zero`: not known): each impact's peak is split along it.
+    public private(set) var up: SIMD3<Double>
     private var aggregator = MotionAggregator()
     private var detector: ImpactDetector
     private var falls: FallTracker
@@ -41,8 +43,9 @@ public struct MotionPipeline: Sendable {
 
     public init(
         sensor: String, rateHz: Double, detector: DetectorSettings, offsetG: SIMD3<Double> = .zero,
-        scale: SIMD3<Double> = .one
+        scale: SIMD3<Double> = .one, up: SIMD3<Double> = .zero
     ) {
+        self.up = up
         self.sensor = sensor
         self.rateHz = rateHz
         self.detectorSettings = detector
@@ -113,6 +116,7 @@ public struct MotionPipeline: Sendable {
         detectorSettings = values.detector
         offsetG = values.offsetG
         scale = values.scale
+        up = values.up
         detector = ImpactDetector(settings: values.detector)
         falls = FallTracker(settings: values.detector)
         latched = false
@@ -129,7 +133,7 @@ public struct MotionPipeline: Sendable {
         var event = e
         event.fall = falls.landing(before: e.startT)
         return ImpactCapture(
-            event: event, sensor: sensor, thresholdG: detectorSettings.thresholdG, rateHz: rateHz,
+            event: event, sensor: sensor, thresholdG: detectorSettings.thresholdG, rateHz: rateHz, up: up,
             wallClock: wallClock.date(seconds:))
     }
 }

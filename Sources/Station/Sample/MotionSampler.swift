@@ -18,6 +18,8 @@ public struct MotionSampler: Sendable {
     public var fifo: Bool
     public var offsetG: SIMD3<Double>
     public var scale: SIMD3<Double>
+    /// `accelerometer.up` (`.zero`: not known).
+    public var up: SIMD3<Double>
     public var detector: DetectorSettings
     /// Keep raw samples in the log while streaming.
     public var rawWhileStreaming: Bool
@@ -31,7 +33,8 @@ public struct MotionSampler: Sendable {
 
     public init(
         model: ChipModel, address: I2CAddress, rangeG: Double, odrHz: Double, fifo: Bool,
-        offsetG: SIMD3<Double> = .zero, scale: SIMD3<Double> = .one, detector: DetectorSettings,
+        offsetG: SIMD3<Double> = .zero, scale: SIMD3<Double> = .one, up: SIMD3<Double> = .zero,
+        detector: DetectorSettings,
         rawWhileStreaming: Bool = false, reprobeInterval: Duration = .seconds(5), realtime: Bool = true,
         interrupt: InterruptPin? = nil
     ) {
@@ -43,6 +46,7 @@ public struct MotionSampler: Sendable {
         self.fifo = fifo
         self.offsetG = offsetG
         self.scale = scale
+        self.up = up
         self.detector = detector
         self.rawWhileStreaming = rawWhileStreaming
         self.reprobeInterval = reprobeInterval
@@ -130,7 +134,7 @@ public struct MotionSampler: Sendable {
             var accel: (any Accelerometer)?
             var pipeline = MotionPipeline(
                 sensor: config.model.rawValue, rateHz: config.odrHz, detector: config.detector,
-                offsetG: config.offsetG, scale: config.scale)
+                offsetG: config.offsetG, scale: config.scale, up: config.up)
             // Sample times are on the timeline `now`; the anchor maps them onto the wall clock and
             // follows it when it is set (NTP after a boot without a battery clock).
             var anchor = WallClockAnchor(timeline: now(), wall: Date())

@@ -104,7 +104,8 @@ public struct StationComponents {
             services.append(
                 MotionSampler(
                     model: model, address: a.address, rangeG: Double(a.rangeG), odrHz: a.odrHz, fifo: a.fifo,
-                    offsetG: a.calibration.offsetG, scale: a.calibration.scale, detector: c.detectorSettings,
+                    offsetG: a.calibration.offsetG, scale: a.calibration.scale, up: a.up,
+                    detector: c.detectorSettings,
                     rawWhileStreaming: c.storage.rawWhileStreaming, realtime: c.hardware == .linux,
                     interrupt: a.interrupt.map {
                         InterruptPin(activeLow: $0.activeLow, openDrain: $0.openDrain)
