@@ -256,12 +256,7 @@ struct CalibrateCommand: ParsableCommand {
         do {
             response = try client.send(.calibration(r), timeoutMs: 8000)
         } catch {
-            printError(error.description)
-            switch error.kind {
-            case .notRunning: throw ExitCode(ExitCodes.unavailable)
-            case .permissionDenied: throw ExitCode(ExitCodes.noPermission)
-            case .protocolError, .anotherStation, .other: throw ExitCode(ExitCodes.failure)
-            }
+            throw controlFailure(error)
         }
         guard response.ok else {
             printError(response.message)

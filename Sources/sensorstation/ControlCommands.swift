@@ -11,12 +11,7 @@ func sendControl(_ request: ControlRequest, options: ConfigOptions, json: Bool) 
     do {
         response = try ControlClient(path: path).send(request)
     } catch {
-        printError(error.description)
-        switch error.kind {
-        case .notRunning: throw ExitCode(ExitCodes.unavailable)
-        case .permissionDenied: throw ExitCode(ExitCodes.noPermission)
-        case .protocolError, .anotherStation, .other: throw ExitCode(ExitCodes.failure)
-        }
+        throw controlFailure(error)
     }
     if json {
         FileHandle.standardOutput.write(response.encoded())
@@ -24,6 +19,16 @@ func sendControl(_ request: ControlRequest, options: ConfigOptions, json: Bool) 
         print(response.message)
     }
     if !response.ok { throw ExitCode(ExitCodes.failure) }
+}
+
+/// Says why the control socket could not be used and gives the exit status that means it.
+func controlFailure(_ error: ControlSocketError) -> ExitCode {
+    printError(error.description)
+    switch error.kind {
+    case .notRunning: return ExitCode(ExitCodes.unavailable)
+    case .permissionDenied: return ExitCode(ExitCodes.noPermission)
+    case .protocolError, .anotherStation, .other: return ExitCode(ExitCodes.failure)
+    }
 }
 
 struct StreamCommand: ParsableCommand {

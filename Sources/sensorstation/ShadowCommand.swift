@@ -33,14 +33,7 @@ struct ShadowSyncCommand: ParsableCommand {
         let config = try options.load().configuration
         let client = ControlClient(path: ControlSocket.path(forDatabase: config.storage.path))
         func send(_ request: ControlRequest) throws -> ControlResponse {
-            do { return try client.send(request) } catch {
-                printError(error.description)
-                switch error.kind {
-                case .notRunning: throw ExitCode(ExitCodes.unavailable)
-                case .permissionDenied: throw ExitCode(ExitCodes.noPermission)
-                case .protocolError, .anotherStation, .other: throw ExitCode(ExitCodes.failure)
-                }
-            }
+            do { return try client.send(request) } catch { throw controlFailure(error) }
         }
         let asked = try send(.shadowSync)
         guard asked.ok, let number = asked.shadowRequest else {
