@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LinuxSystem
 import Station
+import Storage
 
 struct CalibrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -185,7 +186,7 @@ struct CalibrateCommand: ParsableCommand {
         (windows, wanted) = try measureWindows(client, name: "mounted", interactive: interactive)
         let whole = windows.reduce(CalibrationWindow()) { $0.combined(with: $1) }
         var refusal = CalibrationMath.stillness(windows, rangeG: info.rangeG)
-        if refusal == nil, whole.count * 2 < wanted {
+        if refusal == nil, whole.count * 10 < wanted || whole.count < 10 {
             refusal = CalibrationRefusal(.samples, "only \(whole.count) of \(wanted) samples came")
         }
         if let refusal {
@@ -200,8 +201,11 @@ struct CalibrateCommand: ParsableCommand {
         let text = String(format: "[%.3f, %.3f, %.3f]", up.x, up.y, up.z)
         if json {
             print(
-                "{\"up\":[\(up.x),\(up.y),\(up.z)],\"reads_g\":\(length),\"nearest\":\"\(face.rawValue)\",\"degrees_from_nearest\":\(degrees)}"
-            )
+                JSONValue.object([
+                    ("up", .array([.double(up.x), .double(up.y), .double(up.z)])),
+                    ("reads_g", .double(length)),
+                    ("nearest", .string(face.rawValue)), ("degrees_from_nearest", .double(degrees)),
+                ]))
             return
         }
         out.line(
@@ -311,13 +315,25 @@ struct CalibrateCommand: ParsableCommand {
             + renderTable(rows)
     }
 
+    /// The file's fields as it keeps them (rounded the same), each position's measurement, and
+    /// where it was kept.
     static func json(_ f: CalibrationFile, steps: [Step], saved: String?) -> String {
-        func list(_ v: SIMD3<Double>) -> String { "[\(v.x),\(v.y),\(v.z)]" }
-        let positions = steps.map {
-            "{\"face\":\"\($0.face.rawValue)\",\"mean_g\":\(list($0.window.mean)),\"noise_g\":\(list($0.window.standardDeviation)),\"samples\":\($0.window.count)}"
+        func list(_ v: SIMD3<Double>) -> JSONValue { .array([.double(v.x), .double(v.y), .double(v.z)]) }
+        var fields: [(String, JSONValue)] = []
+        if case .object(let o)? = try? JSONValue.parse(Array(f.encoded.utf8)) {
+            for key in ["sensor", "address", "method", "measured_at", "offset_g", "scale"] {
+                fields.append((key, o[key] ?? .null))
+            }
+            fields.append(("residual_g", o["residual_g"] ?? .null))
         }
-        return
-            "{\"sensor\":\"\(f.sensor)\",\"address\":\"\(f.hexAddress)\",\"method\":\"\(f.method.rawValue)\",\"offset_g\":\(list(f.offsetG)),\"scale\":\(list(f.scale)),\"residual_g\":\(f.residualG.map { String($0) } ?? "null"),\"positions\":[\(positions.joined(separator: ","))],\"saved\":\(saved.map { "\"\($0)\"" } ?? "null")}"
+        let positions: [JSONValue] = steps.map {
+            .object([
+                "face": .string($0.face.rawValue), "mean_g": list($0.window.mean),
+                "noise_g": list($0.window.standardDeviation), "samples": .int(Int64($0.window.count)),
+            ])
+        }
+        fields += [("positions", .array(positions)), ("saved", saved.map(JSONValue.string) ?? .null)]
+        return JSONValue.object(fields)
     }
 }
 

@@ -132,6 +132,20 @@ extension CalibrateCLITests {
         #expect(root.status == 0 && root.stdout.contains("calibration file \(state)/calibration.json"))
         let nobody = try CLI.runMinimal(["config", "check", open + "/c.yaml"], asNobody: true)
         #expect(nobody.status == 0, "\(nobody.stdout)\(nobody.stderr)")
+        // It says it cannot tell, not that the file is "not applied" (the service may apply it).
+        #expect(
+            nobody.stdout.contains(
+                "calibration cannot tell whether the service keeps a calibration (\(state)/calibration.json: Permission denied"
+            ),
+            "\(nobody.stdout)")
+        // A damaged file is left aside, and calibrate --reset (or any command) still runs.
+        try "garbage".write(toFile: state + "/calibration.json", atomically: true, encoding: .utf8)
+        let damaged = try CLI.run(["config", "check", open + "/c.yaml"])
+        #expect(
+            damaged.status == 0
+                && damaged.stdout.contains(
+                    "calibration.json not applied, the configuration's values are used: not a JSON object"),
+            "\(damaged.stdout)")
     }
 }
 

@@ -248,7 +248,7 @@ struct ImpactsCLITests {
                 && abs((o["horizontal_g"] as? Double ?? 0) - 8) < 1e-9)
         let list = try CLI.run(["impacts", "--database", path, "--format", "json"] + Self.window)
         #expect(
-            list.stdout.contains(#""vertical_g":1"#) && list.stdout.contains(#""horizontal_g":8"#),
+            list.stdout.contains(#""vertical_g":1.0,"#) && list.stdout.contains(#""horizontal_g":8.0}"#),
             "\(list.stdout)")
     }
 

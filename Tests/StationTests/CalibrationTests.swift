@@ -33,6 +33,18 @@ struct CalibrationMathTests {
             let corrected = (Self.reads(face) - r.offsetG) * r.scale
             #expect(largest(corrected - face.gravity) < 1e-12)
         }
+        // +X up on a surface tilted 20° about z: x reads cos 20°, y sin 20°. The x scale would
+        // come out 3 % large; the result is refused.
+        var tilted = means
+        let c = cos(20 * Double.pi / 180)
+        let s = sin(20 * Double.pi / 180)
+        tilted[.plusX] = SIMD3(c, s, 0) * Self.gain + Self.offset
+        #expect {
+            _ = try CalibrationMath.sixPosition(tilted)
+        } throws: { error in
+            let r = error as! CalibrationRefusal
+            return r.kind == .position && r.description.contains("the positions were not square")
+        }
         var five = means
         five[.minusY] = nil
         #expect(throws: CalibrationRefusal.self) { try CalibrationMath.sixPosition(five) }
@@ -106,7 +118,7 @@ struct CalibrationMathTests {
             CalibrationMath.stillness(saturated, rangeG: 16)?.description.contains("1 samples hit the end")
                 == true)
         #expect {
-            _ = try CalibrationMath.judge(still, wanted: 1000, expected: nil, rangeG: 16)
+            _ = try CalibrationMath.judge(still, wanted: 5000, expected: nil, rangeG: 16)
         } throws: { ($0 as! CalibrationRefusal).kind == .samples }
     }
 
@@ -216,25 +228,27 @@ struct CalibrationFileTests {
         }
         #expect(reason.contains("measured on the adxl345 at 0x53, the configuration has the lis3dh at 0x18"))
 
+        // Damaged, or a value the configuration refuses: not applied, and no command locked out.
         let (config2, path2) = try Self.station()
         try "{\"sensor\": \"adxl345\"".write(toFile: path2, atomically: true, encoding: .utf8)
-        #expect {
-            _ = try ConfigurationLoader.load(path: config2, environment: [:])
-        } throws: { error in
-            let text = "\(error)"
-            return text.contains(path2) && text.contains("not a JSON object")
-                && text.contains("remove the file")
-        }
+        let damaged = try ConfigurationLoader.load(path: config2, environment: [:])
+        #expect(damaged.accelerometer.calibration == .init())
+        let damagedText = try #require(damaged.accelerometer.calibrationSource?.text)
+        #expect(
+            damagedText.contains("\(path2) not applied") && damagedText.contains("not a JSON object")
+                && damagedText.contains("run sensorstation calibrate again, or remove the file"),
+            "\(damagedText)")
         var wild = Self.sample
         wild.scale = SIMD3(1, 3, 1)
         try wild.write(to: path2)
-        #expect {
-            _ = try ConfigurationLoader.load(path: config2, environment: [:])
-        } throws: { error in
-            let text = "\(error)"
-            return text.contains("calibration file \(path2)")
-                && text.contains("accelerometer.calibration.scale")
-        }
+        let refused = try ConfigurationLoader.loadTracingOrigins(path: config2, environment: [:])
+        #expect(refused.configuration.accelerometer.calibration == .init())
+        let wildText = try #require(refused.configuration.accelerometer.calibrationSource?.text)
+        #expect(
+            wildText.contains("calibration file \(path2)")
+                && wildText.contains("accelerometer.calibration.scale"),
+            "\(wildText)")
+        #expect(refused.origins["accelerometer.calibration.scale"] != "calibration file \(path2)")
     }
 }
 

@@ -36,11 +36,11 @@ struct ControlProtocolTests {
         (String(repeating: " ", count: 5000), "request longer than 4096 bytes"),
         (
             #"{"command":"calibration","action":"measure"}"#,
-            "calibration measure needs milliseconds, 50–2000"
+            "calibration measure needs milliseconds, 50–500"
         ),
         (
             #"{"command":"calibration","action":"measure","milliseconds":60000}"#,
-            "calibration measure needs milliseconds, 50–2000"
+            "calibration measure needs milliseconds, 50–500"
         ),
         (#"{"command":"calibration","action":"save"}"#, "calibration save needs the file's text"),
         (

@@ -179,6 +179,11 @@ struct MotionPipelineTests {
             try Self.run(&plain, driver: plainDriver, clock: plainClock, seconds: 4).flatMap(\.captures)
                 .first?.record)
         #expect(unmounted.verticalG == nil && unmounted.horizontalG == nil)
+        // A reload (SIGHUP, the shadow) brings a new mounting to the next impact.
+        var values = LiveSettings.Values(configuration: StationConfiguration.defaults(environment: [:]))
+        values.up = SIMD3(0, 1, 0)
+        _ = plain.apply(values, wallClock: Self.anchor)
+        #expect(plain.up == SIMD3(0, 1, 0))
     }
 
     @Test("a knock more than half a second after a fall is not its landing")

@@ -189,8 +189,8 @@ sleep 1
 out=$(as alice 'sensorstation calibrate --seconds 2' 2>&1); rc=$?
 kept=$(g 'stat -c "%U %a" /var/lib/sensorstation/calibration.json; cat /var/lib/sensorstation/calibration.json' 2>&1)
 [ $rc = 0 ] && grep -q "saved /var/lib/sensorstation/calibration.json and applied it" <<<"$out" \
-  && grep -q '"offset_g":\[0.039' <<<"$kept" && grep -q "^sensorstation 644" <<<"$kept" \
-  && ok "4. alice: sensorstation calibrate (level) over SSH: the sandboxed service keeps calibration.json (sensorstation, 0644) and applies it: $(grep -o '"offset_g":[^]]*]' <<<"$kept")" \
+  && grep -q '"offset_g":\[0.039' <<<"$kept" && grep -q "^sensorstation 640" <<<"$kept" \
+  && ok "4. alice: sensorstation calibrate (level) over SSH: the sandboxed service keeps calibration.json (sensorstation, 0640 under UMask=0027: its group reads it) and applies it: $(grep -o '"offset_g":[^]]*]' <<<"$kept")" \
   || fail "4. alice: calibrate: exit $rc" "$out $kept"
 j=$(journal_since "$(g 'date -d "-2 min" "+%Y-%m-%d %H:%M:%S"')")
 grep -q "reload: applied accelerometer.calibration.offset_g" <<<"$j" && ok "4. the journal names the applied calibration keys" || fail "4. no reload line for the calibration" "$(tail -5 <<<"$j")"

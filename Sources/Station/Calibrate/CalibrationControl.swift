@@ -15,8 +15,9 @@ public enum CalibrationRequest: Equatable, Sendable {
     /// Remove the calibration file: the configuration's `accelerometer.calibration` applies again.
     case reset
 
-    /// How long one measurement may be (the control socket serves one request at a time).
-    public static let measureRange = 50...2000
+    /// How long one measurement may be: the control socket serves one request at a time, and a
+    /// request must not hold it past the second another `run` waits for an answer.
+    public static let measureRange = 50...500
 }
 
 /// The answer to a calibration request.
@@ -67,15 +68,17 @@ public final class CalibrationControl: Sendable {
             return ControlResponse(ok: true, message: "calibration", calibration: reply(path: path))
         case .measure(let ms):
             let wanted = max(1, Int((config.accelerometer.odrHz * Double(ms) / 1000).rounded()))
-            // Twice as long as the samples take, and a second for a read in between.
-            let window = tap.measure(samples: wanted, timeout: .milliseconds(2 * ms + 1000))
+            // As long as the samples take and a quarter second for the reads around them (at
+            // most 750 ms: the control socket serves one request at a time).
+            let limit = ms + 250
+            let window = tap.measure(samples: wanted, timeout: .milliseconds(limit))
             var r = reply(path: path)
             r.window = window
             r.wanted = wanted
             guard window.count > 0 else {
                 let fault = state.snapshot.faultMessages["accelerometer"].map { ": \($0)" } ?? ""
                 return ControlResponse(
-                    ok: false, message: "the accelerometer gave no samples in \(2 * ms + 1000) ms\(fault)",
+                    ok: false, message: "the accelerometer gave no samples in \(limit) ms\(fault)",
                     calibration: r)
             }
             return ControlResponse(ok: true, message: "measured \(window.count) samples", calibration: r)
@@ -88,40 +91,76 @@ public final class CalibrationControl: Sendable {
                         "the calibration is for the \(file.sensor) at \(file.hexAddress), the station samples the \(a.sensor.rawValue) at 0x\(String(a.address, radix: 16))"
                 )
             }
-            return replace(path: path, cause: cause, done: "saved \(path) and applied it") {
-                () throws(SystemError) in
-                try file.write(to: path)
-            }
+            return replace(
+                path: path, cause: cause, done: "saved \(path) and applied it",
+                change: { () throws(SystemError) in try file.write(to: path) },
+                accept: { c in
+                    // The file must be what applies (not left aside for another chip or a value
+                    // the configuration refuses).
+                    guard let source = c.accelerometer.calibrationSource, !source.isApplied else {
+                        return nil
+                    }
+                    return source.text
+                })
         case .reset:
             return replace(
-                path: path, cause: cause, done: "removed \(path); the configuration's calibration applies"
-            ) { () throws(SystemError) in try Files.remove(path) }
+                path: path, cause: cause, done: "removed \(path); the configuration's calibration applies",
+                change: { () throws(SystemError) in try Files.remove(path) }, accept: { _ in nil })
         }
     }
 
-    /// Changes the file and applies it; when the configuration then does not validate (a value
-    /// out of range, or a configuration file broken since the start), the old file is put back.
+    /// Changes the file and applies it under the reloader's lock; when the configuration then
+    /// does not take it, the old file is put back before anything else can read it.
     private func replace(
-        path: String, cause: String, done: String, change: () throws(SystemError) -> Void
+        path: String, cause: String, done: String, change: () throws(SystemError) -> Void,
+        accept: (StationConfiguration) -> String?
     ) -> ControlResponse {
-        let before = try? Files.read(path, limit: CalibrationFile.maxLength)
-        do { try change() } catch {
-            return ControlResponse(ok: false, message: "\(path): \(error.reason) (\(error.call))")
+        // What to put back: the file as it is, or nothing when there is none. A file that cannot
+        // be read is not replaced (it could not be put back).
+        let before: [UInt8]?
+        do { before = try Files.read(path, limit: CalibrationFile.maxLength) } catch {
+            switch error {
+            case .system(let e) where e.isNothingThere: before = nil
+            case .system(let e):
+                return ControlResponse(
+                    ok: false,
+                    message: "\(path): cannot read the calibration in place to keep it: \(e.reason)")
+            case .tooLarge:
+                return ControlResponse(
+                    ok: false, message: "\(path): larger than a calibration file; remove it first")
+            }
         }
-        do {
-            let outcome = try reloader.apply(overlay: reloader.overlay)
+        do throws(ReloadChangeError) {
+            let outcome = try reloader.reload(
+                changing: { () throws(ReloadChangeError) in
+                    do throws(SystemError) { try change() } catch {
+                        throw ReloadChangeError("\(path): \(error.reason) (\(error.call))")
+                    }
+                },
+                accept: accept,
+                undo: { () throws(ReloadChangeError) in
+                    do throws(SystemError) {
+                        if let before {
+                            try Files.writeAtomically(path, before, mode: 0o644)
+                        } else {
+                            try Files.remove(path)
+                        }
+                    } catch {
+                        throw ReloadChangeError(
+                            "not applied, and the calibration file could not be put back (\(error.reason), \(error.call)): \(path) is what the next start or reload uses"
+                        )
+                    }
+                })
             logger.notice(
                 "calibration: \(done) (\(cause)); \(outcome.applied.isEmpty ? "no value changed" : outcome.applied.joined(separator: ", "))"
             )
             return ControlResponse(ok: true, message: done, calibration: reply(path: path))
         } catch {
-            if let before {
-                try? Files.writeAtomically(path, before, mode: 0o644)
-            } else {
-                try? Files.remove(path)
-            }
+            let text = error.description
             return ControlResponse(
-                ok: false, message: "not applied, the calibration stays as it was: \(error)")
+                ok: false,
+                message: text.hasPrefix("not applied")
+                    ? text : "not applied, the calibration stays as it was: \(text)")
         }
     }
 

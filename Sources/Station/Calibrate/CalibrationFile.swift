@@ -59,45 +59,36 @@ public struct CalibrationFile: Sendable, Equatable {
 
     /// The file at `path`; nil when there is none. Anything unreadable or malformed is a problem
     /// naming the file, the field and how to fix it.
-    public static func read(_ path: String) throws(ConfigurationError) -> CalibrationFile? {
-        switch try find(path) {
+    public static func read(_ path: String) throws(CalibrationFileError) -> CalibrationFile? {
+        switch find(path) {
         case .none: return nil
         case .file(let f): return f
-        case .forbidden(let reason):
-            throw ConfigurationError(problems: [ConfigurationProblem(source: path, key: "", message: reason)])
+        case .forbidden(let reason), .damaged(let reason): throw CalibrationFileError("\(path): \(reason)")
         }
     }
 
     public enum Found: Sendable, Equatable {
         case none
         case file(CalibrationFile)
-        /// This user may not read it (the service's directory; only its group may).
+        /// This user may not read it, or its directory (the service's; only its group may).
         case forbidden(String)
+        /// Unreadable for another reason, or not a calibration file.
+        case damaged(String)
     }
 
-    /// As `read`, but a file this user may not read is told apart: a command run by someone
-    /// outside the service's group still works, with the configuration's calibration.
-    static func find(_ path: String) throws(ConfigurationError) -> Found {
-        func problem(_ message: String) -> ConfigurationError {
-            ConfigurationError(problems: [
-                ConfigurationProblem(
-                    source: path, key: "",
-                    message:
-                        "\(message); run sensorstation calibrate again, or remove the file to use the configuration's accelerometer.calibration"
-                )
-            ])
-        }
+    /// What is at `path`. Never throws: a damaged file must not lock out the commands that
+    /// would replace or remove it (the loader leaves it unapplied and says why).
+    public static func find(_ path: String) -> Found {
         let bytes: [UInt8]
         do { bytes = try Files.read(path, limit: maxLength) } catch {
             switch error {
             case .system(let e) where e.isNothingThere || e.errno == ENOTDIR: return .none
-            case .system(let e) where e.isPermissionDenied:
-                return .forbidden("cannot read it: \(e.reason); \(ControlClient.joinGroupHint)")
-            case .system(let e): throw problem("cannot read the calibration file: \(e.reason) (\(e.call))")
-            case .tooLarge: throw problem("larger than \(maxLength / 1024) KiB: not a calibration file")
+            case .system(let e) where e.isPermissionDenied: return .forbidden("\(e.reason)")
+            case .system(let e): return .damaged("cannot read it: \(e.reason) (\(e.call))")
+            case .tooLarge: return .damaged("larger than \(maxLength / 1024) KiB: not a calibration file")
             }
         }
-        do { return .file(try decode(bytes)) } catch { throw problem(error.description) }
+        do { return .file(try decode(bytes)) } catch { return .damaged(error.description) }
     }
 
     /// Parses a calibration file's bytes (untrusted: fuzzed).
@@ -201,14 +192,24 @@ public struct CalibrationFileError: Error, Equatable, Sendable, CustomStringConv
 public enum CalibrationSource: Sendable, Equatable {
     /// `calibration.json` beside the log.
     case file(path: String, method: CalibrationFile.Method, measuredAt: String)
-    /// A calibration file for another chip, not applied: the configuration's values are used.
+    /// A calibration file not applied (another chip's, damaged, or values out of range): the
+    /// configuration's values are used.
     case ignored(path: String, reason: String)
+    /// This user cannot read the service's directory: whether it keeps a calibration is not
+    /// known here (the service itself can).
+    case unknown(path: String, reason: String)
 
     public var text: String {
         switch self {
         case .file(let path, let method, let at):
             "\(path) (\(method == .level ? "level" : "six-position")\(at.isEmpty ? "" : ", measured \(at)"))"
-        case .ignored(let path, let reason): "\(path) not applied: \(reason)"
+        case .ignored(let path, let reason):
+            "\(path) not applied, the configuration's values are used: \(reason); run sensorstation calibrate again, or remove the file"
+        case .unknown(let path, let reason):
+            "cannot tell whether the service keeps a calibration (\(path): \(reason); \(ControlClient.joinGroupHint)); the configuration's values are shown"
         }
     }
+
+    /// Whether the calibration file is what applies.
+    public var isApplied: Bool { if case .file = self { true } else { false } }
 }

@@ -113,7 +113,8 @@ public enum CalibrationMath {
     /// and returns the face it lies on. Refused when it reads far from 1 g, lies on another face,
     /// or is tilted more than the method allows: `tiltG` on the level axes (0.25 g, about 14°, for
     /// the level method, whose offsets absorb a tilt; 0.35 g for six positions, whose ± pairs
-    /// cancel it).
+    /// cancel it in the offset, and whose result is refused when a tilt shows in the scale: see
+    /// `maxResidualG`).
     public static func position(_ mean: SIMD3<Double>, expected face: Face?, tiltG: Double)
         throws(CalibrationRefusal)
         -> Face
@@ -144,13 +145,15 @@ public enum CalibrationMath {
 
     /// Judges one step: `windows` measured in a row, `wanted` the samples the rate promised
     /// over them, `expected` the face asked for (nil: the level method, any face). Returns the
-    /// face and the step's whole window, or why the step does not count: too few samples (at
-    /// least half must come), the station moved or shook, or lay otherwise than asked.
+    /// face and the step's whole window, or why the step does not count: too few samples (a
+    /// tenth of what the rate promises, and at least 10: a mean of a few hundred is as good as
+    /// of thousands, but a sampler that barely reads is faulty), the station moved or shook, or
+    /// lay otherwise than asked.
     public static func judge(
         _ windows: [CalibrationWindow], wanted: Int, expected: Face?, rangeG: Double
     ) throws(CalibrationRefusal) -> (face: Face, window: CalibrationWindow) {
         let whole = windows.reduce(CalibrationWindow()) { $0.combined(with: $1) }
-        if whole.count * 2 < wanted {
+        if whole.count * 10 < wanted || whole.count < 10 {
             throw CalibrationRefusal(
                 .samples,
                 "only \(whole.count) of \(wanted) samples came; see sensorstation status for what sampling lost"
@@ -174,7 +177,14 @@ public enum CalibrationMath {
         Result(offsetG: mean - face.gravity / scale, scale: scale, residualG: nil)
     }
 
-    /// Offset and scale per axis from the six positions' means (each face up once).
+    /// The most a six-position result may leave between a position's corrected reading and 1 g.
+    /// A position tilted by θ reads its axis cos θ short, so that axis's scale comes out too large
+    /// and the position reads more than 1 g: 20° gives 0.03 g and a 3 % scale error. A chip's own
+    /// cross-axis sensitivity (ADXL345: ±1 %) stays within 0.01 g.
+    public static let maxResidualG = 0.02
+
+    /// Offset and scale per axis from the six positions' means (each face up once); refused when
+    /// a position was tilted (see `maxResidualG`).
     public static func sixPosition(_ means: [Face: SIMD3<Double>]) throws(CalibrationRefusal) -> Result {
         var offset = SIMD3<Double>.zero
         var scale = SIMD3<Double>.one
@@ -191,6 +201,12 @@ public enum CalibrationMath {
         for mean in means.values {
             let corrected = (mean - offset) * scale
             residual = max(residual, abs((corrected * corrected).sum().squareRoot() - 1))
+        }
+        guard residual <= maxResidualG else {
+            throw CalibrationRefusal(
+                .position,
+                "the positions were not square: corrected, one of them reads \(format(residual, 3)) g away from 1 g (at most \(format(maxResidualG, 2)) g); a tilted surface or a turn that was not a quarter: repeat them on a level surface"
+            )
         }
         return Result(offsetG: offset, scale: scale, residualG: residual)
     }

@@ -5,7 +5,8 @@ import Yams
 /// `SENSORSTATION_<SECTION>_<KEY>` environment overrides, checked against the schema in
 /// `docs/configuration.md`. Every problem is collected and thrown together.
 ///
-/// Pure apart from reading the file in `load(path:)`: the environment is passed in, never read.
+/// Pure apart from reading files in `load(path:)` and `loadTracingOrigins` (the configuration
+/// file and the calibration file beside the log): the environment is passed in, never read.
 public enum ConfigurationLoader {
     /// Where the CLI looks when neither `--config` nor `SENSORSTATION_CONFIG` names a file.
     public static let systemPath = "/etc/sensorstation/config.yaml"
@@ -72,9 +73,11 @@ public enum ConfigurationLoader {
         // What `sensorstation calibrate` measured, beside the log: over the file and the
         // environment, under the shadow's settings.
         let calibrationPath = CalibrationFile.path(forDatabase: configuration.storage.path)
-        switch try CalibrationFile.find(calibrationPath) {
+        switch CalibrationFile.find(calibrationPath) {
         case .none: break
         case .forbidden(let reason):
+            configuration.accelerometer.calibrationSource = .unknown(path: calibrationPath, reason: reason)
+        case .damaged(let reason):
             configuration.accelerometer.calibrationSource = .ignored(path: calibrationPath, reason: reason)
         case .file(let file):
             let a = configuration.accelerometer
@@ -82,15 +85,25 @@ public enum ConfigurationLoader {
                 configuration.accelerometer.calibrationSource = .ignored(
                     path: calibrationPath,
                     reason:
-                        "measured on the \(file.sensor) at \(file.hexAddress), the configuration has the \(a.sensor.rawValue) at 0x\(String(a.address, radix: 16)); run sensorstation calibrate"
+                        "measured on the \(file.sensor) at \(file.hexAddress), the configuration has the \(a.sensor.rawValue) at 0x\(String(a.address, radix: 16))"
                 )
             } else {
+                // Checked by the configuration's own code; values it refuses leave the file unapplied
+                // (a damaged calibration must not stop the station or lock out the commands).
+                let checked = root
                 root = composed
-                configuration = try validate(
-                    &root, source: path, environment: environment,
-                    overlays: [file.overlay(path: calibrationPath), overlay], problems: problems)
-                configuration.accelerometer.calibrationSource = .file(
-                    path: calibrationPath, method: file.method, measuredAt: file.measuredAt)
+                do {
+                    configuration = try validate(
+                        &root, source: path, environment: environment,
+                        overlays: [file.overlay(path: calibrationPath), overlay], problems: problems)
+                    configuration.accelerometer.calibrationSource = .file(
+                        path: calibrationPath, method: file.method, measuredAt: file.measuredAt)
+                } catch {
+                    root = checked
+                    configuration.accelerometer.calibrationSource = .ignored(
+                        path: calibrationPath,
+                        reason: error.problems.map(\.description).joined(separator: "; "))
+                }
             }
         }
         var origins: [String: String] = [:]

@@ -29,7 +29,10 @@ public final class ControlServer: Sendable {
             )
         }
         if FileManager.default.fileExists(atPath: path) {
-            if (try? ControlClient(path: path).send(.state, timeoutMs: 1000)) != nil {
+            // Someone listening accepts the connection (a stale file refuses it): that station is
+            // alive even while it serves a long request (a calibration measurement).
+            if let probe = try? UnixSocket.connect(to: path) {
+                probe.close()
                 throw ControlSocketError(
                     "another sensorstation is already running (its control socket \(path) answers)",
                     kind: .anotherStation)

@@ -75,6 +75,35 @@ public final class ConfigurationReloader: Sendable {
         try commit(overlay: overlay)
     }
 
+    /// A change to a file the load reads (the calibration file), then a reload with the overlay
+    /// in force, under the one lock: no SIGHUP or shadow apply can load the file half-way, or
+    /// be undone by this one. `accept` judges the loaded configuration; when the load fails or
+    /// `accept` refuses, `undo` puts the file back (before the lock is released) and nothing is
+    /// applied.
+    public func reload(
+        changing change: () throws(ReloadChangeError) -> Void,
+        accept: (StationConfiguration) -> String?, undo: () throws(ReloadChangeError) -> Void
+    ) throws(ReloadChangeError) -> Outcome {
+        try state.withLock { s throws(ReloadChangeError) in
+            try change()
+            guard let load else {
+                try undo()
+                throw ReloadChangeError("this station runs without a configuration file to read again")
+            }
+            var new: StationConfiguration
+            do { new = try load(s.overlay) } catch {
+                try undo()
+                throw ReloadChangeError("\(error)")
+            }
+            if let refusal = accept(new) {
+                try undo()
+                throw ReloadChangeError(refusal)
+            }
+            new.hardware = s.running.hardware
+            return apply(new, overlay: s.overlay, to: &s)
+        }
+    }
+
     /// How many applies have succeeded (a refused desired state is worth another look after
     /// one: the file it was checked against may have changed).
     public var generation: Int { state.withLock { $0.generation } }
@@ -94,28 +123,42 @@ public final class ConfigurationReloader: Sendable {
             }
             var new = try load(overlay)
             new.hardware = s.running.hardware  // --simulated stays as started
-            let outcome = Outcome(
-                applied: ReloadPlan.applied(old: s.running, new: new),
-                restart: ReloadPlan.needsRestart(old: s.running, new: new))
-            // Only the live keys: a changed range or rate (a restart) must not reach the
-            // detector while the chip still runs with the old one.
-            s.running = ReloadPlan.applying(new, to: s.running)
-            // Which calibration file (if any) the calibration keys now come from.
-            s.running.accelerometer.calibrationSource = new.accelerometer.calibrationSource
-            s.overlay = overlay
-            s.generation += 1
-            live.update(LiveSettings.Values(configuration: s.running))
-            if !outcome.applied.isEmpty {
-                logger.notice("reload: applied \(outcome.applied.joined(separator: ", "))")
-                for listener in listeners.withLock({ $0 }) { listener(s.running) }
-            }
-            if !outcome.restart.isEmpty {
-                logger.warning(
-                    "reload: not applied, restart to change \(outcome.restart.joined(separator: ", "))")
-            }
-            return outcome
+            return apply(new, overlay: overlay, to: &s)
         }
     }
+
+    /// Takes `new` (validated) as the running configuration, under the lock.
+    private func apply(
+        _ new: StationConfiguration, overlay: ConfigurationOverlay,
+        to s: inout (running: StationConfiguration, overlay: ConfigurationOverlay, generation: Int)
+    ) -> Outcome {
+        let outcome = Outcome(
+            applied: ReloadPlan.applied(old: s.running, new: new),
+            restart: ReloadPlan.needsRestart(old: s.running, new: new))
+        // Only the live keys: a changed range or rate (a restart) must not reach the
+        // detector while the chip still runs with the old one.
+        s.running = ReloadPlan.applying(new, to: s.running)
+        // Which calibration file (if any) the calibration keys now come from.
+        s.running.accelerometer.calibrationSource = new.accelerometer.calibrationSource
+        s.overlay = overlay
+        s.generation += 1
+        live.update(LiveSettings.Values(configuration: s.running))
+        if !outcome.applied.isEmpty {
+            logger.notice("reload: applied \(outcome.applied.joined(separator: ", "))")
+            for listener in listeners.withLock({ $0 }) { listener(s.running) }
+        }
+        if !outcome.restart.isEmpty {
+            logger.warning(
+                "reload: not applied, restart to change \(outcome.restart.joined(separator: ", "))")
+        }
+        return outcome
+    }
+}
+
+/// Why a change through `ConfigurationReloader.reload(changing:accept:undo:)` was not applied.
+public struct ReloadChangeError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// SIGHUP: `ConfigurationReloader.reload`.

@@ -71,10 +71,12 @@ public struct StationAssembly {
         // the file from the start (before the shadow can be reached, if ever).
         let kept = Self.keptShadowSettings(fileConfiguration, reload: reload, state: state, logger: logger)
         let config = kept.configuration
-        switch config.accelerometer.calibrationSource {
-        case .file?: logger.info("calibration: \(config.accelerometer.calibrationSource!.text)")
-        case .ignored?: logger.warning("calibration: \(config.accelerometer.calibrationSource!.text)")
-        case nil: break
+        if let source = config.accelerometer.calibrationSource {
+            if source.isApplied {
+                logger.info("calibration: \(source.text)")
+            } else {
+                logger.warning("calibration: \(source.text)")
+            }
         }
         let live = LiveSettings(configuration: config)
         let reloader = ConfigurationReloader(
