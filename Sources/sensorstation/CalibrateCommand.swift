@@ -181,28 +181,22 @@ struct CalibrateCommand: ParsableCommand {
                 throw ExitCode(ExitCodes.failure)
             }
         }
-        let windows: [CalibrationWindow]
-        let wanted: Int
-        (windows, wanted) = try measureWindows(client, name: "mounted", interactive: interactive)
-        let whole = windows.reduce(CalibrationWindow()) { $0.combined(with: $1) }
-        var refusal = CalibrationMath.stillness(windows, rangeG: info.rangeG)
-        if refusal == nil, whole.count * 10 < wanted || whole.count < 10 {
-            refusal = CalibrationRefusal(.samples, "only \(whole.count) of \(wanted) samples came")
-        }
-        if let refusal {
-            printError("refused: \(refusal.description)")
+        let (windows, wanted) = try measureWindows(client, name: "mounted", interactive: interactive)
+        let whole: CalibrationWindow
+        do { whole = try CalibrationMath.atRest(windows, wanted: wanted, rangeG: info.rangeG) } catch {
+            printError("refused: \(error.description)")
             throw ExitCode(ExitCodes.failure)
         }
         let corrected = (whole.mean - info.offsetG) * info.scale
         let length = (corrected * corrected).sum().squareRoot()
         let up = corrected / length
         let face = Face.nearest(to: up)
-        let degrees = acos(min(1, abs(up[face.axis]))) * 180 / .pi
+        let degrees = face.degrees(from: up)
         let text = String(format: "[%.3f, %.3f, %.3f]", up.x, up.y, up.z)
         if json {
             print(
                 JSONValue.object([
-                    ("up", .array([.double(up.x), .double(up.y), .double(up.z)])),
+                    ("up", .vector(up)),
                     ("reads_g", .double(length)),
                     ("nearest", .string(face.rawValue)), ("degrees_from_nearest", .double(degrees)),
                 ]))
@@ -318,7 +312,6 @@ struct CalibrateCommand: ParsableCommand {
     /// The file's fields as it keeps them (rounded the same), each position's measurement, and
     /// where it was kept.
     static func json(_ f: CalibrationFile, steps: [Step], saved: String?) -> String {
-        func list(_ v: SIMD3<Double>) -> JSONValue { .array([.double(v.x), .double(v.y), .double(v.z)]) }
         var fields: [(String, JSONValue)] = []
         if case .object(let o)? = try? JSONValue.parse(Array(f.encoded.utf8)) {
             for key in ["sensor", "address", "method", "measured_at", "offset_g", "scale"] {
@@ -328,8 +321,8 @@ struct CalibrateCommand: ParsableCommand {
         }
         let positions: [JSONValue] = steps.map {
             .object([
-                "face": .string($0.face.rawValue), "mean_g": list($0.window.mean),
-                "noise_g": list($0.window.standardDeviation), "samples": .int(Int64($0.window.count)),
+                "face": .string($0.face.rawValue), "mean_g": .vector($0.window.mean),
+                "noise_g": .vector($0.window.standardDeviation), "samples": .int(Int64($0.window.count)),
             ])
         }
         fields += [("positions", .array(positions)), ("saved", saved.map(JSONValue.string) ?? .null)]

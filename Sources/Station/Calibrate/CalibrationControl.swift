@@ -1,4 +1,5 @@
 import Foundation
+import HAL
 import LinuxSystem
 import Logging
 
@@ -88,7 +89,7 @@ public final class CalibrationControl: Sendable {
                 return ControlResponse(
                     ok: false,
                     message:
-                        "the calibration is for the \(file.sensor) at \(file.hexAddress), the station samples the \(a.sensor.rawValue) at 0x\(String(a.address, radix: 16))"
+                        "the calibration is for the \(file.sensor) at \(file.hexAddress), the station samples the \(a.sensor.rawValue) at \(hex(a.address))"
                 )
             }
             return replace(
@@ -167,7 +168,7 @@ public final class CalibrationControl: Sendable {
     private func reply(path: String) -> CalibrationReply {
         let a = reloader.running.accelerometer
         return CalibrationReply(
-            sensor: a.sensor.rawValue, address: "0x" + String(a.address, radix: 16), rangeG: Double(a.rangeG),
+            sensor: a.sensor.rawValue, address: hex(a.address), rangeG: Double(a.rangeG),
             odrHz: a.odrHz, offsetG: a.calibration.offsetG, scale: a.calibration.scale,
             source: a.calibrationSource?.text, path: path)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HAL
 import LinuxSystem
 import Storage
 
@@ -164,7 +165,7 @@ public struct CalibrationFile: Sendable, Equatable {
     /// To a millionth of a g: far below any chip's resolution, and the file stays readable.
     static func rounded(_ d: Double) -> Double { (d * 1e6).rounded() / 1e6 }
 
-    public var hexAddress: String { "0x" + String(address, radix: 16) }
+    public var hexAddress: String { hex(address) }
 
     /// Writes the file so that a power cut leaves the old one or the new one.
     public func write(to path: String) throws(SystemError) {
@@ -173,12 +174,11 @@ public struct CalibrationFile: Sendable, Equatable {
 
     /// The configuration keys it sets, as an overlay naming the file.
     func overlay(path: String) -> ConfigurationOverlay {
-        func list(_ v: SIMD3<Double>) -> JSONValue { .array([.double(v.x), .double(v.y), .double(v.z)]) }
-        return ConfigurationOverlay(
+        ConfigurationOverlay(
             source: "calibration file \(path)",
             values: [
-                "accelerometer.calibration.offset_g": list(offsetG),
-                "accelerometer.calibration.scale": list(scale),
+                "accelerometer.calibration.offset_g": .vector(offsetG),
+                "accelerometer.calibration.scale": .vector(scale),
             ])
     }
 }
@@ -212,4 +212,11 @@ public enum CalibrationSource: Sendable, Equatable {
 
     /// Whether the calibration file is what applies.
     public var isApplied: Bool { if case .file = self { true } else { false } }
+}
+
+extension JSONValue {
+    /// `[x, y, z]`.
+    public static func vector(_ v: SIMD3<Double>) -> JSONValue {
+        .array([.double(v.x), .double(v.y), .double(v.z)])
+    }
 }

@@ -32,6 +32,11 @@ public enum Face: String, Sendable, CaseIterable, Codable {
     /// "+X up".
     public var label: String { rawValue.uppercased() + " up" }
 
+    /// How far `v` points from this face's axis, in degrees (0: straight along it).
+    public func degrees(from v: SIMD3<Double>) -> Double {
+        acos(min(1, abs(v[axis]) / (v * v).sum().squareRoot())) * 180 / .pi
+    }
+
     /// The face nearest to up for a reading at rest.
     public static func nearest(to mean: SIMD3<Double>) -> Face {
         let axis = (0..<3).max { abs(mean[$0]) < abs(mean[$1]) } ?? 2
@@ -134,7 +139,7 @@ public enum CalibrationMath {
         }
         let level = (0..<3).filter { $0 != found.axis }.map { abs(mean[$0]) }.max() ?? 0
         guard level <= tiltG else {
-            let degrees = acos(min(1, abs(mean[found.axis]) / magnitude)) * 180 / .pi
+            let degrees = found.degrees(from: mean)
             throw CalibrationRefusal(
                 .position,
                 "the station is tilted about \(Int(degrees.rounded()))° from \(found.label) (level axes read up to \(format(level, 2)) g, at most \(format(tiltG, 2)) g); put it on a level surface, one face down"
@@ -152,6 +157,16 @@ public enum CalibrationMath {
     public static func judge(
         _ windows: [CalibrationWindow], wanted: Int, expected: Face?, rangeG: Double
     ) throws(CalibrationRefusal) -> (face: Face, window: CalibrationWindow) {
+        let whole = try atRest(windows, wanted: wanted, rangeG: rangeG)
+        let face = try position(whole.mean, expected: expected, tiltG: expected == nil ? 0.25 : 0.35)
+        return (face, whole)
+    }
+
+    /// The windows of one measurement as one, when enough samples came (see `judge`) and the
+    /// station stayed still (`stillness`); whichever way it lay.
+    public static func atRest(
+        _ windows: [CalibrationWindow], wanted: Int, rangeG: Double
+    ) throws(CalibrationRefusal) -> CalibrationWindow {
         let whole = windows.reduce(CalibrationWindow()) { $0.combined(with: $1) }
         if whole.count * 10 < wanted || whole.count < 10 {
             throw CalibrationRefusal(
@@ -160,8 +175,7 @@ public enum CalibrationMath {
             )
         }
         if let moved = stillness(windows, rangeG: rangeG) { throw moved }
-        let face = try position(whole.mean, expected: expected, tiltG: expected == nil ? 0.25 : 0.35)
-        return (face, whole)
+        return whole
     }
 
     public struct Result: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import HAL
 import LinuxSystem
 import Yams
 
@@ -85,7 +86,7 @@ public enum ConfigurationLoader {
                 configuration.accelerometer.calibrationSource = .ignored(
                     path: calibrationPath,
                     reason:
-                        "measured on the \(file.sensor) at \(file.hexAddress), the configuration has the \(a.sensor.rawValue) at 0x\(String(a.address, radix: 16))"
+                        "measured on the \(file.sensor) at \(file.hexAddress), the configuration has the \(a.sensor.rawValue) at \(hex(a.address))"
                 )
             } else {
                 // Checked by the configuration's own code; values it refuses leave the file unapplied
