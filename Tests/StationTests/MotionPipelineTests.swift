@@ -41,6 +41,18 @@ struct MotionPipelineTests {
         return (driver, clock)
     }
 
+    /// An ADXL345 (±16 g, 400 Hz, FIFO) mounted on its side, gravity along −y, nothing scheduled:
+    /// the station, to drop it, and its driver.
+    static func onItsSide() throws -> (SimulatedStation, any Accelerometer, ManualSimulationClock) {
+        let clock = ManualSimulationClock()
+        let station = SimulatedStation(
+            clock: clock, scenario: .quiet(gravity: Vector3(0, -1, 0)), chips: [.init(.adxl345)])
+        let driver = try AccelerometerFactory.open(
+            model: .adxl345, device: try station.bus.device(at: 0x53), rangeG: 16, odrHz: 400, fifo: true,
+            sleep: { _ in })
+        return (station, driver, clock)
+    }
+
     /// Reads every 20 ms for `seconds` and collects what the pipeline puts out, in order.
     static func run(
         _ pipeline: inout MotionPipeline, driver: any Accelerometer, clock: ManualSimulationClock,
@@ -123,13 +135,7 @@ struct MotionPipelineTests {
 
     @Test("the demo's drop key (SimulatedStation.injectDrop): 1 m, then the landing, wherever gravity points")
     func demoDrop() throws {
-        let clock = ManualSimulationClock()
-        // Mounted on its side: gravity along −y.
-        let station = SimulatedStation(
-            clock: clock, scenario: .quiet(gravity: Vector3(0, -1, 0)), chips: [.init(.adxl345)])
-        let driver = try AccelerometerFactory.open(
-            model: .adxl345, device: try station.bus.device(at: 0x53), rangeG: 16, odrHz: 400, fifo: true,
-            sleep: { _ in })
+        let (station, driver, clock) = try Self.onItsSide()
         var pipeline = MotionPipeline(sensor: "adxl345", rateHz: driver.odrHz, detector: DetectorSettings())
         var outputs = try Self.run(&pipeline, driver: driver, clock: clock, seconds: 1)
         station.injectDrop(height: 1)
@@ -157,12 +163,7 @@ struct MotionPipelineTests {
         #expect(abs(v - 1) < 0.05 && abs(h - 8) < 0.2, "vertical \(v), horizontal \(h)")
         #expect(abs(v * v + h * h - knock.peakG * knock.peakG) < 1e-9)
         // Mounted on its side (−y up), dropped 1 m: the ground pushes up along −y.
-        let sideClock = ManualSimulationClock()
-        let station = SimulatedStation(
-            clock: sideClock, scenario: .quiet(gravity: Vector3(0, -1, 0)), chips: [.init(.adxl345)])
-        let side = try AccelerometerFactory.open(
-            model: .adxl345, device: try station.bus.device(at: 0x53), rangeG: 16, odrHz: 400, fifo: true,
-            sleep: { _ in })
+        let (station, side, sideClock) = try Self.onItsSide()
         var mounted = MotionPipeline(
             sensor: "adxl345", rateHz: side.odrHz, detector: DetectorSettings(), up: SIMD3(0, -1, 0))
         _ = try Self.run(&mounted, driver: side, clock: sideClock, seconds: 1)
