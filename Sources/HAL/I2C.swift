@@ -2,7 +2,8 @@
 ///
 /// Operations are the SMBus subset that works on every adapter a station meets, including the
 /// kernel's `i2c-stub` test chip (which has no plain `I2C_RDWR`): byte, word and I2C-block
-/// (register auto-increment, at most 32 bytes) reads and writes.
+/// (register auto-increment, at most 32 bytes) reads and writes. One batched read
+/// (`readRecords`) uses plain I2C transfers where the adapter takes them, and block reads where not.
 ///
 /// Errors are values (`I2CError`), never crashes; policy (retry, fault LED, re-probe) belongs to
 /// the service.
@@ -37,9 +38,51 @@ public protocol I2CDevice: AnyObject {
     func readBlock(register: UInt8, count: Int) throws(I2CError) -> [UInt8]
     /// I2C block write: `bytes` (1...32) starting at `register`, in one transfer.
     func writeBlock(register: UInt8, bytes: [UInt8]) throws(I2CError)
+    /// `count` records of `length` (1...32) bytes, each its own block read at `register`, into
+    /// `buffer` (replaced by count × length bytes, record after record; its capacity is reused).
+    /// For a FIFO that pops one entry per read of its data registers (ADXL345). An adapter that
+    /// takes plain I2C transfers gets many records per system call (Linux: `I2C_RDWR`); the
+    /// default is one `readBlock` per record.
+    func readRecords(register: UInt8, length: Int, count: Int, into buffer: inout [UInt8]) throws(I2CError)
+    /// `count` records of `length` bytes from a chip whose register pointer rolls back to
+    /// `register` after each record, so one read may hold many (the LIS3DH's FIFO with
+    /// auto-increment, AN3308 §9.6), into `buffer` as `readRecords` does. An adapter that takes
+    /// plain I2C reads all in one transfer (Linux: `I2C_RDWR` of a write and one read, a shape the
+    /// Raspberry Pi's adapter takes too); the default is block reads of as many whole records as
+    /// fit in 32 bytes.
+    func readRolling(register: UInt8, length: Int, count: Int, into buffer: inout [UInt8]) throws(I2CError)
 }
 
 extension I2CDevice {
+    public func readRolling(register: UInt8, length: Int, count: Int, into buffer: inout [UInt8])
+        throws(I2CError)
+    {
+        try readRollingInBlocks(register: register, length: length, count: count, into: &buffer)
+    }
+
+    /// `readRolling` by block reads of as many whole records as fit in 32 bytes.
+    public func readRollingInBlocks(register: UInt8, length: Int, count: Int, into buffer: inout [UInt8])
+        throws(I2CError)
+    {
+        buffer.removeAll(keepingCapacity: true)
+        let perBlock = max(1, I2CLimits.maxBlockLength / max(length, 1))
+        var left = max(count, 0)
+        while left > 0 {
+            let n = min(perBlock, left)
+            buffer += try readBlock(register: register, count: n * length)
+            left -= n
+        }
+    }
+
+    public func readRecords(register: UInt8, length: Int, count: Int, into buffer: inout [UInt8])
+        throws(I2CError)
+    {
+        buffer.removeAll(keepingCapacity: true)
+        for _ in 0..<max(count, 0) {
+            buffer += try readBlock(register: register, count: length)
+        }
+    }
+
     /// Reads `count` bytes from `register` in as few block transfers of at most 32 bytes as
     /// possible, advancing the register address between them.
     public func readBlocks(register: UInt8, count: Int) throws(I2CError) -> [UInt8] {

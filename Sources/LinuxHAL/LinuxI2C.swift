@@ -35,6 +35,13 @@ public protocol I2CSyscalls: Sendable {
     func readI2CBlockData(_ fd: Int32, register: UInt8, into buffer: inout [UInt8]) -> Int32
     /// `i2c_smbus_write_i2c_block_data`: 0, or -errno.
     func writeI2CBlockData(_ fd: Int32, register: UInt8, bytes: [UInt8]) -> Int32
+    /// One `ioctl(fd, I2C_RDWR)` of `count` (1...21) records, each a write of `register` and a
+    /// read of `length` bytes, into `buffer` from `offset` on: the number of messages transferred
+    /// (2 × count), or -errno.
+    func readRecords(
+        _ fd: Int32, address: I2CAddress, register: UInt8, length: Int, count: Int,
+        into buffer: inout [UInt8], at offset: Int
+    ) -> Int32
 }
 
 /// The real calls: libi2c (4.x returns -errno from every `i2c_smbus_*`, see `ci2c.h`) and the
@@ -69,6 +76,19 @@ public struct LibI2CSyscalls: I2CSyscalls {
     public func writeI2CBlockData(_ fd: Int32, register: UInt8, bytes: [UInt8]) -> Int32 {
         bytes.withUnsafeBufferPointer { p in
             i2c_smbus_write_i2c_block_data(fd, register, UInt8(clamping: p.count), p.baseAddress)
+        }
+    }
+    public func readRecords(
+        _ fd: Int32, address: I2CAddress, register: UInt8, length: Int, count: Int,
+        into buffer: inout [UInt8], at offset: Int
+    ) -> Int32 {
+        guard offset >= 0, count > 0, length > 0, offset + count * length <= buffer.count else {
+            return -EINVAL
+        }
+        return buffer.withUnsafeMutableBufferPointer { p in
+            ci2c_read_records(
+                fd, UInt16(address), register, UInt16(clamping: length), Int32(count), p.baseAddress! + offset
+            )
         }
     }
 }
@@ -190,6 +210,16 @@ public final class LinuxI2CDevice: I2CDevice {
     public let functionality: UInt
     private let fd: Int32
     private let syscalls: any I2CSyscalls
+    /// Whether `readRecords` batches records into `I2C_RDWR` calls: the adapter takes plain I2C
+    /// (`I2C_FUNC_I2C`) and has not refused the shape. The Raspberry Pi's i2c-bcm2835 takes a read
+    /// only as the last message of a call ("only one read message supported, has to be last"):
+    /// its EOPNOTSUPP, given before anything goes on the wire, switches this device to one block
+    /// read per record for good.
+    public private(set) var batchesRecords: Bool
+    /// The `I2C_RDWR` calls `readRecords` and `readRolling` have made (tests).
+    public private(set) var recordBatches = 0
+    /// One record's bytes, when the records go one block read each.
+    private var recordScratch: [UInt8] = []
 
     init(busPath: String, address: I2CAddress, fd: Int32, functionality: UInt, syscalls: any I2CSyscalls) {
         self.busPath = busPath
@@ -197,7 +227,11 @@ public final class LinuxI2CDevice: I2CDevice {
         self.fd = fd
         self.functionality = functionality
         self.syscalls = syscalls
+        self.batchesRecords = functionality & CI2C_FUNC_I2C != 0
     }
+
+    /// Records per `I2C_RDWR`: two messages each.
+    public static let recordsPerBatch = Int(CI2C_RDWR_MAX_MSGS) / 2
 
     deinit { syscalls.close(fd) }
 
@@ -262,6 +296,78 @@ public final class LinuxI2CDevice: I2CDevice {
             CI2C_FUNC_SMBUS_WRITE_I2C_BLOCK, "I2C_FUNC_SMBUS_WRITE_I2C_BLOCK", register: register, op())
         _ = try check(
             syscalls.writeI2CBlockData(fd, register: register, bytes: bytes), register: register, op())
+    }
+
+    public func readRecords(register: UInt8, length: Int, count: Int, into buffer: inout [UInt8])
+        throws(I2CError)
+    {
+        func op() -> String { "read of \(count) records of \(length) bytes" }
+        guard (1...I2CLimits.maxBlockLength).contains(length), count >= 0 else {
+            throw I2CError(
+                kind: .invalidArgument, busPath: busPath, address: address, register: register,
+                operation: op() + " (1...\(I2CLimits.maxBlockLength) bytes a record allowed)")
+        }
+        // Sized without a new allocation once the buffer has held a full read.
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: repeatElement(0, count: count * length))
+        var done = 0
+        while done < count, batchesRecords {
+            let n = min(Self.recordsPerBatch, count - done)
+            let r = syscalls.readRecords(
+                fd, address: address, register: register, length: length, count: n, into: &buffer,
+                at: done * length)
+            recordBatches += 1
+            if r == -EOPNOTSUPP {
+                batchesRecords = false  // the adapter takes no read before the last message
+                break
+            }
+            let messages = try check(r, register: register, op())
+            guard messages == 2 * n else {
+                throw I2CError(
+                    kind: .shortTransfer, busPath: busPath, address: address, register: register,
+                    operation: op() + " (the adapter transferred \(messages) of \(2 * n) messages)")
+            }
+            done += n
+        }
+        guard done < count else { return }
+        try require(CI2C_FUNC_SMBUS_READ_I2C_BLOCK, "I2C_FUNC_SMBUS_READ_I2C_BLOCK", register: register, op())
+        if recordScratch.count != length { recordScratch = [UInt8](repeating: 0, count: length) }
+        while done < count {
+            let got = try check(
+                syscalls.readI2CBlockData(fd, register: register, into: &recordScratch), register: register,
+                op())
+            guard got == length else {
+                throw I2CError(
+                    kind: .shortTransfer, busPath: busPath, address: address, register: register,
+                    operation: op() + " (record \(done + 1): got \(got) bytes)")
+            }
+            buffer.replaceSubrange(done * length..<(done + 1) * length, with: recordScratch)
+            done += 1
+        }
+    }
+
+    public func readRolling(register: UInt8, length: Int, count: Int, into buffer: inout [UInt8])
+        throws(I2CError)
+    {
+        let total = count * length
+        // i2c-dev takes messages of at most 8192 bytes.
+        guard functionality & CI2C_FUNC_I2C != 0, length > 0, (1...8192).contains(total) else {
+            return try readRollingInBlocks(register: register, length: length, count: count, into: &buffer)
+        }
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: repeatElement(0, count: total))
+        let r = syscalls.readRecords(
+            fd, address: address, register: register, length: total, count: 1, into: &buffer, at: 0)
+        recordBatches += 1
+        if r == -EOPNOTSUPP {  // refused before the wire: the same records by block reads
+            return try readRollingInBlocks(register: register, length: length, count: count, into: &buffer)
+        }
+        let messages = try check(r, register: register, "read of \(total) bytes")
+        guard messages == 2 else {
+            throw I2CError(
+                kind: .shortTransfer, busPath: busPath, address: address, register: register,
+                operation: "read of \(total) bytes (the adapter transferred \(messages) of 2 messages)")
+        }
     }
 
     // MARK: helpers

@@ -58,9 +58,9 @@ struct LIS3DHTests {
                 + [
                     .read(Self.fifoSrc, 0x20),  // EMPTY
                     .read(Self.fifoSrc, 0x03),  // three unread
-                    .block(Self.outXLAutoIncrement, Self.st(1000, 0, 0)),
-                    .block(Self.outXLAutoIncrement, Self.st(0, -1000, 0)),
-                    .block(Self.outXLAutoIncrement, Self.st(0, 0, 500)),
+                    // one auto-increment read of all three: the address rolls back from
+                    // OUT_Z_H to OUT_X_L while the FIFO is on (AN3308 §9.6)
+                    .block(Self.outXLAutoIncrement, Self.st(1000, 0, 0) + Self.st(0, -1000, 0) + Self.st(0, 0, 500)),
                 ])
         let a = try LIS3DH(device: dev, settings: .init(rangeG: 2, odrHz: 100))
         #expect(a.usesFIFO)
@@ -97,10 +97,13 @@ struct LIS3DHTests {
                 "0x20←0x97",
             ])
         dev[Self.fifoSrc] = source
-        dev.load(Self.st(500, 0, -500), at: Self.outXLAutoIncrement)  // the fake has no bit-7 rule
+        // The fake has neither the bit-7 rule nor the roll-back: five entries laid out from 0xA8
+        // stand for what a 30-byte read of the FIFO returns.
+        dev.load((0..<5).flatMap { _ in Self.st(500, 0, -500) }, at: Self.outXLAutoIncrement)
         let s = try a.read(now: .seconds(1))
         #expect(s.count == entries)
-        #expect(dev.readRegisters.filter { $0 == Self.outXLAutoIncrement }.count == entries)
+        // five entries (30 bytes) to a 32-byte block read
+        #expect(dev.readRegisters.filter { $0 == Self.outXLAutoIncrement }.count == (entries + 4) / 5)
         #expect(s.allSatisfy { $0.x == 1.0 && $0.z == -1.0 })  // 2 mg/digit
         #expect(a.overruns == (full ? 1 : 0))
         if let first = s.first {

@@ -409,6 +409,91 @@ EOC
     fail "interrupt line: modprobe i2c-stub"
   fi
 
+  # ------------------------------------------------------------ (b4) the FIFO drain through I2C_RDWR
+  # The service drains an ADXL345's FIFO as one batch of 6-byte reads: on an adapter with plain I2C
+  # (I2C_FUNC_I2C: the project's i2c-stub-rdwr) up to 21 records (42 messages, the kernel's limit) in
+  # one I2C_RDWR; on one that refuses a read before a transfer's last message, as the Raspberry Pi's
+  # i2c-bcm2835 does (the stub's read_last_only, switched on while the service runs), one SMBus block
+  # read each from then on. strace, not the service, counts the calls. FIFO_STATUS reads 16 entries
+  # (the stub keeps it), what an 800 Hz chip holds at each 20 ms read; every entry is the image, so
+  # each second's summary has min = max = mean = |a| exactly when no record came back wrong.
+  if modprobe i2c-stub-rdwr chip_addr=0x53; then
+    B=$(grep -l 'with I2C_RDWR' /sys/bus/i2c/devices/i2c-*/name | head -1 | cut -d/ -f6); N=${B#i2c-}
+    AX=13 AY=-20 AZ=256; adxl_image $AX $AY $AZ; wb 0x53 0x39 16
+    RW=/host/tmp/rdwr; mkdir -p $RW; rm -f $RW/station.db*
+    cat >$RW/config.yaml <<EOC
+hardware: linux
+i2c:
+  bus: /dev/$B
+weather:
+  sensor: none
+accelerometer:
+  sensor: adxl345
+  odr_hz: 800
+  fifo: true
+gpio:
+  chip: /dev/$CH
+  leds: []
+  button: none
+storage:
+  path: /tmp/rdwr/station.db
+EOC
+    TRACE=""; chroot /host sh -c 'command -v strace' >/dev/null 2>&1 && TRACE="strace -f -qq -X raw -o /tmp/rdwr/trace"
+    [ -n "$TRACE" ] || echo "SKIP: the I2C_RDWR call counts (no strace in the chroot)"
+    chroot /host $TRACE "$SS" run --plain --config /tmp/rdwr/config.yaml </dev/null >$T/rdwr.out 2>&1 &
+    RP=$!
+    k=0; while [ $k -lt 600 ] && ! grep -q "motion sampling under" $T/rdwr.out && kill -0 $RP 2>/dev/null; do sleep 0.1; k=$((k + 1)); done
+    # (strace -X raw: I2C_RDWR is ioctl 0x707, I2C_SMBUS 0x720)
+    # rdwr N: the I2C_RDWR calls in the trace that transferred N messages
+    rdwr() { grep -c ", 0x707, .* = $1\$" $RW/trace 2>/dev/null; }
+    if [ -n "$TRACE" ]; then
+      waituntil 120 sh -c "[ \$(grep -c ', 0x707, .* = 32\$' $RW/trace) -ge 40 ]"
+      B1=$(rdwr 32); S1=$(grep -c ", 0x720, " $RW/trace)
+    fi
+    echo 1 >/sys/module/i2c_stub_rdwr/parameters/read_last_only
+    sleep 5
+    # the service: strace's first traced process (a SIGTERM to strace would only detach it)
+    SP=$RP; [ -n "$TRACE" ] && SP=$(head -1 $RW/trace | cut -d' ' -f1)
+    c0=$(cpu $SP)
+    kill -TERM $SP 2>/dev/null; wait $RP; rc=$?
+    echo 0 >/sys/module/i2c_stub_rdwr/parameters/read_last_only
+    [ $rc = 0 ] && pass "I2C_RDWR drain: the service ran on /dev/$B and stopped with exit 0 (CPU ${c0} s)" || { show $T/rdwr.out; fail "I2C_RDWR drain: exit $rc"; }
+    if [ -n "$TRACE" ]; then
+      # the sampler is the thread that made the I2C_RDWR calls: its system calls per sample
+      TID=$(grep ", 0x707, .* = 32$" $RW/trace | head -1 | cut -d' ' -f1)
+      B2=$(rdwr 32); REF=$(grep -c "EOPNOTSUPP" $RW/trace)
+      AFTER=$(awk '/EOPNOTSUPP/ { on = 1; next } on && /, 0x720, / { s++ } on && /, 0x707, / { r++ } END { printf "%d %d", s, r }' $RW/trace)
+      SM=${AFTER% *} RA=${AFTER#* }
+      # from the sampler's first I2C_RDWR to the refusal: its system calls (every one, ppoll and
+      # the clock included) per sample read
+      PER=$(awk -v t="$TID" '/EOPNOTSUPP/ { exit } $1 == t && / = 32$/ && /, 0x707, / { b++ } b && $1 == t { n++ }
+        END { printf "%.3f", b ? n / (b * 16) : -1 }' $RW/trace)
+      # and which they are, per read (a figure for Benchmarks/README.md)
+      MIX=$(awk -v t="$TID" '/EOPNOTSUPP/ { exit } $1 == t && / = 32$/ && /, 0x707, / { b++ }
+        b && $1 == t { c = $2; sub(/\(.*/, "", c); if (c ~ /^ioctl$/) c = c "(" ($3 ~ /0x707/ ? "I2C_RDWR" : $3 ~ /0x720/ ? "I2C_SMBUS" : "other") ")"; n[c]++ }
+        END { for (c in n) printf "%s %.2f, ", c, n[c] / b }' $RW/trace)
+      [ "${B1:-0}" -ge 40 ] && [ "$B1" -le "$S1" ] && [ "$B2" -ge "$B1" ] \
+        && pass "I2C_RDWR drain: each read of 16 entries is one I2C_RDWR of 32 messages ($B1 calls, $S1 SMBus calls until then: the FIFO_STATUS reads and the set-up; the sampler thread until the refusal: $PER system calls a sample; a read: ${MIX%, })" \
+        || { grep -m 20 -E ", 0x(707|720), " $RW/trace | show; fail "I2C_RDWR drain: $B1 calls of 32 messages, $S1 SMBus calls"; }
+      [ "$REF" = 1 ] && [ "${RA:-1}" = 0 ] && [ "${SM:-0}" -ge 34 ] \
+        && pass "I2C_RDWR refused as by i2c-bcm2835 (EOPNOTSUPP once): the service goes on with SMBus block reads ($SM SMBus calls after it, no I2C_RDWR)" \
+        || { grep -A3 -m 3 EOPNOTSUPP $RW/trace | show; fail "after read_last_only: $REF refusals, $RA I2C_RDWR and $SM SMBus calls after the first"; }
+    fi
+    ss query motion --config /tmp/rdwr/config.yaml --since 1h --format json >$T/rmq.out 2>&1; rc=$?
+    E_MAG2=$(awk -v x=$AX -v y=$AY -v z=$AZ 'BEGIN { printf "%.12f", (x * x + y * y + z * z) / 65536 }')
+    nm=$(grep -c '"samples"' $T/rmq.out)
+    nok=$(awk -v m2=$E_MAG2 '{ ok = 1; split("min_g max_g mean_g", k, " ")
+        for (i = 1; i <= 3; i++) { v = ""; if (match($0, "\"" k[i] "\": *[-0-9.e]+")) { v = substr($0, RSTART, RLENGTH); sub(/.*: */, "", v) }
+          d = v * v - m2; if (v == "" || d * d > 1e-12) ok = 0 }
+        if (ok) n++ } END { print n + 0 }' $T/rmq.out)
+    [ $rc = 0 ] && [ "$nm" -ge 3 ] && [ "$nok" = "$nm" ] \
+      && pass "I2C_RDWR drain: query motion: all $nm summaries exactly the image (min = max = mean |a|, |a|² $E_MAG2 g²), through both ways of reading" \
+      || { head -3 $T/rmq.out | show; fail "I2C_RDWR drain: $nok of $nm summaries match the image (rc $rc)"; }
+    rmmod i2c-stub-rdwr
+  else
+    fail "I2C_RDWR drain: modprobe i2c-stub-rdwr"
+  fi
+
   # the CGPIOD shim itself, in the chroot, the library loaded at run time as by the service: on
   # amd64 libgpiod 1.6 (the host's) and 2.x (SENSORSTATION_LIBGPIOD); on arm64 trixie's 2.x and
   # bookworm's 1.6 (SENSORSTATION_LIBGPIOD)

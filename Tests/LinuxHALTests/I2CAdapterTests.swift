@@ -23,9 +23,13 @@ final class FakeSyscalls: I2CSyscalls {
         var transfer: Int32 = 0
         /// Result of a block read: nil returns the requested count (filled with 0xA0, 0xA1...).
         var blockRead: Int32? = nil
+        /// Results of the I2C_RDWR calls in turn (nil: every message went; once used up, all go).
+        /// A call that goes fills each record's bytes with 0xB0 + the record's number in the read.
+        var recordCalls: [Int32?] = []
     }
     struct Record: Sendable {
         var calls: [String] = []
+        var recordCall = 0
         var closed: [Int32] = []
         var written: [UInt8] = []
     }
@@ -70,6 +74,21 @@ final class FakeSyscalls: I2CSyscalls {
         note("writeBlock \(hex(register)) \(bytes.count)")
         record.withLock { $0.written += bytes }
         return script.transfer
+    }
+    func readRecords(
+        _ fd: Int32, address: I2CAddress, register: UInt8, length: Int, count: Int,
+        into buffer: inout [UInt8], at offset: Int
+    ) -> Int32 {
+        note("rdwr \(hex(address)) \(hex(register)) \(count)×\(length) at \(offset)")
+        let call = record.withLock { r in
+            defer { r.recordCall += 1 }
+            return r.recordCall
+        }
+        if call < script.recordCalls.count, let result = script.recordCalls[call] { return result }
+        for k in 0..<count {
+            for i in 0..<length { buffer[offset + k * length + i] = 0xB0 &+ UInt8(offset / length + k) }
+        }
+        return Int32(2 * count)
     }
 }
 
@@ -274,6 +293,107 @@ struct I2CTransferTests {
         #expect(!fake.calls.contains { $0.hasPrefix("readBlock") })
     }
 
+    @Test(
+        "records go 21 to an I2C_RDWR call (the kernel's 42 messages), each a register write and a read"
+    )
+    func recordsBatched() throws {
+        let (dev, fake) = try device(.init(funcs: FakeSyscalls.Script().funcs | CI2C_FUNC_I2C), address: 0x53)
+        var buffer: [UInt8] = []
+        try dev.readRecords(register: 0x32, length: 6, count: 45, into: &buffer)
+        #expect(
+            fake.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") } == [
+                "rdwr 0x53 0x32 21×6 at 0", "rdwr 0x53 0x32 21×6 at 126", "rdwr 0x53 0x32 3×6 at 252",
+            ])
+        #expect(buffer.count == 270)
+        #expect((0..<45).allSatisfy { k in buffer[k * 6..<k * 6 + 6].allSatisfy { $0 == 0xB0 + UInt8(k) } })
+        #expect(dev.batchesRecords && dev.recordBatches == 3)
+        // The same buffer again, smaller: replaced, not appended to.
+        try dev.readRecords(register: 0x32, length: 6, count: 2, into: &buffer)
+        #expect(buffer == [UInt8](repeating: 0xB0, count: 6) + [UInt8](repeating: 0xB1, count: 6))
+        try dev.readRecords(register: 0x32, length: 6, count: 0, into: &buffer)
+        #expect(buffer.isEmpty && dev.recordBatches == 4)
+    }
+
+    @Test("an adapter without plain I2C (I2C_FUNC_I2C) reads the records one block read each")
+    func recordsWithoutI2C() throws {
+        let (dev, fake) = try device(address: 0x53)
+        var buffer: [UInt8] = [9]
+        try dev.readRecords(register: 0x32, length: 2, count: 3, into: &buffer)
+        #expect(
+            fake.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") }
+                == Array(repeating: "readBlock 0x32 2", count: 3))
+        #expect(buffer == [0xA0, 0xA1, 0xA0, 0xA1, 0xA0, 0xA1])
+        #expect(!dev.batchesRecords)
+    }
+
+    @Test(
+        "an adapter refusing a read before the last message (i2c-bcm2835: EOPNOTSUPP) gets one block read a record, from then on"
+    )
+    func recordsRefusedShape() throws {
+        let (dev, fake) = try device(
+            .init(funcs: FakeSyscalls.Script().funcs | CI2C_FUNC_I2C, recordCalls: [-EOPNOTSUPP]),
+            address: 0x53)
+        var buffer: [UInt8] = []
+        try dev.readRecords(register: 0x32, length: 6, count: 2, into: &buffer)
+        try dev.readRecords(register: 0x32, length: 6, count: 1, into: &buffer)
+        #expect(
+            fake.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") } == [
+                "rdwr 0x53 0x32 2×6 at 0", "readBlock 0x32 6", "readBlock 0x32 6", "readBlock 0x32 6",
+            ])
+        #expect(buffer == [0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5])
+        #expect(!dev.batchesRecords && dev.recordBatches == 1)
+    }
+
+    @Test(
+        "rolling records (LIS3DH FIFO): one I2C_RDWR of a write and one long read; else 32-byte block reads of whole records"
+    )
+    func rollingRecords() throws {
+        let (dev, fake) = try device(.init(funcs: FakeSyscalls.Script().funcs | CI2C_FUNC_I2C), address: 0x18)
+        var buffer: [UInt8] = []
+        try dev.readRolling(register: 0xA8, length: 6, count: 32, into: &buffer)
+        #expect(
+            fake.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") } == [
+                "rdwr 0x18 0xa8 1×192 at 0"
+            ])
+        #expect(buffer == [UInt8](repeating: 0xB0, count: 192))
+        let (smbus, fake2) = try device(address: 0x18)
+        try smbus.readRolling(register: 0xA8, length: 6, count: 32, into: &buffer)
+        #expect(
+            fake2.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") }
+                == Array(repeating: "readBlock 0xa8 30", count: 6) + ["readBlock 0xa8 12"])
+        #expect(buffer.count == 192)
+        // refused (EOPNOTSUPP): the same read by blocks
+        let (refusing, fake3) = try device(
+            .init(funcs: FakeSyscalls.Script().funcs | CI2C_FUNC_I2C, recordCalls: [-EOPNOTSUPP]),
+            address: 0x18)
+        try refusing.readRolling(register: 0xA8, length: 6, count: 6, into: &buffer)
+        #expect(
+            fake3.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") } == [
+                "rdwr 0x18 0xa8 1×36 at 0", "readBlock 0xa8 30", "readBlock 0xa8 6",
+            ])
+        #expect(buffer.count == 36)
+    }
+
+    @Test("a failed or short I2C_RDWR is an error naming the register and the read")
+    func recordsFailed() throws {
+        let funcs = FakeSyscalls.Script().funcs | CI2C_FUNC_I2C
+        let (dev, _) = try device(.init(funcs: funcs, recordCalls: [-EREMOTEIO]), address: 0x53)
+        var buffer: [UInt8] = []
+        let nak = i2cError { try dev.readRecords(register: 0x32, length: 6, count: 4, into: &buffer) }
+        #expect(
+            nak
+                == I2CError(
+                    kind: .noAcknowledge, busPath: busPath, address: 0x53, register: 0x32, errno: EREMOTEIO,
+                    operation: "read of 4 records of 6 bytes"))
+        #expect(dev.batchesRecords)  // a NAK is the device's, not the adapter's refusal
+        let (dev2, _) = try device(.init(funcs: funcs, recordCalls: [nil, 7]), address: 0x53)
+        let short = i2cError { try dev2.readRecords(register: 0x32, length: 6, count: 25, into: &buffer) }
+        #expect(short?.kind == .shortTransfer)
+        #expect(short?.operation == "read of 25 records of 6 bytes (the adapter transferred 7 of 8 messages)")
+        let bad = i2cError { try dev2.readRecords(register: 0x32, length: 33, count: 1, into: &buffer) }
+        #expect(bad?.kind == .invalidArgument)
+    }
+
     @Test("I2C_FUNCS is asked once per bus; each device has its own fd, closed on deinit")
     func functionalityOnceAndClose() throws {
         let fake = FakeSyscalls(.init(open: 11))
@@ -327,5 +447,17 @@ struct I2CHostTests {
         var buffer = [UInt8](repeating: 0, count: 4)
         #expect(LibI2CSyscalls().readI2CBlockData(-1, register: 0, into: &buffer) == -EBADF)
         #expect(LibI2CSyscalls().setAddress(-1, address: 0x76) == -EBADF)
+        var records = [UInt8](repeating: 0, count: 22 * 6)
+        let rdwr = LibI2CSyscalls()
+        #expect(
+            rdwr.readRecords(-1, address: 0x53, register: 0x32, length: 6, count: 21, into: &records, at: 0)
+                == -EBADF)
+        // More than the kernel's 42 messages, or past the buffer: refused before the call
+        #expect(
+            rdwr.readRecords(-1, address: 0x53, register: 0x32, length: 6, count: 22, into: &records, at: 0)
+                == -EINVAL)
+        #expect(
+            rdwr.readRecords(-1, address: 0x53, register: 0x32, length: 6, count: 21, into: &records, at: 7)
+                == -EINVAL)
     }
 }

@@ -31,7 +31,7 @@ mkdir -p "$W"; cd "$W"
 ts() { echo "[$(date +%T)] kernel-vm: $*"; }
 
 # --- host tools (apt only when something is missing: dpkg -s is instant, apt-get is not)
-PKGS="qemu-system-x86 busybox-static gcc make libc6-dev kmod cpio xz-utils libelf1"
+PKGS="qemu-system-x86 busybox-static gcc make libc6-dev kmod cpio xz-utils libelf1 strace"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

@@ -19,6 +19,8 @@ public final class ADXL345: Accelerometer {
     private let minCode: Int32
     private let maxCode: Int32
     private var sampleClock: SampleClock
+    /// The last read's data registers, entry after entry; kept so a drain allocates no buffer.
+    private var data: [UInt8] = []
     public var missedSamples: Int { sampleClock.missing }
 
     /// Checks DEVID and configures the chip (standby while configuring, measure last).
@@ -68,6 +70,7 @@ public final class ADXL345: Accelerometer {
         minCode = -(1 << (bits - 1))
         maxCode = (1 << (bits - 1)) - 1
         sampleClock = SampleClock(period: SampleClock.period(hz: odrHz))
+        data.reserveCapacity(ADXL345Register.maxEntries * ADXL345Register.dataLength)
 
         let id = try io.read(ADXL345Register.devID)
         guard id == ADXL345Register.devIDValue else {
@@ -105,7 +108,6 @@ public final class ADXL345: Accelerometer {
     }
 
     public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
-        var raws: [[UInt8]] = []
         let overran: Bool
         let before = clock()
         let after: Duration
@@ -114,42 +116,47 @@ public final class ADXL345: Accelerometer {
             after = clock()
             let entries = min(Int(status & ADXL345Register.entriesMask), ADXL345Register.maxEntries)
             overran = entries >= 32
-            // One 6-byte burst per entry: each multiple-byte read of DATAX0...DATAZ1 pops exactly
-            // one FIFO entry, so the entries cannot be read in one longer block. (The datasheet's
-            // ≥ 5 µs between the end of one data read and the next is far less than an I2C
-            // transaction's own overhead.)
-            for _ in 0..<entries {
-                raws.append(try io.readBlock(ADXL345Register.dataX0, count: ADXL345Register.dataLength))
-            }
+            // One 6-byte read per entry: each multiple-byte read of DATAX0...DATAZ1 pops exactly
+            // one FIFO entry, so the entries cannot be read in one longer block. They go as one
+            // batch of reads (Linux: 21 a system call where the adapter takes it). The
+            // datasheet's ≥ 5 µs between the end of one data read and the next is less than the
+            // repeated start, address and register bytes between two reads (≥ 20 bit times:
+            // 50 µs at 400 kHz).
+            try io.readRecords(
+                ADXL345Register.dataX0, length: ADXL345Register.dataLength, count: entries, into: &data)
         } else {
             let source = try io.read(ADXL345Register.intSource)
             after = clock()
             overran = source & ADXL345Register.overrun != 0
-            if source & ADXL345Register.dataReady != 0 {
-                raws.append(try io.readBlock(ADXL345Register.dataX0, count: ADXL345Register.dataLength))
-            }
+            data =
+                source & ADXL345Register.dataReady != 0
+                ? try io.readBlock(ADXL345Register.dataX0, count: ADXL345Register.dataLength) : []
         }
         if overran { overrunCount += 1 }
-        let times = sampleClock.times(count: raws.count, before: before, after: after, overran: overran)
-        return zip(times, raws).map { convert($1, time: $0) }
+        let count = data.count / ADXL345Register.dataLength
+        let times = sampleClock.times(count: count, before: before, after: after, overran: overran)
+        return times.indices.map { convert(data, at: $0 * ADXL345Register.dataLength, time: times[$0]) }
     }
 
-    /// DATAX0...DATAZ1 (little-endian two's complement) → sample in g, with saturation.
+    /// DATAX0...DATAZ1 (little-endian two's complement) from `d[base...]` → sample in g, with
+    /// saturation.
     ///
     /// The chip right-justifies its 10–13-bit codes and sign-extends them, so a 16-bit value
     /// outside [minCode, maxCode] cannot come from a working chip (a glitch on the bus: the fuzzer
     /// found 45 g at ±16 g). It is clamped to full scale and flagged saturated, never passed on as
     /// an acceleration the sensor cannot measure.
-    func convert(_ d: [UInt8], time: Duration) -> AccelerationSample {
+    func convert(_ d: [UInt8], at base: Int = 0, time: Duration) -> AccelerationSample {
         func clamped(_ v: Int32) -> Int32 { min(max(v, minCode), maxCode) }
-        let x = clamped(Self.raw(d, 0)), y = clamped(Self.raw(d, 2)), z = clamped(Self.raw(d, 4))
+        let x = clamped(Self.raw(d, base)), y = clamped(Self.raw(d, base + 2)),
+            z = clamped(Self.raw(d, base + 4))
+        func saturated(_ v: Int32) -> Bool { v >= maxCode - 1 || v <= minCode + 1 }
         return AccelerationSample(
             time: time, x: Double(x) * gPerLSB, y: Double(y) * gPerLSB, z: Double(z) * gPerLSB,
-            saturated: [x, y, z].contains { $0 >= maxCode - 1 || $0 <= minCode + 1 })
+            saturated: saturated(x) || saturated(y) || saturated(z))
     }
 
     static func raw(_ d: [UInt8], _ i: Int) -> Int32 {
-        guard i + 1 < d.count else { return 0 }
+        guard i >= 0, i + 1 < d.count else { return 0 }
         return Int32(Int16(bitPattern: UInt16(d[i]) | UInt16(d[i + 1]) << 8))
     }
 }

@@ -91,6 +91,31 @@ struct RegisterIO {
         }
     }
 
+    /// `count` records of `length` bytes, each a block read at `register` (`rolling`: from a
+    /// register pointer that rolls back to it after each record, as many a read as the adapter
+    /// takes), into `buffer`.
+    func readRecords(
+        _ register: UInt8, length: Int, count: Int, rolling: Bool = false, into buffer: inout [UInt8]
+    ) throws(DriverError) {
+        do {
+            if rolling {
+                try device.readRolling(register: register, length: length, count: count, into: &buffer)
+            } else {
+                try device.readRecords(register: register, length: length, count: count, into: &buffer)
+            }
+        } catch {
+            throw wrap(error, register: register)
+        }
+        guard buffer.count == count * length else {
+            throw DriverError(
+                I2CError(
+                    kind: .shortTransfer, busPath: device.busPath, address: device.address,
+                    register: register,
+                    operation: "read of \(count) records of \(length) bytes (got \(buffer.count))"),
+                address: device.address)
+        }
+    }
+
     /// One block read of `count` ≤ 32 bytes. A short answer is an error, never an index trap.
     func readBlock(_ register: UInt8, count: Int) throws(DriverError) -> [UInt8] {
         let bytes: [UInt8]

@@ -24,6 +24,8 @@ public final class LIS3DH: Accelerometer {
 
     private let io: RegisterIO
     private var sampleClock: SampleClock
+    /// The last read's OUT_X_L...OUT_Z_H, entry after entry; kept so a drain allocates no buffer.
+    private var data: [UInt8] = []
     public var missedSamples: Int { sampleClock.missing }
 
     /// Checks WHO_AM_I and configures the chip (powered down while configuring, ODR last).
@@ -50,6 +52,7 @@ public final class LIS3DH: Accelerometer {
         resolutionBits = odr.lowPower ? 8 : 12
         gPerDigit = odr.lowPower ? range.lowPower : range.highResolution
         sampleClock = SampleClock(period: SampleClock.period(hz: odr.hz))
+        data.reserveCapacity(LIS3DHRegister.fifoDepth * LIS3DHRegister.dataLength)
 
         let id = try io.read(LIS3DHRegister.whoAmI)
         guard id == LIS3DHRegister.whoAmIValue else {
@@ -88,7 +91,6 @@ public final class LIS3DH: Accelerometer {
     }
 
     public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
-        var raws: [[UInt8]] = []
         var overran = false
         let before = clock()
         let after: Duration
@@ -105,31 +107,30 @@ public final class LIS3DH: Accelerometer {
             } else {
                 entries = Int(source & LIS3DHRegister.fifoLevelMask)
             }
-            // One 6-byte auto-increment burst (0xA8) per entry: a read reaching OUT_Z_H pops one
-            // entry. Counting from FIFO_SRC_REG never reads past the level, so no stale sample.
-            raws.reserveCapacity(entries)
-            for _ in 0..<entries {
-                raws.append(
-                    try io.readBlock(
-                        LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength)
-                )
-            }
+            // Auto-increment reads (0xA8): a read reaching OUT_Z_H pops one entry, and while the
+            // FIFO is on the address rolls back to OUT_X_L (AN3308 §9.6), so one long read takes
+            // every entry (block reads: five a transfer). Counting from FIFO_SRC_REG never reads
+            // past the level, so no stale sample.
+            try io.readRecords(
+                LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, length: LIS3DHRegister.dataLength,
+                count: entries, rolling: true, into: &data)
         } else {
             let status = try io.read(LIS3DHRegister.status)
             after = clock()
             overran = status & LIS3DHRegister.zyxOverrun != 0
-            if status & LIS3DHRegister.zyxDataAvailable != 0 {
-                // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
-                raws.append(
-                    try io.readBlock(
-                        LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength)
-                )
-            }
+            // One 6-byte burst with the auto-increment bit set in the sub-address (0xA8).
+            data =
+                status & LIS3DHRegister.zyxDataAvailable != 0
+                ? try io.readBlock(
+                    LIS3DHRegister.outXL | LIS3DHRegister.autoIncrement, count: LIS3DHRegister.dataLength)
+                : []
         }
         if overran { overrunCount += 1 }
-        let times = sampleClock.times(count: raws.count, before: before, after: after, overran: overran)
-        return zip(times, raws).map { time, d in
-            STAccel.sample(d, bits: resolutionBits, gPerDigit: gPerDigit, rangeG: rangeG, time: time)
+        let n = LIS3DHRegister.dataLength
+        let times = sampleClock.times(count: data.count / n, before: before, after: after, overran: overran)
+        return times.indices.map { i in
+            STAccel.sample(
+                data, at: i * n, bits: resolutionBits, gPerDigit: gPerDigit, rangeG: rangeG, time: times[i])
         }
     }
 }
@@ -138,17 +139,19 @@ public final class LIS3DH: Accelerometer {
 enum STAccel {
     /// Left-justified `bits`-bit value from bytes i (low), i+1 (high): arithmetic shift right.
     static func value(_ d: [UInt8], _ i: Int, bits: Int) -> Int32 {
-        guard i + 1 < d.count else { return 0 }
+        guard i >= 0, i + 1 < d.count else { return 0 }
         return Int32(Int16(bitPattern: UInt16(d[i]) | UInt16(d[i + 1]) << 8) >> (16 - bits))
     }
 
     /// Saturated if an axis is within one count of the code limits, or at or beyond the nominal
     /// full scale (ST's ±16 g LIS3DH sensitivity, 12 mg/digit, puts the code limit at ±24.5 g, so
     /// the analog clipping shows up below the code limit).
-    static func sample(_ d: [UInt8], bits: Int, gPerDigit: Double, rangeG: Double, time: Duration)
-        -> AccelerationSample
-    {
-        let raw = [value(d, 0, bits: bits), value(d, 2, bits: bits), value(d, 4, bits: bits)]
+    static func sample(
+        _ d: [UInt8], at base: Int = 0, bits: Int, gPerDigit: Double, rangeG: Double, time: Duration
+    ) -> AccelerationSample {
+        let raw = [
+            value(d, base, bits: bits), value(d, base + 2, bits: bits), value(d, base + 4, bits: bits),
+        ]
         let maxCode = Int32(1 << (bits - 1)) - 1
         let minCode = -Int32(1 << (bits - 1))
         let g = raw.map { Double($0) * gPerDigit }
