@@ -60,7 +60,9 @@ struct LIS3DHTests {
                     .read(Self.fifoSrc, 0x03),  // three unread
                     // one auto-increment read of all three: the address rolls back from
                     // OUT_Z_H to OUT_X_L while the FIFO is on (AN3308 §9.6)
-                    .block(Self.outXLAutoIncrement, Self.st(1000, 0, 0) + Self.st(0, -1000, 0) + Self.st(0, 0, 500)),
+                    .block(
+                        Self.outXLAutoIncrement,
+                        Self.st(1000, 0, 0) + Self.st(0, -1000, 0) + Self.st(0, 0, 500)),
                 ])
         let a = try LIS3DH(device: dev, settings: .init(rangeG: 2, odrHz: 100))
         #expect(a.usesFIFO)
