@@ -2,6 +2,7 @@ import ArgumentParser
 import Detection
 import Foundation
 import Station
+import Storage
 
 /// `sensorstation replay FILE`: the impact detector over a recorded trace, so thresholds can be
 /// tuned on real data without the hardware.
@@ -17,12 +18,16 @@ struct ReplayCommand: ParsableCommand {
             Each event is one JSON object per line on stdout, keys in alphabetical order: \
             delta_v_mps (change of velocity, m/s), drop_m (the height of the free fall it ended, from \
             rest; null: none), duration_ms (time above the threshold), end_s, fall_ms (that fall's \
-            duration), gaps, hic15, peak_g, peak_t_s, peak_x_g, peak_y_g, peak_z_g, saturated (the peak is \
-            then a lower bound), severity ("impact" or "severe"), start_s, trigger_s. \
+            duration), gaps, hic15, horizontal_g (the peak across the mounting's up; null without one), \
+            peak_g, peak_t_s, peak_x_g, peak_y_g, peak_z_g, saturated (the peak is then a lower bound), \
+            severity ("impact" or "severe"), start_s, trigger_s, vertical_g (the peak along up, positive \
+            pushing the station up; null without a mounting). The mounting is accelerometer.up unless \
+            --up is given. \
             A summary goes to stderr. A trace without events prints nothing.
             Exit status: 0 success (with or without events), 64 bad options, 65 a malformed trace \
             (FILE:LINE: message on stderr), 74 the file cannot be read, 78 invalid configuration.
             Example: sensorstation replay --threshold 5 --sustain-ms 200 ride.csv | jq .peak_g
+            Example: sensorstation replay --up=-y drop.csv | jq '{peak_g, vertical_g}'
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -62,6 +67,12 @@ struct ReplayCommand: ParsableCommand {
             valueName: "g"))
     var rangeG: Double?
 
+    @Option(
+        help: ArgumentHelp(
+            "Which way is up in the trace's axes: +x … -z (--up=-y), none, or a direction [x,y,z] (default: accelerometer.up).",
+            valueName: "axis"))
+    var up: String?
+
     func validate() throws {
         for (name, value) in [("--threshold", threshold), ("--severe", severe), ("--range-g", rangeG)] {
             if let value, !(value.isFinite && value > 0) {
@@ -77,7 +88,8 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = try options.load().configuration
+        let configuration = try loadConfiguration()
+        let mounting = configuration.accelerometer.up
         var settings = try detectorSettings(configuration.impact)
 
         let name = file == "-" ? "stdin" : file
@@ -103,7 +115,8 @@ struct ReplayCommand: ParsableCommand {
             for e in found {
                 var e = e
                 e.fall = falls.landing(before: e.startT)
-                let line = try encoder.encode(EventLine(e))
+                let line = try encoder.encode(
+                    EventLine(e, mounted: MountedComponents(peak: [e.peakX, e.peakY, e.peakZ], up: mounting)))
                 FileHandle.standardOutput.write(line + Data("\n".utf8))
                 events += 1
             }
@@ -141,6 +154,36 @@ struct ReplayCommand: ParsableCommand {
             Data(
                 "\(progress ? "\r\u{1B}[K" : "")replayed \(detector.sampleCount) samples, \(events) event\(events == 1 ? "" : "s")\(note)\n"
                     .utf8))
+    }
+
+    /// The configuration, with `--up` laid over `accelerometer.up` (checked by the same rules as
+    /// the file: a bad one is a usage error naming the option).
+    func loadConfiguration() throws -> StationConfiguration {
+        guard let up else { return try options.load().configuration }
+        let text = up.trimmingCharacters(in: .whitespaces)
+        let value: JSONValue
+        if text.hasPrefix("[") {
+            guard let list = try? JSONValue.parse(Array(text.utf8)) else {
+                printError("--up: expected +x, -x, +y, -y, +z, -z, none, or a direction [x,y,z], got \(up)")
+                throw ExitCode(ExitCodes.usage)
+            }
+            value = list
+        } else {
+            value = .string(text)
+        }
+        do {
+            return try options.loadQuietly(
+                overlay: ConfigurationOverlay(source: "--up", values: ["accelerometer.up": value])
+            ).configuration
+        } catch {
+            let mine = error.problems.filter { $0.source == "--up" }
+            guard mine.isEmpty else {
+                printError(mine.map { "--up: \($0.message)" }.joined(separator: "\n"))
+                throw ExitCode(ExitCodes.usage)
+            }
+            printError("configuration error\(error.problems.count == 1 ? "" : "s"):\n\(error)")
+            throw ExitCode(ExitCodes.config)
+        }
     }
 
     /// The configured impact settings with the command-line overrides, checked together so a
@@ -217,8 +260,11 @@ private struct EventLine: Encodable {
     /// The free fall it ended (null: none), and the height of that fall from rest.
     var fall_ms: Nullable
     var drop_m: Nullable
+    /// The peak split along the mounting's up (null without one).
+    var vertical_g: Nullable
+    var horizontal_g: Nullable
 
-    init(_ e: ImpactEvent) {
+    init(_ e: ImpactEvent, mounted: MountedComponents?) {
         func r(_ v: Double, _ places: Double) -> Double { (v * places).rounded() / places }
         start_s = r(e.startT, 1e6)
         end_s = r(e.endT, 1e6)
@@ -236,5 +282,7 @@ private struct EventLine: Encodable {
         gaps = e.gapCount
         fall_ms = Nullable(e.fall.map { r($0.duration * 1000, 1e3) })
         drop_m = Nullable(e.fall.map { r($0.dropHeight, 1e3) })
+        vertical_g = Nullable(mounted.map { r($0.verticalG, 1e4) })
+        horizontal_g = Nullable(mounted.map { r($0.horizontalG, 1e4) })
     }
 }

@@ -133,6 +133,47 @@ struct ReplayTests {
         #expect(try Self.events(severe.stdout).first?["severity"] as? String == "severe")
     }
 
+    @Test("--up splits the peak along the mounting: v² + h² = peak², the sign says which way it pushed")
+    func mountingSplitsThePeak() throws {
+        // The pulse is 10 g along x on 1 g of gravity along z: the peak (10, 0, 1) g.
+        let file = try Self.write(Self.trace(amplitude: 10))
+        func split(_ extra: [String]) throws -> (Double?, Double?, Double) {
+            let r = try CLI.run(["replay", "--config", Self.config().path] + extra + [file.path])
+            #expect(r.status == 0, "stderr: \(r.stderr)")
+            let e = try #require(try Self.events(r.stdout).first)
+            return (
+                e["vertical_g"] as? Double, e["horizontal_g"] as? Double, try #require(e["peak_g"] as? Double)
+            )
+        }
+        // No mounting in the configuration: both null, the keys present.
+        let r = try CLI.run(["replay", "--config", Self.config().path, file.path])
+        #expect(r.stdout.contains("\"vertical_g\":null") && r.stdout.contains("\"horizontal_g\":null"))
+        let (v1, h1, peak) = try split(["--up", "+z"])
+        #expect(abs(peak - 101.0.squareRoot()) < 1e-3)
+        #expect(v1 == 1 && h1 == 10)
+        // Up along -x (written --up=-x, as an option value may not start with a dash): the knock
+        // pushed the station down, by all 10 g.
+        let (v2, h2, _) = try split(["--up=-x"])
+        #expect(v2 == -10 && h2 == 1)
+        // A direction is scaled to length 1: [0, 0, 2] is +z.
+        let (v3, h3, _) = try split(["--up", "[0, 0, 2]"])
+        #expect(v3 == 1 && h3 == 10)
+        // Tilted 45° between x and z: (10 + 1)/√2 along it, (10 − 1)/√2 across.
+        let (v4, h4, _) = try split(["--up", "[1, 0, 1]"])
+        #expect(abs((v4 ?? 0) - 11 / 2.0.squareRoot()) < 1e-4 && abs((h4 ?? 0) - 9 / 2.0.squareRoot()) < 1e-4)
+    }
+
+    @Test(
+        "a bad --up is a usage error naming the option",
+        arguments: ["sideways", "[1, 2]", "[0, 0, 0]", "[1,"])
+    func badUp(value: String) throws {
+        let file = try Self.write(Self.trace(amplitude: 10, seconds: 1.2))
+        let r = try CLI.run(["replay", "--config", Self.config().path, "--up", value, file.path])
+        #expect(r.status == 64, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("--up: "), "stderr: \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
     @Test func aThresholdAboveTheSevereLevelSaysWhichOptionToAdd() throws {
         let file = try Self.write(Self.trace(amplitude: 6))
         let r = try CLI.run(["replay", "--config", Self.config().path, "--threshold", "12", file.path])
