@@ -136,6 +136,52 @@ struct OtherAccelerometerTests {
         #expect(a.odrHz == 250)
     }
 
+    @Test(
+        "MPU-6050 FIFO (register map §4.7, §4.29–4.31): reset while disabled, accelerometer only, FIFO_OFLOW_EN; a drain is one burst of FIFO_R_W; an overflow resets it"
+    )
+    func mpu6050FIFO() throws {
+        let dev = ScriptedI2CDevice(
+            address: 0x68,
+            [
+                .read(Self.mpuWhoAmI, 0x68),
+                .write(Self.mpuPwrMgmt1, 0x80),
+                .write(Self.mpuPwrMgmt1, 0x01),
+                .write(Self.mpuConfig, 0x01),
+                .write(Self.mpuSmplrtDiv, 0),  // 1 kHz
+                .write(Self.mpuAccelConfig, 0x18),
+                .write(0x6A, 0x04),  // USER_CTRL: FIFO_RESET, FIFO_EN 0
+                .write(0x23, 0x08),  // FIFO_EN: ACCEL_FIFO_EN
+                .write(0x6A, 0x40),  // USER_CTRL: FIFO_EN
+                .write(Self.mpuIntEnable, 0x10),  // FIFO_OFLOW_EN
+                .read(Self.mpuIntStatus, 0x00),
+                .block(0x72, [0x00, 0x0E]),  // 14 bytes: two samples and a part (left for later)
+                .block(0x74, [0x08, 0x00, 0xF8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00]),
+                .read(Self.mpuIntStatus, 0x10),  // FIFO_OFLOW_INT
+                .block(0x72, [0x04, 0x00]),  // 1024: full
+                .write(0x6A, 0x04),
+                .write(0x6A, 0x40),
+            ])
+        let a = try MPU6050(
+            device: dev, settings: .init(rangeG: 16, odrHz: 1000, fifo: true), sleep: { _ in })
+        #expect(a.usesFIFO && a.overruns == 0)
+        let s = try a.read(now: .seconds(1))
+        #expect(s.map(\.x) == [1.0, 0] && s.map(\.y) == [-1.0, 0] && s.map(\.z) == [0, 1.0])
+        #expect(try a.read(now: .seconds(2)).isEmpty)
+        dev.assertDone()
+        #expect(a.overruns == 1 && a.missedSamples > 0)
+        // The chip has no FIFO watermark interrupt: a line and the FIFO together are refused.
+        let refused = driverError {
+            try MPU6050(
+                device: FakeRegisterDevice(address: 0x68),
+                settings: .init(fifo: true, interrupt: InterruptPin(activeLow: false)), sleep: { _ in })
+        }
+        #expect(
+            refused?.kind
+                == .invalidSetting(
+                    "an interrupt line with the FIFO (the MPU-6050 has no FIFO watermark interrupt)",
+                    allowed: "the FIFO without a line, or a line (data ready) without the FIFO"))
+    }
+
     @Test("MPU-6050: wrong ID and invalid rates", arguments: [0.0, 3.0, 300.0, 2000.0])
     func mpuInvalid(odr: Double) {
         let dev = FakeRegisterDevice(address: 0x68)

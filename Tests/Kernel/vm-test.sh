@@ -346,6 +346,15 @@ EOC
   echo "$EV" | grep '"kind":"button"' | grep '"detail":"streaming on"' | grep -q 'press[\"]*:[\"]*short' && pass "query events: the short press is recorded (streaming on)" || fail "query events: no short press 'streaming on' (rc $rc)"
   echo "$EV" | grep '"kind":"button"' | grep '"detail":"impact acknowledged"' | grep -q 'press[\"]*:[\"]*long' && pass "query events: the long press is recorded (impact acknowledged)" || fail "query events: no long press 'impact acknowledged'"
 
+  # adxl_config NAME ODR [LINE]: /host/tmp/NAME/config.yaml for a service on the stub's ADXL345 ($B)
+  # with its FIFO, nothing else but gpio-sim ($CH), the log in /tmp/NAME; LINE is added to the
+  # accelerometer section
+  adxl_config() {
+    printf '%s\n' "hardware: linux" "i2c:" "  bus: /dev/$B" "weather:" "  sensor: none" "accelerometer:" \
+      "  sensor: adxl345" "  odr_hz: $2" "  fifo: true" ${3:+"$3"} "gpio:" "  chip: /dev/$CH" "  leds: []" \
+      "  button: none" "storage:" "  path: /tmp/$1/station.db" >/host/tmp/$1/config.yaml
+  }
+
   # ------------------------------------------------------------ (b3) the interrupt line on gpio-sim
   # `accelerometer.interrupt` on a real line: an i2c-stub ADXL345 (FIFO mode; i2c-stub models no
   # FIFO, so FIFO_STATUS reads 0 entries) with INT1 "wired" to GPIO13 (line 5), which this test
@@ -358,24 +367,7 @@ EOC
     B=$(grep -l 'SMBus stub' /sys/bus/i2c/devices/i2c-*/name | head -1 | cut -d/ -f6); N=${B#i2c-}
     adxl_image 0 0 256
     IV=/host/tmp/int; mkdir -p $IV
-    cat >$IV/config.yaml <<EOC
-hardware: linux
-i2c:
-  bus: /dev/$B
-weather:
-  sensor: none
-accelerometer:
-  sensor: adxl345
-  odr_hz: 25
-  fifo: true
-  interrupt: { line: GPIO13 }
-gpio:
-  chip: /dev/$CH
-  leds: []
-  button: none
-storage:
-  path: /tmp/int/station.db
-EOC
+    adxl_config int 25 "  interrupt: { line: GPIO13 }"
     pull 5 pull-down                                  # INT1 idle (active high)
     chroot /host "$SS" run --plain --config /tmp/int/config.yaml </dev/null >$T/int.out 2>&1 &
     IP=$!
@@ -421,23 +413,7 @@ EOC
     B=$(grep -l 'with I2C_RDWR' /sys/bus/i2c/devices/i2c-*/name | head -1 | cut -d/ -f6); N=${B#i2c-}
     AX=13 AY=-20 AZ=256; adxl_image $AX $AY $AZ; wb 0x53 0x39 16
     RW=/host/tmp/rdwr; mkdir -p $RW; rm -f $RW/station.db*
-    cat >$RW/config.yaml <<EOC
-hardware: linux
-i2c:
-  bus: /dev/$B
-weather:
-  sensor: none
-accelerometer:
-  sensor: adxl345
-  odr_hz: 800
-  fifo: true
-gpio:
-  chip: /dev/$CH
-  leds: []
-  button: none
-storage:
-  path: /tmp/rdwr/station.db
-EOC
+    adxl_config rdwr 800
     TRACE=""; chroot /host sh -c 'command -v strace' >/dev/null 2>&1 && TRACE="strace -f -qq -X raw -o /tmp/rdwr/trace"
     [ -n "$TRACE" ] || echo "SKIP: the I2C_RDWR call counts (no strace in the chroot)"
     chroot /host $TRACE "$SS" run --plain --config /tmp/rdwr/config.yaml </dev/null >$T/rdwr.out 2>&1 &

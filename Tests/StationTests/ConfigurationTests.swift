@@ -227,6 +227,27 @@ import Testing
         #expect(offset.accelerometer.interrupt == C.Interrupt(line: .offset(24)))
     }
 
+    @Test("the MPU-6050 reads its FIFO by default, and data ready (no FIFO) with an interrupt line")
+    func mpuFIFO() throws {
+        let fifo = try ConfigurationLoader.parse(
+            "accelerometer:\n  sensor: mpu6050\n", source: "c.yaml", environment: [:])
+        #expect(fifo.accelerometer.fifo)
+        let line = try ConfigurationLoader.parse(
+            "accelerometer:\n  sensor: mpu6050\n  interrupt: { line: GPIO24 }\n", source: "c.yaml",
+            environment: [:])
+        #expect(!line.accelerometer.fifo && line.accelerometer.interrupt != nil)
+        let both = #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.parse(
+                "accelerometer:\n  sensor: mpu6050\n  fifo: true\n  interrupt: { line: GPIO24 }\n",
+                source: "c.yaml",
+                environment: [:])
+        }
+        #expect(
+            both?.problems.map(\.description) == [
+                "c.yaml:3:9: accelerometer.fifo: expected false with accelerometer.interrupt (the mpu6050's FIFO has no watermark interrupt: its line says data ready, a sample at a time), got true"
+            ])
+    }
+
     @Test func jsonObjectIsYAML() throws {
         let c = try ConfigurationLoader.parse(
             #"{"impact": {"threshold_g": 5}}"#, source: "c.json", environment: [:])

@@ -50,6 +50,8 @@ struct DriversOnSimulatedChipsTests {
         .init(kind: .mpu6050, rangeG: 4, odrHz: 100, gPerLSB: 1.0 / 8192, fifo: false),
         .init(kind: .mpu6050, rangeG: 8, odrHz: 100, gPerLSB: 1.0 / 4096, fifo: false),
         .init(kind: .mpu6050, rangeG: 16, odrHz: 100, gPerLSB: 1.0 / 2048, fifo: false),
+        .init(kind: .mpu6050, rangeG: 2, odrHz: 100, gPerLSB: 1.0 / 16384),
+        .init(kind: .mpu6050, rangeG: 16, odrHz: 1000, gPerLSB: 1.0 / 2048),
     ]
 
     /// The driver for `c` on `device`.
@@ -67,7 +69,8 @@ struct DriversOnSimulatedChipsTests {
                 settings: .init(rangeG: c.rangeG, odrHz: c.odrHz))
         case .mpu6050:
             return try MPU6050(
-                device: device, settings: .init(rangeG: c.rangeG, odrHz: c.odrHz), sleep: { _ in })
+                device: device, settings: .init(rangeG: c.rangeG, odrHz: c.odrHz, fifo: c.fifo),
+                sleep: { _ in })
         case .bme280, .bmp280:
             throw DriverError(
                 kind: .invalidSetting("\(c.kind) is not an accelerometer", allowed: "accelerometers"),
@@ -137,8 +140,10 @@ struct DriversOnSimulatedChipsTests {
         #expect(driver.usesFIFO == c.fifo)
         clock.advance(by: .milliseconds(100))
         let samples = try driver.read(now: clock.now)
-        // 100 ms: the FIFO holds every sample (at most its 32); polling finds the newest.
-        #expect(samples.count == (c.fifo ? min(32, Int(c.odrHz / 10)) : 1))
+        // 100 ms: the FIFO holds every sample (at most its 32; the MPU-6050's 170); polling finds
+        // the newest.
+        let depth = c.kind == .mpu6050 ? 170 : 32
+        #expect(samples.count == (c.fifo ? min(depth, Int(c.odrHz / 10)) : 1))
         for s in samples {
             #expect(abs(s.x - g.x) <= c.gPerLSB / 2 + 1e-9, "x \(s.x) vs \(g.x)")
             #expect(abs(s.y - g.y) <= c.gPerLSB / 2 + 1e-9, "y \(s.y) vs \(g.y)")
@@ -155,6 +160,7 @@ struct DriversOnSimulatedChipsTests {
             Case(kind: .lis3dh, rangeG: 2, odrHz: 400, gPerLSB: 0.001),
             Case(kind: .lis331hh, rangeG: 6, odrHz: 1000, gPerLSB: 0.003, fifo: false),
             Case(kind: .mpu6050, rangeG: 2, odrHz: 1000, gPerLSB: 1.0 / 16384, fifo: false),
+            Case(kind: .mpu6050, rangeG: 2, odrHz: 1000, gPerLSB: 1.0 / 16384),
         ])
     func saturation(_ c: Case) throws {
         let (station, clock) = Self.station(c.kind, scenario: .quiet(noiseG: 0))
@@ -179,6 +185,8 @@ struct DriversOnSimulatedChipsTests {
             (Case(kind: .lis3dh, rangeG: 16, odrHz: 5376, gPerLSB: 0.192), 2.5, 60),
             (Case(kind: .h3lis331dl, rangeG: 100, odrHz: 400, gPerLSB: 0.049, fifo: false), 1, 60),
             (Case(kind: .mpu6050, rangeG: 16, odrHz: 200, gPerLSB: 1.0 / 2048, fifo: false), 2.5, 60),
+            // its FIFO, read as the service does at 1 kHz: 16 samples (96 bytes) a read
+            (Case(kind: .mpu6050, rangeG: 16, odrHz: 1000, gPerLSB: 1.0 / 2048), 16, 60),
         ])
     func noLoss(_ c: Case, intervalMs: Double, seconds: Int) throws {
         let (station, clock) = Self.station(c.kind, scenario: .quiet(noiseG: 0))
@@ -233,6 +241,9 @@ struct DriversOnSimulatedChipsTests {
             (Case(kind: .lis3dh, rangeG: 16, odrHz: 100, gPerLSB: 0.012, fifo: false), 40, true),
             (Case(kind: .h3lis331dl, rangeG: 100, odrHz: 400, gPerLSB: 0.049, fifo: false), 10, true),
             (Case(kind: .mpu6050, rangeG: 16, odrHz: 200, gPerLSB: 1.0 / 2048, fifo: false), 20, false),
+            // its FIFO holds 170 samples (170 ms at 1 kHz): read every 200 ms, each read finds it
+            // overflowed, resets it and loses all
+            (Case(kind: .mpu6050, rangeG: 16, odrHz: 1000, gPerLSB: 1.0 / 2048), 200, true),
         ])
     func slowReads(_ c: Case, intervalMs: Double, flagged: Bool) throws {
         let (station, clock) = Self.station(c.kind, scenario: .quiet(noiseG: 0))

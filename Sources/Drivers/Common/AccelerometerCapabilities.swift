@@ -37,8 +37,12 @@ public struct AccelerometerCapabilities: Sendable, Equatable {
 
     /// Whether the driver reports overruns (`Accelerometer.overruns` non-nil) when it polls: the
     /// ADXL345's INT_SOURCE and the ST parts' STATUS_REG have a flag; the MPU-6050's comes only
-    /// with its FIFO, which the driver does not use.
+    /// with its FIFO (FIFO_OFLOW_INT).
     public var reportsOverruns: Bool { model != .mpu6050 }
+
+    /// Whether the chip can raise its interrupt pin at a FIFO watermark, so that a line wakes the
+    /// sampler once per batch; the MPU-6050's FIFO has no watermark (its pin says data ready).
+    public var fifoInterrupt: Bool { hasFIFO && model != .mpu6050 }
 
     /// Whether the interrupt pin can be open-drain (H3LIS331DL/LIS331HH PP_OD, MPU-6050
     /// INT_OPEN); the ADXL345's and the LIS3DH's are push-pull only.
@@ -105,11 +109,11 @@ extension LIS331 {
 
 extension MPU6050 {
     /// MPU-6000/6050 register map rev 4.2: AFS_SEL ±2/4/8/16 g, a sample rate of 1 kHz divided
-    /// by 1 + SMPLRT_DIV, one INT pin. The chip's 1024-byte FIFO is not read by the driver (it
-    /// polls DATA_RDY), so no FIFO is offered.
+    /// by 1 + SMPLRT_DIV, a 1024-byte FIFO (170 samples of the accelerometer's 6 bytes), one INT
+    /// pin (data ready or FIFO overflow: no watermark).
     static let capabilities = AccelerometerCapabilities(
         model: .mpu6050, addresses: ChipModel.mpu6050.addresses,
         rangesG: MPU6050Register.ranges.map { Int($0.g) },
-        defaultRangeG: 16, rates: .range(4...1000), defaultODRHz: 1000, fifoDepth: nil, interruptPins: ["INT"]
-    )
+        defaultRangeG: 16, rates: .range(4...1000), defaultODRHz: 1000,
+        fifoDepth: MPU6050Register.fifoBytes / MPU6050Register.frameLength, interruptPins: ["INT"])
 }

@@ -1,19 +1,25 @@
 import HAL
 
-/// InvenSense MPU-6050 accelerometer part (±2...16 g), polled (INT_STATUS DATA_RDY).
-/// The gyroscope and the 1024-byte FIFO are not used yet.
+/// InvenSense MPU-6050 accelerometer part (±2...16 g), through its 1024-byte FIFO (170 samples
+/// of the three axes) or polled (INT_STATUS DATA_RDY). The gyroscope is not used.
 public final class MPU6050: Accelerometer {
     public struct Settings: Sendable, Equatable {
         /// ±2, 4, 8 or 16 g.
         public var rangeG: Double
         /// 1000 / n Hz for n = 1...256 (1000, 500, 250, 200, 125, 100, ... Hz).
         public var odrHz: Double
+        /// Read through the FIFO (each read drains it) instead of polling DATA_RDY. The chip has
+        /// no FIFO watermark interrupt, so not together with `interrupt`.
+        public var fifo: Bool
         /// INT wired to a GPIO line: data ready, latched until INT_STATUS is read. Nil: the pin
         /// keeps its reset configuration.
         public var interrupt: InterruptPin?
-        public init(rangeG: Double = 16, odrHz: Double = 100, interrupt: InterruptPin? = nil) {
+        public init(
+            rangeG: Double = 16, odrHz: Double = 100, fifo: Bool = false, interrupt: InterruptPin? = nil
+        ) {
             self.rangeG = rangeG
             self.odrHz = odrHz
+            self.fifo = fifo
             self.interrupt = interrupt
         }
     }
@@ -21,10 +27,13 @@ public final class MPU6050: Accelerometer {
     public let model: ChipModel = .mpu6050
     public let rangeG: Double
     public let odrHz: Double
-    public let usesFIFO = false
-    /// Nil: polled, the MPU-6050 has no flag for a sample overwritten unread (its FIFO's
-    /// FIFO_OFLOW_INT applies once the FIFO is used); the gaps in the sample times show losses.
-    public let overruns: Int? = nil
+    public let usesFIFO: Bool
+    /// Reads that found the FIFO overflowed (FIFO_OFLOW_INT). Nil when polled: the chip has no
+    /// flag for a sample overwritten unread there; the gaps in the sample times show losses.
+    public var overruns: Int? { usesFIFO ? overrunCount : nil }
+    private var overrunCount = 0
+    /// The last drain's bytes; kept so a drain allocates no buffer.
+    private var data: [UInt8] = []
 
     private let io: RegisterIO
     private let gPerLSB: Double
@@ -46,8 +55,15 @@ public final class MPU6050: Accelerometer {
             throw io.error(
                 .invalidSetting("output data rate \(settings.odrHz) Hz", allowed: "1000 / n Hz, n = 1...256"))
         }
+        if settings.fifo, settings.interrupt != nil {
+            throw io.error(
+                .invalidSetting(
+                    "an interrupt line with the FIFO (the MPU-6050 has no FIFO watermark interrupt)",
+                    allowed: "the FIFO without a line, or a line (data ready) without the FIFO"))
+        }
         rangeG = range.g
         odrHz = 1000 / divisor
+        usesFIFO = settings.fifo
         gPerLSB = 1 / range.lsbPerG
         sampleClock = SampleClock(period: SampleClock.period(hz: odrHz))
 
@@ -73,12 +89,23 @@ public final class MPU6050: Accelerometer {
                 MPU6050Register.latchInterrupt | (pin.activeLow ? MPU6050Register.intActiveLow : 0)
                     | (pin.openDrain ? MPU6050Register.intOpenDrain : 0))
         }
-        // INT_STATUS reports only enabled interrupts, so enable DATA_RDY to poll it (and, wired,
-        // to drive the pin).
-        try io.write(MPU6050Register.intEnable, MPU6050Register.dataReady)
+        if settings.fifo {
+            // Empty the FIFO (FIFO_RESET works while FIFO_EN is 0), let the accelerometer's
+            // samples in, then enable it; INT_STATUS then reports an overflow.
+            try io.write(MPU6050Register.userCtrl, MPU6050Register.fifoReset)
+            try io.write(MPU6050Register.fifoEnable, MPU6050Register.accelFIFO)
+            try io.write(MPU6050Register.userCtrl, MPU6050Register.userFIFOEnable)
+            try io.write(MPU6050Register.intEnable, MPU6050Register.fifoOverflow)
+            data.reserveCapacity(MPU6050Register.fifoBytes)
+        } else {
+            // INT_STATUS reports only enabled interrupts, so enable DATA_RDY to poll it (and,
+            // wired, to drive the pin).
+            try io.write(MPU6050Register.intEnable, MPU6050Register.dataReady)
+        }
     }
 
     public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
+        if usesFIFO { return try drain(clock: clock) }
         let before = clock()
         let status = try io.read(MPU6050Register.intStatus)
         let after = clock()
@@ -90,18 +117,47 @@ public final class MPU6050: Accelerometer {
         else { return [] }
         // One 6-byte burst (the chip auto-increments), so the three axes are one sample.
         let d = try io.readBlock(MPU6050Register.accelXOutH, count: 6)
-        let raw = [Self.be(d, 0), Self.be(d, 2), Self.be(d, 4)]
+        return [sample(d, at: 0, time: time)]
+    }
+
+    /// The FIFO: its byte count (and the overflow flag) bound the sample clock, then one burst
+    /// read of FIFO_R_W takes every whole sample (the address stays put, so the burst drains it).
+    /// An overflow has overwritten the oldest bytes mid-sample: what is left is misaligned, so the
+    /// FIFO is reset and the read returns nothing; the sample clock counts what was lost.
+    private func drain(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
+        let before = clock()
+        let status = try io.read(MPU6050Register.intStatus)
+        let count = try io.readBlock(MPU6050Register.fifoCountH, count: 2)
+        let after = clock()
+        let bytes = Int(count[0]) << 8 | Int(count[1])
+        let overflowed = status & MPU6050Register.fifoOverflow != 0 || bytes >= MPU6050Register.fifoBytes
+        var frames = 0
+        if overflowed {
+            overrunCount += 1
+            try io.write(MPU6050Register.userCtrl, MPU6050Register.fifoReset)
+            try io.write(MPU6050Register.userCtrl, MPU6050Register.userFIFOEnable)
+        } else {
+            frames = bytes / MPU6050Register.frameLength
+            try io.readRecords(
+                MPU6050Register.fifoRW, length: MPU6050Register.frameLength, count: frames, rolling: true,
+                into: &data)
+        }
+        let times = sampleClock.times(count: frames, before: before, after: after, overran: overflowed)
+        return times.indices.map { sample(data, at: $0 * MPU6050Register.frameLength, time: times[$0]) }
+    }
+
+    /// ACCEL_XOUT_H...ACCEL_ZOUT_L from `d[base...]` → a sample in g.
+    private func sample(_ d: [UInt8], at base: Int, time: Duration) -> AccelerationSample {
+        let raw = [Self.be(d, base), Self.be(d, base + 2), Self.be(d, base + 4)]
         let g = raw.map { Double($0) * gPerLSB }
-        return [
-            AccelerationSample(
-                time: time, x: g[0], y: g[1], z: g[2],
-                saturated: raw.contains { $0 >= Int32(Int16.max) - 1 || $0 <= Int32(Int16.min) + 1 })
-        ]
+        return AccelerationSample(
+            time: time, x: g[0], y: g[1], z: g[2],
+            saturated: raw.contains { $0 >= Int32(Int16.max) - 1 || $0 <= Int32(Int16.min) + 1 })
     }
 
     /// Big-endian two's complement 16-bit at bytes i (high), i+1 (low).
     static func be(_ d: [UInt8], _ i: Int) -> Int32 {
-        guard i + 1 < d.count else { return 0 }
+        guard i >= 0, i + 1 < d.count else { return 0 }
         return Int32(Int16(bitPattern: UInt16(d[i]) << 8 | UInt16(d[i + 1])))
     }
 }

@@ -16,11 +16,30 @@ enum MPU6050Register {
     static let intActiveLow: UInt8 = 1 << 7
     static let intOpenDrain: UInt8 = 1 << 6
     static let latchInterrupt: UInt8 = 1 << 5
-    /// INT_ENABLE: DATA_RDY_EN bit 0. §4.15.
+    /// INT_ENABLE: FIFO_OFLOW_EN bit 4, DATA_RDY_EN bit 0. §4.15.
     static let intEnable: UInt8 = 0x38
-    /// INT_STATUS: DATA_RDY_INT bit 0, cleared by reading INT_STATUS. §4.16.
+    /// INT_STATUS: FIFO_OFLOW_INT bit 4, DATA_RDY_INT bit 0; each only while enabled in
+    /// INT_ENABLE, cleared by reading INT_STATUS. §4.16.
     static let intStatus: UInt8 = 0x3A
     static let dataReady: UInt8 = 1 << 0
+    static let fifoOverflow: UInt8 = 1 << 4
+    /// FIFO_EN: ACCEL_FIFO_EN bit 3: each sample writes ACCEL_XOUT_H...ACCEL_ZOUT_L (6 bytes)
+    /// into the FIFO. §4.7.
+    static let fifoEnable: UInt8 = 0x23
+    static let accelFIFO: UInt8 = 1 << 3
+    /// USER_CTRL: FIFO_EN bit 6; FIFO_RESET bit 2 (empties the FIFO while FIFO_EN is 0; clears
+    /// itself). §4.29.
+    static let userCtrl: UInt8 = 0x6A
+    static let userFIFOEnable: UInt8 = 1 << 6
+    static let fifoReset: UInt8 = 1 << 2
+    /// FIFO_COUNT_H/L 0x72–0x73: the bytes in the FIFO, big-endian; FIFO_R_W 0x74: each byte
+    /// read pops one, and a burst read stays at this address. 1024 bytes: 170 six-byte samples.
+    /// When full the oldest bytes are overwritten, so frames lose their alignment: after
+    /// FIFO_OFLOW_INT the FIFO must be reset. §4.30–4.31, product specification §7.17.
+    static let fifoCountH: UInt8 = 0x72
+    static let fifoRW: UInt8 = 0x74
+    static let fifoBytes = 1024
+    static let frameLength = 6
     /// ACCEL_XOUT_H 0x3B ... ACCEL_ZOUT_L 0x40: big-endian 16-bit two's complement. §4.17.
     static let accelXOutH: UInt8 = 0x3B
     /// PWR_MGMT_1: DEVICE_RESET bit 7, SLEEP bit 6 (set at power-on), CLKSEL[2:0]

@@ -128,6 +128,19 @@ extension ConfigurationLoader {
             if chip == .none {
                 config.accelerometer.interrupt = nil
             }
+            // A FIFO without a watermark interrupt (MPU-6050): the line says data ready, one
+            // sample at a time, so the chip is read without its FIFO unless that is asked for.
+            if let caps = chip.chipModel?.accelerometer, caps.hasFIFO, !caps.fifoInterrupt,
+                config.accelerometer.interrupt != nil
+            {
+                if let origin = section.origin(of: "fifo"), config.accelerometer.fifo {
+                    reader.report(
+                        origin, key: section.keyPath("fifo"),
+                        "expected false with accelerometer.interrupt (the \(chip.rawValue)'s FIFO has no watermark interrupt: its line says data ready, a sample at a time), got true"
+                    )
+                }
+                config.accelerometer.fifo = false
+            }
         default:
             reader.report(
                 node.origin, key: section.keyPath("interrupt"),

@@ -20,7 +20,8 @@ public enum AccelerometerFactory {
                 settings: .init(rangeG: rangeG, odrHz: odrHz, interrupt: interrupt))
         case .mpu6050:
             return try MPU6050(
-                device: device, settings: .init(rangeG: rangeG, odrHz: odrHz, interrupt: interrupt),
+                device: device,
+                settings: .init(rangeG: rangeG, odrHz: odrHz, fifo: fifo, interrupt: interrupt),
                 sleep: sleep)
         case .bme280, .bmp280:
             throw DriverError(
