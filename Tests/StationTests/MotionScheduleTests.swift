@@ -41,6 +41,10 @@ struct MotionScheduleTests {
         #expect(Self.sampler(200, fifo: false, model: .mpu6050).pollInterval == .microseconds(2500))
         #expect(Self.sampler(1000, fifo: false, model: .mpu6050).pollInterval == .microseconds(500))
         #expect(Self.sampler(200, fifo: false, model: .lis3dh).pollInterval == .milliseconds(5))
+        // Through its FIFO (FIFO_OFLOW_INT is the flag): 16 samples a read, 62.5 reads a second at
+        // 1 kHz where polling makes 2000; the 170-sample FIFO lasts ten such intervals.
+        let fifo = Self.sampler(1000, fifo: true, model: .mpu6050)
+        #expect(fifo.samplesPerRead == 16 && fifo.pollInterval == .milliseconds(16))
     }
 
     @Test(

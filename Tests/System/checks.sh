@@ -244,8 +244,10 @@ until_ok 60 SS_ACTIVE || fail "5. did not start again with the good configuratio
 # accelerometer's interrupt line"): the ADXL345 with its FIFO (the stub keeps FIFO_STATUS at 16
 # entries; they are drained through I2C_RDWR) and INT1 wired to GPIO13 (gpio-sim line 7, pulled
 # low: idle, active high). The hardened service holds the line for edge events; with no edge it
-# reads on the timeout and counts it; held asserted while no read releases it (the stub never
-# drains), the line is found stuck, counted and warned about. Then the owner's configuration again.
+# reads on the timeout and counts it. Then the FIFO reads empty (FIFO_STATUS 0) while the line is
+# held asserted: no read releases it, so the line is found stuck, counted and warned about. (With
+# 16 entries a read, a whole batch at 400 Hz, the sampler would rightly read again at once.) Then
+# the owner's configuration again.
 SIMPULL() { g ". /run/sensorstation-testhw.env; echo $2 > \$SIM/sim_gpio$1/pull"; }
 counter() { g 'sensorstation status --json' 2>/dev/null | tr -d ' \n' | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -1; }
 above() { [ "$(counter "$1")" -gt "$2" ] 2>/dev/null; }
@@ -260,6 +262,7 @@ grep -q "GPIO13 *input *sensorstation-int1" <<<"$lines" && ok "5. accelerometer.
   || fail "5. interrupt line not held" "$lines"
 until_ok 60 above interrupt_timeouts 2 && ok "5. the interrupt line idle: the service reads on the timeout and counts it ($(counter interrupt_timeouts) interrupt timeouts in status --json)" \
   || fail "5. interrupt timeouts not counted" "$(g 'sensorstation status' 2>&1 | tail -12)"
+g ". /usr/local/lib/sensorstation-testhw/chip-images.sh; N=1; wb 0x53 0x39 0"
 SIMPULL 7 pull-up
 if until_ok 60 above interrupt_unusable 0 && until_ok 30 sh -c "$(printf '%q ' ssh "${SSHO[@]}" root@127.0.0.1) \"journalctl -u sensorstation --no-pager -q -o cat --since '$T0' | grep -q 'INT1 stays asserted'\" </dev/null"; then
   ok "5. INT1 held asserted: found stuck, counted ($(counter interrupt_unusable)) and warned in the journal: $(journal_since "$T0" | grep -m1 'INT1 stays asserted' | cut -c1-120)"
