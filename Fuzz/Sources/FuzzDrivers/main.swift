@@ -74,7 +74,8 @@ func exercise(driver: Int, variant: Int, device: TapeDevice) {
             let ranges: [Double] = [2, 4, 8, 16]
             try drain(
                 MPU6050(
-                    device: device, settings: .init(rangeG: ranges[variant % 4], odrHz: 500, fifo: variant & 4 == 0),
+                    device: device,
+                    settings: .init(rangeG: ranges[variant % 4], odrHz: 500, fifo: variant & 4 == 0),
                     sleep: { _ in })
             )
         }
