@@ -220,6 +220,9 @@ public final class LinuxI2CDevice: I2CDevice {
     public private(set) var recordBatches = 0
     /// One record's bytes, when the records go one block read each.
     private var recordScratch: [UInt8] = []
+    /// The shortest `readRolling` read the adapter refused (EOPNOTSUPP); longer ones go as block
+    /// reads without asking.
+    private var longestRefused = Int.max
 
     init(busPath: String, address: I2CAddress, fd: Int32, functionality: UInt, syscalls: any I2CSyscalls) {
         self.busPath = busPath
@@ -350,8 +353,11 @@ public final class LinuxI2CDevice: I2CDevice {
         throws(I2CError)
     {
         let total = count * length
-        // i2c-dev takes messages of at most 8192 bytes.
-        guard functionality & CI2C_FUNC_I2C != 0, length > 0, (1...8192).contains(total) else {
+        // i2c-dev takes messages of at most 8192 bytes; an adapter that refused a read this long
+        // (a maximum read length among its quirks) is not asked again.
+        guard functionality & CI2C_FUNC_I2C != 0, length > 0,
+            (1...min(8192, longestRefused - 1)).contains(total)
+        else {
             return try readRollingInBlocks(register: register, length: length, count: count, into: &buffer)
         }
         buffer.removeAll(keepingCapacity: true)
@@ -360,6 +366,7 @@ public final class LinuxI2CDevice: I2CDevice {
             fd, address: address, register: register, length: total, count: 1, into: &buffer, at: 0)
         recordBatches += 1
         if r == -EOPNOTSUPP {  // refused before the wire: the same records by block reads
+            longestRefused = min(longestRefused, total)
             return try readRollingInBlocks(register: register, length: length, count: count, into: &buffer)
         }
         let messages = try check(r, register: register, "read of \(total) bytes")

@@ -123,24 +123,36 @@ public final class MPU6050: Accelerometer {
     /// The FIFO: its byte count (and the overflow flag) bound the sample clock, then one burst
     /// read of FIFO_R_W takes every whole sample (the address stays put, so the burst drains it).
     /// An overflow has overwritten the oldest bytes mid-sample: what is left is misaligned, so the
-    /// FIFO is reset and the read returns nothing; the sample clock counts what was lost.
+    /// FIFO is reset and the read returns nothing; the sample clock counts what was lost. A FIFO
+    /// found more than half full takes long enough to read (at 400 kHz 135 µs a sample) that the
+    /// chip may fill it under the burst: then INT_STATUS is read again, and a batch read while
+    /// the oldest bytes were being overwritten is dropped the same way, never passed on shifted.
     private func drain(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
         let before = clock()
         let status = try io.read(MPU6050Register.intStatus)
         let count = try io.readBlock(MPU6050Register.fifoCountH, count: 2)
         let after = clock()
         let bytes = Int(count[0]) << 8 | Int(count[1])
-        let overflowed = status & MPU6050Register.fifoOverflow != 0 || bytes >= MPU6050Register.fifoBytes
+        var overflowed = status & MPU6050Register.fifoOverflow != 0 || bytes >= MPU6050Register.fifoBytes
         var frames = 0
-        if overflowed {
-            overrunCount += 1
-            try io.write(MPU6050Register.userCtrl, MPU6050Register.fifoReset)
-            try io.write(MPU6050Register.userCtrl, MPU6050Register.userFIFOEnable)
-        } else {
+        if !overflowed {
             frames = bytes / MPU6050Register.frameLength
             try io.readRecords(
                 MPU6050Register.fifoRW, length: MPU6050Register.frameLength, count: frames, rolling: true,
                 into: &data)
+            if bytes > MPU6050Register.fifoBytes / 2,
+                try io.read(MPU6050Register.intStatus) & MPU6050Register.fifoOverflow != 0
+            {
+                overflowed = true
+                frames = 0
+            }
+        }
+        if overflowed {
+            overrunCount += 1
+            // FIFO_RESET works while FIFO_EN is 0: disabled first, as the register map says.
+            try io.write(MPU6050Register.userCtrl, 0)
+            try io.write(MPU6050Register.userCtrl, MPU6050Register.fifoReset)
+            try io.write(MPU6050Register.userCtrl, MPU6050Register.userFIFOEnable)
         }
         let times = sampleClock.times(count: frames, before: before, after: after, overran: overflowed)
         return times.indices.map { sample(data, at: $0 * MPU6050Register.frameLength, time: times[$0]) }
