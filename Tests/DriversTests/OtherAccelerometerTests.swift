@@ -86,19 +86,23 @@ struct OtherAccelerometerTests {
         dev.assertDone()
     }
 
+    /// WHO_AM_I, DEVICE_RESET, wake on the PLL X gyro clock, DLPF 184 Hz (1 kHz), SMPLRT_DIV,
+    /// ±16 g: every MPU-6050 set-up's start.
+    static func mpuSetUp(divider: UInt8) -> [ScriptedI2CDevice.Step] {
+        [
+            .read(mpuWhoAmI, 0x68), .write(mpuPwrMgmt1, 0x80), .write(mpuPwrMgmt1, 0x01),
+            .write(mpuConfig, 0x01),
+            .write(mpuSmplrtDiv, divider), .write(mpuAccelConfig, 0x18),
+        ]
+    }
+
     @Test(
         "MPU-6050 interrupt pin: INT_PIN_CFG latched (until INT_STATUS is read), INT_LEVEL, INT_OPEN; before DATA_RDY_EN",
         arguments: [(false, false, UInt8(0x20)), (true, true, 0xE0)])
     func mpu6050Interrupt(activeLow: Bool, openDrain: Bool, pinConfig: UInt8) throws {
         let dev = ScriptedI2CDevice(
             address: 0x68,
-            [
-                .read(Self.mpuWhoAmI, 0x68),
-                .write(Self.mpuPwrMgmt1, 0x80),
-                .write(Self.mpuPwrMgmt1, 0x01),
-                .write(Self.mpuConfig, 0x01),
-                .write(Self.mpuSmplrtDiv, 0),
-                .write(Self.mpuAccelConfig, 0x18),
+            Self.mpuSetUp(divider: 0) + [
                 .write(0x37, pinConfig),  // INT_PIN_CFG
                 .write(Self.mpuIntEnable, 0x01),  // DATA_RDY_EN
             ])
@@ -142,13 +146,7 @@ struct OtherAccelerometerTests {
     func mpu6050FIFO() throws {
         let dev = ScriptedI2CDevice(
             address: 0x68,
-            [
-                .read(Self.mpuWhoAmI, 0x68),
-                .write(Self.mpuPwrMgmt1, 0x80),
-                .write(Self.mpuPwrMgmt1, 0x01),
-                .write(Self.mpuConfig, 0x01),
-                .write(Self.mpuSmplrtDiv, 0),  // 1 kHz
-                .write(Self.mpuAccelConfig, 0x18),
+            Self.mpuSetUp(divider: 0) + [  // 1 kHz
                 .write(0x6A, 0x04),  // USER_CTRL: FIFO_RESET, FIFO_EN 0
                 .write(0x23, 0x08),  // FIFO_EN: ACCEL_FIFO_EN
                 .write(0x6A, 0x40),  // USER_CTRL: FIFO_EN
