@@ -52,9 +52,14 @@ struct ConfigOptions: ParsableArguments {
         do {
             return try loadTracingOrigins()
         } catch {
-            printError("configuration error\(error.problems.count == 1 ? "" : "s"):\n\(error)")
-            throw ExitCode(ExitCodes.config)
+            throw Self.reported(error)
         }
+    }
+
+    /// Prints a configuration's problems to stderr, each on its line; the exit they call for.
+    static func reported(_ error: ConfigurationError) -> ExitCode {
+        printError("configuration error\(error.problems.count == 1 ? "" : "s"):\n\(error)")
+        return ExitCode(ExitCodes.config)
     }
 }
 

@@ -156,33 +156,27 @@ struct ReplayCommand: ParsableCommand {
                     .utf8))
     }
 
-    /// The configuration, with `--up` laid over `accelerometer.up` (checked by the same rules as
-    /// the file: a bad one is a usage error naming the option).
+    /// The configuration, with `--up` laid over `accelerometer.up` and checked by the same rules
+    /// as the file: a bad one is a usage error naming the option. A list goes in as a list, so
+    /// its items are checked; anything else as text, for the configuration's parser to name what
+    /// it expects.
     func loadConfiguration() throws -> StationConfiguration {
-        guard let up else { return try options.load().configuration }
-        let text = up.trimmingCharacters(in: .whitespaces)
-        let value: JSONValue
-        if text.hasPrefix("[") {
-            guard let list = try? JSONValue.parse(Array(text.utf8)) else {
-                printError("--up: expected +x, -x, +y, -y, +z, -z, none, or a direction [x,y,z], got \(up)")
-                throw ExitCode(ExitCodes.usage)
-            }
-            value = list
-        } else {
-            value = .string(text)
+        let overlay = up.map { up in
+            let text = up.trimmingCharacters(in: .whitespaces)
+            let value =
+                text.hasPrefix("[")
+                ? (try? JSONValue.parse(Array(text.utf8))) ?? .string(text) : .string(text)
+            return ConfigurationOverlay(source: "--up", values: ["accelerometer.up": value])
         }
         do {
-            return try options.loadQuietly(
-                overlay: ConfigurationOverlay(source: "--up", values: ["accelerometer.up": value])
-            ).configuration
+            return try options.loadQuietly(overlay: overlay ?? .empty).configuration
         } catch {
             let mine = error.problems.filter { $0.source == "--up" }
             guard mine.isEmpty else {
                 printError(mine.map { "--up: \($0.message)" }.joined(separator: "\n"))
                 throw ExitCode(ExitCodes.usage)
             }
-            printError("configuration error\(error.problems.count == 1 ? "" : "s"):\n\(error)")
-            throw ExitCode(ExitCodes.config)
+            throw ConfigOptions.reported(error)
         }
     }
 
