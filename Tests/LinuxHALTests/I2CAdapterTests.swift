@@ -39,6 +39,8 @@ final class FakeSyscalls: I2CSyscalls {
     init(_ script: Script = Script()) { self.script = script }
 
     var calls: [String] { record.withLock { $0.calls } }
+    /// The data reads only: I2C_RDWR calls and block reads, in order.
+    var reads: [String] { calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") } }
     var closed: [Int32] { record.withLock { $0.closed } }
     private func note(_ s: String) { record.withLock { $0.calls.append(s) } }
 
@@ -301,7 +303,7 @@ struct I2CTransferTests {
         var buffer: [UInt8] = []
         try dev.readRecords(register: 0x32, length: 6, count: 45, into: &buffer)
         #expect(
-            fake.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") } == [
+            fake.reads == [
                 "rdwr 0x53 0x32 21×6 at 0", "rdwr 0x53 0x32 21×6 at 126", "rdwr 0x53 0x32 3×6 at 252",
             ])
         #expect(buffer.count == 270)
@@ -320,7 +322,7 @@ struct I2CTransferTests {
         var buffer: [UInt8] = [9]
         try dev.readRecords(register: 0x32, length: 2, count: 3, into: &buffer)
         #expect(
-            fake.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") }
+            fake.reads
                 == Array(repeating: "readBlock 0x32 2", count: 3))
         #expect(buffer == [0xA0, 0xA1, 0xA0, 0xA1, 0xA0, 0xA1])
         #expect(!dev.batchesRecords)
@@ -337,7 +339,7 @@ struct I2CTransferTests {
         try dev.readRecords(register: 0x32, length: 6, count: 2, into: &buffer)
         try dev.readRecords(register: 0x32, length: 6, count: 1, into: &buffer)
         #expect(
-            fake.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") } == [
+            fake.reads == [
                 "rdwr 0x53 0x32 2×6 at 0", "readBlock 0x32 6", "readBlock 0x32 6", "readBlock 0x32 6",
             ])
         #expect(buffer == [0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5])
@@ -352,14 +354,14 @@ struct I2CTransferTests {
         var buffer: [UInt8] = []
         try dev.readRolling(register: 0xA8, length: 6, count: 32, into: &buffer)
         #expect(
-            fake.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") } == [
+            fake.reads == [
                 "rdwr 0x18 0xa8 1×192 at 0"
             ])
         #expect(buffer == [UInt8](repeating: 0xB0, count: 192))
         let (smbus, fake2) = try device(address: 0x18)
         try smbus.readRolling(register: 0xA8, length: 6, count: 32, into: &buffer)
         #expect(
-            fake2.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") }
+            fake2.reads
                 == Array(repeating: "readBlock 0xa8 30", count: 6) + ["readBlock 0xa8 12"])
         #expect(buffer.count == 192)
         // refused (EOPNOTSUPP): the same read by blocks
@@ -368,7 +370,7 @@ struct I2CTransferTests {
             address: 0x18)
         try refusing.readRolling(register: 0xA8, length: 6, count: 6, into: &buffer)
         #expect(
-            fake3.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") } == [
+            fake3.reads == [
                 "rdwr 0x18 0xa8 1×36 at 0", "readBlock 0xa8 30", "readBlock 0xa8 6",
             ])
         #expect(buffer.count == 36)
@@ -377,7 +379,7 @@ struct I2CTransferTests {
         try refusing.readRolling(register: 0xA8, length: 6, count: 6, into: &buffer)
         try refusing.readRolling(register: 0xA8, length: 6, count: 2, into: &buffer)
         #expect(
-            fake3.calls.filter { $0.hasPrefix("rdwr") || $0.hasPrefix("readBlock") }.suffix(3) == [
+            fake3.reads.suffix(3) == [
                 "readBlock 0xa8 30", "readBlock 0xa8 6", "rdwr 0x18 0xa8 1×12 at 0",
             ])
     }
