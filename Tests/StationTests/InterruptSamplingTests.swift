@@ -120,9 +120,11 @@ struct InterruptSamplingTests {
 
     /// A simulated chip with line 5 requested for rising edges, the way the sampler requests INT1.
     struct Wire {
-        let gpio = SimulatedGPIOChip.raspberryPi(clock: ManualSimulationClock())
+        let clock = ManualSimulationClock()
+        let gpio: SimulatedGPIOChip
         let line: any InputLine
         init() throws {
+            gpio = SimulatedGPIOChip.raspberryPi(clock: clock)
             line = try gpio.requestInput(InputLineRequest(line: .offset(5), consumer: "test", edges: .rising))
         }
         /// The chip drives INT1 (line 5).
@@ -136,9 +138,33 @@ struct InterruptSamplingTests {
         var wake = InterruptWake(timeout: .seconds(30))
         w.drive(true)
         w.drive(false)
-        #expect(wake.wait(on: line, readFound: 0, batch: 24, signal: StopSignal()) == .edge)
+        #expect(wake.wait(on: line, readFound: 0, batch: 24, signal: StopSignal()) == .edge(at: nil))
         #expect(try line.waitForEvents(timeout: .zero).isEmpty)
         #expect(wake.timeouts == 0 && wake.stuck == 0)
+    }
+
+    @Test(
+        "the edge's stamp is the first rising edge's after the read ended: one from inside the drain says nothing"
+    )
+    func edgeStamp() throws {
+        let w = try Wire()
+        var wake = InterruptWake(timeout: .seconds(30))
+        // Raised and released inside the drain (stamped at 1 ms and 1.2 ms); the read ends at 2 ms;
+        // the batch's edge at 3 ms, another (after a release nobody made here) at 4 ms.
+        for (ms, high) in [(1.0, true), (1.2, false), (3, true), (3.5, false), (4, true)] {
+            w.clock.set(to: .microseconds(Int64(ms * 1000)))
+            w.drive(high)
+        }
+        w.drive(false)
+        #expect(
+            wake.wait(on: w.line, readFound: 0, batch: 24, signal: StopSignal(), readEnded: .milliseconds(2))
+                == .edge(at: .milliseconds(3)))
+        // Every rising edge before the read's end: a wake, with no stamp to use.
+        w.drive(true)
+        w.drive(false)
+        #expect(
+            wake.wait(on: w.line, readFound: 0, batch: 24, signal: StopSignal(), readEnded: .milliseconds(5))
+                == .edge(at: nil))
     }
 
     @Test("still asserted after a read that found a batch: read again at once, no wait")

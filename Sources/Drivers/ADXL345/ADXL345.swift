@@ -107,7 +107,7 @@ public final class ADXL345: Accelerometer {
         try io.write(ADXL345Register.powerCtl, ADXL345Register.measure)
     }
 
-    public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
+    public func read(clock: () -> Duration, edge: Duration?) throws(DriverError) -> [AccelerationSample] {
         let overran: Bool
         let before = clock()
         let after: Duration
@@ -134,7 +134,11 @@ public final class ADXL345: Accelerometer {
         }
         if overran { overrunCount += 1 }
         let count = data.count / ADXL345Register.dataLength
-        let times = sampleClock.times(count: count, before: before, after: after, overran: overran)
+        // INT1 asserts at the watermark's count of entries (DATA_READY: at the next sample).
+        let times = sampleClock.times(
+            count: count, before: before, after: after, overran: overran,
+            edge: settings.interrupt == nil
+                ? nil : edge.map { .init(time: $0, unread: usesFIFO ? settings.watermark : 1) })
         return times.indices.map { convert(data, at: $0 * ADXL345Register.dataLength, time: times[$0]) }
     }
 

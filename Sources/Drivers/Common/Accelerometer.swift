@@ -46,11 +46,19 @@ public protocol Accelerometer: AnyObject {
     /// Everything available since the last call: the FIFO drained, or one polled sample if new data
     /// is ready (none otherwise). The driver reads `clock` before and after it reads the chip's
     /// status; the samples' times come from its `SampleClock`: evenly spaced at the chip's fitted
-    /// period, with a gap where samples were lost.
-    func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample]
+    /// period, with a gap where samples were lost. `edge`: when the edge of INT1 that woke this
+    /// read was stamped (on `clock`'s timeline; the kernel's CLOCK_MONOTONIC on a board), if it
+    /// came after the previous read ended; it pins the sample times down (`SampleClock.Edge`).
+    /// Ignored by a driver opened without an interrupt pin.
+    func read(clock: () -> Duration, edge: Duration?) throws(DriverError) -> [AccelerationSample]
 }
 
 extension Accelerometer {
+    /// A read no interrupt woke.
+    public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
+        try read(clock: clock, edge: nil)
+    }
+
     /// A read at one instant (tests, replays): `now` before and after the status.
     public func read(now: Duration) throws(DriverError) -> [AccelerationSample] { try read(clock: { now }) }
 }

@@ -29,6 +29,8 @@ public final class LIS331: Accelerometer {
     private let gPerDigit: Double
     private var sampleClock: SampleClock
     public var missedSamples: Int { sampleClock.missing }
+    /// INT1 says data ready (an edge then marks the next sample).
+    private let interruptWired: Bool
 
     /// - Parameter model: `.h3lis331dl` or `.lis331hh`.
     public init(
@@ -37,6 +39,7 @@ public final class LIS331: Accelerometer {
         let io = RegisterIO(device: device)
         self.io = io
         self.model = model
+        interruptWired = settings.interrupt != nil
         guard model == .h3lis331dl || model == .lis331hh else {
             throw io.error(
                 .invalidSetting(
@@ -81,7 +84,7 @@ public final class LIS331: Accelerometer {
             LIS331Register.ctrlReg1, LIS331Register.normalMode | odr.code << 3 | LIS331Register.axesEnabled)
     }
 
-    public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
+    public func read(clock: () -> Duration, edge: Duration?) throws(DriverError) -> [AccelerationSample] {
         let before = clock()
         let status = try io.read(LIS331Register.status)
         let after = clock()
@@ -90,8 +93,10 @@ public final class LIS331: Accelerometer {
         // A read that finds no new sample still bounds the sample clock.
         let ready = status & LIS331Register.zyxDataAvailable != 0
         guard
-            let time = sampleClock.times(count: ready ? 1 : 0, before: before, after: after, overran: overran)
-                .first
+            let time = sampleClock.times(
+                count: ready ? 1 : 0, before: before, after: after, overran: overran,
+                edge: interruptWired ? edge.map { .init(time: $0, unread: 1) } : nil
+            ).first
         else { return [] }
         let d = try io.readBlock(LIS331Register.outXL | LIS331Register.autoIncrement, count: 6)
         return [STAccel.sample(d, bits: 12, gPerDigit: gPerDigit, rangeG: rangeG, time: time)]

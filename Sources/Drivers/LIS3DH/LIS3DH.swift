@@ -76,7 +76,7 @@ public final class LIS3DH: Accelerometer {
             // Stream mode: the FIFO keeps the newest 32 samples; watermark in FTH[4:0].
             try io.write(LIS3DHRegister.fifoCtrl, LIS3DHRegister.fifoStream | UInt8(settings.watermark))
         }
-        // INT1: the watermark (set while the FIFO holds FTH samples or more) or data ready, or
+        // INT1: the watermark (set while the FIFO holds more than FTH samples) or data ready, or
         // nothing; written every time, so a previous run's routing does not linger.
         try io.write(
             LIS3DHRegister.ctrlReg6, settings.interrupt?.activeLow == true ? LIS3DHRegister.intActiveLow : 0)
@@ -90,7 +90,7 @@ public final class LIS3DH: Accelerometer {
             odr.code << 4 | (odr.lowPower ? LIS3DHRegister.lowPowerEnable : 0) | LIS3DHRegister.axesEnabled)
     }
 
-    public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
+    public func read(clock: () -> Duration, edge: Duration?) throws(DriverError) -> [AccelerationSample] {
         var overran = false
         let before = clock()
         let after: Duration
@@ -127,7 +127,12 @@ public final class LIS3DH: Accelerometer {
         }
         if overran { overrunCount += 1 }
         let n = LIS3DHRegister.dataLength
-        let times = sampleClock.times(count: data.count / n, before: before, after: after, overran: overran)
+        // INT1 asserts when the FIFO holds more than FTH entries (WTM; AN3308), or at the next
+        // sample for data ready.
+        let times = sampleClock.times(
+            count: data.count / n, before: before, after: after, overran: overran,
+            edge: settings.interrupt == nil
+                ? nil : edge.map { .init(time: $0, unread: usesFIFO ? settings.watermark + 1 : 1) })
         return times.indices.map { i in
             STAccel.sample(
                 data, at: i * n, bits: resolutionBits, gPerDigit: gPerDigit, rangeG: rangeG, time: times[i])

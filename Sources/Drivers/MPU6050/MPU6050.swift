@@ -39,6 +39,8 @@ public final class MPU6050: Accelerometer {
     private let gPerLSB: Double
     private var sampleClock: SampleClock
     public var missedSamples: Int { sampleClock.missing }
+    /// INT1 says data ready (an edge then marks the next sample).
+    private let interruptWired: Bool
 
     /// - Parameter sleep: blocks for the given time (the reset needs 100 ms); injected for tests.
     public init(device: any I2CDevice, settings: Settings = .init(), sleep: @escaping (Duration) -> Void)
@@ -46,6 +48,7 @@ public final class MPU6050: Accelerometer {
     {
         let io = RegisterIO(device: device)
         self.io = io
+        interruptWired = settings.interrupt != nil
         guard let range = MPU6050Register.ranges.first(where: { $0.g == settings.rangeG }) else {
             throw io.error(.invalidSetting("range ±\(settings.rangeG) g", allowed: "2, 4, 8, 16"))
         }
@@ -104,7 +107,7 @@ public final class MPU6050: Accelerometer {
         }
     }
 
-    public func read(clock: () -> Duration) throws(DriverError) -> [AccelerationSample] {
+    public func read(clock: () -> Duration, edge: Duration?) throws(DriverError) -> [AccelerationSample] {
         if usesFIFO { return try drain(clock: clock) }
         let before = clock()
         let status = try io.read(MPU6050Register.intStatus)
@@ -112,8 +115,10 @@ public final class MPU6050: Accelerometer {
         // A read that finds no new sample still bounds the sample clock.
         let ready = status & MPU6050Register.dataReady != 0
         guard
-            let time = sampleClock.times(count: ready ? 1 : 0, before: before, after: after, overran: nil)
-                .first
+            let time = sampleClock.times(
+                count: ready ? 1 : 0, before: before, after: after, overran: nil,
+                edge: interruptWired ? edge.map { .init(time: $0, unread: 1) } : nil
+            ).first
         else { return [] }
         // One 6-byte burst (the chip auto-increments), so the three axes are one sample.
         let d = try io.readBlock(MPU6050Register.accelXOutH, count: 6)

@@ -14,11 +14,16 @@ import LinuxSystem
 ///   middle of a drain while a whole batch arrives. Then the read made at once finds it.);
 /// - no edge within `timeout` (an edge lost, e.g. one that came while the line was being read):
 ///   read anyway before the FIFO fills, and count it.
+/// An edge also tells when the batch came: the kernel stamps it in its interrupt handler, on the
+/// sample that made the batch. Only the first rising edge stamped after the previous read ended
+/// says that (`SampleClock.Edge`): one from the middle of a drain was raised by a FIFO that the
+/// drain then emptied further.
 /// Pure apart from the line: tests drive it with simulated lines.
 struct InterruptWake {
     enum Outcome: Equatable {
-        /// A rising edge: the chip has a batch.
-        case edge
+        /// A rising edge: the chip has a batch. `at`: the stamp of the first rising edge after the
+        /// previous read ended (nil: every rising edge was stamped before, or no end was given).
+        case edge(at: Duration?)
         /// The line was still asserted after a read that found a batch: read at once.
         case asserted
         /// No edge within the timeout: read anyway.
@@ -51,9 +56,10 @@ struct InterruptWake {
     init(timeout: Duration) { self.timeout = timeout }
 
     /// Waits for the next batch. `readFound` is how many samples the read just made returned;
-    /// `batch` how many the chip asserts INT1 for (the FIFO watermark, or 1 for data ready).
+    /// `batch` how many the chip asserts INT1 for (the FIFO watermark, or 1 for data ready);
+    /// `readEnded` when that read ended, on the timeline of the line's edge stamps.
     mutating func wait(
-        on line: any InputLine, readFound: Int, batch: Int, signal: StopSignal,
+        on line: any InputLine, readFound: Int, batch: Int, signal: StopSignal, readEnded: Duration? = nil,
         clock: () -> Duration = Clocks.monotonic
     ) -> Outcome {
         do {
@@ -75,7 +81,12 @@ struct InterruptWake {
                     return .timedOut
                 }
                 let events = try line.waitForEvents(timeout: min(left, Self.stopCheck))
-                if events.contains(where: { $0.kind == .rising }) { return .edge }
+                if events.contains(where: { $0.kind == .rising }) {
+                    let stamp = readEnded.flatMap { end in
+                        events.first { $0.kind == .rising && $0.timestamp > end }?.timestamp
+                    }
+                    return .edge(at: stamp)
+                }
                 if signal.isStopped { return .stopped }
             }
         } catch {
