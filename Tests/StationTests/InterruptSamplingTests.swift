@@ -236,6 +236,96 @@ struct InterruptSamplingTests {
             abs((s.interruptTimeout - .microseconds(micros)) / .microseconds(1)) < 1, "\(s.interruptTimeout)")
     }
 
+    // MARK: Sample times from the edges
+
+    /// SplitMix64, so a run repeats.
+    struct Seeded: Sendable {
+        var state: UInt64
+        mutating func next() -> Double {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+        }
+    }
+
+    @Test(
+        "a simulated ADXL345 off its nominal rate, its edges stamped with jitter: the driver stamps every sample within a tenth of a period of when the chip took it",
+        arguments: [(3200.0, true, 0.02), (400, true, -0.02), (100, false, 0.02)])
+    func sampleTimesFromEdges(odrHz: Double, fifo: Bool, rateError: Double) throws {
+        let clock = ManualSimulationClock(start: .seconds(1))
+        var scenario = Scenario(noiseG: 0)
+        scenario.sensorError.rateError = rateError
+        let station = SimulatedStation(clock: clock, scenario: scenario, chips: [.init(.adxl345)])
+        let chip = try #require(station.accelerometer)
+        // The kernel stamps each edge 2–40 µs after the chip asserts INT1.
+        let random = Mutex(Seeded(state: 3))
+        let wire = SimulatedInterruptWire(
+            source: chip, gpio: station.gpio, offset: try station.gpio.offset(of: .name("GPIO24")),
+            clock: clock,
+            latency: { .nanoseconds(Int64(2_000 + random.withLock { $0.next() } * 38_000)) })
+        let line = try station.gpio.requestInput(
+            InputLineRequest(line: .name("GPIO24"), consumer: "sensorstation-int1", edges: .rising))
+        let sampler = MotionSampler(
+            model: .adxl345, address: 0x53, rangeG: 16, odrHz: odrHz, fifo: fifo, detector: .init(),
+            realtime: false, interrupt: InterruptPin())
+        let accel = try sampler.open(bus: station.bus)
+        let period = 1e9 / chip.outputDataRate
+        #expect(abs(chip.outputDataRate / odrHz - 1 - rateError) < 1e-4)
+        var wake = InterruptWake(timeout: sampler.interruptTimeout)
+        var readEnded: Duration?
+        var found = 0
+        var worst = 0.0
+        var samples = 0
+        var edge: Duration?
+        while clock.now < .seconds(61) {
+            // The sampler reads first, then sleeps until the next edge.
+            let truth = chip.heldSampleTimes
+            let read = try accel.read(clock: { clock.now }, edge: edge)
+            readEnded = clock.now
+            found = read.count
+            try #require(
+                read.count == truth.count
+                    && (edge == nil || read.count >= (fifo ? sampler.samplesPerRead : 1)))
+            if clock.now > .seconds(21) {
+                for (sample, t) in zip(read, truth) {
+                    worst = max(worst, abs((sample.time - t) / .nanoseconds(1)) / period)
+                    samples += 1
+                }
+            }
+            // The sampler finds the line released and waits; meanwhile (the first time the wait
+            // looks at its clock) the simulated time runs until the edge is stamped, and the
+            // sampler is awake 30–300 µs later.
+            let edgeDue = try #require(wire.update())
+            var ran = false
+            let outcome = wake.wait(
+                on: line, readFound: found, batch: sampler.samplesPerRead, signal: StopSignal(),
+                readEnded: readEnded,
+                clock: {
+                    if !ran {
+                        ran = true
+                        clock.set(to: edgeDue)
+                        wire.update()
+                        clock.advance(
+                            by: .nanoseconds(Int64(30_000 + random.withLock { $0.next() } * 270_000)))
+                    }
+                    return Clocks.monotonic()
+                })
+            guard case .edge(let stamp?) = outcome else {
+                Issue.record("\(outcome) at \(clock.now)")
+                return
+            }
+            edge = stamp
+        }
+        #expect(accel.missedSamples == 0 && accel.overruns == 0)
+        #expect(samples >= Int(odrHz * 39))
+        #expect(worst <= 0.1, "worst \(worst) periods")
+        print(
+            "simulated ADXL345 at \(Int(odrHz)) Hz \(rateError * 100) % off, \(samples) samples: worst \(worst) periods"
+        )
+    }
+
     // MARK: The running sampler
 
     @Test("the running sampler at 3200 Hz, woken by the line, reads a watermark of 24 samples a wake")

@@ -34,16 +34,21 @@ public struct SimulatedPinOutput: Sendable, Equatable {
     /// Asserted now (then `next` is nil: it stays so until a read serves it).
     public var asserted: Bool
     public var next: Duration?
+    /// While asserted: when the sample that asserted it was taken, where the model says (a
+    /// board's kernel stamps the edge just after); nil: not asserted, or not modelled.
+    public var assertedAt: Duration?
 
-    public init(high: Bool, asserted: Bool, next: Duration?) {
+    public init(high: Bool, asserted: Bool, next: Duration?, assertedAt: Duration? = nil) {
         self.high = high
         self.asserted = asserted
         self.next = next
+        self.assertedAt = asserted ? assertedAt : nil
     }
 
     /// A pin asserting `active` with polarity `activeLow`; `next` only while it is not asserted.
-    init(active: Bool, activeLow: Bool, next: Duration?) {
-        self.init(high: active != activeLow, asserted: active, next: active ? nil : next)
+    init(active: Bool, activeLow: Bool, next: Duration?, assertedAt: Duration? = nil) {
+        self.init(
+            high: active != activeLow, asserted: active, next: active ? nil : next, assertedAt: assertedAt)
     }
 }
 

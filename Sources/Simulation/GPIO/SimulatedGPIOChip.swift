@@ -159,6 +159,12 @@ public final class SimulatedGPIOChip: GPIOChip {
         setDriven(offset: offset, level: high, timestamp: clock.now)
     }
 
+    /// Drives the pin with the edge (if the level changes) stamped `timestamp`, as a kernel stamps
+    /// in its interrupt handler before anyone reads the line (an interrupt wire).
+    public func drive(offset: Int, high: Bool, stampedAt timestamp: Duration) {
+        setDriven(offset: offset, level: high, timestamp: timestamp)
+    }
+
     /// Stops driving the pin: it returns to its bias level.
     public func float(offset: Int) {
         setDriven(offset: offset, level: nil, timestamp: clock.now)

@@ -162,10 +162,14 @@ private func sine(_ x: Double) -> Double { sin(x) }
 public struct SensorError: Sendable, Equatable {
     public var offsetG: Vector3
     public var gain: Vector3
+    /// How far the chip's oscillator is off: its output data rate is nominal × (1 + rateError)
+    /// (datasheets allow a few per cent). Modelled by the ADXL345/ADXL375.
+    public var rateError: Double
 
-    public init(offsetG: Vector3 = .zero, gain: Vector3 = Vector3(1, 1, 1)) {
+    public init(offsetG: Vector3 = .zero, gain: Vector3 = Vector3(1, 1, 1), rateError: Double = 0) {
         self.offsetG = offsetG
         self.gain = gain
+        self.rateError = rateError
     }
 
     /// What the chip reads for the true acceleration `a`.

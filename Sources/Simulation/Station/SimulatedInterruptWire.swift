@@ -11,41 +11,65 @@ import Synchronization
 /// pin's level (a read that drains the FIFO releases it), and, once `start`ed, a thread of its own
 /// sleeps until the sample that will assert the pin falls due and drives it then. With a manual
 /// clock, tests call `update()` after advancing it.
+///
+/// The edge is stamped as a board's kernel stamps it, in the interrupt handler: `latency` after
+/// the sample that asserted the pin (where the model says which; ADXL345/ADXL375), not when the
+/// wire's thread got to run, and never later than that. The thread sleeps until then.
 public final class SimulatedInterruptWire: Sendable {
     public let offset: Int
     private let source: any SimulatedInterruptSource
     private let gpio: SimulatedGPIOChip
     private let clock: any SimulationClock
+    /// The interrupt's latency, drawn for each assertion.
+    private let latency: @Sendable () -> Duration
+    private struct Plan {
+        /// When the wire's thread looks next (nil: it is awake).
+        var until: Duration?
+        /// The next assertion's latency, and the last stamp (stamps never go back).
+        var latency: Duration
+        var lastStamp: Duration
+    }
     /// Serialises computing and driving the level (two updates racing, the bus thread's and the
     /// wire's, could otherwise drive a stale level last), and holds the time the wire's thread
     /// will look next, set in the same step as the level it drove: a transfer that follows at
     /// once (the sampler woken by that very edge) sees the new plan, never the old one.
-    private let driving = Mutex<Duration?>(nil)
+    private let driving: Mutex<Plan>
     private let wake = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
 
+    /// - Parameter latency: from the chip asserting the pin to the edge's stamp, drawn for each
+    ///   assertion (a board's interrupt latency: a few to tens of microseconds); default none.
     public init(
-        source: any SimulatedInterruptSource, gpio: SimulatedGPIOChip, offset: Int, clock: any SimulationClock
+        source: any SimulatedInterruptSource, gpio: SimulatedGPIOChip, offset: Int,
+        clock: any SimulationClock,
+        latency: @escaping @Sendable () -> Duration = { .zero }
     ) {
         self.source = source
         self.gpio = gpio
         self.offset = offset
         self.clock = clock
+        self.latency = latency
+        driving = Mutex(Plan(until: nil, latency: latency(), lastStamp: clock.now))
         source.setTransferObserver { [weak self] in self?.transferred() }
         update()
     }
 
     deinit { source.setTransferObserver(nil) }
 
-    /// Drives the line to the pin's level now; returns when the pin may next change on its own.
+    /// Drives the line to the pin's level now; returns when the pin may next change on its own,
+    /// its edge stamped then (the assertion plus the latency drawn for it).
     @discardableResult
     public func update() -> Duration? {
-        driving.withLock { _ in drive().next }
+        driving.withLock { plan in drive(&plan).next.map { $0 + plan.latency } }
     }
 
-    private func drive() -> SimulatedPinOutput {
+    private func drive(_ plan: inout Plan) -> SimulatedPinOutput {
         let pin = source.interruptPin()
-        gpio.drive(offset: offset, high: pin.high)
+        let now = clock.now
+        let stamp = max(plan.lastStamp, min(now, pin.assertedAt.map { $0 + plan.latency } ?? now))
+        gpio.drive(offset: offset, high: pin.high, stampedAt: stamp)
+        plan.lastStamp = stamp
+        if pin.asserted { plan.latency = latency() }
         return pin
     }
 
@@ -56,11 +80,13 @@ public final class SimulatedInterruptWire: Sendable {
     static let assertedRecheck = Duration.microseconds(200)
 
     private func transferred() {
-        let earlier = driving.withLock { planned in
+        let earlier = driving.withLock { plan in
             // Only a transfer that brings the next assertion before the thread's plan (a
             // reconfigured chip, a rate above 5 kHz) wakes it, once per plan.
-            guard let next = drive().next, let until = planned, next < until else { return false }
-            planned = nil
+            guard let next = drive(&plan).next.map({ $0 + plan.latency }), let until = plan.until,
+                next < until
+            else { return false }
+            plan.until = nil
             return true
         }
         if earlier { wake.signal() }
@@ -75,11 +101,12 @@ public final class SimulatedInterruptWire: Sendable {
             ThreadName.setCurrent("sim-int1")
             while !wire.stopped.load(ordering: .acquiring) {
                 let now = wire.clock.now
-                let next = wire.driving.withLock { planned in
-                    let pin = wire.drive()
+                let next = wire.driving.withLock { plan in
+                    let pin = wire.drive(&plan)
                     let next =
-                        pin.next ?? now + (pin.asserted ? Self.assertedRecheck : .milliseconds(100))
-                    planned = next
+                        pin.next.map { $0 + plan.latency }
+                        ?? now + (pin.asserted ? Self.assertedRecheck : .milliseconds(100))
+                    plan.until = next
                     return next
                 }
                 var delay = max(.zero, min(next - now, .milliseconds(100)))

@@ -40,7 +40,8 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
     ) {
         self.variant = variant
         self.core = SimulatedChipCore(
-            clock: clock, scenario: scenario, injector: injector, state: State(variant: variant))
+            clock: clock, scenario: scenario, injector: injector,
+            state: State(variant: variant, rateError: scenario.sensorError.rateError))
     }
 
     // MARK: Observation
@@ -54,7 +55,16 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
         core.withCurrentState { s, _ in s.fifoMode == .bypass ? 0 : s.fifo.count }
     }
 
-    /// The output data rate set in BW_RATE, Hz.
+    /// When the samples a read would get now were taken, oldest first: the FIFO's entries, or in
+    /// bypass mode the unread sample (if any). The truth sample times are tested against.
+    public var heldSampleTimes: [Duration] {
+        core.withCurrentState { s, _ in
+            s.fifoMode == .bypass
+                ? (s.dataReady ? [s.output.time] : []) : (0..<s.fifo.count).map { s.fifo[$0].time }
+        }
+    }
+
+    /// The output data rate set in BW_RATE (off by the oscillator's error), Hz.
     public var outputDataRate: Double {
         core.peek { 1e9 / Double($0.periodNanoseconds) }
     }
@@ -103,7 +113,8 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
 
     public func powerOnReset() {
         let variant = self.variant
-        core.reset(to: State(variant: variant))
+        let rateError = scenario.sensorError.rateError
+        core.reset(to: State(variant: variant, rateError: rateError))
     }
 
     // MARK: SimulatedInterruptSource
@@ -120,6 +131,8 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
         var x: Int16
         var y: Int16
         var z: Int16
+        /// When it was taken.
+        var time: Duration = .zero
         static let zero = Sample(x: 0, y: 0, z: 0)
     }
 
@@ -142,6 +155,8 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
         private(set) var count = 0
 
         var first: Sample? { count > 0 ? storage[head] : nil }
+        /// The entry `i` places after the oldest.
+        subscript(i: Int) -> Sample { storage[(head + i) % storage.count] }
 
         mutating func push(_ s: Sample) {
             precondition(count < storage.count)
@@ -165,6 +180,8 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
 
     struct State: SimulatedChipState {
         let variant: Variant
+        /// The oscillator's error (`SensorError.rateError`).
+        let rateError: Double
         /// Registers 0x00...0x3F as written (configuration only; computed ones are not stored).
         var regs = [UInt8](repeating: 0, count: 64)
         var fifo = Ring()
@@ -173,22 +190,29 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
         /// Bypass mode: a sample arrived that has not been read; and one was overwritten unread.
         var dataReady = false
         var bypassOverrun = false
+        /// Bypass mode: when the sample that set DATA_READY was taken.
+        var readySince: Duration = .zero
         var measuring = false
         /// Samples are due at anchor + k·period, k = 1, 2, ...; `generatedSinceAnchor` were produced.
         var anchor: Duration = .zero
         var generatedSinceAnchor: Int64 = 0
         var counters = Counters()
 
-        init(variant: Variant) {
+        init(variant: Variant, rateError: Double = 0) {
             self.variant = variant
+            self.rateError = rateError
             regs[0x2C] = 0x0A  // BW_RATE reset: 100 Hz
             if variant == .adxl375 { regs[0x31] = 0x0B }  // DATA_FORMAT bits 3, 1, 0 read as 1
         }
 
         var fifoMode: FIFOMode { FIFOMode(rawValue: regs[0x38] >> 6)! }
         var watermark: Int { Int(regs[0x38] & 0x1F) }
-        /// 312.5 µs at code 0xF (3200 Hz), doubling per step down: 3200 Hz / 2^(15 − code).
-        var periodNanoseconds: Int64 { 312_500 << (15 - Int64(regs[0x2C] & 0x0F)) }
+        /// 312.5 µs at code 0xF (3200 Hz), doubling per step down: 3200 Hz / 2^(15 − code); off by
+        /// the oscillator's error.
+        var periodNanoseconds: Int64 {
+            let nominal: Int64 = 312_500 << (15 - Int64(regs[0x2C] & 0x0F))
+            return rateError == 0 ? nominal : Int64((Double(nominal) / (1 + rateError)).rounded())
+        }
 
         var format: Format {
             let df = regs[0x31]
@@ -228,7 +252,8 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
                     let c = (g * f.countsPerG).rounded()
                     return Int16(min(Double(f.maxCount), max(Double(f.minCount), c)))
                 }
-                return Sample(x: counts(a.x), y: counts(a.y), z: counts(a.z))
+                return Sample(
+                    x: counts(a.x), y: counts(a.y), z: counts(a.z), time: anchor + .nanoseconds(k * period))
             }
 
             switch fifoMode {
@@ -237,6 +262,7 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
                 let overwritten = new - 1 + (dataReady ? 1 : 0)
                 counters.lost += overwritten
                 if overwritten > 0 { bypassOverrun = true }
+                if !dataReady { readySince = anchor + .nanoseconds(first * period) }
                 output = sample(total)
                 dataReady = true
             case .fifo:
@@ -360,7 +386,19 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
                 if enabled & 0x01 != 0 { need = min(need, max(1, SimulatedADXL345.fifoCapacity - count)) }
                 next = anchor + .nanoseconds((generatedSinceAnchor + Int64(need)) * periodNanoseconds)
             }
-            return SimulatedPinOutput(active: active, activeLow: regs[0x31] & 0x20 != 0, next: next)
+            // When it asserted: the sample that set the earliest of the functions now set (the
+            // first unread one for DATA_READY, the watermark's or the 32nd entry).
+            let source = read(0x30) & enabled
+            var since: Duration?
+            if fifoMode == .bypass {
+                if source & 0x80 != 0 { since = readySince }
+            } else {
+                let entries = [(0x80, 1), (0x02, max(1, watermark)), (0x01, SimulatedADXL345.fifoCapacity)]
+                since = entries.filter { source & UInt8($0.0) != 0 && $0.1 <= fifo.count }
+                    .map { fifo[$0.1 - 1].time }.min()
+            }
+            return SimulatedPinOutput(
+                active: active, activeLow: regs[0x31] & 0x20 != 0, next: next, assertedAt: since)
         }
 
         mutating func restartSampling(at now: Duration) {
