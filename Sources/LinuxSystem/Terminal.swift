@@ -10,7 +10,7 @@ public enum Terminal {
 
     /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
     public static var useColor: Bool {
-        stdoutIsTTY && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("")) != "dumb"
+        stdoutIsTTY && getenv("NO_COLOR") == nil && getenv("TERM").map { String(cString: $0) } != "dumb"
     }
 
     /// Columns of the terminal, or 80.

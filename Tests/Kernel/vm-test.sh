@@ -239,12 +239,21 @@ if modprobe gpio-sim && mkdir $C && mkdir $C/bank0 && echo 8 >$C/bank0/num_lines
   ss gpio watch GPIO22 --count 1 --timeout 5 --bias disabled >$T/watch.out 2>$T/watch.err &
   wp=$!
   if wait_for grep -q watching $T/watch.err; then
+    u0=$(cut -d' ' -f1 /proc/uptime)
     pull 1 pull-up
     wait $wp; rc=$?
+    u1=$(cut -d' ' -f1 /proc/uptime)
   else rc=timeout-waiting-for-request; kill $wp 2>/dev/null; fi
   show $T/watch.out $T/watch.err
   [ "$rc" = 0 ] && grep -q "^rising [0-9]*\.[0-9]\{9\}$" $T/watch.out && [ "$(wc -l <$T/watch.out)" = 1 ] \
     && pass "gpio watch GPIO22 --count 1: printed 'rising <timestamp>' and exited 0" || fail "gpio watch GPIO22 (rc $rc)"
+  # The kernel stamps edges on CLOCK_MONOTONIC, the clock the sampler's sample times are on (an
+  # edge's stamp bounds them): it lies between the uptime (CLOCK_BOOTTIME, the same clock in a
+  # guest that never suspends; 10 ms steps) read before the pull and after the watch ended.
+  ts=$(cut -d' ' -f2 $T/watch.out 2>/dev/null)
+  awk -v a="${u0:-x}" -v t="${ts:-x}" -v b="${u1:-x}" 'BEGIN { exit !(a != "x" && t != "x" && a - 0.01 <= t && t <= b + 0.01) }' \
+    && pass "the edge's kernel stamp $ts lies between the uptimes $u0 and $u1 (CLOCK_MONOTONIC, the sample times' clock)" \
+    || fail "the edge's stamp $ts is not between the uptimes $u0 and $u1: not the sampler's clock"
 
   # watch: falling edges too, two events
   ss gpio watch GPIO27 --count 2 --timeout 8 >$T/watch2.out 2>$T/watch2.err &

@@ -238,18 +238,6 @@ struct InterruptSamplingTests {
 
     // MARK: Sample times from the edges
 
-    /// SplitMix64, so a run repeats.
-    struct Seeded: Sendable {
-        var state: UInt64
-        mutating func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
-    }
-
     @Test(
         "a simulated ADXL345 off its nominal rate, its edges stamped with jitter: the driver stamps every sample within a tenth of a period of when the chip took it",
         arguments: [(3200.0, true, 0.02), (400, true, -0.02), (100, false, 0.02)])
@@ -260,11 +248,13 @@ struct InterruptSamplingTests {
         let station = SimulatedStation(clock: clock, scenario: scenario, chips: [.init(.adxl345)])
         let chip = try #require(station.accelerometer)
         // The kernel stamps each edge 2–40 µs after the chip asserts INT1.
-        let random = Mutex(Seeded(state: 3))
+        let random = Mutex(SeededGenerator(seed: 3))
         let wire = SimulatedInterruptWire(
             source: chip, gpio: station.gpio, offset: try station.gpio.offset(of: .name("GPIO24")),
             clock: clock,
-            latency: { .nanoseconds(Int64(2_000 + random.withLock { $0.next() } * 38_000)) })
+            latency: {
+                .nanoseconds(Int64(2_000 + random.withLock { Double.random(in: 0..<1, using: &$0) } * 38_000))
+            })
         let line = try station.gpio.requestInput(
             InputLineRequest(line: .name("GPIO24"), consumer: "sensorstation-int1", edges: .rising))
         let sampler = MotionSampler(
@@ -308,7 +298,10 @@ struct InterruptSamplingTests {
                         clock.set(to: edgeDue)
                         wire.update()
                         clock.advance(
-                            by: .nanoseconds(Int64(30_000 + random.withLock { $0.next() } * 270_000)))
+                            by: .nanoseconds(
+                                Int64(
+                                    30_000 + random.withLock { Double.random(in: 0..<1, using: &$0) }
+                                        * 270_000)))
                     }
                     return Clocks.monotonic()
                 })

@@ -1,5 +1,4 @@
 import HAL
-import Synchronization
 
 /// The whole simulated hardware of a station: an I2C bus with the chip models, a GPIO chip named
 /// like a Raspberry Pi's, one clock, one scenario and a live impact injector.
@@ -14,7 +13,6 @@ public final class SimulatedStation: Sendable {
     public let gpio: SimulatedGPIOChip
     /// The models by address.
     public let chips: [I2CAddress: any SimulatedI2CChip]
-    private let wires = Mutex<[SimulatedInterruptWire]>([])
 
     /// - Parameters:
     ///   - clock: a `ManualSimulationClock` in tests, a `RealtimeSimulationClock` in the demo.
@@ -65,7 +63,6 @@ public final class SimulatedStation: Sendable {
         guard let source = interruptSource, let offset = try? gpio.offset(of: line) else { return nil }
         let wire = SimulatedInterruptWire(source: source, gpio: gpio, offset: offset, clock: clock)
         if follow { wire.start() }
-        wires.withLock { $0.append(wire) }
         return wire
     }
 
