@@ -226,7 +226,7 @@ struct SampleClockTests {
     /// still behind at the end of a drain (a batch already waiting) reads again at once, with no
     /// edge. `edges`: the clock is told the stamps (false: the same reads without them).
     static func runOnInterrupt(
-        _ chip: Chip, unread: Int, seconds: Double, edges: Bool,
+        _ chip: Chip, unread: Int, seconds: Double, edges: Bool, claimedUnread: Int? = nil,
         delay: (inout Random) -> (latency: Double, wake: Double, pre: Double, post: Double)
     ) -> Run {
         var random = Random(state: 7)
@@ -239,7 +239,7 @@ struct SampleClockTests {
             var edge: SampleClock.Edge?
             var before = readEnd
             if asserting > readEnd {
-                edge = .init(time: .nanoseconds(Int64(asserting + latency)), unread: unread)
+                edge = .init(time: .nanoseconds(Int64(asserting + latency)), unread: claimedUnread ?? unread)
                 before = asserting + latency + wake
             }
             let at = before + pre
@@ -290,5 +290,35 @@ struct SampleClockTests {
         print(
             "sample times at \(Int(hz)) Hz, \(unread) a batch, ODR off \(error * 100) %: worst \(worst) periods with the edges, \(blindWorst) without"
         )
+    }
+
+    @Test(
+        "a driver wrong about when its chip asserts: one sample too early, the reads contradict the edges and they are ignored; one too late, a looser bound; within half a period either way",
+        arguments: [(400.0, 16, 1), (400, 16, -1), (100, 1, 1), (3200, 16, 1), (3200, 16, -1)])
+    func edgesOffByOne(hz: Double, unread: Int, off: Int) {
+        let chip = Self.chip(hz: hz, error: 0.02)
+        let delay: (inout Random) -> (latency: Double, wake: Double, pre: Double, post: Double) = { r in
+            (2e3 + r.next() * 38e3, 30e3 + r.next() * 270e3, r.next() * 50e3, r.next() * 50e3)
+        }
+        let run = Self.runOnInterrupt(
+            chip, unread: unread, seconds: 60, edges: true, claimedUnread: unread + off, delay: delay)
+        let blind = Self.runOnInterrupt(chip, unread: unread, seconds: 60, edges: false, delay: delay)
+        let worst = Self.worstError(run, chip, after: 20)
+        let blindWorst = Self.worstError(blind, chip, after: 20)
+        print(
+            "sample times at \(Int(hz)) Hz, edges \(off) off: worst \(worst) periods (\(blindWorst) without edges)"
+        )
+        #expect(run.clock.missing == 0, "missing \(run.clock.missing)")
+        // One too many: the edges' bound lies below the truth and the reads contradict it.
+        #expect(run.clock.edgesIgnored == (off > 0))
+        #expect(
+            worst <= max(0.5, blindWorst + 0.05), "worst \(worst) periods, \(blindWorst) without the edges")
+        let intervals = zip(run.stamps, run.stamps.dropFirst()).filter { $0.0.stamp >= 21e9 }.map {
+            ($1.stamp - $0.stamp) / chip.truePeriodNs
+        }
+        let even = intervals.filter { abs($0 - 1) < 0.02 }.count
+        #expect(
+            even * 100 >= intervals.count * 99,
+            "\(intervals.count - even) of \(intervals.count) off by 2 % or more")
     }
 }

@@ -43,8 +43,10 @@
 /// `after`'s, and much closer to the truth. The intersection's top then follows the least latency
 /// among the edges, and the clock stamps `edgeAllowance` / 2 below it (the middle of the last
 /// `edgeAllowance` of the intersection): within a tenth of a period at 3200 Hz when the least
-/// latency is under 20 µs. A late edge only gives a looser bound; an edge that contradicts the
-/// reads (a sample index the chip does not keep to) starts the intersection again from it.
+/// latency is under 20 µs. A late edge only gives a looser bound. An edge that contradicts the
+/// reads starts the intersection again from it; if edges keep contradicting them (a chip that
+/// asserts INT1 a sample later than its driver says), the clock stops using them
+/// (`edgesIgnored`) and goes on as without a line.
 ///
 /// Stamps are evenly spaced at the fitted period and strictly increasing.
 public struct SampleClock: Sendable {
@@ -90,6 +92,11 @@ public struct SampleClock: Sendable {
     private var catchUpReads = 0
     /// Reads since an edge last bounded the intersection's top (Int.max: none has).
     private var sinceEdge = Int.max
+    /// Edges found contradicting the reads, less those that did not (never below 0).
+    private var edgeConflicts = 0
+    /// Edges contradicted the reads too often: they are no longer used.
+    public private(set) var edgesIgnored = false
+    static let edgeConflictLimit = 4
 
     /// How far below the edges' bound the stamps go, twice over (they are put in the middle of
     /// this much): the least latency from the chip asserting INT1 to the kernel's timestamp on a
@@ -134,8 +141,10 @@ public struct SampleClock: Sendable {
         // The edge's sample existed at its stamp (indices before any loss this read finds: a FIFO
         // drops its oldest entries, and the edge came before that).
         let edgeHigh = edge.flatMap { e in
-            e.unread > 0 ? Self.nanoseconds(e.time - zero) - Double(next + Int64(e.unread) - 1) * p : nil
+            e.unread > 0 && !edgesIgnored
+                ? Self.nanoseconds(e.time - zero) - Double(next + Int64(e.unread) - 1) * p : nil
         }
+        var edgeConflict = false
         // This read's interval for the origin, if no sample was lost before it.
         var lo = tb - Double(newest + 1) * p
         var hi = ta - Double(newest) * p
@@ -161,6 +170,7 @@ public struct SampleClock: Sendable {
                 // The reads say the origin is later than the edge allows: start again from the edge.
                 low = edgeHigh - p
                 high = edgeHigh
+                edgeConflict = true
             }
             sinceEdge = 0
         }
@@ -196,7 +206,15 @@ public struct SampleClock: Sendable {
         } else {
             low = lo
             high = hi
+            if sinceEdge == 0 { edgeConflict = true }
             sinceEdge = .max
+        }
+        if edgeHigh != nil {
+            edgeConflicts = edgeConflict ? edgeConflicts + 1 : max(0, edgeConflicts - 1)
+            if edgeConflicts >= Self.edgeConflictLimit {
+                edgesIgnored = true
+                sinceEdge = .max
+            }
         }
         let estimate =
             sinceEdge <= Self.edgeReads ? (max(low, high - Self.edgeAllowance) + high) / 2 : (low + high) / 2
