@@ -45,7 +45,7 @@
 /// `edgeAllowance` of the intersection): within a tenth of a period at 3200 Hz when the least
 /// latency is under 20 µs. A late edge only gives a looser bound. An edge that contradicts the
 /// reads starts the intersection again from it; if edges keep contradicting them (a chip that
-/// asserts INT1 a sample later than its driver says), the clock stops using them
+/// asserts INT1 a sample earlier than its driver says), the clock stops using them
 /// (`edgesIgnored`) and goes on as without a line.
 ///
 /// Stamps are evenly spaced at the fitted period and strictly increasing.
@@ -90,8 +90,9 @@ public struct SampleClock: Sendable {
     private var driftAllowance = Self.tolerance
     /// Reads after a flagged one that may still find samples it did not count.
     private var catchUpReads = 0
-    /// Reads since an edge last bounded the intersection's top (Int.max: none has).
-    private var sinceEdge = Int.max
+    /// How far the intersection's top was widened since an edge last bounded it (infinity: none
+    /// has, or the reads started it again): while under `edgeAllowance`, the top is the edges'.
+    private var sinceEdge = Double.infinity
     /// Edges found contradicting the reads, less those that did not (never below 0).
     private var edgeConflicts = 0
     /// Edges contradicted the reads too often: they are no longer used.
@@ -102,8 +103,6 @@ public struct SampleClock: Sendable {
     /// this much): the least latency from the chip asserting INT1 to the kernel's timestamp on a
     /// Raspberry Pi's GPIO interrupt is a few microseconds.
     static let edgeAllowance = 20_000.0
-    /// Reads without an edge after which the estimate is the intersection's middle again.
-    static let edgeReads = 8
 
     static let tolerance = 0.10
     /// Reads before a chip without an overrun flag can be found to have lost samples.
@@ -160,15 +159,16 @@ public struct SampleClock: Sendable {
             let widen = drift * Double(max(1, newest - lastNewest))
             low -= widen
             high += widen
+            sinceEdge += widen
         }
         reads += 1
-        sinceEdge = sinceEdge == .max ? .max : sinceEdge + 1
         if let edgeHigh {
             if edgeHigh > low {
                 high = min(high, edgeHigh)
             } else {
-                // The reads say the origin is later than the edge allows: start again from the edge.
-                low = edgeHigh - p
+                // The reads say the origin is later than the edge allows: start again from the edge
+                // and this read (if it allows any origin below the edge; else a period below it).
+                low = lo < edgeHigh ? lo : edgeHigh - p
                 high = edgeHigh
                 edgeConflict = true
             }
@@ -184,7 +184,11 @@ public struct SampleClock: Sendable {
             // The flag says some were lost. A read made promptly (its interval about a period
             // wide) says how many by its middle; a delayed one only bounds them, so the fewest
             // are counted, and the reads after it add what they prove was missed.
-            let estimate = ta - tb <= p ? Self.whole((((lo + hi) / 2 - origin) / p).rounded()) : fewest
+            // After an edge the intersection's top is hard and near the truth, and the fewest that
+            // fit is the count (a read later than the interrupt's latency past a sample).
+            let estimate =
+                ta - tb <= p && edgeHigh == nil
+                ? Self.whole((((lo + hi) / 2 - origin) / p).rounded()) : fewest
             lost = max(1, min(max(estimate, fewest), most))
             catchUpReads = Self.catchUpReads
         } else if reads > Self.warmupReads, fewest > 0, overran == nil || catchUpReads > 0 {
@@ -206,18 +210,19 @@ public struct SampleClock: Sendable {
         } else {
             low = lo
             high = hi
-            if sinceEdge == 0 { edgeConflict = true }
-            sinceEdge = .max
+            if edgeHigh != nil { edgeConflict = true }
+            sinceEdge = .infinity
         }
         if edgeHigh != nil {
             edgeConflicts = edgeConflict ? edgeConflicts + 1 : max(0, edgeConflicts - 1)
             if edgeConflicts >= Self.edgeConflictLimit {
                 edgesIgnored = true
-                sinceEdge = .max
+                sinceEdge = .infinity
             }
         }
         let estimate =
-            sinceEdge <= Self.edgeReads ? (max(low, high - Self.edgeAllowance) + high) / 2 : (low + high) / 2
+            sinceEdge < Self.edgeAllowance
+            ? (max(low, high - Self.edgeAllowance) + high) / 2 : (low + high) / 2
         let moved = estimate - origin
         origin += moved
         blockMove += moved

@@ -28,6 +28,8 @@ public final class SimulatedInterruptWire: Sendable {
         /// The next assertion's latency, and the last stamp (stamps never go back).
         var latency: Duration
         var lastStamp: Duration
+        /// The pin was asserted when last driven.
+        var asserted = false
     }
     /// Serialises computing and driving the level (two updates racing, the bus thread's and the
     /// wire's, could otherwise drive a stale level last), and holds the time the wire's thread
@@ -69,7 +71,9 @@ public final class SimulatedInterruptWire: Sendable {
         let stamp = max(plan.lastStamp, min(now, pin.assertedAt.map { $0 + plan.latency } ?? now))
         gpio.drive(offset: offset, high: pin.high, stampedAt: stamp)
         plan.lastStamp = stamp
-        if pin.asserted { plan.latency = latency() }
+        // Stamped: the next assertion gets a latency of its own.
+        if pin.asserted && !plan.asserted { plan.latency = latency() }
+        plan.asserted = pin.asserted
         return pin
     }
 

@@ -146,10 +146,8 @@ public struct MotionSampler: Sendable {
             // Per kind of trouble (a lost edge, a line that cannot be used): one does not hide the other.
             var lastWakeWarning: [Bool: Duration] = [:]
             var lastCount = 0
-            // When the last read ended, and the stamp of the edge that woke the next one (the first
-            // after that end): it pins the sample times down (`SampleClock.Edge`).
-            var readEnded: Duration?
-            var edge: Duration?
+            // The edges' stamps pin the sample times down (`SampleClock.Edge`).
+            var stamps = EdgeStamps()
             while !signal.isStopped {
                 let before = now(), wall = Date(), after = now()
                 anchor.follow(before: before, wall: wall, after: after)
@@ -172,9 +170,7 @@ public struct MotionSampler: Sendable {
                         liveVersion = version
                         for c in pipeline.apply(values, wallClock: anchor) { impacts.yield(c) }
                     }
-                    let samples = try a.read(clock: now, edge: edge)
-                    readEnded = now()
-                    edge = nil
+                    let samples = try stamps.read(a, clock: now)
                     lastCount = samples.count
                     state.calibrationTap.offer(samples)
                     if drops.observe(overruns: a.overruns, missedSamples: a.missedSamples, at: wall) {
@@ -205,7 +201,7 @@ public struct MotionSampler: Sendable {
                         if sendRaw { state.recordRaw(out.raw) }
                     }
                 } catch {
-                    (readEnded, edge) = (nil, nil)
+                    stamps.reset()
                     accel = nil
                     state.raiseFault("accelerometer", "\(error)")
                     heartbeat()
@@ -217,11 +213,9 @@ public struct MotionSampler: Sendable {
                     // the recovery from a lost edge.
                     let outcome = wake.wait(
                         on: line, readFound: lastCount, batch: config.samplesPerRead, signal: signal,
-                        readEnded: readEnded)
+                        readEnded: stamps.readEnded)
                     if signal.isStopped { break }
-                    // A stamp from the future is on another clock (a kernel before 5.7 stamped
-                    // the v1 ABI's edges on CLOCK_REALTIME): no use for the times.
-                    if case .edge(let at?) = outcome, at <= now() { edge = at }
+                    stamps.woke(outcome, now: now())
                     if let problem = outcome.problem {
                         drops.interrupt(timeouts: wake.timeouts, unusable: wake.stuck + wake.errors)
                         state.setSampling(drops.drops)
