@@ -28,6 +28,10 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 }
 
 func exercise(driver: Int, variant: Int, device: TapeDevice) {
+    // With an interrupt pin the reads are handed edge stamps too (SampleClock's bound from them).
+    let pin = variant & 8 == 0 ? nil : InterruptPin()
+    let drain = { (sensor: any Accelerometer) throws(DriverError) in try drainReads(sensor, edges: pin != nil)
+    }
     do {
         switch driver {
         case 0, 1:
@@ -49,12 +53,14 @@ func exercise(driver: Int, variant: Int, device: TapeDevice) {
                 ADXL345(
                     device: device, model: .adxl345,
                     settings: .init(
-                        rangeG: ranges[variant % 4], odrHz: 100, fifo: variant & 4 == 0, watermark: 16)))
+                        rangeG: ranges[variant % 4], odrHz: 100, fifo: variant & 4 == 0, watermark: 16,
+                        interrupt: pin)))
         case 3:
             try drain(
                 ADXL345(
                     device: device, model: .adxl375,
-                    settings: .init(rangeG: 200, odrHz: 800, fifo: variant & 4 == 0, watermark: 8)))
+                    settings: .init(
+                        rangeG: 200, odrHz: 800, fifo: variant & 4 == 0, watermark: 8, interrupt: pin)))
         case 4:
             let ranges: [Double] = [2, 4, 8, 16]
             try drain(
@@ -62,20 +68,27 @@ func exercise(driver: Int, variant: Int, device: TapeDevice) {
                     device: device,
                     settings: .init(
                         rangeG: ranges[variant % 4], odrHz: 400,
-                        fifo: variant & 4 == 0, watermark: 16)))
+                        fifo: variant & 4 == 0, watermark: 16, interrupt: pin)))
         case 5:
             let ranges: [Double] = [100, 200, 400]
             try drain(
-                LIS331(device: device, model: .h3lis331dl, settings: .init(rangeG: ranges[variant % 3])))
+                LIS331(
+                    device: device, model: .h3lis331dl,
+                    settings: .init(rangeG: ranges[variant % 3], interrupt: pin)))
         case 6:
             let ranges: [Double] = [6, 12, 24]
-            try drain(LIS331(device: device, model: .lis331hh, settings: .init(rangeG: ranges[variant % 3])))
+            try drain(
+                LIS331(
+                    device: device, model: .lis331hh,
+                    settings: .init(rangeG: ranges[variant % 3], interrupt: pin)))
         default:
             let ranges: [Double] = [2, 4, 8, 16]
             try drain(
                 MPU6050(
                     device: device,
-                    settings: .init(rangeG: ranges[variant % 4], odrHz: 500, fifo: variant & 4 == 0),
+                    settings: .init(
+                        rangeG: ranges[variant % 4], odrHz: 500, fifo: variant & 4 == 0 && pin == nil,
+                        interrupt: pin),
                     sleep: { _ in })
             )
         }
@@ -84,15 +97,15 @@ func exercise(driver: Int, variant: Int, device: TapeDevice) {
     }
 }
 
-/// Up to eight reads 10 ms apart, checking what the sampler relies on: finite values no further out
-/// than the chip's most extreme output code, and strictly increasing timestamps never later than
-/// `now`. The bound is 1.6 × the nominal range: the LIS3DH at ±16 g has 12 mg/digit (datasheet
+/// Up to eight reads 10 ms apart (with `edges`, each handed an edge stamped 300 µs before it),
+/// checking what the sampler relies on: finite values no further out than the chip's most
+/// extreme output code, and strictly increasing timestamps never later than `now`. The bound is 1.6 × the nominal range: the LIS3DH at ±16 g has 12 mg/digit (datasheet
 /// table 4), so its extreme 12-bit code is 2048 × 12 mg = 24.6 g.
-func drain(_ sensor: some Accelerometer) throws(DriverError) {
+func drainReads(_ sensor: any Accelerometer, edges: Bool) throws(DriverError) {
     var previous: Duration?
     for i in 1...8 {
         let now = Duration.milliseconds(10 * i)
-        for s in try sensor.read(now: now) {
+        for s in try sensor.read(clock: { now }, edge: edges ? now - .microseconds(300) : nil) {
             guard s.x.isFinite, s.y.isFinite, s.z.isFinite else { fatalError("non-finite sample \(s)") }
             let limit = sensor.rangeG * 1.6
             guard abs(s.x) <= limit, abs(s.y) <= limit, abs(s.z) <= limit else {
