@@ -347,6 +347,9 @@ struct InterruptSamplingTests {
             // sampler is awake 30–300 µs later.
             let edgeDue = try #require(wire.update())
             var ran = false
+            // The wait's own clock (for its timeout) runs 0.1 ms a look, not in real time, so a
+            // loaded machine cannot time a wait out before it has looked at the line.
+            var waited = Duration.zero
             let outcome = wake.wait(
                 on: line, readFound: read.count, batch: sampler.samplesPerRead, signal: StopSignal(),
                 readEnded: stamps.readEnded,
@@ -357,7 +360,8 @@ struct InterruptSamplingTests {
                         wire.update()
                         clock.advance(by: .nanoseconds(Int64(30_000 + draw() * 270_000)))
                     }
-                    return Clocks.monotonic()
+                    waited += .microseconds(100)
+                    return waited
                 })
             guard case .edge(.some) = outcome else {
                 Issue.record("\(outcome) at \(clock.now)")

@@ -167,8 +167,9 @@ public struct SampleClock: Sendable {
                 high = min(high, edgeHigh)
             } else {
                 // The reads say the origin is later than the edge allows: start again from the edge
-                // and this read (if it allows any origin below the edge; else a period below it).
-                low = lo < edgeHigh ? lo : edgeHigh - p
+                // and this read (if it allows any origin below the edge, and flags no loss, which
+                // would move its bound; else a period below the edge).
+                low = overran != true && lo < edgeHigh ? lo : edgeHigh - p
                 high = edgeHigh
                 edgeConflict = true
             }
