@@ -239,7 +239,8 @@ struct SampleClockTests {
         delay: (inout Random, Int) -> (latency: Double, wake: Double, pre: Double, post: Double)
     ) -> Run {
         var random = Random(state: 7)
-        var run = Run(clock: SampleClock(period: chip.nominal))
+        // The driver's idea of the batch that asserts INT1 (`claimedUnread`: a wrong one).
+        var run = Run(clock: SampleClock(period: chip.nominal, interruptBatch: claimedUnread ?? unread))
         var nextUnread = 0
         var readEnd = 1e9
         var i = 0
@@ -247,10 +248,10 @@ struct SampleClockTests {
         while readEnd < 1e9 + seconds * 1e9 {
             let (latency, wake, pre, post) = delay(&random, i)
             let asserting = chip.time(of: nextUnread + unread - 1)
-            var edge: SampleClock.Edge?
+            var edge: Duration?
             var before = readEnd
             if asserting > readEnd {
-                edge = .init(time: .nanoseconds(Int64(asserting + latency)), unread: claimedUnread ?? unread)
+                edge = .nanoseconds(Int64(asserting + latency))
                 before = asserting + latency + wake
             }
             let at = before + pre

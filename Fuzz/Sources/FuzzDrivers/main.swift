@@ -30,7 +30,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 func exercise(driver: Int, variant: Int, device: TapeDevice) {
     // With an interrupt pin the reads are handed edge stamps too (SampleClock's bound from them).
     let pin = variant & 8 == 0 ? nil : InterruptPin()
-    let drain = { (sensor: any Accelerometer) throws(DriverError) in try drainReads(sensor, edges: pin != nil)
+    let drain = { (sensor: any Accelerometer) throws(DriverError) in
+        try drainReads(sensor, edges: pin != nil)
     }
     do {
         switch driver {
@@ -99,8 +100,9 @@ func exercise(driver: Int, variant: Int, device: TapeDevice) {
 
 /// Up to eight reads 10 ms apart (with `edges`, each handed an edge stamped 300 µs before it),
 /// checking what the sampler relies on: finite values no further out than the chip's most
-/// extreme output code, and strictly increasing timestamps never later than `now`. The bound is 1.6 × the nominal range: the LIS3DH at ±16 g has 12 mg/digit (datasheet
-/// table 4), so its extreme 12-bit code is 2048 × 12 mg = 24.6 g.
+/// extreme output code, and strictly increasing timestamps never later than `now`. The bound is
+/// 1.6 × the nominal range: the LIS3DH at ±16 g has 12 mg/digit (datasheet table 4), so its
+/// extreme 12-bit code is 2048 × 12 mg = 24.6 g.
 func drainReads(_ sensor: any Accelerometer, edges: Bool) throws(DriverError) {
     var previous: Duration?
     for i in 1...8 {

@@ -69,7 +69,10 @@ public final class ADXL345: Accelerometer {
         let bits = Self.codeBits(model: model, rangeG: settings.rangeG)
         minCode = -(1 << (bits - 1))
         maxCode = (1 << (bits - 1)) - 1
-        sampleClock = SampleClock(period: SampleClock.period(hz: odrHz))
+        // INT1 asserts at the watermark's count of entries (DATA_READY: at the next sample).
+        sampleClock = SampleClock(
+            period: SampleClock.period(hz: odrHz),
+            interruptBatch: settings.interrupt == nil ? nil : settings.fifo ? settings.watermark : 1)
         data.reserveCapacity(ADXL345Register.maxEntries * ADXL345Register.dataLength)
 
         let id = try io.read(ADXL345Register.devID)
@@ -134,11 +137,8 @@ public final class ADXL345: Accelerometer {
         }
         if overran { overrunCount += 1 }
         let count = data.count / ADXL345Register.dataLength
-        // INT1 asserts at the watermark's count of entries (DATA_READY: at the next sample).
         let times = sampleClock.times(
-            count: count, before: before, after: after, overran: overran,
-            edge: settings.interrupt == nil
-                ? nil : edge.map { .init(time: $0, unread: usesFIFO ? settings.watermark : 1) })
+            count: count, before: before, after: after, overran: overran, edge: edge)
         return times.indices.map { convert(data, at: $0 * ADXL345Register.dataLength, time: times[$0]) }
     }
 

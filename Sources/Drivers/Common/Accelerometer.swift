@@ -48,7 +48,7 @@ public protocol Accelerometer: AnyObject {
     /// status; the samples' times come from its `SampleClock`: evenly spaced at the chip's fitted
     /// period, with a gap where samples were lost. `edge`: when the edge of INT1 that woke this
     /// read was stamped (on `clock`'s timeline; the kernel's CLOCK_MONOTONIC on a board), if it
-    /// came after the previous read ended; it pins the sample times down (`SampleClock.Edge`).
+    /// came after the previous read ended; it pins the sample times down (`SampleClock.interruptBatch`).
     /// Ignored by a driver opened without an interrupt pin.
     func read(clock: () -> Duration, edge: Duration?) throws(DriverError) -> [AccelerationSample]
 }

@@ -38,7 +38,7 @@
 /// With an interrupt line the reads come at a fixed phase (right after the chip asserts INT1), so
 /// the reads' intervals stay about a period wide and the middle can be half a period off. The
 /// line's edge says more: the kernel stamps it in its interrupt handler, a few microseconds after
-/// the chip asserted INT1 on the sample that made the batch (`Edge`). That sample existed at the
+/// the chip asserted INT1 on the sample that made the batch (`interruptBatch`). That sample existed at the
 /// stamp, so `origin ≤ stamp − k · period` whatever the latency: an upper bound as hard as
 /// `after`'s, and much closer to the truth. The intersection's top then follows the least latency
 /// among the edges, and the clock stamps `edgeAllowance` / 2 below it (the middle of the last
@@ -50,20 +50,11 @@
 ///
 /// Stamps are evenly spaced at the fitted period and strictly increasing.
 public struct SampleClock: Sendable {
-    /// An interrupt's edge before a read: the chip asserted INT1 when it held `unread` samples the
-    /// reader had not read (the FIFO watermark's count; 1 for data ready), and the edge was
-    /// stamped at `time` (on the clock of `before` and `after`), after the read before it ended.
-    public struct Edge: Sendable, Equatable {
-        public var time: Duration
-        public var unread: Int
-        public init(time: Duration, unread: Int) {
-            self.time = time
-            self.unread = unread
-        }
-    }
-
     /// The nominal period (1 / ODR).
     public let nominal: Duration
+    /// How many samples the reader has not read when the chip asserts INT1 (the FIFO watermark's
+    /// count; 1 for data ready): an edge marks the sample that made them. Nil: no interrupt line,
+    /// and edges are not used.
     /// The fitted period in nanoseconds.
     public private(set) var periodNs: Double
     /// Samples found missing so far (a gap of that many periods left in the stamps).
@@ -117,8 +108,11 @@ public struct SampleClock: Sendable {
         .nanoseconds(Int64((1e9 / max(hz, 0.001)).rounded()))
     }
 
-    public init(period: Duration) {
+    public let interruptBatch: Int?
+
+    public init(period: Duration, interruptBatch: Int? = nil) {
         nominal = period
+        self.interruptBatch = interruptBatch
         periodNs = Self.nanoseconds(period)
     }
 
@@ -126,9 +120,10 @@ public struct SampleClock: Sendable {
     /// the read looked at the chip's status, `after` once it had. A read that returned none still
     /// bounds the clock. `overran`: the chip flagged samples lost before these (true), flagged
     /// none (false), or has no such flag (nil).
-    /// `edge`: the interrupt that woke this read, if one did (see `Edge`).
+    /// `edge`: when the edge of INT1 that woke this read was stamped (on the clock of `before` and
+    /// `after`), if one did after the previous read ended (see `interruptBatch`).
     public mutating func times(
-        count: Int, before: Duration, after: Duration, overran: Bool?, edge: Edge? = nil
+        count: Int, before: Duration, after: Duration, overran: Bool?, edge: Duration? = nil
     ) -> [Duration] {
         let count = max(count, 0)
         let zero = self.zero ?? before
@@ -139,9 +134,11 @@ public struct SampleClock: Sendable {
         var newest = next + Int64(count) - 1
         // The edge's sample existed at its stamp (indices before any loss this read finds: a FIFO
         // drops its oldest entries, and the edge came before that).
-        let edgeHigh = edge.flatMap { e in
-            e.unread > 0 && !edgesIgnored
-                ? Self.nanoseconds(e.time - zero) - Double(next + Int64(e.unread) - 1) * p : nil
+        let edgeHigh = edge.flatMap { time in
+            interruptBatch.flatMap { batch in
+                batch > 0 && !edgesIgnored
+                    ? Self.nanoseconds(time - zero) - Double(next + Int64(batch) - 1) * p : nil
+            }
         }
         var edgeConflict = false
         // This read's interval for the origin, if no sample was lost before it.

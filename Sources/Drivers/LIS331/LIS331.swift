@@ -29,8 +29,6 @@ public final class LIS331: Accelerometer {
     private let gPerDigit: Double
     private var sampleClock: SampleClock
     public var missedSamples: Int { sampleClock.missing }
-    /// INT1 says data ready (an edge then marks the next sample).
-    private let interruptWired: Bool
 
     /// - Parameter model: `.h3lis331dl` or `.lis331hh`.
     public init(
@@ -39,7 +37,6 @@ public final class LIS331: Accelerometer {
         let io = RegisterIO(device: device)
         self.io = io
         self.model = model
-        interruptWired = settings.interrupt != nil
         guard model == .h3lis331dl || model == .lis331hh else {
             throw io.error(
                 .invalidSetting(
@@ -59,7 +56,9 @@ public final class LIS331: Accelerometer {
         rangeG = range.g
         odrHz = odr.hz
         gPerDigit = range.gPerDigit
-        sampleClock = SampleClock(period: SampleClock.period(hz: odr.hz))
+        // INT1 says data ready: an edge marks the next sample.
+        sampleClock = SampleClock(
+            period: SampleClock.period(hz: odr.hz), interruptBatch: settings.interrupt == nil ? nil : 1)
 
         let id = try io.read(LIS331Register.whoAmI)
         guard id == LIS331Register.whoAmIValue else {
@@ -95,7 +94,7 @@ public final class LIS331: Accelerometer {
         guard
             let time = sampleClock.times(
                 count: ready ? 1 : 0, before: before, after: after, overran: overran,
-                edge: interruptWired ? edge.map { .init(time: $0, unread: 1) } : nil
+                edge: edge
             ).first
         else { return [] }
         let d = try io.readBlock(LIS331Register.outXL | LIS331Register.autoIncrement, count: 6)

@@ -51,7 +51,11 @@ public final class LIS3DH: Accelerometer {
         usesFIFO = settings.fifo
         resolutionBits = odr.lowPower ? 8 : 12
         gPerDigit = odr.lowPower ? range.lowPower : range.highResolution
-        sampleClock = SampleClock(period: SampleClock.period(hz: odr.hz))
+        // INT1 asserts when the FIFO holds more than FTH entries (WTM; AN3308), or at the next
+        // sample for data ready.
+        sampleClock = SampleClock(
+            period: SampleClock.period(hz: odr.hz),
+            interruptBatch: settings.interrupt == nil ? nil : settings.fifo ? settings.watermark + 1 : 1)
         data.reserveCapacity(LIS3DHRegister.fifoDepth * LIS3DHRegister.dataLength)
 
         let id = try io.read(LIS3DHRegister.whoAmI)
@@ -127,12 +131,8 @@ public final class LIS3DH: Accelerometer {
         }
         if overran { overrunCount += 1 }
         let n = LIS3DHRegister.dataLength
-        // INT1 asserts when the FIFO holds more than FTH entries (WTM; AN3308), or at the next
-        // sample for data ready.
         let times = sampleClock.times(
-            count: data.count / n, before: before, after: after, overran: overran,
-            edge: settings.interrupt == nil
-                ? nil : edge.map { .init(time: $0, unread: usesFIFO ? settings.watermark + 1 : 1) })
+            count: data.count / n, before: before, after: after, overran: overran, edge: edge)
         return times.indices.map { i in
             STAccel.sample(
                 data, at: i * n, bits: resolutionBits, gPerDigit: gPerDigit, rangeG: rangeG, time: times[i])

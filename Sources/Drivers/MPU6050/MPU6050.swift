@@ -39,8 +39,6 @@ public final class MPU6050: Accelerometer {
     private let gPerLSB: Double
     private var sampleClock: SampleClock
     public var missedSamples: Int { sampleClock.missing }
-    /// INT1 says data ready (an edge then marks the next sample).
-    private let interruptWired: Bool
 
     /// - Parameter sleep: blocks for the given time (the reset needs 100 ms); injected for tests.
     public init(device: any I2CDevice, settings: Settings = .init(), sleep: @escaping (Duration) -> Void)
@@ -48,7 +46,6 @@ public final class MPU6050: Accelerometer {
     {
         let io = RegisterIO(device: device)
         self.io = io
-        interruptWired = settings.interrupt != nil
         guard let range = MPU6050Register.ranges.first(where: { $0.g == settings.rangeG }) else {
             throw io.error(.invalidSetting("range ±\(settings.rangeG) g", allowed: "2, 4, 8, 16"))
         }
@@ -68,7 +65,9 @@ public final class MPU6050: Accelerometer {
         odrHz = 1000 / divisor
         usesFIFO = settings.fifo
         gPerLSB = 1 / range.lsbPerG
-        sampleClock = SampleClock(period: SampleClock.period(hz: odrHz))
+        // INT1 says data ready: an edge marks the next sample.
+        sampleClock = SampleClock(
+            period: SampleClock.period(hz: odrHz), interruptBatch: settings.interrupt == nil ? nil : 1)
 
         let id = try io.read(MPU6050Register.whoAmI)
         guard id == MPU6050Register.whoAmIValue else {
@@ -117,7 +116,7 @@ public final class MPU6050: Accelerometer {
         guard
             let time = sampleClock.times(
                 count: ready ? 1 : 0, before: before, after: after, overran: nil,
-                edge: interruptWired ? edge.map { .init(time: $0, unread: 1) } : nil
+                edge: edge
             ).first
         else { return [] }
         // One 6-byte burst (the chip auto-increments), so the three axes are one sample.

@@ -16,7 +16,7 @@ import LinuxSystem
 ///   read anyway before the FIFO fills, and count it.
 /// An edge also tells when the batch came: the kernel stamps it in its interrupt handler, on the
 /// sample that made the batch. Only the first rising edge stamped after the previous read ended
-/// says that (`SampleClock.Edge`): one from the middle of a drain was raised by a FIFO that the
+/// says that (`SampleClock.interruptBatch`): one from the middle of a drain was raised by a FIFO that the
 /// drain then emptied further.
 /// Pure apart from the line: tests drive it with simulated lines.
 struct InterruptWake {

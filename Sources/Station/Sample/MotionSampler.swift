@@ -146,7 +146,7 @@ public struct MotionSampler: Sendable {
             // Per kind of trouble (a lost edge, a line that cannot be used): one does not hide the other.
             var lastWakeWarning: [Bool: Duration] = [:]
             var lastCount = 0
-            // The edges' stamps pin the sample times down (`SampleClock.Edge`).
+            // The edges' stamps pin the sample times down (`SampleClock.interruptBatch`).
             var stamps = EdgeStamps()
             while !signal.isStopped {
                 let before = now(), wall = Date(), after = now()
