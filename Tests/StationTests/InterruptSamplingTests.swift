@@ -326,6 +326,7 @@ struct InterruptSamplingTests {
             kind == .adxl345
             ? { k in k * Int64((1e9 / (odrHz * (1 + rateError))).rounded()) }
             : { k in k * 1_000_000_000 / Int64(odrHz) }
+        let period = Double(periodNs(1_000_000)) / 1e6
         var wake = InterruptWake(timeout: sampler.interruptTimeout)
         var stamps = EdgeStamps()
         var result = TimedRun()
@@ -336,8 +337,7 @@ struct InterruptSamplingTests {
                 taken += 1
                 if clock.now > .seconds(21) {
                     let truth = Duration.seconds(1) + .nanoseconds(periodNs(taken))
-                    let error =
-                        abs((sample.time - truth) / .nanoseconds(1)) / Double(periodNs(1_000_000)) * 1e6
+                    let error = abs((sample.time - truth) / .nanoseconds(1)) / period
                     result.worst = max(result.worst, error)
                     result.samples += 1
                 }

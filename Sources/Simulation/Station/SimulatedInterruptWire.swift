@@ -62,10 +62,12 @@ public final class SimulatedInterruptWire: Sendable {
     /// its edge stamped then (the assertion plus the latency drawn for it).
     @discardableResult
     public func update() -> Duration? {
-        driving.withLock { plan in drive(&plan).next.map { $0 + plan.latency } }
+        driving.withLock { plan in drive(&plan).nextEdge }
     }
 
-    private func drive(_ plan: inout Plan) -> SimulatedPinOutput {
+    /// Drives the line; returns the pin, and when its next edge will be stamped (its next
+    /// assertion plus the latency drawn for it), if it may change on its own.
+    private func drive(_ plan: inout Plan) -> (pin: SimulatedPinOutput, nextEdge: Duration?) {
         let pin = source.interruptPin()
         let now = clock.now
         let stamp = max(plan.lastStamp, min(now, pin.assertedAt.map { $0 + plan.latency } ?? now))
@@ -74,7 +76,7 @@ public final class SimulatedInterruptWire: Sendable {
         // Stamped: the next assertion gets a latency of its own.
         if pin.asserted && !plan.asserted { plan.latency = latency() }
         plan.asserted = pin.asserted
-        return pin
+        return (pin, pin.next.map { $0 + plan.latency })
     }
 
     /// How often the wire's thread looks while the pin is asserted (until a read releases it):
@@ -87,9 +89,7 @@ public final class SimulatedInterruptWire: Sendable {
         let earlier = driving.withLock { plan in
             // Only a transfer that brings the next assertion before the thread's plan (a
             // reconfigured chip, a rate above 5 kHz) wakes it, once per plan.
-            guard let next = drive(&plan).next.map({ $0 + plan.latency }), let until = plan.until,
-                next < until
-            else { return false }
+            guard let next = drive(&plan).nextEdge, let until = plan.until, next < until else { return false }
             plan.until = nil
             return true
         }
@@ -106,10 +106,8 @@ public final class SimulatedInterruptWire: Sendable {
             while !wire.stopped.load(ordering: .acquiring) {
                 let now = wire.clock.now
                 let next = wire.driving.withLock { plan in
-                    let pin = wire.drive(&plan)
-                    let next =
-                        pin.next.map { $0 + plan.latency }
-                        ?? now + (pin.asserted ? Self.assertedRecheck : .milliseconds(100))
+                    let (pin, nextEdge) = wire.drive(&plan)
+                    let next = nextEdge ?? now + (pin.asserted ? Self.assertedRecheck : .milliseconds(100))
                     plan.until = next
                     return next
                 }

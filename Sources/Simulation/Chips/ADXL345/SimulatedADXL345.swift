@@ -55,15 +55,6 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
         core.withCurrentState { s, _ in s.fifoMode == .bypass ? 0 : s.fifo.count }
     }
 
-    /// When the samples a read would get now were taken, oldest first: the FIFO's entries, or in
-    /// bypass mode the unread sample (if any). The truth sample times are tested against.
-    public var heldSampleTimes: [Duration] {
-        core.withCurrentState { s, _ in
-            s.fifoMode == .bypass
-                ? (s.dataReady ? [s.output.time] : []) : (0..<s.fifo.count).map { s.fifo[$0].time }
-        }
-    }
-
     /// The output data rate set in BW_RATE (off by the oscillator's error), Hz.
     public var outputDataRate: Double {
         core.peek { 1e9 / Double($0.periodNanoseconds) }
@@ -374,7 +365,8 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
         /// watermark, overrun (the others are not).
         func interruptPin() -> SimulatedPinOutput {
             let enabled = regs[0x2E] & ~regs[0x2F] & 0x83
-            let active = read(0x30) & enabled != 0
+            let source = read(0x30) & enabled
+            let active = source != 0
             var next: Duration?
             if enabled != 0, measuring {
                 // Samples until an enabled function sets: the next one for DATA_READY, the
@@ -387,15 +379,18 @@ public final class SimulatedADXL345: SimulatedTransactionalChip, SimulatedInterr
                 next = anchor + .nanoseconds((generatedSinceAnchor + Int64(need)) * periodNanoseconds)
             }
             // When it asserted: the sample that set the earliest of the functions now set (the
-            // first unread one for DATA_READY, the watermark's or the 32nd entry).
-            let source = read(0x30) & enabled
+            // first unread one for DATA_READY, the watermark's or the 32nd entry). The entries are
+            // oldest first, so the function needing the fewest is the earliest.
             var since: Duration?
             if fifoMode == .bypass {
                 if source & 0x80 != 0 { since = readySince }
             } else {
-                let entries = [(0x80, 1), (0x02, max(1, watermark)), (0x01, SimulatedADXL345.fifoCapacity)]
-                since = entries.filter { source & UInt8($0.0) != 0 && $0.1 <= fifo.count }
-                    .map { fifo[$0.1 - 1].time }.min()
+                let entries =
+                    source & 0x80 != 0
+                    ? 1
+                    : source & 0x02 != 0
+                        ? max(1, watermark) : source & 0x01 != 0 ? SimulatedADXL345.fifoCapacity : 0
+                if entries > 0, entries <= fifo.count { since = fifo[entries - 1].time }
             }
             return SimulatedPinOutput(
                 active: active, activeLow: regs[0x31] & 0x20 != 0, next: next, assertedAt: since)
