@@ -28,6 +28,13 @@ SHELL       := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 SWIFT       ?= swift
+# The release build: the Swift runtime linked in (above), and every function, Swift or C, ours or
+# a package's, in a section of its own, so that the symbol order file (Package.swift, the release
+# link) can place the functions the service runs together. Without it each object's code is one
+# section and ordering one function drags its whole file along (Benchmarks/README.md, service).
+# scripts/cross-arm64 builds the Pi's binary with these same flags (`make release-flags`).
+RELEASE_FLAGS := --product sensorstation --static-swift-stdlib \
+  -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
 DESTDIR     ?=
 PREFIX      ?= /usr
 BINDIR      ?= $(PREFIX)/bin
@@ -79,12 +86,23 @@ all: build
 build: $(RELEASE_BIN)
 $(RELEASE_BIN): FORCE
 ifeq ($(CROSS),)
-	$(SWIFT) build -c release --product sensorstation --static-swift-stdlib
+	@# SwiftPM recompiles C files when the flags change but keeps Swift objects compiled without
+	@# them, so a release folder built with other flags starts over.
+	@d=$$($(SWIFT) build -c release --show-bin-path); \
+	 if [ -d "$$d" ] && [ "$$(cat "$$d.flags" 2>/dev/null)" != '$(RELEASE_FLAGS)' ]; then \
+	   echo "make: the release flags changed: $$d starts over" >&2; rm -rf "$$d"; fi
+	$(SWIFT) build -c release $(RELEASE_FLAGS)
+	@echo '$(RELEASE_FLAGS)' > "$$($(SWIFT) build -c release --show-bin-path).flags"
 else ifeq ($(HOST_ARCH)-$(CROSS),amd64-arm64)
 	CROSS_CACHE="$(CROSS_CACHE)" scripts/cross-arm64 build >/dev/null
 else
 	@echo "make: cannot build for ARCH=$(ARCH) on $(HOST_ARCH) (known: arm64 on amd64), or give BIN=" >&2; exit 64
 endif
+
+# The release build's flags (but -c), for the scripts that build it themselves (scripts/cross-arm64).
+.PHONY: release-flags
+release-flags:
+	@echo '$(RELEASE_FLAGS)'
 
 # Building the release binary only when BIN is not given.
 .PHONY: binary

@@ -105,7 +105,10 @@ let package = Package(
             // lld with DT_RELR relocations (no 3 MB table for the loader to read), no exported
             // symbol table (nothing dlopens us), and the functions the running service executes
             // placed together (packaging/sensorstation.order, made by scripts/order-file), so the
-            // pages it touches are few. Stale or foreign names in the order file are ignored.
+            // pages it touches are few. Stale or foreign names in the order file are ignored. The
+            // order moves sections, not functions: `make build` compiles every function into a
+            // section of its own (the Makefile's RELEASE_FLAGS); a plain `swift build -c release`
+            // links the same order with whole files moved, and a larger footprint.
             linkerSettings: [
                 .unsafeFlags(
                     [
