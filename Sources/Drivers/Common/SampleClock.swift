@@ -55,6 +55,7 @@ public struct SampleClock: Sendable {
     /// How many samples the reader has not read when the chip asserts INT1 (the FIFO watermark's
     /// count; 1 for data ready): an edge marks the sample that made them. Nil: no interrupt line,
     /// and edges are not used.
+    public let interruptBatch: Int?
     /// The fitted period in nanoseconds.
     public private(set) var periodNs: Double
     /// Samples found missing so far (a gap of that many periods left in the stamps).
@@ -107,8 +108,6 @@ public struct SampleClock: Sendable {
     public static func period(hz: Double) -> Duration {
         .nanoseconds(Int64((1e9 / max(hz, 0.001)).rounded()))
     }
-
-    public let interruptBatch: Int?
 
     public init(period: Duration, interruptBatch: Int? = nil) {
         nominal = period
