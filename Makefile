@@ -90,9 +90,10 @@ ifeq ($(CROSS),)
 	@# them, so a release folder built with other flags starts over.
 	@d=$$($(SWIFT) build -c release --show-bin-path); \
 	 if [ -d "$$d" ] && [ "$$(cat "$$d.flags" 2>/dev/null)" != '$(RELEASE_FLAGS)' ]; then \
-	   echo "make: the release flags changed: $$d starts over" >&2; rm -rf "$$d"; fi
-	$(SWIFT) build -c release $(RELEASE_FLAGS)
-	@echo '$(RELEASE_FLAGS)' > "$$($(SWIFT) build -c release --show-bin-path).flags"
+	   echo "make: the release flags changed: $$d starts over" >&2; rm -rf "$$d"; fi; \
+	 echo "$(SWIFT) build -c release $(RELEASE_FLAGS)"; \
+	 $(SWIFT) build -c release $(RELEASE_FLAGS); \
+	 echo '$(RELEASE_FLAGS)' > "$$d.flags"
 else ifeq ($(HOST_ARCH)-$(CROSS),amd64-arm64)
 	CROSS_CACHE="$(CROSS_CACHE)" scripts/cross-arm64 build >/dev/null
 else

@@ -194,7 +194,7 @@ grep -q 'NEEDED *libswiftCore' <<<"$bin_headers" && dynamic_swift=1
 # release binary itself is checked when one exists).
 recipe=$(make -n build 2>&1)
 grep -q -- '-c release' <<<"$recipe" && grep -q -- '--static-swift-stdlib' <<<"$recipe" \
-  && grep -q -- '-function-sections' <<<"$recipe" && grep -q -- '-ffunction-sections' <<<"$recipe" \
+  && grep -q -- '-Xfrontend -Xswiftc -function-sections' <<<"$recipe" && grep -q -- '-Xcc -ffunction-sections' <<<"$recipe" \
   && ok "make build: swift build -c release --static-swift-stdlib, every function in its own section" \
   || fail "make build recipe" "$recipe"
 if [ -x .build/release/sensorstation ]; then
