@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 
 @testable import Storage
@@ -41,6 +42,50 @@ struct MigrationTests {
                 "raw_acceleration",
                 "upload_cursors", "weather", "weather_minutes",
             ])
+    }
+
+    @Test(
+        "the service's connections keep at most 512 KiB of pages each, not SQLite's 2000 KiB; the open hands its pages back"
+    )
+    func boundedPageCache() throws {
+        // A 12 MB file: far more pages than either cache holds.
+        let path = try Fixture.path()
+        do {
+            let (db, _) = try StationDatabase.openForWriting(path: path)
+            try db.pool!.write { db in
+                let blob = Data(repeating: 0x5A, count: 3000)
+                for i in 0..<4000 {
+                    try db.execute(
+                        sql:
+                            "INSERT INTO raw_acceleration (time_us, end_us, sample_count, data) VALUES (?, ?, 1, ?)",
+                        arguments: [i, i, blob])
+                }
+            }
+            try db.pool!.close()
+        }
+        let (db, _) = try StationDatabase.openForWriting(path: path)
+        let pool = try #require(db.pool)
+        // What a connection's pages take (SQLITE_DBSTATUS_CACHE_USED), after reading every row.
+        func cacheUsed(_ db: Database, scan: Bool = true) throws -> Int32 {
+            if scan { _ = try Int.fetchOne(db, sql: "SELECT sum(length(data)) FROM raw_acceleration") }
+            var used: Int32 = 0
+            var high: Int32 = 0
+            let status = sqlite3_db_status(db.sqliteConnection, SQLITE_DBSTATUS_CACHE_USED, &used, &high, 0)
+            #expect(status == SQLITE_OK)
+            return used
+        }
+        // The open's check read every page through a reader, which the pool would hand out
+        // again with its pages; the open closed it, so this read gets a fresh connection.
+        let readerAfterOpen = try pool.read { try cacheUsed($0, scan: false) }
+        #expect(readerAfterOpen < 64 * 1024, "reader cache after the open \(readerAfterOpen) bytes")
+        let writerSetting = try pool.write { try Int.fetchOne($0, sql: "PRAGMA cache_size") }
+        let readerSetting = try pool.read { try Int.fetchOne($0, sql: "PRAGMA cache_size") }
+        #expect(writerSetting == -512 && readerSetting == -512)
+        let writerUsed = try pool.writeWithoutTransaction { try cacheUsed($0) }
+        let readerUsed = try pool.read { try cacheUsed($0) }
+        // 512 KiB of pages plus SQLite's per-page headers (about 200 bytes a 4 KiB page).
+        #expect(writerUsed > 256 * 1024 && writerUsed < 600 * 1024, "writer cache \(writerUsed) bytes")
+        #expect(readerUsed > 256 * 1024 && readerUsed < 600 * 1024, "reader cache \(readerUsed) bytes")
     }
 
     @Test("a v1 file keeps its rows and gets v2 and v3; reopening applies nothing")
