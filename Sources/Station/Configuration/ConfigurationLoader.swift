@@ -188,7 +188,10 @@ public enum ConfigurationLoader {
         // other problem is still reported. The rename is reported where the key is found.
         for attempt in 0...100 {
             do {
-                composed = try Yams.compose(yaml: text)
+                // No implicit typing: the loader types each value by its key, and Yams' default
+                // resolver compiles its rules with NSRegularExpression, which brings in ICU's
+                // regular expressions and Unicode tables (Benchmarks/README.md, service).
+                composed = try Yams.compose(yaml: text, .basic)
                 break
             } catch let YamlError.duplicatedKeysInMapping(keys, context) {
                 guard attempt < 100, let key = keys.first,
