@@ -19,10 +19,11 @@
 #              cross-compiles (scripts/cross-arm64: Debian's swiftlang, a bookworm arm64 sysroot)
 #
 # A note on the static stdlib: --static-swift-stdlib links the Swift runtime, Foundation and
-# Dispatch into the binary, so the Pi needs no Swift toolchain; what stays dynamic is the C
-# libraries (libc, libstdc++, libgcc, libsqlite3, libz, libi2c), which the .deb's Depends lists
-# (computed by dpkg-shlibdeps from the binary itself), and libgpiod, which the binary loads at run
-# time (2.x on trixie, 1.6 on bookworm: Sources/CGPIOD) and the Depends names as either.
+# Dispatch into the binary (libstdc++ too: RELEASE_FLAGS), so the Pi needs no Swift toolchain;
+# what stays dynamic is the C libraries (libc, libgcc, libsqlite3, libz, libi2c), which the .deb's
+# Depends lists (computed by dpkg-shlibdeps from the binary itself), and libgpiod, which the
+# binary loads at run time (2.x on trixie, 1.6 on bookworm: Sources/CGPIOD) and the Depends names
+# as either.
 
 SHELL       := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -32,9 +33,14 @@ SWIFT       ?= swift
 # a package's, in a section of its own, so that the symbol order file (Package.swift, the release
 # link) can place the functions the service runs together. Without it each object's code is one
 # section and ordering one function drags its whole file along (Benchmarks/README.md, service).
+# libstdc++, which the runtime needs, is linked in too (packaging/link/libstdc++.so, a linker
+# script naming the archive): only the functions used are then in the binary, in the order, where
+# the shared library kept about 1.2 MB of its pages resident (Benchmarks/README.md, service).
+# The path is relative: SwiftPM links in the package's directory, as scripts/cross-arm64 does.
 # scripts/cross-arm64 builds the Pi's binary with these same flags (`make release-flags`).
 RELEASE_FLAGS := --product sensorstation --static-swift-stdlib \
-  -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
+  -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
+  -Xswiftc -L -Xswiftc packaging/link
 DESTDIR     ?=
 PREFIX      ?= /usr
 BINDIR      ?= $(PREFIX)/bin

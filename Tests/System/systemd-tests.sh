@@ -195,13 +195,17 @@ grep -q 'NEEDED *libswiftCore' <<<"$bin_headers" && dynamic_swift=1
 recipe=$(make -n build 2>&1)
 grep -q -- '-c release' <<<"$recipe" && grep -q -- '--static-swift-stdlib' <<<"$recipe" \
   && grep -q -- '-Xfrontend -Xswiftc -function-sections' <<<"$recipe" && grep -q -- '-Xcc -ffunction-sections' <<<"$recipe" \
-  && ok "make build: swift build -c release --static-swift-stdlib, every function in its own section" \
+  && grep -q -- '-Xswiftc -L -Xswiftc packaging/link' <<<"$recipe" \
+  && ok "make build: swift build -c release --static-swift-stdlib, every function in its own section, libstdc++ linked in" \
   || fail "make build recipe" "$recipe"
 if [ -x .build/release/sensorstation ]; then
   release_headers=$(objdump -p .build/release/sensorstation)
   if grep -q 'NEEDED *libswift' <<<"$release_headers"; then
     fail "release binary has the Swift runtime linked in" "$(objdump -p .build/release/sensorstation | grep 'NEEDED *libswift')"
   else ok "release binary has the Swift runtime linked in (no libswift*.so needed)"; fi
+  if grep -q 'NEEDED *libstdc++' <<<"$release_headers"; then
+    fail "release binary has libstdc++ linked in (packaging/link)" "$(grep 'NEEDED' <<<"$release_headers")"
+  else ok "release binary has libstdc++ linked in (no libstdc++.so needed)"; fi
 else skip "release binary check (no .build/release/sensorstation; run make build)"; fi
 
 # make install into a staging root: the layout, modes, the unit's ExecStart following PREFIX,
